@@ -1,0 +1,281 @@
+"""csnn: an exact, event-driven spiking neural network simulator with the PyNEST API.
+
+Replace ``import nest`` with ``import csnn as nest``: ``Create``, ``Connect``, ``Simulate``,
+``GetStatus``/``SetStatus``, ``NodeCollection.get``/``set`` and the rest work as in PyNEST
+(NEST 3 names, and the NEST 2 names old tutorials use).  Spike times are exact: neurons are
+integrated in closed form between events, with no time grid.
+"""
+import sys as _sys
+import types as _types
+
+from . import kernel as _kernel
+from . import math, random
+from ._version import __version__
+from .errors import CSNNError, CSNNWarning, NESTError
+from .nodes import NodeCollection, NodeId, SynapseCollection, as_ids as _as_ids
+
+__all__ = [
+    "Create", "Connect", "Simulate", "Run", "Prepare", "Cleanup", "RunManager", "ResetKernel",
+    "GetStatus", "SetStatus", "GetDefaults", "SetDefaults", "CopyModel", "Models",
+    "GetKernelStatus", "SetKernelStatus", "GetConnections", "GetPosition", "NodeCollection",
+    "NodeId", "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
+    "NumProcesses", "CSNNError", "NESTError", "random", "math", "__version__",
+]
+
+
+# -- verbosity ----------------------------------------------------------------------------------
+
+class VerbosityLevel:
+    """NEST's message levels; csnn prints warnings at WARNING and below."""
+    ALL = 0
+    DEBUG = 5
+    STATUS = 7
+    INFO = 10
+    DEPRECATED = 18
+    WARNING = 20
+    ERROR = 30
+    FATAL = 40
+    QUIET = 100
+
+
+_LEVELS = {f"M_{name}": getattr(VerbosityLevel, name) for name in vars(VerbosityLevel) if name.isupper()}
+_verbosity = VerbosityLevel.INFO
+
+
+def set_verbosity(level):
+    """Set the message level: a name such as ``'M_WARNING'`` or a :class:`VerbosityLevel` value."""
+    global _verbosity
+    if isinstance(level, str):
+        if level not in _LEVELS:
+            raise NESTError(f"set_verbosity: unknown level {level!r}; accepted: {', '.join(_LEVELS)}")
+        level = _LEVELS[level]
+    if isinstance(level, bool) or not isinstance(level, int):
+        raise NESTError(f"set_verbosity: level must be a name or an int, got {level!r}")
+    _verbosity = level
+    import warnings
+    action = "default" if level <= VerbosityLevel.WARNING else "ignore"
+    warnings.filterwarnings(action, category=CSNNWarning)
+
+
+def get_verbosity():
+    return _verbosity
+
+
+# -- nodes --------------------------------------------------------------------------------------
+
+def Create(model, n=1, params=None, positions=None):
+    """Create ``n`` nodes of ``model``; returns a NodeCollection.
+
+    ``params``: one dict for all nodes, a list of dicts (one per node) or a dict whose values
+    are lists/arrays (one value per node) or csnn.random parameters.  ``positions``: an array
+    of shape (n, 2) or (n, 3), read back with ``GetPosition``.
+    """
+    return _kernel.current().create(model, n, params, positions)
+
+
+def GetStatus(nodes, keys=None, output=""):
+    """NEST 2 status: a tuple with one dict per node (or connection); with a key, a tuple of
+    values; with a list of keys, a tuple of tuples."""
+    k = _kernel.current()
+    if isinstance(nodes, SynapseCollection):
+        nodes._check_alive()
+        names = None if keys is None else ([keys] if isinstance(keys, str) else list(keys))
+        table = k.connection_table(nodes, names)
+        rows = [{key: _scalar(col[i]) for key, col in table.items()} for i in range(len(nodes))]
+    else:
+        ids = _as_ids(nodes)
+        names = None if keys is None else ([keys] if isinstance(keys, str) else list(keys))
+        rows = k.get_status(ids, names)
+    if keys is None:
+        return tuple(rows)
+    if isinstance(keys, str):
+        return tuple(r[keys] for r in rows)
+    return tuple(tuple(r[key] for key in keys) for r in rows)
+
+
+def SetStatus(nodes, params, val=None):
+    """Set parameters of nodes or connections: ``SetStatus(nodes, {'I_e': 376.0})``,
+    ``SetStatus(nodes, [dict, dict])`` (one per node), ``SetStatus(nodes, 'V_m', -60.)``."""
+    if val is not None:
+        if not isinstance(params, str):
+            raise NESTError(f"SetStatus: with a value, params must be a parameter name, got {params!r}")
+        params = {params: val}
+    elif isinstance(params, str):
+        raise NESTError(f"SetStatus: give a value for {params!r}: SetStatus(nodes, {params!r}, value)")
+    if isinstance(nodes, SynapseCollection):
+        nodes.set(params[0] if isinstance(params, (list, tuple)) and len(params) == 1 else params)
+        return
+    _kernel.current().set_status(_as_ids(nodes), params)
+
+
+def GetPosition(nodes):
+    """Positions given to ``Create``: a tuple for one node, else a tuple of tuples."""
+    k = _kernel.current()
+    ids = _as_ids(nodes)
+    missing = [g for g in ids.tolist() if g not in k.positions]
+    if missing:
+        raise NESTError(f"GetPosition: node {missing[0]} was created without positions")
+    pos = tuple(tuple(k.positions[g].tolist()) for g in ids.tolist())
+    return pos[0] if len(pos) == 1 else pos
+
+
+# -- models -------------------------------------------------------------------------------------
+
+def Models(mtype="all", sel=None):
+    """Names of the available models (``mtype``: 'all', 'nodes' or 'synapses'), optionally
+    only those containing ``sel``."""
+    reg = _kernel.current().models
+    if mtype not in ("all", "nodes", "synapses"):
+        raise NESTError(f"Models: mtype = {mtype!r} is invalid; accepted: 'all', 'nodes', 'synapses'")
+    names = reg.names() if mtype == "all" else reg.names("synapse" if mtype == "synapses" else "nodes")
+    return tuple(n for n in names if sel is None or sel in n)
+
+
+def GetDefaults(model, keys=None, output=""):
+    """Defaults of a model: a dict, one value for a key, a list for a list of keys."""
+    reg = _kernel.current().models
+    m = reg.get(model)
+    d = dict(m.defaults)
+    d.update({"model": m.name, "element_type": m.element_type})
+    if m.kind == "neuron":
+        d["recordables"] = list(m.recordables)
+    if m.kind == "synapse":
+        d["num_connections"] = m.num_connections
+        d["synapse_model"] = m.name
+    if keys is None:
+        return d
+    if isinstance(keys, str):
+        if keys not in d:
+            from .models import unknown_parameter
+            raise unknown_parameter(m, keys)
+        return d[keys]
+    return [GetDefaults(model, key) for key in keys]
+
+
+def SetDefaults(model, params, val=None):
+    """Change a model's defaults for nodes and connections made later."""
+    if val is not None:
+        params = {params: val}
+    if not isinstance(params, dict):
+        raise NESTError(f"SetDefaults: params must be a dict, got {params!r}")
+    _kernel.current().models.set_defaults(model, params)
+
+
+def CopyModel(existing, new, params=None):
+    """Register ``new`` as a copy of model ``existing``, with ``params`` as its defaults."""
+    _kernel.current().models.copy_model(existing, new, params)
+
+
+# -- connections --------------------------------------------------------------------------------
+
+def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=False):
+    """Connect ``pre`` to ``post`` with a rule (``conn_spec``) and a synapse (``syn_spec``).
+
+    Rules: 'all_to_all' (default), 'one_to_one', 'fixed_indegree', 'fixed_outdegree',
+    'fixed_total_number', 'pairwise_bernoulli'.  ``syn_spec``: a synapse model name or a dict
+    with 'synapse_model' (NEST 2: 'model'), 'weight', 'delay' (ms, > 0, continuous) and
+    'receptor_type'; weights and delays may be numbers, arrays, csnn.random parameters or
+    NEST 2 distribution dicts.  Devices connect as in NEST: Connect(generator, neurons),
+    Connect(neurons, spike_recorder), Connect(multimeter, neurons).
+    """
+    return _kernel.current().connect(pre, post, conn_spec, syn_spec, return_synapsecollection)
+
+
+def GetConnections(source=None, target=None, synapse_model=None, synapse_label=None):
+    """Connections from ``source`` to ``target`` (all when None) as a SynapseCollection."""
+    if synapse_label is not None:
+        raise NESTError("GetConnections: synapse_label is not available in csnn (no labelled synapse models)")
+    return _kernel.current().get_connections(source, target, synapse_model)
+
+
+# -- simulation ---------------------------------------------------------------------------------
+
+def Simulate(t):
+    """Simulate ``t`` ms (continues where the previous call stopped)."""
+    _kernel.current().simulate(t)
+
+
+def Prepare():
+    """Prepare a sequence of ``Run`` calls."""
+    _kernel.current().prepare()
+
+
+def Run(t):
+    """Simulate ``t`` ms after ``Prepare``."""
+    _kernel.current().run(t)
+
+
+def Cleanup():
+    """End a sequence of ``Run`` calls (recorders write their files)."""
+    _kernel.current().cleanup()
+
+
+class RunManager:
+    """Context manager calling Prepare and Cleanup: ``with RunManager(): Run(10.)``."""
+
+    def __enter__(self):
+        Prepare()
+        return self
+
+    def __exit__(self, *exc):
+        Cleanup()
+        return False
+
+
+def ResetKernel():
+    """Discard all nodes, connections and model changes; time restarts at 0."""
+    _kernel.reset()
+
+
+def GetKernelStatus(keys=None):
+    """Kernel status: a dict, one value for a key, a tuple for a list of keys."""
+    value = _kernel.current().kernel_status(keys)
+    return tuple(value) if isinstance(keys, (list, tuple)) else value
+
+
+def SetKernelStatus(params):
+    """Set kernel parameters: rng_seed, resolution, local_num_threads, print_time, ..."""
+    _kernel.current().set_kernel_status(params)
+
+
+def Rank():
+    """MPI rank: always 0 (csnn runs in one process)."""
+    return 0
+
+
+def NumProcesses():
+    """Number of MPI processes: always 1."""
+    return 1
+
+
+def _scalar(value):
+    return value.item() if hasattr(value, "item") else value
+
+
+# -- kernel attributes (NEST 3: nest.resolution = 0.1, nest.biological_time, ...) --------------
+
+_ATTRIBUTES = ("biological_time", "rng_seed", "resolution", "local_num_threads",
+               "total_num_virtual_procs", "print_time", "overwrite_files", "data_path",
+               "data_prefix", "num_connections", "network_size", "min_delay", "max_delay",
+               "node_models", "synapse_models", "connection_rules", "dict_miss_is_error",
+               "local_spike_counter", "num_processes", "off_grid_spiking")
+
+
+class _Module(_types.ModuleType):
+    def __getattr__(self, name):
+        if name in _ATTRIBUTES:
+            return _kernel.current().kernel_status(name)
+        if name == "verbosity":
+            return _verbosity
+        raise AttributeError(f"module 'csnn' has no attribute {name!r}")
+
+    def __setattr__(self, name, value):
+        if name in _ATTRIBUTES:
+            _kernel.current().set_kernel_status({name: value})
+        elif name == "verbosity":
+            set_verbosity(value)
+        else:
+            super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Module

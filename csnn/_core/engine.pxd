@@ -1,0 +1,83 @@
+# cython: language_level=3
+"""The event loop (see engine.pyx)."""
+from libc.stdint cimport int32_t, int64_t, uint16_t
+
+from csnn._core.events cimport InEvent, SpikeBuffer
+from csnn._core.inbox cimport Inbox
+from csnn._core.recorders cimport MeterPlan, Sampler
+from csnn._core.streams cimport Generator, Stream
+
+
+cdef enum ModelCode:
+    MODEL_IAF_PSC_DELTA = 0
+    MODEL_PARROT_NEURON = 1
+    N_MODELS = 2
+
+
+cdef struct Population:
+    # all neurons of one model: rows of the model's struct
+    int32_t model
+    char* data
+    int64_t n
+    const int32_t* nidx       # engine index of each row
+
+
+cdef struct Window:
+    # everything a neuron reads while it processes one window
+    double t0                 # window start (exclusive for events, inclusive for samples)
+    double t1                 # window end (inclusive for events, exclusive for samples)
+    InEvent* events           # inbox events of the window, grouped by target
+    const int64_t* ev_offsets
+    Stream* streams
+    const int64_t* st_offsets
+    const int32_t* st_perm    # streams of neuron i: streams[st_perm[st_offsets[i]:st_offsets[i + 1]]]
+    Generator* generators
+    Sampler* samplers
+    const int64_t* smp_offsets
+    MeterPlan* plans
+
+
+cdef class Engine:
+    # neurons
+    cdef Population* pops
+    cdef int n_pops
+    cdef object _pop_arrays                 # keeps the bound arrays alive
+    cdef readonly int64_t n_neurons
+    cdef object _gids                       # int32 array: engine index -> global id
+    cdef const int32_t* gids
+    # static synapses, CSR by source
+    cdef object _syn_offsets, _syn_target, _syn_weight, _syn_delay, _syn_model, _syn_port
+    cdef object _pending                    # synapse blocks not merged into the CSR yet
+    cdef readonly double min_delay
+    cdef readonly double max_delay
+    # stimulation streams, in creation order, and their CSR by target
+    cdef object _streams
+    cdef object _st_offsets, _st_perm
+    cdef Generator* generators
+    cdef int32_t n_generators
+    cdef object _generator_data             # keeps the generators' arrays alive
+    # recorders
+    cdef object spike_logs                  # EventLog per spike recorder
+    cdef object _sr_window                  # (n, 2) array: active interval (t_on, t_off]
+    cdef object _sr_pairs                   # (neurons, recorder) blocks attached
+    cdef object _sr_offsets, _sr_index      # CSR: recorders of neuron i
+    cdef object meter_logs                  # EventLog per multimeter
+    cdef object _meters                     # per multimeter: interval, t_on, t_off, variables, targets
+    cdef object _samplers, _smp_offsets
+    cdef MeterPlan* plans
+    # the clock and the queue
+    cdef readonly double t_now
+    cdef Inbox inbox
+    cdef double width
+    cdef bint dirty
+    cdef readonly int n_threads
+    cdef SpikeBuffer* outbufs
+    # statistics
+    cdef readonly int64_t n_spikes
+    cdef readonly int64_t n_deliveries
+    cdef readonly int64_t n_windows
+
+    cdef int _plan_meters(self, double t0, double t1) except -1
+    cdef int _run_window(self, double t1) except -1
+    cdef int _route(self) except -1
+    cdef int _record_spikes(self) except -1

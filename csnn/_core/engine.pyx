@@ -1,0 +1,901 @@
+# cython: language_level=3
+"""The event loop: min-delay windows, each neuron's events in exact time order.
+
+``run(t_stop)`` advances the simulation in windows ``(t0, t1]`` no longer than the smallest
+synaptic delay.  Inside a window no spike emitted can arrive before the window ends, so every
+neuron processes its window on its own (in parallel over neurons when OpenMP is available):
+
+1. its inbox events of the window, sorted by (time, source, rank);
+2. the events of its stimulation streams (generators connected to it);
+3. its own threshold crossings, computed exactly from its state;
+4. the samples of the multimeters attached to it (times ``j * interval`` in ``[t0, t1)``).
+
+Simultaneous inputs are summed before the threshold is checked; a crossing that coincides with
+an input comes first (as in NEST's precise models); samples see the state after all events at
+their time.  Spikes emitted in the window are then routed through the source-CSR of static
+synapses into the inbox buckets of the windows in which they arrive, and recorded.
+
+State is advanced lazily: a neuron's state changes only at its own events, never at window
+boundaries, so two ``Simulate`` calls of 50 ms give bit for bit the results of one of 100 ms,
+and the thread count never changes a result.
+"""
+import numpy as np
+
+cimport cython
+cimport numpy as cnp
+from cpython.exc cimport PyErr_CheckSignals
+from cython.parallel cimport prange, threadid
+from libc.math cimport nextafter
+from libc.stdint cimport int32_t, int64_t, uint16_t
+from libc.stdlib cimport free, calloc, malloc, qsort, realloc
+
+cimport csnn._core.iaf_psc_delta as iaf_delta
+cimport csnn._core.parrot_neuron as parrot
+from csnn._core.events cimport INFINITY, InEvent, SpikeBuffer, SpikeOut, spike_buffer_push
+from csnn._core.iaf_psc_delta cimport IafPscDelta
+from csnn._core.inbox cimport Inbox, sort_events
+from csnn._core.parrot_neuron cimport ParrotNeuron
+from csnn._core.recorders cimport EventLog, MeterPlan, Sampler
+from csnn._core.streams cimport (GEN_CURRENT, GEN_POISSON, GEN_SPIKES, Generator, Stream,
+                                 stream_pop, stream_retime, stream_start)
+
+cnp.import_array()
+
+cdef extern from *:
+    """
+    #ifndef CSNN_OPENMP
+    #define CSNN_OPENMP 0
+    #endif
+    """
+    int CSNN_OPENMP
+
+#: model codes used by the facade's registry
+MODEL_CODES = {"iaf_psc_delta": MODEL_IAF_PSC_DELTA, "parrot_neuron": MODEL_PARROT_NEURON}
+#: True when the engine was compiled with OpenMP
+OPENMP = bool(CSNN_OPENMP)
+#: longest window when no synapse bounds it (ms): bounds the memory of per-window buffers
+MAX_WINDOW = 10.0
+
+_STREAM_FIELDS = ("target", "gen", "source", "rank", "port", "pending", "weight", "delay", "pos",
+                  "budget", "next_emit", "next_t", "next_value", "value", "cursor", "next_mult")
+
+
+def _struct_dtype(fields, offsets, itemsize):
+    return np.dtype({"names": list(fields), "formats": [f for f in offsets[1]],
+                     "offsets": list(offsets[0]), "itemsize": itemsize})
+
+
+cdef Stream _stream_probe
+
+
+def stream_dtype():
+    """numpy dtype of the C ``Stream`` record (the facade builds stream arrays with it)."""
+    cdef char* base = <char*> &_stream_probe
+    offsets = [
+        <char*> &_stream_probe.target - base, <char*> &_stream_probe.gen - base,
+        <char*> &_stream_probe.source - base, <char*> &_stream_probe.rank - base,
+        <char*> &_stream_probe.port - base, <char*> &_stream_probe.pending - base,
+        <char*> &_stream_probe.weight - base, <char*> &_stream_probe.delay - base,
+        <char*> &_stream_probe.pos - base, <char*> &_stream_probe.budget - base,
+        <char*> &_stream_probe.next_emit - base, <char*> &_stream_probe.next_t - base,
+        <char*> &_stream_probe.next_value - base, <char*> &_stream_probe.value - base,
+        <char*> &_stream_probe.cursor - base, <char*> &_stream_probe.next_mult - base,
+    ]
+    formats = ["i4"] * 6 + ["f8"] * 8 + ["i8"] * 2
+    names = list(_STREAM_FIELDS) + ["rng"]
+    offsets.append(<char*> &_stream_probe.rng - base)
+    formats.append(("u8", 4))
+    return np.dtype({"names": names, "formats": formats, "offsets": offsets,
+                     "itemsize": sizeof(Stream)})
+
+
+# ---------------------------------------------------------------------------------------------
+# Model dispatch: one generic neuron loop, specialised per model at compile time
+# ---------------------------------------------------------------------------------------------
+
+ctypedef fused neuron_t:
+    IafPscDelta
+    ParrotNeuron
+
+
+cdef inline void _advance(neuron_t* n, double t) noexcept nogil:
+    if neuron_t is IafPscDelta:
+        iaf_delta.advance(n, t)
+    else:
+        parrot.advance(n, t)
+
+
+cdef inline double _crossing(neuron_t* n) noexcept nogil:
+    if neuron_t is IafPscDelta:
+        return n.s.t_cross
+    else:
+        return INFINITY
+
+
+cdef inline void _update_crossing(neuron_t* n) noexcept nogil:
+    if neuron_t is IafPscDelta:
+        iaf_delta.update_crossing(n)
+
+
+cdef inline int _receive(neuron_t* n, double t, double w, int mult) noexcept nogil:
+    if neuron_t is IafPscDelta:
+        return iaf_delta.receive(n, t, w, mult)
+    else:
+        return parrot.receive(n, t, w, mult)
+
+
+cdef inline void _fire(neuron_t* n, double t) noexcept nogil:
+    if neuron_t is IafPscDelta:
+        iaf_delta.fire(n, t)
+    else:
+        parrot.fire(n, t)
+
+
+cdef inline void _set_current(neuron_t* n, double current) noexcept nogil:
+    if neuron_t is IafPscDelta:
+        iaf_delta.set_current(n, current)
+
+
+cdef inline double _value_at(neuron_t* n, double t, int var) noexcept nogil:
+    if neuron_t is IafPscDelta:
+        return iaf_delta.value_at(n, t, var)
+    else:
+        return 0.0
+
+
+cdef inline double _state_time(neuron_t* n) noexcept nogil:
+    return n.s.t
+
+
+cdef inline bint _key_before(int32_t source_a, int32_t rank_a, int32_t source_b, int32_t rank_b) noexcept nogil:
+    return source_a < source_b or (source_a == source_b and rank_a < rank_b)
+
+
+cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out) noexcept nogil:
+    """Process neuron ``i``'s window; returns -1 when memory for spikes is exhausted."""
+    cdef InEvent* ev = w.events + w.ev_offsets[i]
+    cdef int64_t ne = w.ev_offsets[i + 1] - w.ev_offsets[i]
+    cdef int64_t e = 0, k, best_k, j, row
+    cdef int64_t s_lo = w.st_offsets[i], s_hi = w.st_offsets[i + 1]
+    cdef int64_t p_lo = w.smp_offsets[i], p_hi = w.smp_offsets[i + 1]
+    cdef double t1 = w.t1, t_in, t_smp, t_x, t_first, ts, w_sum, current
+    cdef int m_sum, fired, v
+    cdef bint current_changed, take_inbox
+    cdef Stream* st
+    cdef Generator* g
+    cdef Sampler* smp
+    cdef MeterPlan* plan
+
+    if ne > 1:
+        sort_events(ev, ne)
+    for k in range(p_lo, p_hi):
+        w.samplers[k].j_next = w.plans[w.samplers[k].meter].j_lo
+
+    while True:
+        # next input: inbox or stream, within the window
+        t_in = ev[e].t if e < ne else INFINITY
+        for k in range(s_lo, s_hi):
+            st = &w.streams[w.st_perm[k]]
+            if st.next_t < t_in:
+                t_in = st.next_t
+        if t_in > t1:
+            t_in = INFINITY
+        # next sample in [t0, t1)
+        t_smp = INFINITY
+        for k in range(p_lo, p_hi):
+            smp = &w.samplers[k]
+            plan = &w.plans[smp.meter]
+            if smp.j_next <= plan.j_hi:
+                ts = _sample_time(smp.j_next, plan.interval, plan.q)
+                if ts < t_smp:
+                    t_smp = ts
+        t_first = t_in if t_in < t_smp else t_smp
+        # a crossing comes before inputs and samples at the same time
+        t_x = _crossing(n)
+        if t_x <= t_first and t_x <= t1:
+            _advance(n, t_x)
+            _fire(n, t_x)
+            if spike_buffer_push(out, t_x, i, 1) != 0:
+                return -1
+            _update_crossing(n)
+            continue
+        if t_first == INFINITY:
+            break
+        if t_in <= t_smp:
+            _advance(n, t_in)
+            w_sum = 0.0
+            m_sum = 0
+            current_changed = False
+            # merge the inputs at t_in from inbox and streams in (source, rank) order
+            while True:
+                best_k = -1
+                for k in range(s_lo, s_hi):
+                    st = &w.streams[w.st_perm[k]]
+                    if st.next_t == t_in:
+                        best_k = k
+                        break
+                take_inbox = e < ne and ev[e].t == t_in
+                if take_inbox and best_k >= 0:
+                    st = &w.streams[w.st_perm[best_k]]
+                    take_inbox = _key_before(ev[e].source, ev[e].rank, st.source, st.rank)
+                if take_inbox:
+                    w_sum += ev[e].w
+                    m_sum += ev[e].mult
+                    e += 1
+                elif best_k >= 0:
+                    st = &w.streams[w.st_perm[best_k]]
+                    g = &w.generators[st.gen]
+                    if g.kind == GEN_CURRENT:
+                        current_changed = True
+                    elif g.kind == GEN_POISSON:
+                        w_sum += st.weight
+                        m_sum += 1
+                    else:
+                        w_sum += st.next_value * st.next_mult
+                        m_sum += st.next_mult
+                    stream_pop(st, g)
+                else:
+                    break
+            if current_changed:
+                current = 0.0
+                for k in range(s_lo, s_hi):
+                    st = &w.streams[w.st_perm[k]]
+                    if w.generators[st.gen].kind == GEN_CURRENT:
+                        current += st.value
+                _set_current(n, current)
+            if m_sum > 0:
+                fired = _receive(n, t_in, w_sum, m_sum)
+                if fired > 0:
+                    _fire(n, t_in)
+                    if spike_buffer_push(out, t_in, i, fired) != 0:
+                        return -1
+            _update_crossing(n)
+        else:
+            for k in range(p_lo, p_hi):
+                smp = &w.samplers[k]
+                plan = &w.plans[smp.meter]
+                if smp.j_next <= plan.j_hi and _sample_time(smp.j_next, plan.interval, plan.q) == t_smp:
+                    row = plan.first_row + (smp.j_next - plan.j_lo) * plan.n_targets + smp.column
+                    for v in range(plan.n_values):
+                        plan.values[row * plan.n_values + v] = _value_at(n, t_smp, plan.variables[v])
+                    smp.j_next += 1
+    return 0
+
+
+cdef int _run_population(neuron_t* rows, Population* pop, Window* w, SpikeBuffer* outbufs,
+                         int n_threads) noexcept nogil:
+    """Process every neuron of one population; returns -1 when memory is exhausted."""
+    cdef Py_ssize_t r
+    cdef int failed = 0
+    for r in prange(pop.n, num_threads=n_threads, schedule="dynamic", chunksize=64):
+        if _run_neuron(&rows[r], pop.nidx[r], w, &outbufs[threadid()]) != 0:
+            failed = 1
+    return -1 if failed else 0
+
+
+# helpers applied to chosen rows of a population, between simulation calls
+
+cdef void _rows_initialize(neuron_t* rows, const int64_t* sel, int64_t n, double t) noexcept nogil:
+    cdef int64_t k
+    for k in range(n):
+        if neuron_t is IafPscDelta:
+            rows[sel[k]].s.refr_end = -INFINITY
+            rows[sel[k]].s.refr_input = 0.0
+            rows[sel[k]].s.I_stim = 0.0
+        rows[sel[k]].s.t = t
+        _update_crossing(&rows[sel[k]])
+
+
+cdef void _rows_commit(neuron_t* rows, const int64_t* sel, int64_t n, double t) noexcept nogil:
+    cdef int64_t k
+    for k in range(n):
+        if t > _state_time(&rows[sel[k]]):
+            _advance(&rows[sel[k]], t)
+
+
+cdef void _rows_refresh(neuron_t* rows, const int64_t* sel, int64_t n) noexcept nogil:
+    cdef int64_t k
+    for k in range(n):
+        _update_crossing(&rows[sel[k]])
+
+
+cdef void _rows_values(neuron_t* rows, const int64_t* sel, int64_t n, double t, int var,
+                       double* out) noexcept nogil:
+    cdef int64_t k
+    for k in range(n):
+        out[k] = _value_at(&rows[sel[k]], t, var)
+
+
+cdef _rows_apply(neuron_t* rows, const int64_t* sel, int64_t n, str action, int var, double t,
+                 double* out):
+    if action == "initialize":
+        _rows_initialize(rows, sel, n, t)
+    elif action == "commit":
+        _rows_commit(rows, sel, n, t)
+    elif action == "refresh":
+        _rows_refresh(rows, sel, n)
+    else:
+        _rows_values(rows, sel, n, t, var, out)
+
+
+cdef class Engine:
+    """The compiled simulation kernel: neurons, synapses, streams, recorders and the clock.
+
+    The facade (``csnn.kernel``) owns the neurons' parameter/state arrays and binds them before
+    each run; it validates everything it passes here.
+    """
+
+    def __cinit__(self):
+        self.pops = NULL
+        self.n_pops = 0
+        self._pop_arrays = []
+        self.n_neurons = 0
+        self._gids = np.zeros(0, dtype=np.int32)
+        self.gids = NULL
+        self._syn_offsets = np.zeros(1, dtype=np.int64)
+        self._syn_target = np.zeros(0, dtype=np.int32)
+        self._syn_weight = np.zeros(0, dtype=np.float64)
+        self._syn_delay = np.zeros(0, dtype=np.float64)
+        self._syn_model = np.zeros(0, dtype=np.uint16)
+        self._syn_port = np.zeros(0, dtype=np.uint16)
+        self._pending = []
+        self.min_delay = INFINITY
+        self.max_delay = 0.0
+        self._streams = np.zeros(0, dtype=stream_dtype())
+        self._st_offsets = np.zeros(1, dtype=np.int64)
+        self._st_perm = np.zeros(0, dtype=np.int32)
+        self.generators = NULL
+        self.n_generators = 0
+        self._generator_data = []
+        self.spike_logs = []
+        self._sr_window = np.zeros((0, 2))
+        self._sr_offsets = np.zeros(1, dtype=np.int64)
+        self._sr_index = np.zeros(0, dtype=np.int32)
+        self._sr_pairs = []
+        self.meter_logs = []
+        self._meters = []
+        self._samplers = None
+        self._smp_offsets = np.zeros(1, dtype=np.int64)
+        self.plans = NULL
+        self.t_now = 0.0
+        self.inbox = Inbox()
+        self.width = 0.0
+        self.dirty = True
+        self.n_threads = 1
+        self.outbufs = <SpikeBuffer*> calloc(1, sizeof(SpikeBuffer))
+        if self.outbufs == NULL:
+            raise MemoryError("csnn: out of memory for spike buffers")
+        self.n_spikes = 0
+        self.n_deliveries = 0
+        self.n_windows = 0
+
+    def __dealloc__(self):
+        cdef int k
+        free(self.pops)
+        free(self.generators)
+        free(self.plans)
+        if self.outbufs != NULL:
+            for k in range(self.n_threads):
+                free(self.outbufs[k].data)
+            free(self.outbufs)
+
+    # -- neurons ------------------------------------------------------------------------------
+
+    def add_neurons(self, cnp.int32_t[::1] gids):
+        """Register new neurons by global id; returns the engine index of the first."""
+        first = self.n_neurons
+        self._gids = np.concatenate([self._gids, np.asarray(gids, dtype=np.int32)])
+        cdef cnp.int32_t[::1] view = self._gids
+        self.gids = &view[0] if view.shape[0] > 0 else NULL
+        self.n_neurons = self._gids.shape[0]
+        self.dirty = True
+        return first
+
+    def bind(self, populations):
+        """Bind each model's rows: a list of (model code, struct array, int32 engine indices)."""
+        cdef int k
+        cdef cnp.ndarray data
+        cdef cnp.int32_t[::1] nidx
+        cdef Population* pops = <Population*> calloc(max(len(populations), 1), sizeof(Population))
+        if pops == NULL:
+            raise MemoryError("csnn: out of memory")
+        for k, (model, data, nidx_array) in enumerate(populations):
+            nidx = nidx_array
+            pops[k].model = model
+            pops[k].data = <char*> cnp.PyArray_DATA(data)
+            pops[k].n = nidx.shape[0]
+            pops[k].nidx = &nidx[0] if nidx.shape[0] > 0 else NULL
+        free(self.pops)
+        self.pops = pops
+        self.n_pops = len(populations)
+        self._pop_arrays = list(populations)
+
+    def rows(self, int model, cnp.ndarray data, cnp.int64_t[::1] sel, str action, int var=0):
+        """Apply a model helper to rows ``sel`` of a population's array at the present time.
+
+        ``action``: ``"initialize"`` (fresh rows start at the present time), ``"commit"``
+        (advance to the present time before a change), ``"refresh"`` (recompute cached
+        crossings after a change) or ``"values"`` (value of recordable ``var`` now, returned).
+        """
+        cdef int64_t n = sel.shape[0]
+        cdef const int64_t* s = <const int64_t*> &sel[0] if n > 0 else NULL
+        cdef char* base = <char*> cnp.PyArray_DATA(data)
+        out = np.empty(n)
+        cdef double[::1] out_view = out
+        cdef double* o = &out_view[0] if n > 0 else NULL
+        if action not in ("initialize", "commit", "refresh", "values"):
+            raise ValueError(f"csnn: unknown row action {action!r}")
+        if model == MODEL_IAF_PSC_DELTA:
+            _rows_apply(<IafPscDelta*> base, s, n, action, var, self.t_now, o)
+        elif model == MODEL_PARROT_NEURON:
+            _rows_apply(<ParrotNeuron*> base, s, n, action, var, self.t_now, o)
+        else:
+            raise ValueError(f"csnn: unknown model code {model}")
+        return out if action == "values" else None
+
+    # -- static synapses ----------------------------------------------------------------------
+
+    def add_synapses(self, source, target, weight, delay, model, port):
+        """Queue a block of synapses (engine indices); merged into the CSR by ``build``."""
+        block = (np.ascontiguousarray(source, dtype=np.int32),
+                 np.ascontiguousarray(target, dtype=np.int32),
+                 np.ascontiguousarray(weight, dtype=np.float64),
+                 np.ascontiguousarray(delay, dtype=np.float64),
+                 np.ascontiguousarray(model, dtype=np.uint16),
+                 np.ascontiguousarray(port, dtype=np.uint16))
+        if block[0].shape[0] == 0:
+            return
+        self._pending.append(block)
+        self.min_delay = min(self.min_delay, float(block[3].min()))
+        self.max_delay = max(self.max_delay, float(block[3].max()))
+        self.dirty = True
+
+    def refresh_delays(self):
+        """Recompute the delay range after delays were changed in place."""
+        delays = [self._syn_delay] + [b[3] for b in self._pending]
+        delays = np.concatenate(delays)
+        self.min_delay = float(delays.min()) if delays.size else INFINITY
+        self.max_delay = float(delays.max()) if delays.size else 0.0
+        self.dirty = True
+
+    @property
+    def num_synapses(self):
+        return int(self._syn_target.shape[0]) + sum(int(b[0].shape[0]) for b in self._pending)
+
+    def build(self):
+        """Merge queued synapses into the CSR by source; a source's older synapses keep their rank."""
+        if not self._pending:
+            return
+        cdef int64_t n = self.n_neurons
+        src = np.concatenate([b[0] for b in self._pending])
+        old_offsets = self._syn_offsets
+        if old_offsets.shape[0] < n + 1:
+            old_offsets = np.concatenate([old_offsets, np.full(n + 1 - old_offsets.shape[0], old_offsets[old_offsets.shape[0] - 1])])
+        counts = np.diff(old_offsets) + np.bincount(src, minlength=n)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        cdef int64_t total = offsets[n]
+        new_arrays = [np.empty(total, dtype=a.dtype) for a in
+                      (self._syn_target, self._syn_weight, self._syn_delay, self._syn_model, self._syn_port)]
+        # place old rows, then queued synapses in queue order (stable)
+        cdef cnp.int64_t[::1] old_off = old_offsets
+        cdef cnp.int64_t[::1] off = offsets
+        cursor = np.empty(n, dtype=np.int64)
+        cdef cnp.int64_t[::1] cur = cursor
+        cdef int64_t i, k, pos
+        old_pos = np.empty(self._syn_target.shape[0], dtype=np.int64)
+        cdef cnp.int64_t[::1] op = old_pos
+        for i in range(n):
+            for k in range(old_off[i], old_off[i + 1]):
+                op[k] = off[i] + (k - old_off[i])
+            cur[i] = off[i] + (old_off[i + 1] - old_off[i])
+        new_pos = np.empty(src.shape[0], dtype=np.int64)
+        cdef cnp.int64_t[::1] npos = new_pos
+        cdef cnp.int32_t[::1] s = src
+        for k in range(s.shape[0]):
+            pos = cur[s[k]]
+            npos[k] = pos
+            cur[s[k]] = pos + 1
+        old = (self._syn_target, self._syn_weight, self._syn_delay, self._syn_model, self._syn_port)
+        for column in range(5):
+            new_arrays[column][old_pos] = old[column]
+            new_arrays[column][new_pos] = np.concatenate([b[column + 1] for b in self._pending])
+        (self._syn_target, self._syn_weight, self._syn_delay, self._syn_model,
+         self._syn_port) = new_arrays
+        self._syn_offsets = offsets
+        self._pending = []
+        self.dirty = True
+
+    def synapses(self):
+        """The CSR arrays (views, valid until the next ``build``): offsets, target, weight, delay, model, port."""
+        self.build()
+        return {"offsets": self._syn_offsets, "target": self._syn_target, "weight": self._syn_weight,
+                "delay": self._syn_delay, "model": self._syn_model, "port": self._syn_port}
+
+    # -- generators and streams ---------------------------------------------------------------
+
+    def set_generator(self, int index, int kind, int gid, times, values=None, mults=None):
+        """Create generator ``index`` (the next one) or replace its data.
+
+        Replacing keeps the meaning of everything before the present time (the facade splices
+        the new data after it); every stream of the generator then recomputes its next event.
+        """
+        cdef Generator* grown
+        times = np.ascontiguousarray(times, dtype=np.float64)
+        values = None if values is None else np.ascontiguousarray(values, dtype=np.float64)
+        mults = None if mults is None else np.ascontiguousarray(mults, dtype=np.float64)
+        if index == self.n_generators:
+            grown = <Generator*> realloc(self.generators, (index + 1) * sizeof(Generator))
+            if grown == NULL:
+                raise MemoryError("csnn: out of memory for generators")
+            self.generators = grown
+            self.n_generators += 1
+            self._generator_data.append(None)
+        elif not 0 <= index < self.n_generators:
+            raise IndexError(f"csnn: generator index {index} out of range")
+        self._generator_data[index] = (times, values, mults)
+        cdef Generator* g = &self.generators[index]
+        g.kind = kind
+        g.gid = gid
+        g.n = times.shape[0]
+        g.times = <const double*> cnp.PyArray_DATA(times)
+        g.values = NULL
+        g.mults = NULL
+        if values is not None:
+            g.values = <const double*> cnp.PyArray_DATA(values)
+        if mults is not None:
+            g.mults = <const double*> cnp.PyArray_DATA(mults)
+        cdef Stream* streams = <Stream*> cnp.PyArray_DATA(self._streams)
+        cdef int64_t k
+        for k in range(self._streams.shape[0]):
+            if streams[k].gen == index:
+                stream_retime(&streams[k], g)
+
+    def add_streams(self, records):
+        """Append streams (records of ``stream_dtype()``), each starting at the present time."""
+        cdef cnp.ndarray arr = np.ascontiguousarray(records, dtype=stream_dtype())
+        cdef Stream* s = <Stream*> cnp.PyArray_DATA(arr)
+        cdef int64_t k
+        for k in range(arr.shape[0]):
+            stream_start(&s[k], &self.generators[s[k].gen], self.t_now)
+        self._streams = np.concatenate([self._streams, arr])
+        self.dirty = True
+
+    def restart_streams(self, ids):
+        """Restart streams ``ids`` from the present time (after their weight or delay changed)."""
+        cdef Stream* s = <Stream*> cnp.PyArray_DATA(self._streams)
+        cdef int64_t k
+        for k in np.asarray(ids, dtype=np.int64).tolist():
+            stream_start(&s[k], &self.generators[s[k].gen], self.t_now)
+
+    @property
+    def streams(self):
+        """The stream records in creation order (a live view: weights may be changed in place)."""
+        return self._streams
+
+    # -- recorders ----------------------------------------------------------------------------
+
+    def add_spike_recorder(self, double t_on, double t_off):
+        """A spike recorder keeping spikes emitted in (t_on, t_off]; returns its index."""
+        self.spike_logs.append(EventLog(0))
+        self._sr_window = np.vstack([self._sr_window, [[t_on, t_off]]])
+        return len(self.spike_logs) - 1
+
+    def set_spike_recorder_window(self, int index, double t_on, double t_off):
+        self._sr_window[index] = (t_on, t_off)
+
+    def attach_spike_recorder(self, int index, nidx):
+        """Record the spikes of neurons ``nidx`` (engine indices) with recorder ``index``."""
+        self._sr_pairs.append((np.asarray(nidx, dtype=np.int32), np.full(len(nidx), index, dtype=np.int32)))
+        self.dirty = True
+
+    def spike_log(self, int index):
+        return self.spike_logs[index]
+
+    def add_meter(self, double interval, double t_on, double t_off, variables):
+        """A multimeter sampling recordables ``variables`` (codes) at times k * interval in (t_on, t_off]."""
+        variables = np.ascontiguousarray(variables, dtype=np.int32)
+        self.meter_logs.append(EventLog(len(variables)))
+        self._meters.append({"interval": interval, "t_on": t_on, "t_off": t_off,
+                             "variables": variables, "targets": np.zeros(0, dtype=np.int32)})
+        self.dirty = True
+        return len(self._meters) - 1
+
+    def set_meter_window(self, int index, double interval, double t_on, double t_off):
+        self._meters[index].update(interval=interval, t_on=t_on, t_off=t_off)
+
+    def attach_meter(self, int index, nidx):
+        """Sample neurons ``nidx`` (engine indices); targets are kept in id order."""
+        meter = self._meters[index]
+        meter["targets"] = np.unique(np.concatenate([meter["targets"], np.asarray(nidx, dtype=np.int32)]))
+        self.dirty = True
+
+    def meter_log(self, int index):
+        return self.meter_logs[index]
+
+    # -- preparation --------------------------------------------------------------------------
+
+    def set_threads(self, int n_threads):
+        """Number of threads that process neurons in parallel (results do not depend on it)."""
+        cdef int k
+        cdef SpikeBuffer* bufs
+        if n_threads < 1:
+            raise ValueError("csnn: the number of threads must be >= 1")
+        bufs = <SpikeBuffer*> calloc(n_threads, sizeof(SpikeBuffer))
+        if bufs == NULL:
+            raise MemoryError("csnn: out of memory for spike buffers")
+        for k in range(self.n_threads):
+            free(self.outbufs[k].data)
+        free(self.outbufs)
+        self.outbufs = bufs
+        self.n_threads = n_threads
+
+    def prepare(self):
+        """Build the CSRs that changed and (re)grid the inbox when the delays changed."""
+        self.build()
+        if not self.dirty:
+            return
+        cdef int64_t n = self.n_neurons
+        # neurons without synapses yet get empty rows
+        offsets = self._syn_offsets
+        if offsets.shape[0] < n + 1:
+            self._syn_offsets = np.concatenate(
+                [offsets, np.full(n + 1 - offsets.shape[0], offsets[offsets.shape[0] - 1], dtype=np.int64)])
+        # streams by target, then (source, rank)
+        st = self._streams
+        perm = np.lexsort((st["rank"], st["source"], st["target"])).astype(np.int32)
+        self._st_perm = perm
+        self._st_offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(st["target"], minlength=n), out=self._st_offsets[1:])
+        # multimeter samplers by target
+        meters, columns, targets = [], [], []
+        for m, meter in enumerate(self._meters):
+            tg = meter["targets"]
+            meters.append(np.full(tg.shape[0], m, dtype=np.int32))
+            columns.append(np.arange(tg.shape[0], dtype=np.int32))
+            targets.append(tg)
+        meters = np.concatenate(meters) if meters else np.zeros(0, dtype=np.int32)
+        columns = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32)
+        targets = np.concatenate(targets) if targets else np.zeros(0, dtype=np.int32)
+        order = np.lexsort((columns, meters, targets))
+        samplers = np.zeros(order.shape[0], dtype=np.dtype([("meter", "i4"), ("column", "i4"), ("j_next", "i8")]))
+        assert samplers.dtype.itemsize == sizeof(Sampler)
+        samplers["meter"] = meters[order]
+        samplers["column"] = columns[order]
+        self._samplers = samplers
+        self._smp_offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(targets, minlength=n), out=self._smp_offsets[1:])
+        cdef MeterPlan* plans = <MeterPlan*> calloc(max(len(self._meters), 1), sizeof(MeterPlan))
+        if plans == NULL:
+            raise MemoryError("csnn: out of memory")
+        free(self.plans)
+        self.plans = plans
+        # spike recorders by source
+        sources = np.concatenate([p[0] for p in self._sr_pairs]) if self._sr_pairs else np.zeros(0, np.int32)
+        recorders = np.concatenate([p[1] for p in self._sr_pairs]) if self._sr_pairs else np.zeros(0, np.int32)
+        order = np.lexsort((recorders, sources))
+        self._sr_index = recorders[order]
+        self._sr_offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(sources, minlength=n), out=self._sr_offsets[1:])
+        self.dirty = False
+        # the window grid
+        width = min(self.min_delay, MAX_WINDOW)
+        if width != self.width or self.inbox.nb == 0 or self.inbox.n_targets != n:
+            self.inbox.regrid(self.t_now, width, self.max_delay, n)
+            self.width = width
+
+    # -- running ------------------------------------------------------------------------------
+
+    def run(self, double t_stop):
+        """Simulate until ``t_stop`` (ms).
+
+        A KeyboardInterrupt is honoured at the next window boundary: the kernel is then
+        consistent at ``t_now`` and a later call continues from there.
+        """
+        cdef double t1
+        self.prepare()
+        while self.t_now < t_stop:
+            t1 = self.inbox.bounds[1]
+            if t1 > t_stop:
+                t1 = t_stop
+            self._run_window(t1)
+            PyErr_CheckSignals()
+
+    cdef int _plan_meters(self, double t0, double t1) except -1:
+        """Reserve each multimeter's rows for its samples in [t0, t1) and fill senders and times."""
+        cdef int m
+        cdef int64_t j_lo, j_hi, j, c, row, n_t
+        cdef double interval, t_on, t_off, q
+        cdef EventLog log
+        cdef cnp.int32_t[::1] targets
+        for m, meter in enumerate(self._meters):
+            interval = meter["interval"]
+            t_on = meter["t_on"]
+            t_off = meter["t_off"]
+            targets = meter["targets"]
+            n_t = targets.shape[0]
+            q = _inverse_interval(interval)
+            # first sample at or after t0, after t_on, and j >= 1
+            j_lo = <int64_t> (t0 / interval)
+            while j_lo > 1 and _sample_time(j_lo - 1, interval, q) >= t0:
+                j_lo -= 1
+            while _sample_time(j_lo, interval, q) < t0:
+                j_lo += 1
+            if t_on >= t0:
+                j = <int64_t> (t_on / interval)
+                while _sample_time(j, interval, q) <= t_on:
+                    j += 1
+                if j > j_lo:
+                    j_lo = j
+            if j_lo < 1:
+                j_lo = 1
+            # last sample before t1, at or before t_off
+            j_hi = <int64_t> (t1 / interval) + 1
+            while _sample_time(j_hi, interval, q) >= t1:
+                j_hi -= 1
+            if t_off < t1:
+                while j_hi >= j_lo and _sample_time(j_hi, interval, q) > t_off:
+                    j_hi -= 1
+            log = self.meter_logs[m]
+            self.plans[m].interval = interval
+            self.plans[m].q = q
+            self.plans[m].j_lo = j_lo
+            self.plans[m].j_hi = j_hi
+            self.plans[m].n_targets = <int32_t> n_t
+            self.plans[m].n_values = log.n_values
+            self.plans[m].variables = <const int32_t*> cnp.PyArray_DATA(meter["variables"])
+            if j_hi < j_lo or n_t == 0:
+                self.plans[m].j_hi = j_lo - 1
+                self.plans[m].first_row = log.n
+                self.plans[m].values = log.values
+                continue
+            row = log.n
+            log.reserve((j_hi - j_lo + 1) * n_t)
+            self.plans[m].first_row = row
+            self.plans[m].values = log.values
+            for j in range(j_lo, j_hi + 1):
+                for c in range(n_t):
+                    log.senders[row] = self.gids[targets[c]]
+                    log.times[row] = _sample_time(j, interval, q)
+                    row += 1
+        return 0
+
+    cdef int _run_window(self, double t1) except -1:
+        """Process the window (t_now, t1] of every neuron, then route and record its spikes."""
+        cdef Window w
+        cdef int p, k, rc = 0
+        cdef Population* pop
+        if self.inbox.open_window(t1) != 0:
+            raise MemoryError("csnn: out of memory while opening a window")
+        self._plan_meters(self.t_now, t1)
+        w.t0 = self.t_now
+        w.t1 = t1
+        w.events = self.inbox.window.ev
+        w.ev_offsets = self.inbox.offsets
+        w.streams = <Stream*> cnp.PyArray_DATA(self._streams)
+        w.st_offsets = <const int64_t*> cnp.PyArray_DATA(self._st_offsets)
+        w.st_perm = <const int32_t*> cnp.PyArray_DATA(self._st_perm)
+        w.generators = self.generators
+        w.samplers = <Sampler*> cnp.PyArray_DATA(self._samplers)
+        w.smp_offsets = <const int64_t*> cnp.PyArray_DATA(self._smp_offsets)
+        w.plans = self.plans
+        for k in range(self.n_threads):
+            self.outbufs[k].n = 0
+        with nogil:
+            for p in range(self.n_pops):
+                pop = &self.pops[p]
+                if pop.model == MODEL_IAF_PSC_DELTA:
+                    rc = _run_population(<IafPscDelta*> pop.data, pop, &w, self.outbufs, self.n_threads)
+                elif pop.model == MODEL_PARROT_NEURON:
+                    rc = _run_population(<ParrotNeuron*> pop.data, pop, &w, self.outbufs, self.n_threads)
+                if rc != 0:
+                    break
+        if rc != 0:
+            raise MemoryError("csnn: out of memory for emitted spikes")
+        self._route()
+        self._record_spikes()
+        if t1 == self.inbox.bounds[1]:
+            if self.inbox.close_window() != 0:
+                raise MemoryError("csnn: out of memory while advancing the inbox")
+        else:
+            self.inbox.window.n = 0
+        self.t_now = t1
+        self.n_windows += 1
+        return 0
+
+    cdef int _route(self) except -1:
+        """File every emitted spike's deliveries in the inbox buckets of their arrival windows."""
+        cdef const int64_t* off = <const int64_t*> cnp.PyArray_DATA(self._syn_offsets)
+        cdef const int32_t* target = <const int32_t*> cnp.PyArray_DATA(self._syn_target)
+        cdef const double* weight = <const double*> cnp.PyArray_DATA(self._syn_weight)
+        cdef const double* delay = <const double*> cnp.PyArray_DATA(self._syn_delay)
+        cdef const uint16_t* port = <const uint16_t*> cnp.PyArray_DATA(self._syn_port)
+        cdef double bound = self.inbox.bounds[1]
+        cdef double after = nextafter(bound, INFINITY)
+        cdef int k
+        cdef int rc = 0
+        cdef int64_t i, s, src, delivered = 0, spikes = 0
+        cdef SpikeOut* sp
+        cdef InEvent ev
+        with nogil:
+            for k in range(self.n_threads):
+                spikes += self.outbufs[k].n
+                for i in range(self.outbufs[k].n):
+                    sp = &self.outbufs[k].data[i]
+                    src = sp.neuron
+                    for s in range(off[src], off[src + 1]):
+                        ev.t = sp.t + delay[s]
+                        if ev.t <= bound:
+                            # one-ulp guard: never deliver into the window being processed
+                            ev.t = after
+                        ev.w = weight[s] * sp.mult
+                        ev.source = self.gids[src]
+                        ev.rank = <int32_t> (s - off[src])
+                        ev.target = target[s]
+                        ev.port = port[s]
+                        ev.mult = <uint16_t> sp.mult
+                        if self.inbox.push(&ev) != 0:
+                            rc = -1
+                    delivered += off[src + 1] - off[src]
+        if rc != 0:
+            raise MemoryError("csnn: out of memory for spikes in flight")
+        self.n_spikes += spikes
+        self.n_deliveries += delivered
+        return 0
+
+    cdef int _record_spikes(self) except -1:
+        """Append the window's spikes, in (time, id) order, to the recorders of their senders."""
+        cdef const int64_t* off = <const int64_t*> cnp.PyArray_DATA(self._sr_offsets)
+        cdef const int32_t* index = <const int32_t*> cnp.PyArray_DATA(self._sr_index)
+        cdef double[:, ::1] window = self._sr_window
+        cdef int64_t total = 0, i, r, n = 0
+        cdef int k, m
+        cdef SpikeOut* all_spikes
+        cdef SpikeOut* sp
+        cdef EventLog log
+        if self._sr_index.shape[0] == 0:
+            return 0
+        for k in range(self.n_threads):
+            total += self.outbufs[k].n
+        if total == 0:
+            return 0
+        all_spikes = <SpikeOut*> malloc(total * sizeof(SpikeOut))
+        if all_spikes == NULL:
+            raise MemoryError("csnn: out of memory while recording spikes")
+        try:
+            for k in range(self.n_threads):
+                for i in range(self.outbufs[k].n):
+                    if off[self.outbufs[k].data[i].neuron + 1] > off[self.outbufs[k].data[i].neuron]:
+                        all_spikes[n] = self.outbufs[k].data[i]
+                        n += 1
+            qsort(all_spikes, n, sizeof(SpikeOut), _spike_order)
+            for i in range(n):
+                sp = &all_spikes[i]
+                for r in range(off[sp.neuron], off[sp.neuron + 1]):
+                    if window[index[r], 0] < sp.t <= window[index[r], 1]:
+                        log = self.spike_logs[index[r]]
+                        for m in range(sp.mult):
+                            log.append_spike(self.gids[sp.neuron], sp.t)
+        finally:
+            free(all_spikes)
+        return 0
+
+
+cdef int _spike_order(const void* a, const void* b) noexcept nogil:
+    cdef const SpikeOut* x = <const SpikeOut*> a
+    cdef const SpikeOut* y = <const SpikeOut*> b
+    if x.t != y.t:
+        return -1 if x.t < y.t else 1
+    return (x.neuron > y.neuron) - (x.neuron < y.neuron)
+
+
+cdef inline double _inverse_interval(double interval) noexcept nogil:
+    """1 / interval when it is a whole number (then sample times are j / q, exactly rounded)."""
+    cdef double q = 1.0 / interval
+    if q == <double> (<int64_t> q) and q * interval == 1.0:
+        return q
+    return 0.0
+
+
+cdef inline double _sample_time(int64_t j, double interval, double q) noexcept nogil:
+    return j / q if q > 0.0 else j * interval

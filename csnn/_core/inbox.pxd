@@ -1,0 +1,34 @@
+# cython: language_level=3
+"""The inbox: spikes in flight, bucketed by the min-delay window in which they arrive."""
+from libc.stdint cimport int32_t, int64_t
+
+from csnn._core.events cimport InEvent
+
+
+cdef struct Bucket:
+    InEvent* ev
+    int64_t n
+    int64_t cap
+
+
+cdef int bucket_push(Bucket* b, InEvent* e) noexcept nogil
+cdef void sort_events(InEvent* ev, int64_t n) noexcept nogil
+
+
+cdef class Inbox:
+    cdef Bucket* ring          # ring[(head + j) % nb] holds arrivals in window j after the current one
+    cdef double* bounds        # bounds[j] = start of window j (exclusive), j = 0..nb; bounds[0] = current window start
+    cdef int64_t nb
+    cdef int64_t head
+    cdef double width
+    cdef Bucket overflow       # arrivals beyond bounds[nb]
+    cdef double overflow_min   # earliest arrival in the overflow bucket
+    # events of the window being processed, grouped by target
+    cdef Bucket window
+    cdef int64_t* offsets      # window.ev[offsets[i]:offsets[i + 1]] are neuron i's events
+    cdef int64_t n_targets
+
+    cdef int push(self, InEvent* e) noexcept nogil
+    cdef int open_window(self, double t_end) noexcept nogil
+    cdef int close_window(self) noexcept nogil
+    cdef int regrid(self, double t_start, double width, double max_delay, int64_t n_targets) except -1

@@ -1,0 +1,270 @@
+# cython: language_level=3
+"""The inbox: spikes in flight, bucketed by the min-delay window in which they arrive.
+
+Windows are ``(bounds[j], bounds[j + 1]]`` with ``bounds[j + 1] = bounds[j] + width`` computed
+by repeated addition from the grid's origin, so a spike emitted in a window at time ``t`` with a
+delay ``d >= width`` arrives at ``fl(t + d) >= bounds[k + 1]``, never inside the window being
+processed.  The one exception, ``fl(t + d) == bounds[k + 1]`` after rounding, is moved to the next
+representable time (a shift of one ulp), so that a window never receives events while it runs.
+
+A ring of ``nb`` buckets covers the maximal delay; later arrivals wait in an overflow bucket.
+When a window opens, its events are grouped by target with a counting sort; each neuron then
+sorts its own few events by (time, source, rank), in parallel with the others.
+"""
+from libc.math cimport nextafter
+from libc.stdlib cimport free, malloc, realloc, calloc
+from libc.string cimport memmove
+
+from csnn._core.events cimport INFINITY, InEvent
+
+cdef enum:
+    NB_CAP = 65536  # ring size cap: later arrivals wait in the overflow bucket
+
+
+cdef int bucket_push(Bucket* b, InEvent* e) noexcept nogil:
+    cdef int64_t cap
+    cdef InEvent* grown
+    if b.n == b.cap:
+        cap = b.cap * 2 if b.cap > 0 else 64
+        grown = <InEvent*> realloc(b.ev, cap * sizeof(InEvent))
+        if grown == NULL:
+            return -1
+        b.ev = grown
+        b.cap = cap
+    b.ev[b.n] = e[0]
+    b.n += 1
+    return 0
+
+
+cdef inline bint _before(InEvent* a, InEvent* b) noexcept nogil:
+    """Deterministic order of events: (time, source, rank)."""
+    if a.t != b.t:
+        return a.t < b.t
+    if a.source != b.source:
+        return a.source < b.source
+    return a.rank < b.rank
+
+
+cdef void _insertion_sort(InEvent* ev, int64_t n) noexcept nogil:
+    cdef int64_t i, j
+    cdef InEvent x
+    for i in range(1, n):
+        x = ev[i]
+        j = i - 1
+        while j >= 0 and _before(&x, &ev[j]):
+            ev[j + 1] = ev[j]
+            j -= 1
+        ev[j + 1] = x
+
+
+cdef void sort_events(InEvent* ev, int64_t n) noexcept nogil:
+    """In-place sort by (time, source, rank): quicksort, insertion sort for short runs."""
+    cdef int64_t i, j, mid
+    cdef InEvent pivot, tmp
+    while n > 16:
+        mid = n // 2
+        # median of three into ev[mid]
+        if _before(&ev[mid], &ev[0]):
+            tmp = ev[mid]; ev[mid] = ev[0]; ev[0] = tmp
+        if _before(&ev[n - 1], &ev[0]):
+            tmp = ev[n - 1]; ev[n - 1] = ev[0]; ev[0] = tmp
+        if _before(&ev[n - 1], &ev[mid]):
+            tmp = ev[n - 1]; ev[n - 1] = ev[mid]; ev[mid] = tmp
+        pivot = ev[mid]
+        i = 0
+        j = n - 1
+        while True:
+            while _before(&ev[i], &pivot):
+                i += 1
+            while _before(&pivot, &ev[j]):
+                j -= 1
+            if i >= j:
+                break
+            tmp = ev[i]; ev[i] = ev[j]; ev[j] = tmp
+            i += 1
+            j -= 1
+        # recurse into the smaller part, loop on the larger one
+        if j + 1 < n - j - 1:
+            sort_events(ev, j + 1)
+            ev += j + 1
+            n -= j + 1
+        else:
+            sort_events(ev + j + 1, n - j - 1)
+            n = j + 1
+    _insertion_sort(ev, n)
+
+
+cdef class Inbox:
+    """Owner of the ring of window buckets (C structs freed in ``__dealloc__``)."""
+
+    def __cinit__(self):
+        self.ring = NULL
+        self.bounds = NULL
+        self.nb = 0
+        self.head = 0
+        self.width = INFINITY
+        self.overflow.ev = NULL
+        self.overflow.n = 0
+        self.overflow.cap = 0
+        self.overflow_min = INFINITY
+        self.window.ev = NULL
+        self.window.n = 0
+        self.window.cap = 0
+        self.offsets = NULL
+        self.n_targets = 0
+
+    def __dealloc__(self):
+        cdef int64_t j
+        if self.ring != NULL:
+            for j in range(self.nb):
+                free(self.ring[j].ev)
+            free(self.ring)
+        free(self.bounds)
+        free(self.overflow.ev)
+        free(self.window.ev)
+        free(self.offsets)
+
+    @property
+    def pending(self):
+        """Number of events in flight."""
+        cdef int64_t j, total = self.overflow.n
+        for j in range(self.nb):
+            total += self.ring[j].n
+        return total
+
+    cdef int regrid(self, double t_start, double width, double max_delay, int64_t n_targets) except -1:
+        """Start a new window grid at ``t_start``, keeping every event in flight."""
+        cdef Bucket pending
+        cdef int64_t j, i, nb
+        cdef Bucket* ring
+        cdef double* bounds
+        cdef int64_t* offsets
+        pending.ev = NULL
+        pending.n = 0
+        pending.cap = 0
+        try:
+            for j in range(self.nb):
+                for i in range(self.ring[j].n):
+                    if bucket_push(&pending, &self.ring[j].ev[i]) != 0:
+                        raise MemoryError("csnn: out of memory while re-bucketing spikes in flight")
+            for i in range(self.overflow.n):
+                if bucket_push(&pending, &self.overflow.ev[i]) != 0:
+                    raise MemoryError("csnn: out of memory while re-bucketing spikes in flight")
+            nb = <int64_t> (max_delay / width) + 2 if max_delay < INFINITY else 2
+            if nb > NB_CAP:
+                nb = NB_CAP
+            ring = <Bucket*> calloc(nb, sizeof(Bucket))
+            bounds = <double*> malloc((nb + 1) * sizeof(double))
+            offsets = <int64_t*> calloc(n_targets + 1, sizeof(int64_t))
+            if ring == NULL or bounds == NULL or offsets == NULL:
+                free(ring)
+                free(bounds)
+                free(offsets)
+                raise MemoryError("csnn: out of memory for the inbox ring")
+            if self.ring != NULL:
+                for j in range(self.nb):
+                    free(self.ring[j].ev)
+                free(self.ring)
+            free(self.bounds)
+            free(self.offsets)
+            self.ring = ring
+            self.bounds = bounds
+            self.offsets = offsets
+            self.n_targets = n_targets
+            self.nb = nb
+            self.head = 0
+            self.width = width
+            self.overflow.n = 0
+            self.overflow_min = INFINITY
+            self.window.n = 0
+            bounds[0] = t_start
+            for j in range(1, nb + 1):
+                bounds[j] = bounds[j - 1] + width
+            for i in range(pending.n):
+                if self.push(&pending.ev[i]) != 0:
+                    raise MemoryError("csnn: out of memory while re-bucketing spikes in flight")
+        finally:
+            free(pending.ev)
+        return 0
+
+    cdef int push(self, InEvent* e) noexcept nogil:
+        """File an event with arrival ``e.t > bounds[0]`` in the bucket of its window."""
+        cdef int64_t j
+        if e.t > self.bounds[self.nb]:
+            if e.t < self.overflow_min:
+                self.overflow_min = e.t
+            return bucket_push(&self.overflow, e)
+        j = <int64_t> ((e.t - self.bounds[0]) / self.width)
+        if j >= self.nb:
+            j = self.nb - 1
+        if j < 0:
+            j = 0
+        while j > 0 and e.t <= self.bounds[j]:
+            j -= 1
+        while e.t > self.bounds[j + 1]:
+            j += 1
+        return bucket_push(&self.ring[(self.head + j) % self.nb], e)
+
+    cdef int open_window(self, double t_end) noexcept nogil:
+        """Group the current bucket's events with time <= ``t_end`` by target.
+
+        Events after ``t_end`` (a simulation that stops inside a window) stay in the bucket.
+        Returns -1 when memory is exhausted.
+        """
+        cdef Bucket* cur = &self.ring[self.head]
+        cdef int64_t i, kept = 0, n_in = 0, tgt, pos, acc, c
+        cdef int64_t* offsets = self.offsets
+        cdef InEvent* grown
+        for i in range(self.n_targets + 1):
+            offsets[i] = 0
+        for i in range(cur.n):
+            if cur.ev[i].t <= t_end:
+                offsets[cur.ev[i].target + 1] += 1
+                n_in += 1
+        if n_in > self.window.cap:
+            grown = <InEvent*> realloc(self.window.ev, n_in * sizeof(InEvent))
+            if grown == NULL:
+                return -1
+            self.window.ev = grown
+            self.window.cap = n_in
+        acc = 0
+        for i in range(self.n_targets + 1):
+            c = offsets[i]
+            offsets[i] = acc
+            acc += c
+        # offsets[i + 1] is used as the fill cursor of target i, then restored below
+        for i in range(cur.n):
+            if cur.ev[i].t <= t_end:
+                tgt = cur.ev[i].target
+                pos = offsets[tgt + 1]
+                self.window.ev[pos] = cur.ev[i]
+                offsets[tgt + 1] = pos + 1
+            else:
+                cur.ev[kept] = cur.ev[i]
+                kept += 1
+        cur.n = kept
+        self.window.n = n_in
+        return 0
+
+    cdef int close_window(self) noexcept nogil:
+        """Retire the current window (it must be complete) and open the grid one window on."""
+        cdef int64_t i, kept = 0
+        cdef int rc = 0
+        cdef double new_min = INFINITY
+        self.window.n = 0
+        self.head = (self.head + 1) % self.nb
+        memmove(self.bounds, self.bounds + 1, self.nb * sizeof(double))
+        self.bounds[self.nb] = self.bounds[self.nb - 1] + self.width
+        if self.overflow_min <= self.bounds[self.nb]:
+            for i in range(self.overflow.n):
+                if self.overflow.ev[i].t <= self.bounds[self.nb]:
+                    if rc == 0:
+                        rc = bucket_push(&self.ring[(self.head + self.nb - 1) % self.nb], &self.overflow.ev[i])
+                else:
+                    if self.overflow.ev[i].t < new_min:
+                        new_min = self.overflow.ev[i].t
+                    self.overflow.ev[kept] = self.overflow.ev[i]
+                    kept += 1
+            self.overflow.n = kept
+            self.overflow_min = new_min
+        return rc

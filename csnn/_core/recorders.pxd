@@ -1,0 +1,36 @@
+# cython: language_level=3
+"""Recorded events: growable columns owned by one thin class (see recorders.pyx)."""
+from libc.stdint cimport int32_t, int64_t
+
+
+cdef struct Sampler:
+    # one multimeter attached to one neuron
+    int32_t meter       # index of the multimeter
+    int32_t column      # position of the neuron among the multimeter's targets
+    int64_t j_next      # next sample index in the current window (sample time j * interval)
+
+
+cdef struct MeterPlan:
+    # a multimeter's samples in the current window: times j * interval, j_lo <= j <= j_hi
+    double interval
+    double q            # 1 / interval when whole (sample times j / q), else 0
+    int64_t j_lo
+    int64_t j_hi
+    int64_t first_row   # log row of sample j_lo of the first target
+    int32_t n_targets
+    int32_t n_values
+    const int32_t* variables   # recordable codes
+    double* values      # the log's value column, reserved for this window
+
+
+cdef class EventLog:
+    cdef int64_t* senders
+    cdef double* times
+    cdef double* values        # row-major, n_values per event
+    cdef int64_t n
+    cdef int64_t cap
+    cdef readonly int64_t total    # events ever recorded, including cleared ones
+    cdef readonly int n_values
+
+    cdef int reserve(self, int64_t rows) except -1
+    cdef int append_spike(self, int64_t sender, double t) except -1

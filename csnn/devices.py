@@ -1,0 +1,439 @@
+"""Stimulation and recording devices: the facade side of generators and recorders.
+
+Generators are not simulated as nodes: each connection from a generator is a stream owned by
+its target neuron in the core (``csnn/_core/streams.pyx``).  A generator here turns its
+parameters into data for the core: spike times, or a piecewise-constant schedule of rate or
+current over emission time, active for ``origin + start < t <= origin + stop`` as in NEST.
+When parameters change after the simulation has started, the data are rewritten only after the
+present time, so spikes and currents already emitted (and in flight for up to one delay) are
+delivered unchanged.
+
+Recorders keep their events in the core's event logs and, with ``record_to='ascii'``, also
+write them to a text file after each simulation call, in NEST's format.
+"""
+import os
+import warnings
+
+import numpy as np
+
+from .errors import BadParameterError, CSNNWarning, KernelStateError
+
+DBL_MAX = np.finfo(float).max
+
+_ACTIVITY = (
+    ("origin", 0.0, "ms", "finite", "Time origin of start and stop"),
+    ("start", 0.0, "ms", "finite", "Activity starts after origin + start"),
+    ("stop", DBL_MAX, "ms", "notnan", "Activity ends at origin + stop (inclusive)"),
+)
+
+
+class Device:
+    """A device node: its model, parameters and engine index."""
+
+    NAME = None
+    KIND = None
+    PARAMETERS = ()
+    READ_ONLY = ()
+
+    def __init__(self, kernel, gid, model, params):
+        self.kernel = kernel
+        self.gid = gid
+        self.model = model
+        self.params = dict(model.defaults)
+        self.params.update(params)
+        self.n_out = 0           # connections made from this device (ordinal of the next)
+        self.n_in = 0            # connections made to this device
+
+    @classmethod
+    def check_defaults(cls, owner, values):
+        """Cross-parameter checks; raise BadParameterError naming ``owner``."""
+
+    def status(self):
+        return dict(self.params)
+
+    def set(self, changes):
+        """Apply already type-checked ``changes``."""
+        trial = dict(self.params, **changes)
+        self.check_defaults(f"{self.model.name} (id {self.gid})", trial)
+        self.params = trial
+
+    @property
+    def window(self):
+        """The active interval (origin + start, origin + stop] in ms."""
+        p = self.params
+        return p["origin"] + p["start"], p["origin"] + p["stop"]
+
+
+# ---------------------------------------------------------------------------------------------
+# generators
+# ---------------------------------------------------------------------------------------------
+
+class Generator(Device):
+    """Base of generators: owns the data the core's streams read."""
+
+    KIND = "generator"
+    GEN_KIND = None
+    ACCEPTS = "spikes"       # what targets must accept: "spikes" or "current"
+
+    def __init__(self, kernel, gid, model, params):
+        super().__init__(kernel, gid, model, params)
+        self.index = kernel.engine_generator_index()
+        self.blocks = 0          # Connect calls from this generator (seed key of Poisson streams)
+        self.data = self.engine_data()
+        self._upload()
+
+    @classmethod
+    def check_defaults(cls, owner, values):
+        if not values["stop"] >= values["start"]:
+            raise BadParameterError(f"{owner}: stop = {values['stop']} ms must not be smaller than "
+                                    f"start = {values['start']} ms")
+
+    def set(self, changes):
+        super().set(changes)
+        new = self.engine_data()
+        t_now = self.kernel.engine.t_now
+        self.data = self.splice(self.data, new, t_now) if t_now > 0 else new
+        self._upload()
+
+    def _upload(self):
+        times, values, mults = self.data
+        self.kernel.engine.set_generator(self.index, self.GEN_KIND, self.gid, times, values, mults)
+
+    @staticmethod
+    def splice(old, new, t_now):
+        """Keep ``old`` up to ``t_now`` and ``new`` after it (schedules of breakpoints)."""
+        old_t, old_v, _ = old
+        new_t, new_v, _ = new
+        keep = old_t <= t_now
+        i = np.searchsorted(new_t, t_now, side="right")
+        v_new = new_v[i - 1] if i > 0 else 0.0
+        v_old = old_v[keep][-1] if keep.any() else 0.0
+        times = [old_t[keep]]
+        values = [old_v[keep]]
+        if v_new != v_old:
+            times.append([t_now])
+            values.append([v_new])
+        times.append(new_t[i:])
+        values.append(new_v[i:])
+        return np.concatenate(times).astype(float), np.concatenate(values).astype(float), None
+
+
+class PoissonGenerator(Generator):
+    """poisson_generator: an independent Poisson spike train for every target.
+
+    Parameters: ``rate`` (Hz), ``origin``, ``start``, ``stop`` (ms).  Spikes are emitted at
+    continuous times in ``(origin + start, origin + stop]`` and reach each target after the
+    connection's delay.  Each connection draws from its own random stream, seeded from the
+    kernel's ``rng_seed``.
+    """
+
+    NAME = "poisson_generator"
+    GEN_KIND = 1
+    PARAMETERS = (("rate", 0.0, "Hz", "nonnegative", "Mean firing rate"),) + _ACTIVITY
+
+    def engine_data(self):
+        t_on, t_off = self.window
+        return np.array([t_on, t_off]), np.array([self.params["rate"], 0.0]), None
+
+
+class DCGenerator(Generator):
+    """dc_generator: a constant current.
+
+    Parameters: ``amplitude`` (pA), ``origin``, ``start``, ``stop`` (ms).  The generator emits
+    ``amplitude`` during ``(origin + start, origin + stop]``; a target receives it one
+    connection delay later, times the connection weight, switching at exactly those instants.
+    """
+
+    NAME = "dc_generator"
+    GEN_KIND = 2
+    ACCEPTS = "current"
+    PARAMETERS = (("amplitude", 0.0, "pA", "finite", "Current amplitude"),) + _ACTIVITY
+
+    def engine_data(self):
+        t_on, t_off = self.window
+        return np.array([t_on, t_off]), np.array([self.params["amplitude"], 0.0]), None
+
+
+class SpikeGenerator(Generator):
+    """spike_generator: spikes at given times.
+
+    Parameters: ``spike_times`` (ms, > 0, sorted), ``spike_weights`` (empty, or one factor per
+    spike multiplying the connection weight), ``spike_multiplicities`` (empty, or one integer per
+    spike), ``origin``, ``start``, ``stop``.  Spikes at ``origin + t`` are emitted when in
+    ``(origin + start, origin + stop]``.  Times are used exactly as given: csnn has no grid, so
+    NEST's ``precise_times``, ``allow_offgrid_times`` and ``shift_now_spikes`` have no effect.
+    """
+
+    NAME = "spike_generator"
+    GEN_KIND = 0
+    PARAMETERS = (
+        ("spike_times", np.zeros(0), "ms", "times", "Spike times"),
+        ("spike_weights", np.zeros(0), "", "times", "Weight factor of each spike (empty: 1)"),
+        ("spike_multiplicities", np.zeros(0), "", "times", "Multiplicity of each spike (empty: 1)"),
+        ("precise_times", False, "", "bool", "Accepted for NEST compatibility (times are always exact)"),
+        ("allow_offgrid_times", False, "", "bool", "Accepted for NEST compatibility (there is no grid)"),
+        ("shift_now_spikes", False, "", "bool", "Accepted for NEST compatibility (there is no grid)"),
+    ) + _ACTIVITY
+
+    @classmethod
+    def check_defaults(cls, owner, values):
+        super().check_defaults(owner, values)
+        times = values["spike_times"]
+        if times.size and not times.min() > 0:
+            raise BadParameterError(f"{owner}: spike_times must be > 0 ms, got {times.min()!r}")
+        if times.size > 1 and np.any(np.diff(times) < 0):
+            k = int(np.flatnonzero(np.diff(times) < 0)[0])
+            raise BadParameterError(f"{owner}: spike_times must be sorted; {times[k]!r} comes before "
+                                    f"{times[k + 1]!r}")
+        for key in ("spike_weights", "spike_multiplicities"):
+            if values[key].size not in (0, times.size):
+                raise BadParameterError(f"{owner}: {key} has {values[key].size} entries but spike_times "
+                                        f"has {times.size}; give one per spike or none")
+        mults = values["spike_multiplicities"]
+        if mults.size and (np.any(mults < 1) or np.any(mults != np.round(mults)) or np.any(mults > 65535)):
+            raise BadParameterError(f"{owner}: spike_multiplicities must be integers in [1, 65535]")
+
+    def engine_data(self):
+        p = self.params
+        t_on, t_off = self.window
+        times = p["origin"] + p["spike_times"]
+        active = (times > t_on) & (times <= t_off)
+        weights = p["spike_weights"][active] if p["spike_weights"].size else None
+        mults = p["spike_multiplicities"][active] if p["spike_multiplicities"].size else None
+        return times[active], weights, mults
+
+    def splice(self, old, new, t_now):
+        old_t, old_w, old_m = old
+        new_t, new_w, new_m = new
+        keep = old_t <= t_now
+        late = new_t > t_now
+        dropped = int((~late).sum()) - int(np.isin(new_t[~late], old_t[keep]).sum())
+        if dropped > 0:
+            warnings.warn(f"spike_generator (id {self.gid}): {dropped} spike time(s) at or before "
+                          f"the present time {t_now} ms were not emitted; spikes can only be "
+                          "scheduled in the future", CSNNWarning, stacklevel=4)
+
+        def column(old_c, new_c, n_old, n_new):
+            if old_c is None and new_c is None:
+                return None
+            old_c = np.ones(n_old) if old_c is None else old_c[keep]
+            new_c = np.ones(n_new) if new_c is None else new_c[late]
+            return np.concatenate([old_c, new_c])
+
+        n_old, n_new = int(keep.sum()), int(late.sum())
+        return (np.concatenate([old_t[keep], new_t[late]]), column(old_w, new_w, n_old, n_new),
+                column(old_m, new_m, n_old, n_new))
+
+
+# ---------------------------------------------------------------------------------------------
+# recorders
+# ---------------------------------------------------------------------------------------------
+
+_RECORDER = (
+    ("label", "", "", "str", "Name used for files written (default: the model name)"),
+    ("record_to", "memory", "", "str", "Where events go: 'memory', 'ascii' (text file) or 'screen'"),
+    ("time_in_steps", False, "", "bool", "Must be False: csnn has no time steps"),
+    ("precision", 3, "", "count", "Digits after the point of times and values written to files"),
+    ("n_events", 0, "", "count", "Number of events recorded; set to 0 to clear the events"),
+) + _ACTIVITY
+
+#: NEST 2 recorder flags: accepted; the ones that choose a backend set record_to
+_LEGACY_FLAGS = {"withgid": None, "withtime": None, "withweight": None, "to_memory": "memory",
+                 "to_file": "ascii", "to_screen": "screen"}
+
+_BACKENDS = ("memory", "ascii", "screen")
+
+
+class Recorder(Device):
+    """Base of recorders: events in an engine log, and the text-file backend."""
+
+    KIND = "recorder"
+    READ_ONLY = (("events", None, "", "Recorded events: dict of arrays"),)
+
+    def __init__(self, kernel, gid, model, params):
+        super().__init__(kernel, gid, model, params)
+        self.n_cleared = 0       # events recorded before the last clear (n_events = 0)
+        self.file = None
+        self.written = 0         # log rows already written to the file
+
+    @classmethod
+    def check_defaults(cls, owner, values):
+        if values["record_to"] not in _BACKENDS:
+            raise BadParameterError(f"{owner}: record_to = {values['record_to']!r} is invalid; "
+                                    f"accepted: {', '.join(map(repr, _BACKENDS))}")
+        if values["time_in_steps"]:
+            raise BadParameterError(f"{owner}: time_in_steps = True is not available: csnn's times "
+                                    "are continuous (ms), with no steps")
+        if not values["stop"] >= values["start"]:
+            raise BadParameterError(f"{owner}: stop = {values['stop']} ms must not be smaller than "
+                                    f"start = {values['start']} ms")
+
+    @staticmethod
+    def translate_legacy(owner, params):
+        """NEST 2 flags (withgid, withtime, to_file, ...) -> NEST 3 parameters."""
+        params = dict(params)
+        for flag, backend in _LEGACY_FLAGS.items():
+            if flag in params:
+                value = params.pop(flag)
+                if backend is not None and value:
+                    params["record_to"] = backend
+        return params
+
+    def set(self, changes):
+        if "n_events" in changes:
+            if changes["n_events"] != 0:
+                raise BadParameterError(f"{self.model.name} (id {self.gid}): n_events can only be set "
+                                        f"to 0 (to clear the events), got {changes['n_events']}")
+            self.log.clear()
+            self.n_cleared = self.log.total
+            self.written = 0
+            changes = {k: v for k, v in changes.items() if k != "n_events"}
+        super().set(changes)
+
+    def status(self):
+        d = super().status()
+        d["n_events"] = self.log.total - self.n_cleared
+        d["events"] = self.events()
+        return d
+
+    @property
+    def filename(self):
+        status = self.kernel.status
+        label = self.params["label"] or self.model.name
+        return os.path.join(status["data_path"], f"{status['data_prefix']}{label}-{self.gid}-0.dat")
+
+    def open(self):
+        """Open the output file of the ascii backend (at the start of a simulation)."""
+        if self.params["record_to"] != "ascii" or self.file is not None:
+            return
+        path = self.filename
+        if os.path.exists(path) and not self.kernel.status["overwrite_files"]:
+            raise KernelStateError(f"{self.model.name} (id {self.gid}): the file {path!r} exists and "
+                                   "overwrite_files is False; set SetKernelStatus({'overwrite_files': True}) "
+                                   "or choose another label or data_path")
+        self.file = open(path, "w")
+        self.file.write("# csnn (NEST-compatible ascii recording backend)\n")
+        self.file.write("\t".join(["sender", "time_ms"] + list(self.columns())) + "\n")
+
+    def flush(self):
+        """Write (ascii) or print (screen) the events recorded since the last flush."""
+        backend = self.params["record_to"]
+        if backend == "memory":
+            return
+        senders, times, values = self.log.arrays(self.written)
+        self.written = self.log.n_events
+        prec = self.params["precision"]
+        lines = "".join(
+            "\t".join([str(s), f"{t:.{prec}f}"] + [f"{v:.{prec}f}" for v in row]) + "\n"
+            for s, t, row in zip(senders.tolist(), times.tolist(), values.tolist()))
+        if backend == "ascii":
+            self.file.write(lines)
+            self.file.flush()
+        else:
+            print(lines, end="")
+        # events written out are not kept in memory
+        self.log.clear()
+        self.written = 0
+
+    def close(self):
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+    def columns(self):
+        return ()
+
+
+class SpikeRecorder(Recorder):
+    """spike_recorder (alias spike_detector): records the spikes of the neurons connected to it.
+
+    ``events``: ``senders`` (ids) and ``times`` (ms, exact), in time order.  Spikes emitted in
+    ``(origin + start, origin + stop]`` are kept; a spike of multiplicity ``m`` is recorded
+    ``m`` times.  The NEST 2 flags ``withgid`` and ``withtime`` are accepted and have no effect
+    (ids and times are always recorded); ``to_file``/``to_screen`` choose the backend.
+    """
+
+    NAME = "spike_recorder"
+    PARAMETERS = _RECORDER
+
+    def __init__(self, kernel, gid, model, params):
+        super().__init__(kernel, gid, model, params)
+        self.index = kernel.engine.add_spike_recorder(*self.window)
+        self.log = kernel.engine.spike_log(self.index)
+
+    def set(self, changes):
+        super().set(changes)
+        self.kernel.engine.set_spike_recorder_window(self.index, *self.window)
+
+    def events(self):
+        senders, times, _ = self.log.arrays()
+        return {"senders": senders, "times": times}
+
+
+class Multimeter(Recorder):
+    """multimeter (and voltmeter, which records ``V_m``): samples state variables.
+
+    Parameters: ``record_from`` (names of recordables), ``interval`` (ms, default 1), plus the
+    recorder parameters.  The connected neurons are sampled at times ``k * interval`` (k >= 1)
+    in ``(origin + start, origin + stop]``; a call ``Simulate(T)`` records samples before
+    ``T``, the one at ``T`` being taken by the next call, as NEST does.  Each value is the exact
+    state at the sample time.  ``events`` holds ``senders``, ``times`` and one array per
+    variable, time-major with neurons in id order, so ``[::2]`` de-interleaves two neurons.
+    """
+
+    NAME = "multimeter"
+    PARAMETERS = _RECORDER + (
+        ("interval", 1.0, "ms", "positive", "Sampling interval"),
+        ("record_from", [], "", "strings", "Recordables to sample"),
+    )
+
+    def __init__(self, kernel, gid, model, params):
+        super().__init__(kernel, gid, model, params)
+        self._check_interval(self.params["interval"])
+        self.index = kernel.engine.add_meter(self.params["interval"], *self.window, self.codes())
+        self.log = kernel.engine.meter_log(self.index)
+
+    def codes(self):
+        from .models import RECORDABLE_CODES
+        return [RECORDABLE_CODES[name] for name in self.params["record_from"]]
+
+    def _check_interval(self, interval):
+        resolution = self.kernel.status["resolution"]
+        ratio = interval / resolution
+        if abs(ratio - round(ratio)) > 1e-9 * max(1.0, ratio) or round(ratio) < 1:
+            raise BadParameterError(f"{self.model.name} (id {self.gid}): interval = {interval} ms must be "
+                                    f"a multiple of the resolution, {resolution} ms")
+
+    def set(self, changes):
+        from .models import RECORDABLE_CODES
+        if "record_from" in changes:
+            unknown = [v for v in changes["record_from"] if v not in RECORDABLE_CODES]
+            if unknown:
+                raise BadParameterError(f"{self.model.name} (id {self.gid}): record_from contains "
+                                        f"{unknown[0]!r}; recordable variables: {sorted(RECORDABLE_CODES)}")
+            if self.n_out > 0 and list(changes["record_from"]) != list(self.params["record_from"]):
+                raise KernelStateError(f"{self.model.name} (id {self.gid}): record_from cannot change "
+                                       "after the multimeter has been connected")
+        if "interval" in changes:
+            self._check_interval(changes["interval"])
+            if self.n_out > 0 and self.kernel.engine.t_now > 0 and changes["interval"] != self.params["interval"]:
+                raise KernelStateError(f"{self.model.name} (id {self.gid}): interval cannot change "
+                                       "after the simulation has started")
+        super().set(changes)
+        if "record_from" in changes and self.n_out == 0:
+            self.index = self.kernel.engine.add_meter(self.params["interval"], *self.window, self.codes())
+            self.log = self.kernel.engine.meter_log(self.index)
+        self.kernel.engine.set_meter_window(self.index, self.params["interval"], *self.window)
+
+    def columns(self):
+        return tuple(self.params["record_from"])
+
+    def events(self):
+        senders, times, values = self.log.arrays()
+        events = {"senders": senders, "times": times}
+        for k, name in enumerate(self.params["record_from"]):
+            events[name] = values[:, k].copy()
+        return events
+
+
+DEVICES = (PoissonGenerator, DCGenerator, SpikeGenerator, SpikeRecorder, Multimeter)

@@ -1,0 +1,62 @@
+"""Exceptions raised by csnn.
+
+Every error names the argument, the value given and what is accepted.  Each class also derives
+from the matching built-in exception, so ``except ValueError`` keeps working, and
+``csnn.NESTError`` is the common base, as ``nest.NESTError`` is in PyNEST.
+"""
+import difflib
+
+
+class CSNNError(Exception):
+    """Base class of every error csnn raises on purpose."""
+
+
+class UnknownModelError(CSNNError, ValueError):
+    """A model name that does not exist."""
+
+
+class UnknownParameterError(CSNNError, ValueError):
+    """A parameter (or kernel, connection or synapse property) that does not exist."""
+
+
+class BadParameterError(CSNNError, ValueError):
+    """A value outside what a parameter accepts."""
+
+
+class BadTypeError(CSNNError, TypeError):
+    """A value of the wrong type."""
+
+
+class IllegalConnectionError(CSNNError, ValueError):
+    """A connection csnn cannot make (wrong direction, wrong node kinds, bad rule)."""
+
+
+class UnknownNodeError(CSNNError, ValueError):
+    """A node id that does not exist in the current kernel."""
+
+
+class KernelStateError(CSNNError, RuntimeError):
+    """A call that is not valid in the kernel's present state (e.g. Run without Prepare)."""
+
+
+class NumericalError(CSNNError, ArithmeticError):
+    """A state variable became NaN or infinite."""
+
+
+class CSNNWarning(UserWarning):
+    """Something worth knowing that is not an error (silenced by set_verbosity('M_ERROR'))."""
+
+
+NESTError = CSNNError
+
+
+def close_names(name, choices, n=3):
+    """A hint listing the choices closest to ``name`` (empty when there are none)."""
+    matches = difflib.get_close_matches(str(name), [str(c) for c in choices], n=n, cutoff=0.6)
+    return f" Did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
+
+
+def unknown_name(kind, name, choices, error=UnknownParameterError):
+    """An error for an unknown ``kind`` called ``name``, suggesting close names and listing all."""
+    listed = ", ".join(sorted(str(c) for c in choices))
+    return error(f"unknown {kind} {name!r}.{close_names(name, choices)} Valid: {listed}.")

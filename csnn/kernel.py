@@ -1,0 +1,840 @@
+"""The Python side of a simulation: nodes, models, connections, status and ``Simulate``.
+
+One :class:`Kernel` exists at a time (``ResetKernel`` replaces it).  It validates every input,
+keeps each neuron model's parameters and state in a numpy structured array whose layout is the
+model's C struct, and hands the core (:class:`csnn._core.engine.Engine`) flat typed arrays.
+"""
+import numbers
+import sys
+import time
+
+import numpy as np
+
+from . import connect as cconnect
+from . import random as crandom
+from ._core import rng as crng
+from ._core.engine import Engine, OPENMP, stream_dtype
+from .devices import Generator, Multimeter, Recorder, SpikeRecorder
+from .errors import (BadParameterError, BadTypeError, IllegalConnectionError, KernelStateError,
+                     UnknownNodeError, UnknownParameterError, unknown_name)
+from .models import RECORDABLE_CODES, Registry, unknown_parameter
+from .nodes import NodeCollection, SynapseCollection, as_ids
+
+NEURON, GENERATOR, SPIKE_RECORDER, METER = 0, 1, 2, 3
+_KIND_NAMES = {NEURON: "neurons", GENERATOR: "stimulation devices", SPIKE_RECORDER: "spike recorders",
+               METER: "multimeters"}
+
+#: node keys every node reports, read-only
+_NODE_KEYS = ("model", "global_id", "element_type", "local", "thread", "vp")
+
+#: kernel status: key -> (default, writable, description)
+_KERNEL_KEYS = {
+    "biological_time": (0.0, False, "Simulated time (ms)"),
+    "time": (0.0, False, "NEST 2 name of biological_time (ms)"),
+    "rng_seed": (143202461, True, "Seed of every random number drawn"),
+    "resolution": (0.1, True, "Recorder intervals must be multiples of it (ms); csnn has no time grid"),
+    "local_num_threads": (1, True, "Threads that process neurons in parallel"),
+    "total_num_virtual_procs": (1, True, "Same as local_num_threads (one process)"),
+    "print_time": (False, True, "Print the progress of Simulate"),
+    "overwrite_files": (False, True, "Let recorders overwrite existing files"),
+    "data_path": ("", True, "Directory of files written by recorders"),
+    "data_prefix": ("", True, "Prefix of files written by recorders"),
+    "dict_miss_is_error": (True, True, "Accepted for NEST compatibility; unknown keys are always errors"),
+    "min_delay": (None, False, "Smallest synaptic delay (ms)"),
+    "max_delay": (None, False, "Largest synaptic delay (ms)"),
+    "num_connections": (0, False, "Number of connections"),
+    "network_size": (0, False, "Number of nodes"),
+    "node_models": ((), False, "Names of node models"),
+    "synapse_models": ((), False, "Names of synapse models"),
+    "connection_rules": (tuple(cconnect.RULES), False, "Connection rules"),
+    "num_processes": (1, False, "MPI processes (always 1)"),
+    "off_grid_spiking": (True, False, "Spike times are continuous"),
+    "local_spike_counter": (0, False, "Spikes emitted so far"),
+    "version": (None, False, "csnn version"),
+    "threads_model": (None, False, "'openmp' when built with OpenMP, else 'none'"),
+}
+
+_current = None
+
+
+def current():
+    """The present kernel (created on first use)."""
+    global _current
+    if _current is None:
+        _current = Kernel()
+    return _current
+
+
+def reset():
+    """Discard the kernel and start a fresh one (``ResetKernel``)."""
+    global _current
+    old, _current = _current, Kernel()
+    if old is not None:
+        old.close_files()
+    return _current
+
+
+class Population:
+    """All neurons of one built-in neuron model: rows of the model's C struct."""
+
+    def __init__(self, model):
+        fields, itemsize = model.core.layout()
+        self.dtype = np.dtype({"names": list(fields), "formats": [f for _, f in fields.values()],
+                               "offsets": [o for o, _ in fields.values()], "itemsize": itemsize})
+        self.model = model
+        self.data = np.zeros(16, dtype=self.dtype)
+        self.nidx = np.zeros(16, dtype=np.int32)
+        self.n = 0
+
+    def grow(self, count):
+        """Append ``count`` rows; returns their row numbers."""
+        need = self.n + count
+        if need > self.data.shape[0]:
+            cap = max(need, 2 * self.data.shape[0])
+            data = np.zeros(cap, dtype=self.dtype)
+            data[:self.n] = self.data[:self.n]
+            nidx = np.zeros(cap, dtype=np.int32)
+            nidx[:self.n] = self.nidx[:self.n]
+            self.data, self.nidx = data, nidx
+        rows = np.arange(self.n, need)
+        self.n = need
+        return rows
+
+    def bound(self):
+        return self.model.code, self.data[:self.n], self.nidx[:self.n]
+
+
+class Kernel:
+    """Nodes, models, connections and the clock of one simulation."""
+
+    def __init__(self):
+        from ._version import __version__
+        self.engine = Engine()
+        self.models = Registry()
+        self.status = {k: v[0] for k, v in _KERNEL_KEYS.items() if v[1]}
+        self.version = __version__
+        self.node_model = []                          # Model of node gid - 1
+        self.node_kind = np.zeros(0, dtype=np.int8)
+        self.node_row = np.zeros(0, dtype=np.int64)   # neurons: row in their population
+        self.neuron_gid = np.zeros(0, dtype=np.int64)  # engine index -> gid
+        self.node_nidx = np.zeros(0, dtype=np.int64)  # gid - 1 -> engine index (-1 for devices)
+        self.populations = {}
+        self.devices = {}
+        self.positions = {}
+        self.n_generators = 0
+        self.syn_model_names = []                     # synapse model id -> name
+        self.stream_model = np.zeros(0, dtype=np.int64)
+        self.attachments = {"source": [], "target": [], "model": [], "weight": [], "delay": []}
+        self.attached_meters = set()
+        self.prepared = False
+        self.started = False
+        self.reseed()
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def reseed(self):
+        seed = self.status["rng_seed"]
+        self.rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(crng.PURPOSE_CONNECT,))))
+
+    def engine_generator_index(self):
+        self.n_generators += 1
+        return self.n_generators - 1
+
+    def check_ids(self, ids, what="nodes"):
+        n = len(self.node_model)
+        bad = (ids < 1) | (ids > n)
+        if bad.any():
+            raise UnknownNodeError(f"{what}: node id {int(ids[bad][0])} does not exist; ids run from 1 "
+                                   f"to {n}" if n else f"{what}: node id {int(ids[bad][0])} does not exist; "
+                                   "no nodes have been created")
+
+    def models_of(self, ids):
+        return [self.node_model[i - 1] for i in ids.tolist()]
+
+    def synapse_model_id(self, name):
+        if name not in self.syn_model_names:
+            self.syn_model_names.append(name)
+        return self.syn_model_names.index(name)
+
+    # -- nodes --------------------------------------------------------------------------------
+
+    def create(self, model_name, n=1, params=None, positions=None):
+        model = self.models.get(model_name)
+        if model.kind == "synapse":
+            raise BadParameterError(f"Create: {model.name!r} is a synapse model; nodes are created from "
+                                    f"node models: {', '.join(self.models.names('nodes'))}")
+        if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)) or n < 1:
+            raise BadParameterError(f"Create: n = {n!r} is invalid: must be an integer >= 1")
+        n = int(n)
+        first = len(self.node_model) + 1
+        gids = np.arange(first, first + n, dtype=np.int64)
+        per_node = self._expand(model, n, params, "Create params", defaults=True)
+        if model.kind == "neuron":
+            self._create_neurons(model, gids, per_node)
+        else:
+            self._check_new_devices(model, n, per_node)
+            kind = GENERATOR if model.kind == "generator" else (SPIKE_RECORDER if model.base == "spike_recorder" else METER)
+            self._register(model, gids, kind, -1)
+            for k, gid in enumerate(gids.tolist()):
+                values = {key: column[k] for key, column in per_node.items()}
+                self.devices[gid] = model.device(self, gid, model, values)
+        if positions is not None:
+            self._set_positions(gids, positions)
+        return NodeCollection._from_ids(self, gids)
+
+    def _register(self, model, gids, kind, rows):
+        self.node_model.extend([model] * gids.size)
+        self.node_kind = np.concatenate([self.node_kind, np.full(gids.size, kind, dtype=np.int8)])
+        self.node_row = np.concatenate([self.node_row, np.broadcast_to(rows, gids.shape).astype(np.int64)])
+
+    def _check_new_devices(self, model, n, per_node):
+        owner = f"{model.name}"
+        for k in range(n):
+            trial = dict(model.defaults, **{key: column[k] for key, column in per_node.items()})
+            model.device.check_defaults(owner, trial)
+            if issubclass(model.device, Multimeter):
+                unknown = [v for v in trial["record_from"] if v not in RECORDABLE_CODES]
+                if unknown:
+                    raise BadParameterError(f"{owner}: record_from contains {unknown[0]!r}; recordable "
+                                            f"variables: {sorted(RECORDABLE_CODES)}")
+
+    def _create_neurons(self, model, gids, per_node):
+        pop = self.populations.get(model.base)
+        if pop is None:
+            pop = self.populations[model.base] = Population(self.models.get(model.base))
+        n = gids.size
+        trial = {key: np.full(n, _store(model.defaults[key])) for key in model.defaults
+                 if model.specs[key].writable}
+        for key, column in per_node.items():
+            trial[key] = np.asarray([_store(v) for v in column] if isinstance(column, list) else column, dtype=float)
+        model.core.check(trial)
+        rows = pop.grow(n)
+        for key, column in trial.items():
+            pop.data[key][rows] = column
+        for key, spec in model.specs.items():
+            if not spec.writable:
+                pop.data[key][rows] = spec.default
+        nidx = np.arange(self.engine.n_neurons, self.engine.n_neurons + n, dtype=np.int32)
+        self.engine.add_neurons(gids.astype(np.int32))
+        pop.nidx[rows] = nidx
+        self.engine.rows(model.code, pop.data, rows.astype(np.int64), "initialize")
+        self._register(model, gids, NEURON, rows)
+        self.neuron_gid = np.concatenate([self.neuron_gid, gids])
+        node_nidx = np.full(gids[-1], -1, dtype=np.int64)
+        node_nidx[:self.node_nidx.size] = self.node_nidx
+        node_nidx[gids - 1] = nidx
+        self.node_nidx = node_nidx
+
+    def _set_positions(self, gids, positions):
+        pos = np.asarray(positions, dtype=float)
+        if pos.ndim != 2 or pos.shape[0] != gids.size or pos.shape[1] not in (2, 3):
+            raise BadParameterError(f"Create: positions must be an array of shape ({gids.size}, 2) or "
+                                    f"({gids.size}, 3), got shape {pos.shape}")
+        for gid, p in zip(gids.tolist(), pos):
+            self.positions[gid] = p.copy()
+
+    def _expand(self, model, n, params, what, defaults=False):
+        """Validate ``params`` for ``n`` nodes of ``model`` -> {key: per-node values}.
+
+        Accepts one dict (numbers apply to all nodes; lists/arrays of length n and random
+        parameters give one value per node), or a list of n dicts.
+        """
+        if params is None:
+            return {}
+        if isinstance(params, (list, tuple)):
+            if len(params) == 1 and n > 1:
+                params = list(params) * n
+            if len(params) != n or not all(isinstance(p, dict) for p in params):
+                raise BadParameterError(f"{what}: a list of parameter dicts needs one dict per node "
+                                        f"({n}), got {len(params)} entries")
+            keys = sorted(set().union(*(p.keys() for p in params)))
+            missing = [k for k in keys if any(k not in p for p in params)]
+            if missing:
+                raise BadParameterError(f"{what}: every dict of the list must set the same keys; "
+                                        f"{missing[0]!r} is missing in some")
+            params = {k: [p[k] for p in params] for k in keys}
+        if not isinstance(params, dict):
+            raise BadTypeError(f"{what} must be a dict or a list of dicts, got {params!r}")
+        if model.kind == "recorder":
+            params = Recorder.translate_legacy(model.name, params)
+        out = {}
+        for key, value in params.items():
+            spec = model.specs.get(key)
+            if spec is None:
+                if key in _NODE_KEYS or key == "recordables":
+                    raise BadParameterError(f"{what}: {key!r} of {model.name} is read-only")
+                raise unknown_parameter(model, key)
+            if not spec.writable and not (key == "n_events"):
+                raise BadParameterError(f"{what}: {key!r} of {model.name} is read-only")
+            out[key] = self._per_node_values(model, spec, value, n, what)
+        return out
+
+    def _per_node_values(self, model, spec, value, n, what):
+        owner = model.name
+        if isinstance(value, crandom.Parameter):
+            return spec.check_array(owner, value.sample(self.rng, n))
+        if isinstance(value, dict) and "distribution" in value:
+            return spec.check_array(owner, crandom.from_spec(value, f"{what}[{spec.name!r}]").sample(self.rng, n))
+        per_node = isinstance(value, (list, tuple, np.ndarray)) and not spec.is_array
+        if spec.is_array and isinstance(value, (list, tuple)) and len(value) == n and n > 1 and all(
+                isinstance(v, (list, tuple, np.ndarray)) for v in value):
+            per_node = True   # one array per node
+        if per_node:
+            if len(value) != n:
+                raise BadParameterError(f"{what}[{spec.name!r}] has {len(value)} values for {n} nodes; "
+                                        "give one value or one per node")
+            return spec.check_array(owner, value) if not spec.is_array else [spec.check(owner, v) for v in value]
+        checked = spec.check(owner, value)
+        return [checked] * n if not isinstance(checked, (float, int)) or isinstance(checked, bool) else np.full(n, checked)
+
+    # -- status -------------------------------------------------------------------------------
+
+    def node_status(self, gid):
+        """Every parameter of node ``gid`` (a dict)."""
+        model = self.node_model[gid - 1]
+        base = {"model": model.name, "global_id": gid, "element_type": model.element_type,
+                "local": True, "thread": 0, "vp": 0}
+        if model.kind == "neuron":
+            d = {key: self.column([gid], key)[0] for key in model.specs}
+            d["recordables"] = list(model.recordables)
+        else:
+            d = self.devices[gid].status()
+        d.update(base)
+        return d
+
+    def column(self, ids, key):
+        """Values of ``key`` for nodes ``ids`` (list, one per node)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        out = [None] * ids.size
+        models = self.models_of(ids)
+        for model in {m.name: m for m in models}.values():
+            where = np.flatnonzero([m is model for m in models])
+            gids = ids[where]
+            if key in _NODE_KEYS or key == "recordables":
+                values = [self.node_status_key(model, g, key) for g in gids.tolist()]
+            elif model.kind == "neuron":
+                values = self._neuron_column(model, gids, key)
+            elif key in model.specs or key in ("events", "n_events"):
+                values = [self.devices[g].status()[key] for g in gids.tolist()]
+            else:
+                raise unknown_parameter(model, key)
+            for k, v in zip(where.tolist(), values):
+                out[k] = v
+        return out
+
+    def node_status_key(self, model, gid, key):
+        return {"model": model.name, "global_id": gid, "element_type": model.element_type, "local": True,
+                "thread": 0, "vp": 0, "recordables": list(model.recordables)}[key]
+
+    def _neuron_column(self, model, gids, key):
+        spec = model.specs.get(key)
+        if spec is None:
+            raise unknown_parameter(model, key)
+        pop = self.populations[model.base]
+        rows = self.node_row[gids - 1]
+        if key in RECORDABLE_CODES and key in model.recordables:
+            values = self.engine.rows(model.code, pop.data, rows, "values", RECORDABLE_CODES[key])
+        else:
+            values = pop.data[key][rows]
+        if spec.constraint == "bool":
+            return [bool(v) for v in values]
+        return [float(v) for v in values]
+
+    def get_status(self, ids, keys=None):
+        """A list of dicts, one per node, with ``keys`` (all parameters when None)."""
+        if keys is None:
+            return [self.node_status(g) for g in ids.tolist()]
+        columns = {k: self.column(ids, k) for k in keys}
+        return [{k: columns[k][i] for k in keys} for i in range(ids.size)]
+
+    def set_status(self, ids, params):
+        """Set parameters of nodes ``ids`` (dict, per-node values, or list of dicts)."""
+        if isinstance(params, (list, tuple)):
+            if len(params) == 1:
+                params = params[0]
+            elif len(params) != ids.size:
+                raise BadParameterError(f"SetStatus: a list of {len(params)} dicts for {ids.size} nodes; "
+                                        "give one dict, or one per node")
+            else:
+                for gid, p in zip(ids.tolist(), params):
+                    self.set_status(np.array([gid]), p)
+                return
+        if not isinstance(params, dict):
+            raise BadTypeError(f"SetStatus: params must be a dict or a list of dicts, got {params!r}")
+        models = self.models_of(ids)
+        groups = []
+        for model in {m.name: m for m in models}.values():
+            where = np.flatnonzero([m is model for m in models])
+            sub = {k: ([v[i] for i in where.tolist()] if _is_per_node(model, k, v, ids.size) else v)
+                   for k, v in params.items()}
+            groups.append((model, ids[where], self._expand(model, where.size, sub, "SetStatus")))
+        for model, gids, values in groups:
+            if model.kind == "neuron":
+                self._set_neurons(model, gids, values)
+            else:
+                for k, gid in enumerate(gids.tolist()):
+                    self.devices[gid].set({key: column[k] for key, column in values.items()})
+
+    def _set_neurons(self, model, gids, values):
+        if not values:
+            return
+        pop = self.populations[model.base]
+        rows = self.node_row[gids - 1]
+        trial = {key: pop.data[key][rows].copy() for key, s in model.specs.items() if s.writable}
+        for key, column in values.items():
+            trial[key] = np.asarray([_store(v) for v in column] if isinstance(column, list) else column, dtype=float)
+        if "V_m" in trial and "V_m" not in values:
+            trial["V_m"] = np.asarray(self.engine.rows(model.code, pop.data, rows, "values", RECORDABLE_CODES["V_m"]))
+        model.core.check(trial)
+        self.engine.rows(model.code, pop.data, rows, "commit")
+        for key in values:
+            pop.data[key][rows] = trial[key]
+        self.engine.rows(model.code, pop.data, rows, "refresh")
+
+    # -- kernel status ------------------------------------------------------------------------
+
+    def kernel_status(self, keys=None):
+        d = dict(self.status)
+        d.update({
+            "biological_time": self.engine.t_now, "time": self.engine.t_now,
+            "min_delay": self.engine.min_delay if np.isfinite(self.engine.min_delay) else self.status["resolution"],
+            "max_delay": self.engine.max_delay if self.engine.max_delay > 0 else self.status["resolution"],
+            "num_connections": self.num_connections(), "network_size": len(self.node_model),
+            "node_models": tuple(self.models.names("nodes")),
+            "synapse_models": tuple(self.models.names("synapse")),
+            "connection_rules": tuple(cconnect.RULES), "num_processes": 1, "off_grid_spiking": True,
+            "local_spike_counter": self.engine.n_spikes, "version": self.version,
+            "threads_model": "openmp" if OPENMP else "none",
+            "total_num_virtual_procs": self.status["local_num_threads"],
+        })
+        if keys is None:
+            return d
+        if isinstance(keys, str):
+            if keys not in d:
+                raise unknown_name("kernel status key", keys, d)
+            return d[keys]
+        for k in keys:
+            if k not in d:
+                raise unknown_name("kernel status key", k, d)
+        return [d[k] for k in keys]
+
+    def set_kernel_status(self, params):
+        if not isinstance(params, dict):
+            raise BadTypeError(f"SetKernelStatus: params must be a dict, got {params!r}")
+        checked = {}
+        for key, value in params.items():
+            if key not in _KERNEL_KEYS:
+                raise unknown_name("kernel status key", key, [k for k, v in _KERNEL_KEYS.items() if v[1]])
+            if not _KERNEL_KEYS[key][1]:
+                raise BadParameterError(f"SetKernelStatus: {key!r} is read-only")
+            checked[key] = self._check_kernel_value(key, value)
+        if "resolution" in checked and checked["resolution"] != self.status["resolution"] and self.node_model:
+            raise KernelStateError("SetKernelStatus: the resolution cannot change after nodes have been "
+                                   "created (as in NEST); set it right after ResetKernel")
+        if "total_num_virtual_procs" in checked:
+            checked.setdefault("local_num_threads", checked.pop("total_num_virtual_procs"))
+        self.status.update(checked)
+        if "local_num_threads" in checked:
+            self.engine.set_threads(checked["local_num_threads"])
+        if "rng_seed" in checked:
+            self.reseed()
+
+    def _check_kernel_value(self, key, value):
+        if key in ("rng_seed", "local_num_threads", "total_num_virtual_procs"):
+            low = 0 if key == "rng_seed" else 1
+            if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < low \
+                    or (key == "rng_seed" and value >= 2 ** 32):
+                accepted = "an integer in [0, 2**32)" if key == "rng_seed" else "an integer >= 1"
+                raise BadParameterError(f"SetKernelStatus: {key} = {value!r} is invalid: must be {accepted}")
+            return int(value)
+        if key == "resolution":
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
+                raise BadParameterError(f"SetKernelStatus: resolution = {value!r} is invalid: must be a finite number > 0 (ms)")
+            return float(value)
+        if key in ("print_time", "overwrite_files", "dict_miss_is_error"):
+            if not isinstance(value, (bool, np.bool_)):
+                raise BadTypeError(f"SetKernelStatus: {key} = {value!r} is invalid: must be True or False")
+            return bool(value)
+        if not isinstance(value, str):
+            raise BadTypeError(f"SetKernelStatus: {key} = {value!r} is invalid: must be a string")
+        return value
+
+    # -- connections --------------------------------------------------------------------------
+
+    def num_connections(self):
+        return self.engine.num_synapses + int(self.stream_model.size) + sum(a.size for a in self.attachments["source"])
+
+    def connect(self, pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=False):
+        pre_ids = as_ids(pre, "pre")
+        post_ids = as_ids(post, "post")
+        if pre_ids.size == 0 or post_ids.size == 0:
+            raise IllegalConnectionError(f"Connect: {'pre' if pre_ids.size == 0 else 'post'} is empty")
+        spec = cconnect.parse_conn_spec(conn_spec)
+        syn_model, syn_params = self._parse_syn_spec(syn_spec)
+        pre_kind = self._single_kind(pre_ids, "pre")
+        post_kind = self._single_kind(post_ids, "post")
+        self._check_direction(pre_ids, pre_kind, post_ids, post_kind)
+        i_pre, i_post, shape, keep = cconnect.pairs(spec, pre_ids, post_ids, self.rng)
+        n = i_pre.size
+        weight = cconnect.values("weight", syn_params["weight"], n, shape, keep, self.rng, spec["rule"])
+        delay = cconnect.values("delay", syn_params["delay"], n, shape, keep, self.rng, spec["rule"])
+        _check_weights_delays(weight, delay)
+        receptor = syn_params["receptor_type"]
+        src, tgt = pre_ids[i_pre], post_ids[i_post]
+        model_id = self.synapse_model_id(syn_model.name)
+        before = self._connection_counts()
+        if pre_kind == NEURON and post_kind == NEURON:
+            self._check_receptor(tgt, receptor)
+            self.engine.add_synapses(self.node_nidx[src - 1], self.node_nidx[tgt - 1], weight, delay,
+                                     np.full(n, model_id), np.full(n, receptor))
+        elif pre_kind == GENERATOR:
+            self._check_receptor(tgt, receptor)
+            self._connect_generators(src, tgt, weight, delay, receptor, model_id)
+        else:
+            self._attach(pre_kind, src, tgt, weight, delay, model_id)
+        syn_model.num_connections += n
+        if return_synapsecollection:
+            return self._new_connections(before)
+        return None
+
+    def _parse_syn_spec(self, syn_spec):
+        if syn_spec is None:
+            syn_spec = {}
+        elif isinstance(syn_spec, str):
+            syn_spec = {"synapse_model": syn_spec}
+        elif not isinstance(syn_spec, dict):
+            raise BadTypeError(f"syn_spec must be a synapse model name or a dict, got {syn_spec!r}")
+        syn_spec = dict(syn_spec)
+        if "model" in syn_spec:
+            if "synapse_model" in syn_spec:
+                raise BadParameterError("syn_spec gives both 'model' (NEST 2) and 'synapse_model'; give one")
+            syn_spec["synapse_model"] = syn_spec.pop("model")
+        model = self.models.get(syn_spec.pop("synapse_model", "static_synapse"), "synapse model")
+        if model.kind != "synapse":
+            raise BadParameterError(f"syn_spec: {model.name!r} is a node model, not a synapse model; "
+                                    f"synapse models: {', '.join(self.models.names('synapse'))}")
+        params = dict(model.defaults)
+        for key, value in syn_spec.items():
+            if key not in model.specs:
+                raise unknown_name(f"syn_spec key for {model.name}", key, model.specs)
+            if key == "receptor_type":
+                value = model.specs[key].check(model.name, value)
+            params[key] = value
+        return model, params
+
+    def _single_kind(self, ids, what):
+        kinds = np.unique(self.node_kind[ids - 1])
+        if kinds.size > 1:
+            names = " and ".join(_KIND_NAMES[int(k)] for k in kinds)
+            raise IllegalConnectionError(f"Connect: {what} mixes {names}; connect them in separate calls")
+        return int(kinds[0])
+
+    def _describe(self, gid):
+        return f"{self.node_model[gid - 1].name} (id {gid})"
+
+    def _check_direction(self, pre_ids, pre_kind, post_ids, post_kind):
+        first_pre, first_post = int(pre_ids[0]), int(post_ids[0])
+        if post_kind == GENERATOR:
+            raise IllegalConnectionError(f"Connect: {self._describe(first_post)} is a stimulation device and "
+                                         "cannot receive connections; connect it as Connect(generator, neurons)")
+        if pre_kind == SPIKE_RECORDER:
+            raise IllegalConnectionError(f"Connect: {self._describe(first_pre)} records the spikes sent to it and "
+                                         "cannot be a source; connect as Connect(neurons, recorder)")
+        if post_kind == METER:
+            raise IllegalConnectionError(f"Connect: {self._describe(first_post)} samples the neurons it is "
+                                         "connected to and cannot be a target; connect as Connect(multimeter, neurons)")
+        if post_kind == SPIKE_RECORDER and pre_kind != NEURON:
+            raise IllegalConnectionError(f"Connect: {self._describe(first_post)} records spikes of neurons, not of "
+                                         f"{self._describe(first_pre)}; to record a generator's spikes, "
+                                         "connect it to a parrot_neuron and record the parrot")
+        if pre_kind == METER and post_kind != NEURON:
+            raise IllegalConnectionError(f"Connect: {self._describe(first_pre)} can only sample neurons, not "
+                                         f"{self._describe(first_post)}")
+        if pre_kind == GENERATOR:
+            models = {self.node_model[g - 1].name: self.node_model[g - 1] for g in np.unique(post_ids).tolist()}
+            for gen_gid in np.unique(pre_ids).tolist():
+                device = self.devices[gen_gid]
+                for m in models.values():
+                    if device.ACCEPTS == "current" and not m.core.ACCEPTS_CURRENT:
+                        raise IllegalConnectionError(f"Connect: {m.name} does not accept currents, so "
+                                                     f"{self._describe(gen_gid)} cannot be connected to it")
+        if pre_kind == METER:
+            for gen_gid in np.unique(pre_ids).tolist():
+                meter = self.devices[gen_gid]
+                for g in np.unique(post_ids).tolist():
+                    m = self.node_model[g - 1]
+                    missing = [v for v in meter.params["record_from"] if v not in m.recordables]
+                    if missing:
+                        raise IllegalConnectionError(
+                            f"Connect: {self._describe(gen_gid)} records {missing[0]!r}, which {m.name} "
+                            f"(id {g}) does not have; its recordables: {list(m.recordables)}")
+
+    def _check_receptor(self, targets, receptor):
+        for m in {self.node_model[g - 1].name: self.node_model[g - 1] for g in np.unique(targets).tolist()}.values():
+            if receptor not in m.core.PORTS:
+                raise IllegalConnectionError(f"Connect: receptor_type {receptor} is not a receptor of {m.name}; "
+                                             f"accepted: {list(m.core.PORTS)}")
+
+    def _connect_generators(self, src, tgt, weight, delay, receptor, model_id):
+        records = []
+        for gen_gid in np.unique(src).tolist():
+            sel = np.flatnonzero(src == gen_gid)
+            device = self.devices[gen_gid]
+            rec = np.zeros(sel.size, dtype=stream_dtype())
+            rec["target"] = self.node_nidx[tgt[sel] - 1]
+            rec["gen"] = device.index
+            rec["source"] = gen_gid
+            rec["rank"] = device.n_out + np.arange(sel.size)
+            rec["port"] = receptor
+            rec["weight"] = weight[sel]
+            rec["delay"] = delay[sel]
+            rec["rng"] = crng.stream_states(self.status["rng_seed"], crng.PURPOSE_POISSON, gen_gid,
+                                            device.blocks, sel.size)
+            device.n_out += sel.size
+            device.blocks += 1
+            records.append((sel, rec))
+        order = np.concatenate([sel for sel, _ in records])
+        recs = np.concatenate([rec for _, rec in records])
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(order.size)
+        self.engine.add_streams(recs[inverse])
+        self.stream_model = np.concatenate([self.stream_model, np.full(order.size, model_id)])
+
+    def _attach(self, pre_kind, src, tgt, weight, delay, model_id):
+        if pre_kind == NEURON:      # neurons -> spike recorder
+            for rec_gid in np.unique(tgt).tolist():
+                sel = src[tgt == rec_gid]
+                recorder = self.devices[rec_gid]
+                self.engine.attach_spike_recorder(recorder.index, self.node_nidx[sel - 1])
+                recorder.n_in += sel.size
+        else:                       # multimeter -> neurons
+            for meter_gid in np.unique(src).tolist():
+                sel = tgt[src == meter_gid]
+                meter = self.devices[meter_gid]
+                pairs = {(meter_gid, int(g)) for g in sel.tolist()}
+                twice = pairs & self.attached_meters
+                if twice or len(pairs) < sel.size:
+                    g = sorted(twice)[0][1] if twice else int(sel[np.unique(sel, return_counts=True)[1] > 1][0])
+                    raise IllegalConnectionError(f"Connect: {self._describe(meter_gid)} is already connected to "
+                                                 f"{self._describe(g)}; each neuron is sampled once per multimeter")
+                self.attached_meters |= pairs
+                self.engine.attach_meter(meter.index, self.node_nidx[sel - 1])
+                meter.n_out += sel.size
+        for key, column in (("source", src), ("target", tgt), ("model", np.full(src.size, model_id)),
+                            ("weight", weight), ("delay", delay)):
+            self.attachments[key].append(np.asarray(column))
+
+    def _connection_counts(self):
+        return (self.engine.synapses()["offsets"].copy(), self.stream_model.size,
+                sum(a.size for a in self.attachments["source"]))
+
+    def _all_connections(self):
+        """Every connection: (kind, a, b, source gid, target gid, model id) arrays."""
+        syn = self.engine.synapses()
+        offsets = syn["offsets"]
+        n_rows = offsets.size - 1
+        src_idx = np.repeat(np.arange(n_rows), np.diff(offsets))
+        rank = np.arange(offsets[-1]) - offsets[src_idx]
+        streams = self.engine.streams
+        att_src = _cat(self.attachments["source"])
+        n_att = att_src.size
+        kind = np.concatenate([np.zeros(src_idx.size, np.int8), np.ones(streams.size, np.int8),
+                               np.full(n_att, 2, np.int8)])
+        a = np.concatenate([src_idx, np.arange(streams.size), np.arange(n_att)])
+        b = np.concatenate([rank, np.zeros(streams.size + n_att, np.int64)])
+        source = np.concatenate([self.neuron_gid[src_idx], streams["source"].astype(np.int64), att_src])
+        target = np.concatenate([self.neuron_gid[syn["target"]], self.neuron_gid[streams["target"]],
+                                 _cat(self.attachments["target"])])
+        model = np.concatenate([syn["model"].astype(np.int64), self.stream_model, _cat(self.attachments["model"])])
+        return kind, a, b, source, target, model
+
+    def _new_connections(self, before):
+        offsets_before, n_streams, n_att = before
+        kind, a, b, source, target, model = self._all_connections()
+        old_rows = np.zeros(self.engine.n_neurons, dtype=np.int64)
+        old_rows[:offsets_before.size - 1] = np.diff(offsets_before)
+        new = np.where(kind == 0, b >= old_rows[np.where(kind == 0, a, 0)],
+                       np.where(kind == 1, a >= n_streams, a >= n_att))
+        order = np.lexsort((target[new], source[new]))
+        return SynapseCollection(self, kind[new][order], a[new][order], b[new][order])
+
+    def get_connections(self, source=None, target=None, synapse_model=None):
+        kind, a, b, src, tgt, model = self._all_connections()
+        keep = np.ones(kind.size, bool)
+        if source is not None:
+            keep &= np.isin(src, as_ids(source, "source"))
+        if target is not None:
+            keep &= np.isin(tgt, as_ids(target, "target"))
+        if synapse_model is not None:
+            m = self.models.get(synapse_model, "synapse model")
+            keep &= model == (self.syn_model_names.index(m.name) if m.name in self.syn_model_names else -1)
+        order = np.lexsort((tgt[keep], src[keep]))
+        return SynapseCollection(self, kind[keep][order], a[keep][order], b[keep][order])
+
+    def connection_table(self, sc, keys=None):
+        """Columns of connection properties for a SynapseCollection."""
+        syn = self.engine.synapses()
+        streams = self.engine.streams
+        kind, a, b = sc._kind, sc._a, sc._b
+        n = kind.size
+        columns = {"source": np.zeros(n, np.int64), "target": np.zeros(n, np.int64), "weight": np.zeros(n),
+                   "delay": np.zeros(n), "receptor": np.zeros(n, np.int64), "port": np.zeros(n, np.int64),
+                   "synapse_id": np.zeros(n, np.int64), "target_thread": np.zeros(n, np.int64)}
+        k0, k1, k2 = kind == 0, kind == 1, kind == 2
+        slot = syn["offsets"][a[k0]] + b[k0]
+        columns["source"][k0] = self.neuron_gid[a[k0]]
+        columns["target"][k0] = self.neuron_gid[syn["target"][slot]]
+        columns["weight"][k0] = syn["weight"][slot]
+        columns["delay"][k0] = syn["delay"][slot]
+        columns["receptor"][k0] = syn["port"][slot]
+        columns["synapse_id"][k0] = syn["model"][slot]
+        columns["port"][k0] = b[k0]
+        st = streams[a[k1]]
+        columns["source"][k1] = st["source"]
+        columns["target"][k1] = self.neuron_gid[st["target"]]
+        columns["weight"][k1] = st["weight"]
+        columns["delay"][k1] = st["delay"]
+        columns["receptor"][k1] = st["port"]
+        columns["synapse_id"][k1] = self.stream_model[a[k1]]
+        columns["port"][k1] = st["rank"]
+        for key, col in (("source", "source"), ("target", "target"), ("weight", "weight"), ("delay", "delay"),
+                         ("synapse_id", "model")):
+            columns[key][k2] = _cat(self.attachments[col])[a[k2]]
+        columns["synapse_model"] = np.array([self.syn_model_names[i] for i in columns["synapse_id"].tolist()],
+                                            dtype=object) if n else np.zeros(0, dtype=object)
+        if keys is None:
+            return columns
+        for key in keys:
+            if key not in columns:
+                raise unknown_name("connection property", key, columns)
+        return {k: columns[k] for k in keys}
+
+    def set_connections(self, sc, params):
+        if not isinstance(params, dict):
+            raise BadTypeError(f"set(): params must be a dict, got {params!r}")
+        n = len(sc)
+        checked = {}
+        for key, value in params.items():
+            if key not in ("weight", "delay"):
+                if key in ("source", "target", "synapse_model", "receptor", "port", "synapse_id", "target_thread"):
+                    raise BadParameterError(f"connection property {key!r} is read-only")
+                raise unknown_name("connection property", key, ["weight", "delay"])
+            if isinstance(value, crandom.Parameter):
+                arr = value.sample(self.rng, n)
+            elif isinstance(value, dict):
+                arr = crandom.from_spec(value, key).sample(self.rng, n)
+            else:
+                try:
+                    arr = np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
+                except (TypeError, ValueError):
+                    raise BadParameterError(f"set(): {key} must be a number or one value per connection "
+                                            f"({n}), got {value!r}") from None
+            checked[key] = arr
+        _check_weights_delays(checked.get("weight", np.zeros(0)), checked.get("delay", np.ones(0)))
+        kind, a, b = sc._kind, sc._a, sc._b
+        k1 = kind == 1
+        if k1.any() and self.started:
+            gens = self.engine.streams["gen"][a[k1]]
+            is_current = np.isin(gens, [d.index for d in self.devices.values()
+                                        if isinstance(d, Generator) and d.ACCEPTS == "current"])
+            if "delay" in checked or ("weight" in checked and is_current.any()):
+                raise KernelStateError("the weight of a current generator's connection and the delay of any "
+                                       "generator connection cannot change once the simulation has started; "
+                                       "change the generator's parameters instead")
+        syn = self.engine.synapses()
+        k0 = kind == 0
+        slot = syn["offsets"][a[k0]] + b[k0]
+        for key, arr in checked.items():
+            syn[key][slot] = arr[k0]
+            self.engine.streams[key][a[k1]] = arr[k1]
+            column = _cat(self.attachments[key], float)
+            column[a[kind == 2]] = arr[kind == 2]
+            self.attachments[key] = [column]
+        if "delay" in checked:
+            self.engine.refresh_delays()
+        if k1.any() and not self.started:
+            self.engine.restart_streams(a[k1])
+
+    # -- simulation ---------------------------------------------------------------------------
+
+    def prepare(self):
+        if self.prepared:
+            raise KernelStateError("Prepare: the kernel is already prepared; call Cleanup first")
+        self.engine.bind([pop.bound() for pop in self.populations.values()])
+        self.engine.prepare()
+        for device in self.devices.values():
+            if isinstance(device, Recorder):
+                device.open()
+        self.prepared = True
+
+    def run(self, t):
+        if not self.prepared:
+            raise KernelStateError("Run: call Prepare first (or use Simulate)")
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not np.isfinite(t) or t < 0:
+            raise BadParameterError(f"Run: t = {t!r} is invalid: must be a finite number of ms >= 0")
+        t = float(t)
+        if t == 0:
+            return
+        self.started = True
+        t_stop = self.engine.t_now + t
+        if not self.status["print_time"]:
+            self.engine.run(t_stop)
+            return
+        t_start, wall = self.engine.t_now, time.perf_counter()
+        for k in range(1, 101):
+            self.engine.run(t_start + t * k / 100 if k < 100 else t_stop)
+            done = self.engine.t_now - t_start
+            sys.stderr.write(f"\r[ {k:3d}% ] Model time: {self.engine.t_now:.1f} ms, "
+                             f"real time factor: {(time.perf_counter() - wall) * 1e3 / max(done, 1e-12):.4f}")
+        sys.stderr.write("\n")
+
+    def cleanup(self):
+        if not self.prepared:
+            raise KernelStateError("Cleanup: the kernel is not prepared")
+        for device in self.devices.values():
+            if isinstance(device, Recorder):
+                device.flush()
+        self.prepared = False
+
+    def simulate(self, t):
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not np.isfinite(t) or t < 0:
+            raise BadParameterError(f"Simulate: t = {t!r} is invalid: must be a finite number of ms >= 0")
+        self.prepare()
+        try:
+            self.run(t)
+        finally:
+            self.cleanup()
+
+    def close_files(self):
+        for device in self.devices.values():
+            if isinstance(device, Recorder):
+                device.close()
+
+
+def _store(value):
+    """Parameter value as stored in a struct field (bools as 0/1)."""
+    return float(value)
+
+
+def _is_per_node(model, key, value, n):
+    spec = model.specs.get(key)
+    if spec is None or isinstance(value, (str, dict, crandom.Parameter)):
+        return False
+    if spec.is_array:
+        return isinstance(value, (list, tuple)) and len(value) == n and n > 1 and all(
+            isinstance(v, (list, tuple, np.ndarray)) for v in value)
+    return isinstance(value, (list, tuple, np.ndarray)) and len(value) == n
+
+
+def _cat(blocks, dtype=None):
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=dtype or np.int64)
+
+
+def _check_weights_delays(weight, delay):
+    if weight.size and not np.all(np.isfinite(weight)):
+        bad = weight[~np.isfinite(weight)][0]
+        raise BadParameterError(f"weight = {bad!r} is invalid: weights must be finite numbers")
+    if delay.size and not np.all(np.isfinite(delay) & (delay > 0)):
+        bad = delay[~(np.isfinite(delay) & (delay > 0))][0]
+        raise BadParameterError(f"delay = {bad!r} ms is invalid: delays must be finite and > 0 ms "
+                                "(csnn's delays are continuous; any positive value works)")

@@ -1,0 +1,265 @@
+"""The model registry: every model's name, kind, parameters (defaults, units, docs) and aliases.
+
+Neuron models come from their core modules (``csnn/_core/<model>.pyx``: the C struct's layout,
+the parameter table and the checks); devices from :mod:`csnn.devices`; synapse models are
+defined here.  ``CopyModel`` and ``SetDefaults`` act on a kernel's own registry, so
+``ResetKernel`` restores the built-in defaults, as in NEST.
+"""
+import copy
+import numbers
+
+import numpy as np
+
+from ._core import engine as _engine
+from ._core import iaf_psc_delta as _iaf_psc_delta
+from ._core import parrot_neuron as _parrot_neuron
+from .errors import BadParameterError, BadTypeError, UnknownModelError, close_names
+
+#: old names that still work, mapped to the current ones
+ALIASES = {"spike_detector": "spike_recorder"}
+
+#: global codes of recordable variables (csnn/_core/events.pxd, enum Recordable)
+RECORDABLE_CODES = {"V_m": 0}
+
+
+class ParamSpec:
+    """One parameter: default, unit, the constraint its values must meet, and a description.
+
+    ``constraint`` is one of ``finite``, ``positive``, ``nonnegative``, ``notnan``, ``bool``,
+    ``count`` (integer >= 0), ``str``, ``times`` (array of finite numbers), ``strings``
+    (list of names) or ``any``.  ``writable`` is False for read-only values.
+    """
+
+    __slots__ = ("name", "default", "unit", "constraint", "doc", "writable")
+
+    def __init__(self, name, default, unit, constraint, doc, writable=True):
+        self.name = name
+        self.default = default
+        self.unit = unit
+        self.constraint = constraint
+        self.doc = doc
+        self.writable = writable
+
+    @property
+    def is_array(self):
+        return self.constraint in ("times", "strings")
+
+    def check(self, owner, value):
+        """Return ``value`` converted for storage, or raise naming owner, parameter and value."""
+        where = f"{owner} parameter {self.name!r}"
+        c = self.constraint
+        if c == "bool":
+            if isinstance(value, (bool, np.bool_)) or (isinstance(value, numbers.Integral) and value in (0, 1)):
+                return bool(value)
+            raise BadTypeError(f"{where} = {value!r} is invalid: must be True or False")
+        if c == "str":
+            if isinstance(value, str):
+                return value
+            raise BadTypeError(f"{where} = {value!r} is invalid: must be a string")
+        if c == "strings":
+            if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+                raise BadTypeError(f"{where} = {value!r} is invalid: must be a list of names")
+            return list(value)
+        if c == "times":
+            try:
+                arr = np.array(value, dtype=float).ravel()
+            except (TypeError, ValueError):
+                raise BadTypeError(f"{where} = {value!r} is invalid: must be a sequence of numbers") from None
+            if not np.all(np.isfinite(arr)):
+                raise BadParameterError(f"{where} contains {arr[~np.isfinite(arr)][0]!r}: values must be finite")
+            return arr
+        if c == "any":
+            return value
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise BadTypeError(f"{where} = {value!r} is invalid: must be a number"
+                               + (f" in {self.unit}" if self.unit else ""))
+        value = float(value)
+        if c == "count":
+            if not (value >= 0 and value.is_integer()):
+                raise BadParameterError(f"{where} = {value!r} is invalid: must be an integer >= 0")
+            return int(value)
+        ok = {"finite": np.isfinite(value), "positive": np.isfinite(value) and value > 0,
+              "nonnegative": np.isfinite(value) and value >= 0, "notnan": not np.isnan(value)}[c]
+        if not ok:
+            accepted = {"finite": "a finite number", "positive": "a finite number > 0",
+                        "nonnegative": "a finite number >= 0", "notnan": "a number (not NaN)"}[c]
+            raise BadParameterError(f"{where} = {value!r} is invalid: must be {accepted}"
+                                    + (f" ({self.unit})" if self.unit else ""))
+        return value
+
+
+    def check_array(self, owner, values):
+        """Vectorised ``check`` of one value per node for numeric constraints; returns floats."""
+        if self.constraint in ("bool", "str", "strings", "times", "any"):
+            return [self.check(owner, v) for v in values]
+        try:
+            arr = np.array(values, dtype=float)
+        except (TypeError, ValueError):
+            bad = next(v for v in values if not isinstance(v, numbers.Real))
+            raise BadTypeError(f"{owner} parameter {self.name!r} = {bad!r} is invalid: must be a number") from None
+        ok = {"finite": np.isfinite(arr), "positive": np.isfinite(arr) & (arr > 0),
+              "nonnegative": np.isfinite(arr) & (arr >= 0), "notnan": ~np.isnan(arr),
+              "count": (arr >= 0) & (arr == np.round(arr))}[self.constraint]
+        if not ok.all():
+            k = int(np.flatnonzero(~ok)[0])
+            self.check(owner, float(arr[k]))  # raises with the standard message
+        return arr
+
+
+class Model:
+    """A model of the registry: built-in or a copy made by ``CopyModel``."""
+
+    def __init__(self, name, kind, specs, doc, base=None, core=None, device=None):
+        self.name = name
+        self.kind = kind                      # "neuron", "generator", "recorder" or "synapse"
+        self.specs = {s.name: s for s in specs}
+        self.defaults = {s.name: copy.deepcopy(s.default) for s in specs}
+        self.doc = doc
+        self.base = base or name              # the built-in model it derives from
+        self.core = core                      # neurons: the core module
+        self.device = device                  # devices: the device class
+        self.num_connections = 0              # synapse models
+
+    @property
+    def element_type(self):
+        return {"neuron": "neuron", "generator": "stimulator", "recorder": "recorder",
+                "synapse": "synapse"}[self.kind]
+
+    @property
+    def code(self):
+        return _engine.MODEL_CODES[self.base]
+
+    @property
+    def recordables(self):
+        return tuple(self.core.RECORDABLES) if self.core is not None else ()
+
+    def writable(self):
+        return [name for name, s in self.specs.items() if s.writable]
+
+    def copy(self, new_name):
+        twin = copy.copy(self)
+        twin.name = new_name
+        twin.defaults = copy.deepcopy(self.defaults)
+        twin.num_connections = 0
+        return twin
+
+
+def _neuron(core):
+    specs = [ParamSpec(*row) for row in core.PARAMETERS + core.STATE]
+    specs += [ParamSpec(name, default, unit, "any", doc, writable=False)
+              for name, default, unit, doc in core.READ_ONLY]
+    return Model(core.NAME, "neuron", specs, core.__doc__, core=core)
+
+
+STATIC_SYNAPSE_DOC = """static_synapse: a synapse with a fixed weight and delay.
+
+A spike emitted at ``t`` reaches the target at exactly ``t + delay`` with weight ``weight``
+(in the target model's unit: mV for iaf_psc_delta).  Delays are continuous, > 0.
+"""
+
+
+def _synapse():
+    specs = [ParamSpec("weight", 1.0, "", "finite", "Synaptic weight (unit of the target's input)"),
+             ParamSpec("delay", 1.0, "ms", "positive", "Synaptic delay"),
+             ParamSpec("receptor_type", 0, "", "count", "Receptor port of the target")]
+    return Model("static_synapse", "synapse", specs, STATIC_SYNAPSE_DOC)
+
+
+class Registry:
+    """The models of one kernel, with their current defaults."""
+
+    def __init__(self):
+        from . import devices
+        self.models = {}
+        for core in (_iaf_psc_delta, _parrot_neuron):
+            self._add(_neuron(core))
+        for device in devices.DEVICES:
+            specs = [ParamSpec(*row) for row in device.PARAMETERS]
+            specs += [ParamSpec(name, default, unit, "any", doc, writable=False)
+                      for name, default, unit, doc in device.READ_ONLY]
+            self._add(Model(device.NAME, device.KIND, specs, device.__doc__, device=device))
+        voltmeter = self.models["multimeter"].copy("voltmeter")
+        voltmeter.base = "multimeter"
+        voltmeter.defaults["record_from"] = ["V_m"]
+        self._add(voltmeter)
+        self._add(_synapse())
+
+    def _add(self, model):
+        self.models[model.name] = model
+
+    def names(self, kind=None):
+        return sorted(name for name, m in self.models.items()
+                      if kind is None or (m.kind == "synapse") == (kind == "synapse"))
+
+    def get(self, name, what="model"):
+        """The model called ``name`` (aliases accepted), or an error suggesting close names."""
+        if isinstance(name, Model):
+            return name
+        if not isinstance(name, str):
+            raise BadTypeError(f"{what} must be a model name (str), got {name!r} of type {type(name).__name__}")
+        name = ALIASES.get(name, name)
+        try:
+            return self.models[name]
+        except KeyError:
+            raise UnknownModelError(
+                f"unknown {what} {name!r}.{close_names(name, list(self.models) + list(ALIASES))} "
+                f"Available: {', '.join(self.names())}.") from None
+
+    def copy_model(self, old, new, params=None):
+        base = self.get(old, "model to copy")
+        if not isinstance(new, str) or not new:
+            raise BadTypeError(f"CopyModel: new model name must be a non-empty string, got {new!r}")
+        if new in self.models or new in ALIASES:
+            raise BadParameterError(f"CopyModel: a model called {new!r} already exists; choose another name")
+        twin = base.copy(new)
+        self._add(twin)
+        if params:
+            try:
+                self.set_defaults(twin, params)
+            except Exception:
+                del self.models[new]
+                raise
+        return twin
+
+    def set_defaults(self, model, params):
+        model = self.get(model)
+        checked = {}
+        for key, value in params.items():
+            spec = model.specs.get(key)
+            if spec is None:
+                raise unknown_parameter(model, key)
+            if not spec.writable:
+                raise BadParameterError(f"{model.name} parameter {key!r} is read-only")
+            checked[key] = spec.check(model.name, value)
+        trial = dict(model.defaults, **checked)
+        if model.core is not None:
+            model.core.check({k: np.asarray([v]) for k, v in trial.items()})
+        if model.device is not None:
+            model.device.check_defaults(model.name, trial)
+        model.defaults.update(checked)
+
+
+def unknown_parameter(model, key):
+    from .errors import unknown_name
+    return unknown_name(f"parameter of {model.name}", key, model.specs)
+
+
+def model_table(registry=None):
+    """Markdown table of every model's parameters with defaults and units (for the README)."""
+    registry = registry or Registry()
+    lines = ["| model | kind | parameters (default, unit) |", "|---|---|---|"]
+    for name in registry.names():
+        m = registry.models[name]
+        params = ", ".join(
+            f"`{s.name}` ({_fmt(m.defaults[s.name])}{', ' + s.unit if s.unit else ''})"
+            for s in m.specs.values() if s.writable)
+        lines.append(f"| `{name}` | {m.kind} | {params} |")
+    return "\n".join(lines)
+
+
+def _fmt(value):
+    if isinstance(value, float) and abs(value) > 1e300:
+        return "-DBL_MAX" if value < 0 else "DBL_MAX"
+    if isinstance(value, np.ndarray):
+        return "[]" if value.size == 0 else str(value.tolist())
+    return repr(value)

@@ -1,0 +1,80 @@
+"""Build csnn's compiled engine: one extension module per ``csnn/_core/*.pyx``.
+
+Every module is compiled with ``-O3`` and the Cython directives ``boundscheck=False``,
+``wraparound=False`` and ``cdivision=True``: the facade validates every array before it
+reaches the core, so the core skips the checks.  OpenMP is used when the compiler supports
+it (GCC on Linux); otherwise the ``prange`` loops compile to serial loops and csnn runs on
+one thread (Apple clang without libomp, for example).
+"""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+
+import numpy
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+DIRECTIVES = {
+    "language_level": 3,
+    "boundscheck": False,
+    "wraparound": False,
+    "cdivision": True,
+    "initializedcheck": False,
+    "embedsignature": True,
+}
+
+
+def _compiler_supports_openmp():
+    """Return True when the C compiler used for extensions can build and link ``-fopenmp``."""
+    if os.environ.get("CSNN_NO_OPENMP"):
+        return False
+    if sys.platform == "win32":
+        return True  # MSVC: /openmp, handled below
+    compiler = sysconfig.get_config_var("CC") or "cc"
+    compiler = os.environ.get("CC", compiler).split()[0]
+    if shutil.which(compiler) is None:
+        return False
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "omp.c")
+        with open(src, "w") as fh:
+            fh.write("#include <omp.h>\nint main(void){return omp_get_max_threads() > 0 ? 0 : 1;}\n")
+        result = subprocess.run(
+            [compiler, "-fopenmp", src, "-o", os.path.join(tmp, "omp")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return result.returncode == 0
+
+
+def _extensions():
+    openmp = _compiler_supports_openmp()
+    if sys.platform == "win32":
+        compile_args = ["/O2"] + (["/openmp"] if openmp else [])
+        link_args = []
+    else:
+        compile_args = ["-O3"] + (["-fopenmp"] if openmp else [])
+        link_args = ["-fopenmp"] if openmp else []
+    extensions = []
+    for pyx in sorted(glob.glob(os.path.join("csnn", "_core", "*.pyx"))):
+        name = os.path.splitext(pyx)[0].replace(os.sep, ".")
+        extensions.append(
+            Extension(
+                name,
+                [pyx],
+                include_dirs=[numpy.get_include()],
+                define_macros=[
+                    ("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION"),
+                    ("CSNN_OPENMP", "1" if openmp else "0"),
+                ],
+                extra_compile_args=compile_args,
+                extra_link_args=link_args,
+            )
+        )
+    return cythonize(extensions, compiler_directives=DIRECTIVES)
+
+
+setup(ext_modules=_extensions())
