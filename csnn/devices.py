@@ -248,7 +248,8 @@ class Recorder(Device):
     """Base of recorders: events in an engine log, and the text-file backend."""
 
     KIND = "recorder"
-    READ_ONLY = (("events", None, "", "Recorded events: dict of arrays"),)
+    READ_ONLY = (("events", None, "", "Recorded events: dict of arrays"),
+                 ("filenames", None, "", "Files written by the ascii backend"))
 
     def __init__(self, kernel, gid, model, params):
         super().__init__(kernel, gid, model, params)
@@ -294,6 +295,7 @@ class Recorder(Device):
         d = super().status()
         d["n_events"] = self.log.total - self.n_cleared
         d["events"] = self.events()
+        d["filenames"] = [self.filename] if self.params["record_to"] == "ascii" else []
         return d
 
     @property

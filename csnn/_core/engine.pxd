@@ -71,7 +71,8 @@ cdef class Engine:
     cdef double width
     cdef bint dirty
     cdef readonly int n_threads
-    cdef SpikeBuffer* outbufs
+    cdef SpikeBuffer* outbufs               # spikes emitted in the window, one buffer per thread
+    cdef SpikeBuffer spikes                 # all of them, sorted by (time, neuron)
     # statistics
     cdef readonly int64_t n_spikes
     cdef readonly int64_t n_deliveries
@@ -79,5 +80,6 @@ cdef class Engine:
 
     cdef int _plan_meters(self, double t0, double t1) except -1
     cdef int _run_window(self, double t1) except -1
+    cdef int _collect_spikes(self) except -1
     cdef int _route(self) except -1
     cdef int _record_spikes(self) except -1

@@ -365,6 +365,9 @@ cdef class Engine:
         self.outbufs = <SpikeBuffer*> calloc(1, sizeof(SpikeBuffer))
         if self.outbufs == NULL:
             raise MemoryError("csnn: out of memory for spike buffers")
+        self.spikes.data = NULL
+        self.spikes.n = 0
+        self.spikes.cap = 0
         self.n_spikes = 0
         self.n_deliveries = 0
         self.n_windows = 0
@@ -374,6 +377,7 @@ cdef class Engine:
         free(self.pops)
         free(self.generators)
         free(self.plans)
+        free(self.spikes.data)
         if self.outbufs != NULL:
             for k in range(self.n_threads):
                 free(self.outbufs[k].data)
@@ -792,6 +796,7 @@ cdef class Engine:
                     break
         if rc != 0:
             raise MemoryError("csnn: out of memory for emitted spikes")
+        self._collect_spikes()
         self._route()
         self._record_spikes()
         if t1 == self.inbox.bounds[1]:
@@ -803,6 +808,32 @@ cdef class Engine:
         self.n_windows += 1
         return 0
 
+    cdef int _collect_spikes(self) except -1:
+        """Gather the threads' spikes into one array sorted by (time, neuron).
+
+        Routing in emission order makes each neuron's inbox arrive sorted when delays are
+        equal, and recorders get spikes in time order whatever the thread count.
+        """
+        cdef int64_t total = 0, i
+        cdef int k
+        cdef SpikeOut* grown
+        for k in range(self.n_threads):
+            total += self.outbufs[k].n
+        if total > self.spikes.cap:
+            grown = <SpikeOut*> realloc(self.spikes.data, total * sizeof(SpikeOut))
+            if grown == NULL:
+                raise MemoryError("csnn: out of memory for emitted spikes")
+            self.spikes.data = grown
+            self.spikes.cap = total
+        self.spikes.n = 0
+        for k in range(self.n_threads):
+            for i in range(self.outbufs[k].n):
+                self.spikes.data[self.spikes.n] = self.outbufs[k].data[i]
+                self.spikes.n += 1
+        qsort(self.spikes.data, self.spikes.n, sizeof(SpikeOut), _spike_order)
+        self.n_spikes += self.spikes.n
+        return 0
+
     cdef int _route(self) except -1:
         """File every emitted spike's deliveries in the inbox buckets of their arrival windows."""
         cdef const int64_t* off = <const int64_t*> cnp.PyArray_DATA(self._syn_offsets)
@@ -812,72 +843,51 @@ cdef class Engine:
         cdef const uint16_t* port = <const uint16_t*> cnp.PyArray_DATA(self._syn_port)
         cdef double bound = self.inbox.bounds[1]
         cdef double after = nextafter(bound, INFINITY)
-        cdef int k
         cdef int rc = 0
-        cdef int64_t i, s, src, delivered = 0, spikes = 0
+        cdef int64_t i, s, src, delivered = 0
         cdef SpikeOut* sp
         cdef InEvent ev
         with nogil:
-            for k in range(self.n_threads):
-                spikes += self.outbufs[k].n
-                for i in range(self.outbufs[k].n):
-                    sp = &self.outbufs[k].data[i]
-                    src = sp.neuron
-                    for s in range(off[src], off[src + 1]):
-                        ev.t = sp.t + delay[s]
-                        if ev.t <= bound:
-                            # one-ulp guard: never deliver into the window being processed
-                            ev.t = after
-                        ev.w = weight[s] * sp.mult
-                        ev.source = self.gids[src]
-                        ev.rank = <int32_t> (s - off[src])
-                        ev.target = target[s]
-                        ev.port = port[s]
-                        ev.mult = <uint16_t> sp.mult
-                        if self.inbox.push(&ev) != 0:
-                            rc = -1
-                    delivered += off[src + 1] - off[src]
+            for i in range(self.spikes.n):
+                sp = &self.spikes.data[i]
+                src = sp.neuron
+                for s in range(off[src], off[src + 1]):
+                    ev.t = sp.t + delay[s]
+                    if ev.t <= bound:
+                        # one-ulp guard: never deliver into the window being processed
+                        ev.t = after
+                    ev.w = weight[s] * sp.mult
+                    ev.source = self.gids[src]
+                    ev.rank = <int32_t> (s - off[src])
+                    ev.target = target[s]
+                    ev.port = port[s]
+                    ev.mult = <uint16_t> sp.mult
+                    if self.inbox.push(&ev) != 0:
+                        rc = -1
+                delivered += off[src + 1] - off[src]
         if rc != 0:
             raise MemoryError("csnn: out of memory for spikes in flight")
-        self.n_spikes += spikes
         self.n_deliveries += delivered
         return 0
 
     cdef int _record_spikes(self) except -1:
-        """Append the window's spikes, in (time, id) order, to the recorders of their senders."""
+        """Append the window's spikes (in time order) to the recorders of their senders."""
         cdef const int64_t* off = <const int64_t*> cnp.PyArray_DATA(self._sr_offsets)
         cdef const int32_t* index = <const int32_t*> cnp.PyArray_DATA(self._sr_index)
         cdef double[:, ::1] window = self._sr_window
-        cdef int64_t total = 0, i, r, n = 0
-        cdef int k, m
-        cdef SpikeOut* all_spikes
+        cdef int64_t i, r
+        cdef int m
         cdef SpikeOut* sp
         cdef EventLog log
         if self._sr_index.shape[0] == 0:
             return 0
-        for k in range(self.n_threads):
-            total += self.outbufs[k].n
-        if total == 0:
-            return 0
-        all_spikes = <SpikeOut*> malloc(total * sizeof(SpikeOut))
-        if all_spikes == NULL:
-            raise MemoryError("csnn: out of memory while recording spikes")
-        try:
-            for k in range(self.n_threads):
-                for i in range(self.outbufs[k].n):
-                    if off[self.outbufs[k].data[i].neuron + 1] > off[self.outbufs[k].data[i].neuron]:
-                        all_spikes[n] = self.outbufs[k].data[i]
-                        n += 1
-            qsort(all_spikes, n, sizeof(SpikeOut), _spike_order)
-            for i in range(n):
-                sp = &all_spikes[i]
-                for r in range(off[sp.neuron], off[sp.neuron + 1]):
-                    if window[index[r], 0] < sp.t <= window[index[r], 1]:
-                        log = self.spike_logs[index[r]]
-                        for m in range(sp.mult):
-                            log.append_spike(self.gids[sp.neuron], sp.t)
-        finally:
-            free(all_spikes)
+        for i in range(self.spikes.n):
+            sp = &self.spikes.data[i]
+            for r in range(off[sp.neuron], off[sp.neuron + 1]):
+                if window[index[r], 0] < sp.t <= window[index[r], 1]:
+                    log = self.spike_logs[index[r]]
+                    for m in range(sp.mult):
+                        log.append_spike(self.gids[sp.neuron], sp.t)
         return 0
 
 

@@ -1,6 +1,6 @@
 # cython: language_level=3
 """iaf_psc_delta kernel: parameters, state and the exact update functions (see iaf_psc_delta.pyx)."""
-from libc.math cimport exp, expm1, fmax, log1p, nextafter
+from libc.math cimport exp, log1p, nextafter
 
 from csnn._core.events cimport INFINITY, REC_V_M
 
@@ -32,6 +32,11 @@ cdef struct IafPscDelta:
     IafPscDeltaState s
 
 
+cdef inline double _at_least(double v, double lower) noexcept nogil:
+    # a plain comparison: libm's fmax is a function call (NaN rules) and this is the hot path
+    return v if v > lower else lower
+
+
 cdef inline double _u_inf(IafPscDelta* n) noexcept nogil:
     """Asymptotic potential relative to E_L under the present currents (mV)."""
     return (n.p.I_e + n.s.I_stim) * n.p.tau_m / n.p.C_m
@@ -45,7 +50,7 @@ cdef inline bint _refractory(IafPscDelta* n) noexcept nogil:
 cdef inline double _free_start_v(IafPscDelta* n) noexcept nogil:
     """Potential at which free evolution starts: after refractoriness, buffered input is added."""
     if _refractory(n):
-        return fmax(n.s.V_m + n.s.refr_input, n.p.V_min)
+        return _at_least(n.s.V_m + n.s.refr_input, n.p.V_min)
     return n.s.V_m
 
 
@@ -54,11 +59,11 @@ cdef inline double _free_start_t(IafPscDelta* n) noexcept nogil:
 
 
 cdef inline double _evolve(IafPscDelta* n, double v0, double dt) noexcept nogil:
-    """Exact solution after ``dt`` ms of free evolution from ``v0`` (expm1 form, as NEST's _ps models)."""
-    cdef double u0 = v0 - n.p.E_L
-    cdef double e = expm1(-dt / n.p.tau_m)
-    # the trajectory is monotone, so clamping the end point equals clamping continuously
-    return fmax(n.p.E_L + u0 + (u0 - _u_inf(n)) * e, n.p.V_min)
+    """Exact solution after ``dt`` ms of free evolution from ``v0``."""
+    cdef double u_inf = _u_inf(n)
+    # U(t) = U_inf + (U_0 - U_inf) exp(-dt / tau_m), relative to E_L; the trajectory is
+    # monotone, so clamping the end point equals clamping continuously
+    return _at_least(n.p.E_L + u_inf + (v0 - n.p.E_L - u_inf) * exp(-dt / n.p.tau_m), n.p.V_min)
 
 
 cdef inline double value_at(IafPscDelta* n, double t, int var) noexcept nogil:
@@ -91,7 +96,9 @@ cdef inline void update_crossing(IafPscDelta* n) noexcept nogil:
     cdef double t0 = _free_start_t(n)
     cdef double u_inf, u0, u_th, t_cross
     if v0 >= n.p.V_th:
-        n.s.t_cross = t0
+        # at the end of refractoriness (buffered input), or at once after a state set above
+        # threshold: the spike goes out at the first instant after the state's time
+        n.s.t_cross = t0 if _refractory(n) else nextafter(t0, INFINITY)
         return
     u_inf = _u_inf(n)
     u0 = v0 - n.p.E_L
@@ -116,7 +123,7 @@ cdef inline int receive(IafPscDelta* n, double t, double w, int mult) noexcept n
         if n.p.refractory_input != 0.0:
             n.s.refr_input += w * exp(-(n.s.refr_end - t) / n.p.tau_m)
         return 0
-    n.s.V_m = fmax(n.s.V_m + w, n.p.V_min)
+    n.s.V_m = _at_least(n.s.V_m + w, n.p.V_min)
     return 1 if n.s.V_m >= n.p.V_th else 0
 
 

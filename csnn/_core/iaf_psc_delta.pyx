@@ -8,8 +8,7 @@ Dynamics
 
     with ``I_stim`` the piecewise-constant current of connected generators.  csnn advances
     ``V`` with the exact solution, ``V(t) = V_inf + (V_0 - V_inf) exp(-(t - t_0) / tau_m)`` with
-    ``V_inf = E_L + (I_e + I_stim) tau_m / C_m`` (written with ``expm1`` for accuracy), and
-    clamps it to ``V_min``.
+    ``V_inf = E_L + (I_e + I_stim) tau_m / C_m``, and clamps it to ``V_min``.
 
 Synaptic input
     A spike of weight ``w`` (mV) arriving at ``t`` makes ``V`` jump by ``w`` at exactly ``t``.

@@ -1,0 +1,189 @@
+"""The event loop: exact delays, window independence, determinism, continuation, threads."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import csnn
+
+
+def spikes(recorder):
+    ev = recorder.get("events")
+    return ev["senders"].copy(), ev["times"].copy()
+
+
+def random_network(seed, n=200, extra=None, threads=1, t_split=(), t_end=200.0):
+    """A small recurrent iaf_psc_delta network with Poisson drive, simulated in pieces.
+
+    ``extra``: None, or (delay, kind) adding one more synapse into an isolated parrot neuron
+    so that the minimal ('short') or maximal ('long') delay of the network changes.
+    """
+    csnn.ResetKernel()
+    csnn.SetKernelStatus({"rng_seed": seed, "local_num_threads": threads})
+    nrns = csnn.Create("iaf_psc_delta", n, params={"tau_m": 20.0, "V_th": -55.0, "t_ref": 2.0})
+    nrns.V_m = csnn.random.uniform(-70.0, -56.0)
+    noise = csnn.Create("poisson_generator", params={"rate": 12000.0})
+    csnn.Connect(noise, nrns, syn_spec={"weight": 0.2, "delay": 0.5})
+    csnn.Connect(nrns, nrns, {"rule": "fixed_indegree", "indegree": 20},
+                 {"weight": csnn.random.normal(0.5, 0.3), "delay": csnn.random.uniform(0.7, 3.0)})
+    if extra is not None:
+        delay, _ = extra
+        lonely = csnn.Create("parrot_neuron")
+        csnn.Connect(nrns[:1], lonely, syn_spec={"delay": delay})
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(nrns, sr)
+    vm = csnn.Create("voltmeter", params={"interval": 0.5})
+    csnn.Connect(vm, nrns[:3])
+    t = 0.0
+    for stop in list(t_split) + [t_end]:
+        csnn.Simulate(stop - t)
+        t = stop
+    s, times = spikes(sr)
+    return s, times, vm.get("events")["V_m"].copy()
+
+
+def test_network_is_active_and_deterministic():
+    s1, t1, v1 = random_network(7)
+    s2, t2, v2 = random_network(7)
+    assert t1.size > 500                       # the network does spike
+    np.testing.assert_array_equal(s1, s2)
+    np.testing.assert_array_equal(t1, t2)      # bit for bit
+    np.testing.assert_array_equal(v1, v2)
+    s3, t3, _ = random_network(8)
+    assert t3.size != t1.size or not np.array_equal(t1, t3)
+
+
+@settings(max_examples=8, deadline=None)
+@given(splits=st.lists(st.floats(0.01, 199.99), min_size=1, max_size=4, unique=True))
+def test_split_simulate_calls_are_bit_identical(splits):
+    whole = random_network(3)
+    parts = random_network(3, t_split=sorted(splits))
+    for a, b in zip(whole, parts):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("extra", [(150.0, "long"), (0.13, "short")])
+def test_window_size_does_not_change_results(extra):
+    """An extra synapse that changes max_delay ('long') or min_delay, hence every window
+    ('short'), leaves the network's spikes unchanged."""
+    base = random_network(5)
+    other = random_network(5, extra=extra)
+    np.testing.assert_array_equal(base[0], other[0])
+    np.testing.assert_array_equal(base[1], other[1])
+    np.testing.assert_array_equal(base[2], other[2])
+
+
+def test_thread_count_does_not_change_results():
+    one = random_network(11, threads=1)
+    two = random_network(11, threads=2)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+
+
+@settings(max_examples=30, deadline=None)
+@given(t_spike=st.floats(0.01, 50.0), d1=st.floats(0.01, 20.0), d2=st.floats(0.01, 20.0))
+def test_spikes_arrive_exactly_after_their_delay(t_spike, d1, d2):
+    """generator -> parrot (d1) -> parrot (d2): the second parrot fires at (t + d1) + d2."""
+    csnn.ResetKernel()
+    gen = csnn.Create("spike_generator", params={"spike_times": [t_spike]})
+    p1, p2 = csnn.Create("parrot_neuron"), csnn.Create("parrot_neuron")
+    csnn.Connect(gen, p1, syn_spec={"delay": d1})
+    csnn.Connect(p1, p2, syn_spec={"delay": d2})
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(p1 + p2, sr)
+    csnn.Simulate(100.0)
+    senders, times = spikes(sr)
+    assert times[senders == p1.global_id].tolist() == [t_spike + d1]
+    assert times[senders == p2.global_id].tolist() == [(t_spike + d1) + d2]
+
+
+def test_spike_arriving_exactly_at_the_end_of_a_call_is_processed_in_it():
+    """Simulate(T) processes events in (t, t + T], as NEST does."""
+    csnn.ResetKernel()
+    gen = csnn.Create("spike_generator", params={"spike_times": [4.0]})
+    parrot = csnn.Create("parrot_neuron")
+    csnn.Connect(gen, parrot, syn_spec={"delay": 1.0})
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(parrot, sr)
+    csnn.Simulate(5.0)
+    assert spikes(sr)[1].tolist() == [5.0]
+
+
+def test_parrot_keeps_multiplicity():
+    csnn.ResetKernel()
+    gen = csnn.Create("spike_generator", params={"spike_times": [1.0, 2.0], "spike_multiplicities": [3, 1]})
+    gen2 = csnn.Create("spike_generator", params={"spike_times": [2.0]})
+    parrot = csnn.Create("parrot_neuron")
+    csnn.Connect(gen + gen2, parrot)
+    target = csnn.Create("iaf_psc_delta")
+    csnn.Connect(parrot, target, syn_spec={"weight": 2.0})
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(parrot, sr)
+    csnn.Simulate(3.5)
+    assert spikes(sr)[1].tolist() == [2.0, 2.0, 2.0, 3.0, 3.0]
+    # the target received 3 x 2 mV at t = 3.0 ms, seen 0.5 ms later
+    assert target.get("V_m") == pytest.approx(-70.0 + 6.0 * np.exp(-0.05), abs=1e-12)
+
+
+def test_long_delays_beyond_the_ring_are_delivered():
+    """Delays far longer than the ring of window buckets go through the overflow queue."""
+    csnn.ResetKernel()
+    gen = csnn.Create("spike_generator", params={"spike_times": [1.0, 2.0, 3.0]})
+    a, b = csnn.Create("parrot_neuron"), csnn.Create("parrot_neuron")
+    csnn.Connect(gen, a, syn_spec={"delay": 0.001})
+    csnn.Connect(a, b, syn_spec={"delay": 0.002})
+    csnn.Connect(a, b, syn_spec={"delay": 500.0})
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(b, sr)
+    csnn.Simulate(600.0)
+    np.testing.assert_allclose(spikes(sr)[1], [1.003, 2.003, 3.003, 501.001, 502.001, 503.001], rtol=0, atol=1e-12)
+
+
+def test_connecting_between_calls_with_a_new_minimal_delay():
+    """A new, shorter delay regrids the windows; spikes in flight are kept."""
+    csnn.ResetKernel()
+    gen = csnn.Create("spike_generator", params={"spike_times": [1.0, 6.0]})
+    a, b = csnn.Create("parrot_neuron"), csnn.Create("parrot_neuron")
+    csnn.Connect(gen, a, syn_spec={"delay": 1.0})
+    csnn.Connect(a, b, syn_spec={"delay": 3.0})
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(b, sr)
+    csnn.Simulate(3.5)           # the spike of a at 2.0 is in flight to b (arrival 5.0)
+    csnn.Connect(a, b, syn_spec={"delay": 0.25})
+    csnn.Simulate(10.0)
+    assert spikes(sr)[1].tolist() == [5.0, 7.25, 10.0]
+
+
+def test_keyboard_interrupt_leaves_a_consistent_kernel():
+    """An interrupt stops at a window boundary; continuing gives the uninterrupted result."""
+    import signal
+    import threading
+
+    def build():
+        csnn.ResetKernel()
+        csnn.SetKernelStatus({"rng_seed": 2})
+        nrns = csnn.Create("iaf_psc_delta", 2000, params={"tau_m": 20.0})
+        noise = csnn.Create("poisson_generator", params={"rate": 20000.0})
+        csnn.Connect(noise, nrns, syn_spec={"weight": 0.2})
+        csnn.Connect(nrns, nrns, {"rule": "fixed_indegree", "indegree": 50}, {"weight": 0.1, "delay": 1.0})
+        sr = csnn.Create("spike_recorder")
+        csnn.Connect(nrns, sr)
+        return sr
+
+    sr = build()
+    timer = threading.Timer(0.2, lambda: signal.raise_signal(signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            csnn.Simulate(1e6)
+    finally:
+        timer.cancel()
+    t_stop = csnn.GetKernelStatus("biological_time")
+    assert 0.0 < t_stop < 1e6
+    csnn.Simulate(20.0)
+    continued = spikes(sr)
+    sr = build()
+    csnn.Simulate(t_stop + 20.0)
+    reference = spikes(sr)
+    assert reference[1].size > 0
+    np.testing.assert_array_equal(continued[0], reference[0])
+    np.testing.assert_array_equal(continued[1], reference[1])
