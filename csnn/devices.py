@@ -180,11 +180,11 @@ class SpikeGenerator(Generator):
         super().check_defaults(owner, values)
         times = values["spike_times"]
         if times.size and not times.min() > 0:
-            raise BadParameterError(f"{owner}: spike_times must be > 0 ms, got {times.min()!r}")
+            raise BadParameterError(f"{owner}: spike_times must be > 0 ms, got {float(times.min())!r}")
         if times.size > 1 and np.any(np.diff(times) < 0):
             k = int(np.flatnonzero(np.diff(times) < 0)[0])
-            raise BadParameterError(f"{owner}: spike_times must be sorted; {times[k]!r} comes before "
-                                    f"{times[k + 1]!r}")
+            raise BadParameterError(f"{owner}: spike_times must be sorted; {float(times[k])!r} comes before "
+                                    f"{float(times[k + 1])!r}")
         for key in ("spike_weights", "spike_multiplicities"):
             if values[key].size not in (0, times.size):
                 raise BadParameterError(f"{owner}: {key} has {values[key].size} entries but spike_times "
@@ -259,6 +259,9 @@ class Recorder(Device):
 
     @classmethod
     def check_defaults(cls, owner, values):
+        if values["n_events"] != 0:
+            raise BadParameterError(f"{owner}: n_events can only be set to 0 (to clear the events), "
+                                    f"got {values['n_events']}")
         if values["record_to"] not in _BACKENDS:
             raise BadParameterError(f"{owner}: record_to = {values['record_to']!r} is invalid; "
                                     f"accepted: {', '.join(map(repr, _BACKENDS))}")
@@ -282,9 +285,7 @@ class Recorder(Device):
 
     def set(self, changes):
         if "n_events" in changes:
-            if changes["n_events"] != 0:
-                raise BadParameterError(f"{self.model.name} (id {self.gid}): n_events can only be set "
-                                        f"to 0 (to clear the events), got {changes['n_events']}")
+            self.check_defaults(f"{self.model.name} (id {self.gid})", dict(self.params, **changes))
             self.log.clear()
             self.n_cleared = self.log.total
             self.written = 0

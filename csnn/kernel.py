@@ -17,7 +17,7 @@ from ._core.engine import Engine, OPENMP, stream_dtype
 from .devices import Generator, Multimeter, Recorder, SpikeRecorder
 from .errors import (BadParameterError, BadTypeError, IllegalConnectionError, KernelStateError,
                      UnknownNodeError, UnknownParameterError, unknown_name)
-from .models import RECORDABLE_CODES, Registry, unknown_parameter
+from .models import RECORDABLE_CODES, Registry, check_neurons, unknown_parameter
 from .nodes import NodeCollection, SynapseCollection, as_ids
 
 NEURON, GENERATOR, SPIKE_RECORDER, METER = 0, 1, 2, 3
@@ -174,10 +174,11 @@ class Kernel:
         else:
             self._check_new_devices(model, n, per_node)
             kind = GENERATOR if model.kind == "generator" else (SPIKE_RECORDER if model.base == "spike_recorder" else METER)
+            # devices are built (and may still fail) before any of them is registered
+            devices = [model.device(self, gid, model, {key: column[k] for key, column in per_node.items()})
+                       for k, gid in enumerate(gids.tolist())]
             self._register(model, gids, kind, -1)
-            for k, gid in enumerate(gids.tolist()):
-                values = {key: column[k] for key, column in per_node.items()}
-                self.devices[gid] = model.device(self, gid, model, values)
+            self.devices.update(zip(gids.tolist(), devices))
         if positions is not None:
             self._set_positions(gids, positions)
         return NodeCollection._from_ids(self, gids)
@@ -207,7 +208,7 @@ class Kernel:
                  if model.specs[key].writable}
         for key, column in per_node.items():
             trial[key] = np.asarray([_store(v) for v in column] if isinstance(column, list) else column, dtype=float)
-        model.core.check(trial)
+        check_neurons(model, trial)
         rows = pop.grow(n)
         for key, column in trial.items():
             pop.data[key][rows] = column
@@ -385,7 +386,7 @@ class Kernel:
             trial[key] = np.asarray([_store(v) for v in column] if isinstance(column, list) else column, dtype=float)
         if "V_m" in trial and "V_m" not in values:
             trial["V_m"] = np.asarray(self.engine.rows(model.code, pop.data, rows, "values", RECORDABLE_CODES["V_m"]))
-        model.core.check(trial)
+        check_neurons(model, trial)
         self.engine.rows(model.code, pop.data, rows, "commit")
         for key in values:
             pop.data[key][rows] = trial[key]
@@ -509,7 +510,7 @@ class Kernel:
             if "synapse_model" in syn_spec:
                 raise BadParameterError("syn_spec gives both 'model' (NEST 2) and 'synapse_model'; give one")
             syn_spec["synapse_model"] = syn_spec.pop("model")
-        model = self.models.get(syn_spec.pop("synapse_model", "static_synapse"), "synapse model")
+        model = self.models.get(syn_spec.pop("synapse_model", "static_synapse"), "synapse model", "synapse")
         if model.kind != "synapse":
             raise BadParameterError(f"syn_spec: {model.name!r} is a node model, not a synapse model; "
                                     f"synapse models: {', '.join(self.models.names('synapse'))}")
@@ -666,7 +667,7 @@ class Kernel:
         if target is not None:
             keep &= np.isin(tgt, as_ids(target, "target"))
         if synapse_model is not None:
-            m = self.models.get(synapse_model, "synapse model")
+            m = self.models.get(synapse_model, "synapse model", "synapse")
             keep &= model == (self.syn_model_names.index(m.name) if m.name in self.syn_model_names else -1)
         order = np.lexsort((tgt[keep], src[keep]))
         return SynapseCollection(self, kind[keep][order], a[keep][order], b[keep][order])
@@ -770,9 +771,7 @@ class Kernel:
     def run(self, t):
         if not self.prepared:
             raise KernelStateError("Run: call Prepare first (or use Simulate)")
-        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not np.isfinite(t) or t < 0:
-            raise BadParameterError(f"Run: t = {t!r} is invalid: must be a finite number of ms >= 0")
-        t = float(t)
+        t = _check_time("Run", t)
         if t == 0:
             return
         self.started = True
@@ -797,8 +796,7 @@ class Kernel:
         self.prepared = False
 
     def simulate(self, t):
-        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not np.isfinite(t) or t < 0:
-            raise BadParameterError(f"Simulate: t = {t!r} is invalid: must be a finite number of ms >= 0")
+        _check_time("Simulate", t)
         self.prepare()
         try:
             self.run(t)
@@ -809,6 +807,15 @@ class Kernel:
         for device in self.devices.values():
             if isinstance(device, Recorder):
                 device.close()
+
+
+def _check_time(what, t):
+    """A simulation duration: a finite number of ms >= 0."""
+    if isinstance(t, (bool, np.bool_)) or not isinstance(t, (numbers.Real, np.number)):
+        raise BadTypeError(f"{what}: t = {t!r} is invalid: must be a finite number of ms >= 0, got a {type(t).__name__}")
+    if not np.isfinite(t) or t < 0:
+        raise BadParameterError(f"{what}: t = {float(t)!r} is invalid: must be a finite number of ms >= 0")
+    return float(t)
 
 
 def _store(value):
@@ -832,9 +839,9 @@ def _cat(blocks, dtype=None):
 
 def _check_weights_delays(weight, delay):
     if weight.size and not np.all(np.isfinite(weight)):
-        bad = weight[~np.isfinite(weight)][0]
+        bad = float(weight[~np.isfinite(weight)][0])
         raise BadParameterError(f"weight = {bad!r} is invalid: weights must be finite numbers")
     if delay.size and not np.all(np.isfinite(delay) & (delay > 0)):
-        bad = delay[~(np.isfinite(delay) & (delay > 0))][0]
+        bad = float(delay[~(np.isfinite(delay) & (delay > 0))][0])
         raise BadParameterError(f"delay = {bad!r} ms is invalid: delays must be finite and > 0 ms "
                                 "(csnn's delays are continuous; any positive value works)")

@@ -191,8 +191,11 @@ class Registry:
         return sorted(name for name, m in self.models.items()
                       if kind is None or (m.kind == "synapse") == (kind == "synapse"))
 
-    def get(self, name, what="model"):
-        """The model called ``name`` (aliases accepted), or an error suggesting close names."""
+    def get(self, name, what="model", kind=None):
+        """The model called ``name`` (aliases accepted), or an error suggesting close names.
+
+        ``kind``: "synapse" or "nodes" restricts the names suggested and listed.
+        """
         if isinstance(name, Model):
             return name
         if not isinstance(name, str):
@@ -201,9 +204,11 @@ class Registry:
         try:
             return self.models[name]
         except KeyError:
+            choices = self.names(kind)
+            aliases = [a for a in ALIASES if kind != "synapse"]
             raise UnknownModelError(
-                f"unknown {what} {name!r}.{close_names(name, list(self.models) + list(ALIASES))} "
-                f"Available: {', '.join(self.names())}.") from None
+                f"unknown {what} {name!r}.{close_names(name, choices + aliases)} "
+                f"Available: {', '.join(choices)}.") from None
 
     def copy_model(self, old, new, params=None):
         base = self.get(old, "model to copy")
@@ -233,10 +238,17 @@ class Registry:
             checked[key] = spec.check(model.name, value)
         trial = dict(model.defaults, **checked)
         if model.core is not None:
-            model.core.check({k: np.asarray([v]) for k, v in trial.items()})
+            check_neurons(model, {k: np.asarray([v]) for k, v in trial.items()})
         if model.device is not None:
             model.device.check_defaults(model.name, trial)
         model.defaults.update(checked)
+
+
+def check_neurons(model, values):
+    """Raise BadParameterError when the core model rejects a parameter combination."""
+    problem = model.core.check(values)
+    if problem is not None:
+        raise BadParameterError(problem)
 
 
 def unknown_parameter(model, key):
@@ -245,15 +257,19 @@ def unknown_parameter(model, key):
 
 
 def model_table(registry=None):
-    """Markdown table of every model's parameters with defaults and units (for the README)."""
+    """Markdown table of every model: kind, summary, aliases and parameters (for the README)."""
     registry = registry or Registry()
-    lines = ["| model | kind | parameters (default, unit) |", "|---|---|---|"]
+    lines = ["| model | kind | what it is | parameters (default, unit) |", "|---|---|---|---|"]
     for name in registry.names():
         m = registry.models[name]
+        summary = (m.doc or "").strip().splitlines()[0].split(":", 1)[-1].strip()
+        aliases = [a for a, target in ALIASES.items() if target == name]
+        if aliases:
+            summary += f" (alias: {', '.join(f'`{a}`' for a in aliases)})"
         params = ", ".join(
             f"`{s.name}` ({_fmt(m.defaults[s.name])}{', ' + s.unit if s.unit else ''})"
             for s in m.specs.values() if s.writable)
-        lines.append(f"| `{name}` | {m.kind} | {params} |")
+        lines.append(f"| `{name}` | {m.kind} | {summary} | {params or '(none)'} |")
     return "\n".join(lines)
 
 

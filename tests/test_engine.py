@@ -151,39 +151,3 @@ def test_connecting_between_calls_with_a_new_minimal_delay():
     csnn.Connect(a, b, syn_spec={"delay": 0.25})
     csnn.Simulate(10.0)
     assert spikes(sr)[1].tolist() == [5.0, 7.25, 10.0]
-
-
-def test_keyboard_interrupt_leaves_a_consistent_kernel():
-    """An interrupt stops at a window boundary; continuing gives the uninterrupted result."""
-    import signal
-    import threading
-
-    def build():
-        csnn.ResetKernel()
-        csnn.SetKernelStatus({"rng_seed": 2})
-        nrns = csnn.Create("iaf_psc_delta", 2000, params={"tau_m": 20.0})
-        noise = csnn.Create("poisson_generator", params={"rate": 20000.0})
-        csnn.Connect(noise, nrns, syn_spec={"weight": 0.2})
-        csnn.Connect(nrns, nrns, {"rule": "fixed_indegree", "indegree": 50}, {"weight": 0.1, "delay": 1.0})
-        sr = csnn.Create("spike_recorder")
-        csnn.Connect(nrns, sr)
-        return sr
-
-    sr = build()
-    timer = threading.Timer(0.2, lambda: signal.raise_signal(signal.SIGINT))
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            csnn.Simulate(1e6)
-    finally:
-        timer.cancel()
-    t_stop = csnn.GetKernelStatus("biological_time")
-    assert 0.0 < t_stop < 1e6
-    csnn.Simulate(20.0)
-    continued = spikes(sr)
-    sr = build()
-    csnn.Simulate(t_stop + 20.0)
-    reference = spikes(sr)
-    assert reference[1].size > 0
-    np.testing.assert_array_equal(continued[0], reference[0])
-    np.testing.assert_array_equal(continued[1], reference[1])

@@ -217,3 +217,28 @@ def test_initial_potential_above_threshold_fires_at_once():
     # emitted at the first representable instant after t = 0 (NEST: at the end of the first step)
     assert times.size == 1 and 0.0 < times[0] < 1e-300
     assert nrn.get("V_m") == -70.0
+
+
+@settings(max_examples=15, deadline=None)
+@given(p=params_strategy, gap=st.floats(5.0, 30.0), t_ref=st.floats(0.5, 5.0))
+def test_fi_curve_for_random_parameters(p, gap, t_ref):
+    """Firing rates over a current sweep equal the analytic LIF rate
+    r(I) = 1 / (t_ref + tau_m ln((V_inf - V_reset) / (V_inf - V_th))), 0 below rheobase."""
+    csnn.ResetKernel()
+    p = dict(p, V_th=p["E_L"] + gap, V_reset=p["E_L"], t_ref=t_ref)
+    rheobase = gap * p["C_m"] / p["tau_m"]
+    currents = np.linspace(0.0, 4.0 * rheobase, 60)
+    nrns = csnn.Create("iaf_psc_delta", currents.size, params=dict(p, I_e=currents, V_m=p["V_reset"]))
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(nrns, sr)
+    t_end = 5000.0
+    csnn.Simulate(t_end)
+    senders = sr.get("events")["senders"]
+    counts = np.bincount(senders - nrns[0], minlength=currents.size)
+    v_inf = p["E_L"] + currents * p["tau_m"] / p["C_m"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        period = t_ref + p["tau_m"] * np.log((v_inf - p["V_reset"]) / (v_inf - p["V_th"]))
+    # starting at V_reset the k-th spike falls at k * period - t_ref: counts are exact
+    expected = np.where(v_inf > p["V_th"], np.floor((t_end + t_ref) / period), 0.0)
+    near_edge = np.abs((t_end + t_ref) / period - np.round((t_end + t_ref) / period)) < 1e-9
+    np.testing.assert_array_equal(counts[~near_edge], expected[~near_edge])

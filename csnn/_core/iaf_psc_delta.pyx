@@ -77,16 +77,17 @@ PORTS = (0,)
 
 
 def check(values):
-    """Raise ValueError for parameter combinations the model cannot run with.
+    """The problem with a parameter combination the model cannot run with, or None.
 
     ``values`` maps names to arrays over the neurons being changed.
     """
-    bad = np.flatnonzero(np.asarray(values["V_reset"]) >= np.asarray(values["V_th"]))
+    v_reset, v_th = np.asarray(values["V_reset"], float), np.asarray(values["V_th"], float)
+    bad = np.flatnonzero(v_reset >= v_th)
     if bad.size:
         k = bad[0]
-        raise ValueError(
-            f"iaf_psc_delta: V_reset = {np.asarray(values['V_reset']).flat[k]} mV must be smaller "
-            f"than V_th = {np.asarray(values['V_th']).flat[k]} mV")
+        return (f"iaf_psc_delta: V_reset = {float(v_reset.flat[k])} mV must be smaller than "
+                f"V_th = {float(v_th.flat[k])} mV")
+    return None
 
 
 cdef IafPscDelta _probe

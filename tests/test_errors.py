@@ -1,0 +1,473 @@
+"""Every documented bad input gives a clear error, and the kernel stays usable afterwards.
+
+Each case checks the exception class (csnn/errors.py) and, with a specific regex, that the
+message names the argument, the bad value and what is accepted.  After the error a small
+valid network is built and simulated (``assert_kernel_usable``).
+"""
+import math
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import csnn
+from csnn.errors import (BadParameterError, BadTypeError, IllegalConnectionError, KernelStateError,
+                         UnknownModelError, UnknownNodeError, UnknownParameterError)
+
+NAN, INF = math.nan, math.inf
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def fresh_kernel():
+    csnn.set_verbosity("M_ERROR")
+    csnn.ResetKernel()
+    yield
+
+
+def assert_kernel_usable():
+    """A valid Create/Connect/Simulate works and gives the right spike after an error."""
+    t0 = csnn.GetKernelStatus("biological_time")
+    neuron = csnn.Create("iaf_psc_delta")
+    gen = csnn.Create("spike_generator", params={"spike_times": [t0 + 1.0]})
+    recorder = csnn.Create("spike_recorder")
+    csnn.Connect(gen, neuron, syn_spec={"weight": 20.0, "delay": 1.0})
+    csnn.Connect(neuron, recorder)
+    csnn.Simulate(5.0)
+    assert csnn.GetKernelStatus("biological_time") == pytest.approx(t0 + 5.0)
+    np.testing.assert_allclose(recorder.get("events")["times"], [t0 + 2.0])
+
+
+NEURON_PARAMS = ["E_L", "C_m", "tau_m", "t_ref", "V_th", "V_reset", "I_e", "V_min", "V_m", "refractory_input"]
+
+
+def neuron_state(nodes):
+    return {key: list(np.atleast_1d(value)) for key, value in nodes.get(NEURON_PARAMS).items()}
+
+
+# -- models and parameters -----------------------------------------------------------------------
+
+def test_unknown_model_in_create_suggests_close_names():
+    with pytest.raises(UnknownModelError, match=r"unknown model 'iaf_psc_delt'\. Did you mean 'iaf_psc_delta'\?"
+                                                r".*Available: .*iaf_psc_delta.*parrot_neuron"):
+        csnn.Create("iaf_psc_delt", 3)
+    assert csnn.GetKernelStatus("network_size") == 0
+    assert_kernel_usable()
+
+
+@pytest.mark.parametrize("syn_spec", [{"synapse_model": "static_synaps"}, "static_synaps",
+                                      {"model": "static_synaps"}])
+def test_unknown_synapse_model_suggests_close_names(syn_spec):
+    pre, post = csnn.Create("iaf_psc_delta"), csnn.Create("iaf_psc_delta")
+    with pytest.raises(UnknownModelError, match=r"unknown synapse model 'static_synaps'\. "
+                                                r"Did you mean 'static_synapse'\?.*static_synapse") as info:
+        csnn.Connect(pre, post, syn_spec=syn_spec)
+    # what is accepted: synapse models; node models are no valid answer
+    listed = str(info.value).split("Available:")[-1]
+    assert "iaf_psc_delta" not in listed and "spike_recorder" not in listed, (
+        f"the list of accepted synapse models contains node models: {info.value}")
+    assert csnn.GetKernelStatus("num_connections") == 0
+    assert_kernel_usable()
+
+
+#: (params for 3 iaf_psc_delta nodes, exception, message regex)
+NEURON_PARAM_CASES = {
+    "unknown_name": ({"V_thr": -50.0}, UnknownParameterError,
+                     r"unknown parameter of iaf_psc_delta 'V_thr'\. Did you mean 'V_th'\? "
+                     r"Valid: C_m, E_L, .*V_reset, V_th, .*tau_m\."),
+    "read_only_t_spike": ({"t_spike": 5.0}, BadParameterError, r"'t_spike' of iaf_psc_delta is read-only"),
+    "read_only_global_id": ({"global_id": 7}, BadParameterError, r"'global_id' of iaf_psc_delta is read-only"),
+    "string_for_number": ({"V_th": "a"}, BadTypeError,
+                          r"iaf_psc_delta parameter 'V_th' = 'a' is invalid: must be a number"),
+    "nan": ({"V_th": NAN}, BadParameterError, r"parameter 'V_th' = nan is invalid: must be a finite number \(mV\)"),
+    "inf": ({"V_th": INF}, BadParameterError, r"parameter 'V_th' = inf is invalid: must be a finite number \(mV\)"),
+    "nan_for_one_node": ({"V_m": [-70.0, NAN, -70.0]}, BadParameterError,
+                         r"parameter 'V_m' = nan is invalid: must be a finite number"),
+    "negative_tau_m": ({"tau_m": -1.0}, BadParameterError,
+                       r"parameter 'tau_m' = -1\.0 is invalid: must be a finite number > 0 \(ms\)"),
+    "zero_C_m": ({"C_m": 0}, BadParameterError,
+                 r"parameter 'C_m' = 0(\.0)? is invalid: must be a finite number > 0 \(pF\)"),
+    "negative_t_ref": ({"t_ref": -1.0}, BadParameterError,
+                       r"parameter 't_ref' = -1\.0 is invalid: must be a finite number >= 0 \(ms\)"),
+    "string_for_bool": ({"refractory_input": "yes"}, BadTypeError,
+                        r"parameter 'refractory_input' = 'yes' is invalid: must be True or False"),
+    "V_reset_above_V_th": ({"V_reset": -50.0}, BadParameterError,
+                           r"V_reset = -50\.0 mV must be smaller than V_th = -55\.0 mV"),
+    "V_reset_equal_V_th": ({"V_reset": -55.0}, BadParameterError,
+                           r"V_reset = -55\.0 mV must be smaller than V_th = -55\.0 mV"),
+    "V_th_below_V_reset_for_one_node": ({"V_th": [-50.0, -75.0, -50.0]}, BadParameterError,
+                                        r"V_reset = -70\.0 mV must be smaller than V_th = -75\.0 mV"),
+    "too_few_values": ({"V_m": [-70.0, -65.0]}, BadParameterError,
+                       r"\['V_m'\] has 2 values for 3 nodes; give one value or one per node"),
+    "too_many_values": ({"V_m": [-70.0, -65.0, -60.0, -55.0]}, BadParameterError,
+                        r"\['V_m'\] has 4 values for 3 nodes; give one value or one per node"),
+    "list_of_dicts_wrong_length": ([{"V_m": -70.0}, {"V_m": -60.0}], BadParameterError,
+                                   r"list of (parameter dicts needs one dict per node \(3\), got 2 entries"
+                                   r"|2 dicts for 3 nodes; give one dict, or one per node)"),
+}
+
+
+@pytest.mark.parametrize("route", ["Create", "SetStatus", "set"])
+@pytest.mark.parametrize("case", list(NEURON_PARAM_CASES))
+def test_bad_neuron_parameters(case, route):
+    params, error, message = NEURON_PARAM_CASES[case]
+    if route == "Create":
+        with pytest.raises(error, match=message):
+            csnn.Create("iaf_psc_delta", 3, params=params)
+        assert csnn.GetKernelStatus("network_size") == 0, "a failed Create must not leave nodes behind"
+    else:
+        nodes = csnn.Create("iaf_psc_delta", 3)
+        before = neuron_state(nodes)
+        with pytest.raises(error, match=message):
+            if route == "SetStatus":
+                csnn.SetStatus(nodes, params)
+            else:
+                nodes.set(params)
+        assert neuron_state(nodes) == before, "a failed SetStatus must not change any node"
+    assert_kernel_usable()
+
+
+# -- Connect -------------------------------------------------------------------------------------
+
+def neurons(n=1):
+    return csnn.Create("iaf_psc_delta", n)
+
+
+#: (pre, post factory, conn_spec, syn_spec, exception, message regex)
+CONNECT_CASES = {
+    "zero_delay": (lambda: (neurons(), neurons()), None, {"delay": 0.0}, BadParameterError,
+                   rf"delay = 0\.0 ms is invalid: delays must be finite and > 0 ms"),
+    "negative_delay": (lambda: (neurons(), neurons()), None, {"delay": -1.0}, BadParameterError,
+                       rf"delay = -1\.0 ms is invalid: delays must be finite and > 0 ms"),
+    "inf_delay": (lambda: (neurons(), neurons()), None, {"delay": INF}, BadParameterError,
+                  rf"delay = inf ms is invalid: delays must be finite and > 0 ms"),
+    "nan_weight": (lambda: (neurons(), neurons()), None, {"weight": NAN}, BadParameterError,
+                   rf"weight = nan is invalid: weights must be finite numbers"),
+    "nan_weight_in_array": (lambda: (neurons(2), neurons(2)), "one_to_one", {"weight": [1.0, NAN]},
+                            BadParameterError, rf"weight = nan is invalid: weights must be finite"),
+    "string_weight": (lambda: (neurons(), neurons()), None, {"weight": "a"}, BadTypeError,
+                      r"syn_spec\['weight'\] = 'a' is invalid: give a number, an array"),
+    "unknown_rule": (lambda: (neurons(), neurons()), "one_to_on", None, IllegalConnectionError,
+                     r"unknown connection rule 'one_to_on'\. Did you mean 'one_to_one'\? "
+                     r"Valid: all_to_all, fixed_indegree, .*pairwise_bernoulli\."),
+    "unknown_rule_in_dict": (lambda: (neurons(), neurons()), {"rule": "fixed_indegre", "indegree": 1}, None,
+                             IllegalConnectionError,
+                             r"unknown connection rule 'fixed_indegre'\. Did you mean 'fixed_indegree'"),
+    "missing_indegree": (lambda: (neurons(3), neurons(3)), {"rule": "fixed_indegree"}, None, BadParameterError,
+                         r"conn_spec for rule 'fixed_indegree' needs 'indegree'"),
+    "negative_indegree": (lambda: (neurons(3), neurons(3)), {"rule": "fixed_indegree", "indegree": -1}, None,
+                          BadParameterError, r"conn_spec\['indegree'\] = -1 is invalid: must be an integer >= 0"),
+    "p_above_1": (lambda: (neurons(3), neurons(3)), {"rule": "pairwise_bernoulli", "p": 1.5}, None,
+                  BadParameterError, r"conn_spec\['p'\] = 1\.5 is invalid: must be a probability in \[0, 1\]"),
+    "p_below_0": (lambda: (neurons(3), neurons(3)), {"rule": "pairwise_bernoulli", "p": -0.1}, None,
+                  BadParameterError, r"conn_spec\['p'\] = -0\.1 is invalid: must be a probability in \[0, 1\]"),
+    "one_to_one_lengths": (lambda: (neurons(2), neurons(3)), "one_to_one", None, IllegalConnectionError,
+                           r"rule 'one_to_one' needs as many sources as targets, got 2 sources and 3 targets"),
+    "weight_array_shape": (lambda: (neurons(2), neurons(3)), "all_to_all", {"weight": np.ones((2, 3))},
+                           BadParameterError,
+                           r"syn_spec\['weight'\] has shape \(2, 3\); rule 'all_to_all' here needs shape \(3, 2\)"),
+    "weight_array_length": (lambda: (neurons(3), neurons(3)), "one_to_one", {"weight": [1.0, 2.0]},
+                            BadParameterError,
+                            r"syn_spec\['weight'\] has shape \(2,\); rule 'one_to_one' here needs shape \(3,\)"),
+    "unknown_conn_spec_key": (lambda: (neurons(), neurons()), {"rule": "all_to_all", "allow_autapse": False}, None,
+                              UnknownParameterError,
+                              r"unknown conn_spec key for rule 'all_to_all' 'allow_autapse'\. "
+                              r"Did you mean 'allow_autapses'.*Valid: allow_autapses, allow_multapses"),
+    "unknown_syn_spec_key": (lambda: (neurons(), neurons()), None, {"wieght": 2.0}, UnknownParameterError,
+                             r"unknown syn_spec key for static_synapse 'wieght'\. Did you mean 'weight'\? "
+                             r"Valid: delay, receptor_type, weight\."),
+    "neuron_to_poisson_generator": (lambda: (neurons(), csnn.Create("poisson_generator")), None, None,
+                                    IllegalConnectionError,
+                                    r"poisson_generator \(id 2\) is a stimulation device and cannot receive "
+                                    r"connections; connect it as Connect\(generator, neurons\)"),
+    "spike_recorder_to_neuron": (lambda: (csnn.Create("spike_recorder"), neurons()), None, None,
+                                 IllegalConnectionError,
+                                 r"spike_recorder \(id 1\) records the spikes sent to it and cannot be a source; "
+                                 r"connect as Connect\(neurons, recorder\)"),
+    "neuron_to_multimeter": (lambda: (neurons(), csnn.Create("multimeter", params={"record_from": ["V_m"]})),
+                             None, None, IllegalConnectionError,
+                             r"multimeter \(id 2\) samples the neurons it is connected to and cannot be a "
+                             r"target; connect as Connect\(multimeter, neurons\)"),
+    "poisson_generator_to_spike_recorder": (lambda: (csnn.Create("poisson_generator"),
+                                                     csnn.Create("spike_recorder")), None, None,
+                                            IllegalConnectionError,
+                                            r"spike_recorder \(id 2\) records spikes of neurons, not of "
+                                            r"poisson_generator \(id 1\).*parrot_neuron"),
+    "dc_generator_to_parrot": (lambda: (csnn.Create("dc_generator"), csnn.Create("parrot_neuron")), None, None,
+                               IllegalConnectionError,
+                               r"parrot_neuron does not accept currents, so dc_generator \(id 1\) cannot be "
+                               r"connected to it"),
+    "multimeter_V_m_of_parrot": (lambda: (csnn.Create("multimeter", params={"record_from": ["V_m"]}),
+                                          csnn.Create("parrot_neuron")), None, None, IllegalConnectionError,
+                                 r"multimeter \(id 1\) records 'V_m', which parrot_neuron \(id 2\) does not "
+                                 r"have; its recordables: \[\]"),
+    "empty_pre": (lambda: ([], neurons()), None, None, IllegalConnectionError, r"Connect: pre is empty"),
+    "empty_post": (lambda: (neurons(), neurons(2)[0:0]), None, None, IllegalConnectionError,
+                   r"Connect: post is empty"),
+    "unknown_pre_id": (lambda: ([999], neurons()), None, None, UnknownNodeError,
+                       r"pre: node id 999 does not exist; ids run from 1 to 1"),
+    "unknown_post_id": (lambda: (neurons(2), [0]), None, None, UnknownNodeError,
+                        r"post: node id 0 does not exist; ids run from 1 to 2"),
+}
+
+
+@pytest.mark.parametrize("case", list(CONNECT_CASES))
+def test_bad_connect(case):
+    make, conn_spec, syn_spec, error, message = CONNECT_CASES[case]
+    pre, post = make()
+    with pytest.raises(error, match=message):
+        csnn.Connect(pre, post, conn_spec, syn_spec)
+    assert csnn.GetKernelStatus("num_connections") == 0, "a failed Connect must not leave connections"
+    assert_kernel_usable()
+
+
+@pytest.mark.parametrize("use", ["Connect", "get", "set", "GetStatus", "SetStatus"])
+def test_node_collection_after_reset_kernel(use):
+    old = csnn.Create("iaf_psc_delta", 2)
+    csnn.ResetKernel()
+    csnn.Create("iaf_psc_delta", 3)        # ids 1 and 2 exist again, in the new kernel
+    calls = {"Connect": lambda: csnn.Connect(old, old), "get": lambda: old.get("V_m"),
+             "set": lambda: old.set(V_m=-60.0), "GetStatus": lambda: csnn.GetStatus(old),
+             "SetStatus": lambda: csnn.SetStatus(old, {"V_m": -60.0})}
+    with pytest.raises(UnknownNodeError, match=r"belongs to a kernel that has been reset \(ResetKernel\); "
+                                               r"create the nodes again"):
+        calls[use]()
+    assert csnn.GetKernelStatus("num_connections") == 0
+    assert list(csnn.GetStatus(csnn.NodeCollection([1, 2]), "V_m")) == [-70.0, -70.0]
+    assert_kernel_usable()
+
+
+# -- devices -------------------------------------------------------------------------------------
+
+#: (model, params, exception, message regex)
+DEVICE_CASES = {
+    "negative_rate": ("poisson_generator", {"rate": -1.0}, BadParameterError,
+                      r"poisson_generator parameter 'rate' = -1\.0 is invalid: must be a finite number >= 0 \(Hz\)"),
+    "unsorted_spike_times": ("spike_generator", {"spike_times": [1.0, 3.0, 2.0]}, BadParameterError,
+                             rf"spike_generator.*: spike_times must be sorted; 3\.0 comes before "
+                             rf"2\.0"),
+    "zero_spike_time": ("spike_generator", {"spike_times": [0.0, 1.0]}, BadParameterError,
+                        rf"spike_generator.*: spike_times must be > 0 ms, got 0\.0"),
+    "negative_spike_time": ("spike_generator", {"spike_times": [-1.0, 1.0]}, BadParameterError,
+                            rf"spike_generator.*: spike_times must be > 0 ms, got -1\.0"),
+    "spike_weights_length": ("spike_generator", {"spike_times": [1.0, 2.0], "spike_weights": [1.0]},
+                             BadParameterError,
+                             r"spike_generator.*: spike_weights has 1 entries but spike_times has 2; "
+                             r"give one per spike or none"),
+    "interval_not_multiple_of_resolution": ("multimeter", {"interval": 0.15}, BadParameterError,
+                                            r"multimeter \(id \d+\): interval = 0\.15 ms must be a multiple of "
+                                            r"the resolution, 0\.1 ms"),
+    "unknown_record_from": ("multimeter", {"record_from": ["V_x"]}, BadParameterError,
+                            r"multimeter.*: record_from contains 'V_x'; recordable variables: \['V_m'\]"),
+    "bogus_record_to": ("spike_recorder", {"record_to": "bogus"}, BadParameterError,
+                        r"spike_recorder.*: record_to = 'bogus' is invalid; accepted: 'memory', 'ascii', 'screen'"),
+    "nonzero_n_events": ("spike_recorder", {"n_events": 5}, BadParameterError,
+                         r"spike_recorder.*: n_events can only be set to 0 \(to clear the events\), got 5"),
+    "stop_before_start_generator": ("poisson_generator", {"start": 10.0, "stop": 5.0}, BadParameterError,
+                                    r"poisson_generator.*: stop = 5\.0 ms must not be smaller than start = 10\.0 ms"),
+    "stop_before_start_dc": ("dc_generator", {"start": 10.0, "stop": 5.0}, BadParameterError,
+                             r"dc_generator.*: stop = 5\.0 ms must not be smaller than start = 10\.0 ms"),
+    "stop_before_start_recorder": ("spike_recorder", {"start": 10.0, "stop": 5.0}, BadParameterError,
+                                   r"spike_recorder.*: stop = 5\.0 ms must not be smaller than start = 10\.0 ms"),
+    "stop_before_start_multimeter": ("multimeter", {"start": 10.0, "stop": 5.0}, BadParameterError,
+                                     r"multimeter.*: stop = 5\.0 ms must not be smaller than start = 10\.0 ms"),
+}
+
+
+@pytest.mark.parametrize("route", ["Create", "SetStatus"])
+@pytest.mark.parametrize("case", list(DEVICE_CASES))
+def test_bad_device_parameters(case, route):
+    model, params, error, message = DEVICE_CASES[case]
+    if route == "Create":
+        with pytest.raises(error, match=message):
+            csnn.Create(model, params=params)
+        assert csnn.GetKernelStatus("network_size") == 0
+    else:
+        device = csnn.Create(model)
+        before = {k: v for k, v in csnn.GetStatus(device)[0].items() if k != "events"}
+        with pytest.raises(error, match=message):
+            csnn.SetStatus(device, params)
+        after = {k: v for k, v in csnn.GetStatus(device)[0].items() if k != "events"}
+        assert after.keys() == before.keys()
+        for key in before:
+            assert np.array_equal(np.asarray(after[key]), np.asarray(before[key])), key
+    assert_kernel_usable()
+
+
+# -- kernel --------------------------------------------------------------------------------------
+
+#: (params, exception, message regex)
+KERNEL_CASES = {
+    "unknown_key": ({"resolutoin": 0.1}, UnknownParameterError,
+                    r"unknown kernel status key 'resolutoin'\. Did you mean 'resolution'\? Valid: .*rng_seed"),
+    "read_only_biological_time": ({"biological_time": 5.0}, BadParameterError,
+                                  r"SetKernelStatus: 'biological_time' is read-only"),
+    "negative_rng_seed": ({"rng_seed": -1}, BadParameterError,
+                          r"rng_seed = -1 is invalid: must be an integer in \[0, 2\*\*32\)"),
+    "float_rng_seed": ({"rng_seed": 1.5}, BadParameterError,
+                       r"rng_seed = 1\.5 is invalid: must be an integer in \[0, 2\*\*32\)"),
+    "zero_threads": ({"local_num_threads": 0}, BadParameterError,
+                     r"local_num_threads = 0 is invalid: must be an integer >= 1"),
+    "zero_resolution": ({"resolution": 0.0}, BadParameterError,
+                        r"resolution = 0\.0 is invalid: must be a finite number > 0 \(ms\)"),
+    "negative_resolution": ({"resolution": -0.1}, BadParameterError,
+                            r"resolution = -0\.1 is invalid: must be a finite number > 0 \(ms\)"),
+    "valid_key_then_bad_key": ({"rng_seed": 99, "local_num_threads": 0}, BadParameterError,
+                               r"local_num_threads = 0 is invalid"),
+}
+
+
+@pytest.mark.parametrize("case", list(KERNEL_CASES))
+def test_bad_kernel_status(case):
+    params, error, message = KERNEL_CASES[case]
+    before = csnn.GetKernelStatus()
+    with pytest.raises(error, match=message):
+        csnn.SetKernelStatus(params)
+    after = csnn.GetKernelStatus()
+    for key in ("rng_seed", "resolution", "local_num_threads", "biological_time"):
+        assert after[key] == before[key], f"a failed SetKernelStatus changed {key}"
+    assert_kernel_usable()
+
+
+@pytest.mark.parametrize("how", ["SetKernelStatus", "attribute"])
+def test_resolution_cannot_change_after_nodes_exist(how):
+    csnn.Create("iaf_psc_delta")
+    with pytest.raises(KernelStateError, match=r"the resolution cannot change after nodes have been created.*"
+                                               r"set it right after ResetKernel"):
+        if how == "SetKernelStatus":
+            csnn.SetKernelStatus({"resolution": 0.2})
+        else:
+            csnn.resolution = 0.2
+    assert csnn.GetKernelStatus("resolution") == 0.1
+    assert_kernel_usable()
+
+
+# -- simulation ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("t, error, message", [
+    (-1.0, BadParameterError, r"Simulate: t = -1\.0 is invalid: must be a finite number of ms >= 0"),
+    (NAN, BadParameterError, r"Simulate: t = nan is invalid: must be a finite number of ms >= 0"),
+    (INF, BadParameterError, r"Simulate: t = inf is invalid: must be a finite number of ms >= 0"),
+    # a string is a value of the wrong type: BadTypeError (a TypeError, as NEST raises for it)
+    ("10", BadTypeError, r"Simulate: t = '10' is invalid: must be a finite number of ms >= 0"),
+], ids=["negative", "nan", "inf", "string"])
+def test_bad_simulation_time(t, error, message):
+    csnn.Create("iaf_psc_delta")
+    with pytest.raises(error, match=message):
+        csnn.Simulate(t)
+    assert csnn.GetKernelStatus("biological_time") == 0.0
+    assert_kernel_usable()
+
+
+def test_run_without_prepare():
+    with pytest.raises(KernelStateError, match=r"Run: call Prepare first \(or use Simulate\)"):
+        csnn.Run(10.0)
+    assert csnn.GetKernelStatus("biological_time") == 0.0
+    assert_kernel_usable()
+
+
+def test_cleanup_without_prepare():
+    with pytest.raises(KernelStateError, match=r"Cleanup: the kernel is not prepared"):
+        csnn.Cleanup()
+    assert_kernel_usable()
+
+
+def test_prepare_twice():
+    csnn.Prepare()
+    with pytest.raises(KernelStateError, match=r"Prepare: the kernel is already prepared; call Cleanup first"):
+        csnn.Prepare()
+    csnn.Run(5.0)               # still prepared by the first call
+    csnn.Cleanup()
+    assert csnn.GetKernelStatus("biological_time") == 5.0
+    assert_kernel_usable()
+
+
+# -- status queries ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["GetStatus", "GetStatus_list", "get"])
+def test_unknown_status_key(query):
+    nodes = csnn.Create("iaf_psc_delta", 2)
+    with pytest.raises(UnknownParameterError, match=r"unknown parameter of iaf_psc_delta 'V_x'\. "
+                                                    r"Did you mean 'V_m'\? Valid: .*V_m, V_min, V_reset, V_th"):
+        if query == "GetStatus":
+            csnn.GetStatus(nodes, "V_x")
+        elif query == "GetStatus_list":
+            csnn.GetStatus(nodes, ["V_m", "V_x"])
+        else:
+            nodes.get("V_x")
+    assert_kernel_usable()
+
+
+@pytest.mark.parametrize("keys", ["resolutoin", ["rng_seed", "resolutoin"]])
+def test_unknown_kernel_status_key(keys):
+    with pytest.raises(UnknownParameterError, match=r"unknown kernel status key 'resolutoin'\. "
+                                                    r"Did you mean 'resolution'\? Valid: .*biological_time"):
+        csnn.GetKernelStatus(keys)
+    assert_kernel_usable()
+
+
+# -- KeyboardInterrupt ---------------------------------------------------------------------------
+
+def interruptible_network(seed=7):
+    """100 neurons with Poisson input and recurrent connections (windows of min_delay = 1 ms)."""
+    csnn.ResetKernel()
+    csnn.SetKernelStatus({"rng_seed": seed})
+    nodes = csnn.Create("iaf_psc_delta", 100)
+    noise = csnn.Create("poisson_generator", params={"rate": 80000.0})
+    recorder = csnn.Create("spike_recorder")
+    csnn.Connect(noise, nodes, syn_spec={"weight": 0.02, "delay": 1.0})
+    csnn.Connect(nodes, nodes, {"rule": "fixed_indegree", "indegree": 20}, {"weight": 0.3, "delay": 1.0})
+    csnn.Connect(nodes, recorder)
+    return recorder
+
+
+def test_keyboard_interrupt_stops_at_window_boundary_and_simulation_continues():
+    t_sim = 3000.0
+    recorder = interruptible_network()
+    wall = time.perf_counter()
+    csnn.Simulate(t_sim)
+    wall = time.perf_counter() - wall
+    reference = {k: np.array(v) for k, v in recorder.get("events").items()}
+    assert reference["times"].size > 1000
+
+    # SIGINT from another thread: CPython runs the handler in the main thread at its next check,
+    # which csnn makes after every window.  The handler only raises while armed, so a signal that
+    # arrived late could never interrupt anything else.
+    armed = threading.Event()
+
+    def handler(signum, frame):
+        if armed.is_set():
+            armed.clear()
+            raise KeyboardInterrupt
+
+    recorder = interruptible_network()
+    timer = threading.Timer(min(0.3, wall / 4), signal.raise_signal, args=(signal.SIGINT,))
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        armed.set()
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            csnn.Simulate(t_sim)
+    finally:
+        timer.cancel()
+        timer.join()
+        armed.clear()
+        time.sleep(0.05)             # let a pending signal reach the (disarmed) handler
+        signal.signal(signal.SIGINT, previous)
+
+    t_stop = csnn.GetKernelStatus("biological_time")
+    assert 0.0 < t_stop < t_sim
+    assert t_stop == round(t_stop), f"stopped at {t_stop} ms, not at a window boundary (multiples of 1 ms)"
+    partial = recorder.get("events")
+    early = reference["times"] <= t_stop
+    np.testing.assert_array_equal(partial["times"], reference["times"][early])
+    np.testing.assert_array_equal(partial["senders"], reference["senders"][early])
+
+    csnn.Simulate(t_sim - t_stop)
+    assert csnn.GetKernelStatus("biological_time") == pytest.approx(t_sim)
+    events = recorder.get("events")
+    np.testing.assert_array_equal(events["times"], reference["times"])       # bit-identical
+    np.testing.assert_array_equal(events["senders"], reference["senders"])
