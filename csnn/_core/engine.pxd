@@ -3,7 +3,7 @@
 from libc.stdint cimport int32_t, int64_t, uint16_t
 
 from csnn._core.events cimport InEvent, SpikeBuffer
-from csnn._core.inbox cimport Inbox
+from csnn._core.inbox cimport Bucket, Inbox
 from csnn._core.recorders cimport MeterPlan, Sampler
 from csnn._core.streams cimport Generator, Stream
 
@@ -73,11 +73,13 @@ cdef class Engine:
     cdef readonly int n_threads
     cdef SpikeBuffer* outbufs               # spikes emitted in the window, one buffer per thread
     cdef SpikeBuffer spikes                 # all of them, sorted by (time, neuron)
+    cdef Bucket* scratch                    # per thread: a neuron's stream events of the window
     # statistics
     cdef readonly int64_t n_spikes
     cdef readonly int64_t n_deliveries
     cdef readonly int64_t n_windows
 
+    cdef void _free_thread_buffers(self)
     cdef int _plan_meters(self, double t0, double t1) except -1
     cdef int _run_window(self, double t1) except -1
     cdef int _collect_spikes(self) except -1

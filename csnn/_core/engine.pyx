@@ -31,9 +31,9 @@ from libc.stdlib cimport free, calloc, malloc, qsort, realloc
 
 cimport csnn._core.iaf_psc_delta as iaf_delta
 cimport csnn._core.parrot_neuron as parrot
-from csnn._core.events cimport INFINITY, InEvent, SpikeBuffer, SpikeOut, spike_buffer_push
+from csnn._core.events cimport INFINITY, PORT_CURRENT, InEvent, SpikeBuffer, SpikeOut, spike_buffer_push
 from csnn._core.iaf_psc_delta cimport IafPscDelta
-from csnn._core.inbox cimport Inbox, sort_events
+from csnn._core.inbox cimport Bucket, Inbox, bucket_push, event_before, sort_events
 from csnn._core.parrot_neuron cimport ParrotNeuron
 from csnn._core.recorders cimport EventLog, MeterPlan, Sampler
 from csnn._core.streams cimport (GEN_CURRENT, GEN_POISSON, GEN_SPIKES, Generator, Stream,
@@ -147,40 +147,85 @@ cdef inline double _state_time(neuron_t* n) noexcept nogil:
     return n.s.t
 
 
-cdef inline bint _key_before(int32_t source_a, int32_t rank_a, int32_t source_b, int32_t rank_b) noexcept nogil:
-    return source_a < source_b or (source_a == source_b and rank_a < rank_b)
+cdef int _stream_events(Window* w, int64_t s_lo, int64_t s_hi, Bucket* out) noexcept nogil:
+    """Draw the events of a neuron's streams that arrive in the window, sorted like the inbox.
+
+    Current changes get ``port = PORT_CURRENT``, their new value in ``w`` and the stream's slot in
+    ``target``.  Returns -1 when memory is exhausted.
+    """
+    cdef int64_t k
+    cdef int active = 0
+    cdef Stream* st
+    cdef Generator* g
+    cdef InEvent ev
+    out.n = 0
+    for k in range(s_lo, s_hi):
+        st = &w.streams[w.st_perm[k]]
+        if st.next_t > w.t1:
+            continue
+        active += 1
+        g = &w.generators[st.gen]
+        ev.source = st.source
+        ev.rank = st.rank
+        ev.target = <int32_t> k
+        while st.next_t <= w.t1:
+            ev.t = st.next_t
+            if g.kind == GEN_CURRENT:
+                ev.port = PORT_CURRENT
+                ev.w = st.next_value
+                ev.mult = 0
+            elif g.kind == GEN_POISSON:
+                ev.port = <uint16_t> st.port
+                ev.w = st.weight
+                ev.mult = 1
+            else:
+                ev.port = <uint16_t> st.port
+                ev.w = st.next_value * st.next_mult
+                ev.mult = <uint16_t> st.next_mult
+            if bucket_push(out, &ev) != 0:
+                return -1
+            stream_pop(st, g)
+    if active > 1:
+        sort_events(out.ev, out.n)
+    return 0
 
 
-cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out) noexcept nogil:
-    """Process neuron ``i``'s window; returns -1 when memory for spikes is exhausted."""
+cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket* scratch) noexcept nogil:
+    """Process neuron ``i``'s window: its inbox and stream events, merged in (time, source,
+    rank) order, its threshold crossings and its samples.  Returns -1 when memory is exhausted.
+    """
     cdef InEvent* ev = w.events + w.ev_offsets[i]
     cdef int64_t ne = w.ev_offsets[i + 1] - w.ev_offsets[i]
-    cdef int64_t e = 0, k, best_k, j, row
+    cdef int64_t e = 0, f = 0, k, row
     cdef int64_t s_lo = w.st_offsets[i], s_hi = w.st_offsets[i + 1]
     cdef int64_t p_lo = w.smp_offsets[i], p_hi = w.smp_offsets[i + 1]
     cdef double t1 = w.t1, t_in, t_smp, t_x, t_first, ts, w_sum, current
     cdef int m_sum, fired, v
-    cdef bint current_changed, take_inbox
+    cdef bint current_changed
+    cdef InEvent* sev
+    cdef InEvent* next_ev
     cdef Stream* st
-    cdef Generator* g
     cdef Sampler* smp
     cdef MeterPlan* plan
 
     if ne > 1:
         sort_events(ev, ne)
+    if s_hi > s_lo:
+        if _stream_events(w, s_lo, s_hi, scratch) != 0:
+            return -1
+    else:
+        scratch.n = 0
+    sev = scratch.ev
     for k in range(p_lo, p_hi):
         w.samplers[k].j_next = w.plans[w.samplers[k].meter].j_lo
 
     while True:
-        # next input: inbox or stream, within the window
-        t_in = ev[e].t if e < ne else INFINITY
-        for k in range(s_lo, s_hi):
-            st = &w.streams[w.st_perm[k]]
-            if st.next_t < t_in:
-                t_in = st.next_t
-        if t_in > t1:
-            t_in = INFINITY
-        # next sample in [t0, t1)
+        # the earliest input of the window (inbox or streams), and the next sample in [t0, t1)
+        t_in = INFINITY
+        if e < ne:
+            t_in = ev[e].t
+        if f < scratch.n and sev[f].t < t_in:
+            t_in = sev[f].t
         t_smp = INFINITY
         for k in range(p_lo, p_hi):
             smp = &w.samplers[k]
@@ -206,36 +251,23 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out) noexce
             w_sum = 0.0
             m_sum = 0
             current_changed = False
-            # merge the inputs at t_in from inbox and streams in (source, rank) order
+            # every input at t_in, inbox and streams merged in (source, rank) order
             while True:
-                best_k = -1
-                for k in range(s_lo, s_hi):
-                    st = &w.streams[w.st_perm[k]]
-                    if st.next_t == t_in:
-                        best_k = k
-                        break
-                take_inbox = e < ne and ev[e].t == t_in
-                if take_inbox and best_k >= 0:
-                    st = &w.streams[w.st_perm[best_k]]
-                    take_inbox = _key_before(ev[e].source, ev[e].rank, st.source, st.rank)
-                if take_inbox:
-                    w_sum += ev[e].w
-                    m_sum += ev[e].mult
+                if e < ne and ev[e].t == t_in and not (f < scratch.n and sev[f].t == t_in
+                                                       and event_before(&sev[f], &ev[e])):
+                    next_ev = &ev[e]
                     e += 1
-                elif best_k >= 0:
-                    st = &w.streams[w.st_perm[best_k]]
-                    g = &w.generators[st.gen]
-                    if g.kind == GEN_CURRENT:
-                        current_changed = True
-                    elif g.kind == GEN_POISSON:
-                        w_sum += st.weight
-                        m_sum += 1
-                    else:
-                        w_sum += st.next_value * st.next_mult
-                        m_sum += st.next_mult
-                    stream_pop(st, g)
+                elif f < scratch.n and sev[f].t == t_in:
+                    next_ev = &sev[f]
+                    f += 1
                 else:
                     break
+                if next_ev.port == PORT_CURRENT:
+                    w.streams[w.st_perm[next_ev.target]].value = next_ev.w
+                    current_changed = True
+                else:
+                    w_sum += next_ev.w
+                    m_sum += next_ev.mult
             if current_changed:
                 current = 0.0
                 for k in range(s_lo, s_hi):
@@ -263,12 +295,14 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out) noexce
 
 
 cdef int _run_population(neuron_t* rows, Population* pop, Window* w, SpikeBuffer* outbufs,
-                         int n_threads) noexcept nogil:
+                         Bucket* scratch, int n_threads) noexcept nogil:
     """Process every neuron of one population; returns -1 when memory is exhausted."""
     cdef Py_ssize_t r
     cdef int failed = 0
+    cdef int tid
     for r in prange(pop.n, num_threads=n_threads, schedule="dynamic", chunksize=64):
-        if _run_neuron(&rows[r], pop.nidx[r], w, &outbufs[threadid()]) != 0:
+        tid = threadid()
+        if _run_neuron(&rows[r], pop.nidx[r], w, &outbufs[tid], &scratch[tid]) != 0:
             failed = 1
     return -1 if failed else 0
 
@@ -363,7 +397,8 @@ cdef class Engine:
         self.dirty = True
         self.n_threads = 1
         self.outbufs = <SpikeBuffer*> calloc(1, sizeof(SpikeBuffer))
-        if self.outbufs == NULL:
+        self.scratch = <Bucket*> calloc(1, sizeof(Bucket))
+        if self.outbufs == NULL or self.scratch == NULL:
             raise MemoryError("csnn: out of memory for spike buffers")
         self.spikes.data = NULL
         self.spikes.n = 0
@@ -373,15 +408,24 @@ cdef class Engine:
         self.n_windows = 0
 
     def __dealloc__(self):
-        cdef int k
         free(self.pops)
         free(self.generators)
         free(self.plans)
         free(self.spikes.data)
+        self._free_thread_buffers()
+
+    cdef void _free_thread_buffers(self):
+        cdef int k
         if self.outbufs != NULL:
             for k in range(self.n_threads):
                 free(self.outbufs[k].data)
             free(self.outbufs)
+        if self.scratch != NULL:
+            for k in range(self.n_threads):
+                free(self.scratch[k].ev)
+            free(self.scratch)
+        self.outbufs = NULL
+        self.scratch = NULL
 
     # -- neurons ------------------------------------------------------------------------------
 
@@ -621,17 +665,19 @@ cdef class Engine:
 
     def set_threads(self, int n_threads):
         """Number of threads that process neurons in parallel (results do not depend on it)."""
-        cdef int k
         cdef SpikeBuffer* bufs
+        cdef Bucket* scratch
         if n_threads < 1:
             raise ValueError("csnn: the number of threads must be >= 1")
         bufs = <SpikeBuffer*> calloc(n_threads, sizeof(SpikeBuffer))
-        if bufs == NULL:
+        scratch = <Bucket*> calloc(n_threads, sizeof(Bucket))
+        if bufs == NULL or scratch == NULL:
+            free(bufs)
+            free(scratch)
             raise MemoryError("csnn: out of memory for spike buffers")
-        for k in range(self.n_threads):
-            free(self.outbufs[k].data)
-        free(self.outbufs)
+        self._free_thread_buffers()
         self.outbufs = bufs
+        self.scratch = scratch
         self.n_threads = n_threads
 
     def prepare(self):
@@ -789,9 +835,11 @@ cdef class Engine:
             for p in range(self.n_pops):
                 pop = &self.pops[p]
                 if pop.model == MODEL_IAF_PSC_DELTA:
-                    rc = _run_population(<IafPscDelta*> pop.data, pop, &w, self.outbufs, self.n_threads)
+                    rc = _run_population(<IafPscDelta*> pop.data, pop, &w, self.outbufs, self.scratch,
+                                         self.n_threads)
                 elif pop.model == MODEL_PARROT_NEURON:
-                    rc = _run_population(<ParrotNeuron*> pop.data, pop, &w, self.outbufs, self.n_threads)
+                    rc = _run_population(<ParrotNeuron*> pop.data, pop, &w, self.outbufs, self.scratch,
+                                         self.n_threads)
                 if rc != 0:
                     break
         if rc != 0:

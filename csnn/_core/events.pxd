@@ -17,6 +17,8 @@ cdef extern from "<math.h>" nogil:
 cdef enum:
     # receptor ports; a model declares which ones it accepts
     PORT_DEFAULT = 0
+    # marks a generator's current change among a neuron's events (never a receptor)
+    PORT_CURRENT = 65535
 
 
 cdef enum Recordable:

@@ -1,6 +1,7 @@
 # cython: language_level=3
 """The inbox: spikes in flight, bucketed by the min-delay window in which they arrive."""
 from libc.stdint cimport int32_t, int64_t
+from libc.stdlib cimport realloc
 
 from csnn._core.events cimport InEvent
 
@@ -11,7 +12,31 @@ cdef struct Bucket:
     int64_t cap
 
 
-cdef int bucket_push(Bucket* b, InEvent* e) noexcept nogil
+cdef inline int bucket_push(Bucket* b, InEvent* e) noexcept nogil:
+    """Append an event; returns -1 when memory is exhausted."""
+    cdef int64_t cap
+    cdef InEvent* grown
+    if b.n == b.cap:
+        cap = b.cap * 2 if b.cap > 0 else 64
+        grown = <InEvent*> realloc(b.ev, cap * sizeof(InEvent))
+        if grown == NULL:
+            return -1
+        b.ev = grown
+        b.cap = cap
+    b.ev[b.n] = e[0]
+    b.n += 1
+    return 0
+
+
+cdef inline bint event_before(const InEvent* a, const InEvent* b) noexcept nogil:
+    """Deterministic order of events: (time, source, rank)."""
+    if a.t != b.t:
+        return a.t < b.t
+    if a.source != b.source:
+        return a.source < b.source
+    return a.rank < b.rank
+
+
 cdef void sort_events(InEvent* ev, int64_t n) noexcept nogil
 
 

@@ -21,37 +21,13 @@ cdef enum:
     NB_CAP = 65536  # ring size cap: later arrivals wait in the overflow bucket
 
 
-cdef int bucket_push(Bucket* b, InEvent* e) noexcept nogil:
-    cdef int64_t cap
-    cdef InEvent* grown
-    if b.n == b.cap:
-        cap = b.cap * 2 if b.cap > 0 else 64
-        grown = <InEvent*> realloc(b.ev, cap * sizeof(InEvent))
-        if grown == NULL:
-            return -1
-        b.ev = grown
-        b.cap = cap
-    b.ev[b.n] = e[0]
-    b.n += 1
-    return 0
-
-
-cdef inline bint _before(InEvent* a, InEvent* b) noexcept nogil:
-    """Deterministic order of events: (time, source, rank)."""
-    if a.t != b.t:
-        return a.t < b.t
-    if a.source != b.source:
-        return a.source < b.source
-    return a.rank < b.rank
-
-
 cdef void _insertion_sort(InEvent* ev, int64_t n) noexcept nogil:
     cdef int64_t i, j
     cdef InEvent x
     for i in range(1, n):
         x = ev[i]
         j = i - 1
-        while j >= 0 and _before(&x, &ev[j]):
+        while j >= 0 and event_before(&x, &ev[j]):
             ev[j + 1] = ev[j]
             j -= 1
         ev[j + 1] = x
@@ -65,7 +41,7 @@ cdef void sort_events(InEvent* ev, int64_t n) noexcept nogil:
     """
     cdef int64_t i
     for i in range(1, n):
-        if _before(&ev[i], &ev[i - 1]):
+        if event_before(&ev[i], &ev[i - 1]):
             break
     else:
         return
@@ -78,19 +54,19 @@ cdef void _quicksort(InEvent* ev, int64_t n) noexcept nogil:
     while n > 16:
         mid = n // 2
         # median of three into ev[mid]
-        if _before(&ev[mid], &ev[0]):
+        if event_before(&ev[mid], &ev[0]):
             tmp = ev[mid]; ev[mid] = ev[0]; ev[0] = tmp
-        if _before(&ev[n - 1], &ev[0]):
+        if event_before(&ev[n - 1], &ev[0]):
             tmp = ev[n - 1]; ev[n - 1] = ev[0]; ev[0] = tmp
-        if _before(&ev[n - 1], &ev[mid]):
+        if event_before(&ev[n - 1], &ev[mid]):
             tmp = ev[n - 1]; ev[n - 1] = ev[mid]; ev[mid] = tmp
         pivot = ev[mid]
         i = 0
         j = n - 1
         while True:
-            while _before(&ev[i], &pivot):
+            while event_before(&ev[i], &pivot):
                 i += 1
-            while _before(&pivot, &ev[j]):
+            while event_before(&pivot, &ev[j]):
                 j -= 1
             if i >= j:
                 break

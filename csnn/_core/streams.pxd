@@ -35,7 +35,7 @@ cdef struct Stream:
     double next_emit    # POISSON: emission time of the next spike (ms)
     double next_t       # arrival time of the next event (ms), inf when none
     double next_value   # weight of the next spike, or current after the next change (pA)
-    double value        # CURRENT: current in effect at the target (pA)
+    double value        # CURRENT: current in effect at the target (pA), set when the change arrives
     int64_t cursor      # index of the next spike / breakpoint; POISSON: segment of pos
     int64_t next_mult   # multiplicity of the next spike
     Xoshiro256 rng      # POISSON: the stream's own random numbers
@@ -128,8 +128,6 @@ cdef inline void stream_pop(Stream* s, Generator* g) noexcept nogil:
         s.cursor = _first_after(g.times, g.n, s.pos) - 1
         _poisson_next(s, g)
         return
-    if g.kind == GEN_CURRENT:
-        s.value = s.next_value
     if s.pending:
         s.pending = 0
     else:
