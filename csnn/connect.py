@@ -88,11 +88,11 @@ def pairs(spec, pre, post, rng):
     if rule == "fixed_indegree":
         k = spec["indegree"]
         i_pre = _draw_per_row(rng, n_post, k, n_pre, post, pre, autapses, multapses, "indegree")
-        return i_pre.ravel(), np.repeat(np.arange(n_post), k), (n_post, k), None
+        return i_pre.ravel(), np.repeat(np.arange(n_post, dtype=i_pre.dtype), k), (n_post, k), None
     if rule == "fixed_outdegree":
         k = spec["outdegree"]
         i_post = _draw_per_row(rng, n_pre, k, n_post, pre, post, autapses, multapses, "outdegree")
-        return np.repeat(np.arange(n_pre), k), i_post.ravel(), (n_pre, k), None
+        return np.repeat(np.arange(n_pre, dtype=i_post.dtype), k), i_post.ravel(), (n_pre, k), None
     if rule == "fixed_total_number":
         n = spec["N"]
         if not multapses and n > n_pre * n_post:
@@ -148,7 +148,7 @@ def _draw_per_row(rng, rows, k, n, row_ids, col_ids, autapses, multapses, what):
             f"rule 'fixed_{what}': {what} = {k} cannot be drawn from {n} candidates"
             + ("" if multapses else " without multapses") + ("" if autapses else " without autapses"))
     if multapses:
-        drawn = rng.integers(0, n, (rows, k))
+        drawn = rng.integers(0, n, (rows, k), dtype=np.int32 if n < 2 ** 31 else np.int64)
         if not autapses:
             for _ in range(10000):
                 bad = col_ids[drawn] == row_ids[:, None]

@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from ._core.streams import stream_kinds
 from .errors import BadParameterError, CSNNWarning, KernelStateError
 
 DBL_MAX = np.finfo(float).max
@@ -128,7 +129,7 @@ class PoissonGenerator(Generator):
     """
 
     NAME = "poisson_generator"
-    GEN_KIND = 1
+    GEN_KIND = stream_kinds()["poisson"]
     PARAMETERS = (("rate", 0.0, "Hz", "nonnegative", "Mean firing rate"),) + _ACTIVITY
 
     def engine_data(self):
@@ -145,7 +146,7 @@ class DCGenerator(Generator):
     """
 
     NAME = "dc_generator"
-    GEN_KIND = 2
+    GEN_KIND = stream_kinds()["current"]
     ACCEPTS = "current"
     PARAMETERS = (("amplitude", 0.0, "pA", "finite", "Current amplitude"),) + _ACTIVITY
 
@@ -165,7 +166,7 @@ class SpikeGenerator(Generator):
     """
 
     NAME = "spike_generator"
-    GEN_KIND = 0
+    GEN_KIND = stream_kinds()["spikes"]
     PARAMETERS = (
         ("spike_times", np.zeros(0), "ms", "times", "Spike times"),
         ("spike_weights", np.zeros(0), "", "times", "Weight factor of each spike (empty: 1)"),

@@ -481,18 +481,19 @@ class Kernel:
         delay = cconnect.values("delay", syn_params["delay"], n, shape, keep, self.rng, spec["rule"])
         _check_weights_delays(weight, delay)
         receptor = syn_params["receptor_type"]
-        src, tgt = pre_ids[i_pre], post_ids[i_post]
         model_id = self.synapse_model_id(syn_model.name)
-        before = self._connection_counts()
+        before = self._connection_counts() if return_synapsecollection else None
+        if pre_kind != METER and post_kind == NEURON:
+            self._check_receptor(post_ids, receptor)
         if pre_kind == NEURON and post_kind == NEURON:
-            self._check_receptor(tgt, receptor)
-            self.engine.add_synapses(self.node_nidx[src - 1], self.node_nidx[tgt - 1], weight, delay,
-                                     np.full(n, model_id), np.full(n, receptor))
+            # engine indices through the (small) collections, not per synapse through the node table
+            pre_nidx = self.node_nidx[pre_ids - 1].astype(np.int32)
+            post_nidx = self.node_nidx[post_ids - 1].astype(np.int32)
+            self.engine.add_synapses(pre_nidx[i_pre], post_nidx[i_post], weight, delay, model_id, receptor)
         elif pre_kind == GENERATOR:
-            self._check_receptor(tgt, receptor)
-            self._connect_generators(src, tgt, weight, delay, receptor, model_id)
+            self._connect_generators(pre_ids[i_pre], post_ids[i_post], weight, delay, receptor, model_id)
         else:
-            self._attach(pre_kind, src, tgt, weight, delay, model_id)
+            self._attach(pre_kind, pre_ids[i_pre], post_ids[i_post], weight, delay, model_id)
         syn_model.num_connections += n
         if return_synapsecollection:
             return self._new_connections(before)

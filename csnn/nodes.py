@@ -45,7 +45,26 @@ def as_ids(nodes, what="nodes"):
     return ids
 
 
-class NodeCollection:
+class _Attributes:
+    """Parameters as attributes: ``x.V_m`` is ``x.get('V_m')``, ``x.V_m = v`` is ``x.set(V_m=v)``."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self.get(name)
+        except UnknownParameterError as err:
+            raise AttributeError(str(err)) from None
+
+    def __setattr__(self, name, value):
+        if name.startswith("_"):
+            raise AttributeError(f"cannot set {name!r} on a {type(self).__name__}")
+        self.set({name: value})
+
+
+class NodeCollection(_Attributes):
     """An ordered set of node ids of one kernel."""
 
     __slots__ = ("_ids", "_kernel_ref")
@@ -185,18 +204,6 @@ class NodeCollection:
             raise BadTypeError("set() takes either a dict (or list of dicts) or keyword arguments, not both")
         _kernel().set_status(self._ids, params if params is not None else kwargs)
 
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            return self.get(name)
-        except UnknownParameterError as err:
-            raise AttributeError(str(err)) from None
-
-    def __setattr__(self, name, value):
-        if name.startswith("_"):
-            raise AttributeError(f"cannot set {name!r} on a NodeCollection")
-        self.set({name: value})
 
 
 class NodeId(int):
@@ -238,7 +245,7 @@ def _collapse(values):
     return tuple(values)
 
 
-class SynapseCollection:
+class SynapseCollection(_Attributes):
     """Connections, as returned by ``GetConnections``: ``get``/``set`` and NEST 2 ``GetStatus``.
 
     Held as (kind, a, b) triples that stay valid when more connections are made later:
@@ -303,15 +310,3 @@ class SynapseCollection:
             raise BadTypeError("set() takes either a dict or keyword arguments, not both")
         _kernel().set_connections(self, params if params is not None else kwargs)
 
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            return self.get(name)
-        except UnknownParameterError as err:
-            raise AttributeError(str(err)) from None
-
-    def __setattr__(self, name, value):
-        if name.startswith("_"):
-            raise AttributeError(f"cannot set {name!r} on a SynapseCollection")
-        self.set({name: value})

@@ -74,10 +74,7 @@ cdef class Engine:
     cdef SpikeBuffer* outbufs               # spikes emitted in the window, one buffer per thread
     cdef SpikeBuffer spikes                 # all of them, sorted by (time, neuron)
     cdef Bucket* scratch                    # per thread: a neuron's stream events of the window
-    # statistics
-    cdef readonly int64_t n_spikes
-    cdef readonly int64_t n_deliveries
-    cdef readonly int64_t n_windows
+    cdef readonly int64_t n_spikes          # spikes emitted so far (local_spike_counter)
 
     cdef void _free_thread_buffers(self)
     cdef int _plan_meters(self, double t0, double t1) except -1

@@ -60,11 +60,6 @@ _STREAM_FIELDS = ("target", "gen", "source", "rank", "port", "pending", "weight"
                   "budget", "next_emit", "next_t", "next_value", "value", "cursor", "next_mult")
 
 
-def _struct_dtype(fields, offsets, itemsize):
-    return np.dtype({"names": list(fields), "formats": [f for f in offsets[1]],
-                     "offsets": list(offsets[0]), "itemsize": itemsize})
-
-
 cdef Stream _stream_probe
 
 
@@ -404,8 +399,6 @@ cdef class Engine:
         self.spikes.n = 0
         self.spikes.cap = 0
         self.n_spikes = 0
-        self.n_deliveries = 0
-        self.n_windows = 0
 
     def __dealloc__(self):
         free(self.pops)
@@ -483,14 +476,16 @@ cdef class Engine:
 
     # -- static synapses ----------------------------------------------------------------------
 
-    def add_synapses(self, source, target, weight, delay, model, port):
-        """Queue a block of synapses (engine indices); merged into the CSR by ``build``."""
+    def add_synapses(self, source, target, weight, delay, int model, int port):
+        """Queue a block of synapses (engine indices) of one synapse model and receptor port;
+        merged into the CSR by ``build``."""
+        n = len(source)
         block = (np.ascontiguousarray(source, dtype=np.int32),
                  np.ascontiguousarray(target, dtype=np.int32),
                  np.ascontiguousarray(weight, dtype=np.float64),
                  np.ascontiguousarray(delay, dtype=np.float64),
-                 np.ascontiguousarray(model, dtype=np.uint16),
-                 np.ascontiguousarray(port, dtype=np.uint16))
+                 np.full(n, model, dtype=np.uint16),
+                 np.full(n, port, dtype=np.uint16))
         if block[0].shape[0] == 0:
             return
         self._pending.append(block)
@@ -511,46 +506,64 @@ cdef class Engine:
         return int(self._syn_target.shape[0]) + sum(int(b[0].shape[0]) for b in self._pending)
 
     def build(self):
-        """Merge queued synapses into the CSR by source; a source's older synapses keep their rank."""
+        """Merge queued synapses into the CSR by source; a source's older synapses keep their rank.
+
+        A counting sort: each row keeps its old synapses first, then the queued ones in queue
+        order, so ranks (and SynapseCollections) stay valid.
+        """
         if not self._pending:
             return
         cdef int64_t n = self.n_neurons
-        src = np.concatenate([b[0] for b in self._pending])
+        cdef int64_t i, k, p, total
         old_offsets = self._syn_offsets
         if old_offsets.shape[0] < n + 1:
-            old_offsets = np.concatenate([old_offsets, np.full(n + 1 - old_offsets.shape[0], old_offsets[old_offsets.shape[0] - 1])])
-        counts = np.diff(old_offsets) + np.bincount(src, minlength=n)
+            old_offsets = np.concatenate([old_offsets, np.full(n + 1 - old_offsets.shape[0],
+                                                               old_offsets[old_offsets.shape[0] - 1])])
+        counts = np.diff(old_offsets)
+        for block in self._pending:
+            counts += np.bincount(block[0], minlength=n)
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
-        cdef int64_t total = offsets[n]
-        new_arrays = [np.empty(total, dtype=a.dtype) for a in
-                      (self._syn_target, self._syn_weight, self._syn_delay, self._syn_model, self._syn_port)]
-        # place old rows, then queued synapses in queue order (stable)
+        total = offsets[n]
+        target = np.empty(total, dtype=np.int32)
+        weight = np.empty(total, dtype=np.float64)
+        delay = np.empty(total, dtype=np.float64)
+        model = np.empty(total, dtype=np.uint16)
+        port = np.empty(total, dtype=np.uint16)
         cdef cnp.int64_t[::1] old_off = old_offsets
         cdef cnp.int64_t[::1] off = offsets
         cursor = np.empty(n, dtype=np.int64)
         cdef cnp.int64_t[::1] cur = cursor
-        cdef int64_t i, k, pos
-        old_pos = np.empty(self._syn_target.shape[0], dtype=np.int64)
-        cdef cnp.int64_t[::1] op = old_pos
-        for i in range(n):
-            for k in range(old_off[i], old_off[i + 1]):
-                op[k] = off[i] + (k - old_off[i])
-            cur[i] = off[i] + (old_off[i + 1] - old_off[i])
-        new_pos = np.empty(src.shape[0], dtype=np.int64)
-        cdef cnp.int64_t[::1] npos = new_pos
-        cdef cnp.int32_t[::1] s = src
-        for k in range(s.shape[0]):
-            pos = cur[s[k]]
-            npos[k] = pos
-            cur[s[k]] = pos + 1
-        old = (self._syn_target, self._syn_weight, self._syn_delay, self._syn_model, self._syn_port)
-        for column in range(5):
-            new_arrays[column][old_pos] = old[column]
-            new_arrays[column][new_pos] = np.concatenate([b[column + 1] for b in self._pending])
-        (self._syn_target, self._syn_weight, self._syn_delay, self._syn_model,
-         self._syn_port) = new_arrays
+        cdef cnp.int32_t[::1] tg = target, o_tg = self._syn_target, b_src, b_tg
+        cdef double[::1] wt = weight, o_wt = self._syn_weight, b_wt
+        cdef double[::1] dl = delay, o_dl = self._syn_delay, b_dl
+        cdef cnp.uint16_t[::1] md = model, o_md = self._syn_model, b_md
+        cdef cnp.uint16_t[::1] pt = port, o_pt = self._syn_port, b_pt
+        with nogil:
+            for i in range(n):
+                p = off[i]
+                for k in range(old_off[i], old_off[i + 1]):
+                    tg[p] = o_tg[k]
+                    wt[p] = o_wt[k]
+                    dl[p] = o_dl[k]
+                    md[p] = o_md[k]
+                    pt[p] = o_pt[k]
+                    p += 1
+                cur[i] = p
+        for block in self._pending:
+            b_src, b_tg, b_wt, b_dl, b_md, b_pt = block
+            with nogil:
+                for k in range(b_src.shape[0]):
+                    p = cur[b_src[k]]
+                    cur[b_src[k]] = p + 1
+                    tg[p] = b_tg[k]
+                    wt[p] = b_wt[k]
+                    dl[p] = b_dl[k]
+                    md[p] = b_md[k]
+                    pt[p] = b_pt[k]
         self._syn_offsets = offsets
+        self._syn_target, self._syn_weight, self._syn_delay = target, weight, delay
+        self._syn_model, self._syn_port = model, port
         self._pending = []
         self.dirty = True
 
@@ -853,7 +866,6 @@ cdef class Engine:
         else:
             self.inbox.window.n = 0
         self.t_now = t1
-        self.n_windows += 1
         return 0
 
     cdef int _collect_spikes(self) except -1:
@@ -892,7 +904,7 @@ cdef class Engine:
         cdef double bound = self.inbox.bounds[1]
         cdef double after = nextafter(bound, INFINITY)
         cdef int rc = 0
-        cdef int64_t i, s, src, delivered = 0
+        cdef int64_t i, s, src
         cdef SpikeOut* sp
         cdef InEvent ev
         with nogil:
@@ -912,10 +924,8 @@ cdef class Engine:
                     ev.mult = <uint16_t> sp.mult
                     if self.inbox.push(&ev) != 0:
                         rc = -1
-                delivered += off[src + 1] - off[src]
         if rc != 0:
             raise MemoryError("csnn: out of memory for spikes in flight")
-        self.n_deliveries += delivered
         return 0
 
     cdef int _record_spikes(self) except -1:

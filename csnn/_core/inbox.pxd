@@ -1,9 +1,8 @@
 # cython: language_level=3
 """The inbox: spikes in flight, bucketed by the min-delay window in which they arrive."""
 from libc.stdint cimport int32_t, int64_t
-from libc.stdlib cimport realloc
 
-from csnn._core.events cimport InEvent
+from csnn._core.events cimport InEvent, grow_array
 
 
 cdef struct Bucket:
@@ -14,15 +13,8 @@ cdef struct Bucket:
 
 cdef inline int bucket_push(Bucket* b, InEvent* e) noexcept nogil:
     """Append an event; returns -1 when memory is exhausted."""
-    cdef int64_t cap
-    cdef InEvent* grown
-    if b.n == b.cap:
-        cap = b.cap * 2 if b.cap > 0 else 64
-        grown = <InEvent*> realloc(b.ev, cap * sizeof(InEvent))
-        if grown == NULL:
-            return -1
-        b.ev = grown
-        b.cap = cap
+    if b.n == b.cap and grow_array(<void**> &b.ev, &b.cap, sizeof(InEvent)) != 0:
+        return -1
     b.ev[b.n] = e[0]
     b.n += 1
     return 0

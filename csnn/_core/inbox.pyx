@@ -114,14 +114,6 @@ cdef class Inbox:
         free(self.window.ev)
         free(self.offsets)
 
-    @property
-    def pending(self):
-        """Number of events in flight."""
-        cdef int64_t j, total = self.overflow.n
-        for j in range(self.nb):
-            total += self.ring[j].n
-        return total
-
     cdef int regrid(self, double t_start, double width, double max_delay, int64_t n_targets) except -1:
         """Start a new window grid at ``t_start``, keeping every event in flight."""
         cdef Bucket pending

@@ -60,9 +60,6 @@ cdef class EventLog:
         self.times[self.n - 1] = t
         return 0
 
-    def __len__(self):
-        return self.n
-
     @property
     def n_events(self):
         """Number of events held."""
