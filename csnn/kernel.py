@@ -7,6 +7,7 @@ model's C struct, and hands the core (:class:`csnn._core.engine.Engine`) flat ty
 import numbers
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -14,9 +15,9 @@ from . import connect as cconnect
 from . import random as crandom
 from ._core import rng as crng
 from ._core.engine import Engine, OPENMP, stream_dtype
-from .devices import Generator, Multimeter, Recorder, SpikeRecorder
-from .errors import (BadParameterError, BadTypeError, IllegalConnectionError, KernelStateError,
-                     UnknownNodeError, UnknownParameterError, unknown_name)
+from .devices import Generator, Multimeter, Recorder
+from .errors import (BadParameterError, BadTypeError, CSNNWarning, IllegalConnectionError,
+                     KernelStateError, UnknownNodeError, unknown_name)
 from .models import RECORDABLE_CODES, Registry, check_neurons, unknown_parameter
 from .nodes import NodeCollection, SynapseCollection, as_ids
 
@@ -227,7 +228,11 @@ class Kernel:
         self.node_nidx = node_nidx
 
     def _set_positions(self, gids, positions):
-        pos = np.asarray(positions, dtype=float)
+        try:
+            pos = np.asarray(positions, dtype=float)
+        except (TypeError, ValueError):
+            raise BadTypeError(f"Create: positions must be an array of shape ({gids.size}, 2) or "
+                               f"({gids.size}, 3), got {positions!r}") from None
         if pos.ndim != 2 or pos.shape[0] != gids.size or pos.shape[1] not in (2, 3):
             raise BadParameterError(f"Create: positions must be an array of shape ({gids.size}, 2) or "
                                     f"({gids.size}, 3), got shape {pos.shape}")
@@ -436,6 +441,10 @@ class Kernel:
             checked.setdefault("local_num_threads", checked.pop("total_num_virtual_procs"))
         self.status.update(checked)
         if "local_num_threads" in checked:
+            if checked["local_num_threads"] > 1 and not OPENMP:
+                warnings.warn("csnn was built without OpenMP: neurons are processed on one thread "
+                              f"whatever local_num_threads ({checked['local_num_threads']}) says",
+                              CSNNWarning, stacklevel=3)
             self.engine.set_threads(checked["local_num_threads"])
         if "rng_seed" in checked:
             self.reseed()

@@ -139,15 +139,15 @@ def neurons(n=1):
 #: (pre, post factory, conn_spec, syn_spec, exception, message regex)
 CONNECT_CASES = {
     "zero_delay": (lambda: (neurons(), neurons()), None, {"delay": 0.0}, BadParameterError,
-                   rf"delay = 0\.0 ms is invalid: delays must be finite and > 0 ms"),
+                   r"delay = 0\.0 ms is invalid: delays must be finite and > 0 ms"),
     "negative_delay": (lambda: (neurons(), neurons()), None, {"delay": -1.0}, BadParameterError,
-                       rf"delay = -1\.0 ms is invalid: delays must be finite and > 0 ms"),
+                       r"delay = -1\.0 ms is invalid: delays must be finite and > 0 ms"),
     "inf_delay": (lambda: (neurons(), neurons()), None, {"delay": INF}, BadParameterError,
-                  rf"delay = inf ms is invalid: delays must be finite and > 0 ms"),
+                  r"delay = inf ms is invalid: delays must be finite and > 0 ms"),
     "nan_weight": (lambda: (neurons(), neurons()), None, {"weight": NAN}, BadParameterError,
-                   rf"weight = nan is invalid: weights must be finite numbers"),
+                   r"weight = nan is invalid: weights must be finite numbers"),
     "nan_weight_in_array": (lambda: (neurons(2), neurons(2)), "one_to_one", {"weight": [1.0, NAN]},
-                            BadParameterError, rf"weight = nan is invalid: weights must be finite"),
+                            BadParameterError, r"weight = nan is invalid: weights must be finite"),
     "string_weight": (lambda: (neurons(), neurons()), None, {"weight": "a"}, BadTypeError,
                       r"syn_spec\['weight'\] = 'a' is invalid: give a number, an array"),
     "unknown_rule": (lambda: (neurons(), neurons()), "one_to_on", None, IllegalConnectionError,
@@ -247,12 +247,12 @@ DEVICE_CASES = {
     "negative_rate": ("poisson_generator", {"rate": -1.0}, BadParameterError,
                       r"poisson_generator parameter 'rate' = -1\.0 is invalid: must be a finite number >= 0 \(Hz\)"),
     "unsorted_spike_times": ("spike_generator", {"spike_times": [1.0, 3.0, 2.0]}, BadParameterError,
-                             rf"spike_generator.*: spike_times must be sorted; 3\.0 comes before "
-                             rf"2\.0"),
+                             r"spike_generator.*: spike_times must be sorted; 3\.0 comes before "
+                             r"2\.0"),
     "zero_spike_time": ("spike_generator", {"spike_times": [0.0, 1.0]}, BadParameterError,
-                        rf"spike_generator.*: spike_times must be > 0 ms, got 0\.0"),
+                        r"spike_generator.*: spike_times must be > 0 ms, got 0\.0"),
     "negative_spike_time": ("spike_generator", {"spike_times": [-1.0, 1.0]}, BadParameterError,
-                            rf"spike_generator.*: spike_times must be > 0 ms, got -1\.0"),
+                            r"spike_generator.*: spike_times must be > 0 ms, got -1\.0"),
     "spike_weights_length": ("spike_generator", {"spike_times": [1.0, 2.0], "spike_weights": [1.0]},
                              BadParameterError,
                              r"spike_generator.*: spike_weights has 1 entries but spike_times has 2; "
