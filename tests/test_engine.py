@@ -151,3 +151,30 @@ def test_connecting_between_calls_with_a_new_minimal_delay():
     csnn.Connect(a, b, syn_spec={"delay": 0.25})
     csnn.Simulate(10.0)
     assert spikes(sr)[1].tolist() == [5.0, 7.25, 10.0]
+
+
+def test_multiplicities_beyond_16_bits_are_delivered_whole():
+    """A parrot repeating 70000 coincident spikes passes all of them on."""
+    csnn.ResetKernel()
+    gen = csnn.Create("spike_generator", params={"spike_times": [1.0], "spike_multiplicities": [35000]})
+    parrots = csnn.Create("parrot_neuron", 3)
+    csnn.Connect(gen, parrots[:2], syn_spec={"delay": 1.0})
+    csnn.Connect(parrots[:2], parrots[2:], syn_spec={"delay": 1.0})
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(parrots[2:], sr)
+    csnn.Simulate(5.0)
+    assert sr.get("n_events") == 70000 and set(spikes(sr)[1].tolist()) == {3.0}
+
+
+def test_extreme_delay_ratios_do_not_break_the_inbox():
+    """max_delay / min_delay = 1e12 buckets would not fit: the ring is capped, the rest waits."""
+    csnn.ResetKernel()
+    gen = csnn.Create("spike_generator", params={"spike_times": [1.0]})
+    a, b = csnn.Create("parrot_neuron"), csnn.Create("parrot_neuron")
+    csnn.Connect(gen, a)
+    csnn.Connect(a, b, syn_spec={"delay": 1e-3})
+    csnn.Connect(a, b, syn_spec={"delay": 1e9})      # beyond the ring: waits in the overflow bucket
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(b, sr)
+    csnn.Simulate(3.0)
+    assert spikes(sr)[1].tolist() == [2.0 + 1e-3]

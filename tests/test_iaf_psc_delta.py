@@ -13,10 +13,9 @@ from hypothesis import given, settings, strategies as st
 import csnn
 
 # Tolerances.  Each csnn update is one exact-propagator step whose rounding error is a few ulp
-# of |V| (~1e-14 mV at 70 mV); a trajectory of a few hundred events accumulates < 1e-11 mV, so
-# 1e-9 mV leaves a wide margin while still catching any modelling error (the smallest
-# modelling difference, a wrong sample instant of 1e-12 ms, already changes V by > 1e-13 mV...
-# so the bound is about arithmetic, not about catching errors of that size).
+# of |V| (~1e-14 mV at 70 mV); a trajectory of a few hundred events accumulates < 1e-11 mV.
+# 1e-9 mV bounds that arithmetic with a wide margin; any modelling error (a wrong decay, a
+# misplaced or lost input, a wrong current window) shows up at the 1e-3 mV level or above.
 V_TOL = 1e-9          # mV
 # Spike times come from t* = t0 + tau ln(...) evaluated in double precision: the relative error
 # of log1p and of the sums is ~1e-16, i.e. ~1e-13 ms at t ~ 1000 ms, accumulating over <= 1000

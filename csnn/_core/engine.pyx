@@ -905,6 +905,7 @@ cdef class Engine:
         cdef double after = nextafter(bound, INFINITY)
         cdef int rc = 0
         cdef int64_t i, s, src
+        cdef int32_t left, chunk
         cdef SpikeOut* sp
         cdef InEvent ev
         with nogil:
@@ -916,14 +917,19 @@ cdef class Engine:
                     if ev.t <= bound:
                         # one-ulp guard: never deliver into the window being processed
                         ev.t = after
-                    ev.w = weight[s] * sp.mult
                     ev.source = self.gids[src]
                     ev.rank = <int32_t> (s - off[src])
                     ev.target = target[s]
                     ev.port = port[s]
-                    ev.mult = <uint16_t> sp.mult
-                    if self.inbox.push(&ev) != 0:
-                        rc = -1
+                    # multiplicities above the event's 16 bits travel as several events
+                    left = sp.mult
+                    while left > 0:
+                        chunk = left if left < 65535 else 65535
+                        ev.mult = <uint16_t> chunk
+                        ev.w = weight[s] * chunk
+                        if self.inbox.push(&ev) != 0:
+                            rc = -1
+                        left -= chunk
         if rc != 0:
             raise MemoryError("csnn: out of memory for spikes in flight")
         return 0

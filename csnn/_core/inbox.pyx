@@ -132,9 +132,8 @@ cdef class Inbox:
             for i in range(self.overflow.n):
                 if bucket_push(&pending, &self.overflow.ev[i]) != 0:
                     raise MemoryError("csnn: out of memory while re-bucketing spikes in flight")
-            nb = <int64_t> (max_delay / width) + 2 if max_delay < INFINITY else 2
-            if nb > NB_CAP:
-                nb = NB_CAP
+            # in double precision first: a tiny width must not overflow the integer
+            nb = <int64_t> min(max_delay / width + 2.0, <double> NB_CAP)
             ring = <Bucket*> calloc(nb, sizeof(Bucket))
             bounds = <double*> malloc((nb + 1) * sizeof(double))
             offsets = <int64_t*> calloc(n_targets + 1, sizeof(int64_t))
