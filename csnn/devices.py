@@ -28,6 +28,14 @@ _ACTIVITY = (
 )
 
 
+def check_resolution_multiple(owner, name, value, resolution):
+    """Recorder intervals and generator steps must be multiples of the kernel's resolution."""
+    ratio = value / resolution
+    if abs(ratio - round(ratio)) > 1e-9 * max(1.0, ratio) or round(ratio) < 1:
+        raise BadParameterError(f"{owner}: {name} = {value} ms must be a multiple of the resolution, "
+                                f"{resolution} ms")
+
+
 class Device:
     """A device node: its model, parameters and engine index."""
 
@@ -70,7 +78,12 @@ class Device:
 # ---------------------------------------------------------------------------------------------
 
 class Generator(Device):
-    """Base of generators: owns the data the core's streams read."""
+    """Base of generators: owns the data the core's streams read.
+
+    Subclasses say what their data are (``engine_data``) and how new data continue old data
+    from the present time on (``splice``); changing parameters mid-run never alters what was
+    emitted before.
+    """
 
     KIND = "generator"
     GEN_KIND = None
@@ -79,7 +92,7 @@ class Generator(Device):
     def __init__(self, kernel, gid, model, params):
         super().__init__(kernel, gid, model, params)
         self.index = kernel.engine_generator_index()
-        self.blocks = 0          # Connect calls from this generator (seed key of Poisson streams)
+        self.blocks = 0          # Connect calls from this generator (seed key of its streams)
         self.data = self.engine_data()
         self._upload()
 
@@ -100,6 +113,29 @@ class Generator(Device):
         times, values, mults = self.data
         self.kernel.engine.set_generator(self.index, self.GEN_KIND, self.gid, times, values, mults)
 
+
+def _schedule(times, values, t_on, t_off):
+    """Breakpoints and values of v(t) = values[i] for times[i] < t <= times[i + 1] (0 before
+    times[0]), switched on only in (t_on, t_off]: the value after each breakpoint."""
+    times = np.asarray(times, dtype=float)
+    values = np.asarray(values, dtype=float)
+    points = np.unique(np.concatenate([times, [t_on, t_off]]))
+    points = points[(points >= t_on) & (points <= t_off)]
+    index = np.searchsorted(times, points, side="right") - 1
+    after = np.where(index >= 0, values[np.maximum(index, 0)], 0.0)
+    after[points >= t_off] = 0.0
+    return points, after
+
+
+class ScheduleGenerator(Generator):
+    """Generators whose data are a piecewise-constant function of emission time (a rate or a
+    current): ``steps()`` gives its steps, the activity window is applied here."""
+
+    def engine_data(self):
+        times, values = self.steps()
+        points, after = _schedule(times, values, *self.window)
+        return points, after, None
+
     @staticmethod
     def splice(old, new, t_now):
         """Keep ``old`` up to ``t_now`` and ``new`` after it (schedules of breakpoints)."""
@@ -119,7 +155,7 @@ class Generator(Device):
         return np.concatenate(times).astype(float), np.concatenate(values).astype(float), None
 
 
-class PoissonGenerator(Generator):
+class PoissonGenerator(ScheduleGenerator):
     """poisson_generator: an independent Poisson spike train for every target.
 
     Parameters: ``rate`` (Hz), ``origin``, ``start``, ``stop`` (ms).  Spikes are emitted at
@@ -132,17 +168,47 @@ class PoissonGenerator(Generator):
     GEN_KIND = stream_kinds()["poisson"]
     PARAMETERS = (("rate", 0.0, "Hz", "nonnegative", "Mean firing rate"),) + _ACTIVITY
 
-    def engine_data(self):
-        t_on, t_off = self.window
-        return np.array([t_on, t_off]), np.array([self.params["rate"], 0.0]), None
+    def steps(self):
+        return [-np.inf], [self.params["rate"]]
 
 
-class DCGenerator(Generator):
+class InhomogeneousPoissonGenerator(ScheduleGenerator):
+    """inhomogeneous_poisson_generator: Poisson trains with a piecewise-constant rate.
+
+    Parameters: ``rate_times`` (ms, increasing) and ``rate_values`` (Hz, >= 0): the rate is
+    ``rate_values[i]`` after ``rate_times[i]`` (0 before the first), within ``(origin + start,
+    origin + stop]``.  Independent per target; spike times are exact (time rescaling of the
+    piecewise-constant rate), so ``allow_offgrid_times`` has no effect.
+    """
+
+    NAME = "inhomogeneous_poisson_generator"
+    GEN_KIND = stream_kinds()["poisson"]
+    PARAMETERS = (
+        ("rate_times", np.zeros(0), "ms", "times", "Times at which the rate changes"),
+        ("rate_values", np.zeros(0), "Hz", "times", "Rate from each of rate_times on"),
+        ("allow_offgrid_times", False, "", "bool", "Accepted for NEST compatibility (there is no grid)"),
+    ) + _ACTIVITY
+
+    @classmethod
+    def check_defaults(cls, owner, values):
+        super().check_defaults(owner, values)
+        _check_steps(owner, values["rate_times"], values["rate_values"], "rate")
+        if np.any(values["rate_values"] < 0):
+            raise BadParameterError(f"{owner}: rate_values must be >= 0 Hz, got "
+                                    f"{float(values['rate_values'].min())!r}")
+
+    def steps(self):
+        return self.params["rate_times"], self.params["rate_values"]
+
+
+class DCGenerator(ScheduleGenerator):
     """dc_generator: a constant current.
 
     Parameters: ``amplitude`` (pA), ``origin``, ``start``, ``stop`` (ms).  The generator emits
     ``amplitude`` during ``(origin + start, origin + stop]``; a target receives it one
     connection delay later, times the connection weight, switching at exactly those instants.
+    (NEST's grid generators cannot act in the first step: with ``start = 0`` NEST switches one
+    resolution step later.)
     """
 
     NAME = "dc_generator"
@@ -150,12 +216,76 @@ class DCGenerator(Generator):
     ACCEPTS = "current"
     PARAMETERS = (("amplitude", 0.0, "pA", "finite", "Current amplitude"),) + _ACTIVITY
 
-    def engine_data(self):
-        t_on, t_off = self.window
-        return np.array([t_on, t_off]), np.array([self.params["amplitude"], 0.0]), None
+    def steps(self):
+        return [-np.inf], [self.params["amplitude"]]
 
 
-class SpikeGenerator(Generator):
+class StepCurrentGenerator(ScheduleGenerator):
+    """step_current_generator: a piecewise-constant current.
+
+    Parameters: ``amplitude_times`` (ms, increasing) and ``amplitude_values`` (pA): the current
+    is ``amplitude_values[i]`` after ``amplitude_times[i]`` (0 before the first), within
+    ``(origin + start, origin + stop]``; it switches at exactly those times (plus the delay).
+    """
+
+    NAME = "step_current_generator"
+    GEN_KIND = stream_kinds()["current"]
+    ACCEPTS = "current"
+    PARAMETERS = (
+        ("amplitude_times", np.zeros(0), "ms", "times", "Times at which the current changes"),
+        ("amplitude_values", np.zeros(0), "pA", "times", "Current from each of amplitude_times on"),
+        ("allow_offgrid_times", False, "", "bool", "Accepted for NEST compatibility (there is no grid)"),
+    ) + _ACTIVITY
+
+    @classmethod
+    def check_defaults(cls, owner, values):
+        super().check_defaults(owner, values)
+        _check_steps(owner, values["amplitude_times"], values["amplitude_values"], "amplitude")
+
+    def steps(self):
+        return self.params["amplitude_times"], self.params["amplitude_values"]
+
+
+def _check_steps(owner, times, values, name):
+    if times.size != values.size:
+        raise BadParameterError(f"{owner}: {name}_times has {times.size} entries but {name}_values has "
+                                f"{values.size}; give one value per time")
+    if times.size > 1 and np.any(np.diff(times) <= 0):
+        k = int(np.flatnonzero(np.diff(times) <= 0)[0])
+        raise BadParameterError(f"{owner}: {name}_times must be strictly increasing; {float(times[k])!r} "
+                                f"is followed by {float(times[k + 1])!r}")
+
+
+class SpikeTrainGenerator(Generator):
+    """Generators whose data are spike times sent to every target alike."""
+
+    GEN_KIND = stream_kinds()["spikes"]
+    WARN_PAST = False          # warn when new spike times lie in the past
+
+    def splice(self, old, new, t_now):
+        old_t, old_w, old_m = old
+        new_t, new_w, new_m = new
+        keep = old_t <= t_now
+        late = new_t > t_now
+        dropped = int((~late).sum()) - int(np.isin(new_t[~late], old_t[keep]).sum())
+        if dropped > 0 and self.WARN_PAST:
+            warnings.warn(f"{self.model.name} (id {self.gid}): {dropped} spike time(s) at or before "
+                          f"the present time {t_now} ms were not emitted; spikes can only be "
+                          "scheduled in the future", CSNNWarning, stacklevel=4)
+
+        def column(old_c, new_c, n_old, n_new):
+            if old_c is None and new_c is None:
+                return None
+            old_c = np.ones(n_old) if old_c is None else old_c[keep]
+            new_c = np.ones(n_new) if new_c is None else new_c[late]
+            return np.concatenate([old_c, new_c])
+
+        n_old, n_new = int(keep.sum()), int(late.sum())
+        return (np.concatenate([old_t[keep], new_t[late]]), column(old_w, new_w, n_old, n_new),
+                column(old_m, new_m, n_old, n_new))
+
+
+class SpikeGenerator(SpikeTrainGenerator):
     """spike_generator: spikes at given times.
 
     Parameters: ``spike_times`` (ms, > 0, sorted), ``spike_weights`` (empty, or one factor per
@@ -166,7 +296,7 @@ class SpikeGenerator(Generator):
     """
 
     NAME = "spike_generator"
-    GEN_KIND = stream_kinds()["spikes"]
+    WARN_PAST = True
     PARAMETERS = (
         ("spike_times", np.zeros(0), "ms", "times", "Spike times"),
         ("spike_weights", np.zeros(0), "", "times", "Weight factor of each spike (empty: 1)"),
@@ -203,27 +333,137 @@ class SpikeGenerator(Generator):
         mults = p["spike_multiplicities"][active] if p["spike_multiplicities"].size else None
         return times[active], weights, mults
 
-    def splice(self, old, new, t_now):
-        old_t, old_w, old_m = old
-        new_t, new_w, new_m = new
-        keep = old_t <= t_now
-        late = new_t > t_now
-        dropped = int((~late).sum()) - int(np.isin(new_t[~late], old_t[keep]).sum())
-        if dropped > 0:
-            warnings.warn(f"spike_generator (id {self.gid}): {dropped} spike time(s) at or before "
-                          f"the present time {t_now} ms were not emitted; spikes can only be "
-                          "scheduled in the future", CSNNWarning, stacklevel=4)
 
-        def column(old_c, new_c, n_old, n_new):
-            if old_c is None and new_c is None:
-                return None
-            old_c = np.ones(n_old) if old_c is None else old_c[keep]
-            new_c = np.ones(n_new) if new_c is None else new_c[late]
-            return np.concatenate([old_c, new_c])
+class PulsepacketGenerator(SpikeTrainGenerator):
+    """pulsepacket_generator: packets of spikes around given times.
 
-        n_old, n_new = int(keep.sum()), int(late.sum())
-        return (np.concatenate([old_t[keep], new_t[late]]), column(old_w, new_w, n_old, n_new),
-                column(old_m, new_m, n_old, n_new))
+    Parameters: ``pulse_times`` (ms), ``activity`` (spikes per packet), ``sdev`` (ms): each
+    packet has ``activity`` spikes at times drawn from a normal distribution centred on its
+    pulse time with standard deviation ``sdev``; every target receives the same spikes.  Times
+    are drawn (with the kernel's seed) whenever the parameters are set, and only those in
+    ``(origin + start, origin + stop]`` and after 0 are emitted.
+    """
+
+    NAME = "pulsepacket_generator"
+    PARAMETERS = (
+        ("pulse_times", np.zeros(0), "ms", "times", "Centres of the packets"),
+        ("activity", 0, "", "count", "Spikes per packet"),
+        ("sdev", 0.0, "ms", "nonnegative", "Standard deviation of the spike times around the centre"),
+    ) + _ACTIVITY
+
+    def engine_data(self):
+        p = self.params
+        t_on, t_off = self.window
+        centres = np.repeat(p["origin"] + p["pulse_times"], p["activity"])
+        times = np.sort(centres + self.kernel.rng.normal(0.0, 1.0, centres.size) * p["sdev"])
+        return times[(times > max(t_on, 0.0)) & (times <= t_off)], None, None
+
+
+class StepCurrent(Generator):
+    """Currents constant over steps of ``dt``, drawn per target and per step by the core
+    (noise, Ornstein-Uhlenbeck, sampled sinusoid).  Their data are parameter epochs: a change
+    at time T adds an epoch that applies to the steps drawn after T."""
+
+    ACCEPTS = "current"
+
+    def engine_data(self):
+        return np.array([-np.inf]), np.asarray(self.step_parameters(), dtype=float), None
+
+    def step_parameters(self):
+        """The row of STEP_PARAMETERS of the core (csnn/_core/streams.pyx)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def splice(old, new, t_now):
+        return (np.concatenate([old[0], [t_now]]), np.concatenate([old[1], new[1]]), None)
+
+
+
+class NoiseGenerator(StepCurrent):
+    """noise_generator: Gaussian white noise current, independent for every target.
+
+    Parameters: ``mean`` (pA), ``std`` (pA), ``dt`` (ms, a multiple of the resolution,
+    default 1), ``std_mod`` (pA), ``frequency`` (Hz), ``phase`` (degrees), and the activity
+    window.  The current is constant over each step (j dt, (j + 1) dt] and equals
+    ``mean + (std + std_mod sin(2 pi frequency t_j + phase)) xi_j`` with independent standard
+    normal xi_j per step and per target, as in NEST.
+    """
+
+    NAME = "noise_generator"
+    GEN_KIND = stream_kinds()["noise"]
+    PARAMETERS = (
+        ("mean", 0.0, "pA", "finite", "Mean current"),
+        ("std", 0.0, "pA", "nonnegative", "Standard deviation of the current"),
+        ("dt", 1.0, "ms", "positive", "Interval between new values"),
+        ("std_mod", 0.0, "pA", "nonnegative", "Modulation amplitude of the standard deviation"),
+        ("frequency", 0.0, "Hz", "nonnegative", "Frequency of the modulation"),
+        ("phase", 0.0, "deg", "finite", "Phase of the modulation"),
+    ) + _ACTIVITY
+
+    def __init__(self, kernel, gid, model, params):
+        check_resolution_multiple(f"{model.name} (id {gid})", "dt", dict(model.defaults, **params)["dt"],
+                                  kernel.status["resolution"])
+        super().__init__(kernel, gid, model, params)
+
+    def set(self, changes):
+        if "dt" in changes:
+            check_resolution_multiple(f"{self.model.name} (id {self.gid})", "dt", changes["dt"],
+                                      self.kernel.status["resolution"])
+        super().set(changes)
+
+    def step_parameters(self):
+        p = self.params
+        return [p["mean"], p["std"], p["dt"], p["std_mod"], 2e-3 * np.pi * p["frequency"],
+                np.deg2rad(p["phase"]), *self.window]
+
+
+class OUNoiseGenerator(NoiseGenerator):
+    """ou_noise_generator: Ornstein-Uhlenbeck current, independent for every target.
+
+    Parameters: ``mean`` (pA), ``std`` (pA, stationary standard deviation), ``tau`` (ms,
+    correlation time), ``dt`` (ms, a multiple of the resolution, default 0.1) and the activity
+    window.  The current is constant over each step (j dt, (j + 1) dt]; successive values
+    follow the exact OU transition x' = mean + (x - mean) e^{-dt/tau} + std sqrt(1 - e^{-2 dt/tau}) xi,
+    starting from the stationary distribution, so mean, variance and autocorrelation
+    std^2 e^{-|t|/tau} hold exactly at the steps whatever dt is.
+    """
+
+    NAME = "ou_noise_generator"
+    GEN_KIND = stream_kinds()["ou"]
+    PARAMETERS = (
+        ("mean", 0.0, "pA", "finite", "Mean current"),
+        ("std", 0.0, "pA", "nonnegative", "Stationary standard deviation of the current"),
+        ("tau", 10.0, "ms", "positive", "Correlation time"),
+        ("dt", 0.1, "ms", "positive", "Interval between new values"),
+    ) + _ACTIVITY
+
+    def step_parameters(self):
+        p = self.params
+        return [p["mean"], p["std"], p["dt"], p["tau"], 0.0, 0.0, *self.window]
+
+
+class ACGenerator(StepCurrent):
+    """ac_generator: sinusoidal current.
+
+    Parameters: ``amplitude`` (pA), ``offset`` (pA), ``frequency`` (Hz), ``phase`` (degrees)
+    and the activity window.  As NEST's ac_generator, the current is held over each step of
+    the kernel's resolution h: over (j h, (j + 1) h] it is
+    ``offset + amplitude sin(2 pi frequency j h + phase)``.
+    """
+
+    NAME = "ac_generator"
+    GEN_KIND = stream_kinds()["ac"]
+    PARAMETERS = (
+        ("amplitude", 0.0, "pA", "finite", "Amplitude of the sinusoid"),
+        ("offset", 0.0, "pA", "finite", "Constant offset"),
+        ("frequency", 0.0, "Hz", "nonnegative", "Frequency"),
+        ("phase", 0.0, "deg", "finite", "Phase"),
+    ) + _ACTIVITY
+
+    def step_parameters(self):
+        p = self.params
+        return [p["offset"], p["amplitude"], self.kernel.status["resolution"], 0.0,
+                2e-3 * np.pi * p["frequency"], np.deg2rad(p["phase"]), *self.window]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -393,20 +633,14 @@ class Multimeter(Recorder):
 
     def __init__(self, kernel, gid, model, params):
         super().__init__(kernel, gid, model, params)
-        self._check_interval(self.params["interval"])
+        check_resolution_multiple(f"{model.name} (id {gid})", "interval", self.params["interval"],
+                                  kernel.status["resolution"])
         self.index = kernel.engine.add_meter(self.params["interval"], *self.window, self.codes())
         self.log = kernel.engine.meter_log(self.index)
 
     def codes(self):
         from .models import RECORDABLE_CODES
         return [RECORDABLE_CODES[name] for name in self.params["record_from"]]
-
-    def _check_interval(self, interval):
-        resolution = self.kernel.status["resolution"]
-        ratio = interval / resolution
-        if abs(ratio - round(ratio)) > 1e-9 * max(1.0, ratio) or round(ratio) < 1:
-            raise BadParameterError(f"{self.model.name} (id {self.gid}): interval = {interval} ms must be "
-                                    f"a multiple of the resolution, {resolution} ms")
 
     def set(self, changes):
         from .models import RECORDABLE_CODES
@@ -419,7 +653,8 @@ class Multimeter(Recorder):
                 raise KernelStateError(f"{self.model.name} (id {self.gid}): record_from cannot change "
                                        "after the multimeter has been connected")
         if "interval" in changes:
-            self._check_interval(changes["interval"])
+            check_resolution_multiple(f"{self.model.name} (id {self.gid})", "interval", changes["interval"],
+                                      self.kernel.status["resolution"])
             if self.n_out > 0 and self.kernel.engine.t_now > 0 and changes["interval"] != self.params["interval"]:
                 raise KernelStateError(f"{self.model.name} (id {self.gid}): interval cannot change "
                                        "after the simulation has started")
@@ -440,4 +675,6 @@ class Multimeter(Recorder):
         return events
 
 
-DEVICES = (PoissonGenerator, DCGenerator, SpikeGenerator, SpikeRecorder, Multimeter)
+DEVICES = (PoissonGenerator, InhomogeneousPoissonGenerator, DCGenerator, StepCurrentGenerator,
+           SpikeGenerator, PulsepacketGenerator, NoiseGenerator, OUNoiseGenerator, ACGenerator,
+           SpikeRecorder, Multimeter)

@@ -160,7 +160,7 @@ class Kernel:
     # -- nodes --------------------------------------------------------------------------------
 
     def create(self, model_name, n=1, params=None, positions=None):
-        model = self.models.get(model_name)
+        model = self.models.get(model_name, "model", "nodes")
         if model.kind == "synapse":
             raise BadParameterError(f"Create: {model.name!r} is a synapse model; nodes are created from "
                                     f"node models: {', '.join(self.models.names('nodes'))}")
@@ -216,6 +216,8 @@ class Kernel:
         for key, spec in model.specs.items():
             if not spec.writable:
                 pop.data[key][rows] = spec.default
+        for key, value in getattr(model.core, "FIXED", {}).items():
+            pop.data[key][rows] = value
         nidx = np.arange(self.engine.n_neurons, self.engine.n_neurons + n, dtype=np.int32)
         self.engine.add_neurons(gids.astype(np.int32))
         pop.nidx[rows] = nidx

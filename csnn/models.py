@@ -11,15 +11,18 @@ import numbers
 import numpy as np
 
 from ._core import engine as _engine
+from ._core import hh_psc_alpha as _hh_psc_alpha
+from ._core import iaf_psc_alpha as _iaf_psc_alpha
 from ._core import iaf_psc_delta as _iaf_psc_delta
+from ._core import iaf_psc_exp as _iaf_psc_exp
 from ._core import parrot_neuron as _parrot_neuron
 from .errors import BadParameterError, BadTypeError, UnknownModelError, close_names
 
 #: old names that still work, mapped to the current ones
-ALIASES = {"spike_detector": "spike_recorder"}
+ALIASES = {"spike_detector": "spike_recorder", "iaf_neuron": "iaf_psc_alpha"}
 
 #: global codes of recordable variables (csnn/_core/events.pxd, enum Recordable)
-RECORDABLE_CODES = {"V_m": 0}
+RECORDABLE_CODES = {"V_m": 0, "I_syn_ex": 1, "I_syn_in": 2, "Act_m": 3, "Inact_h": 4, "Act_n": 5}
 
 
 class ParamSpec:
@@ -171,7 +174,7 @@ class Registry:
     def __init__(self):
         from . import devices
         self.models = {}
-        for core in (_iaf_psc_delta, _parrot_neuron):
+        for core in (_iaf_psc_delta, _iaf_psc_exp, _iaf_psc_alpha, _hh_psc_alpha, _parrot_neuron):
             self._add(_neuron(core))
         for device in devices.DEVICES:
             specs = [ParamSpec(*row) for row in device.PARAMETERS]

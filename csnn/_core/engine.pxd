@@ -11,7 +11,9 @@ from csnn._core.streams cimport Generator, Stream
 cdef enum ModelCode:
     MODEL_IAF_PSC_DELTA = 0
     MODEL_PARROT_NEURON = 1
-    N_MODELS = 2
+    MODEL_IAF_PSC_EXP = 2
+    MODEL_IAF_PSC_ALPHA = 3
+    MODEL_HH_PSC_ALPHA = 4
 
 
 cdef struct Population:
@@ -79,6 +81,7 @@ cdef class Engine:
     cdef void _free_thread_buffers(self)
     cdef int _plan_meters(self, double t0, double t1) except -1
     cdef int _run_window(self, double t1) except -1
+    cdef int _check_finite(self) except -1
     cdef int _collect_spikes(self) except -1
     cdef int _route(self) except -1
     cdef int _record_spikes(self) except -1

@@ -35,9 +35,13 @@ from csnn._core.events cimport INFINITY, PORT_CURRENT, InEvent, SpikeBuffer, Spi
 from csnn._core.iaf_psc_delta cimport IafPscDelta
 from csnn._core.inbox cimport Bucket, Inbox, bucket_push, event_before, sort_events
 from csnn._core.parrot_neuron cimport ParrotNeuron
+from csnn._core.psc cimport (PscNeuron, psc_advance, psc_fire, psc_next_spike, psc_receive,
+                             psc_value_at)
+from csnn._core.hh_psc_alpha cimport (HhPscAlpha, hh_advance, hh_fire, hh_next_spike, hh_receive,
+                                      hh_value_at)
 from csnn._core.recorders cimport EventLog, MeterPlan, Sampler
-from csnn._core.streams cimport (GEN_CURRENT, GEN_POISSON, GEN_SPIKES, Generator, Stream,
-                                 stream_pop, stream_retime, stream_start)
+from csnn._core.streams cimport (GEN_AC, GEN_CURRENT, GEN_NOISE, GEN_OU, GEN_POISSON, GEN_SPIKES,
+                                 Generator, Stream, stream_pop, stream_retime, stream_start)
 
 cnp.import_array()
 
@@ -50,14 +54,17 @@ cdef extern from *:
     int CSNN_OPENMP
 
 #: model codes used by the facade's registry
-MODEL_CODES = {"iaf_psc_delta": MODEL_IAF_PSC_DELTA, "parrot_neuron": MODEL_PARROT_NEURON}
+MODEL_CODES = {"iaf_psc_delta": MODEL_IAF_PSC_DELTA, "parrot_neuron": MODEL_PARROT_NEURON,
+               "iaf_psc_exp": MODEL_IAF_PSC_EXP, "iaf_psc_alpha": MODEL_IAF_PSC_ALPHA,
+               "hh_psc_alpha": MODEL_HH_PSC_ALPHA}
+_MODEL_NAMES = {code: name for name, code in MODEL_CODES.items()}
 #: True when the engine was compiled with OpenMP
 OPENMP = bool(CSNN_OPENMP)
 #: longest window when no synapse bounds it (ms): bounds the memory of per-window buffers
 MAX_WINDOW = 10.0
 
 _STREAM_FIELDS = ("target", "gen", "source", "rank", "port", "pending", "weight", "delay", "pos",
-                  "budget", "next_emit", "next_t", "next_value", "value", "cursor", "next_mult")
+                  "budget", "next_emit", "next_t", "next_value", "value", "aux", "cursor", "next_mult")
 
 
 cdef Stream _stream_probe
@@ -74,9 +81,10 @@ def stream_dtype():
         <char*> &_stream_probe.pos - base, <char*> &_stream_probe.budget - base,
         <char*> &_stream_probe.next_emit - base, <char*> &_stream_probe.next_t - base,
         <char*> &_stream_probe.next_value - base, <char*> &_stream_probe.value - base,
+        <char*> &_stream_probe.aux - base,
         <char*> &_stream_probe.cursor - base, <char*> &_stream_probe.next_mult - base,
     ]
-    formats = ["i4"] * 6 + ["f8"] * 8 + ["i8"] * 2
+    formats = ["i4"] * 6 + ["f8"] * 9 + ["i8"] * 2
     names = list(_STREAM_FIELDS) + ["rng"]
     offsets.append(<char*> &_stream_probe.rng - base)
     formats.append(("u8", 4))
@@ -91,37 +99,61 @@ def stream_dtype():
 ctypedef fused neuron_t:
     IafPscDelta
     ParrotNeuron
+    PscNeuron
+    HhPscAlpha
 
 
 cdef inline void _advance(neuron_t* n, double t) noexcept nogil:
     if neuron_t is IafPscDelta:
         iaf_delta.advance(n, t)
+    elif neuron_t is PscNeuron:
+        psc_advance(n, t)
+    elif neuron_t is HhPscAlpha:
+        hh_advance(n, t)
     else:
         parrot.advance(n, t)
 
 
-cdef inline double _crossing(neuron_t* n) noexcept nogil:
+cdef inline double _next_spike(neuron_t* n, double limit) noexcept nogil:
+    """Time of the neuron's next spike without further input, if no later than ``limit``."""
     if neuron_t is IafPscDelta:
-        return n.s.t_cross
+        return n.s.t_cross if n.s.t_cross <= limit else INFINITY
+    elif neuron_t is PscNeuron:
+        return psc_next_spike(n, limit)
+    elif neuron_t is HhPscAlpha:
+        return hh_next_spike(n, limit)
     else:
         return INFINITY
 
 
-cdef inline void _update_crossing(neuron_t* n) noexcept nogil:
+cdef inline void _refresh(neuron_t* n) noexcept nogil:
+    """Recompute what the model caches after its state or parameters changed."""
     if neuron_t is IafPscDelta:
         iaf_delta.update_crossing(n)
 
 
-cdef inline int _receive(neuron_t* n, double t, double w, int mult) noexcept nogil:
+cdef inline int _receive(neuron_t* n, double t, double w_sum, double w_ex, double w_in,
+                         int mult) noexcept nogil:
+    """Inputs arriving together at t: their summed weight, its positive and negative parts and
+    their multiplicity.  Returns the multiplicity of a spike to emit at once (0: none)."""
     if neuron_t is IafPscDelta:
-        return iaf_delta.receive(n, t, w, mult)
+        return iaf_delta.receive(n, t, w_sum, mult)
+    elif neuron_t is PscNeuron:
+        return psc_receive(n, w_ex, w_in)
+    elif neuron_t is HhPscAlpha:
+        return hh_receive(n, w_ex, w_in)
     else:
-        return parrot.receive(n, t, w, mult)
+        return parrot.receive(n, t, w_sum, mult)
 
 
 cdef inline void _fire(neuron_t* n, double t) noexcept nogil:
     if neuron_t is IafPscDelta:
         iaf_delta.fire(n, t)
+        iaf_delta.update_crossing(n)
+    elif neuron_t is PscNeuron:
+        psc_fire(n, t)
+    elif neuron_t is HhPscAlpha:
+        hh_fire(n, t)
     else:
         parrot.fire(n, t)
 
@@ -129,11 +161,17 @@ cdef inline void _fire(neuron_t* n, double t) noexcept nogil:
 cdef inline void _set_current(neuron_t* n, double current) noexcept nogil:
     if neuron_t is IafPscDelta:
         iaf_delta.set_current(n, current)
+    elif neuron_t is PscNeuron or neuron_t is HhPscAlpha:
+        n.s.I_stim = current
 
 
 cdef inline double _value_at(neuron_t* n, double t, int var) noexcept nogil:
     if neuron_t is IafPscDelta:
         return iaf_delta.value_at(n, t, var)
+    elif neuron_t is PscNeuron:
+        return psc_value_at(n, t, var)
+    elif neuron_t is HhPscAlpha:
+        return hh_value_at(n, t, var)
     else:
         return 0.0
 
@@ -165,7 +203,7 @@ cdef int _stream_events(Window* w, int64_t s_lo, int64_t s_hi, Bucket* out) noex
         ev.target = <int32_t> k
         while st.next_t <= w.t1:
             ev.t = st.next_t
-            if g.kind == GEN_CURRENT:
+            if g.kind == GEN_CURRENT or g.kind == GEN_NOISE or g.kind == GEN_OU or g.kind == GEN_AC:
                 ev.port = PORT_CURRENT
                 ev.w = st.next_value
                 ev.mult = 0
@@ -194,7 +232,7 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
     cdef int64_t e = 0, f = 0, k, row
     cdef int64_t s_lo = w.st_offsets[i], s_hi = w.st_offsets[i + 1]
     cdef int64_t p_lo = w.smp_offsets[i], p_hi = w.smp_offsets[i + 1]
-    cdef double t1 = w.t1, t_in, t_smp, t_x, t_first, ts, w_sum, current
+    cdef double t1 = w.t1, t_in, t_smp, t_x, t_first, limit, ts, w_sum, w_ex, w_in, current
     cdef int m_sum, fired, v
     cdef bint current_changed
     cdef InEvent* sev
@@ -230,20 +268,23 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
                 if ts < t_smp:
                     t_smp = ts
         t_first = t_in if t_in < t_smp else t_smp
-        # a crossing comes before inputs and samples at the same time
-        t_x = _crossing(n)
-        if t_x <= t_first and t_x <= t1:
+        # the neuron's own spikes up to the next event (a crossing comes before inputs and
+        # samples at the same time) or to the window's end
+        limit = t_first if t_first < t1 else t1
+        t_x = _next_spike(n, limit)
+        while t_x <= limit:
             _advance(n, t_x)
             _fire(n, t_x)
             if spike_buffer_push(out, t_x, i, 1) != 0:
                 return -1
-            _update_crossing(n)
-            continue
+            t_x = _next_spike(n, limit)
         if t_first == INFINITY:
             break
         if t_in <= t_smp:
             _advance(n, t_in)
             w_sum = 0.0
+            w_ex = 0.0
+            w_in = 0.0
             m_sum = 0
             current_changed = False
             # every input at t_in, inbox and streams merged in (source, rank) order
@@ -262,21 +303,24 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
                     current_changed = True
                 else:
                     w_sum += next_ev.w
+                    if next_ev.w > 0.0:
+                        w_ex += next_ev.w
+                    else:
+                        w_in += next_ev.w
                     m_sum += next_ev.mult
             if current_changed:
                 current = 0.0
                 for k in range(s_lo, s_hi):
                     st = &w.streams[w.st_perm[k]]
-                    if w.generators[st.gen].kind == GEN_CURRENT:
-                        current += st.value
+                    current += st.value
                 _set_current(n, current)
             if m_sum > 0:
-                fired = _receive(n, t_in, w_sum, m_sum)
+                fired = _receive(n, t_in, w_sum, w_ex, w_in, m_sum)
                 if fired > 0:
                     _fire(n, t_in)
                     if spike_buffer_push(out, t_in, i, fired) != 0:
                         return -1
-            _update_crossing(n)
+            _refresh(n)
         else:
             for k in range(p_lo, p_hi):
                 smp = &w.samplers[k]
@@ -311,8 +355,17 @@ cdef void _rows_initialize(neuron_t* rows, const int64_t* sel, int64_t n, double
             rows[sel[k]].s.refr_end = -INFINITY
             rows[sel[k]].s.refr_input = 0.0
             rows[sel[k]].s.I_stim = 0.0
+        elif neuron_t is PscNeuron:
+            rows[sel[k]].s.refr_end = -INFINITY
+            rows[sel[k]].s.I_stim = 0.0
+        elif neuron_t is HhPscAlpha:
+            rows[sel[k]].s.refr_end = -INFINITY
+            rows[sel[k]].s.I_stim = 0.0
+            rows[sel[k]].s.anchor = t
+            rows[sel[k]].s.steps = 0.0
+            rows[sel[k]].s.failed = INFINITY
         rows[sel[k]].s.t = t
-        _update_crossing(&rows[sel[k]])
+        _refresh(&rows[sel[k]])
 
 
 cdef void _rows_commit(neuron_t* rows, const int64_t* sel, int64_t n, double t) noexcept nogil:
@@ -325,7 +378,7 @@ cdef void _rows_commit(neuron_t* rows, const int64_t* sel, int64_t n, double t) 
 cdef void _rows_refresh(neuron_t* rows, const int64_t* sel, int64_t n) noexcept nogil:
     cdef int64_t k
     for k in range(n):
-        _update_crossing(&rows[sel[k]])
+        _refresh(&rows[sel[k]])
 
 
 cdef void _rows_values(neuron_t* rows, const int64_t* sel, int64_t n, double t, int var,
@@ -470,6 +523,10 @@ cdef class Engine:
             _rows_apply(<IafPscDelta*> base, s, n, action, var, self.t_now, o)
         elif model == MODEL_PARROT_NEURON:
             _rows_apply(<ParrotNeuron*> base, s, n, action, var, self.t_now, o)
+        elif model == MODEL_IAF_PSC_EXP or model == MODEL_IAF_PSC_ALPHA:
+            _rows_apply(<PscNeuron*> base, s, n, action, var, self.t_now, o)
+        elif model == MODEL_HH_PSC_ALPHA:
+            _rows_apply(<HhPscAlpha*> base, s, n, action, var, self.t_now, o)
         else:
             raise ValueError(f"csnn: unknown model code {model}")
         return out if action == "values" else None
@@ -853,10 +910,17 @@ cdef class Engine:
                 elif pop.model == MODEL_PARROT_NEURON:
                     rc = _run_population(<ParrotNeuron*> pop.data, pop, &w, self.outbufs, self.scratch,
                                          self.n_threads)
+                elif pop.model == MODEL_IAF_PSC_EXP or pop.model == MODEL_IAF_PSC_ALPHA:
+                    rc = _run_population(<PscNeuron*> pop.data, pop, &w, self.outbufs, self.scratch,
+                                         self.n_threads)
+                elif pop.model == MODEL_HH_PSC_ALPHA:
+                    rc = _run_population(<HhPscAlpha*> pop.data, pop, &w, self.outbufs, self.scratch,
+                                         self.n_threads)
                 if rc != 0:
                     break
         if rc != 0:
             raise MemoryError("csnn: out of memory for emitted spikes")
+        self._check_finite()
         self._collect_spikes()
         self._route()
         self._record_spikes()
@@ -866,6 +930,24 @@ cdef class Engine:
         else:
             self.inbox.window.n = 0
         self.t_now = t1
+        return 0
+
+    cdef int _check_finite(self) except -1:
+        """Raise NumericalError for the first neuron whose integrated state is no longer finite."""
+        cdef int p
+        cdef int64_t r
+        cdef HhPscAlpha* rows
+        for p in range(self.n_pops):
+            if self.pops[p].model != MODEL_HH_PSC_ALPHA:
+                continue
+            rows = <HhPscAlpha*> self.pops[p].data
+            for r in range(self.pops[p].n):
+                if rows[r].s.failed < INFINITY:
+                    from csnn.errors import NumericalError
+                    raise NumericalError(
+                        f"{_MODEL_NAMES[self.pops[p].model]} neuron {self.gids[self.pops[p].nidx[r]]}: "
+                        f"the state became NaN or infinite at t = {rows[r].s.failed} ms (numerical "
+                        "blow-up: use a smaller step h or check the parameters and inputs)")
         return 0
 
     cdef int _collect_spikes(self) except -1:

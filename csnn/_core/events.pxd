@@ -22,8 +22,13 @@ cdef enum:
 
 
 cdef enum Recordable:
-    # global codes of recordable state variables (multimeter ``record_from``)
+    # global codes of recordable state variables (multimeter ``record_from``; csnn/models.py)
     REC_V_M = 0
+    REC_I_SYN_EX = 1
+    REC_I_SYN_IN = 2
+    REC_ACT_M = 3
+    REC_INACT_H = 4
+    REC_ACT_N = 5
 
 
 cdef struct InEvent:

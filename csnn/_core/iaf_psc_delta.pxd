@@ -1,6 +1,6 @@
 # cython: language_level=3
 """iaf_psc_delta kernel: parameters, state and the exact update functions (see iaf_psc_delta.pyx)."""
-from libc.math cimport exp, log1p, nextafter
+from libc.math cimport exp, expm1, log1p, nextafter
 
 from csnn._core.events cimport INFINITY, REC_V_M
 
@@ -60,10 +60,11 @@ cdef inline double _free_start_t(IafPscDelta* n) noexcept nogil:
 
 cdef inline double _evolve(IafPscDelta* n, double v0, double dt) noexcept nogil:
     """Exact solution after ``dt`` ms of free evolution from ``v0``."""
-    cdef double u_inf = _u_inf(n)
-    # U(t) = U_inf + (U_0 - U_inf) exp(-dt / tau_m), relative to E_L; the trajectory is
-    # monotone, so clamping the end point equals clamping continuously
-    return _at_least(n.p.E_L + u_inf + (v0 - n.p.E_L - u_inf) * exp(-dt / n.p.tau_m), n.p.V_min)
+    cdef double u0 = v0 - n.p.E_L
+    # U = U_0 + (U_0 - U_inf) (e^{-dt/tau_m} - 1), relative to E_L: with expm1 the increment is
+    # accurate even when U_inf is huge (tau_m very long); the trajectory is monotone, so
+    # clamping the end point equals clamping continuously
+    return _at_least(n.p.E_L + u0 + (u0 - _u_inf(n)) * expm1(-dt / n.p.tau_m), n.p.V_min)
 
 
 cdef inline double value_at(IafPscDelta* n, double t, int var) noexcept nogil:

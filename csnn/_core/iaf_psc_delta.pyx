@@ -49,7 +49,7 @@ State
     t_spike    ms      Time of the last spike, -1 before the first (read-only)
     ========== ======= ==========================================================
 """
-import numpy as np
+from csnn._core.psc import reset_below_threshold
 
 NAME = "iaf_psc_delta"
 
@@ -81,13 +81,7 @@ def check(values):
 
     ``values`` maps names to arrays over the neurons being changed.
     """
-    v_reset, v_th = np.asarray(values["V_reset"], float), np.asarray(values["V_th"], float)
-    bad = np.flatnonzero(v_reset >= v_th)
-    if bad.size:
-        k = bad[0]
-        return (f"iaf_psc_delta: V_reset = {float(v_reset.flat[k])} mV must be smaller than "
-                f"V_th = {float(v_th.flat[k])} mV")
-    return None
+    return reset_below_threshold(NAME, values)
 
 
 cdef IafPscDelta _probe

@@ -6,7 +6,7 @@ Each stochastic stream in the engine (one per Poisson connection, for instance) 
 not depend on the order in which neurons or threads draw numbers.
 """
 from libc.stdint cimport uint64_t
-from libc.math cimport log
+from libc.math cimport cos, log, sqrt
 
 
 cdef struct Xoshiro256:
@@ -37,3 +37,9 @@ cdef inline double next_open_unit(Xoshiro256* st) noexcept nogil:
 cdef inline double next_exponential(Xoshiro256* st) noexcept nogil:
     """Exponential variate with mean 1."""
     return -log(next_open_unit(st))
+
+
+cdef inline double next_normal(Xoshiro256* st) noexcept nogil:
+    """Standard normal variate (Box-Muller, one of the pair)."""
+    cdef double radius = sqrt(-2.0 * log(next_open_unit(st)))
+    return radius * cos(6.283185307179586 * next_open_unit(st))

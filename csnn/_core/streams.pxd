@@ -1,22 +1,41 @@
 # cython: language_level=3
 """Stimulation devices as per-target event streams: records and inline functions (see streams.pyx)."""
+from libc.math cimport exp, expm1, floor, sin, sqrt
 from libc.stdint cimport int32_t, int64_t
 
 from csnn._core.events cimport INFINITY
-from csnn._core.rng cimport Xoshiro256, next_exponential
+from csnn._core.rng cimport Xoshiro256, next_exponential, next_normal
 
 
 cdef enum GeneratorKind:
-    GEN_SPIKES = 0      # spike_generator: explicit spike times
-    GEN_POISSON = 1     # poisson_generator: piecewise-constant rate (Hz)
-    GEN_CURRENT = 2     # dc_generator: piecewise-constant current (pA)
+    GEN_SPIKES = 0      # spike_generator, pulsepacket_generator: explicit spike times
+    GEN_POISSON = 1     # poisson_generator, inhomogeneous_poisson_generator: piecewise-constant rate (Hz)
+    GEN_CURRENT = 2     # dc_generator, step_current_generator: piecewise-constant current (pA)
+    GEN_NOISE = 3       # noise_generator: Gaussian white noise, constant over steps of dt
+    GEN_OU = 4          # ou_noise_generator: Ornstein-Uhlenbeck current, exact on steps of dt
+    GEN_AC = 5          # ac_generator: sinusoidal current, constant over steps of dt
+
+
+cdef enum:
+    # parameters of the step-current kinds (GEN_NOISE, GEN_OU, GEN_AC), one row per epoch
+    N_PAR = 8
+    P_MEAN = 0          # mean (noise, OU) or offset (AC), pA
+    P_STD = 1           # standard deviation (noise, OU) or amplitude (AC), pA
+    P_DT = 2            # step (ms)
+    P_STD_MOD = 3       # noise: modulation amplitude of the standard deviation (pA); OU: tau (ms)
+    P_OMEGA = 4         # angular frequency (rad/ms) of the noise modulation or of the sinusoid
+    P_PHASE = 5         # phase (rad)
+    P_ON = 6            # active for emission times in (P_ON, P_OFF] (ms)
+    P_OFF = 7
 
 
 cdef struct Generator:
     int32_t kind
     int32_t gid
-    const double* times     # GEN_SPIKES: emission times; otherwise schedule breakpoints (ms)
-    const double* values    # GEN_SPIKES: spike weights (NULL: 1); otherwise value after each breakpoint
+    const double* times     # GEN_SPIKES: emission times; GEN_POISSON/CURRENT: schedule breakpoints;
+                            # step currents: start of each parameter epoch (ms)
+    const double* values    # GEN_SPIKES: spike weights (NULL: 1); GEN_POISSON/CURRENT: value after
+                            # each breakpoint; step currents: N_PAR parameters per epoch
     const double* mults     # GEN_SPIKES: multiplicities (NULL: 1)
     int64_t n
 
@@ -35,10 +54,11 @@ cdef struct Stream:
     double next_emit    # POISSON: emission time of the next spike (ms)
     double next_t       # arrival time of the next event (ms), inf when none
     double next_value   # weight of the next spike, or current after the next change (pA)
-    double value        # CURRENT: current in effect at the target (pA), set when the change arrives
+    double value        # currents: current in effect at the target (pA), set when the change arrives
+    double aux          # OU: start time of the step whose value ``budget`` holds (ms)
     int64_t cursor      # index of the next spike / breakpoint; POISSON: segment of pos
     int64_t next_mult   # multiplicity of the next spike
-    Xoshiro256 rng      # POISSON: the stream's own random numbers
+    Xoshiro256 rng      # POISSON, noise and OU: the stream's own random numbers
 
 
 
@@ -98,10 +118,80 @@ cdef inline void _cursor_next(Stream* s, Generator* g) noexcept nogil:
         s.next_value = s.weight * g.values[s.cursor]
 
 
+cdef inline bint _is_step_current(Generator* g) noexcept nogil:
+    return g.kind == GEN_NOISE or g.kind == GEN_OU or g.kind == GEN_AC
+
+
+cdef inline double _step_value(Stream* s, Generator* g, const double* p, double t_j) noexcept nogil:
+    """Value of the step starting at t_j (drawn once per step, in time order)."""
+    cdef double decay
+    if g.kind == GEN_AC:
+        return p[P_MEAN] + p[P_STD] * sin(p[P_OMEGA] * t_j + p[P_PHASE])
+    if g.kind == GEN_NOISE:
+        return p[P_MEAN] + (p[P_STD] + p[P_STD_MOD] * sin(p[P_OMEGA] * t_j + p[P_PHASE])) * next_normal(&s.rng)
+    # Ornstein-Uhlenbeck: exact transition from the last drawn step (stationary start)
+    if s.aux == INFINITY:
+        s.budget = p[P_MEAN] + p[P_STD] * next_normal(&s.rng)
+    else:
+        decay = (t_j - s.aux) / p[P_STD_MOD]
+        s.budget = (p[P_MEAN] + (s.budget - p[P_MEAN]) * exp(-decay)
+                    + p[P_STD] * sqrt(-expm1(-2.0 * decay)) * next_normal(&s.rng))
+    s.aux = t_j
+    return s.budget
+
+
+cdef inline void _step_next(Stream* s, Generator* g, bint at_pos) noexcept nogil:
+    """The next change of a step current after emission time ``pos`` (at ``pos`` itself when
+    ``at_pos``): at the step boundaries j dt inside the active interval and at its ends.
+    Parameters changed at time T (a new epoch) apply to the changes drawn after T; the change
+    already drawn then keeps the old ones."""
+    cdef int64_t epoch = _first_after(g.times, g.n, s.pos) - 1
+    cdef const double* p
+    cdef double dt, tc, j
+    if epoch < 0:
+        epoch = 0
+    p = g.values + epoch * N_PAR
+    dt = p[P_DT]
+    if at_pos and p[P_ON] <= s.pos < p[P_OFF]:
+        tc = s.pos
+    elif s.pos < p[P_ON]:
+        tc = p[P_ON]
+    elif s.pos >= p[P_OFF]:
+        s.next_emit = INFINITY
+        s.next_t = INFINITY
+        return
+    else:
+        j = floor(s.pos / dt) + 1.0
+        while (j - 1.0) * dt > s.pos:
+            j -= 1.0
+        while j * dt <= s.pos:
+            j += 1.0
+        tc = j * dt
+        if tc > p[P_OFF]:
+            tc = p[P_OFF]
+    s.next_emit = tc
+    s.next_t = tc + s.delay
+    if tc >= p[P_OFF]:
+        s.next_value = 0.0
+        return
+    j = floor(tc / dt)
+    while j * dt > tc:
+        j -= 1.0
+    while (j + 1.0) * dt <= tc:
+        j += 1.0
+    s.next_value = s.weight * _step_value(s, g, p, j * dt)
+
+
 cdef inline void stream_start(Stream* s, Generator* g, double t0) noexcept nogil:
     """Position a new stream so that it yields the events emitted after ``t0``."""
     cdef double initial
     s.pending = 0
+    if _is_step_current(g):
+        s.pos = t0
+        s.value = 0.0
+        s.aux = INFINITY
+        _step_next(s, g, True)
+        return
     if g.kind == GEN_POISSON:
         s.pos = t0
         s.budget = next_exponential(&s.rng)
@@ -122,6 +212,10 @@ cdef inline void stream_start(Stream* s, Generator* g, double t0) noexcept nogil
 
 cdef inline void stream_pop(Stream* s, Generator* g) noexcept nogil:
     """Consume the stream's next event and find the one after it."""
+    if _is_step_current(g):
+        s.pos = s.next_emit
+        _step_next(s, g, False)
+        return
     if g.kind == GEN_POISSON:
         s.pos = s.next_emit
         s.budget = next_exponential(&s.rng)
@@ -137,6 +231,9 @@ cdef inline void stream_pop(Stream* s, Generator* g) noexcept nogil:
 
 cdef inline void stream_retime(Stream* s, Generator* g) noexcept nogil:
     """Recompute the next event after the generator's data changed beyond what was emitted."""
+    if _is_step_current(g):
+        # the pending change was emitted under the old parameters; keep it
+        return
     if g.kind == GEN_POISSON:
         s.cursor = _first_after(g.times, g.n, s.pos) - 1
         _poisson_next(s, g)

@@ -11,7 +11,11 @@ A generator's data is a function of emission time:
 * ``GEN_SPIKES``: sorted spike times (already filtered to the device's active interval) with
   optional weights and multiplicities;
 * ``GEN_POISSON`` / ``GEN_CURRENT``: a schedule of breakpoints ``times[i]`` and values: the
-  value is ``values[i]`` for ``times[i] < t <= times[i + 1]``, 0 before ``times[0]``.
+  value is ``values[i]`` for ``times[i] < t <= times[i + 1]``, 0 before ``times[0]``;
+* step currents (``GEN_NOISE``, ``GEN_OU``, ``GEN_AC``): a current that is constant over the
+  steps (j dt, (j + 1) dt] of the active interval, drawn per target and per step: Gaussian
+  white noise, an Ornstein-Uhlenbeck process updated exactly between steps, or a sinusoid
+  sampled at the step's start.  Their data are parameter epochs (``STEP_PARAMETERS``).
 
 When a device's parameters change at time ``T``, the facade rewrites its data only after ``T``
 and keeps everything before it, so events already emitted (in flight for up to one delay) are
@@ -26,4 +30,9 @@ the integrated rate, segment by segment (time rescaling); emission times are con
 
 def stream_kinds():
     """Generator kinds understood by the streams: name -> code."""
-    return {"spikes": GEN_SPIKES, "poisson": GEN_POISSON, "current": GEN_CURRENT}
+    return {"spikes": GEN_SPIKES, "poisson": GEN_POISSON, "current": GEN_CURRENT,
+            "noise": GEN_NOISE, "ou": GEN_OU, "ac": GEN_AC}
+
+
+#: parameters of the step-current kinds, in the order of a row of the generator's ``values``
+STEP_PARAMETERS = ("mean", "std", "dt", "std_mod", "omega", "phase", "t_on", "t_off")

@@ -1,0 +1,206 @@
+# cython: language_level=3
+"""hh_psc_alpha kernel: Hodgkin-Huxley neuron with alpha currents, integrated by RK4 (see .pyx)."""
+from libc.math cimport exp, expm1, fabs
+
+from csnn._core.events cimport INFINITY
+
+cdef enum:
+    N_STATE = 8
+    Y_V = 0
+    Y_M = 1
+    Y_H = 2
+    Y_N = 3
+    Y_DI_EX = 4
+    Y_I_EX = 5
+    Y_DI_IN = 6
+    Y_I_IN = 7
+
+
+cdef struct HhParams:
+    double t_ref             # spikes are not detected for t_ref after a spike (ms)
+    double g_Na              # sodium peak conductance (nS)
+    double g_K               # potassium peak conductance (nS)
+    double g_L               # leak conductance (nS)
+    double C_m               # membrane capacitance (pF)
+    double E_Na              # sodium reversal potential (mV)
+    double E_K               # potassium reversal potential (mV)
+    double E_L               # leak reversal potential (mV)
+    double tau_syn_ex        # rise time of the excitatory alpha current (ms)
+    double tau_syn_in        # rise time of the inhibitory alpha current (ms)
+    double I_e               # constant input current (pA)
+    double h                 # RK4 step (ms)
+
+
+cdef struct HhState:
+    double y[N_STATE]        # V_m (mV), m, h, n, dI_ex (pA/ms), I_ex (pA), dI_in (pA/ms), I_in (pA)
+    double t                 # time the state refers to (ms)
+    double anchor            # RK4 steps end at anchor + k h: the last input's time (ms)
+    double steps             # steps taken since the anchor
+    double refr_end          # spikes are detected again after this time (ms)
+    double I_stim            # current from stimulation devices (pA)
+    double t_spike           # time of the last spike (ms), -1 before the first
+    double failed            # time at which the state stopped being finite (ms), inf if never
+
+
+cdef struct HhPscAlpha:
+    HhParams p
+    HhState s
+
+
+# -- rate functions (1/ms) of the Hodgkin-Huxley gates, V in mV ---------------------------------
+
+cdef inline double _x_over_one_minus_exp(double x, double scale) noexcept nogil:
+    """x / (1 - exp(-x / scale)), continuous at x = 0 (where it equals scale)."""
+    cdef double u = x / scale
+    if fabs(u) < 1e-8:
+        return scale * (1.0 + 0.5 * u)
+    return x / (-expm1(-u))
+
+
+cdef inline double alpha_n(double v) noexcept nogil:
+    return 0.01 * _x_over_one_minus_exp(v + 55.0, 10.0)
+
+
+cdef inline double beta_n(double v) noexcept nogil:
+    return 0.125 * exp(-(v + 65.0) / 80.0)
+
+
+cdef inline double alpha_m(double v) noexcept nogil:
+    return 0.1 * _x_over_one_minus_exp(v + 40.0, 10.0)
+
+
+cdef inline double beta_m(double v) noexcept nogil:
+    return 4.0 * exp(-(v + 65.0) / 18.0)
+
+
+cdef inline double alpha_h(double v) noexcept nogil:
+    return 0.07 * exp(-(v + 65.0) / 20.0)
+
+
+cdef inline double beta_h(double v) noexcept nogil:
+    return 1.0 / (1.0 + exp(-(v + 35.0) / 10.0))
+
+
+cdef inline void hh_derivatives(const HhPscAlpha* n, const double* y, double* f) noexcept nogil:
+    """The right-hand side of the model's ODEs (NEST's hh_psc_alpha)."""
+    cdef double v = y[Y_V], m = y[Y_M], hg = y[Y_H], ng = y[Y_N]
+    cdef double i_na = n.p.g_Na * m * m * m * hg * (v - n.p.E_Na)
+    cdef double i_k = n.p.g_K * ng * ng * ng * ng * (v - n.p.E_K)
+    cdef double i_l = n.p.g_L * (v - n.p.E_L)
+    f[Y_V] = (-(i_na + i_k + i_l) + n.s.I_stim + n.p.I_e + y[Y_I_EX] + y[Y_I_IN]) / n.p.C_m
+    f[Y_M] = alpha_m(v) * (1.0 - m) - beta_m(v) * m
+    f[Y_H] = alpha_h(v) * (1.0 - hg) - beta_h(v) * hg
+    f[Y_N] = alpha_n(v) * (1.0 - ng) - beta_n(v) * ng
+    f[Y_DI_EX] = -y[Y_DI_EX] / n.p.tau_syn_ex
+    f[Y_I_EX] = y[Y_DI_EX] - y[Y_I_EX] / n.p.tau_syn_ex
+    f[Y_DI_IN] = -y[Y_DI_IN] / n.p.tau_syn_in
+    f[Y_I_IN] = y[Y_DI_IN] - y[Y_I_IN] / n.p.tau_syn_in
+
+
+cdef inline void rk4_step(const HhPscAlpha* n, double* y, double dt) noexcept nogil:
+    """One classic fourth-order Runge-Kutta step of length dt, in place."""
+    cdef double k1[N_STATE]
+    cdef double k2[N_STATE]
+    cdef double k3[N_STATE]
+    cdef double k4[N_STATE]
+    cdef double tmp[N_STATE]
+    cdef int i
+    hh_derivatives(n, y, k1)
+    for i in range(N_STATE):
+        tmp[i] = y[i] + 0.5 * dt * k1[i]
+    hh_derivatives(n, tmp, k2)
+    for i in range(N_STATE):
+        tmp[i] = y[i] + 0.5 * dt * k2[i]
+    hh_derivatives(n, tmp, k3)
+    for i in range(N_STATE):
+        tmp[i] = y[i] + dt * k3[i]
+    hh_derivatives(n, tmp, k4)
+    for i in range(N_STATE):
+        y[i] += dt * (k1[i] + 2.0 * (k2[i] + k3[i]) + k4[i]) / 6.0
+
+
+cdef inline bint _finite(const double* y) noexcept nogil:
+    cdef int i
+    for i in range(N_STATE):
+        if not fabs(y[i]) <= 1e300:       # false for NaN and inf
+            return False
+    return True
+
+
+# -- the model functions the engine calls ----------------------------------------------------
+
+cdef inline double _steps(HhPscAlpha* n, double limit, bint detect) noexcept nogil:
+    """Take the RK4 steps that end no later than ``limit`` (at anchor + k h, whatever
+    ``limit`` is).  With ``detect``, stop after a step that ends a spike and return its time:
+    V at or above 0 mV and lower than at the step's start, just past the peak of an action
+    potential (NEST's rule), outside the pause of t_ref after the last spike."""
+    cdef double g, v_old
+    while n.s.failed == INFINITY:
+        g = n.s.anchor + (n.s.steps + 1.0) * n.p.h
+        if g > limit:
+            break
+        v_old = n.s.y[Y_V]
+        rk4_step(n, n.s.y, g - n.s.t)
+        n.s.t = g
+        n.s.steps += 1.0
+        if not _finite(n.s.y):
+            n.s.failed = g
+        elif detect and g > n.s.refr_end and n.s.y[Y_V] >= 0.0 and v_old > n.s.y[Y_V]:
+            return g
+    return INFINITY
+
+
+cdef inline double hh_next_spike(HhPscAlpha* n, double limit) noexcept nogil:
+    """Integrate up to ``limit``; the time of the first spike on the way, or inf."""
+    return _steps(n, limit, True)
+
+
+cdef inline void _partial_step(HhPscAlpha* n, double t) noexcept nogil:
+    if t > n.s.t and n.s.failed == INFINITY:
+        rk4_step(n, n.s.y, t - n.s.t)
+        if not _finite(n.s.y):
+            n.s.failed = t
+    n.s.t = t
+
+
+cdef inline void hh_advance(HhPscAlpha* n, double t) noexcept nogil:
+    """Move the state to an input's time t: the steps up to t, then one partial step; the
+    input's time becomes the anchor of the following steps."""
+    if t <= n.s.t:
+        return
+    _steps(n, t, False)
+    _partial_step(n, t)
+    n.s.anchor = t
+    n.s.steps = 0.0
+
+
+cdef inline double hh_value_at(HhPscAlpha* n, double t, int var) noexcept nogil:
+    """Recordable ``var`` at t (>= state time), from a copy of the state stepped on the grid."""
+    cdef HhPscAlpha copy = n[0]
+    _steps(&copy, t, False)
+    _partial_step(&copy, t)
+    if var == 1:
+        return copy.s.y[Y_I_EX]
+    if var == 2:
+        return copy.s.y[Y_I_IN]
+    if var == 3:
+        return copy.s.y[Y_M]
+    if var == 4:
+        return copy.s.y[Y_H]
+    if var == 5:
+        return copy.s.y[Y_N]
+    return copy.s.y[Y_V]
+
+
+cdef inline int hh_receive(HhPscAlpha* n, double w_ex, double w_in) noexcept nogil:
+    """Summed excitatory (> 0) and inhibitory (< 0) weights (pA) start alpha currents that peak
+    at w tau_syn after the spike."""
+    n.s.y[Y_DI_EX] += w_ex * 2.718281828459045 / n.p.tau_syn_ex
+    n.s.y[Y_DI_IN] += w_in * 2.718281828459045 / n.p.tau_syn_in
+    return 0
+
+
+cdef inline void hh_fire(HhPscAlpha* n, double t) noexcept nogil:
+    """A spike at t: no reset (the action potential is the dynamics); detection pauses for t_ref."""
+    n.s.refr_end = t + n.p.t_ref
+    n.s.t_spike = t

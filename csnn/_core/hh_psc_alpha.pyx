@@ -1,0 +1,163 @@
+# cython: language_level=3
+"""hh_psc_alpha: Hodgkin-Huxley neuron with alpha-shaped synaptic currents.
+
+Dynamics (NEST's hh_psc_alpha; Hodgkin & Huxley 1952, Gerstner & Kistler 2002)
+    C_m dV/dt = -g_Na m^3 h (V - E_Na) - g_K n^4 (V - E_K) - g_L (V - E_L)
+                + I_syn_ex + I_syn_in + I_e + I_stim(t),
+    dx/dt = alpha_x(V) (1 - x) - beta_x(V) x for the gates x = m, h, n, with (1/ms, V in mV)
+        alpha_n = 0.01 (V + 55) / (1 - e^{-(V + 55)/10}),   beta_n = 0.125 e^{-(V + 65)/80},
+        alpha_m = 0.1 (V + 40) / (1 - e^{-(V + 40)/10}),    beta_m = 4 e^{-(V + 65)/18},
+        alpha_h = 0.07 e^{-(V + 65)/20},                    beta_h = 1 / (1 + e^{-(V + 35)/10})
+    (alpha_n and alpha_m are evaluated in a form that stays finite at their removable
+    singularities).  A spike of weight w (pA) starts an alpha current
+    w (t/tau_syn) e^{1 - t/tau_syn}, excitatory for w > 0, inhibitory for w < 0.
+
+Integration
+    Classic fourth-order Runge-Kutta with a fixed step h (default 0.01 ms; error ~h^4).  Steps
+    run from the last input's time; an input's arrival ends a step exactly, so it acts at its
+    exact time, and the step grid starts again there.  Window boundaries and Simulate calls never
+    end a step, so split simulations are bit-identical.  A state that stops being finite raises
+    a NumericalError naming the neuron and the time.
+
+Spikes
+    A spike is emitted at the end of a step in which V, at or above 0 mV, fell: just past the
+    peak of an action potential (NEST's rule).  There is no reset; spike detection pauses for
+    t_ref after a spike.
+
+Parameters
+    ========== ======= ==========================================================
+    t_ref      ms      Spike detection pauses this long after a spike (default 2)
+    g_Na       nS      Sodium peak conductance (default 12000)
+    g_K        nS      Potassium peak conductance (default 3600)
+    g_L        nS      Leak conductance (default 30)
+    C_m        pF      Membrane capacitance (default 100)
+    E_Na       mV      Sodium reversal potential (default 50)
+    E_K        mV      Potassium reversal potential (default -77)
+    E_L        mV      Leak reversal potential (default -54.402)
+    tau_syn_ex ms      Rise time of the excitatory alpha current (default 0.2)
+    tau_syn_in ms      Rise time of the inhibitory alpha current (default 2)
+    I_e        pA      Constant input current (default 0)
+    h          ms      Runge-Kutta step (default 0.01)
+    ========== ======= ==========================================================
+
+State (all recordable but the synaptic derivatives)
+    ========== ======= ==========================================================
+    V_m        mV      Membrane potential (default -65)
+    Act_m              Sodium activation m (default: its steady state at -65 mV)
+    Inact_h            Sodium inactivation h (default: its steady state at -65 mV)
+    Act_n              Potassium activation n (default: its steady state at -65 mV)
+    I_syn_ex   pA      Excitatory synaptic current (default 0)
+    I_syn_in   pA      Inhibitory synaptic current (default 0)
+    dI_syn_ex  pA/ms   Derivative term of the excitatory current (default 0)
+    dI_syn_in  pA/ms   Derivative term of the inhibitory current (default 0)
+    t_spike    ms      Time of the last spike, -1 before the first (read-only)
+    ========== ======= ==========================================================
+"""
+import numpy as np
+
+cimport numpy as cnp
+
+cnp.import_array()
+
+NAME = "hh_psc_alpha"
+
+
+def _steady_state(double v):
+    return (alpha_m(v) / (alpha_m(v) + beta_m(v)), alpha_h(v) / (alpha_h(v) + beta_h(v)),
+            alpha_n(v) / (alpha_n(v) + beta_n(v)))
+
+
+_M0, _H0, _N0 = _steady_state(-65.0)
+
+PARAMETERS = (
+    ("t_ref", 2.0, "ms", "nonnegative", "Spike detection pauses this long after a spike"),
+    ("g_Na", 12000.0, "nS", "nonnegative", "Sodium peak conductance"),
+    ("g_K", 3600.0, "nS", "nonnegative", "Potassium peak conductance"),
+    ("g_L", 30.0, "nS", "nonnegative", "Leak conductance"),
+    ("C_m", 100.0, "pF", "positive", "Membrane capacitance"),
+    ("E_Na", 50.0, "mV", "finite", "Sodium reversal potential"),
+    ("E_K", -77.0, "mV", "finite", "Potassium reversal potential"),
+    ("E_L", -54.402, "mV", "finite", "Leak reversal potential"),
+    ("tau_syn_ex", 0.2, "ms", "positive", "Rise time of the excitatory alpha current"),
+    ("tau_syn_in", 2.0, "ms", "positive", "Rise time of the inhibitory alpha current"),
+    ("I_e", 0.0, "pA", "finite", "Constant input current"),
+    ("h", 0.01, "ms", "positive", "Runge-Kutta step"),
+)
+STATE = (
+    ("V_m", -65.0, "mV", "finite", "Membrane potential"),
+    ("Act_m", _M0, "", "nonnegative", "Sodium activation m"),
+    ("Inact_h", _H0, "", "nonnegative", "Sodium inactivation h"),
+    ("Act_n", _N0, "", "nonnegative", "Potassium activation n"),
+    ("I_syn_ex", 0.0, "pA", "finite", "Excitatory synaptic current"),
+    ("I_syn_in", 0.0, "pA", "finite", "Inhibitory synaptic current"),
+    ("dI_syn_ex", 0.0, "pA/ms", "finite", "Derivative term of the excitatory current"),
+    ("dI_syn_in", 0.0, "pA/ms", "finite", "Derivative term of the inhibitory current"),
+)
+READ_ONLY = (
+    ("t_spike", -1.0, "ms", "Time of the last spike, -1 before the first"),
+)
+RECORDABLES = ("V_m", "Act_m", "Inact_h", "Act_n", "I_syn_ex", "I_syn_in")
+ACCEPTS_CURRENT = True
+PORTS = (0,)
+
+
+def check(values):
+    """The problem with a parameter combination the model cannot run with, or None."""
+    return None
+
+
+def rates(v):
+    """The gates' rate functions (1/ms) at membrane potentials ``v`` (mV), as the model uses
+    them: a dict of arrays alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n."""
+    cdef cnp.ndarray[double, ndim=1] volts = np.ascontiguousarray(np.ravel(v), dtype=np.float64)
+    cdef Py_ssize_t k, n = volts.shape[0]
+    out = {name: np.empty(n) for name in ("alpha_m", "beta_m", "alpha_h", "beta_h", "alpha_n", "beta_n")}
+    cdef double[::1] am = out["alpha_m"], bm = out["beta_m"], ah = out["alpha_h"]
+    cdef double[::1] bh = out["beta_h"], an = out["alpha_n"], bn = out["beta_n"]
+    for k in range(n):
+        am[k] = alpha_m(volts[k])
+        bm[k] = beta_m(volts[k])
+        ah[k] = alpha_h(volts[k])
+        bh[k] = beta_h(volts[k])
+        an[k] = alpha_n(volts[k])
+        bn[k] = beta_n(volts[k])
+    shape = np.shape(v)
+    return {name: values.reshape(shape) for name, values in out.items()}
+
+
+cdef HhPscAlpha _probe
+
+
+def layout():
+    """Field name -> (byte offset, numpy format) in the C struct, and the struct's size."""
+    cdef char* base = <char*> &_probe
+    fields = {
+        "t_ref": <char*> &_probe.p.t_ref - base,
+        "g_Na": <char*> &_probe.p.g_Na - base,
+        "g_K": <char*> &_probe.p.g_K - base,
+        "g_L": <char*> &_probe.p.g_L - base,
+        "C_m": <char*> &_probe.p.C_m - base,
+        "E_Na": <char*> &_probe.p.E_Na - base,
+        "E_K": <char*> &_probe.p.E_K - base,
+        "E_L": <char*> &_probe.p.E_L - base,
+        "tau_syn_ex": <char*> &_probe.p.tau_syn_ex - base,
+        "tau_syn_in": <char*> &_probe.p.tau_syn_in - base,
+        "I_e": <char*> &_probe.p.I_e - base,
+        "h": <char*> &_probe.p.h - base,
+        "V_m": <char*> &_probe.s.y[Y_V] - base,
+        "Act_m": <char*> &_probe.s.y[Y_M] - base,
+        "Inact_h": <char*> &_probe.s.y[Y_H] - base,
+        "Act_n": <char*> &_probe.s.y[Y_N] - base,
+        "dI_syn_ex": <char*> &_probe.s.y[Y_DI_EX] - base,
+        "I_syn_ex": <char*> &_probe.s.y[Y_I_EX] - base,
+        "dI_syn_in": <char*> &_probe.s.y[Y_DI_IN] - base,
+        "I_syn_in": <char*> &_probe.s.y[Y_I_IN] - base,
+        "t": <char*> &_probe.s.t - base,
+        "anchor": <char*> &_probe.s.anchor - base,
+        "steps": <char*> &_probe.s.steps - base,
+        "refr_end": <char*> &_probe.s.refr_end - base,
+        "I_stim": <char*> &_probe.s.I_stim - base,
+        "t_spike": <char*> &_probe.s.t_spike - base,
+        "failed": <char*> &_probe.s.failed - base,
+    }
+    return {name: (offset, "f8") for name, offset in fields.items()}, sizeof(HhPscAlpha)

@@ -1,0 +1,81 @@
+# cython: language_level=3
+"""iaf_psc_alpha (alias iaf_neuron): leaky integrate-and-fire neuron with alpha-shaped currents.
+
+Dynamics
+    C_m dV/dt = -(C_m / tau_m) (V - E_L) + I_syn_ex + I_syn_in + I_e + I_stim(t).
+    A spike of weight w (pA) at t_0 adds the current w (t - t_0)/tau_syn e^{1 - (t - t_0)/tau_syn},
+    which peaks at w tau_syn after the spike, to I_syn_ex when w > 0 and to I_syn_in when
+    w < 0 (simultaneous spikes are summed by sign, as in NEST).  Each current is carried by two
+    state variables, I_syn_X and its derivative term dI_syn_X (dI/dt = -dI/tau_syn,
+    dI_syn_X/dt = dI - I_syn_X/tau_syn).  Between events the state is advanced by the exact
+    propagator (csnn/_core/psc.pxd), stable for every pair of time constants, including
+    tau_syn == tau_m.
+
+Spikes
+    The neuron fires when V reaches V_th.  V can rise above threshold and fall back between two
+    inputs; csnn finds the first crossing exactly (csnn/_core/exppoly.pyx: rigorous bounds on
+    the closed-form trajectory, refined to 2**-40 ms, never missing a crossing, even a grazing
+    one).  After a spike V is set to V_reset and held there for t_ref,
+    (t_spike, t_spike + t_ref], while the synaptic currents keep evolving and receiving input
+    (as in NEST).
+
+Parameters
+    ========== ======= ==========================================================
+    E_L        mV      Resting membrane potential (default -70)
+    C_m        pF      Membrane capacitance (default 250)
+    tau_m      ms      Membrane time constant (default 10)
+    t_ref      ms      Duration of the refractory period (default 2)
+    V_th       mV      Spike threshold (default -55)
+    V_reset    mV      Reset potential (default -70)
+    I_e        pA      Constant input current (default 0)
+    tau_syn_ex ms      Rise time of the excitatory current (default 2)
+    tau_syn_in ms      Rise time of the inhibitory current (default 2)
+    ========== ======= ==========================================================
+
+State
+    ========== ======= ==========================================================
+    V_m        mV      Membrane potential (default -70); recordable
+    I_syn_ex   pA      Excitatory synaptic current (default 0); recordable
+    I_syn_in   pA      Inhibitory synaptic current (default 0); recordable
+    dI_syn_ex  pA/ms   Derivative term of the excitatory current (default 0)
+    dI_syn_in  pA/ms   Derivative term of the inhibitory current (default 0)
+    t_spike    ms      Time of the last spike, -1 before the first (read-only)
+    ========== ======= ==========================================================
+
+NEST's ``V_min`` (a lower bound that its grid model applies at every step, -inf by default) is
+not provided: the membrane potential is unbounded below, as with NEST's default.
+"""
+from csnn._core.psc import layout, reset_below_threshold
+
+NAME = "iaf_psc_alpha"
+PARAMETERS = (
+    ("E_L", -70.0, "mV", "finite", "Resting membrane potential"),
+    ("C_m", 250.0, "pF", "positive", "Membrane capacitance"),
+    ("tau_m", 10.0, "ms", "positive", "Membrane time constant"),
+    ("t_ref", 2.0, "ms", "nonnegative", "Duration of the refractory period"),
+    ("V_th", -55.0, "mV", "finite", "Spike threshold"),
+    ("V_reset", -70.0, "mV", "finite", "Reset potential"),
+    ("I_e", 0.0, "pA", "finite", "Constant input current"),
+    ("tau_syn_ex", 2.0, "ms", "positive", "Rise time of the excitatory synaptic current"),
+    ("tau_syn_in", 2.0, "ms", "positive", "Rise time of the inhibitory synaptic current"),
+)
+STATE = (
+    ("V_m", -70.0, "mV", "finite", "Membrane potential"),
+    ("I_syn_ex", 0.0, "pA", "finite", "Excitatory synaptic current"),
+    ("I_syn_in", 0.0, "pA", "finite", "Inhibitory synaptic current"),
+    ("dI_syn_ex", 0.0, "pA/ms", "finite", "Derivative term of the excitatory current"),
+    ("dI_syn_in", 0.0, "pA/ms", "finite", "Derivative term of the inhibitory current"),
+)
+READ_ONLY = (
+    ("t_spike", -1.0, "ms", "Time of the last spike, -1 before the first"),
+)
+#: struct fields the model sets itself (not parameters)
+FIXED = {"alpha": 1.0}
+RECORDABLES = ("V_m", "I_syn_ex", "I_syn_in")
+ACCEPTS_CURRENT = True
+PORTS = (0,)
+
+
+def check(values):
+    """The problem with a parameter combination the model cannot run with, or None."""
+    return reset_below_threshold(NAME, values)

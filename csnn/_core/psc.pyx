@@ -1,0 +1,44 @@
+# cython: language_level=3
+"""Exact propagators of current-based LIF neurons (see psc.pxd): the struct layout shared by
+iaf_psc_exp and iaf_psc_alpha, and the reset/threshold check all LIF models use."""
+import numpy as np
+
+cdef PscNeuron _probe
+
+
+def layout():
+    """Field name -> (byte offset, numpy format) in the C struct, and the struct's size."""
+    cdef char* base = <char*> &_probe
+    fields = {
+        "E_L": <char*> &_probe.p.E_L - base,
+        "C_m": <char*> &_probe.p.C_m - base,
+        "tau_m": <char*> &_probe.p.tau_m - base,
+        "t_ref": <char*> &_probe.p.t_ref - base,
+        "V_th": <char*> &_probe.p.V_th - base,
+        "V_reset": <char*> &_probe.p.V_reset - base,
+        "I_e": <char*> &_probe.p.I_e - base,
+        "tau_syn_ex": <char*> &_probe.p.tau_syn_ex - base,
+        "tau_syn_in": <char*> &_probe.p.tau_syn_in - base,
+        "alpha": <char*> &_probe.p.alpha - base,
+        "V_m": <char*> &_probe.s.V_m - base,
+        "I_syn_ex": <char*> &_probe.s.I_syn_ex - base,
+        "dI_syn_ex": <char*> &_probe.s.dI_syn_ex - base,
+        "I_syn_in": <char*> &_probe.s.I_syn_in - base,
+        "dI_syn_in": <char*> &_probe.s.dI_syn_in - base,
+        "t": <char*> &_probe.s.t - base,
+        "refr_end": <char*> &_probe.s.refr_end - base,
+        "I_stim": <char*> &_probe.s.I_stim - base,
+        "t_spike": <char*> &_probe.s.t_spike - base,
+    }
+    return {name: (offset, "f8") for name, offset in fields.items()}, sizeof(PscNeuron)
+
+
+def reset_below_threshold(name, values):
+    """The problem when V_reset >= V_th for some neuron, or None (``values``: arrays over neurons)."""
+    v_reset, v_th = np.asarray(values["V_reset"], float), np.asarray(values["V_th"], float)
+    bad = np.flatnonzero(v_reset >= v_th)
+    if bad.size:
+        k = bad[0]
+        return (f"{name}: V_reset = {float(v_reset.flat[k])} mV must be smaller than "
+                f"V_th = {float(v_th.flat[k])} mV")
+    return None
