@@ -9,7 +9,7 @@ import sys as _sys
 import types as _types
 
 from . import kernel as _kernel
-from . import math, random
+from . import hh, math, random
 from ._version import __version__
 from .errors import CSNNError, CSNNWarning, NESTError
 from .nodes import NodeCollection, NodeId, SynapseCollection, as_ids as _as_ids
@@ -19,7 +19,7 @@ __all__ = [
     "GetStatus", "SetStatus", "GetDefaults", "SetDefaults", "CopyModel", "Models",
     "GetKernelStatus", "SetKernelStatus", "GetConnections", "GetPosition", "NodeCollection",
     "NodeId", "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
-    "NumProcesses", "CSNNError", "NESTError", "random", "math", "__version__",
+    "NumProcesses", "CSNNError", "NESTError", "random", "math", "hh", "__version__",
 ]
 
 
