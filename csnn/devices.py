@@ -362,7 +362,8 @@ class PulsepacketGenerator(SpikeTrainGenerator):
 class StepCurrent(Generator):
     """Currents constant over steps of ``dt``, drawn per target and per step by the core
     (noise, Ornstein-Uhlenbeck, sampled sinusoid).  Their data are parameter epochs: a change
-    at time T adds an epoch that applies to the steps drawn after T."""
+    at time T adds an epoch that takes over from its first change point after T (the next step
+    boundary for a new mean, as in NEST)."""
 
     ACCEPTS = "current"
 

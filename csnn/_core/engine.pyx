@@ -36,7 +36,7 @@ from csnn._core.iaf_psc_delta cimport IafPscDelta
 from csnn._core.inbox cimport Bucket, Inbox, bucket_push, event_before, sort_events
 from csnn._core.parrot_neuron cimport ParrotNeuron
 from csnn._core.psc cimport (PscNeuron, psc_advance, psc_fire, psc_next_spike, psc_receive,
-                             psc_value_at)
+                             psc_refresh, psc_value_at)
 from csnn._core.hh_psc_alpha cimport (HhPscAlpha, hh_advance, hh_fire, hh_next_spike, hh_receive,
                                       hh_value_at)
 from csnn._core.recorders cimport EventLog, MeterPlan, Sampler
@@ -64,7 +64,8 @@ OPENMP = bool(CSNN_OPENMP)
 MAX_WINDOW = 10.0
 
 _STREAM_FIELDS = ("target", "gen", "source", "rank", "port", "pending", "weight", "delay", "pos",
-                  "budget", "next_emit", "next_t", "next_value", "value", "aux", "cursor", "next_mult")
+                  "budget", "next_emit", "next_t", "next_value", "value", "aux", "hold_budget",
+                  "hold_aux", "cursor", "next_mult")
 
 
 cdef Stream _stream_probe
@@ -81,10 +82,11 @@ def stream_dtype():
         <char*> &_stream_probe.pos - base, <char*> &_stream_probe.budget - base,
         <char*> &_stream_probe.next_emit - base, <char*> &_stream_probe.next_t - base,
         <char*> &_stream_probe.next_value - base, <char*> &_stream_probe.value - base,
-        <char*> &_stream_probe.aux - base,
+        <char*> &_stream_probe.aux - base, <char*> &_stream_probe.hold_budget - base,
+        <char*> &_stream_probe.hold_aux - base,
         <char*> &_stream_probe.cursor - base, <char*> &_stream_probe.next_mult - base,
     ]
-    formats = ["i4"] * 6 + ["f8"] * 9 + ["i8"] * 2
+    formats = ["i4"] * 6 + ["f8"] * 11 + ["i8"] * 2
     names = list(_STREAM_FIELDS) + ["rng"]
     offsets.append(<char*> &_stream_probe.rng - base)
     formats.append(("u8", 4))
@@ -130,6 +132,8 @@ cdef inline void _refresh(neuron_t* n) noexcept nogil:
     """Recompute what the model caches after its state or parameters changed."""
     if neuron_t is IafPscDelta:
         iaf_delta.update_crossing(n)
+    elif neuron_t is PscNeuron:
+        psc_refresh(n)
 
 
 cdef inline int _receive(neuron_t* n, double t, double w_sum, double w_ex, double w_in,
@@ -161,7 +165,10 @@ cdef inline void _fire(neuron_t* n, double t) noexcept nogil:
 cdef inline void _set_current(neuron_t* n, double current) noexcept nogil:
     if neuron_t is IafPscDelta:
         iaf_delta.set_current(n, current)
-    elif neuron_t is PscNeuron or neuron_t is HhPscAlpha:
+    elif neuron_t is PscNeuron:
+        n.s.I_stim = current
+        psc_refresh(n)
+    elif neuron_t is HhPscAlpha:
         n.s.I_stim = current
 
 

@@ -13,9 +13,9 @@ Dynamics
 
 Spikes
     The neuron fires when V reaches V_th.  V can rise above threshold and fall back between two
-    inputs; csnn finds the first crossing exactly (csnn/_core/exppoly.pyx: rigorous bounds on
-    the closed-form trajectory, refined to 2**-40 ms, never missing a crossing, even a grazing
-    one).  After a spike V is set to V_reset and held there for t_ref,
+    inputs; csnn finds the first crossing exactly (csnn/_core/crossing.pyx with the bound of
+    psc.pxd: rigorous bounds on the exact trajectory, refined to 2**-40 ms, never missing a
+    crossing, even a grazing one).  After a spike V is set to V_reset and held there for t_ref,
     (t_spike, t_spike + t_ref], while the synaptic currents keep evolving and receiving input
     (as in NEST).
 

@@ -12,10 +12,11 @@ Dynamics
 Spikes
     The neuron fires when V reaches V_th.  Because the synaptic currents keep changing V
     between inputs, V can rise above threshold and fall back between two events; csnn finds the
-    first crossing exactly (csnn/_core/exppoly.pyx: rigorous bounds on the closed-form
-    trajectory, refined to 2**-40 ms, never missing a crossing, even a grazing one).  After a
-    spike V is set to V_reset and held there for t_ref, (t_spike, t_spike + t_ref], while the
-    synaptic currents keep evolving and keep receiving input (as in NEST).
+    first crossing exactly (csnn/_core/crossing.pyx with the bound of psc.pxd: rigorous
+    bounds on the exact trajectory, refined to 2**-40 ms, never missing a crossing, even a
+    grazing one).  After a spike V is set to V_reset and held there for t_ref,
+    (t_spike, t_spike + t_ref], while the synaptic currents keep evolving and keep receiving
+    input (as in NEST).
 
 Parameters
     ========== ======= ==========================================================

@@ -18,8 +18,8 @@ phi2(z) = (e^z (z - 1) + 1)/z^2 taken from their series near z = 0.
 """
 from libc.math cimport exp, expm1, fabs, nextafter
 
+from csnn._core.crossing cimport first_crossing
 from csnn._core.events cimport INFINITY
-from csnn._core.exppoly cimport ExpPoly, exppoly_add, exppoly_finish, first_crossing
 
 
 cdef struct PscParams:
@@ -45,6 +45,8 @@ cdef struct PscState:
     double refr_end          # end of the refractory period (ms)
     double I_stim            # current from stimulation devices (pA)
     double t_spike           # time of the last spike (ms), -1 before the first
+    double t_clear           # the crossing search of this state covered times up to t_clear (ms)
+    double t_next            # the crossing it found (<= t_clear), inf if none
 
 
 cdef struct PscNeuron:
@@ -109,37 +111,55 @@ cdef inline void psc_current(double* i, double* di, double tau_s, double h) noex
     di[0] = di[0] * e
 
 
-cdef inline void _add_synapse(ExpPoly* f, double tau_m, double c_m, double tau_s, double i0,
-                              double d0, double* membrane) noexcept nogil:
-    """The terms a synaptic current adds to U(s); its share of the e^{-s/tau_m} term goes to
-    ``membrane``."""
-    cdef double y = 1.0 / tau_m - 1.0 / tau_s
-    cdef double kappa, b, a
-    if i0 == 0.0 and d0 == 0.0:
-        return
-    if fabs(y) * tau_m < 1e-10:
-        # tau_s == tau_m: particular solution (I0 s + D0 s^2 / 2) e^{-s/tau} / C_m
-        exppoly_add(f, tau_m, 0.0, i0 / c_m, 0.5 * d0 / c_m)
-        return
-    # particular solution (A + B s) e^{-s/tau_s}: B = D0 kappa / C_m, A = (I0 / C_m - B) kappa
-    kappa = 1.0 / y
-    b = d0 / c_m * kappa
-    a = (i0 / c_m - b) * kappa
-    exppoly_add(f, tau_s, a, b, 0.0)
-    membrane[0] -= a
+cdef struct PscTrajectory:
+    # free evolution from a state: U(s) = V(t0 + s) - E_L, s >= 0 (ms)
+    double u0
+    double u_inf             # asymptote under the constant currents (mV)
+    double tau_m
+    double c_m
+    double i_ex
+    double di_ex
+    double tau_ex
+    double i_in
+    double di_in
+    double tau_in
 
 
-cdef inline void psc_trajectory(ExpPoly* f, double u0, double u_inf, double tau_m, double c_m,
-                                double i_ex, double di_ex, double tau_ex,
-                                double i_in, double di_in, double tau_in) noexcept nogil:
-    """U(s) as a sum of exponential-polynomial terms, for the exact crossing search."""
-    cdef double membrane = u0 - u_inf
-    f.c = u_inf
-    f.n = 0
-    _add_synapse(f, tau_m, c_m, tau_ex, i_ex, di_ex, &membrane)
-    _add_synapse(f, tau_m, c_m, tau_in, i_in, di_in, &membrane)
-    exppoly_add(f, tau_m, membrane, 0.0, 0.0)
-    exppoly_finish(f)
+cdef inline double _current_max(double i0, double d0, double tau, double a, double b) noexcept nogil:
+    """Maximum of (i0 + d0 s) e^{-s/tau} on [a, b]: at an end or at its one extremum
+    s* = tau - i0 / d0."""
+    cdef double m = (i0 + d0 * a) * exp(-a / tau)
+    cdef double v = (i0 + d0 * b) * exp(-b / tau)
+    cdef double peak
+    if v > m:
+        m = v
+    if d0 != 0.0:
+        peak = tau - i0 / d0
+        if a < peak < b:
+            v = (i0 + d0 * peak) * exp(-peak / tau)
+            if v > m:
+                m = v
+    return m
+
+
+cdef inline double psc_upper_bound(const void* trajectory, double a, double b) noexcept nogil:
+    """A rigorous upper bound of U on [a, b] without cancellation for any time constants.
+
+    By comparison, U stays below the solution of dU/ds = (U_inf - U) / tau_m + J_max / C_m that
+    starts at U(a), J_max being the largest synaptic current on [a, b]; that solution is
+    monotone, so its largest value is at a or b.  The bound's excess over the true maximum
+    shrinks as (b - a)^2, which decides near-misses in a few dozen halvings.  A margin covers
+    the rounding of U(a).
+    """
+    cdef const PscTrajectory* tr = <const PscTrajectory*> trajectory
+    cdef double u_a = psc_membrane(tr.u0, tr.u_inf, tr.tau_m, tr.c_m, a, tr.i_ex, tr.di_ex, tr.tau_ex,
+                                   tr.i_in, tr.di_in, tr.tau_in)
+    cdef double j_max = (_current_max(tr.i_ex, tr.di_ex, tr.tau_ex, a, b)
+                         + _current_max(tr.i_in, tr.di_in, tr.tau_in, a, b))
+    cdef double u_top = tr.u_inf + j_max * tr.tau_m / tr.c_m
+    cdef double u_b = u_a + (u_a - u_top) * expm1(-(b - a) / tr.tau_m)
+    cdef double bound = u_b if u_b > u_a else u_a
+    return bound + 16.0 * 2.220446049250313e-16 * (fabs(u_a) + fabs(u_top) + fabs(tr.u0))
 
 
 # -- the model functions the engine calls (see iaf_psc_exp.pyx and iaf_psc_alpha.pyx) --------
@@ -192,18 +212,27 @@ cdef inline double psc_value_at(PscNeuron* n, double t, int var) noexcept nogil:
     return at.V_m
 
 
+cdef inline void psc_refresh(PscNeuron* n) noexcept nogil:
+    """Forget the crossing search after the state or the parameters changed."""
+    n.s.t_clear = -INFINITY
+    n.s.t_next = INFINITY
+
+
 cdef inline double psc_next_spike(PscNeuron* n, double limit) noexcept nogil:
     """Time of the next threshold crossing if it comes no later than ``limit``, else inf.
 
     The search starts where free evolution starts (the state's time, or the end of the
-    refractory period) and runs the canonical tree of exppoly.first_crossing, so its result
-    does not depend on ``limit``.
+    refractory period) and runs the canonical tree of crossing.first_crossing with
+    psc_upper_bound, so its result does not depend on ``limit``.  It looks ahead at least ten of the slowest time constants
+    and remembers what it covered, so a neuron without input costs one comparison per window.
     """
     cdef PscState start = n.s
     cdef double t0 = n.s.t
     cdef double theta = n.p.V_th - n.p.E_L
-    cdef double s
-    cdef ExpPoly f
+    cdef double s, horizon, slowest
+    cdef PscTrajectory tr
+    if limit <= n.s.t_clear:
+        return n.s.t_next if n.s.t_next <= limit else INFINITY
     if t0 <= n.s.refr_end:
         t0 = _advance_copy(n, n.s.refr_end, &start)
         start.V_m = n.p.V_reset
@@ -211,20 +240,36 @@ cdef inline double psc_next_spike(PscNeuron* n, double limit) noexcept nogil:
         return INFINITY
     if start.V_m >= n.p.V_th:
         # a state set at or above threshold (V_reset < V_th): fire at the first instant after it
-        return nextafter(t0, INFINITY)
-    psc_trajectory(&f, start.V_m - n.p.E_L, _u_inf(n), n.p.tau_m, n.p.C_m,
-                   start.I_syn_ex, start.dI_syn_ex, n.p.tau_syn_ex,
-                   start.I_syn_in, start.dI_syn_in, n.p.tau_syn_in)
-    s = first_crossing(&f, theta, limit - t0)
-    if t0 + s <= limit:
-        return t0 + s
-    return INFINITY
+        n.s.t_next = nextafter(t0, INFINITY)
+        n.s.t_clear = n.s.t_next
+        return n.s.t_next if n.s.t_next <= limit else INFINITY
+    slowest = n.p.tau_m
+    if n.p.tau_syn_ex > slowest:
+        slowest = n.p.tau_syn_ex
+    if n.p.tau_syn_in > slowest:
+        slowest = n.p.tau_syn_in
+    horizon = limit if limit > t0 + 10.0 * slowest else t0 + 10.0 * slowest
+    tr.u0 = start.V_m - n.p.E_L
+    tr.u_inf = _u_inf(n)
+    tr.tau_m = n.p.tau_m
+    tr.c_m = n.p.C_m
+    tr.i_ex = start.I_syn_ex
+    tr.di_ex = start.dI_syn_ex
+    tr.tau_ex = n.p.tau_syn_ex
+    tr.i_in = start.I_syn_in
+    tr.di_in = start.dI_syn_in
+    tr.tau_in = n.p.tau_syn_in
+    s = first_crossing(psc_upper_bound, &tr, theta, horizon - t0)
+    n.s.t_next = t0 + s
+    n.s.t_clear = n.s.t_next if n.s.t_next <= horizon else horizon
+    return n.s.t_next if n.s.t_next <= limit else INFINITY
 
 
 cdef inline int psc_receive(PscNeuron* n, double w_ex, double w_in) noexcept nogil:
     """Add summed excitatory (> 0) and inhibitory (< 0) weights (pA): a jump of the current,
     or for alpha currents of its derivative by w e / tau_s, so that the current peaks at w
     tau_s after the spike.  Input changes currents only: it never fires the neuron at once."""
+    psc_refresh(n)
     if n.p.alpha != 0.0:
         n.s.dI_syn_ex += w_ex * 2.718281828459045 / n.p.tau_syn_ex
         n.s.dI_syn_in += w_in * 2.718281828459045 / n.p.tau_syn_in
@@ -239,3 +284,4 @@ cdef inline void psc_fire(PscNeuron* n, double t) noexcept nogil:
     n.s.V_m = n.p.V_reset
     n.s.refr_end = t + n.p.t_ref
     n.s.t_spike = t
+    psc_refresh(n)

@@ -29,6 +29,8 @@ def layout():
         "refr_end": <char*> &_probe.s.refr_end - base,
         "I_stim": <char*> &_probe.s.I_stim - base,
         "t_spike": <char*> &_probe.s.t_spike - base,
+        "t_clear": <char*> &_probe.s.t_clear - base,
+        "t_next": <char*> &_probe.s.t_next - base,
     }
     return {name: (offset, "f8") for name, offset in fields.items()}, sizeof(PscNeuron)
 

@@ -46,7 +46,7 @@ cdef struct Stream:
     int32_t source      # global id of the generator (tie order)
     int32_t rank        # ordinal of this connection at its generator (tie order)
     int32_t port        # receptor port
-    int32_t pending     # CURRENT: the next change is the value at the stream's start
+    int32_t pending     # currents: the next change is the value at the stream's start
     double weight       # connection weight
     double delay        # connection delay (ms)
     double pos          # POISSON: time of the last emission or of the stream's start (ms)
@@ -56,6 +56,8 @@ cdef struct Stream:
     double next_value   # weight of the next spike, or current after the next change (pA)
     double value        # currents: current in effect at the target (pA), set when the change arrives
     double aux          # OU: start time of the step whose value ``budget`` holds (ms)
+    double hold_budget  # OU: budget and aux before the pending change was drawn
+    double hold_aux
     int64_t cursor      # index of the next spike / breakpoint; POISSON: segment of pos
     int64_t next_mult   # multiplicity of the next spike
     Xoshiro256 rng      # POISSON, noise and OU: the stream's own random numbers
@@ -140,45 +142,61 @@ cdef inline double _step_value(Stream* s, Generator* g, const double* p, double 
     return s.budget
 
 
+cdef inline double _step_change(const double* p, double pos, bint inclusive) noexcept nogil:
+    """The first change point of a step current with parameters ``p`` after emission time pos
+    (at pos itself when ``inclusive``): a step boundary j dt, or an end of the active interval
+    (P_ON, P_OFF]."""
+    cdef double j, dt = p[P_DT], tc
+    if pos >= p[P_OFF]:
+        return INFINITY
+    if pos < p[P_ON]:
+        return p[P_ON]
+    if inclusive:
+        return pos
+    j = floor(pos / dt) + 1.0
+    while (j - 1.0) * dt > pos:
+        j -= 1.0
+    while j * dt <= pos:
+        j += 1.0
+    tc = j * dt
+    return tc if tc < p[P_OFF] else p[P_OFF]
+
+
 cdef inline void _step_next(Stream* s, Generator* g, bint at_pos) noexcept nogil:
     """The next change of a step current after emission time ``pos`` (at ``pos`` itself when
-    ``at_pos``): at the step boundaries j dt inside the active interval and at its ends.
-    Parameters changed at time T (a new epoch) apply to the changes drawn after T; the change
-    already drawn then keeps the old ones."""
+    ``at_pos``) and its value.  Parameters changed at time T (epoch T) take over at the next
+    change point of the parameters before them, as in NEST (a new mean applies from the next
+    step boundary), or at once when they end the active interval; the new step grid follows."""
     cdef int64_t epoch = _first_after(g.times, g.n, s.pos) - 1
     cdef const double* p
-    cdef double dt, tc, j
+    cdef double tc, j, dt
     if epoch < 0:
         epoch = 0
     p = g.values + epoch * N_PAR
-    dt = p[P_DT]
-    if at_pos and p[P_ON] <= s.pos < p[P_OFF]:
-        tc = s.pos
-    elif s.pos < p[P_ON]:
-        tc = p[P_ON]
-    elif s.pos >= p[P_OFF]:
-        s.next_emit = INFINITY
-        s.next_t = INFINITY
-        return
-    else:
-        j = floor(s.pos / dt) + 1.0
-        while (j - 1.0) * dt > s.pos:
-            j -= 1.0
-        while j * dt <= s.pos:
-            j += 1.0
-        tc = j * dt
-        if tc > p[P_OFF]:
-            tc = p[P_OFF]
+    tc = _step_change(p, s.pos, at_pos)
+    while epoch + 1 < g.n and g.times[epoch + 1] < tc:
+        epoch += 1
+        p = g.values + epoch * N_PAR
+        if tc >= p[P_OFF]:
+            tc = g.times[epoch] if g.times[epoch] > p[P_OFF] else p[P_OFF]
+        elif tc <= p[P_ON]:
+            tc = p[P_ON]
     s.next_emit = tc
     s.next_t = tc + s.delay
+    if tc == INFINITY:
+        return
     if tc >= p[P_OFF]:
         s.next_value = 0.0
         return
+    dt = p[P_DT]
     j = floor(tc / dt)
     while j * dt > tc:
         j -= 1.0
     while (j + 1.0) * dt <= tc:
         j += 1.0
+    # remember the OU state before this draw: a parameter change may redraw it
+    s.hold_budget = s.budget
+    s.hold_aux = s.aux
     s.next_value = s.weight * _step_value(s, g, p, j * dt)
 
 
@@ -190,6 +208,7 @@ cdef inline void stream_start(Stream* s, Generator* g, double t0) noexcept nogil
         s.pos = t0
         s.value = 0.0
         s.aux = INFINITY
+        s.pending = 1
         _step_next(s, g, True)
         return
     if g.kind == GEN_POISSON:
@@ -214,6 +233,7 @@ cdef inline void stream_pop(Stream* s, Generator* g) noexcept nogil:
     """Consume the stream's next event and find the one after it."""
     if _is_step_current(g):
         s.pos = s.next_emit
+        s.pending = 0
         _step_next(s, g, False)
         return
     if g.kind == GEN_POISSON:
@@ -232,7 +252,11 @@ cdef inline void stream_pop(Stream* s, Generator* g) noexcept nogil:
 cdef inline void stream_retime(Stream* s, Generator* g) noexcept nogil:
     """Recompute the next event after the generator's data changed beyond what was emitted."""
     if _is_step_current(g):
-        # the pending change was emitted under the old parameters; keep it
+        # a pending change emitted after the parameter change is drawn again with the new ones
+        if s.next_emit < INFINITY and s.next_emit > g.times[g.n - 1]:
+            s.budget = s.hold_budget
+            s.aux = s.hold_aux
+            _step_next(s, g, s.pending)
         return
     if g.kind == GEN_POISSON:
         s.cursor = _first_after(g.times, g.n, s.pos) - 1

@@ -1,0 +1,13 @@
+# cython: language_level=3
+"""The first threshold crossing of a trajectory with a rigorous upper bound (see crossing.pyx)."""
+
+cdef enum:
+    CROSSING_DEPTH = 40          # leaves of a 1 ms block are 2**-40 ms ~ 9.1e-13 ms wide
+    CROSSING_STACK = 128
+
+# an upper bound of the trajectory on [a, b] (times after the trajectory's start, ms)
+ctypedef double (*upper_bound_fn)(const void* trajectory, double a, double b) noexcept nogil
+
+
+cdef double first_crossing(upper_bound_fn bound, const void* trajectory, double theta,
+                           double s_limit) noexcept nogil
