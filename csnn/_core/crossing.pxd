@@ -10,4 +10,4 @@ ctypedef double (*upper_bound_fn)(const void* trajectory, double a, double b) no
 
 
 cdef double first_crossing(upper_bound_fn bound, const void* trajectory, double theta,
-                           double s_limit) noexcept nogil
+                           double s_from, double s_limit) noexcept nogil

@@ -19,19 +19,23 @@ it.  How fast the search decides a near-miss depends on how quickly the bound ti
 intervals shrink (quadratically for the bound of csnn/_core/psc.pxd); a trajectory passing
 within the bound's rounding margin (~1e-14 mV) of the threshold counts as touching it.
 """
+from libc.math cimport floor
+
 from csnn._core.events cimport INFINITY
 
 
 cdef double first_crossing(upper_bound_fn bound, const void* trajectory, double theta,
-                           double s_limit) noexcept nogil:
+                           double s_from, double s_limit) noexcept nogil:
     """Smallest leaf end s <= ~s_limit where the trajectory may reach theta, else INFINITY
-    (the trajectory must start below theta)."""
+    (the trajectory must start below theta).  [0, s_from] must be known to hold no crossing
+    (an earlier search covered it): tree nodes inside it are skipped, which, the bound being
+    monotone under inclusion, finds the same leaf."""
     cdef double stack_a[CROSSING_STACK]
     cdef double stack_w[CROSSING_STACK]
     cdef int top
-    cdef double block = 0.0, a, w
+    cdef double block = floor(s_from), a, w
     cdef double leaf = 1.0 / (<double> (1 << 20)) / (<double> (1 << 20))
-    if bound(trajectory, 0.0, s_limit) < theta:
+    if bound(trajectory, s_from, s_limit) < theta:
         return INFINITY
     while block < s_limit:
         top = 0
@@ -43,7 +47,7 @@ cdef double first_crossing(upper_bound_fn bound, const void* trajectory, double 
             top -= 1
             if a >= s_limit:
                 return INFINITY
-            if bound(trajectory, a, a + w) < theta:
+            if a + w <= s_from or bound(trajectory, a, a + w) < theta:
                 continue
             if w <= leaf:
                 return a + w

@@ -248,6 +248,8 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
     cdef Sampler* smp
     cdef MeterPlan* plan
 
+    if ne == 0 and s_hi == s_lo and p_hi == p_lo and _next_spike(n, t1) == INFINITY:
+        return 0                  # nothing happens to this neuron in this window
     if ne > 1:
         sort_events(ev, ne)
     if s_hi > s_lo:

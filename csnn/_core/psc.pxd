@@ -10,7 +10,8 @@ has the exact solution
 
     U(h) = U_inf + (U0 - U_inf) e^{-h/tau_m} + sum_syn (I0 K1(h) + D0 K2(h)) / C_m,
 
-K1(h) = int_0^h e^{-u/tau_s} e^{-(h-u)/tau_m} du and K2(h) = int_0^h u e^{-u/tau_s} e^{-(h-u)/tau_m} du.
+K1(h) = int_0^h e^{-u/tau_s} e^{-(h-u)/tau_m} du and K2(h) = int_0^h u e^{-u/tau_s} e^{-(h-u)/tau_m} du
+(psc_synapse).
 Both are evaluated without cancellation or overflow for any pair of time constants, the
 singular case tau_s == tau_m included: with y = 1/tau_m - 1/tau_s and z = h y,
 K1 = h e^{-h/tau_m} phi1(z) and K2 = h^2 e^{-h/tau_m} phi2(z), phi1(z) = (e^z - 1)/z and
@@ -73,34 +74,34 @@ cdef inline double _phi2(double z) noexcept nogil:
     return (expm1(z) * (z - 1.0) + z) / (z * z)
 
 
-cdef inline void psc_kernels(double h, double tau_m, double tau_s, double* k1, double* k2) noexcept nogil:
-    """K1(h) and K2(h) of the module docstring."""
+cdef inline double psc_synapse(double h, double tau_m, double tau_s, double i0, double d0) noexcept nogil:
+    """I0 K1(h) + D0 K2(h) of the module docstring (K2 only for alpha currents)."""
     cdef double y = 1.0 / tau_m - 1.0 / tau_s
     cdef double z = h * y
     cdef double em = exp(-h / tau_m)
-    cdef double es
+    cdef double es, v
     if fabs(z) > 1.0:
         es = exp(-h / tau_s)
-        k1[0] = (es - em) / y
-        k2[0] = (es * (z - 1.0) + em) / (y * y)
+        v = i0 * (es - em) / y
+        if d0 != 0.0:
+            v += d0 * (es * (z - 1.0) + em) / (y * y)
     else:
-        k1[0] = h * em * _phi1(z)
-        k2[0] = h * h * em * _phi2(z)
+        v = i0 * h * em * _phi1(z)
+        if d0 != 0.0:
+            v += d0 * h * h * em * _phi2(z)
+    return v
 
 
 cdef inline double psc_membrane(double u0, double u_inf, double tau_m, double c_m, double h,
                                 double i_ex, double di_ex, double tau_ex,
                                 double i_in, double di_in, double tau_in) noexcept nogil:
     """U(h) for the initial U0, the constant-current asymptote U_inf and the synaptic states."""
-    cdef double k1, k2, u
     # U0 + (U0 - U_inf)(e^{-h/tau_m} - 1): accurate increments even for a huge U_inf
-    u = u0 + (u0 - u_inf) * expm1(-h / tau_m)
+    cdef double u = u0 + (u0 - u_inf) * expm1(-h / tau_m)
     if i_ex != 0.0 or di_ex != 0.0:
-        psc_kernels(h, tau_m, tau_ex, &k1, &k2)
-        u += (i_ex * k1 + di_ex * k2) / c_m
+        u += psc_synapse(h, tau_m, tau_ex, i_ex, di_ex) / c_m
     if i_in != 0.0 or di_in != 0.0:
-        psc_kernels(h, tau_m, tau_in, &k1, &k2)
-        u += (i_in * k1 + di_in * k2) / c_m
+        u += psc_synapse(h, tau_m, tau_in, i_in, di_in) / c_m
     return u
 
 
@@ -125,40 +126,61 @@ cdef struct PscTrajectory:
     double tau_in
 
 
-cdef inline double _current_max(double i0, double d0, double tau, double a, double b) noexcept nogil:
-    """Maximum of (i0 + d0 s) e^{-s/tau} on [a, b]: at an end or at its one extremum
-    s* = tau - i0 / d0."""
-    cdef double m = (i0 + d0 * a) * exp(-a / tau)
+cdef inline void _current_range(double i0, double d0, double tau, double a, double b,
+                                double* low, double* high) noexcept nogil:
+    """Range of (i0 + d0 s) e^{-s/tau} on [a, b]: its extremes are at the ends or at its one
+    extremum s* = tau - i0 / d0."""
+    cdef double u = (i0 + d0 * a) * exp(-a / tau)
     cdef double v = (i0 + d0 * b) * exp(-b / tau)
     cdef double peak
-    if v > m:
-        m = v
+    low[0] = u if u < v else v
+    high[0] = u if u > v else v
     if d0 != 0.0:
         peak = tau - i0 / d0
         if a < peak < b:
             v = (i0 + d0 * peak) * exp(-peak / tau)
-            if v > m:
-                m = v
-    return m
+            if v < low[0]:
+                low[0] = v
+            if v > high[0]:
+                high[0] = v
+
+
+cdef inline double _trajectory_u(const PscTrajectory* tr, double s) noexcept nogil:
+    return psc_membrane(tr.u0, tr.u_inf, tr.tau_m, tr.c_m, s, tr.i_ex, tr.di_ex, tr.tau_ex,
+                        tr.i_in, tr.di_in, tr.tau_in)
 
 
 cdef inline double psc_upper_bound(const void* trajectory, double a, double b) noexcept nogil:
     """A rigorous upper bound of U on [a, b] without cancellation for any time constants.
 
-    By comparison, U stays below the solution of dU/ds = (U_inf - U) / tau_m + J_max / C_m that
-    starts at U(a), J_max being the largest synaptic current on [a, b]; that solution is
-    monotone, so its largest value is at a or b.  The bound's excess over the true maximum
-    shrinks as (b - a)^2, which decides near-misses in a few dozen halvings.  A margin covers
-    the rounding of U(a).
+    By comparison, U stays between the solutions of dU/ds = (U_inf - U) / tau_m + J / C_m that
+    start at U(a) with J held at the smallest and at the largest synaptic current on [a, b];
+    those solutions are monotone, so their extremes are at a or b, and the upper one's excess
+    over the true maximum shrinks as (b - a)^2.  When these bounds also prove the sign of
+    dU/ds on [a, b] (U is then monotone), the bound is U at the right end: exact.  A margin
+    covers rounding.
     """
     cdef const PscTrajectory* tr = <const PscTrajectory*> trajectory
-    cdef double u_a = psc_membrane(tr.u0, tr.u_inf, tr.tau_m, tr.c_m, a, tr.i_ex, tr.di_ex, tr.tau_ex,
-                                   tr.i_in, tr.di_in, tr.tau_in)
-    cdef double j_max = (_current_max(tr.i_ex, tr.di_ex, tr.tau_ex, a, b)
-                         + _current_max(tr.i_in, tr.di_in, tr.tau_in, a, b))
-    cdef double u_top = tr.u_inf + j_max * tr.tau_m / tr.c_m
-    cdef double u_b = u_a + (u_a - u_top) * expm1(-(b - a) / tr.tau_m)
-    cdef double bound = u_b if u_b > u_a else u_a
+    cdef double u_a = _trajectory_u(tr, a)
+    cdef double j_lo, j_hi, j_lo_in, j_hi_in, u_top, u_bottom, e, upper, lower, bound, u_b
+    _current_range(tr.i_ex, tr.di_ex, tr.tau_ex, a, b, &j_lo, &j_hi)
+    _current_range(tr.i_in, tr.di_in, tr.tau_in, a, b, &j_lo_in, &j_hi_in)
+    j_lo += j_lo_in
+    j_hi += j_hi_in
+    u_top = tr.u_inf + j_hi * tr.tau_m / tr.c_m
+    u_bottom = tr.u_inf + j_lo * tr.tau_m / tr.c_m
+    e = expm1(-(b - a) / tr.tau_m)
+    upper = u_a + (u_a - u_top) * e
+    lower = u_a + (u_a - u_bottom) * e
+    bound = upper if upper > u_a else u_a
+    if u_bottom - bound >= 0.0:
+        # dU/ds >= (U_inf - max U) / tau_m + J_min / C_m >= 0: U rises, its maximum is at b
+        u_b = _trajectory_u(tr, b)
+        if u_b < bound:
+            bound = u_b
+    elif u_top - (lower if lower < u_a else u_a) <= 0.0:
+        # dU/ds <= 0: U falls, its maximum is at a
+        bound = u_a
     return bound + 16.0 * 2.220446049250313e-16 * (fabs(u_a) + fabs(u_top) + fabs(tr.u0))
 
 
@@ -223,13 +245,14 @@ cdef inline double psc_next_spike(PscNeuron* n, double limit) noexcept nogil:
 
     The search starts where free evolution starts (the state's time, or the end of the
     refractory period) and runs the canonical tree of crossing.first_crossing with
-    psc_upper_bound, so its result does not depend on ``limit``.  It looks ahead at least ten of the slowest time constants
-    and remembers what it covered, so a neuron without input costs one comparison per window.
+    psc_upper_bound, so its result does not depend on ``limit``.  It remembers what it covered
+    (first trying to clear ten of the slowest time constants at once), so a neuron without
+    input costs one comparison per window.
     """
     cdef PscState start = n.s
     cdef double t0 = n.s.t
     cdef double theta = n.p.V_th - n.p.E_L
-    cdef double s, horizon, slowest
+    cdef double s, s_from, horizon, slowest, reach
     cdef PscTrajectory tr
     if limit <= n.s.t_clear:
         return n.s.t_next if n.s.t_next <= limit else INFINITY
@@ -248,7 +271,6 @@ cdef inline double psc_next_spike(PscNeuron* n, double limit) noexcept nogil:
         slowest = n.p.tau_syn_ex
     if n.p.tau_syn_in > slowest:
         slowest = n.p.tau_syn_in
-    horizon = limit if limit > t0 + 10.0 * slowest else t0 + 10.0 * slowest
     tr.u0 = start.V_m - n.p.E_L
     tr.u_inf = _u_inf(n)
     tr.tau_m = n.p.tau_m
@@ -259,10 +281,29 @@ cdef inline double psc_next_spike(PscNeuron* n, double limit) noexcept nogil:
     tr.i_in = start.I_syn_in
     tr.di_in = start.dI_syn_in
     tr.tau_in = n.p.tau_syn_in
-    s = first_crossing(psc_upper_bound, &tr, theta, horizon - t0)
-    n.s.t_next = t0 + s
-    n.s.t_clear = n.s.t_next if n.s.t_next <= horizon else horizon
-    return n.s.t_next if n.s.t_next <= limit else INFINITY
+    # what an earlier search of this state already cleared
+    s_from = n.s.t_clear - t0 if n.s.t_clear > t0 else 0.0
+    # one bound over a long look-ahead clears a quiet neuron for many windows (tried once per
+    # state: when it fails, the state does reach threshold eventually)
+    horizon = t0 + 10.0 * slowest
+    if s_from == 0.0 and horizon > limit and psc_upper_bound(&tr, 0.0, horizon - t0) < theta:
+        n.s.t_clear = horizon
+        n.s.t_next = INFINITY
+        return INFINITY
+    s = first_crossing(psc_upper_bound, &tr, theta, s_from, limit - t0)
+    if t0 + s <= limit:
+        n.s.t_next = t0 + s
+        n.s.t_clear = n.s.t_next
+        return n.s.t_next
+    # clear ahead as far again as the time since the search's start, for the windows to come:
+    # the cleared span doubles from call to call until it nears the crossing
+    reach = 2.0 * (limit - t0)
+    if s == INFINITY and psc_upper_bound(&tr, limit - t0, reach) < theta:
+        n.s.t_clear = t0 + reach
+    else:
+        n.s.t_clear = limit
+    n.s.t_next = INFINITY
+    return INFINITY
 
 
 cdef inline int psc_receive(PscNeuron* n, double w_ex, double w_in) noexcept nogil:
