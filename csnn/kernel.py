@@ -500,7 +500,8 @@ class Kernel:
             # engine indices through the (small) collections, not per synapse through the node table
             pre_nidx = self.node_nidx[pre_ids - 1].astype(np.int32)
             post_nidx = self.node_nidx[post_ids - 1].astype(np.int32)
-            self.engine.add_synapses(pre_nidx[i_pre], post_nidx[i_post], weight, delay, model_id, receptor)
+            self.engine.static.add(pre_nidx[i_pre], target=post_nidx[i_post], weight=weight, delay=delay,
+                                   model=model_id, port=receptor)
         elif pre_kind == GENERATOR:
             self._connect_generators(pre_ids[i_pre], post_ids[i_post], weight, delay, receptor, model_id)
         else:
@@ -638,16 +639,15 @@ class Kernel:
             self.attachments[key].append(np.asarray(column))
 
     def _connection_counts(self):
-        return (self.engine.synapses()["offsets"].copy(), self.stream_model.size,
+        self.engine.build()
+        return (self.engine.static.offsets.copy(), self.stream_model.size,
                 sum(a.size for a in self.attachments["source"]))
 
     def _all_connections(self):
         """Every connection: (kind, a, b, source gid, target gid, model id) arrays."""
-        syn = self.engine.synapses()
-        offsets = syn["offsets"]
-        n_rows = offsets.size - 1
-        src_idx = np.repeat(np.arange(n_rows), np.diff(offsets))
-        rank = np.arange(offsets[-1]) - offsets[src_idx]
+        self.engine.build()
+        syn = self.engine.static.columns
+        src_idx, rank = self.engine.static.rows()
         streams = self.engine.streams
         att_src = _cat(self.attachments["source"])
         n_att = att_src.size
@@ -686,7 +686,8 @@ class Kernel:
 
     def connection_table(self, sc, keys=None):
         """Columns of connection properties for a SynapseCollection."""
-        syn = self.engine.synapses()
+        self.engine.build()
+        syn = self.engine.static.columns
         streams = self.engine.streams
         kind, a, b = sc._kind, sc._a, sc._b
         n = kind.size
@@ -694,7 +695,7 @@ class Kernel:
                    "delay": np.zeros(n), "receptor": np.zeros(n, np.int64), "port": np.zeros(n, np.int64),
                    "synapse_id": np.zeros(n, np.int64), "target_thread": np.zeros(n, np.int64)}
         k0, k1, k2 = kind == 0, kind == 1, kind == 2
-        slot = syn["offsets"][a[k0]] + b[k0]
+        slot = self.engine.static.slots(a[k0], b[k0])
         columns["source"][k0] = self.neuron_gid[a[k0]]
         columns["target"][k0] = self.neuron_gid[syn["target"][slot]]
         columns["weight"][k0] = syn["weight"][slot]
@@ -754,9 +755,10 @@ class Kernel:
                 raise KernelStateError("the weight of a current generator's connection and the delay of any "
                                        "generator connection cannot change once the simulation has started; "
                                        "change the generator's parameters instead")
-        syn = self.engine.synapses()
+        self.engine.build()
+        syn = self.engine.static.columns
         k0 = kind == 0
-        slot = syn["offsets"][a[k0]] + b[k0]
+        slot = self.engine.static.slots(a[k0], b[k0])
         for key, arr in checked.items():
             syn[key][slot] = arr[k0]
             self.engine.streams[key][a[k1]] = arr[k1]

@@ -6,6 +6,12 @@ from csnn._core.events cimport InEvent, SpikeBuffer
 from csnn._core.inbox cimport Bucket, Inbox
 from csnn._core.recorders cimport MeterPlan, Sampler
 from csnn._core.streams cimport Generator, Stream
+from csnn._core.synapses cimport SynapseTable
+
+
+cdef enum:
+    # marks the events of plastic synapses: their rank in the plastic table, with this bit set
+    PLASTIC_RANK = 0x40000000
 
 
 cdef enum ModelCode:
@@ -47,11 +53,9 @@ cdef class Engine:
     cdef readonly int64_t n_neurons
     cdef object _gids                       # int32 array: engine index -> global id
     cdef const int32_t* gids
-    # static synapses, CSR by source
-    cdef object _syn_offsets, _syn_target, _syn_weight, _syn_delay, _syn_model, _syn_port
-    cdef object _pending                    # synapse blocks not merged into the CSR yet
-    cdef readonly double min_delay
-    cdef readonly double max_delay
+    # synapses, CSR by source: static ones, and plastic ones with their state
+    cdef readonly SynapseTable static
+    cdef readonly SynapseTable plastic
     # stimulation streams, in creation order, and their CSR by target
     cdef object _streams
     cdef object _st_offsets, _st_perm
@@ -84,4 +88,5 @@ cdef class Engine:
     cdef int _check_finite(self) except -1
     cdef int _collect_spikes(self) except -1
     cdef int _route(self) except -1
+    cdef int _route_table(self, SynapseTable table, int32_t rank_flag) noexcept
     cdef int _record_spikes(self) except -1

@@ -40,6 +40,8 @@ from csnn._core.psc cimport (PscNeuron, psc_advance, psc_fire, psc_next_spike, p
 from csnn._core.hh_psc_alpha cimport (HhPscAlpha, hh_advance, hh_fire, hh_next_spike, hh_receive,
                                       hh_value_at)
 from csnn._core.recorders cimport EventLog, MeterPlan, Sampler
+from csnn._core.synapses cimport SynapseTable
+from csnn._core.synapses import SynapseTable
 from csnn._core.streams cimport (GEN_AC, GEN_CURRENT, GEN_NOISE, GEN_OU, GEN_POISSON, GEN_SPIKES,
                                  Generator, Stream, stream_pop, stream_retime, stream_start)
 
@@ -58,6 +60,9 @@ MODEL_CODES = {"iaf_psc_delta": MODEL_IAF_PSC_DELTA, "parrot_neuron": MODEL_PARR
                "iaf_psc_exp": MODEL_IAF_PSC_EXP, "iaf_psc_alpha": MODEL_IAF_PSC_ALPHA,
                "hh_psc_alpha": MODEL_HH_PSC_ALPHA}
 _MODEL_NAMES = {code: name for name, code in MODEL_CODES.items()}
+#: state columns of plastic synapses (csnn/_core/stdp.pxd)
+PLASTIC_COLUMNS = {"set": np.uint16, "Kplus": np.float64, "Kplus_triplet": np.float64,
+                   "t_last": np.float64}
 #: True when the engine was compiled with OpenMP
 OPENMP = bool(CSNN_OPENMP)
 #: longest window when no synapse bounds it (ms): bounds the memory of per-window buffers
@@ -423,15 +428,8 @@ cdef class Engine:
         self.n_neurons = 0
         self._gids = np.zeros(0, dtype=np.int32)
         self.gids = NULL
-        self._syn_offsets = np.zeros(1, dtype=np.int64)
-        self._syn_target = np.zeros(0, dtype=np.int32)
-        self._syn_weight = np.zeros(0, dtype=np.float64)
-        self._syn_delay = np.zeros(0, dtype=np.float64)
-        self._syn_model = np.zeros(0, dtype=np.uint16)
-        self._syn_port = np.zeros(0, dtype=np.uint16)
-        self._pending = []
-        self.min_delay = INFINITY
-        self.max_delay = 0.0
+        self.static = SynapseTable()
+        self.plastic = SynapseTable(PLASTIC_COLUMNS)
         self._streams = np.zeros(0, dtype=stream_dtype())
         self._st_offsets = np.zeros(1, dtype=np.int64)
         self._st_perm = np.zeros(0, dtype=np.int32)
@@ -542,102 +540,33 @@ cdef class Engine:
 
     # -- static synapses ----------------------------------------------------------------------
 
-    def add_synapses(self, source, target, weight, delay, int model, int port):
-        """Queue a block of synapses (engine indices) of one synapse model and receptor port;
-        merged into the CSR by ``build``."""
-        n = len(source)
-        block = (np.ascontiguousarray(source, dtype=np.int32),
-                 np.ascontiguousarray(target, dtype=np.int32),
-                 np.ascontiguousarray(weight, dtype=np.float64),
-                 np.ascontiguousarray(delay, dtype=np.float64),
-                 np.full(n, model, dtype=np.uint16),
-                 np.full(n, port, dtype=np.uint16))
-        if block[0].shape[0] == 0:
-            return
-        self._pending.append(block)
-        self.min_delay = min(self.min_delay, float(block[3].min()))
-        self.max_delay = max(self.max_delay, float(block[3].max()))
-        self.dirty = True
+    @property
+    def min_delay(self):
+        """Smallest synaptic delay (ms), inf without synapses."""
+        return min(self.static.min_delay, self.plastic.min_delay)
 
-    def refresh_delays(self):
-        """Recompute the delay range after delays were changed in place."""
-        delays = [self._syn_delay] + [b[3] for b in self._pending]
-        delays = np.concatenate(delays)
-        self.min_delay = float(delays.min()) if delays.size else INFINITY
-        self.max_delay = float(delays.max()) if delays.size else 0.0
-        self.dirty = True
+    @property
+    def max_delay(self):
+        """Largest synaptic delay (ms), 0 without synapses."""
+        return max(self.static.max_delay, self.plastic.max_delay)
 
     @property
     def num_synapses(self):
-        return int(self._syn_target.shape[0]) + sum(int(b[0].shape[0]) for b in self._pending)
+        return self.static.size + self.plastic.size
 
     def build(self):
-        """Merge queued synapses into the CSR by source; a source's older synapses keep their rank.
+        """Merge queued synapses into the CSRs (a source's older synapses keep their rank)."""
+        changed_static = self.static.build(self.n_neurons)
+        changed_plastic = self.plastic.build(self.n_neurons)
+        if changed_static or changed_plastic:
+            self.dirty = True
 
-        A counting sort: each row keeps its old synapses first, then the queued ones in queue
-        order, so ranks (and SynapseCollections) stay valid.
-        """
-        if not self._pending:
-            return
-        cdef int64_t n = self.n_neurons
-        cdef int64_t i, k, p, total
-        old_offsets = self._syn_offsets
-        if old_offsets.shape[0] < n + 1:
-            old_offsets = np.concatenate([old_offsets, np.full(n + 1 - old_offsets.shape[0],
-                                                               old_offsets[old_offsets.shape[0] - 1])])
-        counts = np.diff(old_offsets)
-        for block in self._pending:
-            counts += np.bincount(block[0], minlength=n)
-        offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
-        total = offsets[n]
-        target = np.empty(total, dtype=np.int32)
-        weight = np.empty(total, dtype=np.float64)
-        delay = np.empty(total, dtype=np.float64)
-        model = np.empty(total, dtype=np.uint16)
-        port = np.empty(total, dtype=np.uint16)
-        cdef cnp.int64_t[::1] old_off = old_offsets
-        cdef cnp.int64_t[::1] off = offsets
-        cursor = np.empty(n, dtype=np.int64)
-        cdef cnp.int64_t[::1] cur = cursor
-        cdef cnp.int32_t[::1] tg = target, o_tg = self._syn_target, b_src, b_tg
-        cdef double[::1] wt = weight, o_wt = self._syn_weight, b_wt
-        cdef double[::1] dl = delay, o_dl = self._syn_delay, b_dl
-        cdef cnp.uint16_t[::1] md = model, o_md = self._syn_model, b_md
-        cdef cnp.uint16_t[::1] pt = port, o_pt = self._syn_port, b_pt
-        with nogil:
-            for i in range(n):
-                p = off[i]
-                for k in range(old_off[i], old_off[i + 1]):
-                    tg[p] = o_tg[k]
-                    wt[p] = o_wt[k]
-                    dl[p] = o_dl[k]
-                    md[p] = o_md[k]
-                    pt[p] = o_pt[k]
-                    p += 1
-                cur[i] = p
-        for block in self._pending:
-            b_src, b_tg, b_wt, b_dl, b_md, b_pt = block
-            with nogil:
-                for k in range(b_src.shape[0]):
-                    p = cur[b_src[k]]
-                    cur[b_src[k]] = p + 1
-                    tg[p] = b_tg[k]
-                    wt[p] = b_wt[k]
-                    dl[p] = b_dl[k]
-                    md[p] = b_md[k]
-                    pt[p] = b_pt[k]
-        self._syn_offsets = offsets
-        self._syn_target, self._syn_weight, self._syn_delay = target, weight, delay
-        self._syn_model, self._syn_port = model, port
-        self._pending = []
-        self.dirty = True
-
-    def synapses(self):
-        """The CSR arrays (views, valid until the next ``build``): offsets, target, weight, delay, model, port."""
+    def refresh_delays(self):
+        """Recompute the delay range after delays were changed in place."""
         self.build()
-        return {"offsets": self._syn_offsets, "target": self._syn_target, "weight": self._syn_weight,
-                "delay": self._syn_delay, "model": self._syn_model, "port": self._syn_port}
+        self.static.refresh_delays()
+        self.plastic.refresh_delays()
+        self.dirty = True
 
     # -- generators and streams ---------------------------------------------------------------
 
@@ -765,11 +694,6 @@ cdef class Engine:
         if not self.dirty:
             return
         cdef int64_t n = self.n_neurons
-        # neurons without synapses yet get empty rows
-        offsets = self._syn_offsets
-        if offsets.shape[0] < n + 1:
-            self._syn_offsets = np.concatenate(
-                [offsets, np.full(n + 1 - offsets.shape[0], offsets[offsets.shape[0] - 1], dtype=np.int64)])
         # streams by target, then (source, rank)
         st = self._streams
         perm = np.lexsort((st["rank"], st["source"], st["target"])).astype(np.int32)
@@ -987,11 +911,13 @@ cdef class Engine:
 
     cdef int _route(self) except -1:
         """File every emitted spike's deliveries in the inbox buckets of their arrival windows."""
-        cdef const int64_t* off = <const int64_t*> cnp.PyArray_DATA(self._syn_offsets)
-        cdef const int32_t* target = <const int32_t*> cnp.PyArray_DATA(self._syn_target)
-        cdef const double* weight = <const double*> cnp.PyArray_DATA(self._syn_weight)
-        cdef const double* delay = <const double*> cnp.PyArray_DATA(self._syn_delay)
-        cdef const uint16_t* port = <const uint16_t*> cnp.PyArray_DATA(self._syn_port)
+        if self._route_table(self.static, 0) != 0 or self._route_table(self.plastic, PLASTIC_RANK) != 0:
+            raise MemoryError("csnn: out of memory for spikes in flight")
+        return 0
+
+    cdef int _route_table(self, SynapseTable table, int32_t rank_flag) noexcept:
+        """Route through one synapse table; plastic synapses mark their events' rank."""
+        cdef const int64_t* off = table.off
         cdef double bound = self.inbox.bounds[1]
         cdef double after = nextafter(bound, INFINITY)
         cdef int rc = 0
@@ -1004,26 +930,24 @@ cdef class Engine:
                 sp = &self.spikes.data[i]
                 src = sp.neuron
                 for s in range(off[src], off[src + 1]):
-                    ev.t = sp.t + delay[s]
+                    ev.t = sp.t + table.delay[s]
                     if ev.t <= bound:
                         # one-ulp guard: never deliver into the window being processed
                         ev.t = after
                     ev.source = self.gids[src]
-                    ev.rank = <int32_t> (s - off[src])
-                    ev.target = target[s]
-                    ev.port = port[s]
+                    ev.rank = <int32_t> (s - off[src]) | rank_flag
+                    ev.target = table.target[s]
+                    ev.port = table.port[s]
                     # multiplicities above the event's 16 bits travel as several events
                     left = sp.mult
                     while left > 0:
                         chunk = left if left < 65535 else 65535
                         ev.mult = <uint16_t> chunk
-                        ev.w = weight[s] * chunk
+                        ev.w = table.weight[s] * chunk
                         if self.inbox.push(&ev) != 0:
                             rc = -1
                         left -= chunk
-        if rc != 0:
-            raise MemoryError("csnn: out of memory for spikes in flight")
-        return 0
+        return rc
 
     cdef int _record_spikes(self) except -1:
         """Append the window's spikes (in time order) to the recorders of their senders."""

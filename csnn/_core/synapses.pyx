@@ -1,0 +1,137 @@
+# cython: language_level=3
+"""Synapses in a CSR by source: per-slot columns owned by one thin class.
+
+Every table has the routing columns ``target`` (engine index, int32), ``weight`` and ``delay``
+(float64), ``model`` (synapse model id) and ``port`` (receptor, uint16); a table of plastic
+synapses adds its state columns.  ``add`` queues a block of synapses; ``build`` merges the
+queue with a counting sort by source.  A source's older synapses keep their rank in its row and
+new ones are appended after them, so a synapse is identified for good by (source, rank): that
+is what SynapseCollections and the inbox's tie order hold.
+"""
+import numpy as np
+
+cimport numpy as cnp
+
+from csnn._core.events cimport INFINITY
+
+cnp.import_array()
+
+ROUTING = {"target": np.int32, "weight": np.float64, "delay": np.float64, "model": np.uint16,
+           "port": np.uint16}
+
+
+cdef class SynapseTable:
+    """Synapses in a CSR by source; ``extra``: name -> dtype of further per-synapse columns."""
+
+    def __init__(self, extra=None):
+        self._dtypes = dict(ROUTING, **(extra or {}))
+        self.columns = {name: np.zeros(0, dtype=dtype) for name, dtype in self._dtypes.items()}
+        self.offsets = np.zeros(1, dtype=np.int64)
+        self._pending = []
+        self.min_delay = INFINITY
+        self.max_delay = 0.0
+        self._bind()
+
+    cdef void _bind(self):
+        self.off = <const int64_t*> cnp.PyArray_DATA(self.offsets)
+        self.target = <const int32_t*> cnp.PyArray_DATA(self.columns["target"])
+        self.weight = <double*> cnp.PyArray_DATA(self.columns["weight"])
+        self.delay = <const double*> cnp.PyArray_DATA(self.columns["delay"])
+        self.port = <const uint16_t*> cnp.PyArray_DATA(self.columns["port"])
+        self.model = <const uint16_t*> cnp.PyArray_DATA(self.columns["model"])
+
+    def add(self, source, **columns):
+        """Queue synapses from engine indices ``source``; ``columns``: one value or one array
+        entry per synapse for every column of the table."""
+        n = len(source)
+        if n == 0:
+            return
+        missing = set(self._dtypes) - set(columns)
+        if missing:
+            raise ValueError(f"csnn: synapse columns {sorted(missing)} are missing")
+        block = {name: np.ascontiguousarray(np.broadcast_to(columns[name], (n,)), dtype=dtype)
+                 for name, dtype in self._dtypes.items()}
+        self._pending.append((np.ascontiguousarray(source, dtype=np.int32), block))
+        self.min_delay = min(self.min_delay, float(block["delay"].min()))
+        self.max_delay = max(self.max_delay, float(block["delay"].max()))
+
+    @property
+    def size(self):
+        """Number of synapses, queued ones included."""
+        return int(self.columns["target"].shape[0]) + sum(int(s.shape[0]) for s, _ in self._pending)
+
+    def refresh_delays(self):
+        """Recompute the delay range after delays were changed in place (table built)."""
+        delays = self.columns["delay"]
+        self.min_delay = float(delays.min()) if delays.size else INFINITY
+        self.max_delay = float(delays.max()) if delays.size else 0.0
+
+    def build(self, int64_t n_sources):
+        """Merge the queue into the CSR; rows are extended to ``n_sources`` sources.
+        Returns True when the table changed."""
+        cdef int64_t i, k, p, total
+        cdef cnp.int32_t[::1] src
+        old_offsets = self.offsets
+        if old_offsets.shape[0] < n_sources + 1:
+            old_offsets = np.concatenate([old_offsets, np.full(n_sources + 1 - old_offsets.shape[0],
+                                                               old_offsets[old_offsets.shape[0] - 1])])
+        if not self._pending:
+            if old_offsets is not self.offsets:
+                self.offsets = old_offsets
+                self._bind()
+                return True
+            return False
+        counts = np.diff(old_offsets)
+        for source, _ in self._pending:
+            counts += np.bincount(source, minlength=n_sources)
+        offsets = np.zeros(n_sources + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        total = offsets[n_sources]
+        cdef cnp.int64_t[::1] old_off = old_offsets
+        cdef cnp.int64_t[::1] off = offsets
+        cursor = np.empty(n_sources, dtype=np.int64)
+        cdef cnp.int64_t[::1] cur = cursor
+        n_old = int(old_offsets[n_sources])
+        old_pos = np.empty(n_old, dtype=np.int64)
+        cdef cnp.int64_t[::1] op = old_pos
+        with nogil:
+            for i in range(n_sources):
+                p = off[i]
+                for k in range(old_off[i], old_off[i + 1]):
+                    op[k] = p
+                    p += 1
+                cur[i] = p
+        new_pos = []
+        cdef cnp.int64_t[::1] np_view
+        for source, _ in self._pending:
+            src = source
+            positions = np.empty(src.shape[0], dtype=np.int64)
+            np_view = positions
+            with nogil:
+                for k in range(src.shape[0]):
+                    p = cur[src[k]]
+                    cur[src[k]] = p + 1
+                    np_view[k] = p
+            new_pos.append(positions)
+        new_pos = np.concatenate(new_pos)
+        for name, dtype in self._dtypes.items():
+            column = np.empty(total, dtype=dtype)
+            if n_old:
+                column[old_pos] = self.columns[name]
+            column[new_pos] = np.concatenate([block[name] for _, block in self._pending])
+            self.columns[name] = column
+        self.offsets = offsets
+        self._pending = []
+        self._bind()
+        return True
+
+    def rows(self):
+        """Source engine index and rank in its row of every slot (for GetConnections)."""
+        counts = np.diff(self.offsets)
+        source = np.repeat(np.arange(counts.size), counts)
+        rank = np.arange(int(self.offsets[-1])) - self.offsets[source]
+        return source, rank
+
+    def slots(self, source, rank):
+        """Slots of synapses identified by (source engine index, rank)."""
+        return self.offsets[np.asarray(source, dtype=np.int64)] + np.asarray(rank, dtype=np.int64)
