@@ -676,6 +676,34 @@ class Multimeter(Recorder):
         return events
 
 
+class WeightRecorder(Recorder):
+    """weight_recorder: records the weights of plastic synapses as they transmit.
+
+    Give it to a plastic synapse model with ``CopyModel('stdp_synapse', 'stdp_rec',
+    {'weight_recorder': recorder})`` (or SetDefaults); every spike sent through a synapse of
+    that model is then recorded after its weight update.  ``events``: ``senders`` and
+    ``targets`` (ids), ``times`` (the presynaptic spike's time, ms), ``weights``, ``receptors``
+    and ``ports``.
+    """
+
+    NAME = "weight_recorder"
+    PARAMETERS = _RECORDER
+
+    def __init__(self, kernel, gid, model, params):
+        super().__init__(kernel, gid, model, params)
+        self.index = kernel.engine.add_weight_recorder()
+        self.log = kernel.engine.weight_log(self.index)
+
+    def columns(self):
+        return ("targets", "weights", "receptors", "ports")
+
+    def events(self):
+        senders, times, values = self.log.arrays()
+        return {"senders": senders, "targets": values[:, 0].astype(np.int64), "times": times,
+                "weights": values[:, 1].copy(), "receptors": values[:, 2].astype(np.int64),
+                "ports": values[:, 3].astype(np.int64)}
+
+
 DEVICES = (PoissonGenerator, InhomogeneousPoissonGenerator, DCGenerator, StepCurrentGenerator,
            SpikeGenerator, PulsepacketGenerator, NoiseGenerator, OUNoiseGenerator, ACGenerator,
-           SpikeRecorder, Multimeter)
+           SpikeRecorder, Multimeter, WeightRecorder)

@@ -15,15 +15,18 @@ from . import connect as cconnect
 from . import random as crandom
 from ._core import rng as crng
 from ._core.engine import Engine, OPENMP, stream_dtype
-from .devices import Generator, Multimeter, Recorder
+from .devices import Generator, Multimeter, Recorder, WeightRecorder
 from .errors import (BadParameterError, BadTypeError, CSNNWarning, IllegalConnectionError,
                      KernelStateError, UnknownNodeError, unknown_name)
-from .models import RECORDABLE_CODES, Registry, check_neurons, unknown_parameter
+from ._core import stdp as cstdp
+from .models import ARCHIVE_PARAMETERS, RECORDABLE_CODES, Registry, check_neurons, unknown_parameter
+
+_ARCHIVE_KEYS = tuple(row[0] for row in ARCHIVE_PARAMETERS)
 from .nodes import NodeCollection, SynapseCollection, as_ids
 
-NEURON, GENERATOR, SPIKE_RECORDER, METER = 0, 1, 2, 3
+NEURON, GENERATOR, SPIKE_RECORDER, METER, WEIGHT_RECORDER = 0, 1, 2, 3, 4
 _KIND_NAMES = {NEURON: "neurons", GENERATOR: "stimulation devices", SPIKE_RECORDER: "spike recorders",
-               METER: "multimeters"}
+               METER: "multimeters", WEIGHT_RECORDER: "weight recorders"}
 
 #: node keys every node reports, read-only
 _NODE_KEYS = ("model", "global_id", "element_type", "local", "thread", "vp")
@@ -126,6 +129,8 @@ class Kernel:
         self.syn_model_names = []                     # synapse model id -> name
         self.stream_model = np.zeros(0, dtype=np.int64)
         self.attachments = {"source": [], "target": [], "model": [], "weight": [], "delay": []}
+        self.archive = {key: np.zeros(0) for key in _ARCHIVE_KEYS}   # by engine index
+        self.stdp_sets = {}                           # parameter-set key -> index
         self.attached_meters = set()
         self.prepared = False
         self.started = False
@@ -174,7 +179,8 @@ class Kernel:
             self._create_neurons(model, gids, per_node)
         else:
             self._check_new_devices(model, n, per_node)
-            kind = GENERATOR if model.kind == "generator" else (SPIKE_RECORDER if model.base == "spike_recorder" else METER)
+            kind = {"generator": GENERATOR, "spike_recorder": SPIKE_RECORDER, "multimeter": METER,
+                    "weight_recorder": WEIGHT_RECORDER}[model.kind if model.kind == "generator" else model.base]
             # devices are built (and may still fail) before any of them is registered
             devices = [model.device(self, gid, model, {key: column[k] for key, column in per_node.items()})
                        for k, gid in enumerate(gids.tolist())]
@@ -210,6 +216,8 @@ class Kernel:
         for key, column in per_node.items():
             trial[key] = np.asarray([_store(v) for v in column] if isinstance(column, list) else column, dtype=float)
         check_neurons(model, trial)
+        for key in _ARCHIVE_KEYS:
+            self.archive[key] = np.concatenate([self.archive[key], trial.pop(key)])
         rows = pop.grow(n)
         for key, column in trial.items():
             pop.data[key][rows] = column
@@ -342,6 +350,8 @@ class Kernel:
         rows = self.node_row[gids - 1]
         if key in RECORDABLE_CODES and key in model.recordables:
             values = self.engine.rows(model.code, pop.data, rows, "values", RECORDABLE_CODES[key])
+        elif key in _ARCHIVE_KEYS:
+            values = self.archive[key][self.node_nidx[gids - 1]]
         else:
             values = pop.data[key][rows]
         if spec.constraint == "bool":
@@ -386,9 +396,16 @@ class Kernel:
     def _set_neurons(self, model, gids, values):
         if not values:
             return
+        for key in _ARCHIVE_KEYS:
+            if key in values:
+                self.archive[key][self.node_nidx[gids - 1]] = np.asarray(values.pop(key), dtype=float)
+                self.engine.set_archive_parameters(self.archive["tau_minus"], self.archive["tau_minus_triplet"])
+        if not values:
+            return
         pop = self.populations[model.base]
         rows = self.node_row[gids - 1]
-        trial = {key: pop.data[key][rows].copy() for key, s in model.specs.items() if s.writable}
+        trial = {key: pop.data[key][rows].copy() for key, s in model.specs.items()
+                 if s.writable and key not in _ARCHIVE_KEYS}
         for key, column in values.items():
             trial[key] = np.asarray([_store(v) for v in column] if isinstance(column, list) else column, dtype=float)
         if "V_m" in trial and "V_m" not in values:
@@ -496,12 +513,21 @@ class Kernel:
         before = self._connection_counts() if return_synapsecollection else None
         if pre_kind != METER and post_kind == NEURON:
             self._check_receptor(post_ids, receptor)
+        if syn_model.rule and not (pre_kind == NEURON and post_kind == NEURON):
+            raise IllegalConnectionError(
+                f"Connect: {syn_model.name} is plastic and connects neurons only, not "
+                f"{_KIND_NAMES[pre_kind if pre_kind != NEURON else post_kind]}; to make a generator's spikes "
+                "plastic, send them through a parrot_neuron")
         if pre_kind == NEURON and post_kind == NEURON:
             # engine indices through the (small) collections, not per synapse through the node table
             pre_nidx = self.node_nidx[pre_ids - 1].astype(np.int32)
             post_nidx = self.node_nidx[post_ids - 1].astype(np.int32)
-            self.engine.static.add(pre_nidx[i_pre], target=post_nidx[i_post], weight=weight, delay=delay,
-                                   model=model_id, port=receptor)
+            if syn_model.rule:
+                self._connect_plastic(syn_model, syn_params, pre_nidx[i_pre], post_nidx[i_post], weight, delay,
+                                      receptor, model_id, shape, keep, spec["rule"])
+            else:
+                self.engine.static.add(pre_nidx[i_pre], target=post_nidx[i_post], weight=weight, delay=delay,
+                                       model=model_id, port=receptor)
         elif pre_kind == GENERATOR:
             self._connect_generators(pre_ids[i_pre], post_ids[i_post], weight, delay, receptor, model_id)
         else:
@@ -510,6 +536,60 @@ class Kernel:
         if return_synapsecollection:
             return self._new_connections(before)
         return None
+
+    def _connect_plastic(self, model, params, src, tgt, weight, delay, receptor, model_id, shape, keep, rule):
+        """Plastic synapses: per-connection parameter values become parameter sets."""
+        n = src.size
+        spec = cstdp.SYNAPSE_MODELS[model.base]
+        columns = {}
+        for name, *_ in spec["parameters"] + spec["state"]:
+            values = cconnect.values(name, params[name], n, shape, keep, self.rng, rule)
+            columns[name] = model.specs[name].check_array(model.name, values)
+        _check_plastic_weights(model.name, weight, columns.get("Wmax"))
+        set_index = self._parameter_sets(model, {name: columns[name] for name, *_ in spec["parameters"]})
+        state = {name: columns[name] for name, *_ in spec["state"]}
+        self.engine.plastic.add(src, target=tgt, weight=weight, delay=delay, model=model_id, port=receptor,
+                                set=set_index, Kplus=state.get("Kplus", 0.0),
+                                Kplus_triplet=state.get("Kplus_triplet", 0.0), t_last=0.0)
+
+    def _parameter_sets(self, model, columns):
+        """Set index of each connection; equal parameter rows share one set."""
+        names = sorted(columns)
+        recorder = self._weight_recorder_index(model)
+        rows = np.column_stack([columns[name] for name in names]) if names else np.zeros((0, 0))
+        unique, inverse = np.unique(rows, axis=0, return_inverse=True)
+        index = np.empty(unique.shape[0], dtype=np.int64)
+        for u, row in enumerate(unique):
+            key = (model.rule, recorder) + tuple(zip(names, row.tolist()))
+            if key not in self.stdp_sets:
+                if len(self.stdp_sets) >= 65535:
+                    raise BadParameterError(f"{model.name}: more than 65535 distinct parameter sets; give "
+                                            "plasticity parameters as a few values, not one per synapse")
+                self.stdp_sets[key] = len(self.stdp_sets)
+            index[u] = self.stdp_sets[key]
+        return index[np.ravel(inverse)]
+
+    def _weight_recorder_index(self, model):
+        gid = model.defaults.get("weight_recorder")
+        if gid is None:
+            return -1
+        gid = int(as_ids(gid, f"{model.name}'s weight_recorder")[0])
+        device = self.devices.get(gid)
+        if not isinstance(device, WeightRecorder):
+            raise IllegalConnectionError(f"{model.name}: weight_recorder {gid} is a "
+                                         f"{self.node_model[gid - 1].name}, not a weight_recorder")
+        return device.index
+
+    def _set_records(self):
+        """The parameter sets as records for the engine."""
+        records = np.zeros(len(self.stdp_sets), dtype=cstdp.set_dtype())
+        for key, index in self.stdp_sets.items():
+            rule, recorder, *pairs = key
+            records[index]["rule"] = rule
+            records[index]["weight_recorder"] = recorder
+            for name, value in pairs:
+                records[index][name] = value
+        return records
 
     def _parse_syn_spec(self, syn_spec):
         if syn_spec is None:
@@ -529,6 +609,10 @@ class Kernel:
                                     f"synapse models: {', '.join(self.models.names('synapse'))}")
         params = dict(model.defaults)
         for key, value in syn_spec.items():
+            if key == "weight_recorder":
+                raise BadParameterError(f"syn_spec: weight_recorder belongs to the synapse model, not to a "
+                                        f"connection; use CopyModel({model.name!r}, 'new_name', "
+                                        "{'weight_recorder': recorder})")
             if key not in model.specs:
                 raise unknown_name(f"syn_spec key for {model.name}", key, model.specs)
             if key == "receptor_type":
@@ -548,6 +632,11 @@ class Kernel:
 
     def _check_direction(self, pre_ids, pre_kind, post_ids, post_kind):
         first_pre, first_post = int(pre_ids[0]), int(post_ids[0])
+        if WEIGHT_RECORDER in (pre_kind, post_kind):
+            gid = first_pre if pre_kind == WEIGHT_RECORDER else first_post
+            raise IllegalConnectionError(f"Connect: {self._describe(gid)} is not connected: give it to a plastic "
+                                         "synapse model, CopyModel('stdp_synapse', 'stdp_rec', "
+                                         "{'weight_recorder': recorder})")
         if post_kind == GENERATOR:
             raise IllegalConnectionError(f"Connect: {self._describe(first_post)} is a stimulation device and "
                                          "cannot receive connections; connect it as Connect(generator, neurons)")
@@ -640,34 +729,44 @@ class Kernel:
 
     def _connection_counts(self):
         self.engine.build()
-        return (self.engine.static.offsets.copy(), self.stream_model.size,
+        return (self.engine.static.offsets.copy(), self.engine.plastic.offsets.copy(), self.stream_model.size,
                 sum(a.size for a in self.attachments["source"]))
 
-    def _all_connections(self):
-        """Every connection: (kind, a, b, source gid, target gid, model id) arrays."""
+    def _tables(self):
+        """The synapse tables by connection kind (0: static, 3: plastic)."""
         self.engine.build()
-        syn = self.engine.static.columns
-        src_idx, rank = self.engine.static.rows()
+        return {0: self.engine.static, 3: self.engine.plastic}
+
+    def _all_connections(self):
+        """Every connection: (kind, a, b, source gid, target gid, model id) arrays.
+
+        Kinds: 0 static and 3 plastic synapses (a: source engine index, b: rank in its row),
+        1 generator streams (a: stream id), 2 recorder attachments (a: attachment id).
+        """
+        parts = []
+        for kind, table in self._tables().items():
+            src_idx, rank = table.rows()
+            parts.append((np.full(src_idx.size, kind, np.int8), src_idx, rank, self.neuron_gid[src_idx],
+                          self.neuron_gid[table.columns["target"]], table.columns["model"].astype(np.int64)))
         streams = self.engine.streams
+        parts.append((np.ones(streams.size, np.int8), np.arange(streams.size), np.zeros(streams.size, np.int64),
+                      streams["source"].astype(np.int64), self.neuron_gid[streams["target"]], self.stream_model))
         att_src = _cat(self.attachments["source"])
-        n_att = att_src.size
-        kind = np.concatenate([np.zeros(src_idx.size, np.int8), np.ones(streams.size, np.int8),
-                               np.full(n_att, 2, np.int8)])
-        a = np.concatenate([src_idx, np.arange(streams.size), np.arange(n_att)])
-        b = np.concatenate([rank, np.zeros(streams.size + n_att, np.int64)])
-        source = np.concatenate([self.neuron_gid[src_idx], streams["source"].astype(np.int64), att_src])
-        target = np.concatenate([self.neuron_gid[syn["target"]], self.neuron_gid[streams["target"]],
-                                 _cat(self.attachments["target"])])
-        model = np.concatenate([syn["model"].astype(np.int64), self.stream_model, _cat(self.attachments["model"])])
-        return kind, a, b, source, target, model
+        parts.append((np.full(att_src.size, 2, np.int8), np.arange(att_src.size), np.zeros(att_src.size, np.int64),
+                      att_src, _cat(self.attachments["target"]), _cat(self.attachments["model"])))
+        return tuple(np.concatenate(column) for column in zip(*parts))
 
     def _new_connections(self, before):
-        offsets_before, n_streams, n_att = before
+        static_before, plastic_before, n_streams, n_att = before
         kind, a, b, source, target, model = self._all_connections()
-        old_rows = np.zeros(self.engine.n_neurons, dtype=np.int64)
-        old_rows[:offsets_before.size - 1] = np.diff(offsets_before)
-        new = np.where(kind == 0, b >= old_rows[np.where(kind == 0, a, 0)],
-                       np.where(kind == 1, a >= n_streams, a >= n_att))
+        new = np.ones(kind.size, bool)
+        for code, offsets_before in ((0, static_before), (3, plastic_before)):
+            old_rows = np.zeros(self.engine.n_neurons, dtype=np.int64)
+            old_rows[:offsets_before.size - 1] = np.diff(offsets_before)
+            sel = kind == code
+            new[sel] = b[sel] >= old_rows[a[sel]]
+        new[kind == 1] = a[kind == 1] >= n_streams
+        new[kind == 2] = a[kind == 2] >= n_att
         order = np.lexsort((target[new], source[new]))
         return SynapseCollection(self, kind[new][order], a[new][order], b[new][order])
 
@@ -684,25 +783,37 @@ class Kernel:
         order = np.lexsort((tgt[keep], src[keep]))
         return SynapseCollection(self, kind[keep][order], a[keep][order], b[keep][order])
 
+    def _plastic_rule(self, sc):
+        """The plasticity rule's model spec when every connection of ``sc`` is plastic with one
+        rule (its parameters and state are then connection properties), else None."""
+        if len(sc) == 0 or not np.all(sc._kind == 3):
+            return None
+        table = self._tables()[3]
+        models = {self.syn_model_names[m] for m in table.columns["model"][table.slots(sc._a, sc._b)].tolist()}
+        bases = {self.models.get(m).base for m in models}
+        return cstdp.SYNAPSE_MODELS[bases.pop()] if len(bases) == 1 else None
+
     def connection_table(self, sc, keys=None):
         """Columns of connection properties for a SynapseCollection."""
-        self.engine.build()
-        syn = self.engine.static.columns
+        tables = self._tables()
         streams = self.engine.streams
         kind, a, b = sc._kind, sc._a, sc._b
         n = kind.size
         columns = {"source": np.zeros(n, np.int64), "target": np.zeros(n, np.int64), "weight": np.zeros(n),
                    "delay": np.zeros(n), "receptor": np.zeros(n, np.int64), "port": np.zeros(n, np.int64),
                    "synapse_id": np.zeros(n, np.int64), "target_thread": np.zeros(n, np.int64)}
-        k0, k1, k2 = kind == 0, kind == 1, kind == 2
-        slot = self.engine.static.slots(a[k0], b[k0])
-        columns["source"][k0] = self.neuron_gid[a[k0]]
-        columns["target"][k0] = self.neuron_gid[syn["target"][slot]]
-        columns["weight"][k0] = syn["weight"][slot]
-        columns["delay"][k0] = syn["delay"][slot]
-        columns["receptor"][k0] = syn["port"][slot]
-        columns["synapse_id"][k0] = syn["model"][slot]
-        columns["port"][k0] = b[k0]
+        for code, table in tables.items():
+            sel = kind == code
+            slot = table.slots(a[sel], b[sel])
+            syn = table.columns
+            columns["source"][sel] = self.neuron_gid[a[sel]]
+            columns["target"][sel] = self.neuron_gid[syn["target"][slot]]
+            columns["weight"][sel] = syn["weight"][slot]
+            columns["delay"][sel] = syn["delay"][slot]
+            columns["receptor"][sel] = syn["port"][slot]
+            columns["synapse_id"][sel] = syn["model"][slot]
+            columns["port"][sel] = b[sel]
+        k1, k2 = kind == 1, kind == 2
         st = streams[a[k1]]
         columns["source"][k1] = st["source"]
         columns["target"][k1] = self.neuron_gid[st["target"]]
@@ -716,6 +827,15 @@ class Kernel:
             columns[key][k2] = _cat(self.attachments[col])[a[k2]]
         columns["synapse_model"] = np.array([self.syn_model_names[i] for i in columns["synapse_id"].tolist()],
                                             dtype=object) if n else np.zeros(0, dtype=object)
+        rule = self._plastic_rule(sc)
+        if rule is not None:
+            table = tables[3]
+            slot = table.slots(a, b)
+            records = self._set_records()[table.columns["set"][slot]]
+            for name, *_ in rule["parameters"]:
+                columns[name] = records[name].copy()
+            for name, *_ in rule["state"]:
+                columns[name] = table.columns[name][slot].copy()
         if keys is None:
             return columns
         for key in keys:
@@ -727,12 +847,14 @@ class Kernel:
         if not isinstance(params, dict):
             raise BadTypeError(f"set(): params must be a dict, got {params!r}")
         n = len(sc)
+        rule = self._plastic_rule(sc)
+        plastic_keys = [name for name, *_ in rule["parameters"] + rule["state"]] if rule else []
         checked = {}
         for key, value in params.items():
-            if key not in ("weight", "delay"):
+            if key not in ("weight", "delay") and key not in plastic_keys:
                 if key in ("source", "target", "synapse_model", "receptor", "port", "synapse_id", "target_thread"):
                     raise BadParameterError(f"connection property {key!r} is read-only")
-                raise unknown_name("connection property", key, ["weight", "delay"])
+                raise unknown_name("connection property", key, ["weight", "delay"] + plastic_keys)
             if isinstance(value, crandom.Parameter):
                 arr = value.sample(self.rng, n)
             elif isinstance(value, dict):
@@ -755,20 +877,49 @@ class Kernel:
                 raise KernelStateError("the weight of a current generator's connection and the delay of any "
                                        "generator connection cannot change once the simulation has started; "
                                        "change the generator's parameters instead")
-        self.engine.build()
-        syn = self.engine.static.columns
-        k0 = kind == 0
-        slot = self.engine.static.slots(a[k0], b[k0])
-        for key, arr in checked.items():
-            syn[key][slot] = arr[k0]
-            self.engine.streams[key][a[k1]] = arr[k1]
+        if rule is not None:
+            self._set_plastic(sc, rule, checked)
+        for code, table in self._tables().items():
+            sel = kind == code
+            slot = table.slots(a[sel], b[sel])
+            for key in ("weight", "delay"):
+                if key in checked:
+                    table.columns[key][slot] = checked[key][sel]
+        for key in ("weight", "delay"):
+            if key not in checked:
+                continue
+            self.engine.streams[key][a[k1]] = checked[key][k1]
             column = _cat(self.attachments[key], float)
-            column[a[kind == 2]] = arr[kind == 2]
+            column[a[kind == 2]] = checked[key][kind == 2]
             self.attachments[key] = [column]
         if "delay" in checked:
             self.engine.refresh_delays()
         if k1.any() and not self.started:
             self.engine.restart_streams(a[k1])
+
+    def _set_plastic(self, sc, rule, checked):
+        """New parameter values or states for plastic connections (parameters: new sets)."""
+        table = self._tables()[3]
+        slot = table.slots(sc._a, sc._b)
+        models = table.columns["model"][slot]
+        names = [name for name, *_ in rule["parameters"]]
+        for key in names + [name for name, *_ in rule["state"]]:
+            if key in checked:
+                spec = self.models.get(self.syn_model_names[int(models[0])]).specs[key]
+                checked[key] = spec.check_array(spec.name, checked[key])
+        records = self._set_records()[table.columns["set"][slot]]
+        wmax = checked.get("Wmax", records["Wmax"] if "Wmax" in names else None)
+        weight = checked.get("weight", table.columns["weight"][slot])
+        _check_plastic_weights("set()", weight, wmax)
+        if any(key in checked for key in names):
+            for model_id in np.unique(models).tolist():
+                sel = models == model_id
+                columns = {name: checked.get(name, records[name])[sel] for name in names}
+                model = self.models.get(self.syn_model_names[model_id])
+                table.columns["set"][slot[sel]] = self._parameter_sets(model, columns)
+        for name, *_ in rule["state"]:
+            if name in checked:
+                table.columns[name][slot] = checked[name]
 
     # -- simulation ---------------------------------------------------------------------------
 
@@ -776,6 +927,8 @@ class Kernel:
         if self.prepared:
             raise KernelStateError("Prepare: the kernel is already prepared; call Cleanup first")
         self.engine.bind([pop.bound() for pop in self.populations.values()])
+        self.engine.set_archive_parameters(self.archive["tau_minus"], self.archive["tau_minus_triplet"])
+        self.engine.set_stdp_sets(self._set_records())
         self.engine.prepare()
         for device in self.devices.values():
             if isinstance(device, Recorder):
@@ -789,7 +942,7 @@ class Kernel:
         if t == 0:
             return
         self.started = True
-        t_stop = self.engine.t_now + t
+        t_stop = _snap(self.engine.t_now + t, self.status["resolution"])
         if not self.status["print_time"]:
             self.engine.run(t_stop)
             return
@@ -823,6 +976,18 @@ class Kernel:
                 device.close()
 
 
+def _snap(t, resolution):
+    """``t`` moved onto the resolution grid when rounding alone separates them (within 1e-9 of a
+    step): then 1000 calls of Simulate(0.1) end at exactly 100.0 ms.  Grid times are computed
+    as k / (1 / resolution) when that is exact, so 0.3 is 0.3."""
+    steps = t / resolution
+    k = round(steps)
+    if k == 0 or abs(steps - k) > 1e-9:
+        return t
+    inverse = 1.0 / resolution
+    return k / inverse if inverse == round(inverse) else k * resolution
+
+
 def _check_time(what, t):
     """A simulation duration: a finite number of ms >= 0."""
     if isinstance(t, (bool, np.bool_)) or not isinstance(t, (numbers.Real, np.number)):
@@ -849,6 +1014,17 @@ def _is_per_node(model, key, value, n):
 
 def _cat(blocks, dtype=None):
     return np.concatenate(blocks) if blocks else np.zeros(0, dtype=dtype or np.int64)
+
+
+def _check_plastic_weights(owner, weight, wmax):
+    """NEST's rule for plastic synapses: weight and Wmax have the same sign."""
+    if wmax is None:
+        return
+    bad = np.flatnonzero(np.sign(weight + 0.0) * np.sign(wmax + 0.0) < 0)
+    if bad.size:
+        k = bad[0]
+        raise BadParameterError(f"{owner}: weight = {float(weight[k])!r} and Wmax = {float(wmax[k])!r} must have "
+                                "the same sign")
 
 
 def _check_weights_delays(weight, delay):

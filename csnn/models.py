@@ -16,6 +16,7 @@ from ._core import iaf_psc_alpha as _iaf_psc_alpha
 from ._core import iaf_psc_delta as _iaf_psc_delta
 from ._core import iaf_psc_exp as _iaf_psc_exp
 from ._core import parrot_neuron as _parrot_neuron
+from ._core import stdp as _stdp
 from .errors import BadParameterError, BadTypeError, UnknownModelError, close_names
 
 #: old names that still work, mapped to the current ones
@@ -112,7 +113,7 @@ class ParamSpec:
 class Model:
     """A model of the registry: built-in or a copy made by ``CopyModel``."""
 
-    def __init__(self, name, kind, specs, doc, base=None, core=None, device=None):
+    def __init__(self, name, kind, specs, doc, base=None, core=None, device=None, rule=0):
         self.name = name
         self.kind = kind                      # "neuron", "generator", "recorder" or "synapse"
         self.specs = {s.name: s for s in specs}
@@ -121,6 +122,7 @@ class Model:
         self.base = base or name              # the built-in model it derives from
         self.core = core                      # neurons: the core module
         self.device = device                  # devices: the device class
+        self.rule = rule                      # synapse models: 0 static, else the plasticity rule
         self.num_connections = 0              # synapse models
 
     @property
@@ -147,25 +149,41 @@ class Model:
         return twin
 
 
+#: parameters every neuron has for the postsynaptic traces its plastic inputs read (NEST's
+#: ArchivingNode); stored by the kernel, not in the model's struct
+ARCHIVE_PARAMETERS = (
+    ("tau_minus", 20.0, "ms", "positive", "Time constant of the postsynaptic trace read by STDP"),
+    ("tau_minus_triplet", 110.0, "ms", "positive", "Time constant of the slow postsynaptic trace (triplet STDP)"),
+)
+
+
 def _neuron(core):
-    specs = [ParamSpec(*row) for row in core.PARAMETERS + core.STATE]
+    specs = [ParamSpec(*row) for row in core.PARAMETERS + core.STATE + ARCHIVE_PARAMETERS]
     specs += [ParamSpec(name, default, unit, "any", doc, writable=False)
               for name, default, unit, doc in core.READ_ONLY]
     return Model(core.NAME, "neuron", specs, core.__doc__, core=core)
 
 
-STATIC_SYNAPSE_DOC = """static_synapse: a synapse with a fixed weight and delay.
+SYNAPSE_DOC = """{name}: {summary}.
 
-A spike emitted at ``t`` reaches the target at exactly ``t + delay`` with weight ``weight``
-(in the target model's unit: mV for iaf_psc_delta).  Delays are continuous, > 0.
+A spike emitted at ``t`` reaches the target at exactly ``t + delay`` with the synapse's weight
+(in the target model's unit: mV for iaf_psc_delta, pA for current-based models).  Delays are
+continuous, > 0.{details}
 """
 
 
-def _synapse():
+def _synapse(name, summary, rule=0, parameters=(), state=()):
     specs = [ParamSpec("weight", 1.0, "", "finite", "Synaptic weight (unit of the target's input)"),
              ParamSpec("delay", 1.0, "ms", "positive", "Synaptic delay"),
              ParamSpec("receptor_type", 0, "", "count", "Receptor port of the target")]
-    return Model("static_synapse", "synapse", specs, STATIC_SYNAPSE_DOC)
+    if rule:
+        specs.append(ParamSpec("weight_recorder", None, "", "any",
+                               "A weight_recorder that records every transmission with its weight"))
+    specs += [ParamSpec(*row) for row in parameters + state]
+    details = ("  The weight changes online, by the rule documented in csnn/_core/stdp.pyx, at each "
+               "presynaptic spike's arrival." if rule else "")
+    return Model(name, "synapse", specs, SYNAPSE_DOC.format(name=name, summary=summary, details=details),
+                 rule=rule)
 
 
 class Registry:
@@ -185,7 +203,9 @@ class Registry:
         voltmeter.base = "multimeter"
         voltmeter.defaults["record_from"] = ["V_m"]
         self._add(voltmeter)
-        self._add(_synapse())
+        self._add(_synapse("static_synapse", "a synapse with a fixed weight and delay"))
+        for name, spec in _stdp.SYNAPSE_MODELS.items():
+            self._add(_synapse(name, spec["summary"], spec["rule"], spec["parameters"], spec["state"]))
 
     def _add(self, model):
         self.models[model.name] = model

@@ -3,6 +3,7 @@
 from libc.stdint cimport int32_t, int64_t, uint16_t
 
 from csnn._core.events cimport InEvent, SpikeBuffer
+from csnn._core.stdp cimport PostHistory, StdpSet, WeightBuffer
 from csnn._core.inbox cimport Bucket, Inbox
 from csnn._core.recorders cimport MeterPlan, Sampler
 from csnn._core.streams cimport Generator, Stream
@@ -43,6 +44,18 @@ cdef struct Window:
     Sampler* samplers
     const int64_t* smp_offsets
     MeterPlan* plans
+    # plasticity: the plastic table's columns, parameter sets, postsynaptic archives
+    const int64_t* p_off
+    double* p_weight
+    const double* p_delay
+    const uint16_t* p_set
+    double* p_kplus
+    double* p_kplus_triplet
+    double* p_t_last
+    const StdpSet* sets
+    PostHistory* archives
+    const int32_t* nidx_of_gid        # global id - 1 -> engine index
+    const int32_t* gids
 
 
 cdef class Engine:
@@ -80,6 +93,14 @@ cdef class Engine:
     cdef SpikeBuffer* outbufs               # spikes emitted in the window, one buffer per thread
     cdef SpikeBuffer spikes                 # all of them, sorted by (time, neuron)
     cdef Bucket* scratch                    # per thread: a neuron's stream events of the window
+    cdef WeightBuffer* wbufs                # per thread: transmissions seen by weight recorders
+    # plasticity
+    cdef object _sets                       # StdpSet records (stdp.set_dtype())
+    cdef PostHistory* archives              # per neuron
+    cdef int64_t n_archives
+    cdef object _tau_minus, _tau_minus_triplet   # per neuron (ms)
+    cdef object _nidx_of_gid
+    cdef object weight_logs                 # EventLog per weight recorder
     cdef readonly int64_t n_spikes          # spikes emitted so far (local_spike_counter)
 
     cdef void _free_thread_buffers(self)
@@ -90,3 +111,5 @@ cdef class Engine:
     cdef int _route(self) except -1
     cdef int _route_table(self, SynapseTable table, int32_t rank_flag) noexcept
     cdef int _record_spikes(self) except -1
+    cdef int _record_weights(self) except -1
+    cdef int _prepare_archives(self) except -1

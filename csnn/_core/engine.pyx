@@ -31,7 +31,8 @@ from libc.stdlib cimport free, calloc, malloc, qsort, realloc
 
 cimport csnn._core.iaf_psc_delta as iaf_delta
 cimport csnn._core.parrot_neuron as parrot
-from csnn._core.events cimport INFINITY, PORT_CURRENT, InEvent, SpikeBuffer, SpikeOut, spike_buffer_push
+from csnn._core.events cimport (INFINITY, PORT_PARROT_IGNORED, PORT_CURRENT, InEvent, SpikeBuffer, SpikeOut,
+                                spike_buffer_push)
 from csnn._core.iaf_psc_delta cimport IafPscDelta
 from csnn._core.inbox cimport Bucket, Inbox, bucket_push, event_before, sort_events
 from csnn._core.parrot_neuron cimport ParrotNeuron
@@ -40,6 +41,9 @@ from csnn._core.psc cimport (PscNeuron, psc_advance, psc_fire, psc_next_spike, p
 from csnn._core.hh_psc_alpha cimport (HhPscAlpha, hh_advance, hh_fire, hh_next_spike, hh_receive,
                                       hh_value_at)
 from csnn._core.recorders cimport EventLog, MeterPlan, Sampler
+from csnn._core.stdp cimport (PostHistory, StdpSet, WeightBuffer, WeightEvent, history_add,
+                              stdp_pre_spike, weight_buffer_push)
+from csnn._core.stdp import set_dtype
 from csnn._core.synapses cimport SynapseTable
 from csnn._core.synapses import SynapseTable
 from csnn._core.streams cimport (GEN_AC, GEN_CURRENT, GEN_NOISE, GEN_OU, GEN_POISSON, GEN_SPIKES,
@@ -235,7 +239,34 @@ cdef int _stream_events(Window* w, int64_t s_lo, int64_t s_hi, Bucket* out) noex
     return 0
 
 
-cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket* scratch) noexcept nogil:
+cdef inline int _emit(neuron_t* n, int32_t i, double t, int mult, Window* w, SpikeBuffer* out) noexcept nogil:
+    """Fire at t: the model's reset, the spike, and its entry in the archive read by plastic
+    synapses onto this neuron."""
+    _fire(n, t)
+    if w.archives[i].n_incoming > 0 and history_add(&w.archives[i], t) != 0:
+        return -1
+    return spike_buffer_push(out, t, i, mult)
+
+
+cdef inline double _plastic_weight(InEvent* ev, int32_t i, Window* w, WeightBuffer* wbuf,
+                                   int* failed) noexcept nogil:
+    """Update the plastic synapse of an inbox event; its new weight times the multiplicity."""
+    cdef int32_t port = ev.rank & ~PLASTIC_RANK
+    cdef int64_t slot = w.p_off[w.nidx_of_gid[ev.source - 1]] + port
+    cdef const StdpSet* p = &w.sets[w.p_set[slot]]
+    cdef double d = w.p_delay[slot]
+    cdef double t_pre = ev.t - d
+    cdef double weight = stdp_pre_spike(p, &w.p_weight[slot], &w.p_kplus[slot], &w.p_kplus_triplet[slot],
+                                        &w.p_t_last[slot], &w.archives[i], t_pre, d)
+    if p.weight_recorder >= 0:
+        if weight_buffer_push(wbuf, t_pre, weight, ev.source, w.gids[i], p.weight_recorder, ev.port,
+                              port) != 0:
+            failed[0] = 1
+    return weight * ev.mult
+
+
+cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket* scratch,
+                     WeightBuffer* wbuf) noexcept nogil:
     """Process neuron ``i``'s window: its inbox and stream events, merged in (time, source,
     rank) order, its threshold crossings and its samples.  Returns -1 when memory is exhausted.
     """
@@ -245,7 +276,8 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
     cdef int64_t s_lo = w.st_offsets[i], s_hi = w.st_offsets[i + 1]
     cdef int64_t p_lo = w.smp_offsets[i], p_hi = w.smp_offsets[i + 1]
     cdef double t1 = w.t1, t_in, t_smp, t_x, t_first, limit, ts, w_sum, w_ex, w_in, current
-    cdef int m_sum, fired, v
+    cdef int m_sum, fired, v, failed = 0
+    cdef double weight
     cdef bint current_changed
     cdef InEvent* sev
     cdef InEvent* next_ev
@@ -288,8 +320,7 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
         t_x = _next_spike(n, limit)
         while t_x <= limit:
             _advance(n, t_x)
-            _fire(n, t_x)
-            if spike_buffer_push(out, t_x, i, 1) != 0:
+            if _emit(n, i, t_x, 1, w, out) != 0:
                 return -1
             t_x = _next_spike(n, limit)
         if t_first == INFINITY:
@@ -315,12 +346,21 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
                 if next_ev.port == PORT_CURRENT:
                     w.streams[w.st_perm[next_ev.target]].value = next_ev.w
                     current_changed = True
+                elif neuron_t is ParrotNeuron and next_ev.port == PORT_PARROT_IGNORED:
+                    # NEST's protocol for exact STDP experiments: the plastic synapse between two
+                    # parrots targets receptor 1, so its weight evolves but its spikes are not
+                    # repeated (the postsynaptic parrot repeats only its own drive)
+                    if next_ev.rank & PLASTIC_RANK:
+                        _plastic_weight(next_ev, i, w, wbuf, &failed)
                 else:
-                    w_sum += next_ev.w
-                    if next_ev.w > 0.0:
-                        w_ex += next_ev.w
+                    weight = next_ev.w
+                    if next_ev.rank & PLASTIC_RANK:
+                        weight = _plastic_weight(next_ev, i, w, wbuf, &failed)
+                    w_sum += weight
+                    if weight > 0.0:
+                        w_ex += weight
                     else:
-                        w_in += next_ev.w
+                        w_in += weight
                     m_sum += next_ev.mult
             if current_changed:
                 current = 0.0
@@ -328,12 +368,12 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
                     st = &w.streams[w.st_perm[k]]
                     current += st.value
                 _set_current(n, current)
+            if failed:
+                return -1
             if m_sum > 0:
                 fired = _receive(n, t_in, w_sum, w_ex, w_in, m_sum)
-                if fired > 0:
-                    _fire(n, t_in)
-                    if spike_buffer_push(out, t_in, i, fired) != 0:
-                        return -1
+                if fired > 0 and _emit(n, i, t_in, fired, w, out) != 0:
+                    return -1
             _refresh(n)
         else:
             for k in range(p_lo, p_hi):
@@ -348,14 +388,14 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
 
 
 cdef int _run_population(neuron_t* rows, Population* pop, Window* w, SpikeBuffer* outbufs,
-                         Bucket* scratch, int n_threads) noexcept nogil:
+                         Bucket* scratch, WeightBuffer* wbufs, int n_threads) noexcept nogil:
     """Process every neuron of one population; returns -1 when memory is exhausted."""
     cdef Py_ssize_t r
     cdef int failed = 0
     cdef int tid
     for r in prange(pop.n, num_threads=n_threads, schedule="dynamic", chunksize=64):
         tid = threadid()
-        if _run_neuron(&rows[r], pop.nidx[r], w, &outbufs[tid], &scratch[tid]) != 0:
+        if _run_neuron(&rows[r], pop.nidx[r], w, &outbufs[tid], &scratch[tid], &wbufs[tid]) != 0:
             failed = 1
     return -1 if failed else 0
 
@@ -453,14 +493,27 @@ cdef class Engine:
         self.n_threads = 1
         self.outbufs = <SpikeBuffer*> calloc(1, sizeof(SpikeBuffer))
         self.scratch = <Bucket*> calloc(1, sizeof(Bucket))
-        if self.outbufs == NULL or self.scratch == NULL:
+        self.wbufs = <WeightBuffer*> calloc(1, sizeof(WeightBuffer))
+        if self.outbufs == NULL or self.scratch == NULL or self.wbufs == NULL:
             raise MemoryError("csnn: out of memory for spike buffers")
+        self._sets = np.zeros(1, dtype=set_dtype())
+        self.archives = NULL
+        self.n_archives = 0
+        self._tau_minus = np.zeros(0)
+        self._tau_minus_triplet = np.zeros(0)
+        self._nidx_of_gid = np.zeros(1, dtype=np.int32)
+        self.weight_logs = []
         self.spikes.data = NULL
         self.spikes.n = 0
         self.spikes.cap = 0
         self.n_spikes = 0
 
     def __dealloc__(self):
+        cdef int64_t k
+        if self.archives != NULL:
+            for k in range(self.n_archives):
+                free(self.archives[k].entries)
+            free(self.archives)
         free(self.pops)
         free(self.generators)
         free(self.plans)
@@ -477,8 +530,13 @@ cdef class Engine:
             for k in range(self.n_threads):
                 free(self.scratch[k].ev)
             free(self.scratch)
+        if self.wbufs != NULL:
+            for k in range(self.n_threads):
+                free(self.wbufs[k].data)
+            free(self.wbufs)
         self.outbufs = NULL
         self.scratch = NULL
+        self.wbufs = NULL
 
     # -- neurons ------------------------------------------------------------------------------
 
@@ -669,23 +727,94 @@ cdef class Engine:
     def meter_log(self, int index):
         return self.meter_logs[index]
 
+    # -- plasticity ------------------------------------------------------------------------
+
+    def set_stdp_sets(self, records):
+        """The plastic synapses' parameter sets (records of stdp.set_dtype()), indexed by 'set'."""
+        records = np.ascontiguousarray(records, dtype=set_dtype())
+        self._sets = records if records.shape[0] else np.zeros(1, dtype=set_dtype())
+
+    def set_archive_parameters(self, tau_minus, tau_minus_triplet):
+        """Time constants (ms) of each neuron's postsynaptic traces, by engine index."""
+        self._tau_minus = np.ascontiguousarray(tau_minus, dtype=np.float64)
+        self._tau_minus_triplet = np.ascontiguousarray(tau_minus_triplet, dtype=np.float64)
+        if self.n_archives:
+            self._prepare_archives()
+
+    def add_weight_recorder(self):
+        """A weight recorder's log: senders, times and values (targets, weights, receptors, ports)."""
+        self.weight_logs.append(EventLog(4))
+        return len(self.weight_logs) - 1
+
+    def weight_log(self, int index):
+        return self.weight_logs[index]
+
+    def archive(self, int64_t nidx):
+        """A neuron's archived spikes (times) and the number of plastic synapses onto it."""
+        if nidx >= self.n_archives:
+            return np.zeros(0), 0
+        cdef PostHistory* h = &self.archives[nidx]
+        return np.array([h.entries[k].t for k in range(h.start, h.n)]), h.n_incoming
+
+    cdef int _prepare_archives(self) except -1:
+        """One archive per neuron (kept across calls), with its plastic in-degree, their longest
+        delay and its trace time constants."""
+        cdef int64_t k, n = self.n_neurons
+        cdef PostHistory* grown
+        if n > self.n_archives:
+            grown = <PostHistory*> realloc(self.archives, n * sizeof(PostHistory))
+            if grown == NULL:
+                raise MemoryError("csnn: out of memory for spike archives")
+            for k in range(self.n_archives, n):
+                grown[k].entries = NULL
+                grown[k].start = 0
+                grown[k].n = 0
+                grown[k].cap = 0
+                grown[k].Kminus = 0.0
+                grown[k].Kminus_triplet = 0.0
+                grown[k].last_spike = -1.0
+            self.archives = grown
+            self.n_archives = n
+        targets = self.plastic.columns["target"]
+        incoming_array = np.bincount(targets, minlength=n).astype(np.int32)
+        max_delay_array = np.zeros(n)
+        np.maximum.at(max_delay_array, targets, self.plastic.columns["delay"])
+        tau_array = np.full(n, 20.0)
+        tau_array[:self._tau_minus.shape[0]] = self._tau_minus[:n]
+        tau3_array = np.full(n, 110.0)
+        tau3_array[:self._tau_minus_triplet.shape[0]] = self._tau_minus_triplet[:n]
+        cdef cnp.int32_t[::1] incoming = incoming_array
+        cdef double[::1] tau = tau_array, tau3 = tau3_array, max_delay = max_delay_array
+        for k in range(n):
+            self.archives[k].n_incoming = incoming[k]
+            self.archives[k].max_delay = max_delay[k]
+            self.archives[k].tau_minus = tau[k]
+            self.archives[k].tau_minus_triplet = tau3[k]
+        self._nidx_of_gid = np.full(int(self._gids.max()) + 1 if n else 1, -1, dtype=np.int32)
+        self._nidx_of_gid[self._gids - 1] = np.arange(n, dtype=np.int32)
+        return 0
+
     # -- preparation --------------------------------------------------------------------------
 
     def set_threads(self, int n_threads):
         """Number of threads that process neurons in parallel (results do not depend on it)."""
         cdef SpikeBuffer* bufs
         cdef Bucket* scratch
+        cdef WeightBuffer* wbufs
         if n_threads < 1:
             raise ValueError("csnn: the number of threads must be >= 1")
         bufs = <SpikeBuffer*> calloc(n_threads, sizeof(SpikeBuffer))
         scratch = <Bucket*> calloc(n_threads, sizeof(Bucket))
-        if bufs == NULL or scratch == NULL:
+        wbufs = <WeightBuffer*> calloc(n_threads, sizeof(WeightBuffer))
+        if bufs == NULL or scratch == NULL or wbufs == NULL:
             free(bufs)
             free(scratch)
+            free(wbufs)
             raise MemoryError("csnn: out of memory for spike buffers")
         self._free_thread_buffers()
         self.outbufs = bufs
         self.scratch = scratch
+        self.wbufs = wbufs
         self.n_threads = n_threads
 
     def prepare(self):
@@ -730,6 +859,7 @@ cdef class Engine:
         self._sr_index = recorders[order]
         self._sr_offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(sources, minlength=n), out=self._sr_offsets[1:])
+        self._prepare_archives()
         self.dirty = False
         # the window grid
         width = min(self.min_delay, MAX_WINDOW)
@@ -832,23 +962,35 @@ cdef class Engine:
         w.samplers = <Sampler*> cnp.PyArray_DATA(self._samplers)
         w.smp_offsets = <const int64_t*> cnp.PyArray_DATA(self._smp_offsets)
         w.plans = self.plans
+        w.p_off = self.plastic.off
+        w.p_weight = self.plastic.weight
+        w.p_delay = self.plastic.delay
+        w.p_set = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
+        w.p_kplus = <double*> cnp.PyArray_DATA(self.plastic.columns["Kplus"])
+        w.p_kplus_triplet = <double*> cnp.PyArray_DATA(self.plastic.columns["Kplus_triplet"])
+        w.p_t_last = <double*> cnp.PyArray_DATA(self.plastic.columns["t_last"])
+        w.sets = <const StdpSet*> cnp.PyArray_DATA(self._sets)
+        w.archives = self.archives
+        w.nidx_of_gid = <const int32_t*> cnp.PyArray_DATA(self._nidx_of_gid)
+        w.gids = self.gids
         for k in range(self.n_threads):
             self.outbufs[k].n = 0
+            self.wbufs[k].n = 0
         with nogil:
             for p in range(self.n_pops):
                 pop = &self.pops[p]
                 if pop.model == MODEL_IAF_PSC_DELTA:
                     rc = _run_population(<IafPscDelta*> pop.data, pop, &w, self.outbufs, self.scratch,
-                                         self.n_threads)
+                                         self.wbufs, self.n_threads)
                 elif pop.model == MODEL_PARROT_NEURON:
                     rc = _run_population(<ParrotNeuron*> pop.data, pop, &w, self.outbufs, self.scratch,
-                                         self.n_threads)
+                                         self.wbufs, self.n_threads)
                 elif pop.model == MODEL_IAF_PSC_EXP or pop.model == MODEL_IAF_PSC_ALPHA:
                     rc = _run_population(<PscNeuron*> pop.data, pop, &w, self.outbufs, self.scratch,
-                                         self.n_threads)
+                                         self.wbufs, self.n_threads)
                 elif pop.model == MODEL_HH_PSC_ALPHA:
                     rc = _run_population(<HhPscAlpha*> pop.data, pop, &w, self.outbufs, self.scratch,
-                                         self.n_threads)
+                                         self.wbufs, self.n_threads)
                 if rc != 0:
                     break
         if rc != 0:
@@ -857,6 +999,7 @@ cdef class Engine:
         self._collect_spikes()
         self._route()
         self._record_spikes()
+        self._record_weights()
         if t1 == self.inbox.bounds[1]:
             if self.inbox.close_window() != 0:
                 raise MemoryError("csnn: out of memory while advancing the inbox")
@@ -949,6 +1092,39 @@ cdef class Engine:
                         left -= chunk
         return rc
 
+    cdef int _record_weights(self) except -1:
+        """Append the window's transmissions through watched synapses to their weight recorders,
+        in (time, sender, target) order."""
+        cdef int64_t total = 0, i, n = 0
+        cdef int k
+        cdef WeightEvent* events
+        cdef EventLog log
+        for k in range(self.n_threads):
+            total += self.wbufs[k].n
+        if total == 0:
+            return 0
+        events = <WeightEvent*> malloc(total * sizeof(WeightEvent))
+        if events == NULL:
+            raise MemoryError("csnn: out of memory while recording weights")
+        try:
+            for k in range(self.n_threads):
+                for i in range(self.wbufs[k].n):
+                    events[n] = self.wbufs[k].data[i]
+                    n += 1
+            qsort(events, n, sizeof(WeightEvent), _weight_event_order)
+            for i in range(n):
+                log = self.weight_logs[events[i].recorder]
+                log.reserve(1)
+                log.senders[log.n - 1] = events[i].sender
+                log.times[log.n - 1] = events[i].t
+                log.values[4 * (log.n - 1)] = events[i].target
+                log.values[4 * (log.n - 1) + 1] = events[i].weight
+                log.values[4 * (log.n - 1) + 2] = events[i].receptor
+                log.values[4 * (log.n - 1) + 3] = events[i].port
+        finally:
+            free(events)
+        return 0
+
     cdef int _record_spikes(self) except -1:
         """Append the window's spikes (in time order) to the recorders of their senders."""
         cdef const int64_t* off = <const int64_t*> cnp.PyArray_DATA(self._sr_offsets)
@@ -968,6 +1144,16 @@ cdef class Engine:
                     for m in range(sp.mult):
                         log.append_spike(self.gids[sp.neuron], sp.t)
         return 0
+
+
+cdef int _weight_event_order(const void* a, const void* b) noexcept nogil:
+    cdef const WeightEvent* x = <const WeightEvent*> a
+    cdef const WeightEvent* y = <const WeightEvent*> b
+    if x.t != y.t:
+        return -1 if x.t < y.t else 1
+    if x.sender != y.sender:
+        return -1 if x.sender < y.sender else 1
+    return (x.target > y.target) - (x.target < y.target)
 
 
 cdef int _spike_order(const void* a, const void* b) noexcept nogil:

@@ -17,6 +17,8 @@ cdef extern from "<math.h>" nogil:
 cdef enum:
     # receptor ports; a model declares which ones it accepts
     PORT_DEFAULT = 0
+    # parrot_neuron: spikes accepted but not repeated (a plastic synapse still updates)
+    PORT_PARROT_IGNORED = 1
     # marks a generator's current change among a neuron's events (never a receptor)
     PORT_CURRENT = 65535
 

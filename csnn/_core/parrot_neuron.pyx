@@ -8,6 +8,11 @@ time) leave as one spike whose multiplicity is their sum, which recorders count 
 times and targets receive as that many spikes.  Parrots turn generator output (for instance an
 independent Poisson train per target) into ordinary spikes that can be recorded and shared.
 
+Receptor 1: spikes sent to ``receptor_type`` 1 are accepted and not repeated, as in NEST.  A
+plastic synapse between two parrots targets receptor 1, so that its weight follows the exact
+pre- and postsynaptic spike trains given to the two parrots on receptor 0 while the
+postsynaptic parrot repeats only its own drive.
+
 State
     ========== ======= ==========================================================
     t_spike    ms      Time of the last spike, -1 before the first (read-only)
@@ -22,7 +27,7 @@ READ_ONLY = (
 )
 RECORDABLES = ()
 ACCEPTS_CURRENT = False
-PORTS = (0,)
+PORTS = (0, 1)
 
 
 def check(values):
