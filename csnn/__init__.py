@@ -142,6 +142,7 @@ def GetDefaults(model, keys=None, output=""):
     if m.kind == "synapse":
         d["num_connections"] = m.num_connections
         d["synapse_model"] = m.name
+        d.update({key: value(m.defaults) for key, value in m.derived.items()})
     if keys is None:
         return d
     if isinstance(keys, str):

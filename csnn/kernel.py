@@ -131,6 +131,7 @@ class Kernel:
         self.attachments = {"source": [], "target": [], "model": [], "weight": [], "delay": []}
         self.archive = {key: np.zeros(0) for key in _ARCHIVE_KEYS}   # by engine index
         self.stdp_sets = {}                           # parameter-set key -> index
+        self.readout_models = []                      # models with a readout log in the engine
         self.attached_meters = set()
         self.prepared = False
         self.started = False
@@ -499,7 +500,7 @@ class Kernel:
         if pre_ids.size == 0 or post_ids.size == 0:
             raise IllegalConnectionError(f"Connect: {'pre' if pre_ids.size == 0 else 'post'} is empty")
         spec = cconnect.parse_conn_spec(conn_spec)
-        syn_model, syn_params = self._parse_syn_spec(syn_spec)
+        syn_model, syn_params, common = self._parse_syn_spec(syn_spec)
         pre_kind = self._single_kind(pre_ids, "pre")
         post_kind = self._single_kind(post_ids, "post")
         self._check_direction(pre_ids, pre_kind, post_ids, post_kind)
@@ -523,8 +524,8 @@ class Kernel:
             pre_nidx = self.node_nidx[pre_ids - 1].astype(np.int32)
             post_nidx = self.node_nidx[post_ids - 1].astype(np.int32)
             if syn_model.rule:
-                self._connect_plastic(syn_model, syn_params, pre_nidx[i_pre], post_nidx[i_post], weight, delay,
-                                      receptor, model_id, shape, keep, spec["rule"])
+                self._connect_plastic(syn_model, syn_params, common, pre_nidx[i_pre], post_nidx[i_post], weight,
+                                      delay, receptor, model_id, shape, keep, spec["rule"])
             else:
                 self.engine.static.add(pre_nidx[i_pre], target=post_nidx[i_post], weight=weight, delay=delay,
                                        model=model_id, port=receptor)
@@ -537,30 +538,56 @@ class Kernel:
             return self._new_connections(before)
         return None
 
-    def _connect_plastic(self, model, params, src, tgt, weight, delay, receptor, model_id, shape, keep, rule):
-        """Plastic synapses: per-connection parameter values become parameter sets."""
+    def _connect_plastic(self, model, params, common, src, tgt, weight, delay, receptor, model_id, shape, keep,
+                         rule):
+        """Plastic synapses: per-connection parameter values become parameter sets; common
+        parameters given in the syn_spec (NEST 2 scripts) go to the model."""
         n = src.size
         spec = cstdp.SYNAPSE_MODELS[model.base]
+        if common:
+            self._set_common(model, common)
         columns = {}
         for name, *_ in spec["parameters"] + spec["state"]:
-            values = cconnect.values(name, params[name], n, shape, keep, self.rng, rule)
+            value = params[name]
+            if isinstance(value, (bool, np.bool_)):      # flags (init_flag): one value for all
+                values = np.full(n, value)
+            else:
+                values = cconnect.values(name, value, n, shape, keep, self.rng, rule)
             columns[name] = model.specs[name].check_array(model.name, values)
-        _check_plastic_weights(model.name, weight, columns.get("Wmax"))
-        set_index = self._parameter_sets(model, {name: columns[name] for name, *_ in spec["parameters"]})
-        state = {name: columns[name] for name, *_ in spec["state"]}
+        wmax = columns["Wmax"] if "Wmax" in columns else np.full(n, model.defaults["Wmax"])
+        _check_plastic_weights(model.name, model.rule, weight, wmax)
+        recorder = params["weight_recorder"]
+        if recorder is not None:
+            recorder = int(as_ids(recorder, "syn_spec weight_recorder")[0])
+        self._weight_recorder_index(model.name, recorder if recorder is not None else model.defaults["weight_recorder"])
+        set_index = self._parameter_sets(model, recorder, {name: columns[name] for name, *_ in spec["parameters"]}, n)
+        if spec.get("common") and not self.engine.plastic.has_column("a_thresh_th"):
+            self.engine.plastic.add_columns(cstdp.FACETS_COLUMNS)
+        state = {row[5]: np.asarray(columns[row[0]]) for row in spec["state"]}
         self.engine.plastic.add(src, target=tgt, weight=weight, delay=delay, model=model_id, port=receptor,
-                                set=set_index, Kplus=state.get("Kplus", 0.0),
-                                Kplus_triplet=state.get("Kplus_triplet", 0.0), t_last=0.0)
+                                set=set_index, t_last=0.0, **state)
 
-    def _parameter_sets(self, model, columns):
-        """Set index of each connection; equal parameter rows share one set."""
+    def _set_common(self, model, common):
+        """Apply common parameters given in a syn_spec to the model, as NEST 2 did, warning when
+        this changes synapses that exist already."""
+        changed = [key for key, value in common.items()
+                   if not np.array_equal(np.asarray(model.defaults[key]), np.asarray(value))]
+        self.models.set_defaults(model, common)
+        if changed and model.num_connections:
+            warnings.warn(f"Connect: {', '.join(changed)} given in syn_spec are common properties of "
+                          f"{model.name}: they now apply to its {model.num_connections} existing synapses too",
+                          CSNNWarning, stacklevel=4)
+
+    def _parameter_sets(self, model, recorder, columns, n):
+        """Set index of each connection: one set per (model, weight recorder, parameter row);
+        the common parameters of ``_hom`` models are read from the model when the sets are
+        built.  ``recorder``: the weight recorder given in the syn_spec, None for the model's."""
         names = sorted(columns)
-        recorder = self._weight_recorder_index(model)
-        rows = np.column_stack([columns[name] for name in names]) if names else np.zeros((0, 0))
+        rows = np.column_stack([columns[name] for name in names]) if names else np.zeros((n, 0))
         unique, inverse = np.unique(rows, axis=0, return_inverse=True)
         index = np.empty(unique.shape[0], dtype=np.int64)
         for u, row in enumerate(unique):
-            key = (model.rule, recorder) + tuple(zip(names, row.tolist()))
+            key = (model.name, recorder) + tuple(zip(names, row.tolist()))
             if key not in self.stdp_sets:
                 if len(self.stdp_sets) >= 65535:
                     raise BadParameterError(f"{model.name}: more than 65535 distinct parameter sets; give "
@@ -569,27 +596,40 @@ class Kernel:
             index[u] = self.stdp_sets[key]
         return index[np.ravel(inverse)]
 
-    def _weight_recorder_index(self, model):
-        gid = model.defaults.get("weight_recorder")
+    def _weight_recorder_index(self, owner, gid):
+        """The engine index of the weight recorder with id ``gid`` (-1 for None)."""
         if gid is None:
             return -1
-        gid = int(as_ids(gid, f"{model.name}'s weight_recorder")[0])
+        gid = int(as_ids(gid, f"{owner}'s weight_recorder")[0])
         device = self.devices.get(gid)
         if not isinstance(device, WeightRecorder):
-            raise IllegalConnectionError(f"{model.name}: weight_recorder {gid} is a "
+            raise IllegalConnectionError(f"{owner}: weight_recorder {gid} is a "
                                          f"{self.node_model[gid - 1].name}, not a weight_recorder")
         return device.index
 
     def _set_records(self):
-        """The parameter sets as records for the engine."""
+        """The parameter sets as records for the engine, and the models with a readout log
+        (stdp_facetshw_synapse_hom, in the order of the records' ``readout_log``)."""
         records = np.zeros(len(self.stdp_sets), dtype=cstdp.set_dtype())
+        logged = []
         for key, index in self.stdp_sets.items():
-            rule, recorder, *pairs = key
-            records[index]["rule"] = rule
-            records[index]["weight_recorder"] = recorder
-            for name, value in pairs:
-                records[index][name] = value
-        return records
+            name, recorder, *pairs = key
+            model = self.models.get(name)
+            record = records[index:index + 1]
+            record["rule"] = model.rule
+            record["weight_recorder"] = self._weight_recorder_index(
+                name, recorder if recorder is not None else model.defaults["weight_recorder"])
+            record["readout_log"] = -1
+            if "no_synapses" in model.common:
+                if model not in logged:
+                    logged.append(model)
+                record["readout_log"] = logged.index(model)
+            for param, value in pairs + [(c, model.defaults[c]) for c in model.common if c != "no_synapses"]:
+                record[param] = value
+            for param, value in model.derived.items():
+                if param in records.dtype.names:
+                    record[param] = value(model.defaults)
+        return records, logged
 
     def _parse_syn_spec(self, syn_spec):
         if syn_spec is None:
@@ -608,17 +648,23 @@ class Kernel:
             raise BadParameterError(f"syn_spec: {model.name!r} is a node model, not a synapse model; "
                                     f"synapse models: {', '.join(self.models.names('synapse'))}")
         params = dict(model.defaults)
+        params["weight_recorder"] = None           # the model's, unless the syn_spec names one
+        common = {}
         for key, value in syn_spec.items():
-            if key == "weight_recorder":
-                raise BadParameterError(f"syn_spec: weight_recorder belongs to the synapse model, not to a "
-                                        f"connection; use CopyModel({model.name!r}, 'new_name', "
-                                        "{'weight_recorder': recorder})")
             if key not in model.specs:
                 raise unknown_name(f"syn_spec key for {model.name}", key, model.specs)
+            if not model.specs[key].writable:
+                raise BadParameterError(f"syn_spec: {model.name} parameter {key!r} is read-only")
+            if key == "weight_recorder" and not model.rule:
+                raise BadParameterError(f"syn_spec: {model.name} has a fixed weight; a weight_recorder records "
+                                        "plastic synapses")
+            if key in model.common:
+                common[key] = model.specs[key].check(model.name, value)
+                continue
             if key == "receptor_type":
                 value = model.specs[key].check(model.name, value)
             params[key] = value
-        return model, params
+        return model, params, common
 
     def _single_kind(self, ids, what):
         kinds = np.unique(self.node_kind[ids - 1])
@@ -831,11 +877,16 @@ class Kernel:
         if rule is not None:
             table = tables[3]
             slot = table.slots(a, b)
-            records = self._set_records()[table.columns["set"][slot]]
+            records = self._set_records()[0][table.columns["set"][slot]]
             for name, *_ in rule["parameters"]:
                 columns[name] = records[name].copy()
-            for name, *_ in rule["state"]:
-                columns[name] = table.columns[name][slot].copy()
+            for name, default, *_, column in rule["state"]:
+                columns[name] = table.columns[column][slot].astype(type(default))
+            models = [self.models.get(name) for name in columns["synapse_model"].tolist()]
+            for name, *_ in rule.get("common", ()):
+                values = [m.defaults[name] for m in models]
+                columns[name] = (np.array(values + [None], dtype=object)[:-1] if isinstance(values[0], list)
+                                 else np.array(values))
         if keys is None:
             return columns
         for key in keys:
@@ -851,6 +902,9 @@ class Kernel:
         plastic_keys = [name for name, *_ in rule["parameters"] + rule["state"]] if rule else []
         checked = {}
         for key, value in params.items():
+            if rule is not None and key in [name for name, *_ in rule.get("common", ())]:
+                raise BadParameterError(f"set(): {key!r} is common to all synapses of the model; change it with "
+                                        f"SetDefaults(model, {{{key!r}: value}})")
             if key not in ("weight", "delay") and key not in plastic_keys:
                 if key in ("source", "target", "synapse_model", "receptor", "port", "synapse_id", "target_thread"):
                     raise BadParameterError(f"connection property {key!r} is read-only")
@@ -898,7 +952,8 @@ class Kernel:
             self.engine.restart_streams(a[k1])
 
     def _set_plastic(self, sc, rule, checked):
-        """New parameter values or states for plastic connections (parameters: new sets)."""
+        """New parameter values or states for plastic connections (parameters: new sets, which
+        keep the weight recorder the connections had)."""
         table = self._tables()[3]
         slot = table.slots(sc._a, sc._b)
         models = table.columns["model"][slot]
@@ -907,19 +962,23 @@ class Kernel:
             if key in checked:
                 spec = self.models.get(self.syn_model_names[int(models[0])]).specs[key]
                 checked[key] = spec.check_array(spec.name, checked[key])
-        records = self._set_records()[table.columns["set"][slot]]
-        wmax = checked.get("Wmax", records["Wmax"] if "Wmax" in names else None)
+        old_sets = table.columns["set"][slot]
+        records = self._set_records()[0][old_sets]
+        wmax = checked.get("Wmax", records["Wmax"])
         weight = checked.get("weight", table.columns["weight"][slot])
-        _check_plastic_weights("set()", weight, wmax)
+        _check_plastic_weights("set()", records["rule"], weight, wmax)
         if any(key in checked for key in names):
-            for model_id in np.unique(models).tolist():
-                sel = models == model_id
+            keys = list(self.stdp_sets)
+            recorders = np.array([keys[k][1] for k in old_sets.tolist()] + [None], dtype=object)[:-1]
+            groups = {(m, r) for m, r in zip(models.tolist(), recorders.tolist())}
+            for model_id, recorder in groups:
+                sel = (models == model_id) & np.array([r == recorder for r in recorders.tolist()], dtype=bool)
                 columns = {name: checked.get(name, records[name])[sel] for name in names}
                 model = self.models.get(self.syn_model_names[model_id])
-                table.columns["set"][slot[sel]] = self._parameter_sets(model, columns)
-        for name, *_ in rule["state"]:
+                table.columns["set"][slot[sel]] = self._parameter_sets(model, recorder, columns, int(sel.sum()))
+        for name, *_, column in rule["state"]:
             if name in checked:
-                table.columns[name][slot] = checked[name]
+                table.columns[column][slot] = checked[name]
 
     # -- simulation ---------------------------------------------------------------------------
 
@@ -928,7 +987,12 @@ class Kernel:
             raise KernelStateError("Prepare: the kernel is already prepared; call Cleanup first")
         self.engine.bind([pop.bound() for pop in self.populations.values()])
         self.engine.set_archive_parameters(self.archive["tau_minus"], self.archive["tau_minus_triplet"])
-        self.engine.set_stdp_sets(self._set_records())
+        records, self.readout_models = self._set_records()
+        if self.readout_models:
+            table = self._tables()[3]
+            sets = table.columns["set"]
+            _check_plastic_weights("Prepare", records["rule"][sets], table.columns["weight"], records["Wmax"][sets])
+        self.engine.set_stdp_sets(records, [m.defaults["no_synapses"] for m in self.readout_models])
         self.engine.prepare()
         for device in self.devices.values():
             if isinstance(device, Recorder):
@@ -943,16 +1007,21 @@ class Kernel:
             return
         self.started = True
         t_stop = _snap(self.engine.t_now + t, self.status["resolution"])
-        if not self.status["print_time"]:
-            self.engine.run(t_stop)
-            return
-        t_start, wall = self.engine.t_now, time.perf_counter()
-        for k in range(1, 101):
-            self.engine.run(t_start + t * k / 100 if k < 100 else t_stop)
-            done = self.engine.t_now - t_start
-            sys.stderr.write(f"\r[ {k:3d}% ] Model time: {self.engine.t_now:.1f} ms, "
-                             f"real time factor: {(time.perf_counter() - wall) * 1e3 / max(done, 1e-12):.4f}")
-        sys.stderr.write("\n")
+        try:
+            if not self.status["print_time"]:
+                self.engine.run(t_stop)
+                return
+            t_start, wall = self.engine.t_now, time.perf_counter()
+            for k in range(1, 101):
+                self.engine.run(t_start + t * k / 100 if k < 100 else t_stop)
+                done = self.engine.t_now - t_start
+                sys.stderr.write(f"\r[ {k:3d}% ] Model time: {self.engine.t_now:.1f} ms, "
+                                 f"real time factor: {(time.perf_counter() - wall) * 1e3 / max(done, 1e-12):.4f}")
+            sys.stderr.write("\n")
+        finally:
+            # the synapses stdp_facetshw_synapse_hom models numbered (a common property)
+            for model, count in zip(self.readout_models, self.engine.readout_counts().tolist()):
+                model.defaults["no_synapses"] = count
 
     def cleanup(self):
         if not self.prepared:
@@ -1016,15 +1085,20 @@ def _cat(blocks, dtype=None):
     return np.concatenate(blocks) if blocks else np.zeros(0, dtype=dtype or np.int64)
 
 
-def _check_plastic_weights(owner, weight, wmax):
-    """NEST's rule for plastic synapses: weight and Wmax have the same sign."""
-    if wmax is None:
-        return
-    bad = np.flatnonzero(np.sign(weight + 0.0) * np.sign(wmax + 0.0) < 0)
+def _check_plastic_weights(owner, rule, weight, wmax):
+    """NEST's rule for plastic synapses: weight and Wmax have the same sign; the 4-bit weights
+    of stdp_facetshw_synapse_hom lie in [0, Wmax]."""
+    weight = np.asarray(weight, dtype=float)
+    wmax = np.broadcast_to(np.asarray(wmax, dtype=float), weight.shape)
+    discrete = np.isin(np.broadcast_to(rule, weight.shape), cstdp.DISCRETE_WEIGHT_RULES)
+    bad = np.flatnonzero(np.where(discrete, (weight < 0) | (weight > wmax),
+                                  np.sign(weight + 0.0) * np.sign(wmax + 0.0) < 0))
     if bad.size:
         k = bad[0]
-        raise BadParameterError(f"{owner}: weight = {float(weight[k])!r} and Wmax = {float(wmax[k])!r} must have "
-                                "the same sign")
+        accepted = ("lie in [0, Wmax] (its 16 values are multiples of Wmax / 15)" if discrete[k]
+                    else "have the same sign as Wmax")
+        raise BadParameterError(f"{owner}: weight = {float(weight[k])!r} with Wmax = {float(wmax[k])!r} is "
+                                f"invalid: the weight must {accepted}")
 
 
 def _check_weights_delays(weight, delay):

@@ -30,8 +30,9 @@ class ParamSpec:
     """One parameter: default, unit, the constraint its values must meet, and a description.
 
     ``constraint`` is one of ``finite``, ``positive``, ``nonnegative``, ``notnan``, ``bool``,
-    ``count`` (integer >= 0), ``str``, ``times`` (array of finite numbers), ``strings``
-    (list of names) or ``any``.  ``writable`` is False for read-only values.
+    ``count`` (integer >= 0), ``positive_count`` (integer >= 1), ``str``, ``times`` (array of
+    finite numbers), ``strings`` (list of names), ``("ints", length, low, high)`` (a list of
+    that many integers in [low, high]) or ``any``.  ``writable`` is False for read-only values.
     """
 
     __slots__ = ("name", "default", "unit", "constraint", "doc", "writable")
@@ -46,7 +47,7 @@ class ParamSpec:
 
     @property
     def is_array(self):
-        return self.constraint in ("times", "strings")
+        return self.constraint in ("times", "strings") or isinstance(self.constraint, tuple)
 
     def check(self, owner, value):
         """Return ``value`` converted for storage, or raise naming owner, parameter and value."""
@@ -74,13 +75,24 @@ class ParamSpec:
             return arr
         if c == "any":
             return value
+        if isinstance(c, tuple):
+            _, length, low, high = c
+            accepted = f"a list of {length} integers in [{low}, {high}]"
+            try:
+                arr = np.array(value, dtype=float).ravel()
+            except (TypeError, ValueError):
+                raise BadTypeError(f"{where} = {value!r} is invalid: must be {accepted}") from None
+            if arr.size != length or not np.all((arr >= low) & (arr <= high) & (arr == np.round(arr))):
+                raise BadParameterError(f"{where} = {value!r} is invalid: must be {accepted}")
+            return [int(v) for v in arr]
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
             raise BadTypeError(f"{where} = {value!r} is invalid: must be a number"
                                + (f" in {self.unit}" if self.unit else ""))
         value = float(value)
-        if c == "count":
-            if not (value >= 0 and value.is_integer()):
-                raise BadParameterError(f"{where} = {value!r} is invalid: must be an integer >= 0")
+        if c in ("count", "positive_count"):
+            low = 0 if c == "count" else 1
+            if not (value >= low and value.is_integer()):
+                raise BadParameterError(f"{where} = {value!r} is invalid: must be an integer >= {low}")
             return int(value)
         ok = {"finite": np.isfinite(value), "positive": np.isfinite(value) and value > 0,
               "nonnegative": np.isfinite(value) and value >= 0, "notnan": not np.isnan(value)}[c]
@@ -94,7 +106,7 @@ class ParamSpec:
 
     def check_array(self, owner, values):
         """Vectorised ``check`` of one value per node for numeric constraints; returns floats."""
-        if self.constraint in ("bool", "str", "strings", "times", "any"):
+        if self.constraint in ("bool", "str", "strings", "times", "any") or self.is_array:
             return [self.check(owner, v) for v in values]
         try:
             arr = np.array(values, dtype=float)
@@ -103,7 +115,8 @@ class ParamSpec:
             raise BadTypeError(f"{owner} parameter {self.name!r} = {bad!r} is invalid: must be a number") from None
         ok = {"finite": np.isfinite(arr), "positive": np.isfinite(arr) & (arr > 0),
               "nonnegative": np.isfinite(arr) & (arr >= 0), "notnan": ~np.isnan(arr),
-              "count": (arr >= 0) & (arr == np.round(arr))}[self.constraint]
+              "count": (arr >= 0) & (arr == np.round(arr)),
+              "positive_count": (arr >= 1) & (arr == np.round(arr))}[self.constraint]
         if not ok.all():
             k = int(np.flatnonzero(~ok)[0])
             self.check(owner, float(arr[k]))  # raises with the standard message
@@ -113,7 +126,7 @@ class ParamSpec:
 class Model:
     """A model of the registry: built-in or a copy made by ``CopyModel``."""
 
-    def __init__(self, name, kind, specs, doc, base=None, core=None, device=None, rule=0):
+    def __init__(self, name, kind, specs, doc, base=None, core=None, device=None, rule=0, common=(), derived=None):
         self.name = name
         self.kind = kind                      # "neuron", "generator", "recorder" or "synapse"
         self.specs = {s.name: s for s in specs}
@@ -123,6 +136,8 @@ class Model:
         self.core = core                      # neurons: the core module
         self.device = device                  # devices: the device class
         self.rule = rule                      # synapse models: 0 static, else the plasticity rule
+        self.common = tuple(common)           # _hom synapse models: parameters shared by all synapses
+        self.derived = derived or {}          # read-only values computed from the defaults
         self.num_connections = 0              # synapse models
 
     @property
@@ -172,18 +187,24 @@ continuous, > 0.{details}
 """
 
 
-def _synapse(name, summary, rule=0, parameters=(), state=()):
+def _synapse(name, summary, rule=0, parameters=(), state=(), common=(), derived=None):
+    """A synapse model; ``state`` rows carry the plastic table column as a sixth entry."""
     specs = [ParamSpec("weight", 1.0, "", "finite", "Synaptic weight (unit of the target's input)"),
              ParamSpec("delay", 1.0, "ms", "positive", "Synaptic delay"),
              ParamSpec("receptor_type", 0, "", "count", "Receptor port of the target")]
     if rule:
         specs.append(ParamSpec("weight_recorder", None, "", "any",
                                "A weight_recorder that records every transmission with its weight"))
-    specs += [ParamSpec(*row) for row in parameters + state]
+    specs += [ParamSpec(*row[:5]) for row in parameters + common + state]
+    specs += [ParamSpec(key, None, "", "any", "Derived from the other parameters", writable=False)
+              for key in (derived or {})]
     details = ("  The weight changes online, by the rule documented in csnn/_core/stdp.pyx, at each "
                "presynaptic spike's arrival." if rule else "")
+    if common:
+        details += ("  The parameters " + ", ".join(f"``{row[0]}``" for row in common) + " are common to "
+                    "all synapses of the model: set them with SetDefaults or CopyModel.")
     return Model(name, "synapse", specs, SYNAPSE_DOC.format(name=name, summary=summary, details=details),
-                 rule=rule)
+                 rule=rule, common=[row[0] for row in common], derived=derived)
 
 
 class Registry:
@@ -205,7 +226,8 @@ class Registry:
         self._add(voltmeter)
         self._add(_synapse("static_synapse", "a synapse with a fixed weight and delay"))
         for name, spec in _stdp.SYNAPSE_MODELS.items():
-            self._add(_synapse(name, spec["summary"], spec["rule"], spec["parameters"], spec["state"]))
+            self._add(_synapse(name, spec["summary"], spec["rule"], spec["parameters"], spec["state"],
+                               spec.get("common", ()), spec.get("derived")))
 
     def _add(self, model):
         self.models[model.name] = model

@@ -1,9 +1,9 @@
 # cython: language_level=3
 """The event loop (see engine.pyx)."""
-from libc.stdint cimport int32_t, int64_t, uint16_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
 
 from csnn._core.events cimport InEvent, SpikeBuffer
-from csnn._core.stdp cimport PostHistory, StdpSet, WeightBuffer
+from csnn._core.stdp cimport PostHistory, ReadoutLog, StdpSet, WeightBuffer
 from csnn._core.inbox cimport Bucket, Inbox
 from csnn._core.recorders cimport MeterPlan, Sampler
 from csnn._core.streams cimport Generator, Stream
@@ -53,6 +53,11 @@ cdef struct Window:
     double* p_kplus_triplet
     double* p_t_last
     const StdpSet* sets
+    # stdp_facetshw_synapse_hom's columns (NULL without such synapses) and readout logs
+    const double* p_a_thresh_th
+    const double* p_a_thresh_tl
+    double* p_next_readout
+    ReadoutLog* readout_logs
     PostHistory* archives
     const int32_t* nidx_of_gid        # global id - 1 -> engine index
     const int32_t* gids
@@ -96,6 +101,8 @@ cdef class Engine:
     cdef WeightBuffer* wbufs                # per thread: transmissions seen by weight recorders
     # plasticity
     cdef object _sets                       # StdpSet records (stdp.set_dtype())
+    cdef ReadoutLog* readout_logs           # per stdp_facetshw_synapse_hom model
+    cdef int64_t n_readout_logs
     cdef PostHistory* archives              # per neuron
     cdef int64_t n_archives
     cdef object _tau_minus, _tau_minus_triplet   # per neuron (ms)
@@ -113,3 +120,5 @@ cdef class Engine:
     cdef int _record_spikes(self) except -1
     cdef int _record_weights(self) except -1
     cdef int _prepare_archives(self) except -1
+    cdef void _free_readout_logs(self)
+    cdef int _number_facets_synapses(self) except -1

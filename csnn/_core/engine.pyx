@@ -26,7 +26,7 @@ cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport prange, threadid
 from libc.math cimport nextafter
-from libc.stdint cimport int32_t, int64_t, uint16_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
 from libc.stdlib cimport free, calloc, malloc, qsort, realloc
 
 cimport csnn._core.iaf_psc_delta as iaf_delta
@@ -41,9 +41,10 @@ from csnn._core.psc cimport (PscNeuron, psc_advance, psc_fire, psc_next_spike, p
 from csnn._core.hh_psc_alpha cimport (HhPscAlpha, hh_advance, hh_fire, hh_next_spike, hh_receive,
                                       hh_value_at)
 from csnn._core.recorders cimport EventLog, MeterPlan, Sampler
-from csnn._core.stdp cimport (PostHistory, StdpSet, WeightBuffer, WeightEvent, history_add,
-                              stdp_pre_spike, weight_buffer_push)
-from csnn._core.stdp import set_dtype
+from csnn._core.stdp cimport (RULE_FACETSHW, FacetsSynapse, PostHistory, ReadoutLog, StdpSet,
+                              WeightBuffer, WeightEvent, facetshw_pre_spike, history_add,
+                              readout_log_add, stdp_pre_spike, weight_buffer_push)
+from csnn._core.stdp import PLASTIC_COLUMNS, set_dtype
 from csnn._core.synapses cimport SynapseTable
 from csnn._core.synapses import SynapseTable
 from csnn._core.streams cimport (GEN_AC, GEN_CURRENT, GEN_NOISE, GEN_OU, GEN_POISSON, GEN_SPIKES,
@@ -64,9 +65,6 @@ MODEL_CODES = {"iaf_psc_delta": MODEL_IAF_PSC_DELTA, "parrot_neuron": MODEL_PARR
                "iaf_psc_exp": MODEL_IAF_PSC_EXP, "iaf_psc_alpha": MODEL_IAF_PSC_ALPHA,
                "hh_psc_alpha": MODEL_HH_PSC_ALPHA}
 _MODEL_NAMES = {code: name for name, code in MODEL_CODES.items()}
-#: state columns of plastic synapses (csnn/_core/stdp.pxd)
-PLASTIC_COLUMNS = {"set": np.uint16, "Kplus": np.float64, "Kplus_triplet": np.float64,
-                   "t_last": np.float64}
 #: True when the engine was compiled with OpenMP
 OPENMP = bool(CSNN_OPENMP)
 #: longest window when no synapse bounds it (ms): bounds the memory of per-window buffers
@@ -256,8 +254,19 @@ cdef inline double _plastic_weight(InEvent* ev, int32_t i, Window* w, WeightBuff
     cdef const StdpSet* p = &w.sets[w.p_set[slot]]
     cdef double d = w.p_delay[slot]
     cdef double t_pre = ev.t - d
-    cdef double weight = stdp_pre_spike(p, &w.p_weight[slot], &w.p_kplus[slot], &w.p_kplus_triplet[slot],
-                                        &w.p_t_last[slot], &w.archives[i], t_pre, d)
+    cdef double weight
+    cdef FacetsSynapse facets
+    if p.rule == RULE_FACETSHW:
+        facets.a_causal = &w.p_kplus[slot]
+        facets.a_acausal = &w.p_kplus_triplet[slot]
+        facets.a_thresh_th = &w.p_a_thresh_th[slot]
+        facets.a_thresh_tl = &w.p_a_thresh_tl[slot]
+        facets.next_readout_time = &w.p_next_readout[slot]
+        weight = facetshw_pre_spike(p, &w.p_weight[slot], facets, &w.p_t_last[slot], &w.archives[i],
+                                    &w.readout_logs[p.readout_log], t_pre, d)
+    else:
+        weight = stdp_pre_spike(p, &w.p_weight[slot], &w.p_kplus[slot], &w.p_kplus_triplet[slot],
+                                &w.p_t_last[slot], &w.archives[i], t_pre, d)
     if p.weight_recorder >= 0:
         if weight_buffer_push(wbuf, t_pre, weight, ev.source, w.gids[i], p.weight_recorder, ev.port,
                               port) != 0:
@@ -519,6 +528,7 @@ cdef class Engine:
         free(self.plans)
         free(self.spikes.data)
         self._free_thread_buffers()
+        self._free_readout_logs()
 
     cdef void _free_thread_buffers(self):
         cdef int k
@@ -729,10 +739,66 @@ cdef class Engine:
 
     # -- plasticity ------------------------------------------------------------------------
 
-    def set_stdp_sets(self, records):
-        """The plastic synapses' parameter sets (records of stdp.set_dtype()), indexed by 'set'."""
+    def set_stdp_sets(self, records, readout_base):
+        """The plastic synapses' parameter sets (records of stdp.set_dtype()), indexed by 'set';
+        ``readout_base``: per stdp_facetshw_synapse_hom model (the sets' ``readout_log``), the
+        synapses it has numbered so far."""
+        cdef int64_t k
+        cdef ReadoutLog* logs
         records = np.ascontiguousarray(records, dtype=set_dtype())
         self._sets = records if records.shape[0] else np.zeros(1, dtype=set_dtype())
+        self._free_readout_logs()
+        if len(readout_base) == 0:
+            return
+        logs = <ReadoutLog*> calloc(len(readout_base), sizeof(ReadoutLog))
+        if logs == NULL:
+            raise MemoryError("csnn: out of memory for the readout logs")
+        for k in range(len(readout_base)):
+            logs[k].base = readout_base[k]
+        self.readout_logs = logs
+        self.n_readout_logs = len(readout_base)
+
+    def readout_counts(self):
+        """Synapses numbered so far by each stdp_facetshw_synapse_hom model (readout log)."""
+        return np.array([self.readout_logs[k].base + self.readout_logs[k].n
+                         for k in range(self.n_readout_logs)], dtype=np.int64)
+
+    cdef void _free_readout_logs(self):
+        cdef int64_t k
+        if self.readout_logs != NULL:
+            for k in range(self.n_readout_logs):
+                free(self.readout_logs[k].t_first)
+            free(self.readout_logs)
+        self.readout_logs = NULL
+        self.n_readout_logs = 0
+
+    cdef int _number_facets_synapses(self) except -1:
+        """Number the stdp_facetshw_synapse_hom synapses that transmit their first spike in this
+        window, in the order of the spikes (time, then source), as the hardware controller
+        does: this fixes their first readout.  Serial, between windows."""
+        cdef const int64_t* off = self.plastic.off
+        cdef const uint16_t* set_of = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
+        cdef uint8_t* numbered = <uint8_t*> cnp.PyArray_DATA(self.plastic.columns["init_flag"])
+        cdef int64_t* synapse_id = <int64_t*> cnp.PyArray_DATA(self.plastic.columns["synapse_id"])
+        cdef double* next_readout = <double*> cnp.PyArray_DATA(self.plastic.columns["next_readout_time"])
+        cdef const StdpSet* sets = <const StdpSet*> cnp.PyArray_DATA(self._sets)
+        cdef const StdpSet* p
+        cdef ReadoutLog* log
+        cdef int64_t i, s, src, number
+        for i in range(self.spikes.n):
+            src = self.spikes.data[i].neuron
+            for s in range(off[src], off[src + 1]):
+                p = &sets[set_of[s]]
+                if p.rule != RULE_FACETSHW or numbered[s]:
+                    continue
+                log = &self.readout_logs[p.readout_log]
+                number = log.base + log.n
+                synapse_id[s] = number
+                next_readout[s] = (number // p.synapses_per_driver) * p.driver_readout_time
+                numbered[s] = 1
+                if readout_log_add(log, self.spikes.data[i].t) != 0:
+                    raise MemoryError("csnn: out of memory for the readout logs")
+        return 0
 
     def set_archive_parameters(self, tau_minus, tau_minus_triplet):
         """Time constants (ms) of each neuron's postsynaptic traces, by engine index."""
@@ -970,6 +1036,15 @@ cdef class Engine:
         w.p_kplus_triplet = <double*> cnp.PyArray_DATA(self.plastic.columns["Kplus_triplet"])
         w.p_t_last = <double*> cnp.PyArray_DATA(self.plastic.columns["t_last"])
         w.sets = <const StdpSet*> cnp.PyArray_DATA(self._sets)
+        w.readout_logs = self.readout_logs
+        if self.plastic.has_column("a_thresh_th"):
+            w.p_a_thresh_th = <const double*> cnp.PyArray_DATA(self.plastic.columns["a_thresh_th"])
+            w.p_a_thresh_tl = <const double*> cnp.PyArray_DATA(self.plastic.columns["a_thresh_tl"])
+            w.p_next_readout = <double*> cnp.PyArray_DATA(self.plastic.columns["next_readout_time"])
+        else:
+            w.p_a_thresh_th = NULL
+            w.p_a_thresh_tl = NULL
+            w.p_next_readout = NULL
         w.archives = self.archives
         w.nidx_of_gid = <const int32_t*> cnp.PyArray_DATA(self._nidx_of_gid)
         w.gids = self.gids
@@ -997,6 +1072,8 @@ cdef class Engine:
             raise MemoryError("csnn: out of memory for emitted spikes")
         self._check_finite()
         self._collect_spikes()
+        if self.n_readout_logs:
+            self._number_facets_synapses()
         self._route()
         self._record_spikes()
         self._record_weights()

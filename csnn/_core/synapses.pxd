@@ -10,6 +10,7 @@ cdef class SynapseTable:
     cdef readonly double max_delay
     cdef object _pending                  # blocks (source, {name: array}) not merged yet
     cdef object _dtypes                   # name -> dtype of every column
+    cdef object _defaults                 # name -> default of the columns that have one
     # raw pointers to the routing columns, valid after ``build``
     cdef const int64_t* off
     cdef const int32_t* target

@@ -21,16 +21,34 @@ ROUTING = {"target": np.int32, "weight": np.float64, "delay": np.float64, "model
 
 
 cdef class SynapseTable:
-    """Synapses in a CSR by source; ``extra``: name -> dtype of further per-synapse columns."""
+    """Synapses in a CSR by source; ``extra``: name -> (dtype, default) of further per-synapse
+    columns (the routing columns have no default: every ``add`` gives them)."""
 
     def __init__(self, extra=None):
-        self._dtypes = dict(ROUTING, **(extra or {}))
-        self.columns = {name: np.zeros(0, dtype=dtype) for name, dtype in self._dtypes.items()}
+        self._dtypes = dict(ROUTING)
+        self._defaults = {}
+        self.columns = {name: np.zeros(0, dtype=dtype) for name, dtype in ROUTING.items()}
         self.offsets = np.zeros(1, dtype=np.int64)
         self._pending = []
         self.min_delay = INFINITY
         self.max_delay = 0.0
+        self.add_columns(extra or {})
+
+    def add_columns(self, extra):
+        """New per-synapse columns (name -> (dtype, default)); synapses made or queued before
+        take the default."""
+        for name, (dtype, default) in extra.items():
+            if name in self._dtypes:
+                continue
+            self._dtypes[name] = dtype
+            self._defaults[name] = default
+            self.columns[name] = np.full(self.columns["target"].shape[0], default, dtype=dtype)
+            for source, block in self._pending:
+                block[name] = np.full(source.shape[0], default, dtype=dtype)
         self._bind()
+
+    def has_column(self, name):
+        return name in self._dtypes
 
     cdef void _bind(self):
         self.off = <const int64_t*> cnp.PyArray_DATA(self.offsets)
@@ -42,10 +60,13 @@ cdef class SynapseTable:
 
     def add(self, source, **columns):
         """Queue synapses from engine indices ``source``; ``columns``: one value or one array
-        entry per synapse for every column of the table."""
+        entry per synapse for every column of the table (columns with a default may be left
+        out)."""
         n = len(source)
         if n == 0:
             return
+        for name, default in self._defaults.items():
+            columns.setdefault(name, default)
         missing = set(self._dtypes) - set(columns)
         if missing:
             raise ValueError(f"csnn: synapse columns {sorted(missing)} are missing")
