@@ -3,8 +3,9 @@
 Each network function takes the simulator module ``sim`` (``csnn`` or ``nest``), builds and
 simulates its network in a fresh kernel and returns the build and simulate wall times (s) and
 ``figures``: the output numbers that show both simulators did the same thing, keyed by the
-column header run.py prints.  ``reference`` (optional) holds simulator-independent values of
-some figures (the analytic LIF rate).
+column header run.py prints (memory: the measurements run.py turns into bytes per synapse).
+``reference`` (optional) holds simulator-independent values of some figures (the analytic LIF
+rate).
 
 run.py runs this file once per measurement, in a fresh process:
 
@@ -12,6 +13,7 @@ run.py runs this file once per measurement, in a fresh process:
 
 and reads the JSON result from the last line of stdout.
 """
+import ctypes
 import importlib
 import json
 import math
@@ -101,7 +103,49 @@ def lif_rate(I_e, tau_m, C_m, t_ref, E_L, V_th, V_reset):
     return 1000.0 / (t_ref + tau_m * math.log((V_inf - V_reset) / (V_inf - V_th)))
 
 
-SUITES = {"brunel_delta": brunel_delta, "fi_lif": fi_lif}
+def memory(sim, synapse, n, indegree, simtime):
+    """Memory of synapses: n iaf_psc_alpha neurons connected to each other with fixed_indegree
+    by ``synapse`` (static_synapse, stdp_synapse or "none": no Connect), then a short Simulate,
+    in which NEST builds its connection infrastructure and csnn merges its tables.
+
+    The figures are the growth of the process's resident anonymous memory from before Connect
+    to after Simulate, the same growth once malloc_trim has handed free heap back to the
+    system, and, for csnn only, the exact size of its synapse tables (read from its kernel).
+    No neuron spikes, so this is the memory of the stored synapses alone.
+    """
+    neurons = sim.Create("iaf_psc_alpha", n)
+    before = anonymous_rss()
+    start = time.perf_counter()
+    if synapse != "none":
+        syn_spec = {"synapse_model": synapse, "weight": 1.0, "delay": 1.0}
+        if synapse == "stdp_synapse":
+            syn_spec["tau_plus"] = 16.8
+        sim.Connect(neurons, neurons, {"rule": "fixed_indegree", "indegree": indegree}, syn_spec)
+    built = time.perf_counter()
+    sim.Simulate(simtime)
+    simulated = time.perf_counter()
+    grown = anonymous_rss() - before
+    ctypes.CDLL(None).malloc_trim(0)     # glibc: return the free heap to the system
+    figures = {"synapses": sim.GetKernelStatus("num_connections"), "rss growth bytes": grown,
+               "trimmed growth bytes": anonymous_rss() - before, "build s": simulated - start}
+    if sim.__name__ == "csnn":
+        engine = sim.kernel.current().engine
+        figures["table bytes"] = sum(column.nbytes for table in (engine.static, engine.plastic)
+                                     for column in (table.offsets, *table.columns.values()))
+    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
+
+
+def anonymous_rss():
+    """The process's resident anonymous memory (bytes): RssAnon in /proc/self/status (Linux).
+
+    Heap and private mappings only: VmRSS also counts the pages of shared libraries, which come
+    in as their code first runs, and ru_maxrss is a peak, not the present size."""
+    with open("/proc/self/status") as status:
+        fields = dict(line.split(":", 1) for line in status)
+    return int(fields["RssAnon"].split()[0]) * 1024      # kB
+
+
+SUITES = {"brunel_delta": brunel_delta, "fi_lif": fi_lif, "memory": memory}
 
 
 def main():

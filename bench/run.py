@@ -28,7 +28,12 @@ NETWORKS = BENCH / "networks.py"
 CASES = {
     "brunel_delta": [{"order": 500, "simtime": 1000.0}, {"order": 2500, "simtime": 1000.0}],
     "fi_lif": [{"n": 1000, "simtime": 10000.0}],
+    "memory": [{"n": 2000, "indegree": 100, "simtime": 10.0}, {"n": 10000, "indegree": 200, "simtime": 10.0}],
 }
+
+#: suite -> variants run on each of its networks (further keyword arguments), one case each.
+#: memory: "none" (no synapses, listed first) measures the fixed cost the others are net of.
+VARIANTS = {"memory": [{"synapse": "none"}, {"synapse": "static_synapse"}, {"synapse": "stdp_synapse"}]}
 
 #: peer -> the module its runs import as ``sim``.  A peer must offer the PyNEST functions that
 #: networks.py uses; a simulator with another API (Brian2) needs a module wrapping it in them.
@@ -73,7 +78,7 @@ def median(runs):
 
 
 def label(params):
-    return ", ".join(f"{key}={value:g}" for key, value in params.items())
+    return ", ".join(f"{key}={fmt(value)}" for key, value in params.items())
 
 
 def fmt(value):
@@ -99,13 +104,53 @@ def table(cases):
         reference = case["runs"]["csnn"][0].get("reference")
         if reference:
             rows.append([network, "LIF formula", "", "", "", "", *(reference.get(key, "") for key in keys), "", ""])
+    return render(header, rows)
+
+
+def memory_table(cases):
+    """Markdown table of bytes per synapse: a synapse model's growth of resident memory minus
+    that of the same network without synapses, over the number of synapses; ratios are
+    csnn / peer (< 1: csnn uses less memory)."""
+    names = list(cases[0]["median"])
+    peers = names[1:]
+    header = ["network", "synapse", "synapses", *(f"{name} B/syn" for name in names),
+              *(f"csnn/{peer}" for peer in peers), "csnn table B/syn",
+              *(f"{name} B/syn trimmed" for name in names), *(f"{name} build s" for name in names)]
+    rows, fixed, baseline = [], [], {}
+    for case in cases:
+        params = dict(case["params"])
+        synapse = params.pop("synapse")
+        network = label(params)
+        figures = {name: m["figures"] for name, m in case["median"].items()}
+        if synapse == "none":
+            baseline[network] = figures
+            fixed.append(f"{network}: " + ", ".join(f"{name} {f['rss growth bytes'] / 1024 ** 2:.3g} MB"
+                                                    for name, f in figures.items()))
+            continue
+        rss, trimmed = ({name: (f[key] - baseline[network][name][key]) / f["synapses"] for name, f in figures.items()}
+                        for key in ("rss growth bytes", "trimmed growth bytes"))
+        rows.append([network, synapse, figures["csnn"]["synapses"], *rss.values(),
+                     *(rss["csnn"] / rss[peer] for peer in peers),
+                     figures["csnn"]["table bytes"] / figures["csnn"]["synapses"],
+                     *trimmed.values(), *(f["build s"] for f in figures.values())])
+    return (render(header, rows) + "\n\nSubtracted: growth of resident memory without synapses, "
+            + "; ".join(fixed) + ".")
+
+
+def render(header, rows):
     lines = [header, ["---"] * len(header), *([fmt(v) for v in row] for row in rows)]
     return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
 
+#: suite -> (its table, what a csnn/peer ratio < 1 means); other suites: TABLE
+TABLES = {"memory": (memory_table, "csnn uses less memory")}
+TABLE = (table, "csnn faster")
+
+
 def run_suite(suite, simulators, args):
     cases = []
-    for params in CASES[suite][:1] if args.quick else CASES[suite]:
+    networks = CASES[suite][:1] if args.quick else CASES[suite]
+    for params in [dict(network, **variant) for network in networks for variant in VARIANTS.get(suite, [{}])]:
         runs = {name: [] for name in simulators}
         for repeat in range(args.repeats):
             for name, (module, python) in simulators.items():
@@ -148,10 +193,11 @@ def main():
     (BENCH / "results").mkdir(exist_ok=True)
     for suite in args.suite:
         cases = run_suite(suite, simulators, args)
-        markdown = table(cases)
+        tabulate, meaning = TABLES.get(suite, TABLE)
+        markdown = tabulate(cases)
         quick = " (--quick: first network only)" if args.quick else ""
         print(f"### {suite}{quick}\n\nmedian of {args.repeats} run(s), {args.threads} thread(s); "
-              f"ratio < 1: csnn faster\n\n{markdown}\n")
+              f"ratio < 1: {meaning}\n\n{markdown}\n")
         record = {
             "suite": suite,
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

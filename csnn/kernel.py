@@ -549,11 +549,11 @@ class Kernel:
         columns = {}
         for name, *_ in spec["parameters"] + spec["state"]:
             value = params[name]
-            if isinstance(value, (bool, np.bool_)):      # flags (init_flag): one value for all
-                values = np.full(n, value)
+            if isinstance(value, (numbers.Real, np.number)):   # one value for all: checked once
+                columns[name] = np.full(n, model.specs[name].check(model.name, value))
             else:
                 values = cconnect.values(name, value, n, shape, keep, self.rng, rule)
-            columns[name] = model.specs[name].check_array(model.name, values)
+                columns[name] = model.specs[name].check_array(model.name, values)
         wmax = columns["Wmax"] if "Wmax" in columns else np.full(n, model.defaults["Wmax"])
         _check_plastic_weights(model.name, model.rule, weight, wmax)
         recorder = params["weight_recorder"]
@@ -583,11 +583,29 @@ class Kernel:
         the common parameters of ``_hom`` models are read from the model when the sets are
         built.  ``recorder``: the weight recorder given in the syn_spec, None for the model's."""
         names = sorted(columns)
-        rows = np.column_stack([columns[name] for name in names]) if names else np.zeros((n, 0))
-        unique, inverse = np.unique(rows, axis=0, return_inverse=True)
-        index = np.empty(unique.shape[0], dtype=np.int64)
-        for u, row in enumerate(unique):
-            key = (model.name, recorder) + tuple(zip(names, row.tolist()))
+        # each row's code in the mixed radix of its columns' distinct values (one value per
+        # column, the usual case, gives a single code without sorting rows)
+        code = np.zeros(n, dtype=np.int64)
+        distinct = []
+        for name in names:
+            column = np.asarray(columns[name], dtype=float)
+            if column.size and np.all(column == column[0]):
+                values, inverse = column[:1], np.zeros(n, dtype=np.int64)
+            else:
+                values, inverse = np.unique(column, return_inverse=True)
+            code = code * values.size + np.ravel(inverse)
+            distinct.append(values)
+        if code.any():
+            codes, inverse = np.unique(code, return_inverse=True)
+        else:
+            codes, inverse = np.zeros(1, dtype=np.int64), code
+        index = np.empty(codes.size, dtype=np.int64)
+        for u, c in enumerate(codes.tolist()):
+            row = []
+            for values in reversed(distinct):
+                c, k = divmod(c, values.size)
+                row.append(float(values[k]))
+            key = (model.name, recorder) + tuple(zip(names, reversed(row)))
             if key not in self.stdp_sets:
                 if len(self.stdp_sets) >= 65535:
                     raise BadParameterError(f"{model.name}: more than 65535 distinct parameter sets; give "

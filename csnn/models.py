@@ -113,10 +113,10 @@ class ParamSpec:
         except (TypeError, ValueError):
             bad = next(v for v in values if not isinstance(v, numbers.Real))
             raise BadTypeError(f"{owner} parameter {self.name!r} = {bad!r} is invalid: must be a number") from None
-        ok = {"finite": np.isfinite(arr), "positive": np.isfinite(arr) & (arr > 0),
-              "nonnegative": np.isfinite(arr) & (arr >= 0), "notnan": ~np.isnan(arr),
-              "count": (arr >= 0) & (arr == np.round(arr)),
-              "positive_count": (arr >= 1) & (arr == np.round(arr))}[self.constraint]
+        ok = {"finite": lambda: np.isfinite(arr), "positive": lambda: np.isfinite(arr) & (arr > 0),
+              "nonnegative": lambda: np.isfinite(arr) & (arr >= 0), "notnan": lambda: ~np.isnan(arr),
+              "count": lambda: (arr >= 0) & (arr == np.round(arr)),
+              "positive_count": lambda: (arr >= 1) & (arr == np.round(arr))}[self.constraint]()
         if not ok.all():
             k = int(np.flatnonzero(~ok)[0])
             self.check(owner, float(arr[k]))  # raises with the standard message
