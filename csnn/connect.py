@@ -174,6 +174,9 @@ def values(name, value, n, shape, keep, rng, spec_name):
         return crandom.from_spec(value, what).sample(rng, n)
     if isinstance(value, (numbers.Real, np.number)) and not isinstance(value, (bool, np.bool_)):
         return np.full(n, float(value))
+    if value is None or isinstance(value, (str, bool, np.bool_)):
+        raise BadTypeError(f"{what} = {value!r} is invalid: give a number, an array, a csnn.random "
+                           "parameter or a distribution dict")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):

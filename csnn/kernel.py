@@ -19,7 +19,8 @@ from .devices import Generator, Multimeter, Recorder, WeightRecorder
 from .errors import (BadParameterError, BadTypeError, CSNNWarning, IllegalConnectionError,
                      KernelStateError, UnknownNodeError, unknown_name)
 from ._core import stdp as cstdp
-from .models import ARCHIVE_PARAMETERS, RECORDABLE_CODES, Registry, check_neurons, unknown_parameter
+from .models import (ARCHIVE_PARAMETERS, RECORDABLE_CODES, Registry, check_neurons, check_plastic_weights,
+                     unknown_parameter)
 
 _ARCHIVE_KEYS = tuple(row[0] for row in ARCHIVE_PARAMETERS)
 from .nodes import NodeCollection, SynapseCollection, as_ids
@@ -555,7 +556,7 @@ class Kernel:
                 values = cconnect.values(name, value, n, shape, keep, self.rng, rule)
                 columns[name] = model.specs[name].check_array(model.name, values)
         wmax = columns["Wmax"] if "Wmax" in columns else np.full(n, model.defaults["Wmax"])
-        _check_plastic_weights(model.name, model.rule, weight, wmax)
+        check_plastic_weights(model.name, model.rule, weight, wmax)
         recorder = params["weight_recorder"]
         if recorder is not None:
             recorder = int(as_ids(recorder, "syn_spec weight_recorder")[0])
@@ -935,7 +936,7 @@ class Kernel:
                 try:
                     arr = np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
                 except (TypeError, ValueError):
-                    raise BadParameterError(f"set(): {key} must be a number or one value per connection "
+                    raise BadTypeError(f"set(): {key} must be a number or one value per connection "
                                             f"({n}), got {value!r}") from None
             checked[key] = arr
         _check_weights_delays(checked.get("weight", np.zeros(0)), checked.get("delay", np.ones(0)))
@@ -978,13 +979,13 @@ class Kernel:
         names = [name for name, *_ in rule["parameters"]]
         for key in names + [name for name, *_ in rule["state"]]:
             if key in checked:
-                spec = self.models.get(self.syn_model_names[int(models[0])]).specs[key]
-                checked[key] = spec.check_array(spec.name, checked[key])
+                model = self.models.get(self.syn_model_names[int(models[0])])
+                checked[key] = model.specs[key].check_array(model.name, checked[key])
         old_sets = table.columns["set"][slot]
         records = self._set_records()[0][old_sets]
         wmax = checked.get("Wmax", records["Wmax"])
         weight = checked.get("weight", table.columns["weight"][slot])
-        _check_plastic_weights("set()", records["rule"], weight, wmax)
+        check_plastic_weights("set()", records["rule"], weight, wmax)
         if any(key in checked for key in names):
             keys = list(self.stdp_sets)
             recorders = np.array([keys[k][1] for k in old_sets.tolist()] + [None], dtype=object)[:-1]
@@ -1009,7 +1010,7 @@ class Kernel:
         if self.readout_models:
             table = self._tables()[3]
             sets = table.columns["set"]
-            _check_plastic_weights("Prepare", records["rule"][sets], table.columns["weight"], records["Wmax"][sets])
+            check_plastic_weights("Prepare", records["rule"][sets], table.columns["weight"], records["Wmax"][sets])
         self.engine.set_stdp_sets(records, [m.defaults["no_synapses"] for m in self.readout_models])
         self.engine.prepare()
         for device in self.devices.values():
@@ -1101,22 +1102,6 @@ def _is_per_node(model, key, value, n):
 
 def _cat(blocks, dtype=None):
     return np.concatenate(blocks) if blocks else np.zeros(0, dtype=dtype or np.int64)
-
-
-def _check_plastic_weights(owner, rule, weight, wmax):
-    """NEST's rule for plastic synapses: weight and Wmax have the same sign; the 4-bit weights
-    of stdp_facetshw_synapse_hom lie in [0, Wmax]."""
-    weight = np.asarray(weight, dtype=float)
-    wmax = np.broadcast_to(np.asarray(wmax, dtype=float), weight.shape)
-    discrete = np.isin(np.broadcast_to(rule, weight.shape), cstdp.DISCRETE_WEIGHT_RULES)
-    bad = np.flatnonzero(np.where(discrete, (weight < 0) | (weight > wmax),
-                                  np.sign(weight + 0.0) * np.sign(wmax + 0.0) < 0))
-    if bad.size:
-        k = bad[0]
-        accepted = ("lie in [0, Wmax] (its 16 values are multiples of Wmax / 15)" if discrete[k]
-                    else "have the same sign as Wmax")
-        raise BadParameterError(f"{owner}: weight = {float(weight[k])!r} with Wmax = {float(wmax[k])!r} is "
-                                f"invalid: the weight must {accepted}")
 
 
 def _check_weights_delays(weight, delay):

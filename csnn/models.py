@@ -286,6 +286,8 @@ class Registry:
             check_neurons(model, {k: np.asarray([v]) for k, v in trial.items()})
         if model.device is not None:
             model.device.check_defaults(model.name, trial)
+        if model.rule:
+            check_plastic_weights(model.name, model.rule, trial["weight"], trial["Wmax"])
         model.defaults.update(checked)
 
 
@@ -294,6 +296,23 @@ def check_neurons(model, values):
     problem = model.core.check(values)
     if problem is not None:
         raise BadParameterError(problem)
+
+
+def check_plastic_weights(owner, rule, weight, wmax):
+    """NEST's rule for plastic synapses: weight and Wmax have the same sign; a weight of 0 goes
+    with either sign (depression ends there, NEST would refuse to set it back with Wmax < 0).
+    The 4-bit weights of stdp_facetshw_synapse_hom lie in [0, Wmax]."""
+    weight = np.atleast_1d(np.asarray(weight, dtype=float))
+    wmax = np.broadcast_to(np.asarray(wmax, dtype=float), weight.shape)
+    discrete = np.isin(np.broadcast_to(rule, weight.shape), _stdp.DISCRETE_WEIGHT_RULES)
+    bad = np.flatnonzero(np.where(discrete, (weight < 0) | (weight > wmax),
+                                  np.sign(weight) * np.sign(wmax) < 0))
+    if bad.size:
+        k = bad[0]
+        accepted = ("lie in [0, Wmax] (its 16 values are multiples of Wmax / 15)" if discrete[k]
+                    else "have the same sign as Wmax")
+        raise BadParameterError(f"{owner}: weight = {float(weight[k])!r} with Wmax = {float(wmax[k])!r} is "
+                                f"invalid: the weight must {accepted}")
 
 
 def unknown_parameter(model, key):

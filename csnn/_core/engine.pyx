@@ -238,23 +238,28 @@ cdef int _stream_events(Window* w, int64_t s_lo, int64_t s_hi, Bucket* out) noex
 
 
 cdef inline int _emit(neuron_t* n, int32_t i, double t, int mult, Window* w, SpikeBuffer* out) noexcept nogil:
-    """Fire at t: the model's reset, the spike, and its entry in the archive read by plastic
-    synapses onto this neuron."""
+    """Fire ``mult`` spikes at t: the model's reset, the spike, and one entry per spike in the
+    archive read by plastic synapses onto this neuron (as NEST archives them)."""
+    cdef int k
     _fire(n, t)
-    if w.archives[i].n_incoming > 0 and history_add(&w.archives[i], t) != 0:
-        return -1
+    if w.archives[i].n_incoming > 0:
+        for k in range(mult):
+            if history_add(&w.archives[i], t) != 0:
+                return -1
     return spike_buffer_push(out, t, i, mult)
 
 
 cdef inline double _plastic_weight(InEvent* ev, int32_t i, Window* w, WeightBuffer* wbuf,
                                    int* failed) noexcept nogil:
-    """Update the plastic synapse of an inbox event; its new weight times the multiplicity."""
+    """Update the plastic synapse of an inbox event once per spike it carries (a multiplicity
+    is that many spikes, as NEST delivers them); returns the sum of the weights sent."""
     cdef int32_t port = ev.rank & ~PLASTIC_RANK
     cdef int64_t slot = w.p_off[w.nidx_of_gid[ev.source - 1]] + port
     cdef const StdpSet* p = &w.sets[w.p_set[slot]]
     cdef double d = w.p_delay[slot]
     cdef double t_pre = ev.t - d
-    cdef double weight
+    cdef double weight, total = 0.0
+    cdef int k
     cdef FacetsSynapse facets
     if p.rule == RULE_FACETSHW:
         facets.a_causal = &w.p_kplus[slot]
@@ -262,16 +267,19 @@ cdef inline double _plastic_weight(InEvent* ev, int32_t i, Window* w, WeightBuff
         facets.a_thresh_th = &w.p_a_thresh_th[slot]
         facets.a_thresh_tl = &w.p_a_thresh_tl[slot]
         facets.next_readout_time = &w.p_next_readout[slot]
-        weight = facetshw_pre_spike(p, &w.p_weight[slot], facets, &w.p_t_last[slot], &w.archives[i],
-                                    &w.readout_logs[p.readout_log], t_pre, d)
-    else:
-        weight = stdp_pre_spike(p, &w.p_weight[slot], &w.p_kplus[slot], &w.p_kplus_triplet[slot],
-                                &w.p_t_last[slot], &w.archives[i], t_pre, d)
-    if p.weight_recorder >= 0:
-        if weight_buffer_push(wbuf, t_pre, weight, ev.source, w.gids[i], p.weight_recorder, ev.port,
-                              port) != 0:
-            failed[0] = 1
-    return weight * ev.mult
+    for k in range(ev.mult):
+        if p.rule == RULE_FACETSHW:
+            weight = facetshw_pre_spike(p, &w.p_weight[slot], facets, &w.p_t_last[slot], &w.archives[i],
+                                        &w.readout_logs[p.readout_log], t_pre, d)
+        else:
+            weight = stdp_pre_spike(p, &w.p_weight[slot], &w.p_kplus[slot], &w.p_kplus_triplet[slot],
+                                    &w.p_t_last[slot], &w.archives[i], t_pre, d)
+        if p.weight_recorder >= 0:
+            if weight_buffer_push(wbuf, t_pre, weight, ev.source, w.gids[i], p.weight_recorder, ev.port,
+                                  port) != 0:
+                failed[0] = 1
+        total += weight
+    return total
 
 
 cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket* scratch,
