@@ -9,7 +9,7 @@ import sys as _sys
 import types as _types
 
 from . import kernel as _kernel
-from . import hh, math, random
+from . import hh, math, random, stimuli
 from ._version import __version__
 from .errors import CSNNError, CSNNWarning, NESTError
 from .nodes import NodeCollection, NodeId, SynapseCollection, as_ids as _as_ids

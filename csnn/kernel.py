@@ -228,6 +228,7 @@ class Kernel:
                 pop.data[key][rows] = spec.default
         for key, value in getattr(model.core, "FIXED", {}).items():
             pop.data[key][rows] = value
+        _write_derived(model, pop, rows, trial)
         nidx = np.arange(self.engine.n_neurons, self.engine.n_neurons + n, dtype=np.int32)
         self.engine.add_neurons(gids.astype(np.int32))
         pop.nidx[rows] = nidx
@@ -416,6 +417,7 @@ class Kernel:
         self.engine.rows(model.code, pop.data, rows, "commit")
         for key in values:
             pop.data[key][rows] = trial[key]
+        _write_derived(model, pop, rows, trial)
         self.engine.rows(model.code, pop.data, rows, "refresh")
 
     # -- kernel status ------------------------------------------------------------------------
@@ -1102,6 +1104,14 @@ def _is_per_node(model, key, value, n):
 
 def _cat(blocks, dtype=None):
     return np.concatenate(blocks) if blocks else np.zeros(0, dtype=dtype or np.int64)
+
+
+def _write_derived(model, pop, rows, values):
+    """Struct fields a core model computes from its parameters (``derive``), if it has any."""
+    derive = getattr(model.core, "derive", None)
+    if derive is not None:
+        for key, column in derive(values).items():
+            pop.data[key][rows] = column
 
 
 def _check_weights_delays(weight, delay):

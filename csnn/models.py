@@ -16,6 +16,7 @@ from ._core import iaf_psc_alpha as _iaf_psc_alpha
 from ._core import iaf_psc_delta as _iaf_psc_delta
 from ._core import iaf_psc_exp as _iaf_psc_exp
 from ._core import parrot_neuron as _parrot_neuron
+from ._core import srm_psc_exp as _srm_psc_exp
 from ._core import stdp as _stdp
 from .errors import BadParameterError, BadTypeError, UnknownModelError, close_names
 
@@ -213,7 +214,8 @@ class Registry:
     def __init__(self):
         from . import devices
         self.models = {}
-        for core in (_iaf_psc_delta, _iaf_psc_exp, _iaf_psc_alpha, _hh_psc_alpha, _parrot_neuron):
+        for core in (_iaf_psc_delta, _iaf_psc_exp, _iaf_psc_alpha, _hh_psc_alpha, _srm_psc_exp,
+                     _parrot_neuron):
             self._add(_neuron(core))
         for device in devices.DEVICES:
             specs = [ParamSpec(*row) for row in device.PARAMETERS]

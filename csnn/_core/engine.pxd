@@ -21,6 +21,7 @@ cdef enum ModelCode:
     MODEL_IAF_PSC_EXP = 2
     MODEL_IAF_PSC_ALPHA = 3
     MODEL_HH_PSC_ALPHA = 4
+    MODEL_SRM_PSC_EXP = 5
 
 
 cdef struct Population:
@@ -40,6 +41,7 @@ cdef struct Window:
     Stream* streams
     const int64_t* st_offsets
     const int32_t* st_perm    # streams of neuron i: streams[st_perm[st_offsets[i]:st_offsets[i + 1]]]
+    double* st_next           # per neuron: arrival of its streams' next event (ms), inf if none
     Generator* generators
     Sampler* samplers
     const int64_t* smp_offsets
@@ -77,6 +79,7 @@ cdef class Engine:
     # stimulation streams, in creation order, and their CSR by target
     cdef object _streams
     cdef object _st_offsets, _st_perm
+    cdef object _st_next                    # float64 per neuron (Window.st_next)
     cdef Generator* generators
     cdef int32_t n_generators
     cdef object _generator_data             # keeps the generators' arrays alive

@@ -63,7 +63,7 @@ cdef extern from *:
 #: model codes used by the facade's registry
 MODEL_CODES = {"iaf_psc_delta": MODEL_IAF_PSC_DELTA, "parrot_neuron": MODEL_PARROT_NEURON,
                "iaf_psc_exp": MODEL_IAF_PSC_EXP, "iaf_psc_alpha": MODEL_IAF_PSC_ALPHA,
-               "hh_psc_alpha": MODEL_HH_PSC_ALPHA}
+               "hh_psc_alpha": MODEL_HH_PSC_ALPHA, "srm_psc_exp": MODEL_SRM_PSC_EXP}
 _MODEL_NAMES = {code: name for name, code in MODEL_CODES.items()}
 #: True when the engine was compiled with OpenMP
 OPENMP = bool(CSNN_OPENMP)
@@ -194,14 +194,16 @@ cdef inline double _state_time(neuron_t* n) noexcept nogil:
     return n.s.t
 
 
-cdef int _stream_events(Window* w, int64_t s_lo, int64_t s_hi, Bucket* out) noexcept nogil:
-    """Draw the events of a neuron's streams that arrive in the window, sorted like the inbox.
+cdef int _stream_events(Window* w, int32_t i, int64_t s_lo, int64_t s_hi, Bucket* out) noexcept nogil:
+    """Draw the events of neuron i's streams that arrive in the window, sorted like the inbox,
+    and note when its next stream event comes (``st_next``).
 
     Current changes get ``port = PORT_CURRENT``, their new value in ``w`` and the stream's slot in
     ``target``.  Returns -1 when memory is exhausted.
     """
     cdef int64_t k
     cdef int active = 0
+    cdef double next_t = INFINITY
     cdef Stream* st
     cdef Generator* g
     cdef InEvent ev
@@ -232,6 +234,10 @@ cdef int _stream_events(Window* w, int64_t s_lo, int64_t s_hi, Bucket* out) noex
             if bucket_push(out, &ev) != 0:
                 return -1
             stream_pop(st, g)
+    for k in range(s_lo, s_hi):
+        if w.streams[w.st_perm[k]].next_t < next_t:
+            next_t = w.streams[w.st_perm[k]].next_t
+    w.st_next[i] = next_t
     if active > 1:
         sort_events(out.ev, out.n)
     return 0
@@ -257,7 +263,7 @@ cdef inline double _plastic_weight(InEvent* ev, int32_t i, Window* w, WeightBuff
     cdef int64_t slot = w.p_off[w.nidx_of_gid[ev.source - 1]] + port
     cdef const StdpSet* p = &w.sets[w.p_set[slot]]
     cdef double d = w.p_delay[slot]
-    cdef double t_pre = ev.t - d
+    cdef double t_pre = ev.w          # plastic events carry their emission time
     cdef double weight, total = 0.0
     cdef int k
     cdef FacetsSynapse facets
@@ -302,12 +308,12 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
     cdef Sampler* smp
     cdef MeterPlan* plan
 
-    if ne == 0 and s_hi == s_lo and p_hi == p_lo and _next_spike(n, t1) == INFINITY:
+    if ne == 0 and w.st_next[i] > t1 and p_hi == p_lo and _next_spike(n, t1) == INFINITY:
         return 0                  # nothing happens to this neuron in this window
     if ne > 1:
         sort_events(ev, ne)
-    if s_hi > s_lo:
-        if _stream_events(w, s_lo, s_hi, scratch) != 0:
+    if w.st_next[i] <= t1:
+        if _stream_events(w, i, s_lo, s_hi, scratch) != 0:
             return -1
     else:
         scratch.n = 0
@@ -490,6 +496,7 @@ cdef class Engine:
         self._streams = np.zeros(0, dtype=stream_dtype())
         self._st_offsets = np.zeros(1, dtype=np.int64)
         self._st_perm = np.zeros(0, dtype=np.int32)
+        self._st_next = np.full(1, np.inf)
         self.generators = NULL
         self.n_generators = 0
         self._generator_data = []
@@ -606,7 +613,7 @@ cdef class Engine:
             _rows_apply(<IafPscDelta*> base, s, n, action, var, self.t_now, o)
         elif model == MODEL_PARROT_NEURON:
             _rows_apply(<ParrotNeuron*> base, s, n, action, var, self.t_now, o)
-        elif model == MODEL_IAF_PSC_EXP or model == MODEL_IAF_PSC_ALPHA:
+        elif model == MODEL_IAF_PSC_EXP or model == MODEL_IAF_PSC_ALPHA or model == MODEL_SRM_PSC_EXP:
             _rows_apply(<PscNeuron*> base, s, n, action, var, self.t_now, o)
         elif model == MODEL_HH_PSC_ALPHA:
             _rows_apply(<HhPscAlpha*> base, s, n, action, var, self.t_now, o)
@@ -951,6 +958,10 @@ cdef class Engine:
         """
         cdef double t1
         self.prepare()
+        # when each neuron's streams next deliver (kept by _stream_events from here on)
+        st = self._streams
+        self._st_next = np.full(max(self.n_neurons, 1), np.inf)
+        np.minimum.at(self._st_next, st["target"], st["next_t"])
         while self.t_now < t_stop:
             t1 = self.inbox.bounds[1]
             if t1 > t_stop:
@@ -1032,6 +1043,7 @@ cdef class Engine:
         w.streams = <Stream*> cnp.PyArray_DATA(self._streams)
         w.st_offsets = <const int64_t*> cnp.PyArray_DATA(self._st_offsets)
         w.st_perm = <const int32_t*> cnp.PyArray_DATA(self._st_perm)
+        w.st_next = <double*> cnp.PyArray_DATA(self._st_next)
         w.generators = self.generators
         w.samplers = <Sampler*> cnp.PyArray_DATA(self._samplers)
         w.smp_offsets = <const int64_t*> cnp.PyArray_DATA(self._smp_offsets)
@@ -1068,7 +1080,8 @@ cdef class Engine:
                 elif pop.model == MODEL_PARROT_NEURON:
                     rc = _run_population(<ParrotNeuron*> pop.data, pop, &w, self.outbufs, self.scratch,
                                          self.wbufs, self.n_threads)
-                elif pop.model == MODEL_IAF_PSC_EXP or pop.model == MODEL_IAF_PSC_ALPHA:
+                elif (pop.model == MODEL_IAF_PSC_EXP or pop.model == MODEL_IAF_PSC_ALPHA
+                      or pop.model == MODEL_SRM_PSC_EXP):
                     rc = _run_population(<PscNeuron*> pop.data, pop, &w, self.outbufs, self.scratch,
                                          self.wbufs, self.n_threads)
                 elif pop.model == MODEL_HH_PSC_ALPHA:
@@ -1171,7 +1184,12 @@ cdef class Engine:
                     while left > 0:
                         chunk = left if left < 65535 else 65535
                         ev.mult = <uint16_t> chunk
-                        ev.w = table.weight[s] * chunk
+                        if rank_flag:
+                            # the rule needs the exact emission time: arrival - delay can be an
+                            # ulp off (and is, after the guard above)
+                            ev.w = sp.t
+                        else:
+                            ev.w = table.weight[s] * chunk
                         if self.inbox.push(&ev) != 0:
                             rc = -1
                         left -= chunk

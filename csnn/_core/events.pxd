@@ -35,7 +35,8 @@ cdef enum Recordable:
 
 cdef struct InEvent:
     double t            # arrival time at the target (ms)
-    double w            # synaptic weight times multiplicity (model units)
+    double w            # synaptic weight times multiplicity (model units); for plastic
+                        # synapses, whose weight is read at delivery: the emission time (ms)
     int32_t source      # global id of the sending node
     int32_t rank        # rank of the synapse in its source's row
     int32_t target      # engine index of the receiving neuron

@@ -65,7 +65,7 @@ READ_ONLY = (
     ("t_spike", -1.0, "ms", "Time of the last spike, -1 before the first"),
 )
 #: struct fields the model sets itself (not parameters)
-FIXED = {"alpha": 0.0}
+FIXED = {"alpha": 0.0, "w_scale": 1.0, "flush": 0.0}
 RECORDABLES = ("V_m", "I_syn_ex", "I_syn_in")
 ACCEPTS_CURRENT = True
 PORTS = (0,)

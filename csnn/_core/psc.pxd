@@ -1,7 +1,8 @@
 # cython: language_level=3
 """Exact propagators of current-based LIF neurons with exponential or alpha-shaped currents.
 
-Shared by iaf_psc_exp and iaf_psc_alpha.  A synaptic current is I(u) = (I0 + D0 u) exp(-u/tau_s)
+Shared by iaf_psc_exp, iaf_psc_alpha and srm_psc_exp (whose kernels are the same sums of
+exponentials; it differs at spikes, see ``flush``).  A synaptic current is I(u) = (I0 + D0 u) exp(-u/tau_s)
 (D0 = 0 for exponential currents); the membrane, U = V - E_L,
 
     dU/du = -U / tau_m + (I_const + I_ex(u) + I_in(u)) / C_m,
@@ -34,6 +35,12 @@ cdef struct PscParams:
     double tau_syn_ex        # excitatory synaptic time constant (ms)
     double tau_syn_in        # inhibitory synaptic time constant (ms)
     double alpha             # 1: alpha-shaped currents (iaf_psc_alpha), 0: exponential (iaf_psc_exp)
+    double w_scale           # current jump per unit of weight (1; srm_psc_exp: 1 / PSP peak)
+    double flush             # 1 (srm_psc_exp): a spike replaces the currents by I_reset and V
+                             # evolves freely through t_ref; 0 (iaf): V is held at V_reset
+    double I_reset           # the current after a spike when flush (pA)
+    double K1                # srm_psc_exp's after-potential amplitudes (units of V_th - E_L)
+    double K2
 
 
 cdef struct PscState:
@@ -192,12 +199,12 @@ cdef inline double _u_inf(PscNeuron* n) noexcept nogil:
 
 cdef inline double _advance_copy(PscNeuron* n, double t, PscState* out) noexcept nogil:
     """The state at t (>= state time) in ``out``; V is held at V_reset through the refractory
-    period (t_spike, t_spike + t_ref] while the currents evolve."""
+    period (t_spike, t_spike + t_ref] while the currents evolve (unless flush)."""
     cdef double t0 = n.s.t, h
     out[0] = n.s
     if t <= t0:
         return t0
-    if t0 <= n.s.refr_end:
+    if t0 <= n.s.refr_end and n.p.flush == 0.0:
         if t <= n.s.refr_end:
             psc_current(&out.I_syn_ex, &out.dI_syn_ex, n.p.tau_syn_ex, t - t0)
             psc_current(&out.I_syn_in, &out.dI_syn_in, n.p.tau_syn_in, t - t0)
@@ -258,11 +265,13 @@ cdef inline double psc_next_spike(PscNeuron* n, double limit) noexcept nogil:
         return n.s.t_next if n.s.t_next <= limit else INFINITY
     if t0 <= n.s.refr_end:
         t0 = _advance_copy(n, n.s.refr_end, &start)
-        start.V_m = n.p.V_reset
+        if n.p.flush == 0.0:
+            start.V_m = n.p.V_reset
     if limit < t0:
         return INFINITY
     if start.V_m >= n.p.V_th:
-        # a state set at or above threshold (V_reset < V_th): fire at the first instant after it
+        # a state set at or above threshold, or (flush) pushed there by input during t_ref:
+        # fire at the first instant after it
         n.s.t_next = nextafter(t0, INFINITY)
         n.s.t_clear = n.s.t_next
         return n.s.t_next if n.s.t_next <= limit else INFINITY
@@ -307,22 +316,29 @@ cdef inline double psc_next_spike(PscNeuron* n, double limit) noexcept nogil:
 
 
 cdef inline int psc_receive(PscNeuron* n, double w_ex, double w_in) noexcept nogil:
-    """Add summed excitatory (> 0) and inhibitory (< 0) weights (pA): a jump of the current,
-    or for alpha currents of its derivative by w e / tau_s, so that the current peaks at w
-    tau_s after the spike.  Input changes currents only: it never fires the neuron at once."""
+    """Add summed excitatory (> 0) and inhibitory (< 0) weights (pA, times w_scale): a jump of
+    the current, or for alpha currents of its derivative by w e / tau_s, so that the current
+    peaks at w tau_s after the spike.  Input changes currents only: it never fires the neuron
+    at once."""
     psc_refresh(n)
     if n.p.alpha != 0.0:
         n.s.dI_syn_ex += w_ex * 2.718281828459045 / n.p.tau_syn_ex
         n.s.dI_syn_in += w_in * 2.718281828459045 / n.p.tau_syn_in
     else:
-        n.s.I_syn_ex += w_ex
-        n.s.I_syn_in += w_in
+        n.s.I_syn_ex += w_ex * n.p.w_scale
+        n.s.I_syn_in += w_in * n.p.w_scale
     return 0
 
 
 cdef inline void psc_fire(PscNeuron* n, double t) noexcept nogil:
-    """Emit at t (state already at t): reset and become refractory for t_ref."""
+    """Emit at t (state already at t): reset and become refractory for t_ref; with flush, the
+    synaptic currents are replaced by the after-potential's current."""
     n.s.V_m = n.p.V_reset
+    if n.p.flush != 0.0:
+        n.s.I_syn_ex = n.p.I_reset
+        n.s.I_syn_in = 0.0
+        n.s.dI_syn_ex = 0.0
+        n.s.dI_syn_in = 0.0
     n.s.refr_end = t + n.p.t_ref
     n.s.t_spike = t
     psc_refresh(n)

@@ -20,6 +20,11 @@ def layout():
         "tau_syn_ex": <char*> &_probe.p.tau_syn_ex - base,
         "tau_syn_in": <char*> &_probe.p.tau_syn_in - base,
         "alpha": <char*> &_probe.p.alpha - base,
+        "w_scale": <char*> &_probe.p.w_scale - base,
+        "flush": <char*> &_probe.p.flush - base,
+        "I_reset": <char*> &_probe.p.I_reset - base,
+        "K1": <char*> &_probe.p.K1 - base,
+        "K2": <char*> &_probe.p.K2 - base,
         "V_m": <char*> &_probe.s.V_m - base,
         "I_syn_ex": <char*> &_probe.s.I_syn_ex - base,
         "dI_syn_ex": <char*> &_probe.s.dI_syn_ex - base,
@@ -33,6 +38,23 @@ def layout():
         "t_next": <char*> &_probe.s.t_next - base,
     }
     return {name: (offset, "f8") for name, offset in fields.items()}, sizeof(PscNeuron)
+
+
+def synapse_response(h, tau_m, tau_s):
+    """The membrane's response at h (ms) to a unit current jump decaying with tau_s, for
+    C_m = 1: int_0^h e^{-u/tau_s} e^{-(h-u)/tau_m} du (ms), elementwise over arrays, accurate
+    for tau_s == tau_m too."""
+    h, tau_m, tau_s = np.broadcast_arrays(np.asarray(h, float), np.asarray(tau_m, float),
+                                          np.asarray(tau_s, float))
+    out = np.empty(h.shape)
+    cdef double[::1] o = out.reshape(-1)
+    cdef const double[::1] hv = np.ascontiguousarray(h).reshape(-1)
+    cdef const double[::1] tm = np.ascontiguousarray(tau_m).reshape(-1)
+    cdef const double[::1] ts = np.ascontiguousarray(tau_s).reshape(-1)
+    cdef Py_ssize_t k
+    for k in range(o.shape[0]):
+        o[k] = psc_synapse(hv[k], tm[k], ts[k], 1.0, 0.0)
+    return out
 
 
 def reset_below_threshold(name, values):

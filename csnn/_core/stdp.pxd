@@ -341,6 +341,7 @@ cdef inline double facetshw_pre_spike(const StdpSet* p, double* weight, FacetsSy
                 s.a_causal[0] = 0.0
             if p.reset_pattern[2 * table + 1]:
                 s.a_acausal[0] = 0.0
+        # t_pre is the exact emission time, so the count includes this synapse: cycle > 0
         n_syn = readout_count(log, t_pre)
         cycle = <int64_t> ((n_syn - 1.0) / p.synapses_per_driver + 1.0) * p.driver_readout_time
         while t_pre > s.next_readout_time[0]:
