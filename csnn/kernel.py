@@ -875,8 +875,8 @@ class Kernel:
             syn = table.columns
             columns["source"][sel] = self.neuron_gid[a[sel]]
             columns["target"][sel] = self.neuron_gid[syn["target"][slot]]
-            columns["weight"][sel] = syn["weight"][slot]
-            columns["delay"][sel] = syn["delay"][slot]
+            columns["weight"][sel] = table.gather("weight", slot)
+            columns["delay"][sel] = table.gather("delay", slot)
             columns["receptor"][sel] = syn["port"][slot]
             columns["synapse_id"][sel] = syn["model"][slot]
             columns["port"][sel] = b[sel]
@@ -959,7 +959,7 @@ class Kernel:
             slot = table.slots(a[sel], b[sel])
             for key in ("weight", "delay"):
                 if key in checked:
-                    table.columns[key][slot] = checked[key][sel]
+                    table.scatter(key, slot, checked[key][sel])
         for key in ("weight", "delay"):
             if key not in checked:
                 continue
@@ -986,7 +986,7 @@ class Kernel:
         old_sets = table.columns["set"][slot]
         records = self._set_records()[0][old_sets]
         wmax = checked.get("Wmax", records["Wmax"])
-        weight = checked.get("weight", table.columns["weight"][slot])
+        weight = checked.get("weight", table.gather("weight", slot))
         check_plastic_weights("set()", records["rule"], weight, wmax)
         if any(key in checked for key in names):
             keys = list(self.stdp_sets)
@@ -1012,7 +1012,7 @@ class Kernel:
         if self.readout_models:
             table = self._tables()[3]
             sets = table.columns["set"]
-            check_plastic_weights("Prepare", records["rule"][sets], table.columns["weight"], records["Wmax"][sets])
+            check_plastic_weights("Prepare", records["rule"][sets], table.column("weight"), records["Wmax"][sets])
         self.engine.set_stdp_sets(records, [m.defaults["no_synapses"] for m in self.readout_models])
         self.engine.prepare()
         for device in self.devices.values():

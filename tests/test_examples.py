@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -66,3 +67,34 @@ def test_nest_brunel_delta_example_runs_with_only_its_imports_changed(tmp_path):
     assert len(found) == 2 and all(20.0 < r < 100.0 for r in found), out
     # the example records to ascii files, one per recorder, which raster_plot read back
     assert len(list(tmp_path.glob("brunel-py-*.dat"))) == 2
+
+
+def load_example(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_masquelier_neuron_becomes_selective_to_the_pattern(tmp_path):
+    """One seed of Masquelier et al. (2008), 30 s instead of 450 s: the paper's neuron becomes
+    selective after about 700 discharges, about 10 s of input, so the last 10 s are judged by
+    the paper's criteria, recomputed here from the saved file."""
+    out = run([str(ROOT / "examples" / "masquelier2008.py"), "--seed", "1", "--duration", "30",
+               "--out", "m.npz", "--plot", "m.png"], tmp_path)
+    assert "success: True" in out, out
+    saved = np.load(tmp_path / "m.npz")
+    assert set(saved.files) == {"post_spikes", "pattern_onsets", "weights", "pattern_afferents"}
+    m = load_example("masquelier2008").metrics(saved["post_spikes"], saved["pattern_onsets"], 30_000.0,
+                                               judged=10_000.0)
+    assert m["presentations"] > 25            # a quarter of the 200 windows of 10 s, roughly
+    assert m["hit_rate"] > 0.98 and m["false_alarms"] == 0 and m["mean_latency"] < 10.0, m
+    assert 0 < m["discharges_to_selectivity"] < saved["post_spikes"].size
+    # STDP has driven the synapses apart: the strong ones (near Wmax = 1) are pattern afferents
+    weights = saved["weights"]
+    pattern = np.zeros(weights.size, bool)
+    pattern[saved["pattern_afferents"]] = True
+    strong = weights > 0.9
+    assert strong.sum() > 50 and not np.any(strong & ~pattern)
+    assert np.all(weights >= 0.0) and np.all(weights <= 1.0)
+    assert (tmp_path / "m.png").stat().st_size > 0

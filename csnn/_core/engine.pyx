@@ -491,7 +491,7 @@ cdef class Engine:
         self.n_neurons = 0
         self._gids = np.zeros(0, dtype=np.int32)
         self.gids = NULL
-        self.static = SynapseTable()
+        self.static = SynapseTable(coded=("weight", "delay"))
         self.plastic = SynapseTable(PLASTIC_COLUMNS)
         self._streams = np.zeros(0, dtype=stream_dtype())
         self._st_offsets = np.zeros(1, dtype=np.int64)
@@ -859,7 +859,7 @@ cdef class Engine:
         targets = self.plastic.columns["target"]
         incoming_array = np.bincount(targets, minlength=n).astype(np.int32)
         max_delay_array = np.zeros(n)
-        np.maximum.at(max_delay_array, targets, self.plastic.columns["delay"])
+        np.maximum.at(max_delay_array, targets, self.plastic.column("delay"))
         tau_array = np.full(n, 20.0)
         tau_array[:self._tau_minus.shape[0]] = self._tau_minus[:n]
         tau3_array = np.full(n, 110.0)
@@ -1171,7 +1171,7 @@ cdef class Engine:
                 sp = &self.spikes.data[i]
                 src = sp.neuron
                 for s in range(off[src], off[src + 1]):
-                    ev.t = sp.t + table.delay[s]
+                    ev.t = sp.t + table.delay_of(s)
                     if ev.t <= bound:
                         # one-ulp guard: never deliver into the window being processed
                         ev.t = after
@@ -1189,7 +1189,7 @@ cdef class Engine:
                             # ulp off (and is, after the guard above)
                             ev.w = sp.t
                         else:
-                            ev.w = table.weight[s] * chunk
+                            ev.w = table.weight_of(s) * chunk
                         if self.inbox.push(&ev) != 0:
                             rc = -1
                         left -= chunk

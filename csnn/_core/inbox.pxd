@@ -38,6 +38,7 @@ cdef class Inbox:
     cdef int64_t nb
     cdef int64_t head
     cdef double width
+    cdef double inv_width      # 1 / width: the bucket guess multiplies
     cdef Bucket overflow       # arrivals beyond bounds[nb]
     cdef double overflow_min   # earliest arrival in the overflow bucket
     # events of the window being processed, grouped by target

@@ -93,6 +93,7 @@ cdef class Inbox:
         self.nb = 0
         self.head = 0
         self.width = INFINITY
+        self.inv_width = 0.0
         self.overflow.ev = NULL
         self.overflow.n = 0
         self.overflow.cap = 0
@@ -155,6 +156,7 @@ cdef class Inbox:
             self.nb = nb
             self.head = 0
             self.width = width
+            self.inv_width = 1.0 / width
             self.overflow.n = 0
             self.overflow_min = INFINITY
             self.window.n = 0
@@ -175,7 +177,9 @@ cdef class Inbox:
             if e.t < self.overflow_min:
                 self.overflow_min = e.t
             return bucket_push(&self.overflow, e)
-        j = <int64_t> ((e.t - self.bounds[0]) / self.width)
+        # a guess by multiplication (bounds are sums of width, so the guess can be one off),
+        # corrected against the bounds themselves; the ring index wraps without a division
+        j = <int64_t> ((e.t - self.bounds[0]) * self.inv_width)
         if j >= self.nb:
             j = self.nb - 1
         if j < 0:
@@ -184,7 +188,10 @@ cdef class Inbox:
             j -= 1
         while e.t > self.bounds[j + 1]:
             j += 1
-        return bucket_push(&self.ring[(self.head + j) % self.nb], e)
+        j += self.head
+        if j >= self.nb:
+            j -= self.nb
+        return bucket_push(&self.ring[j], e)
 
     cdef int open_window(self, double t_end) noexcept nogil:
         """Group the current bucket's events with time <= ``t_end`` by target.

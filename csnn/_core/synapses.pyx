@@ -3,7 +3,12 @@
 
 Every table has the routing columns ``target`` (engine index, int32), ``weight`` and ``delay``
 (float64), ``model`` (synapse model id) and ``port`` (receptor, uint16); a table of plastic
-synapses adds its state columns.  ``add`` queues a block of synapses; ``build`` merges the
+synapses adds its state columns.  A table may keep weight and delay *coded*: a 16-bit code per
+synapse into a table of the distinct values (bit patterns, so -0.0 stays -0.0), as long as
+there are at most 65536 of them.  Networks give weights and delays as a few scalars, so a
+static synapse then takes 12 bytes instead of 24; the first block of values that would
+overflow the codes turns the column into plain float64 for good.  Read and write such columns
+with ``column``, ``gather`` and ``scatter``, never through ``columns``.  ``add`` queues a block of synapses; ``build`` merges the
 queue with a counting sort by source.  A source's older synapses keep their rank in its row and
 new ones are appended after them, so a synapse is identified for good by (source, rank): that
 is what SynapseCollections and the inbox's tie order hold.
@@ -18,16 +23,31 @@ cnp.import_array()
 
 ROUTING = {"target": np.int32, "weight": np.float64, "delay": np.float64, "model": np.uint16,
            "port": np.uint16}
+#: distinct values a coded column can hold (its codes are uint16)
+MAX_CODES = 65536
 
 
 cdef class SynapseTable:
     """Synapses in a CSR by source; ``extra``: name -> (dtype, default) of further per-synapse
-    columns (the routing columns have no default: every ``add`` gives them)."""
+    columns (the routing columns have no default: every ``add`` gives them); ``coded``: the
+    float64 routing columns (``weight``, ``delay``) to keep coded while they can be.
 
-    def __init__(self, extra=None):
+    ``columns`` holds the stored arrays: a coded column ``name`` is stored as ``name + "_code"``.
+    """
+
+    def __init__(self, extra=None, coded=()):
         self._dtypes = dict(ROUTING)
         self._defaults = {}
-        self.columns = {name: np.zeros(0, dtype=dtype) for name, dtype in ROUTING.items()}
+        self._lookup = {}
+        self._values = {}
+        for name in coded:
+            if ROUTING.get(name) is not np.float64:
+                raise ValueError(f"csnn: only float64 routing columns can be coded, not {name!r}")
+            del self._dtypes[name]
+            self._dtypes[name + "_code"] = np.uint16
+            self._lookup[name] = {}
+            self._values[name] = np.zeros(0)
+        self.columns = {name: np.zeros(0, dtype=dtype) for name, dtype in self._dtypes.items()}
         self.offsets = np.zeros(1, dtype=np.int64)
         self._pending = []
         self.min_delay = INFINITY
@@ -53,10 +73,93 @@ cdef class SynapseTable:
     cdef void _bind(self):
         self.off = <const int64_t*> cnp.PyArray_DATA(self.offsets)
         self.target = <const int32_t*> cnp.PyArray_DATA(self.columns["target"])
-        self.weight = <double*> cnp.PyArray_DATA(self.columns["weight"])
-        self.delay = <const double*> cnp.PyArray_DATA(self.columns["delay"])
         self.port = <const uint16_t*> cnp.PyArray_DATA(self.columns["port"])
         self.model = <const uint16_t*> cnp.PyArray_DATA(self.columns["model"])
+        self.weight = NULL
+        self.weight_code = NULL
+        self.weight_values = NULL
+        if "weight" in self._lookup:
+            self.weight_code = <const uint16_t*> cnp.PyArray_DATA(self.columns["weight_code"])
+            self.weight_values = <const double*> cnp.PyArray_DATA(self._values["weight"])
+        else:
+            self.weight = <double*> cnp.PyArray_DATA(self.columns["weight"])
+        self.delay = NULL
+        self.delay_code = NULL
+        self.delay_values = NULL
+        if "delay" in self._lookup:
+            self.delay_code = <const uint16_t*> cnp.PyArray_DATA(self.columns["delay_code"])
+            self.delay_values = <const double*> cnp.PyArray_DATA(self._values["delay"])
+        else:
+            self.delay = <const double*> cnp.PyArray_DATA(self.columns["delay"])
+
+    def is_coded(self, name):
+        return name in self._lookup
+
+    def _encode(self, name, value, int64_t n):
+        """Codes of ``n`` values of coded column ``name`` (one value, or one per synapse),
+        adding the new ones to its table; None when the table would exceed MAX_CODES."""
+        lookup = self._lookup[name]
+        bits = np.ascontiguousarray(value, dtype=np.float64).view(np.int64)
+        inverse = None
+        if bits.ndim == 0 or bits.size == 0 or np.all(bits == bits.flat[0]):
+            unique = bits.reshape(-1)[:1]
+        elif np.unique(bits[:2 * MAX_CODES]).size > MAX_CODES:
+            return None                      # the first values alone overflow: skip the full sort
+        else:
+            unique, inverse = np.unique(bits, return_inverse=True)
+        new = [b for b in unique.tolist() if b not in lookup]
+        if len(lookup) + len(new) > MAX_CODES:
+            return None
+        if new:
+            for b in new:
+                lookup[b] = len(lookup)
+            self._values[name] = np.array(list(lookup), dtype=np.int64).view(np.float64)
+        codes = np.array([lookup[b] for b in unique.tolist()], dtype=np.uint16)
+        if inverse is None:
+            return np.full(n, codes[0] if codes.size else 0, dtype=np.uint16)
+        return codes[inverse.reshape(-1)]
+
+    def _decode(self, name):
+        """Turn coded column ``name`` into a plain float64 column, for good."""
+        values = self._values.pop(name)
+        del self._lookup[name]
+        stored = name + "_code"
+        del self._dtypes[stored]
+        self._dtypes[name] = np.float64
+        self.columns[name] = values[self.columns.pop(stored)]
+        for _, block in self._pending:
+            block[name] = values[block.pop(stored)]
+        self._bind()
+
+    def column(self, name):
+        """Every slot's value of column ``name`` (a new array for coded columns)."""
+        if name in self._lookup:
+            return self._values[name][self.columns[name + "_code"]]
+        return self.columns[name]
+
+    def gather(self, name, slots):
+        """The values of column ``name`` at ``slots`` (a new array)."""
+        if name in self._lookup:
+            return self._values[name][self.columns[name + "_code"][slots]]
+        return self.columns[name][slots]
+
+    def scatter(self, name, slots, values):
+        """Write ``values`` (one, or one per slot) into column ``name`` at ``slots``."""
+        slots = np.asarray(slots, dtype=np.int64)
+        if name in self._lookup:
+            codes = self._encode(name, values, slots.shape[0])
+            if codes is not None:
+                self.columns[name + "_code"][slots] = codes
+                self._bind()
+                return
+            self._decode(name)
+        self.columns[name][slots] = values
+
+    @property
+    def nbytes(self):
+        """Bytes held by the table: offsets, columns and the tables of coded values."""
+        return (self.offsets.nbytes + sum(column.nbytes for column in self.columns.values())
+                + sum(values.nbytes for values in self._values.values()))
 
     def add(self, source, **columns):
         """Queue synapses from engine indices ``source``; ``columns``: one value or one array
@@ -67,14 +170,23 @@ cdef class SynapseTable:
             return
         for name, default in self._defaults.items():
             columns.setdefault(name, default)
-        missing = set(self._dtypes) - set(columns)
+        missing = {name[:-len("_code")] if name.endswith("_code") else name for name in self._dtypes} - set(columns)
         if missing:
             raise ValueError(f"csnn: synapse columns {sorted(missing)} are missing")
-        block = {name: np.ascontiguousarray(np.broadcast_to(columns[name], (n,)), dtype=dtype)
-                 for name, dtype in self._dtypes.items()}
+        block = {}
+        for name in list(self._lookup):
+            codes = self._encode(name, columns[name], n)
+            if codes is None:
+                self._decode(name)
+            else:
+                block[name + "_code"] = codes
+        for name, dtype in self._dtypes.items():
+            if name not in block:
+                block[name] = np.ascontiguousarray(np.broadcast_to(columns[name], (n,)), dtype=dtype)
         self._pending.append((np.ascontiguousarray(source, dtype=np.int32), block))
-        self.min_delay = min(self.min_delay, float(block["delay"].min()))
-        self.max_delay = max(self.max_delay, float(block["delay"].max()))
+        delay = np.asarray(columns["delay"], dtype=np.float64)
+        self.min_delay = min(self.min_delay, float(delay.min()))
+        self.max_delay = max(self.max_delay, float(delay.max()))
 
     @property
     def size(self):
@@ -83,7 +195,7 @@ cdef class SynapseTable:
 
     def refresh_delays(self):
         """Recompute the delay range after delays were changed in place (table built)."""
-        delays = self.columns["delay"]
+        delays = self.column("delay")
         self.min_delay = float(delays.min()) if delays.size else INFINITY
         self.max_delay = float(delays.max()) if delays.size else 0.0
 

@@ -1,0 +1,120 @@
+"""The synapse table: CSR by source, and weights/delays kept as 16-bit codes into a table of
+distinct values while there are at most 65536 of them (csnn/_core/synapses.pyx)."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import csnn
+from csnn._core.synapses import MAX_CODES, SynapseTable
+
+
+def table_with(blocks, n_sources=4):
+    """A coded table built from blocks of (source, weight, delay)."""
+    table = SynapseTable(coded=("weight", "delay"))
+    for source, weight, delay in blocks:
+        table.add(np.asarray(source), target=0, weight=weight, delay=delay, model=0, port=0)
+    table.build(n_sources)
+    return table
+
+
+values = st.one_of(st.floats(-1e3, 1e3, allow_nan=False), st.sampled_from([0.0, -0.0, 1e-300, -5e-324]))
+
+
+@settings(max_examples=50, deadline=None)
+@given(blocks=st.lists(st.tuples(st.lists(st.integers(0, 3), min_size=1, max_size=8),
+                                 st.one_of(values, st.lists(values, min_size=8, max_size=8))),
+                       min_size=1, max_size=5))
+def test_coded_columns_return_the_bits_they_were_given(blocks):
+    """Scalars or arrays, over several builds: every slot reads back its value bit for bit
+    (-0.0 and denormals included), in the CSR order of (source, rank)."""
+    table = SynapseTable(coded=("weight", "delay"))
+    expected = {}
+    for source, weight in blocks:
+        weight = weight if np.isscalar(weight) else np.asarray(weight[:len(source)])
+        table.add(np.asarray(source), target=0, weight=weight, delay=1.5, model=0, port=0)
+        table.build(4)
+        for k, s in enumerate(source):
+            expected.setdefault(s, []).append(float(weight if np.isscalar(weight) else weight[k]))
+    assert table.is_coded("weight") and "weight" not in table.columns
+    got = table.column("weight")
+    want = np.concatenate([np.asarray(expected.get(s, []), dtype=float) for s in range(4)])
+    np.testing.assert_array_equal(got.view(np.int64), want.view(np.int64))
+    np.testing.assert_array_equal(table.column("delay"), 1.5)
+
+
+def test_overflowing_values_turn_the_column_plain_and_keep_every_value():
+    """A block with more distinct values than codes makes the column plain float64, keeping
+    what was coded before (blocks built and still queued alike); delays stay coded."""
+    rng = np.random.default_rng(1)
+    many = rng.normal(size=MAX_CODES + 1)
+    table = SynapseTable(coded=("weight", "delay"))
+    table.add(np.zeros(3, np.int32), target=0, weight=[0.5, -0.0, 0.5], delay=2.0, model=0, port=0)
+    table.build(2)
+    table.add(np.ones(2, np.int32), target=0, weight=7.0, delay=2.0, model=0, port=0)     # queued
+    table.add(np.ones(many.size, np.int32), target=0, weight=many, delay=2.0, model=0, port=0)
+    table.build(2)
+    assert not table.is_coded("weight") and table.is_coded("delay")
+    got = table.column("weight")
+    want = np.concatenate([[0.5, -0.0, 0.5, 7.0, 7.0], many])
+    np.testing.assert_array_equal(got.view(np.int64), want.view(np.int64))
+    assert table.columns["delay_code"].dtype == np.uint16 and table.columns["weight"].dtype == np.float64
+
+
+def test_scatter_codes_new_values_until_the_codes_run_out():
+    table = table_with([(np.zeros(MAX_CODES, np.int32), 1.0, 1.0)], n_sources=1)
+    table.scatter("weight", [0, 5], [2.0, -3.0])
+    assert table.is_coded("weight")
+    np.testing.assert_array_equal(table.gather("weight", [0, 1, 5]), [2.0, 1.0, -3.0])
+    fresh = np.arange(MAX_CODES, dtype=float) + 0.25
+    table.scatter("weight", np.arange(MAX_CODES), fresh)          # 65536 new values: too many
+    assert not table.is_coded("weight")
+    np.testing.assert_array_equal(table.column("weight"), fresh)
+
+
+def test_coded_static_synapse_takes_12_bytes():
+    """target (4) + weight code (2) + delay code (2) + model (2) + port (2)."""
+    table = table_with([(np.repeat(np.arange(1000, dtype=np.int32), 100), 0.1, 1.5)], n_sources=1000)
+    per_synapse = (table.nbytes - table.offsets.nbytes) / 100_000
+    assert per_synapse == pytest.approx(12.0, abs=0.01)
+
+
+def test_networks_simulate_alike_with_coded_and_plain_weights():
+    """The same network twice: weights as two scalars (coded), then as per-synapse arrays that
+    also hold more than 65536 distinct values elsewhere (plain): the same spikes, bit for bit."""
+    def run(plain):
+        csnn.ResetKernel()
+        csnn.SetKernelStatus({"rng_seed": 3})
+        exc = csnn.Create("iaf_psc_delta", 400, params={"I_e": 400.0, "V_m": csnn.random.uniform(-70.0, -55.0)})
+        pairs = np.random.default_rng(0).integers(0, 400, size=(2, 8000))
+        weights = np.where(pairs[0] < 320, 0.9, -4.0)
+        delays = np.where(pairs[1] % 2 == 0, 1.0, 2.5)
+        csnn.Connect(np.asarray(exc)[pairs[0]].tolist(), np.asarray(exc)[pairs[1]].tolist(), "one_to_one",
+                     {"weight": weights, "delay": delays})
+        if plain:
+            spare = csnn.Create("iaf_psc_delta", 2)
+            csnn.Connect(spare[:1], spare[1:], {"rule": "fixed_indegree", "indegree": MAX_CODES + 10,
+                                                "allow_multapses": True},
+                         {"weight": csnn.random.uniform(0.0, 1e-9)})
+        rec = csnn.Create("spike_recorder")
+        csnn.Connect(exc, rec)
+        csnn.Simulate(300.0)
+        table = csnn.kernel.current().engine.static
+        return table.is_coded("weight"), rec.get("events")
+    coded, a = run(False)
+    plain, b = run(True)
+    assert coded and not plain
+    assert a["times"].size > 100
+    np.testing.assert_array_equal(a["times"], b["times"])
+    np.testing.assert_array_equal(a["senders"], b["senders"])
+
+
+def test_connection_weights_read_and_set_through_the_codes():
+    csnn.ResetKernel()
+    n = csnn.Create("iaf_psc_alpha", 3)
+    csnn.Connect(n, n, syn_spec={"weight": 2.5, "delay": 1.25})
+    conns = csnn.GetConnections(n, n)
+    assert np.all(np.asarray(conns.get("weight")) == 2.5) and np.all(np.asarray(conns.get("delay")) == 1.25)
+    conns.set(weight=np.arange(9.0), delay=3.0)
+    np.testing.assert_array_equal(conns.get("weight"), np.arange(9.0))
+    np.testing.assert_array_equal(conns.get("delay"), 3.0)
+    assert csnn.GetKernelStatus("max_delay") == 3.0
