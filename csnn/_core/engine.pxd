@@ -4,7 +4,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
 
 from csnn._core.events cimport InEvent, SpikeBuffer
 from csnn._core.stdp cimport PostHistory, ReadoutLog, StdpSet, WeightBuffer
-from csnn._core.inbox cimport Bucket, Inbox
+from csnn._core.inbox cimport Bucket, Inbox, InboxPart
 from csnn._core.recorders cimport MeterPlan, Sampler
 from csnn._core.streams cimport Generator, Stream
 from csnn._core.synapses cimport SynapseTable
@@ -36,8 +36,7 @@ cdef struct Window:
     # everything a neuron reads while it processes one window
     double t0                 # window start (exclusive for events, inclusive for samples)
     double t1                 # window end (inclusive for events, exclusive for samples)
-    InEvent* events           # inbox events of the window, grouped by target
-    const int64_t* ev_offsets
+    InboxPart* parts          # inbox events of the window, grouped by target, in target ranges
     Stream* streams
     const int64_t* st_offsets
     const int32_t* st_perm    # streams of neuron i: streams[st_perm[st_offsets[i]:st_offsets[i + 1]]]
@@ -120,6 +119,7 @@ cdef class Engine:
     cdef int _collect_spikes(self) except -1
     cdef int _route(self) except -1
     cdef int _route_table(self, SynapseTable table, int32_t rank_flag) noexcept
+    cdef int _route_part(self, SynapseTable table, int32_t rank_flag, int part) noexcept nogil
     cdef int _record_spikes(self) except -1
     cdef int _record_weights(self) except -1
     cdef int _prepare_archives(self) except -1

@@ -34,7 +34,7 @@ cimport csnn._core.parrot_neuron as parrot
 from csnn._core.events cimport (INFINITY, PORT_PARROT_IGNORED, PORT_CURRENT, InEvent, SpikeBuffer, SpikeOut,
                                 spike_buffer_push)
 from csnn._core.iaf_psc_delta cimport IafPscDelta
-from csnn._core.inbox cimport Bucket, Inbox, bucket_push, event_before, sort_events
+from csnn._core.inbox cimport Bucket, Inbox, InboxPart, bucket_push, event_before, sort_events
 from csnn._core.parrot_neuron cimport ParrotNeuron
 from csnn._core.psc cimport (PscNeuron, psc_advance, psc_fire, psc_next_spike, psc_receive,
                              psc_refresh, psc_value_at)
@@ -293,8 +293,9 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
     """Process neuron ``i``'s window: its inbox and stream events, merged in (time, source,
     rank) order, its threshold crossings and its samples.  Returns -1 when memory is exhausted.
     """
-    cdef InEvent* ev = w.events + w.ev_offsets[i]
-    cdef int64_t ne = w.ev_offsets[i + 1] - w.ev_offsets[i]
+    cdef const InboxPart* part = w.parts
+    cdef InEvent* ev
+    cdef int64_t ne
     cdef int64_t e = 0, f = 0, k, row
     cdef int64_t s_lo = w.st_offsets[i], s_hi = w.st_offsets[i + 1]
     cdef int64_t p_lo = w.smp_offsets[i], p_hi = w.smp_offsets[i + 1]
@@ -308,6 +309,10 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
     cdef Sampler* smp
     cdef MeterPlan* plan
 
+    while i >= part.hi:
+        part += 1
+    ev = part.window.ev + part.offsets[i - part.lo]
+    ne = part.offsets[i - part.lo + 1] - part.offsets[i - part.lo]
     if ne == 0 and w.st_next[i] > t1 and p_hi == p_lo and _next_spike(n, t1) == INFINITY:
         return 0                  # nothing happens to this neuron in this window
     if ne > 1:
@@ -897,6 +902,7 @@ cdef class Engine:
         self.scratch = scratch
         self.wbufs = wbufs
         self.n_threads = n_threads
+        self.dirty = True                   # the inbox is split by thread: re-grid it
 
     def prepare(self):
         """Build the CSRs that changed and (re)grid the inbox when the delays changed."""
@@ -944,8 +950,9 @@ cdef class Engine:
         self.dirty = False
         # the window grid
         width = min(self.min_delay, MAX_WINDOW)
-        if width != self.width or self.inbox.nb == 0 or self.inbox.n_targets != n:
-            self.inbox.regrid(self.t_now, width, self.max_delay, n)
+        if (width != self.width or self.inbox.nb == 0 or self.inbox.n_targets != n
+                or self.inbox.n_parts != max(1, min(self.n_threads, n))):
+            self.inbox.regrid(self.t_now, width, self.max_delay, n, self.n_threads)
             self.width = width
 
     # -- running ------------------------------------------------------------------------------
@@ -1033,13 +1040,16 @@ cdef class Engine:
         cdef Window w
         cdef int p, k, rc = 0
         cdef Population* pop
-        if self.inbox.open_window(t1) != 0:
+        with nogil:
+            for k in prange(self.inbox.n_parts, num_threads=self.n_threads, schedule="static", chunksize=1):
+                if self.inbox.open_window(t1, k) != 0:
+                    rc = -1
+        if rc != 0:
             raise MemoryError("csnn: out of memory while opening a window")
         self._plan_meters(self.t_now, t1)
         w.t0 = self.t_now
         w.t1 = t1
-        w.events = self.inbox.window.ev
-        w.ev_offsets = self.inbox.offsets
+        w.parts = self.inbox.parts
         w.streams = <Stream*> cnp.PyArray_DATA(self._streams)
         w.st_offsets = <const int64_t*> cnp.PyArray_DATA(self._st_offsets)
         w.st_perm = <const int32_t*> cnp.PyArray_DATA(self._st_perm)
@@ -1102,7 +1112,8 @@ cdef class Engine:
             if self.inbox.close_window() != 0:
                 raise MemoryError("csnn: out of memory while advancing the inbox")
         else:
-            self.inbox.window.n = 0
+            for k in range(self.inbox.n_parts):
+                self.inbox.parts[k].window.n = 0
         self.t_now = t1
         return 0
 
@@ -1157,42 +1168,54 @@ cdef class Engine:
         return 0
 
     cdef int _route_table(self, SynapseTable table, int32_t rank_flag) noexcept:
-        """Route through one synapse table; plastic synapses mark their events' rank."""
+        """Route through one synapse table; plastic synapses mark their events' rank.  Each
+        thread files the events of its part of the inbox (its range of targets)."""
+        cdef int rc = 0
+        cdef int k
+        with nogil:
+            for k in prange(self.inbox.n_parts, num_threads=self.n_threads, schedule="static", chunksize=1):
+                if self._route_part(table, rank_flag, k) != 0:
+                    rc = -1
+        return rc
+
+    cdef int _route_part(self, SynapseTable table, int32_t rank_flag, int part) noexcept nogil:
         cdef const int64_t* off = table.off
         cdef double bound = self.inbox.bounds[1]
         cdef double after = nextafter(bound, INFINITY)
+        cdef int32_t lo = self.inbox.parts[part].lo, hi = self.inbox.parts[part].hi
         cdef int rc = 0
         cdef int64_t i, s, src
         cdef int32_t left, chunk
         cdef SpikeOut* sp
         cdef InEvent ev
-        with nogil:
-            for i in range(self.spikes.n):
-                sp = &self.spikes.data[i]
-                src = sp.neuron
-                for s in range(off[src], off[src + 1]):
-                    ev.t = sp.t + table.delay_of(s)
-                    if ev.t <= bound:
-                        # one-ulp guard: never deliver into the window being processed
-                        ev.t = after
-                    ev.source = self.gids[src]
-                    ev.rank = <int32_t> (s - off[src]) | rank_flag
-                    ev.target = table.target[s]
-                    ev.port = table.port[s]
-                    # multiplicities above the event's 16 bits travel as several events
-                    left = sp.mult
-                    while left > 0:
-                        chunk = left if left < 65535 else 65535
-                        ev.mult = <uint16_t> chunk
-                        if rank_flag:
-                            # the rule needs the exact emission time: arrival - delay can be an
-                            # ulp off (and is, after the guard above)
-                            ev.w = sp.t
-                        else:
-                            ev.w = table.weight_of(s) * chunk
-                        if self.inbox.push(&ev) != 0:
-                            rc = -1
-                        left -= chunk
+        for i in range(self.spikes.n):
+            sp = &self.spikes.data[i]
+            src = sp.neuron
+            for s in range(off[src], off[src + 1]):
+                if table.target[s] < lo or table.target[s] >= hi:
+                    continue
+                ev.t = sp.t + table.delay_of(s)
+                if ev.t <= bound:
+                    # one-ulp guard: never deliver into the window being processed
+                    ev.t = after
+                ev.source = self.gids[src]
+                ev.rank = <int32_t> (s - off[src]) | rank_flag
+                ev.target = table.target[s]
+                ev.port = table.port[s]
+                # multiplicities above the event's 16 bits travel as several events
+                left = sp.mult
+                while left > 0:
+                    chunk = left if left < 65535 else 65535
+                    ev.mult = <uint16_t> chunk
+                    if rank_flag:
+                        # the rule needs the exact emission time: arrival - delay can be an
+                        # ulp off (and is, after the guard above)
+                        ev.w = sp.t
+                    else:
+                        ev.w = table.weight_of(s) * chunk
+                    if self.inbox.push(&ev, part) != 0:
+                        rc = -1
+                    left -= chunk
         return rc
 
     cdef int _record_weights(self) except -1:

@@ -32,21 +32,31 @@ cdef inline bint event_before(const InEvent* a, const InEvent* b) noexcept nogil
 cdef void sort_events(InEvent* ev, int64_t n) noexcept nogil
 
 
+cdef struct InboxPart:
+    # the events in flight to one contiguous range of targets [lo, hi); parts are filled and
+    # opened by different threads
+    Bucket* ring               # ring[(head + j) % nb] holds arrivals in window j after the current one
+    Bucket overflow            # arrivals beyond bounds[nb]
+    double overflow_min        # earliest arrival in the overflow bucket
+    Bucket window              # events of the window being processed, grouped by target
+    int64_t* offsets           # window.ev[offsets[i - lo]:offsets[i - lo + 1]] are target i's events
+    int32_t lo
+    int32_t hi
+
+
 cdef class Inbox:
-    cdef Bucket* ring          # ring[(head + j) % nb] holds arrivals in window j after the current one
+    cdef InboxPart* parts
+    cdef int n_parts
     cdef double* bounds        # bounds[j] = start of window j (exclusive), j = 0..nb; bounds[0] = current window start
     cdef int64_t nb
     cdef int64_t head
     cdef double width
     cdef double inv_width      # 1 / width: the bucket guess multiplies
-    cdef Bucket overflow       # arrivals beyond bounds[nb]
-    cdef double overflow_min   # earliest arrival in the overflow bucket
-    # events of the window being processed, grouped by target
-    cdef Bucket window
-    cdef int64_t* offsets      # window.ev[offsets[i]:offsets[i + 1]] are neuron i's events
     cdef int64_t n_targets
 
-    cdef int push(self, InEvent* e) noexcept nogil
-    cdef int open_window(self, double t_end) noexcept nogil
+    cdef int push(self, InEvent* e, int part) noexcept nogil
+    cdef int part_of(self, int32_t target) noexcept nogil
+    cdef int open_window(self, double t_end, int part) noexcept nogil
     cdef int close_window(self) noexcept nogil
-    cdef int regrid(self, double t_start, double width, double max_delay, int64_t n_targets) except -1
+    cdef int regrid(self, double t_start, double width, double max_delay, int64_t n_targets,
+                    int n_parts) except -1

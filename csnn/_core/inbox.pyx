@@ -9,7 +9,9 @@ representable time (a shift of one ulp), so that a window never receives events 
 
 A ring of ``nb`` buckets covers the maximal delay; later arrivals wait in an overflow bucket.
 When a window opens, its events are grouped by target with a counting sort; each neuron then
-sorts its own few events by (time, source, rank), in parallel with the others.
+sorts its own few events by (time, source, rank), in parallel with the others.  The targets are
+split into equal ranges (parts, one per thread), each with its own ring, so that threads file
+and open their parts' events at the same time.
 """
 from libc.math cimport nextafter
 from libc.stdlib cimport free, malloc, realloc, calloc
@@ -84,99 +86,119 @@ cdef void _quicksort(InEvent* ev, int64_t n) noexcept nogil:
     _insertion_sort(ev, n)
 
 
+cdef void _free_parts(InboxPart* parts, int n_parts, int64_t nb) noexcept nogil:
+    cdef int k
+    cdef int64_t j
+    if parts == NULL:
+        return
+    for k in range(n_parts):
+        if parts[k].ring != NULL:
+            for j in range(nb):
+                free(parts[k].ring[j].ev)
+            free(parts[k].ring)
+        free(parts[k].overflow.ev)
+        free(parts[k].window.ev)
+        free(parts[k].offsets)
+    free(parts)
+
+
 cdef class Inbox:
-    """Owner of the ring of window buckets (C structs freed in ``__dealloc__``)."""
+    """Owner of the ring of window buckets, split by target range into parts (C structs freed
+    in ``__dealloc__``).  With one part per thread, threads route and open windows in parallel
+    without sharing a bucket; a neuron's events are the same whatever the parts, and each
+    neuron sorts its own, so results do not depend on the split."""
 
     def __cinit__(self):
-        self.ring = NULL
+        self.parts = NULL
+        self.n_parts = 0
         self.bounds = NULL
         self.nb = 0
         self.head = 0
         self.width = INFINITY
         self.inv_width = 0.0
-        self.overflow.ev = NULL
-        self.overflow.n = 0
-        self.overflow.cap = 0
-        self.overflow_min = INFINITY
-        self.window.ev = NULL
-        self.window.n = 0
-        self.window.cap = 0
-        self.offsets = NULL
         self.n_targets = 0
 
     def __dealloc__(self):
-        cdef int64_t j
-        if self.ring != NULL:
-            for j in range(self.nb):
-                free(self.ring[j].ev)
-            free(self.ring)
+        _free_parts(self.parts, self.n_parts, self.nb)
         free(self.bounds)
-        free(self.overflow.ev)
-        free(self.window.ev)
-        free(self.offsets)
 
-    cdef int regrid(self, double t_start, double width, double max_delay, int64_t n_targets) except -1:
-        """Start a new window grid at ``t_start``, keeping every event in flight."""
+    cdef int regrid(self, double t_start, double width, double max_delay, int64_t n_targets,
+                    int n_parts) except -1:
+        """Start a new window grid at ``t_start`` over ``n_targets`` targets split into
+        ``n_parts`` equal ranges, keeping every event in flight."""
         cdef Bucket pending
         cdef int64_t j, i, nb
-        cdef Bucket* ring
+        cdef int k
+        cdef InboxPart* parts
         cdef double* bounds
-        cdef int64_t* offsets
+        cdef bint failed = False
         pending.ev = NULL
         pending.n = 0
         pending.cap = 0
+        n_parts = max(1, min(n_parts, n_targets))
         try:
-            for j in range(self.nb):
-                for i in range(self.ring[j].n):
-                    if bucket_push(&pending, &self.ring[j].ev[i]) != 0:
+            for k in range(self.n_parts):
+                for j in range(self.nb):
+                    for i in range(self.parts[k].ring[j].n):
+                        if bucket_push(&pending, &self.parts[k].ring[j].ev[i]) != 0:
+                            raise MemoryError("csnn: out of memory while re-bucketing spikes in flight")
+                for i in range(self.parts[k].overflow.n):
+                    if bucket_push(&pending, &self.parts[k].overflow.ev[i]) != 0:
                         raise MemoryError("csnn: out of memory while re-bucketing spikes in flight")
-            for i in range(self.overflow.n):
-                if bucket_push(&pending, &self.overflow.ev[i]) != 0:
-                    raise MemoryError("csnn: out of memory while re-bucketing spikes in flight")
             # in double precision first: a tiny width must not overflow the integer
             nb = <int64_t> min(max_delay / width + 2.0, <double> NB_CAP)
-            ring = <Bucket*> calloc(nb, sizeof(Bucket))
+            parts = <InboxPart*> calloc(n_parts, sizeof(InboxPart))
             bounds = <double*> malloc((nb + 1) * sizeof(double))
-            offsets = <int64_t*> calloc(n_targets + 1, sizeof(int64_t))
-            if ring == NULL or bounds == NULL or offsets == NULL:
-                free(ring)
+            if parts != NULL:
+                for k in range(n_parts):
+                    parts[k].lo = <int32_t> (k * n_targets // n_parts)
+                    parts[k].hi = <int32_t> ((k + 1) * n_targets // n_parts)
+                    parts[k].overflow_min = INFINITY
+                    parts[k].ring = <Bucket*> calloc(nb, sizeof(Bucket))
+                    parts[k].offsets = <int64_t*> calloc(parts[k].hi - parts[k].lo + 1, sizeof(int64_t))
+                    failed = failed or parts[k].ring == NULL or parts[k].offsets == NULL
+            if parts == NULL or bounds == NULL or failed:
+                _free_parts(parts, n_parts, nb)
                 free(bounds)
-                free(offsets)
                 raise MemoryError("csnn: out of memory for the inbox ring")
-            if self.ring != NULL:
-                for j in range(self.nb):
-                    free(self.ring[j].ev)
-                free(self.ring)
+            _free_parts(self.parts, self.n_parts, self.nb)
             free(self.bounds)
-            free(self.offsets)
-            self.ring = ring
+            self.parts = parts
+            self.n_parts = n_parts
             self.bounds = bounds
-            self.offsets = offsets
             self.n_targets = n_targets
             self.nb = nb
             self.head = 0
             self.width = width
             self.inv_width = 1.0 / width
-            self.overflow.n = 0
-            self.overflow_min = INFINITY
-            self.window.n = 0
             bounds[0] = t_start
             for j in range(1, nb + 1):
                 bounds[j] = bounds[j - 1] + width
             for i in range(pending.n):
-                if self.push(&pending.ev[i]) != 0:
+                if self.push(&pending.ev[i], self.part_of(pending.ev[i].target)) != 0:
                     raise MemoryError("csnn: out of memory while re-bucketing spikes in flight")
         finally:
             free(pending.ev)
         return 0
 
-    cdef int push(self, InEvent* e) noexcept nogil:
-        """File an event with arrival ``e.t > bounds[0]`` in the bucket of its window."""
+    cdef int part_of(self, int32_t target) noexcept nogil:
+        """The part holding ``target``'s events."""
+        cdef int k = <int> (target * <int64_t> self.n_parts // self.n_targets)
+        while k > 0 and target < self.parts[k].lo:
+            k -= 1
+        while target >= self.parts[k].hi:
+            k += 1
+        return k
+
+    cdef int push(self, InEvent* e, int part) noexcept nogil:
+        """File an event with arrival ``e.t > bounds[0]`` in the bucket of its window, in
+        ``part`` (the part of its target)."""
         cdef int64_t j
+        cdef InboxPart* p = &self.parts[part]
         if e.t > self.bounds[self.nb]:
-            if e.t < self.overflow_min:
-                self.overflow_min = e.t
-            return bucket_push(&self.overflow, e)
+            if e.t < p.overflow_min:
+                p.overflow_min = e.t
+            return bucket_push(&p.overflow, e)
         # a guess by multiplication (bounds are sums of width, so the guess can be one off),
         # corrected against the bounds themselves; the ring index wraps without a division
         j = <int64_t> ((e.t - self.bounds[0]) * self.inv_width)
@@ -191,68 +213,76 @@ cdef class Inbox:
         j += self.head
         if j >= self.nb:
             j -= self.nb
-        return bucket_push(&self.ring[j], e)
+        return bucket_push(&p.ring[j], e)
 
-    cdef int open_window(self, double t_end) noexcept nogil:
-        """Group the current bucket's events with time <= ``t_end`` by target.
+    cdef int open_window(self, double t_end, int part) noexcept nogil:
+        """Group ``part``'s events of the current bucket with time <= ``t_end`` by target.
 
         Events after ``t_end`` (a simulation that stops inside a window) stay in the bucket.
         Returns -1 when memory is exhausted.
         """
-        cdef Bucket* cur = &self.ring[self.head]
+        cdef InboxPart* p = &self.parts[part]
+        cdef Bucket* cur = &p.ring[self.head]
         cdef int64_t i, kept = 0, n_in = 0, tgt, pos, acc, c
-        cdef int64_t* offsets = self.offsets
+        cdef int64_t n_targets = p.hi - p.lo
+        cdef int64_t* offsets = p.offsets
         cdef InEvent* grown
-        for i in range(self.n_targets + 1):
+        for i in range(n_targets + 1):
             offsets[i] = 0
         for i in range(cur.n):
             if cur.ev[i].t <= t_end:
-                offsets[cur.ev[i].target + 1] += 1
+                offsets[cur.ev[i].target - p.lo + 1] += 1
                 n_in += 1
-        if n_in > self.window.cap:
-            grown = <InEvent*> realloc(self.window.ev, n_in * sizeof(InEvent))
+        if n_in > p.window.cap:
+            grown = <InEvent*> realloc(p.window.ev, n_in * sizeof(InEvent))
             if grown == NULL:
                 return -1
-            self.window.ev = grown
-            self.window.cap = n_in
+            p.window.ev = grown
+            p.window.cap = n_in
         acc = 0
-        for i in range(self.n_targets + 1):
+        for i in range(n_targets + 1):
             c = offsets[i]
             offsets[i] = acc
             acc += c
-        # offsets[i + 1] is used as the fill cursor of target i, then restored below
+        # offsets[i + 1] is used as the fill cursor of target lo + i, then restored below
         for i in range(cur.n):
             if cur.ev[i].t <= t_end:
-                tgt = cur.ev[i].target
+                tgt = cur.ev[i].target - p.lo
                 pos = offsets[tgt + 1]
-                self.window.ev[pos] = cur.ev[i]
+                p.window.ev[pos] = cur.ev[i]
                 offsets[tgt + 1] = pos + 1
             else:
                 cur.ev[kept] = cur.ev[i]
                 kept += 1
         cur.n = kept
-        self.window.n = n_in
+        p.window.n = n_in
         return 0
 
     cdef int close_window(self) noexcept nogil:
         """Retire the current window (it must be complete) and open the grid one window on."""
-        cdef int64_t i, kept = 0
-        cdef int rc = 0
-        cdef double new_min = INFINITY
-        self.window.n = 0
+        cdef int64_t i, kept
+        cdef int k, rc = 0
+        cdef double new_min
+        cdef InboxPart* p
         self.head = (self.head + 1) % self.nb
         memmove(self.bounds, self.bounds + 1, self.nb * sizeof(double))
         self.bounds[self.nb] = self.bounds[self.nb - 1] + self.width
-        if self.overflow_min <= self.bounds[self.nb]:
-            for i in range(self.overflow.n):
-                if self.overflow.ev[i].t <= self.bounds[self.nb]:
+        for k in range(self.n_parts):
+            p = &self.parts[k]
+            p.window.n = 0
+            if p.overflow_min > self.bounds[self.nb]:
+                continue
+            kept = 0
+            new_min = INFINITY
+            for i in range(p.overflow.n):
+                if p.overflow.ev[i].t <= self.bounds[self.nb]:
                     if rc == 0:
-                        rc = bucket_push(&self.ring[(self.head + self.nb - 1) % self.nb], &self.overflow.ev[i])
+                        rc = bucket_push(&p.ring[(self.head + self.nb - 1) % self.nb], &p.overflow.ev[i])
                 else:
-                    if self.overflow.ev[i].t < new_min:
-                        new_min = self.overflow.ev[i].t
-                    self.overflow.ev[kept] = self.overflow.ev[i]
+                    if p.overflow.ev[i].t < new_min:
+                        new_min = p.overflow.ev[i].t
+                    p.overflow.ev[kept] = p.overflow.ev[i]
                     kept += 1
-            self.overflow.n = kept
-            self.overflow_min = new_min
+            p.overflow.n = kept
+            p.overflow_min = new_min
         return rc
