@@ -2,18 +2,20 @@
 
 Each network function takes the simulator module ``sim`` (``csnn`` or ``nest``), builds and
 simulates its network in a fresh kernel and returns the build and simulate wall times (s) and
-``figures``: the output numbers that show both simulators did the same thing, keyed by the
+``figures``: the output numbers that show the simulators did the same thing, keyed by the
 column header run.py prints (memory: the measurements run.py turns into bytes per synapse).
 ``reference`` (optional) holds simulator-independent values of some figures (the analytic LIF
-rate).
+rate).  Parameters, inputs and the figures' formulas come from ``shared.py``, which the Brian 2
+versions of the same networks (``brian2_networks.py``) use too.
 
 run.py runs this file once per measurement, in a fresh process:
 
     python networks.py SIMULATOR SUITE PARAMS_JSON
 
-and reads the JSON result from the last line of stdout.
+SIMULATOR is ``csnn`` or ``nest`` (imported as ``sim`` and run through the functions here) or
+``brian2`` / ``brian2_standalone`` (Brian 2 in its runtime or C++ standalone mode, run through
+``brian2_networks.py``).  The JSON result is the last line of stdout.
 """
-import ctypes
 import importlib
 import json
 import math
@@ -24,56 +26,47 @@ import time
 
 import numpy as np
 
-SEED = 12345
+import shared
+from shared import SEED
 
 
 def brunel_delta(sim, order, simtime):
-    """NEST's brunel_delta_nest example (Brunel 2000, random balanced network, delta synapses)."""
-    NE, NI, N_rec = 4 * order, order, 50
-    CE, CI = int(0.1 * NE), int(0.1 * NI)
-    J, g, eta, delay, theta, tau_m = 0.1, 5.0, 2.0, 1.5, 20.0, 20.0
-    p_rate = 1000.0 * eta * theta / (J * CE * tau_m) * CE
-    neuron = {"C_m": 1.0, "tau_m": tau_m, "t_ref": 2.0, "E_L": 0.0, "V_reset": 0.0, "V_m": 0.0, "V_th": theta}
+    """NEST's brunel_delta_nest example (Brunel 2000, random balanced network, delta synapses):
+    4 order excitatory and order inhibitory iaf_psc_delta neurons, fixed in-degrees, one
+    poisson_generator driving every neuron, simtime (ms) simulated."""
+    p = shared.brunel_parameters(order)
+    NE, NI, N_rec, J = p["NE"], p["NI"], p["N_rec"], p["J"]
 
     start = time.perf_counter()
-    nodes_ex = sim.Create("iaf_psc_delta", NE, params=neuron)
-    nodes_in = sim.Create("iaf_psc_delta", NI, params=neuron)
-    noise = sim.Create("poisson_generator", params={"rate": p_rate})
+    nodes_ex = sim.Create("iaf_psc_delta", NE, params=p["neuron"])
+    nodes_in = sim.Create("iaf_psc_delta", NI, params=p["neuron"])
+    noise = sim.Create("poisson_generator", params={"rate": p["p_rate"]})
     espikes = sim.Create("spike_recorder", params={"record_to": "memory"})
     ispikes = sim.Create("spike_recorder", params={"record_to": "memory"})
-    sim.CopyModel("static_synapse", "excitatory", {"weight": J, "delay": delay})
-    sim.CopyModel("static_synapse", "inhibitory", {"weight": -g * J, "delay": delay})
+    sim.CopyModel("static_synapse", "excitatory", {"weight": J, "delay": p["delay"]})
+    sim.CopyModel("static_synapse", "inhibitory", {"weight": -p["g"] * J, "delay": p["delay"]})
     sim.Connect(noise, nodes_ex, syn_spec="excitatory")
     sim.Connect(noise, nodes_in, syn_spec="excitatory")
     sim.Connect(nodes_ex[:N_rec], espikes, syn_spec="excitatory")
     sim.Connect(nodes_in[:N_rec], ispikes, syn_spec="excitatory")
-    sim.Connect(nodes_ex, nodes_ex + nodes_in, {"rule": "fixed_indegree", "indegree": CE}, "excitatory")
-    sim.Connect(nodes_in, nodes_ex + nodes_in, {"rule": "fixed_indegree", "indegree": CI}, "inhibitory")
+    sim.Connect(nodes_ex, nodes_ex + nodes_in, {"rule": "fixed_indegree", "indegree": p["CE"]}, "excitatory")
+    sim.Connect(nodes_in, nodes_ex + nodes_in, {"rule": "fixed_indegree", "indegree": p["CI"]}, "inhibitory")
     built = time.perf_counter()
     sim.Simulate(simtime)
     simulated = time.perf_counter()
 
-    events_ex, events_in = espikes.get("n_events"), ispikes.get("n_events")
-    # Every neuron has CE + CI inputs, so its mean out-degree is CE + CI too: each spike is
-    # delivered CE + CI times on average.  local_spike_counter counts the spikes of all neurons.
-    spikes = sim.GetKernelStatus("local_spike_counter")
-    return {
-        "build_s": built - start,
-        "simulate_s": simulated - built,
-        "figures": {
-            "rate E Hz": events_ex / N_rec / simtime * 1000.0,
-            "rate I Hz": events_in / N_rec / simtime * 1000.0,
-            "synapses": sim.GetKernelStatus("num_connections"),
-            "recorded spikes": events_ex + events_in,
-            "syn. events/s": spikes * (CE + CI) / (simulated - built),
-        },
-    }
+    # local_spike_counter counts the spikes of all neurons
+    figures = shared.brunel_figures(p, simtime, espikes.get("n_events"), ispikes.get("n_events"),
+                                    sim.GetKernelStatus("num_connections"),
+                                    sim.GetKernelStatus("local_spike_counter"), simulated - built)
+    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
 
 
-def fi_lif(sim, n, simtime, probes=(300.0, 400.0, 600.0, 1000.0)):
-    """f-I curve: n iaf_psc_delta neurons (NEST defaults), I_e from 0 to 1000 pA, one recorder."""
+def fi_lif(sim, n, simtime):
+    """f-I curve: n iaf_psc_delta neurons (NEST defaults), I_e from 0 to 1000 pA, one recorder,
+    simtime (ms) simulated.  ``reference``: the analytic LIF rate of the probed neurons."""
+    shared.check_defaults(sim, "iaf_psc_delta", shared.IAF_PSC_DELTA)
     I_e = np.linspace(0.0, 1000.0, n)
-
     start = time.perf_counter()
     neurons = sim.Create("iaf_psc_delta", n, params={"I_e": I_e})
     recorder = sim.Create("spike_recorder")
@@ -82,52 +75,84 @@ def fi_lif(sim, n, simtime, probes=(300.0, 400.0, 600.0, 1000.0)):
     sim.Simulate(simtime)
     simulated = time.perf_counter()
 
-    senders = np.asarray(recorder.get("events")["senders"])
-    rates = np.bincount(senders, minlength=max(neurons.tolist()) + 1)[neurons.tolist()] / simtime * 1000.0
-    figures = {"mean rate Hz": float(rates.mean()), "spikes": int(senders.size)}
+    figures = shared.fi_figures(I_e, spike_counts(recorder, neurons), simtime, shared.FI_LIF_PROBES)
     reference = {}
     p = sim.GetDefaults("iaf_psc_delta")
-    for current in probes:
-        k = int(np.argmin(np.abs(I_e - current)))     # the neuron whose I_e is nearest
-        key = f"rate Hz @ {I_e[k]:.1f} pA"
-        figures[key] = float(rates[k])
-        reference[key] = lif_rate(I_e[k], p["tau_m"], p["C_m"], p["t_ref"], p["E_L"], p["V_th"], p["V_reset"])
+    for k in shared.nearest(I_e, shared.FI_LIF_PROBES):
+        reference[f"rate Hz @ {I_e[k]:.1f} pA"] = shared.lif_rate(
+            I_e[k], p["tau_m"], p["C_m"], p["t_ref"], p["E_L"], p["V_th"], p["V_reset"])
     return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures, "reference": reference}
 
 
-def lif_rate(I_e, tau_m, C_m, t_ref, E_L, V_th, V_reset):
-    """Firing rate (Hz) of a LIF neuron driven by the constant current I_e; 0 below rheobase."""
-    V_inf = E_L + I_e * tau_m / C_m
-    if V_inf <= V_th:
-        return 0.0
-    return 1000.0 / (t_ref + tau_m * math.log((V_inf - V_reset) / (V_inf - V_th)))
+def hh(sim, n, simtime):
+    """f-I curve of the Hodgkin-Huxley neuron: n hh_psc_alpha neurons (NEST defaults: g_Na
+    12000 nS, g_K 3600 nS, g_L 30 nS, C_m 100 pF, E_Na 50 mV, E_K -77 mV, E_L -54.402 mV,
+    V_m -65 mV), I_e from 0 to 1000 pA, one recorder, simtime (ms) simulated."""
+    shared.check_defaults(sim, "hh_psc_alpha", dict(shared.HH_PSC_ALPHA, **shared.hh_gates(shared.HH_PSC_ALPHA["V_m"])))
+    I_e = np.linspace(0.0, 1000.0, n)
+    start = time.perf_counter()
+    neurons = sim.Create("hh_psc_alpha", n, params={"I_e": I_e})
+    recorder = sim.Create("spike_recorder")
+    sim.Connect(neurons, recorder)
+    built = time.perf_counter()
+    sim.Simulate(simtime)
+    simulated = time.perf_counter()
+    figures = shared.fi_figures(I_e, spike_counts(recorder, neurons), simtime, shared.HH_PROBES)
+    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
+
+
+def spike_counts(recorder, neurons):
+    """Number of spikes of each neuron of ``neurons`` in ``recorder``."""
+    ids = neurons.tolist()
+    senders = np.asarray(recorder.get("events")["senders"], dtype=np.int64)
+    return np.bincount(senders, minlength=max(ids) + 1)[ids]
+
+
+def cuba(sim, simtime):
+    """Brette et al. (2007)'s CUBA benchmark in iaf_psc_exp neurons (parameters and their
+    translation from Brian's CUBA example: shared.cuba_parameters): 3200 excitatory and 800
+    inhibitory neurons, pairwise_bernoulli p = 0.02, weights 20.25 and -112.5 pA, delay
+    0.1 ms, initial V_m uniform in [V_reset, V_th]; simtime (ms) simulated, every neuron
+    recorded."""
+    p = shared.cuba_parameters()
+    start = time.perf_counter()
+    neurons = sim.Create("iaf_psc_exp", p["N"], params=dict(p["neuron"], V_m=shared.cuba_initial_v(p)))
+    recorder = sim.Create("spike_recorder")
+    rule = {"rule": "pairwise_bernoulli", "p": p["p"]}
+    sim.Connect(neurons[:p["NE"]], neurons, rule, {"weight": p["w_ex"], "delay": p["delay"]})
+    sim.Connect(neurons[p["NE"]:], neurons, rule, {"weight": p["w_in"], "delay": p["delay"]})
+    sim.Connect(neurons, recorder)
+    built = time.perf_counter()
+    sim.Simulate(simtime)
+    simulated = time.perf_counter()
+    synapses = sim.GetKernelStatus("num_connections") - p["N"]      # minus the recorder's
+    figures = shared.cuba_figures(p, simtime, spike_counts(recorder, neurons), synapses, simulated - built)
+    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
 
 
 def memory(sim, synapse, n, indegree, simtime):
     """Memory of synapses: n iaf_psc_alpha neurons connected to each other with fixed_indegree
-    by ``synapse`` (static_synapse, stdp_synapse or "none": no Connect), then a short Simulate,
-    in which NEST builds its connection infrastructure and csnn merges its tables.
+    by ``synapse`` (static_synapse, stdp_synapse or "none": no Connect), then a short Simulate
+    (simtime, ms), in which NEST builds its connection infrastructure and csnn merges its
+    tables.
 
-    The figures are the growth of the process's resident anonymous memory from before Connect
-    to after Simulate, the same growth once malloc_trim has handed free heap back to the
-    system, and, for csnn only, the exact size of its synapse tables (read from its kernel).
-    No neuron spikes, so this is the memory of the stored synapses alone.
+    The figures are the growth (bytes) of the process's resident anonymous memory from before
+    Connect to after Simulate, the same growth once malloc_trim has handed free heap back to
+    the system, and, for csnn only, the exact size of its synapse tables (read from its
+    kernel).  No neuron spikes, so this is the memory of the stored synapses alone.
     """
     neurons = sim.Create("iaf_psc_alpha", n)
-    before = anonymous_rss()
+    before = shared.anonymous_rss()
     start = time.perf_counter()
     if synapse != "none":
         syn_spec = {"synapse_model": synapse, "weight": 1.0, "delay": 1.0}
         if synapse == "stdp_synapse":
-            syn_spec["tau_plus"] = 16.8
+            syn_spec["tau_plus"] = shared.STDP_SYNAPSE["tau_plus"]
         sim.Connect(neurons, neurons, {"rule": "fixed_indegree", "indegree": indegree}, syn_spec)
     built = time.perf_counter()
     sim.Simulate(simtime)
     simulated = time.perf_counter()
-    grown = anonymous_rss() - before
-    ctypes.CDLL(None).malloc_trim(0)     # glibc: return the free heap to the system
-    figures = {"synapses": sim.GetKernelStatus("num_connections"), "rss growth bytes": grown,
-               "trimmed growth bytes": anonymous_rss() - before, "build s": simulated - start}
+    figures = shared.memory_figures(before, sim.GetKernelStatus("num_connections"), simulated - start)
     if sim.__name__ == "csnn":
         engine = sim.kernel.current().engine
         figures["table bytes"] = sum(column.nbytes for table in (engine.static, engine.plastic)
@@ -135,30 +160,115 @@ def memory(sim, synapse, n, indegree, simtime):
     return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
 
 
-def anonymous_rss():
-    """The process's resident anonymous memory (bytes): RssAnon in /proc/self/status (Linux).
+def stdp_pattern(sim, simtime, input_file):
+    """Masquelier et al. (2008): 2000 afferents replaying the input file ``input_file`` (written by
+    shared.write_pattern_input: a 50 ms pattern repeated in noise) reach one neuron through
+    stdp_nn_restr_synapse; simtime (ms) simulated.  Figures: the input spikes given to the
+    simulator and the output spikes; ``post_spikes`` (ms, input time), which run.py scores
+    with the example's ``metrics`` (hit rate, false alarms, latency).
 
-    Heap and private mappings only: VmRSS also counts the pages of shared libraries, which come
-    in as their code first runs, and ru_maxrss is a peak, not the present size."""
-    with open("/proc/self/status") as status:
-        fields = dict(line.split(":", 1) for line in status)
-    return int(fields["RssAnon"].split()[0]) * 1024      # kB
+    csnn runs examples/masquelier2008.py's ``simulate()``: the srm_psc_exp spike response
+    model, exact (simulate() resets the kernel itself, with rng_seed SEED + 1 and one thread;
+    build s is its time outside Simulate).  NEST has no such neuron: it runs the same input, plasticity rule and
+    parrot relays into an iaf_psc_exp neuron on its 0.1 ms grid (nest_pattern_neuron), so
+    its figures differ and its column compares cost only.
+    """
+    inp = shared.load_pattern_input(input_file)
+    if sim.__name__ == "csnn":
+        from csnn.stimuli import MasquelierInput
+        example = shared.load_example()
+        start = time.perf_counter()
+        result = example.simulate(MasquelierInput(**inp), simtime, SEED)
+        elapsed = time.perf_counter() - start
+        times = {"build_s": elapsed - result["wall"], "simulate_s": result["wall"]}
+        post_spikes = result["post_spikes"]
+    else:
+        times, post_spikes = nest_pattern(sim, inp, simtime)
+    figures = {"output spikes": int(np.size(post_spikes)), "input spikes": int(np.count_nonzero(inp["times"] < simtime))}
+    return dict(times, figures=figures, post_spikes=np.asarray(post_spikes, float).tolist())
 
 
-SUITES = {"brunel_delta": brunel_delta, "fi_lif": fi_lif, "memory": memory}
+def nest_pattern_neuron():
+    """NEST's stand-in for srm_psc_exp: iaf_psc_exp with the SRM's time constants (tau_m 10 ms,
+    tau_syn_ex 2.5 ms), E_L = V_m = 0, V_th = 500 mV, t_ref 1 ms, and
+
+    * C_m = 1.575 pF, the peak response (mV per pA of current jump) of such a membrane, so
+      that a weight-1 input evokes a postsynaptic potential peaking at 1 mV, as in the SRM;
+    * V_reset = (K1 - K2) V_th = -1000 mV: a few tau_s after a spike the SRM's after-potential
+      eta(s) is (K1 - K2) V_th exp(-s / tau_m), which a reset to that value followed by the
+      membrane's decay reproduces.
+
+    Unlike the SRM it leaves out eta's brief positive spike, keeps its synaptic currents
+    through a spike (the SRM flushes its postsynaptic potentials), holds V_m at V_reset for
+    t_ref, and spikes on NEST's 0.1 ms grid."""
+    n = shared.PATTERN_NEURON
+    tau_m, tau_s = n["tau_m"], n["tau_s"]
+    t_peak = tau_m * tau_s * math.log(tau_m / tau_s) / (tau_m - tau_s)
+    C_m = tau_m * tau_s / (tau_m - tau_s) * (math.exp(-t_peak / tau_m) - math.exp(-t_peak / tau_s))
+    return {"tau_m": tau_m, "tau_syn_ex": tau_s, "C_m": C_m, "E_L": 0.0, "V_m": 0.0, "V_th": n["V_th"],
+            "V_reset": (n["K1"] - n["K2"]) * n["V_th"], "t_ref": n["t_ref"], "tau_minus": n["tau_minus"]}
 
 
-def main():
-    sim_name, suite, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-    threads = params.pop("threads")
+def nest_pattern(sim, inp, simtime):
+    """stdp_pattern in NEST (see stdp_pattern): the wall times and the output spikes (ms,
+    input time: minus the two relay delays)."""
+    n_afferents, times, senders = inp["n_afferents"], inp["times"], inp["senders"]
+    keep = times < simtime
+    times, senders = times[keep], senders[keep]
+    order = np.argsort(senders, kind="stable")     # stable: each train stays in time order
+    trains = np.split(times[order], np.cumsum(np.bincount(senders, minlength=n_afferents))[:-1])
+    start = time.perf_counter()
+    # Off-grid times go to the end of their 0.1 ms step (allow_offgrid_times).
+    generators = sim.Create("spike_generator", n_afferents,
+                            params=[{"spike_times": t, "allow_offgrid_times": True} for t in trains])
+    afferents = sim.Create("parrot_neuron", n_afferents)
+    neuron = sim.Create("iaf_psc_exp", params=nest_pattern_neuron())
+    sim.Connect(generators, afferents, "one_to_one", {"delay": shared.PATTERN_DELAY})
+    sim.Connect(afferents, neuron, "all_to_all", dict(shared.PATTERN_STDP, delay=shared.PATTERN_DELAY))
+    spikes = sim.Create("spike_recorder")
+    sim.Connect(neuron, spikes)
+    lag = 2 * shared.PATTERN_DELAY
+    built = time.perf_counter()
+    sim.Simulate(simtime + lag)
+    simulated = time.perf_counter()
+    post_spikes = np.asarray(spikes.get("events")["times"], float) - lag
+    return {"build_s": built - start, "simulate_s": simulated - built}, post_spikes
+
+
+SUITES = {"brunel_delta": brunel_delta, "fi_lif": fi_lif, "hh": hh, "cuba": cuba, "memory": memory,
+          "stdp_pattern": stdp_pattern}
+
+#: simulator -> how this file runs it: "pynest" (the module of that name as ``sim``, through the
+#: functions above) or "brian2" (brian2_networks.run, in the mode brian2_networks.MODES names)
+SIMULATORS = {"csnn": "pynest", "nest": "pynest", "brian2": "brian2", "brian2_standalone": "brian2"}
+
+
+def run_pynest(sim_name, suite, params, threads):
+    """One suite in csnn or NEST: a fresh kernel with SEED and ``threads``."""
     sim = importlib.import_module(sim_name)
     sim.verbosity = sim.VerbosityLevel.ERROR
     sim.ResetKernel()
     sim.SetKernelStatus({"rng_seed": SEED, "local_num_threads": threads})
     result = SUITES[suite](sim, **params)
-    scale = 1024 ** 2 if sys.platform == "darwin" else 1024      # ru_maxrss: bytes on macOS, else KiB
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
     result["version"] = str(sim.__version__)
+    return result
+
+
+def main():
+    sim_name, suite, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    threads = params.pop("threads")
+    if sim_name not in SIMULATORS or suite not in SUITES:
+        sys.exit(f"networks.py: unknown simulator {sim_name!r} or suite {suite!r}; simulators: "
+                 f"{', '.join(SIMULATORS)}; suites: {', '.join(SUITES)}")
+    if SIMULATORS[sim_name] == "brian2":
+        import brian2_networks
+        result = brian2_networks.run(sim_name, suite, params, threads)
+    else:
+        result = run_pynest(sim_name, suite, params, threads)
+    scale = 1024 ** 2 if sys.platform == "darwin" else 1024      # ru_maxrss: bytes on macOS, else KiB
+    # A peer may report a larger peak of its own (Brian 2 standalone: its simulation binary).
+    result["peak_rss_mb"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale,
+                                result.get("peak_rss_mb", 0.0))
     result["python"] = platform.python_version()
     print(json.dumps(result))
 

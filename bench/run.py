@@ -1,11 +1,11 @@
 """Benchmark csnn against peer simulators on the networks of networks.py.
 
-    python bench/run.py [--suite NAME ...] [--peers nest] [--repeats 3] [--quick]
+    python bench/run.py [--suite NAME ...] [--peers nest brian2 brian2_standalone] [--repeats 3] [--quick]
 
 Every run is a fresh process (``networks.py``) started with the interpreter of its simulator,
 so import time, build time and peak memory are per run.  Runs alternate between simulators
-(csnn, nest, csnn, nest, ...) and the median of ``--repeats`` runs is reported: one markdown
-table per suite on stdout, and every run in ``bench/results/<suite>.json``.
+(csnn, nest, brian2, ..., csnn, nest, ...) and the median of ``--repeats`` runs is reported: one
+markdown table per suite on stdout, and every run in ``bench/results/<suite>.json``.
 """
 import argparse
 import datetime
@@ -17,8 +17,12 @@ import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import shared
 
 BENCH = Path(__file__).resolve().parent
 NETWORKS = BENCH / "networks.py"
@@ -29,17 +33,46 @@ CASES = {
     "brunel_delta": [{"order": 500, "simtime": 1000.0}, {"order": 2500, "simtime": 1000.0}],
     "fi_lif": [{"n": 1000, "simtime": 10000.0}],
     "memory": [{"n": 2000, "indegree": 100, "simtime": 10.0}, {"n": 10000, "indegree": 200, "simtime": 10.0}],
+    "cuba": [{"simtime": 1000.0}, {"simtime": 10000.0}],
+    "hh": [{"n": 100, "simtime": 1000.0}],
+    "stdp_pattern": [{"simtime": 100000.0}, {"simtime": 450000.0}],
 }
 
 #: suite -> variants run on each of its networks (further keyword arguments), one case each.
 #: memory: "none" (no synapses, listed first) measures the fixed cost the others are net of.
 VARIANTS = {"memory": [{"synapse": "none"}, {"synapse": "static_synapse"}, {"synapse": "stdp_synapse"}]}
 
-#: peer -> the module its runs import as ``sim``.  A peer must offer the PyNEST functions that
-#: networks.py uses; a simulator with another API (Brian2) needs a module wrapping it in them.
-PEERS = {"nest": "nest"}
+#: suite -> function of shared.py run here (in csnn's interpreter) before a network's runs:
+#: f(params, directory) writes the inputs all simulators read into ``directory`` (temporary,
+#: one per network) and returns the parameters that name them, added to the runs' params.
+PREPARE = {"stdp_pattern": shared.write_pattern_input}
 
-TIMES = ("build_s", "simulate_s", "total_s", "peak_rss_mb")
+#: suite -> function of shared.py run here on every run's result: f(result, params, extra)
+#: turns raw outputs into figures, the same way for every simulator (the peers' interpreters
+#: cannot import csnn's examples).
+SCORE = {"stdp_pattern": shared.score_pattern}
+
+
+@dataclass(frozen=True)
+class Peer:
+    """A peer simulator.  run.py gives its name to networks.py, which knows how to run it (csnn
+    and nest through the PyNEST API, brian2 and brian2_standalone through brian2_networks.py);
+    its interpreter must import ``module``: the option --<module>-python names one, by default
+    see default_python.  ``skip``: suite -> why the peer does not run it."""
+    module: str
+    skip: dict = field(default_factory=dict)
+
+
+PEERS = {
+    "nest": Peer("nest"),
+    "brian2": Peer("brian2"),
+    "brian2_standalone": Peer("brian2", skip={
+        "memory": "its network is built and freed inside the compiled binary, so the growth of resident "
+                  "memory from before to after connecting cannot be measured as for the others"}),
+}
+
+#: the times of a run (csnn and NEST report no compile_s)
+TIMES = ("build_s", "compile_s", "simulate_s", "total_s", "peak_rss_mb")
 
 
 def default_python(module):
@@ -58,9 +91,9 @@ def cpu_model():
     return names[0] if names else platform.processor()
 
 
-def run_once(python, module, suite, params, threads):
+def run_once(python, simulator, suite, params, threads):
     """One run in a fresh process: the child's JSON result plus the process's wall time."""
-    command = [python, str(NETWORKS), module, suite, json.dumps(dict(params, threads=threads))]
+    command = [python, str(NETWORKS), simulator, suite, json.dumps(dict(params, threads=threads))]
     start = time.perf_counter()
     proc = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, PYNEST_QUIET="1"))
     total = time.perf_counter() - start
@@ -72,7 +105,7 @@ def run_once(python, module, suite, params, threads):
 
 
 def median(runs):
-    out = {key: statistics.median(r[key] for r in runs) for key in TIMES}
+    out = {key: statistics.median(r[key] for r in runs) for key in TIMES if key in runs[0]}
     out["figures"] = {key: statistics.median(r["figures"][key] for r in runs) for key in runs[0]["figures"]}
     return out
 
@@ -82,6 +115,8 @@ def label(params):
 
 
 def fmt(value):
+    if value is None:
+        return ""
     if isinstance(value, str):
         return value
     if float(value).is_integer():
@@ -90,21 +125,28 @@ def fmt(value):
 
 
 def table(cases):
-    """Markdown table of the medians; ratios are csnn / peer (< 1: csnn is faster)."""
+    """Markdown table of the medians; ratios are csnn / peer (< 1: csnn is faster).  The column
+    "compile s" appears when a simulator reports it (Brian 2)."""
     keys = list(cases[0]["median"]["csnn"]["figures"])
-    header = ["network", "simulator", "build s", "simulate s", "total s", "peak RSS MB", *keys,
+    times = [key for key in TIMES if any(key in m for case in cases for m in case["median"].values())]
+    header = ["network", "simulator", *(TIME_HEADERS[key] for key in times), *keys,
               "simulate csnn/peer", "total csnn/peer"]
     rows = []
     for case in cases:
         network = label(case["params"])
         for name, m in case["median"].items():
             ratios = case["ratios"].get(name, {"simulate": "", "total": ""})
-            rows.append([network, name, *(m[key] for key in TIMES), *m["figures"].values(),
+            rows.append([network, name, *(m.get(key) for key in times), *(m["figures"].get(key) for key in keys),
                          ratios["simulate"], ratios["total"]])
         reference = case["runs"]["csnn"][0].get("reference")
         if reference:
-            rows.append([network, "LIF formula", "", "", "", "", *(reference.get(key, "") for key in keys), "", ""])
+            rows.append([network, "LIF formula", *([""] * len(times)), *(reference.get(key, "") for key in keys),
+                         "", ""])
     return render(header, rows)
+
+
+TIME_HEADERS = {"build_s": "build s", "compile_s": "compile s", "simulate_s": "simulate s", "total_s": "total s",
+                "peak_rss_mb": "peak RSS MB"}
 
 
 def memory_table(cases):
@@ -152,10 +194,14 @@ def run_suite(suite, simulators, args):
     networks = CASES[suite][:1] if args.quick else CASES[suite]
     for params in [dict(network, **variant) for network in networks for variant in VARIANTS.get(suite, [{}])]:
         runs = {name: [] for name in simulators}
-        for repeat in range(args.repeats):
-            for name, (module, python) in simulators.items():
-                print(f"{suite} [{label(params)}] {name}: run {repeat + 1}/{args.repeats}", file=sys.stderr, flush=True)
-                runs[name].append(run_once(python, module, suite, params, args.threads))
+        with tempfile.TemporaryDirectory(prefix=f"csnn-bench-{suite}-") as scratch:
+            extra = PREPARE[suite](params, scratch) if suite in PREPARE else {}
+            for repeat in range(args.repeats):
+                for name, python in simulators.items():
+                    print(f"{suite} [{label(params)}] {name}: run {repeat + 1}/{args.repeats}", file=sys.stderr,
+                          flush=True)
+                    result = run_once(python, name, suite, dict(params, **extra), args.threads)
+                    runs[name].append(SCORE[suite](result, params, extra) if suite in SCORE else result)
         medians = {name: median(r) for name, r in runs.items()}
         ratios = {name: {"simulate": medians["csnn"]["simulate_s"] / m["simulate_s"],
                          "total": medians["csnn"]["total_s"] / m["total_s"]}
@@ -169,29 +215,40 @@ def main():
     parser.add_argument("--suite", nargs="+", choices=CASES, default=list(CASES), metavar="NAME",
                         help=f"suites to run (default: all): {', '.join(CASES)}")
     parser.add_argument("--peers", nargs="*", choices=PEERS, default=list(PEERS),
-                        help="peer simulators to compare with (default: all; none: csnn alone)")
+                        help=f"peer simulators to compare with: {', '.join(PEERS)} (default: all; none: csnn alone)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per simulator and network (median reported)")
     parser.add_argument("--quick", action="store_true", help="run only the first (smallest) network of each suite")
     parser.add_argument("--threads", type=int, default=1, help="local_num_threads of every simulator (default 1)")
-    for peer, module in PEERS.items():
-        parser.add_argument(f"--{peer}-python", metavar="PYTHON",
-                            help=f"interpreter that can import {module} (default: this one if it can, "
-                                 "else venv-peers/bin/python next to the checkout)")
+    for module in dict.fromkeys(peer.module for peer in PEERS.values()):
+        users = ", ".join(name for name, peer in PEERS.items() if peer.module == module)
+        parser.add_argument(f"--{module}-python", metavar="PYTHON",
+                            help=f"interpreter that can import {module}, for {users} (default: this one if "
+                                 "it can, else venv-peers/bin/python next to the checkout)")
     args = parser.parse_args()
     if args.repeats < 1 or args.threads < 1:
         parser.error("--repeats and --threads must be >= 1")
 
-    simulators = {"csnn": ("csnn", sys.executable)}
-    for peer in args.peers:
-        python = getattr(args, f"{peer}_python") or default_python(PEERS[peer])
+    peers = {}
+    for name in dict.fromkeys(args.peers):
+        module = PEERS[name].module
+        python = getattr(args, f"{module}_python") or default_python(module)
         if python is None:
-            print(f"note: {peer} skipped: no interpreter found that imports {PEERS[peer]} "
-                  f"(give one with --{peer}-python)\n")
+            print(f"note: {name} skipped: no interpreter found that imports {module} "
+                  f"(give one with --{module}-python)\n")
         else:
-            simulators[peer] = (PEERS[peer], python)
+            peers[name] = python
+    if "brian2" in peers and args.threads > 1:
+        print("note: brian2 (runtime mode) runs on one thread whatever --threads\n")
 
     (BENCH / "results").mkdir(exist_ok=True)
     for suite in args.suite:
+        simulators = {"csnn": sys.executable}
+        skipped = {name: PEERS[name].skip[suite] for name in peers if suite in PEERS[name].skip}
+        for name, python in peers.items():
+            if name in skipped:
+                print(f"note: {name} does not run {suite}: {skipped[name]}\n")
+            else:
+                simulators[name] = python
         cases = run_suite(suite, simulators, args)
         tabulate, meaning = TABLES.get(suite, TABLE)
         markdown = tabulate(cases)
@@ -207,9 +264,10 @@ def main():
             "threads": args.threads,
             "machine": {"platform": platform.platform(), "cpu": cpu_model(),
                         "cpu_count": os.cpu_count(), "python": platform.python_version()},
-            "simulators": {name: {"module": module, "python": python, "version": cases[0]["runs"][name][0]["version"],
+            "simulators": {name: {"python": python, "version": cases[0]["runs"][name][0]["version"],
                                   "python_version": cases[0]["runs"][name][0]["python"]}
-                           for name, (module, python) in simulators.items()},
+                           for name, python in simulators.items()},
+            "skipped": skipped,
             "cases": cases,
             "table": markdown,
         }

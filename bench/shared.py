@@ -1,0 +1,281 @@
+"""What every implementation of the benchmark networks shares: parameters, inputs and figures.
+
+``networks.py`` (the PyNEST API of csnn and NEST) and ``brian2_networks.py`` (Brian 2) build
+the same networks from the parameters defined here once, and turn their raw outputs (spike
+counts, numbers of synapses, wall times) into the figures of the tables with the same
+functions, so the figure keys and their meaning cannot drift apart between simulators.
+
+Units are NEST's throughout: ms, mV, pA, pF, nS, Hz.  This module needs only numpy; the two
+functions that need csnn (``write_pattern_input``, ``score_pattern``) import it when called,
+from run.py, which runs in csnn's interpreter.
+"""
+import ctypes
+import importlib.util
+import math
+from pathlib import Path
+
+import numpy as np
+
+BENCH = Path(__file__).resolve().parent
+#: examples/masquelier2008.py: the stdp_pattern experiment as csnn runs it
+PATTERN_EXAMPLE = BENCH.parent / "examples" / "masquelier2008.py"
+
+#: seed of every simulator's random numbers and of the inputs drawn here
+SEED = 12345
+
+
+def check_defaults(sim, model, expected):
+    """Raise if ``sim``'s defaults of ``model`` differ from ``expected`` (dict), which the
+    Brian 2 version writes out: the PyNEST runs use the defaults, so this proves all use the
+    same parameters."""
+    defaults = sim.GetDefaults(model)
+    wrong = {key: (defaults[key], value) for key, value in expected.items()
+             if not math.isclose(defaults[key], value, rel_tol=1e-12, abs_tol=1e-12)}
+    if wrong:
+        raise RuntimeError(f"{sim.__name__}'s defaults of {model} differ from those the benchmark writes out "
+                           f"for Brian 2 (name: (default, benchmark)): {wrong}; update bench/shared.py")
+
+
+def nearest(values, targets):
+    """Index of the element of ``values`` nearest to each target."""
+    values = np.asarray(values, float)
+    return [int(np.argmin(np.abs(values - t))) for t in targets]
+
+
+# --- brunel_delta ---------------------------------------------------------------------------
+
+def brunel_parameters(order):
+    """NEST's brunel_delta_nest.py for NE = 4 order excitatory and NI = order inhibitory
+    neurons: in-degrees CE, CI; weight J (mV), relative inhibition g, delay (ms), threshold
+    theta (mV), tau_m (ms), the rate of the Poisson drive of each neuron p_rate (Hz: CE inputs
+    at eta times the threshold rate), the iaf_psc_delta parameters and N_rec, the recorded
+    neurons of each population."""
+    NE, NI = 4 * order, order
+    CE, CI = int(0.1 * NE), int(0.1 * NI)
+    J, g, eta, delay, theta, tau_m = 0.1, 5.0, 2.0, 1.5, 20.0, 20.0
+    return {
+        "NE": NE, "NI": NI, "N_rec": 50, "CE": CE, "CI": CI, "J": J, "g": g, "delay": delay,
+        "p_rate": 1000.0 * eta * theta / (J * CE * tau_m) * CE,
+        "neuron": {"C_m": 1.0, "tau_m": tau_m, "t_ref": 2.0, "E_L": 0.0, "V_reset": 0.0, "V_m": 0.0,
+                   "V_th": theta},
+    }
+
+
+def brunel_figures(p, simtime, events_ex, events_in, synapses, spikes, simulate_s):
+    """brunel_delta's figures: rates (Hz) of the N_rec recorded neurons of each population,
+    synapses counted as NEST counts them (network synapses, one drive connection per neuron
+    and one recorder connection per recorded neuron), recorded spikes, and synaptic events
+    per second of simulation: every spike of a neuron reaches CE + CI targets on average."""
+    return {
+        "rate E Hz": events_ex / p["N_rec"] / simtime * 1000.0,
+        "rate I Hz": events_in / p["N_rec"] / simtime * 1000.0,
+        "synapses": int(synapses),
+        "recorded spikes": int(events_ex + events_in),
+        "syn. events/s": spikes * (p["CE"] + p["CI"]) / simulate_s,
+    }
+
+
+def fixed_indegree(rng, n_pre, n_post, indegree):
+    """Sources and targets (indices from 0) of NEST's ``fixed_indegree`` rule with its defaults
+    (autapses and multapses allowed): each target draws ``indegree`` sources uniformly with
+    replacement, from the numpy Generator ``rng``.  For Brian 2, whose ``connect`` samples
+    without replacement."""
+    sources = rng.integers(0, n_pre, size=n_post * indegree, dtype=np.int32)
+    targets = np.repeat(np.arange(n_post, dtype=np.int32), indegree)
+    return sources, targets
+
+
+# --- fi_lif and hh: f-I curves ----------------------------------------------------------------
+
+#: NEST's defaults of iaf_psc_delta (ms, pF, mV)
+IAF_PSC_DELTA = {"C_m": 250.0, "tau_m": 10.0, "t_ref": 2.0, "E_L": -70.0, "V_th": -55.0, "V_reset": -70.0,
+                 "V_m": -70.0}
+FI_LIF_PROBES = (300.0, 400.0, 600.0, 1000.0)     # pA
+
+
+def lif_rate(I_e, tau_m, C_m, t_ref, E_L, V_th, V_reset):
+    """Firing rate (Hz) of a LIF neuron driven by the constant current I_e; 0 below rheobase."""
+    V_inf = E_L + I_e * tau_m / C_m
+    if V_inf <= V_th:
+        return 0.0
+    return 1000.0 / (t_ref + tau_m * math.log((V_inf - V_reset) / (V_inf - V_th)))
+
+
+def fi_figures(I_e, counts, simtime, probes):
+    """Figures of an f-I sweep from each neuron's spike count: mean rate (Hz), total spikes
+    and the rates (Hz) of the neurons whose I_e (pA) is nearest to each probe."""
+    rates = np.asarray(counts, float) / simtime * 1000.0
+    figures = {"mean rate Hz": float(rates.mean()), "spikes": int(np.sum(counts))}
+    for k in nearest(I_e, probes):
+        figures[f"rate Hz @ {I_e[k]:.1f} pA"] = float(rates[k])
+    return figures
+
+
+#: NEST's defaults of hh_psc_alpha (nS, pF, mV, ms); the gates start at their steady state at
+#: V_m, which hh_gates gives
+HH_PSC_ALPHA = {"g_Na": 12000.0, "g_K": 3600.0, "g_L": 30.0, "C_m": 100.0, "E_Na": 50.0, "E_K": -77.0,
+                "E_L": -54.402, "V_m": -65.0, "t_ref": 2.0}
+HH_PROBES = (400.0, 650.0, 800.0, 1000.0)     # pA; sustained firing starts near 626 pA
+
+
+def hh_gates(V):
+    """Steady states of the gates m, h, n at the potential V (mV), with hh_psc_alpha's rate
+    functions (1/ms): NEST's initial Act_m, Inact_h, Act_n."""
+    alpha_n = 0.01 * (V + 55.0) / (1.0 - math.exp(-(V + 55.0) / 10.0))
+    beta_n = 0.125 * math.exp(-(V + 65.0) / 80.0)
+    alpha_m = 0.1 * (V + 40.0) / (1.0 - math.exp(-(V + 40.0) / 10.0))
+    beta_m = 4.0 * math.exp(-(V + 65.0) / 18.0)
+    alpha_h = 0.07 * math.exp(-(V + 65.0) / 20.0)
+    beta_h = 1.0 / (1.0 + math.exp(-(V + 35.0) / 10.0))
+    return {"Act_m": alpha_m / (alpha_m + beta_m), "Inact_h": alpha_h / (alpha_h + beta_h),
+            "Act_n": alpha_n / (alpha_n + beta_n)}
+
+
+# --- cuba -------------------------------------------------------------------------------------
+
+def cuba_parameters():
+    """Brette et al. (2007)'s CUBA benchmark as Brian's example CUBA.py writes it, translated to
+    NEST's ``iaf_psc_exp``.
+
+    Brian's equations (v, ge, gi in mV):
+
+        tau_m dv/dt = ge + gi - (v - E_L),   dge/dt = -ge / tau_e,   dgi/dt = -gi / tau_i,
+
+    a spike adding we = 60 * 0.27 / 10 mV = 1.62 mV to ge (excitatory) or wi = -20 * 4.5 / 10
+    mV = -9 mV to gi (inhibitory).  iaf_psc_exp's membrane is
+
+        C_m dV/dt = -(C_m / tau_m) (V - E_L) + I_ex + I_in,
+
+    i.e. tau_m dV/dt = -(V - E_L) + (tau_m / C_m) (I_ex + I_in), so ge = (tau_m / C_m) I_ex:
+    the same membrane and the same postsynaptic potentials for any C_m when a spike adds
+    w = we C_m / tau_m to I_ex (and wi C_m / tau_m to I_in).  With NEST's default C_m =
+    250 pF and tau_m = 20 ms: 1.62 mV * 250 pF / 20 ms = 20.25 pA and -9 mV * 250 pF / 20 ms
+    = -112.5 pA (mV pF / ms = pA).  Brian's ``(unless refractory)`` on v alone matches NEST:
+    V is clamped at V_reset for t_ref while the synaptic currents keep decaying and summing.
+
+    Returns the population sizes N, NE (the first NE neurons are excitatory), the connection
+    probability p (every ordered pair independently, autapses allowed: PyNEST's
+    ``pairwise_bernoulli``, Brian's ``connect(p=...)``), the weights w_ex, w_in (pA) and their
+    Brian form we_mV, wi_mV, the delay (ms: NEST's minimum, 0.1 ms; Brian's example has none)
+    and the iaf_psc_exp parameters.  E_L = -49 mV is above V_th = -50 mV: without input every
+    neuron fires regularly, and the network's inhibition shapes the activity.
+    """
+    C_m, tau_m = 250.0, 20.0
+    we_mV, wi_mV = 60.0 * 0.27 / 10.0, -20.0 * 4.5 / 10.0
+    return {
+        "N": 4000, "NE": 3200, "p": 0.02, "delay": 0.1,
+        "we_mV": we_mV, "wi_mV": wi_mV, "w_ex": we_mV * C_m / tau_m, "w_in": wi_mV * C_m / tau_m,
+        "neuron": {"C_m": C_m, "tau_m": tau_m, "tau_syn_ex": 5.0, "tau_syn_in": 10.0, "t_ref": 5.0,
+                   "E_L": -49.0, "V_th": -50.0, "V_reset": -60.0, "I_e": 0.0},
+    }
+
+
+def cuba_initial_v(p, seed=SEED):
+    """Initial membrane potentials (mV), uniform in [V_reset, V_th], the same array for every
+    simulator."""
+    return np.random.default_rng(seed).uniform(p["neuron"]["V_reset"], p["neuron"]["V_th"], p["N"])
+
+
+def cuba_figures(p, simtime, counts, synapses, simulate_s):
+    """cuba's figures from each neuron's spike count: mean rates (Hz) of the excitatory and
+    inhibitory populations, network synapses, spikes, and synaptic events per second of
+    simulation (spikes times the mean out-degree, synapses / N)."""
+    counts = np.asarray(counts)
+    return {
+        "mean rate E Hz": float(counts[:p["NE"]].mean() / simtime * 1000.0),
+        "mean rate I Hz": float(counts[p["NE"]:].mean() / simtime * 1000.0),
+        "synapses": int(synapses),
+        "spikes": int(counts.sum()),
+        "syn. events/s": float(counts.sum() * synapses / p["N"] / simulate_s),
+    }
+
+
+# --- memory -----------------------------------------------------------------------------------
+
+#: NEST's defaults of iaf_psc_alpha (ms, pF, mV) and stdp_synapse (tau_plus as the memory suite
+#: passes it; tau_minus is the neuron's, 20 ms); weights in pA
+IAF_PSC_ALPHA = {"C_m": 250.0, "tau_m": 10.0, "t_ref": 2.0, "E_L": -70.0, "V_th": -55.0, "V_reset": -70.0,
+                 "V_m": -70.0, "tau_syn_ex": 2.0, "tau_syn_in": 2.0, "I_e": 0.0}
+STDP_SYNAPSE = {"tau_plus": 16.8, "tau_minus": 20.0, "lambda": 0.01, "alpha": 1.0, "mu_plus": 1.0,
+                "mu_minus": 1.0, "Wmax": 100.0}
+
+
+def anonymous_rss():
+    """The process's resident anonymous memory (bytes): RssAnon in /proc/self/status (Linux).
+
+    Heap and private mappings only: VmRSS also counts the pages of shared libraries, which come
+    in as their code first runs, and ru_maxrss is a peak, not the present size."""
+    with open("/proc/self/status") as status:
+        fields = dict(line.split(":", 1) for line in status)
+    return int(fields["RssAnon"].split()[0]) * 1024      # kB
+
+
+def memory_figures(before, synapses, build_s):
+    """The memory suite's figures: growth (bytes) of resident anonymous memory since ``before``
+    (an anonymous_rss), the same after malloc_trim (glibc: return the free heap to the
+    system), the number of synapses and the wall time (s) of connecting and simulating."""
+    grown = anonymous_rss() - before
+    ctypes.CDLL(None).malloc_trim(0)
+    return {"synapses": int(synapses), "rss growth bytes": grown,
+            "trimmed growth bytes": anonymous_rss() - before, "build s": build_s}
+
+
+# --- stdp_pattern -----------------------------------------------------------------------------
+
+#: The SRM neuron and the STDP rule of examples/masquelier2008.py (its NEURON, STDP and
+#: t_ref, srm_psc_exp's default), written out for the peers, whose interpreters cannot import
+#: the example; load_example checks that they still agree.
+PATTERN_NEURON = {"tau_m": 10.0, "tau_s": 2.5, "V_th": 500.0, "K1": 2.0, "K2": 4.0, "tau_minus": 33.7,
+                  "t_ref": 1.0}
+PATTERN_STDP = {"synapse_model": "stdp_nn_restr_synapse", "weight": 0.475, "Wmax": 1.0, "lambda": 2.0 ** -5,
+                "alpha": 0.85, "mu_plus": 0.0, "mu_minus": 0.0, "tau_plus": 16.8}
+PATTERN_DELAY = 0.1     # ms: generator -> parrot and parrot -> neuron in the PyNEST versions
+
+
+def load_example():
+    """examples/masquelier2008.py as a module (needs csnn), checked against PATTERN_*."""
+    spec = importlib.util.spec_from_file_location("masquelier2008", PATTERN_EXAMPLE)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    neuron = dict(example.NEURON, t_ref=example.nest.GetDefaults("srm_psc_exp")["t_ref"])
+    if neuron != PATTERN_NEURON or example.STDP != PATTERN_STDP or example.DELAY != PATTERN_DELAY:
+        raise RuntimeError(f"{PATTERN_EXAMPLE} changed its neuron, STDP rule or delay: update PATTERN_NEURON, "
+                           "PATTERN_STDP and PATTERN_DELAY in bench/shared.py (and the peers' versions)")
+    return example
+
+
+def write_pattern_input(params, directory):
+    """Generate stdp_pattern's input once, with csnn.stimuli through the example's make_input
+    (150 s blocks repeated, seed SEED), into ``directory``/pattern_input.npz, which every
+    simulator's run loads; returns the parameter that names it."""
+    inp = load_example().make_input(SEED, params["simtime"])
+    path = Path(directory) / "pattern_input.npz"
+    np.savez(path, times=inp.times, senders=inp.senders, pattern_onsets=inp.pattern_onsets,
+             pattern_afferents=inp.pattern_afferents, pattern_duration=inp.pattern_duration,
+             duration=inp.duration, n_afferents=inp.n_afferents)
+    return {"input_file": str(path)}
+
+
+def load_pattern_input(path):
+    """The arrays of write_pattern_input's file, in the fields of csnn.stimuli.MasquelierInput
+    (times in ms, ascending; senders: afferent ids)."""
+    with np.load(path) as data:
+        fields = {key: data[key] for key in data.files}
+    for key, kind in (("pattern_duration", float), ("duration", float), ("n_afferents", int)):
+        fields[key] = kind(fields[key])
+    return fields
+
+
+def score_pattern(result, params, extra):
+    """Turn a stdp_pattern run's output spikes (``result["post_spikes"]``, ms, input time) into
+    figures with the example's ``metrics``, over the last third of the run: hit rate, false
+    alarms, mean latency (ms).  Runs in run.py's process (csnn's interpreter), for every
+    simulator alike; the spike times are dropped from the result afterwards."""
+    post_spikes = result.pop("post_spikes")
+    with np.load(extra["input_file"]) as data:
+        onsets = data["pattern_onsets"]
+    duration = params["simtime"]
+    m = load_example().metrics(post_spikes, onsets, duration, judged=duration / 3.0)
+    result["figures"].update({"hit rate": m["hit_rate"], "false alarms": m["false_alarms"],
+                              "latency ms": m["mean_latency"]})
+    return result
