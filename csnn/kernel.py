@@ -564,8 +564,8 @@ class Kernel:
             recorder = int(as_ids(recorder, "syn_spec weight_recorder")[0])
         self._weight_recorder_index(model.name, recorder if recorder is not None else model.defaults["weight_recorder"])
         set_index = self._parameter_sets(model, recorder, {name: columns[name] for name, *_ in spec["parameters"]}, n)
-        if spec.get("common") and not self.engine.plastic.has_column("a_thresh_th"):
-            self.engine.plastic.add_columns(cstdp.FACETS_COLUMNS)
+        self.engine.plastic.add_columns({row[5]: cstdp.RULE_COLUMNS[row[5]] for row in spec["state"]
+                                         if row[5] in cstdp.RULE_COLUMNS})
         state = {row[5]: np.asarray(columns[row[0]]) for row in spec["state"]}
         self.engine.plastic.add(src, target=tgt, weight=weight, delay=delay, model=model_id, port=receptor,
                                 set=set_index, t_last=0.0, **state)

@@ -118,3 +118,17 @@ def test_connection_weights_read_and_set_through_the_codes():
     np.testing.assert_array_equal(conns.get("weight"), np.arange(9.0))
     np.testing.assert_array_equal(conns.get("delay"), 3.0)
     assert csnn.GetKernelStatus("max_delay") == 3.0
+
+
+@pytest.mark.parametrize("model, per_synapse", [
+    # routing: target 4, weight 8 (the rules write it), delay code 2, model 2, port 2; set index 2,
+    # last presynaptic spike time 8; and the rule's own traces, 8 bytes each
+    ("stdp_nn_restr_synapse", 28), ("stdp_nn_symm_synapse", 28), ("stdp_synapse", 36),
+    ("stdp_nn_pre_centered_synapse", 36), ("stdp_triplet_synapse", 44)])
+def test_plastic_synapse_holds_only_what_its_rule_reads(model, per_synapse):
+    csnn.ResetKernel()
+    n = csnn.Create("iaf_psc_alpha", 200)
+    csnn.Connect(n, n, {"rule": "fixed_indegree", "indegree": 50}, {"synapse_model": model, "tau_plus": 16.8})
+    csnn.Simulate(1.0)
+    table = csnn.kernel.current().engine.plastic
+    assert (table.nbytes - table.offsets.nbytes) / 10_000 == pytest.approx(per_synapse, abs=0.01)

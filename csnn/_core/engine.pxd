@@ -7,7 +7,7 @@ from csnn._core.stdp cimport PostHistory, ReadoutLog, StdpSet, WeightBuffer
 from csnn._core.inbox cimport Bucket, Inbox, InboxPart
 from csnn._core.recorders cimport MeterPlan, Sampler
 from csnn._core.streams cimport Generator, Stream
-from csnn._core.synapses cimport SynapseTable
+from csnn._core.synapses cimport CodedColumn, SynapseTable
 
 
 cdef enum:
@@ -48,7 +48,7 @@ cdef struct Window:
     # plasticity: the plastic table's columns, parameter sets, postsynaptic archives
     const int64_t* p_off
     double* p_weight
-    const double* p_delay
+    CodedColumn p_delay
     const uint16_t* p_set
     double* p_kplus
     double* p_kplus_triplet

@@ -45,7 +45,7 @@ from csnn._core.stdp cimport (RULE_FACETSHW, FacetsSynapse, PostHistory, Readout
                               WeightBuffer, WeightEvent, facetshw_pre_spike, history_add,
                               readout_log_add, stdp_pre_spike, weight_buffer_push)
 from csnn._core.stdp import PLASTIC_COLUMNS, set_dtype
-from csnn._core.synapses cimport SynapseTable
+from csnn._core.synapses cimport SynapseTable, column_value
 from csnn._core.synapses import SynapseTable
 from csnn._core.streams cimport (GEN_AC, GEN_CURRENT, GEN_NOISE, GEN_OU, GEN_POISSON, GEN_SPIKES,
                                  Generator, Stream, stream_pop, stream_retime, stream_start)
@@ -255,6 +255,15 @@ cdef inline int _emit(neuron_t* n, int32_t i, double t, int mult, Window* w, Spi
     return spike_buffer_push(out, t, i, mult)
 
 
+cdef double* _column_or_null(SynapseTable table, str name):
+    """A float column's data, or NULL when the table has no such column (no rule needs it)."""
+    return <double*> cnp.PyArray_DATA(table.columns[name]) if table.has_column(name) else NULL
+
+
+cdef inline double* _slot_or_null(double* column, int64_t slot) noexcept nogil:
+    return column + slot if column != NULL else NULL
+
+
 cdef inline double _plastic_weight(InEvent* ev, int32_t i, Window* w, WeightBuffer* wbuf,
                                    int* failed) noexcept nogil:
     """Update the plastic synapse of an inbox event once per spike it carries (a multiplicity
@@ -262,14 +271,14 @@ cdef inline double _plastic_weight(InEvent* ev, int32_t i, Window* w, WeightBuff
     cdef int32_t port = ev.rank & ~PLASTIC_RANK
     cdef int64_t slot = w.p_off[w.nidx_of_gid[ev.source - 1]] + port
     cdef const StdpSet* p = &w.sets[w.p_set[slot]]
-    cdef double d = w.p_delay[slot]
+    cdef double d = column_value(&w.p_delay, slot)
     cdef double t_pre = ev.w          # plastic events carry their emission time
     cdef double weight, total = 0.0
     cdef int k
     cdef FacetsSynapse facets
     if p.rule == RULE_FACETSHW:
-        facets.a_causal = &w.p_kplus[slot]
-        facets.a_acausal = &w.p_kplus_triplet[slot]
+        facets.a_causal = w.p_kplus + slot
+        facets.a_acausal = w.p_kplus_triplet + slot
         facets.a_thresh_th = &w.p_a_thresh_th[slot]
         facets.a_thresh_tl = &w.p_a_thresh_tl[slot]
         facets.next_readout_time = &w.p_next_readout[slot]
@@ -278,7 +287,9 @@ cdef inline double _plastic_weight(InEvent* ev, int32_t i, Window* w, WeightBuff
             weight = facetshw_pre_spike(p, &w.p_weight[slot], facets, &w.p_t_last[slot], &w.archives[i],
                                         &w.readout_logs[p.readout_log], t_pre, d)
         else:
-            weight = stdp_pre_spike(p, &w.p_weight[slot], &w.p_kplus[slot], &w.p_kplus_triplet[slot],
+            # a rule's trace columns exist once one of its synapses does; it reads no other
+            weight = stdp_pre_spike(p, &w.p_weight[slot], _slot_or_null(w.p_kplus, slot),
+                                    _slot_or_null(w.p_kplus_triplet, slot),
                                     &w.p_t_last[slot], &w.archives[i], t_pre, d)
         if p.weight_recorder >= 0:
             if weight_buffer_push(wbuf, t_pre, weight, ev.source, w.gids[i], p.weight_recorder, ev.port,
@@ -497,7 +508,7 @@ cdef class Engine:
         self._gids = np.zeros(0, dtype=np.int32)
         self.gids = NULL
         self.static = SynapseTable(coded=("weight", "delay"))
-        self.plastic = SynapseTable(PLASTIC_COLUMNS)
+        self.plastic = SynapseTable(PLASTIC_COLUMNS, coded=("delay",))
         self._streams = np.zeros(0, dtype=stream_dtype())
         self._st_offsets = np.zeros(1, dtype=np.int64)
         self._st_perm = np.zeros(0, dtype=np.int32)
@@ -1059,22 +1070,17 @@ cdef class Engine:
         w.smp_offsets = <const int64_t*> cnp.PyArray_DATA(self._smp_offsets)
         w.plans = self.plans
         w.p_off = self.plastic.off
-        w.p_weight = self.plastic.weight
+        w.p_weight = self.plastic.weight.plain      # plain: the rules write it
         w.p_delay = self.plastic.delay
         w.p_set = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
-        w.p_kplus = <double*> cnp.PyArray_DATA(self.plastic.columns["Kplus"])
-        w.p_kplus_triplet = <double*> cnp.PyArray_DATA(self.plastic.columns["Kplus_triplet"])
+        w.p_kplus = _column_or_null(self.plastic, "Kplus")
+        w.p_kplus_triplet = _column_or_null(self.plastic, "Kplus_triplet")
         w.p_t_last = <double*> cnp.PyArray_DATA(self.plastic.columns["t_last"])
         w.sets = <const StdpSet*> cnp.PyArray_DATA(self._sets)
         w.readout_logs = self.readout_logs
-        if self.plastic.has_column("a_thresh_th"):
-            w.p_a_thresh_th = <const double*> cnp.PyArray_DATA(self.plastic.columns["a_thresh_th"])
-            w.p_a_thresh_tl = <const double*> cnp.PyArray_DATA(self.plastic.columns["a_thresh_tl"])
-            w.p_next_readout = <double*> cnp.PyArray_DATA(self.plastic.columns["next_readout_time"])
-        else:
-            w.p_a_thresh_th = NULL
-            w.p_a_thresh_tl = NULL
-            w.p_next_readout = NULL
+        w.p_a_thresh_th = _column_or_null(self.plastic, "a_thresh_th")
+        w.p_a_thresh_tl = _column_or_null(self.plastic, "a_thresh_tl")
+        w.p_next_readout = _column_or_null(self.plastic, "next_readout_time")
         w.archives = self.archives
         w.nidx_of_gid = <const int32_t*> cnp.PyArray_DATA(self._nidx_of_gid)
         w.gids = self.gids
@@ -1194,7 +1200,7 @@ cdef class Engine:
             for s in range(off[src], off[src + 1]):
                 if table.target[s] < lo or table.target[s] >= hi:
                     continue
-                ev.t = sp.t + table.delay_of(s)
+                ev.t = sp.t + column_value(&table.delay, s)
                 if ev.t <= bound:
                     # one-ulp guard: never deliver into the window being processed
                     ev.t = after
@@ -1212,7 +1218,7 @@ cdef class Engine:
                         # ulp off (and is, after the guard above)
                         ev.w = sp.t
                     else:
-                        ev.w = table.weight_of(s) * chunk
+                        ev.w = column_value(&table.weight, s) * chunk
                     if self.inbox.push(&ev, part) != 0:
                         rc = -1
                     left -= chunk

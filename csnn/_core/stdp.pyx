@@ -210,10 +210,11 @@ SYNAPSE_MODELS = {
 }
 #: rules whose weights lie in [0, Wmax] (the others: weight and Wmax of the same sign)
 DISCRETE_WEIGHT_RULES = (RULE_FACETSHW,)
-#: per-synapse columns of the plastic table beyond the routing ones; the facetshw columns are
-#: added when the first such synapse is made, so other networks do not pay for them
-PLASTIC_COLUMNS = {"set": (np.uint16, 0), "Kplus": (np.float64, 0.0), "Kplus_triplet": (np.float64, 0.0),
-                   "t_last": (np.float64, 0.0)}
-FACETS_COLUMNS = {"a_thresh_th": (np.float64, 21.835), "a_thresh_tl": (np.float64, 21.835),
-                  "synapse_id": (np.int64, 0), "init_flag": (np.uint8, 0),
-                  "next_readout_time": (np.float64, 0.0)}
+#: per-synapse columns of the plastic table beyond the routing ones that every rule uses
+PLASTIC_COLUMNS = {"set": (np.uint16, 0), "t_last": (np.float64, 0.0)}
+#: state columns of some rules only (the last field of their "state" rows): added when the first
+#: synapse that needs one is made, so that other networks do not pay for them
+RULE_COLUMNS = {"Kplus": (np.float64, 0.0), "Kplus_triplet": (np.float64, 0.0),
+                "a_thresh_th": (np.float64, 21.835), "a_thresh_tl": (np.float64, 21.835),
+                "synapse_id": (np.int64, 0), "init_flag": (np.uint8, 0),
+                "next_readout_time": (np.float64, 0.0)}

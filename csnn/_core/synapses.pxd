@@ -3,6 +3,20 @@
 from libc.stdint cimport int32_t, int64_t, uint16_t
 
 
+cdef struct CodedColumn:
+    # a float64 column: one double per slot (``plain``), or a 16-bit code per slot into the
+    # table of its distinct values (``code``, ``values``); the pointers of the other form are NULL
+    double* plain
+    const uint16_t* code
+    const double* values
+
+
+cdef inline double column_value(const CodedColumn* column, int64_t slot) noexcept nogil:
+    if column.code != NULL:
+        return column.values[column.code[slot]]
+    return column.plain[slot]
+
+
 cdef class SynapseTable:
     cdef readonly object offsets          # int64, n_sources + 1: row of each source
     cdef readonly dict columns            # name -> numpy array, one entry per slot
@@ -13,28 +27,13 @@ cdef class SynapseTable:
     cdef object _defaults                 # name -> default of the columns that have one
     cdef object _lookup                   # coded column -> {float64 bits: code}, in code order
     cdef object _values                   # coded column -> float64 array: value of each code
-    # raw pointers to the routing columns, valid after ``build``.  weight and delay are either
-    # one double per slot (``weight``) or a 16-bit code per slot into a small table of distinct
-    # values (``weight_code``, ``weight_values``); the pointer of the other form is NULL
+    # raw pointers to the routing columns, valid after ``build``
     cdef const int64_t* off
     cdef const int32_t* target
-    cdef double* weight
-    cdef const double* delay
-    cdef const uint16_t* weight_code
-    cdef const uint16_t* delay_code
-    cdef const double* weight_values
-    cdef const double* delay_values
+    cdef CodedColumn weight
+    cdef CodedColumn delay
     cdef const uint16_t* port
     cdef const uint16_t* model
 
     cdef void _bind(self)
-
-    cdef inline double weight_of(self, int64_t slot) noexcept nogil:
-        if self.weight_code != NULL:
-            return self.weight_values[self.weight_code[slot]]
-        return self.weight[slot]
-
-    cdef inline double delay_of(self, int64_t slot) noexcept nogil:
-        if self.delay_code != NULL:
-            return self.delay_values[self.delay_code[slot]]
-        return self.delay[slot]
+    cdef void _bind_coded(self, str name, CodedColumn* column)

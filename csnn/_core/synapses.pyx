@@ -75,22 +75,18 @@ cdef class SynapseTable:
         self.target = <const int32_t*> cnp.PyArray_DATA(self.columns["target"])
         self.port = <const uint16_t*> cnp.PyArray_DATA(self.columns["port"])
         self.model = <const uint16_t*> cnp.PyArray_DATA(self.columns["model"])
-        self.weight = NULL
-        self.weight_code = NULL
-        self.weight_values = NULL
-        if "weight" in self._lookup:
-            self.weight_code = <const uint16_t*> cnp.PyArray_DATA(self.columns["weight_code"])
-            self.weight_values = <const double*> cnp.PyArray_DATA(self._values["weight"])
+        self._bind_coded("weight", &self.weight)
+        self._bind_coded("delay", &self.delay)
+
+    cdef void _bind_coded(self, str name, CodedColumn* column):
+        if name in self._lookup:
+            column.plain = NULL
+            column.code = <const uint16_t*> cnp.PyArray_DATA(self.columns[name + "_code"])
+            column.values = <const double*> cnp.PyArray_DATA(self._values[name])
         else:
-            self.weight = <double*> cnp.PyArray_DATA(self.columns["weight"])
-        self.delay = NULL
-        self.delay_code = NULL
-        self.delay_values = NULL
-        if "delay" in self._lookup:
-            self.delay_code = <const uint16_t*> cnp.PyArray_DATA(self.columns["delay_code"])
-            self.delay_values = <const double*> cnp.PyArray_DATA(self._values["delay"])
-        else:
-            self.delay = <const double*> cnp.PyArray_DATA(self.columns["delay"])
+            column.plain = <double*> cnp.PyArray_DATA(self.columns[name])
+            column.code = NULL
+            column.values = NULL
 
     def is_coded(self, name):
         return name in self._lookup
