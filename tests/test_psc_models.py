@@ -26,7 +26,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import Phase, assume as hypothesis_assume, given, settings, strategies as st
+from hypothesis import Phase, assume as hypothesis_assume, event, given, settings, strategies as st
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
@@ -780,3 +780,37 @@ def test_spike_times_match_nest_precise_models(model, case, seed):
     # trains agree to ~1e-10 ms here (rounding of the propagators over tens of spikes); 1e-6 ms
     # (the brief's bound) still catches any missed, spurious or misplaced spike.
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)
+
+
+# -- the search-free span ---------------------------------------------------------------------
+
+@settings(max_examples=300, deadline=None, phases=NO_SHRINK)
+@given(alpha=st.booleans(), tau_m=st.floats(2.0, 40.0), tau_ex=st.floats(0.2, 20.0), tau_in=st.floats(0.2, 20.0),
+       c_m=st.floats(50.0, 500.0), u_inf=st.floats(-20.0, 30.0), below=st.floats(1e-6, 30.0),
+       i_ex=st.floats(0.0, 2000.0), i_in=st.floats(-2000.0, 0.0), d_ex=st.floats(-500.0, 500.0),
+       d_in=st.floats(-500.0, 500.0), theta=st.floats(-10.0, 20.0))
+def test_free_span_never_holds_a_crossing(alpha, tau_m, tau_ex, tau_in, c_m, u_inf, below, i_ex, i_in, d_ex,
+                                          d_in, theta):
+    """psc_free_span lets the search skip [0, S] of a new state: the exact trajectory, integrated
+    here by solve_ivp (rtol 1e-11), stays below theta on it, for exponential and alpha currents
+    of any sign; and S is not vacuous: a trajectory that cannot reach theta gets S = inf."""
+    from csnn._core.psc import free_span
+    if not alpha:
+        d_ex = d_in = 0.0
+    u0 = theta - below
+    span = free_span(u0, u_inf, tau_m, c_m, i_ex, d_ex, tau_ex, i_in, d_in, tau_in, theta)
+    assert span >= 0.0
+
+    def current(s):
+        return (i_ex + d_ex * s) * np.exp(-s / tau_ex) + (i_in + d_in * s) * np.exp(-s / tau_in)
+
+    end = min(span, 20.0 * max(tau_m, tau_ex, tau_in))
+    if end > 0.0:
+        sol = solve_ivp(lambda s, u: (u_inf - u) / tau_m + current(s) / c_m, (0.0, end), [u0],
+                        rtol=1e-11, atol=1e-12, dense_output=True)
+        u = sol.sol(np.linspace(0.0, end, 4001))[0]
+        # the span's margin is 1e-9 relative; solve_ivp's error at rtol 1e-11 is far smaller
+        assert u.max() < theta, (span, u.max() - theta)
+    if not alpha and u_inf + max(i_ex, 0.0) * tau_m / c_m < theta - 1e-6:
+        assert span == math.inf      # the largest asymptote lies below theta
+    event("span inf" if span == math.inf else "span 0" if span == 0.0 else "finite span")

@@ -191,6 +191,47 @@ cdef inline double psc_upper_bound(const void* trajectory, double a, double b) n
     return bound + 16.0 * 2.220446049250313e-16 * (fabs(u_a) + fabs(u_top) + fabs(tr.u0))
 
 
+cdef inline void _current_hull(double i0, double d0, double tau, double* low, double* high) noexcept nogil:
+    """Range of (i0 + d0 s) e^{-s/tau} over all s >= 0: i0, the limit 0 and, for alpha currents,
+    its one extremum s* = tau - i0 / d0 if s* > 0."""
+    cdef double peak, v
+    low[0] = i0 if i0 < 0.0 else 0.0
+    high[0] = i0 if i0 > 0.0 else 0.0
+    if d0 != 0.0:
+        peak = tau - i0 / d0
+        if peak > 0.0:
+            v = d0 * tau * exp(-peak / tau)
+            if v < low[0]:
+                low[0] = v
+            if v > high[0]:
+                high[0] = v
+
+
+cdef inline double psc_free_span(const PscTrajectory* tr, double theta) noexcept nogil:
+    """A span [0, S] over which U surely stays below theta, found without a search.
+
+    With J_lo <= J(s) <= J_hi for all s >= 0 and U_lo, U_hi the asymptotes under those currents,
+    U stays in [min(U0, U_lo), max(U0, U_hi)] (beyond either end dU/ds points back), so
+    dU/ds <= (U_hi - min(U0, U_lo)) / tau_m = r and U(s) <= U0 + r s.  Returns inf when U_hi is
+    below theta (U never reaches it).  A relative margin of 1e-9, far above rounding, keeps U
+    clearly below theta on the span, so that the canonical search, which the span lets skip
+    its start, finds the same crossing as a search from 0.
+    """
+    cdef double j_lo, j_hi, j_lo_in, j_hi_in, u_hi, u_lo, rate
+    cdef double margin
+    _current_hull(tr.i_ex, tr.di_ex, tr.tau_ex, &j_lo, &j_hi)
+    _current_hull(tr.i_in, tr.di_in, tr.tau_in, &j_lo_in, &j_hi_in)
+    u_hi = tr.u_inf + (j_hi + j_hi_in) * tr.tau_m / tr.c_m
+    u_lo = tr.u_inf + (j_lo + j_lo_in) * tr.tau_m / tr.c_m
+    margin = 1e-9 * (fabs(theta) + fabs(tr.u0) + fabs(u_hi) + fabs(u_lo))
+    if theta - tr.u0 <= margin:
+        return 0.0
+    if u_hi < theta - margin:
+        return INFINITY
+    rate = (u_hi - (tr.u0 if tr.u0 < u_lo else u_lo)) / tr.tau_m
+    return (theta - tr.u0 - margin) / rate
+
+
 # -- the model functions the engine calls (see iaf_psc_exp.pyx and iaf_psc_alpha.pyx) --------
 
 cdef inline double _u_inf(PscNeuron* n) noexcept nogil:
@@ -292,13 +333,20 @@ cdef inline double psc_next_spike(PscNeuron* n, double limit) noexcept nogil:
     tr.tau_in = n.p.tau_syn_in
     # what an earlier search of this state already cleared
     s_from = n.s.t_clear - t0 if n.s.t_clear > t0 else 0.0
-    # one bound over a long look-ahead clears a quiet neuron for many windows (tried once per
-    # state: when it fails, the state does reach threshold eventually)
-    horizon = t0 + 10.0 * slowest
-    if s_from == 0.0 and horizon > limit and psc_upper_bound(&tr, 0.0, horizon - t0) < theta:
-        n.s.t_clear = horizon
-        n.s.t_next = INFINITY
-        return INFINITY
+    if n.s.t_clear == -INFINITY:
+        # a new state: first the span that costs no search (it often lasts until the next
+        # input), then one bound over a long look-ahead, which clears a quiet neuron for many
+        # windows (when it fails, the state does reach threshold eventually)
+        s_from = psc_free_span(&tr, theta)
+        if t0 + s_from >= limit:
+            n.s.t_clear = t0 + s_from
+            n.s.t_next = INFINITY
+            return INFINITY
+        horizon = t0 + 10.0 * slowest
+        if horizon > limit and psc_upper_bound(&tr, s_from, horizon - t0) < theta:
+            n.s.t_clear = horizon
+            n.s.t_next = INFINITY
+            return INFINITY
     s = first_crossing(psc_upper_bound, &tr, theta, s_from, limit - t0)
     if t0 + s <= limit:
         n.s.t_next = t0 + s

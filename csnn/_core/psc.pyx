@@ -57,6 +57,24 @@ def synapse_response(h, tau_m, tau_s):
     return out
 
 
+def free_span(double u0, double u_inf, double tau_m, double c_m, double i_ex, double di_ex, double tau_ex,
+              double i_in, double di_in, double tau_in, double theta):
+    """The span (ms) from the start of a free trajectory U(s) = V - E_L (mV; currents in pA,
+    pA/ms; C_m in pF) over which ``psc_free_span`` proves U below theta without a search."""
+    cdef PscTrajectory tr
+    tr.u0 = u0
+    tr.u_inf = u_inf
+    tr.tau_m = tau_m
+    tr.c_m = c_m
+    tr.i_ex = i_ex
+    tr.di_ex = di_ex
+    tr.tau_ex = tau_ex
+    tr.i_in = i_in
+    tr.di_in = di_in
+    tr.tau_in = tau_in
+    return psc_free_span(&tr, theta)
+
+
 def reset_below_threshold(name, values):
     """The problem when V_reset >= V_th for some neuron, or None (``values``: arrays over neurons)."""
     v_reset, v_th = np.asarray(values["V_reset"], float), np.asarray(values["V_th"], float)
