@@ -1014,6 +1014,7 @@ class Kernel:
             sets = table.columns["set"]
             check_plastic_weights("Prepare", records["rule"][sets], table.column("weight"), records["Wmax"][sets])
         self.engine.set_stdp_sets(records, [m.defaults["no_synapses"] for m in self.readout_models])
+        del records                # before the engine hands the freed memory back
         self.engine.prepare()
         for device in self.devices.values():
             if isinstance(device, Recorder):

@@ -60,6 +60,21 @@ cdef extern from *:
     """
     int CSNN_OPENMP
 
+cdef extern from *:
+    """
+    #if defined(__GLIBC__)
+    #include <malloc.h>
+    static void csnn_release_free_heap(void) { malloc_trim(0); }
+    #else
+    static void csnn_release_free_heap(void) {}
+    #endif
+    """
+    # glibc keeps freed heap pages resident (and raises its mmap threshold after large frees,
+    # so the next large arrays come from the heap too); building the tables frees the queued
+    # blocks and temporaries, several times the tables' size, so prepare hands them back
+    void csnn_release_free_heap() nogil
+
+
 #: model codes used by the facade's registry
 MODEL_CODES = {"iaf_psc_delta": MODEL_IAF_PSC_DELTA, "parrot_neuron": MODEL_PARROT_NEURON,
                "iaf_psc_exp": MODEL_IAF_PSC_EXP, "iaf_psc_alpha": MODEL_IAF_PSC_ALPHA,
@@ -965,6 +980,7 @@ cdef class Engine:
                 or self.inbox.n_parts != max(1, min(self.n_threads, n))):
             self.inbox.regrid(self.t_now, width, self.max_delay, n, self.n_threads)
             self.width = width
+        csnn_release_free_heap()
 
     # -- running ------------------------------------------------------------------------------
 
