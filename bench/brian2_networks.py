@@ -103,6 +103,26 @@ class Session:
                 "peak_rss_mb": peak}
 
 
+def ei_synapses(neurons, p):
+    """The recurrent delta synapses of a random E/I network of iaf_psc_delta neurons
+    (``neurons``: NE excitatory, then NI inhibitory; p: shared.brunel_parameters or
+    shared.scaling_parameters): ``v_post += J`` (-g J inhibitory, J and g named in the
+    namespace), discarded during refractoriness as in NEST's iaf_psc_delta, delay, fixed
+    in-degrees CE and CI drawn as NEST's fixed_indegree does (shared.fixed_indegree).
+    Returns the two Synapses and their number of synapses."""
+    NE, NI = p["NE"], p["NI"]
+    excitatory = b2.Synapses(neurons[:NE], neurons, on_pre="v_post += J * int(not_refractory_post)",
+                             delay=p["delay"] * ms)
+    inhibitory = b2.Synapses(neurons[NE:], neurons, on_pre="v_post += -g * J * int(not_refractory_post)",
+                             delay=p["delay"] * ms)
+    synapses, rng = 0, np.random.default_rng(SEED)
+    for group, n_pre, indegree in ((excitatory, NE, p["CE"]), (inhibitory, NI, p["CI"])):
+        sources, targets = shared.fixed_indegree(rng, n_pre, NE + NI, indegree)
+        group.connect(i=sources, j=targets)
+        synapses += sources.size
+    return excitatory, inhibitory, synapses
+
+
 def brunel_delta(session, order, simtime):
     """brunel_delta (networks.brunel_delta) in Brian 2.
 
@@ -122,15 +142,7 @@ def brunel_delta(session, order, simtime):
                              threshold="v >= V_th", reset="v = V_reset", refractory=n["t_ref"] * ms,
                              method="exact")
     neurons.v = n["V_m"] * mV
-    excitatory = b2.Synapses(neurons[:NE], neurons, on_pre="v_post += J * int(not_refractory_post)",
-                             delay=p["delay"] * ms)
-    inhibitory = b2.Synapses(neurons[NE:], neurons, on_pre="v_post += -g * J * int(not_refractory_post)",
-                             delay=p["delay"] * ms)
-    synapses, rng = 0, np.random.default_rng(SEED)
-    for group, n_pre, indegree in ((excitatory, NE, p["CE"]), (inhibitory, NI, p["CI"])):
-        sources, targets = shared.fixed_indegree(rng, n_pre, NE + NI, indegree)
-        group.connect(i=sources, j=targets)
-        synapses += sources.size
+    excitatory, inhibitory, synapses = ei_synapses(neurons, p)
     drive = b2.PoissonInput(neurons, "v", N=p["CE"], rate=p["p_rate"] / p["CE"] * Hz,
                             weight="J * int(not_refractory)")
     espikes = b2.SpikeMonitor(neurons[:N_rec])
@@ -229,6 +241,30 @@ def cuba(session, simtime):
     times = session.run([neurons, excitatory, inhibitory, spikes], simtime, namespace)
     synapses = len(excitatory) + len(inhibitory)
     return dict(times, figures=shared.cuba_figures(p, simtime, spikes.count[:], synapses, times["simulate_s"]))
+
+
+def scaling(session, n, rate, simtime):
+    """scaling (networks.scaling) in Brian 2: n LIF neurons with iaf_psc_delta's NEST defaults,
+    dv/dt = (E_L - v) / tau_m + I_e / C_m (unless refractory), threshold v >= V_th, reset to
+    V_reset, t_ref 2 ms, the drives and initial v of shared.scaling_drive and
+    shared.scaling_initial_v, the recurrent delta synapses of ei_synapses (J = 0.1 mV, g = 5,
+    delay 1.5 ms, in-degrees 80 + 20); simtime in ms."""
+    p = shared.scaling_parameters(n, rate)
+    q = p["neuron"]
+    namespace = {"tau_m": q["tau_m"] * ms, "C_m": q["C_m"] * pF, "E_L": q["E_L"] * mV, "V_th": q["V_th"] * mV,
+                 "V_reset": q["V_reset"] * mV, "J": p["J"] * mV, "g": p["g"]}
+    session.start()
+    neurons = b2.NeuronGroup(n, """dv/dt = (E_L - v) / tau_m + I_e / C_m : volt (unless refractory)
+                                   I_e : amp (constant)""",
+                             threshold="v >= V_th", reset="v = V_reset", refractory=q["t_ref"] * ms,
+                             method="exact")
+    neurons.v = shared.scaling_initial_v(p) * mV
+    neurons.I_e = shared.scaling_drive(p) * pA
+    excitatory, inhibitory, synapses = ei_synapses(neurons, p)
+    counter = b2.SpikeMonitor(neurons, record=False)      # counts every neuron's spikes
+    times = session.run([neurons, excitatory, inhibitory, counter], simtime, namespace)
+    return dict(times, figures=shared.scaling_figures(p, simtime, int(counter.num_spikes), synapses,
+                                                      times["simulate_s"]))
 
 
 def memory(session, synapse, n, indegree, simtime):
@@ -360,7 +396,7 @@ def stdp_pattern(session, simtime, input_file):
 
 
 SUITES = {"brunel_delta": brunel_delta, "fi_lif": fi_lif, "hh": hh, "cuba": cuba, "memory": memory,
-          "stdp_pattern": stdp_pattern}
+          "stdp_pattern": stdp_pattern, "scaling": scaling}
 
 
 def run(simulator, suite, params, threads):

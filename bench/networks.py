@@ -35,7 +35,7 @@ def brunel_delta(sim, order, simtime):
     4 order excitatory and order inhibitory iaf_psc_delta neurons, fixed in-degrees, one
     poisson_generator driving every neuron, simtime (ms) simulated."""
     p = shared.brunel_parameters(order)
-    NE, NI, N_rec, J = p["NE"], p["NI"], p["N_rec"], p["J"]
+    NE, NI, N_rec = p["NE"], p["NI"], p["N_rec"]
 
     start = time.perf_counter()
     nodes_ex = sim.Create("iaf_psc_delta", NE, params=p["neuron"])
@@ -43,14 +43,12 @@ def brunel_delta(sim, order, simtime):
     noise = sim.Create("poisson_generator", params={"rate": p["p_rate"]})
     espikes = sim.Create("spike_recorder", params={"record_to": "memory"})
     ispikes = sim.Create("spike_recorder", params={"record_to": "memory"})
-    sim.CopyModel("static_synapse", "excitatory", {"weight": J, "delay": p["delay"]})
-    sim.CopyModel("static_synapse", "inhibitory", {"weight": -p["g"] * J, "delay": p["delay"]})
+    ei_synapse_models(sim, p)
     sim.Connect(noise, nodes_ex, syn_spec="excitatory")
     sim.Connect(noise, nodes_in, syn_spec="excitatory")
     sim.Connect(nodes_ex[:N_rec], espikes, syn_spec="excitatory")
     sim.Connect(nodes_in[:N_rec], ispikes, syn_spec="excitatory")
-    sim.Connect(nodes_ex, nodes_ex + nodes_in, {"rule": "fixed_indegree", "indegree": p["CE"]}, "excitatory")
-    sim.Connect(nodes_in, nodes_ex + nodes_in, {"rule": "fixed_indegree", "indegree": p["CI"]}, "inhibitory")
+    connect_ei(sim, nodes_ex, nodes_in, p)
     built = time.perf_counter()
     sim.Simulate(simtime)
     simulated = time.perf_counter()
@@ -59,6 +57,40 @@ def brunel_delta(sim, order, simtime):
     figures = shared.brunel_figures(p, simtime, espikes.get("n_events"), ispikes.get("n_events"),
                                     sim.GetKernelStatus("num_connections"),
                                     sim.GetKernelStatus("local_spike_counter"), simulated - built)
+    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
+
+
+def ei_synapse_models(sim, p):
+    """The static synapse models "excitatory" (weight J mV) and "inhibitory" (-g J) with the
+    delay of ``p`` (shared.brunel_parameters or shared.scaling_parameters)."""
+    sim.CopyModel("static_synapse", "excitatory", {"weight": p["J"], "delay": p["delay"]})
+    sim.CopyModel("static_synapse", "inhibitory", {"weight": -p["g"] * p["J"], "delay": p["delay"]})
+
+
+def connect_ei(sim, nodes_ex, nodes_in, p):
+    """Recurrent connections of a random E/I network: fixed in-degrees CE from ``nodes_ex`` and
+    CI from ``nodes_in`` onto every neuron of both, through ei_synapse_models' models."""
+    sim.Connect(nodes_ex, nodes_ex + nodes_in, {"rule": "fixed_indegree", "indegree": p["CE"]}, "excitatory")
+    sim.Connect(nodes_in, nodes_ex + nodes_in, {"rule": "fixed_indegree", "indegree": p["CI"]}, "inhibitory")
+
+
+def scaling(sim, n, rate, simtime):
+    """Cost per synaptic event against network size and firing rate: n iaf_psc_delta neurons
+    (NEST's defaults, shared.scaling_parameters), 80 % excitatory, fixed in-degrees 80 + 20
+    (J = 0.1 mV, g = 5, delay 1.5 ms), DC drives I_e spread over [0, I_max] with I_max chosen
+    for the target ``rate`` (Hz, shared.scaling_drive), initial V_m uniform in [V_reset,
+    V_th], no recorder (the kernel's spike counter counts the spikes); simtime (ms) simulated."""
+    shared.check_defaults(sim, "iaf_psc_delta", shared.IAF_PSC_DELTA)
+    p = shared.scaling_parameters(n, rate)
+    start = time.perf_counter()
+    neurons = sim.Create("iaf_psc_delta", n, params={"I_e": shared.scaling_drive(p), "V_m": shared.scaling_initial_v(p)})
+    ei_synapse_models(sim, p)
+    connect_ei(sim, neurons[:p["NE"]], neurons[p["NE"]:], p)
+    built = time.perf_counter()
+    sim.Simulate(simtime)
+    simulated = time.perf_counter()
+    figures = shared.scaling_figures(p, simtime, sim.GetKernelStatus("local_spike_counter"),
+                                     sim.GetKernelStatus("num_connections"), simulated - built)
     return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
 
 
@@ -235,7 +267,7 @@ def nest_pattern(sim, inp, simtime):
 
 
 SUITES = {"brunel_delta": brunel_delta, "fi_lif": fi_lif, "hh": hh, "cuba": cuba, "memory": memory,
-          "stdp_pattern": stdp_pattern}
+          "stdp_pattern": stdp_pattern, "scaling": scaling}
 
 #: simulator -> how this file runs it: "pynest" (the module of that name as ``sim``, through the
 #: functions above) or "brian2" (brian2_networks.run, in the mode brian2_networks.MODES names)

@@ -36,6 +36,11 @@ CASES = {
     "cuba": [{"simtime": 1000.0}, {"simtime": 10000.0}],
     "hh": [{"n": 100, "simtime": 1000.0}],
     "stdp_pattern": [{"simtime": 100000.0}, {"simtime": 450000.0}],
+    # size sweep at shared.SCALING_RATE, then rate sweep at shared.SCALING_N (its 10 Hz point is
+    # the size sweep's n = 10000 case)
+    "scaling": [{"n": 1000, "rate": 10.0, "simtime": 1000.0}, {"n": 10000, "rate": 10.0, "simtime": 1000.0},
+                {"n": 100000, "rate": 10.0, "simtime": 1000.0},
+                {"n": 10000, "rate": 2.0, "simtime": 1000.0}, {"n": 10000, "rate": 40.0, "simtime": 1000.0}],
 }
 
 #: suite -> variants run on each of its networks (further keyword arguments), one case each.
@@ -51,6 +56,10 @@ PREPARE = {"stdp_pattern": shared.write_pattern_input}
 #: turns raw outputs into figures, the same way for every simulator (the peers' interpreters
 #: cannot import csnn's examples).
 SCORE = {"stdp_pattern": shared.score_pattern}
+
+#: suite -> function of shared.py run here after the suite: f(cases, path) saves a plot of the
+#: medians to bench/results/<suite>.png
+PLOT = {"scaling": shared.plot_scaling}
 
 
 @dataclass(frozen=True)
@@ -272,6 +281,10 @@ def main():
             "table": markdown,
         }
         (BENCH / "results" / f"{suite}.json").write_text(json.dumps(record, indent=1) + "\n")
+        if suite in PLOT:
+            path = BENCH / "results" / f"{suite}.png"
+            PLOT[suite](cases, path)
+            print(f"plot: {path}\n")
 
 
 if __name__ == "__main__":

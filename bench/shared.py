@@ -190,6 +190,100 @@ def cuba_figures(p, simtime, counts, synapses, simulate_s):
     }
 
 
+# --- scaling ----------------------------------------------------------------------------------
+
+#: the scaling suite's reference rate (Hz) and size: the size sweep runs at SCALING_RATE, the
+#: rate sweep at SCALING_N, and each panel of the plot takes the cases at the other's value
+SCALING_RATE, SCALING_N = 10.0, 10000
+
+
+def scaling_parameters(n, rate):
+    """The scaling suite's network: n iaf_psc_delta neurons with NEST's defaults
+    (IAF_PSC_DELTA), NE = 0.8 n excitatory and NI = n - NE inhibitory, fixed in-degrees CE = 80
+    from the excitatory and CI = 20 from the inhibitory population (K = 100 static synapses per
+    neuron; each neuron's out-degree is K on average too), weight J = 0.1 mV, -g J inhibitory
+    (g = 5), delay 1.5 ms, and I_max (pA): the DC drives I_e of the neurons are spread evenly
+    over [0, I_max] (scaling_drive), I_max chosen so that the mean of their analytic LIF rates
+    (lif_rate, without the recurrent input) is the target ``rate`` (Hz).
+
+    A single I_e for all cannot give low rates: with tau_m = 10 ms a LIF neuron fires at
+    1 / (t_ref + tau_m ln((V_inf - V_reset) / (V_inf - V_th))), above about 20 Hz unless V_inf
+    is within microvolts of V_th, and the recurrent input at these weights is too weak to
+    drive it from below.  The recurrent input is net inhibitory (g = 5 > NE / NI), so the
+    measured rate (a figure) comes out somewhat below the target."""
+    NE = int(round(0.8 * n))
+    q = IAF_PSC_DELTA
+    rheobase = (q["V_th"] - q["E_L"]) * q["C_m"] / q["tau_m"]
+
+    def mean_rate(I_max):
+        return np.mean([lif_rate(I, q["tau_m"], q["C_m"], q["t_ref"], q["E_L"], q["V_th"], q["V_reset"])
+                        for I in np.linspace(0.0, I_max, 2001)])
+
+    low, high = rheobase, 100.0 * rheobase
+    for _ in range(60):      # bisection: mean_rate grows with I_max
+        low, high = (low, (low + high) / 2) if mean_rate((low + high) / 2) > rate else ((low + high) / 2, high)
+    return {"N": n, "NE": NE, "NI": n - NE, "CE": 80, "CI": 20, "J": 0.1, "g": 5.0, "delay": 1.5,
+            "I_max": (low + high) / 2, "neuron": IAF_PSC_DELTA}
+
+
+def scaling_drive(p, seed=SEED):
+    """The DC drives I_e (pA): N values evenly spaced over [0, I_max], shuffled (so that both
+    populations get all drives), the same array for every simulator."""
+    return np.random.default_rng(seed).permutation(np.linspace(0.0, p["I_max"], p["N"]))
+
+
+def scaling_initial_v(p, seed=SEED):
+    """Initial membrane potentials (mV), uniform in [V_reset, V_th], the same array for every
+    simulator (a common start would make the neurons of equal drive fire in step)."""
+    n = p["neuron"]
+    return np.random.default_rng(seed + 1).uniform(n["V_reset"], n["V_th"], p["N"])
+
+
+def scaling_figures(p, simtime, spikes, synapses, simulate_s):
+    """scaling's figures: neurons, network synapses, mean rate (Hz), spikes of all neurons,
+    synaptic events (spikes x K: every spike reaches K = CE + CI targets on average), synaptic
+    events per second of simulation and the wall time per synaptic event (ns)."""
+    events = spikes * (p["CE"] + p["CI"])
+    return {
+        "neurons": p["N"],
+        "synapses": int(synapses),
+        "rate Hz": spikes / p["N"] / simtime * 1000.0,
+        "spikes": int(spikes),
+        "syn. events": int(events),
+        "syn. events/s": events / simulate_s if simulate_s > 0 else float("nan"),
+        "ns per syn. event": simulate_s / events * 1e9 if events else float("nan"),
+    }
+
+
+def plot_scaling(cases, path):
+    """Save the scaling suite's plot to ``path``: the median ns per synaptic event of each
+    simulator against the number of neurons (cases at SCALING_RATE, log x) and against the
+    measured rate (cases with SCALING_N neurons).  Needs matplotlib (Agg backend)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    panels = ((axes[0], "n", SCALING_RATE, "rate", "neurons", f"at {SCALING_RATE:g} Hz target rate"),
+              (axes[1], "rate", SCALING_N, "n", "rate Hz", f"{SCALING_N} neurons"))
+    for ax, swept, value, fixed, x_key, title in panels:
+        chosen = sorted((c for c in cases if c["params"][fixed] == value), key=lambda c: c["params"][swept])
+        for name in (chosen[0]["median"] if chosen else []):
+            ax.plot([c["median"][name]["figures"][x_key] for c in chosen],
+                    [c["median"][name]["figures"]["ns per syn. event"] for c in chosen], "o-", label=name)
+        ax.set_xlabel("neurons" if swept == "n" else "measured mean rate (Hz)")
+        ax.set_ylabel("ns per synaptic event (simulate)")
+        ax.set_title(title)
+        ax.set_ylim(bottom=0)
+        if swept == "n":
+            ax.set_xscale("log")
+        if chosen:
+            ax.legend()
+    fig.suptitle("scaling: cost per synaptic event (K = 100, median of runs)")
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 # --- memory -----------------------------------------------------------------------------------
 
 #: NEST's defaults of iaf_psc_alpha (ms, pF, mV) and stdp_synapse (tau_plus as the memory suite
