@@ -41,6 +41,7 @@ cdef struct Window:
     const int64_t* st_offsets
     const int32_t* st_perm    # streams of neuron i: streams[st_perm[st_offsets[i]:st_offsets[i + 1]]]
     double* st_next           # per neuron: arrival of its streams' next event (ms), inf if none
+    double* wake              # per neuron: nothing happens to it before this time (ms)
     Generator* generators
     Sampler* samplers
     const int64_t* smp_offsets
@@ -79,6 +80,7 @@ cdef class Engine:
     cdef object _streams
     cdef object _st_offsets, _st_perm
     cdef object _st_next                    # float64 per neuron (Window.st_next)
+    cdef object _wake                       # float64 per neuron (Window.wake)
     cdef Generator* generators
     cdef int32_t n_generators
     cdef object _generator_data             # keeps the generators' arrays alive

@@ -447,11 +447,35 @@ cdef int _run_population(neuron_t* rows, Population* pop, Window* w, SpikeBuffer
     cdef Py_ssize_t r
     cdef int failed = 0
     cdef int tid
+    cdef int32_t i
     for r in prange(pop.n, num_threads=n_threads, schedule="dynamic", chunksize=64):
-        tid = threadid()
-        if _run_neuron(&rows[r], pop.nidx[r], w, &outbufs[tid], &scratch[tid], &wbufs[tid]) != 0:
-            failed = 1
+        i = pop.nidx[r]
+        # a neuron without inputs, stream events, samples or a possible spike in this window
+        # is not visited: one comparison instead of a call
+        if w.wake[i] <= w.t1:
+            tid = threadid()
+            if _run_neuron(&rows[r], i, w, &outbufs[tid], &scratch[tid], &wbufs[tid]) != 0:
+                failed = 1
+            w.wake[i] = _wake_time(&rows[r], i, w)
     return -1 if failed else 0
+
+
+cdef inline double _wake_time(neuron_t* n, int32_t i, Window* w) noexcept nogil:
+    """When neuron i must next be visited, inputs from the inbox aside (opening a window marks
+    their targets): its next stream event, or the end of what its crossing search has cleared
+    (HH integrates in every window); always, if it is sampled."""
+    cdef double quiet
+    if w.smp_offsets[i + 1] > w.smp_offsets[i]:
+        return -INFINITY
+    if neuron_t is IafPscDelta:
+        quiet = n.s.t_cross
+    elif neuron_t is PscNeuron:
+        quiet = n.s.t_clear
+    elif neuron_t is HhPscAlpha:
+        quiet = -INFINITY
+    else:
+        quiet = INFINITY
+    return quiet if quiet < w.st_next[i] else w.st_next[i]
 
 
 # helpers applied to chosen rows of a population, between simulation calls
@@ -528,6 +552,7 @@ cdef class Engine:
         self._st_offsets = np.zeros(1, dtype=np.int64)
         self._st_perm = np.zeros(0, dtype=np.int32)
         self._st_next = np.full(1, np.inf)
+        self._wake = np.full(1, -np.inf)
         self.generators = NULL
         self.n_generators = 0
         self._generator_data = []
@@ -996,6 +1021,8 @@ cdef class Engine:
         st = self._streams
         self._st_next = np.full(max(self.n_neurons, 1), np.inf)
         np.minimum.at(self._st_next, st["target"], st["next_t"])
+        # every neuron is visited in the first window (its state may have been set since)
+        self._wake = np.full(max(self.n_neurons, 1), -np.inf)
         while self.t_now < t_stop:
             t1 = self.inbox.bounds[1]
             if t1 > t_stop:
@@ -1067,9 +1094,10 @@ cdef class Engine:
         cdef Window w
         cdef int p, k, rc = 0
         cdef Population* pop
+        cdef double* wake = <double*> cnp.PyArray_DATA(self._wake)
         with nogil:
             for k in prange(self.inbox.n_parts, num_threads=self.n_threads, schedule="static", chunksize=1):
-                if self.inbox.open_window(t1, k) != 0:
+                if self.inbox.open_window(t1, k, wake) != 0:
                     rc = -1
         if rc != 0:
             raise MemoryError("csnn: out of memory while opening a window")
@@ -1081,6 +1109,7 @@ cdef class Engine:
         w.st_offsets = <const int64_t*> cnp.PyArray_DATA(self._st_offsets)
         w.st_perm = <const int32_t*> cnp.PyArray_DATA(self._st_perm)
         w.st_next = <double*> cnp.PyArray_DATA(self._st_next)
+        w.wake = <double*> cnp.PyArray_DATA(self._wake)
         w.generators = self.generators
         w.samplers = <Sampler*> cnp.PyArray_DATA(self._samplers)
         w.smp_offsets = <const int64_t*> cnp.PyArray_DATA(self._smp_offsets)

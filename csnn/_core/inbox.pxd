@@ -56,7 +56,7 @@ cdef class Inbox:
 
     cdef int push(self, InEvent* e, int part) noexcept nogil
     cdef int part_of(self, int32_t target) noexcept nogil
-    cdef int open_window(self, double t_end, int part) noexcept nogil
+    cdef int open_window(self, double t_end, int part, double* wake) noexcept nogil
     cdef int close_window(self) noexcept nogil
     cdef int regrid(self, double t_start, double width, double max_delay, int64_t n_targets,
                     int n_parts) except -1

@@ -215,8 +215,9 @@ cdef class Inbox:
             j -= self.nb
         return bucket_push(&p.ring[j], e)
 
-    cdef int open_window(self, double t_end, int part) noexcept nogil:
-        """Group ``part``'s events of the current bucket with time <= ``t_end`` by target.
+    cdef int open_window(self, double t_end, int part, double* wake) noexcept nogil:
+        """Group ``part``'s events of the current bucket with time <= ``t_end`` by target, and
+        set ``wake`` of their targets to -inf (they must be processed in this window).
 
         Events after ``t_end`` (a simulation that stops inside a window) stay in the bucket.
         Returns -1 when memory is exhausted.
@@ -248,6 +249,7 @@ cdef class Inbox:
         for i in range(cur.n):
             if cur.ev[i].t <= t_end:
                 tgt = cur.ev[i].target - p.lo
+                wake[cur.ev[i].target] = -INFINITY
                 pos = offsets[tgt + 1]
                 p.window.ev[pos] = cur.ev[i]
                 offsets[tgt + 1] = pos + 1
