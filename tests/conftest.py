@@ -1,2 +1,42 @@
+"""Fixtures and helpers shared by the test modules (import helpers with ``from conftest import``)."""
+import warnings
+
+import pytest
+from hypothesis import strategies as st
+
+import csnn
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "nest: cross-checks against NEST 3 (skipped when NEST is not installed)")
+
+
+def quiet(sim):
+    """csnn's or NEST's messages below errors off (NEST 3.10 flags set_verbosity as legacy)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sim.set_verbosity("M_ERROR")
+
+
+@pytest.fixture
+def fresh_kernel():
+    """A quiet, new csnn kernel for each test (``pytestmark = pytest.mark.usefixtures(...)``)."""
+    quiet(csnn)
+    csnn.ResetKernel()
+    yield
+
+
+def tau_syn_strategy(low, high):
+    """A synaptic time constant: any in [low, high] (ms), "equal" (exactly tau_m, the singular
+    case of the propagators), or ("near", sign, x): tau_m (1 + sign 10^x), 1e-12 <= 10^x <= 1e-2,
+    where the textbook formulas cancel catastrophically.  ``resolve_tau`` turns it into ms."""
+    near = st.tuples(st.just("near"), st.sampled_from([-1.0, 1.0]), st.floats(-12.0, -2.0))
+    return st.one_of(st.floats(low, high), st.just("equal"), near)
+
+
+def resolve_tau(tau, tau_m):
+    if tau == "equal":
+        return tau_m
+    if isinstance(tau, tuple):
+        return tau_m * (1.0 + tau[1] * 10.0 ** tau[2])
+    return tau

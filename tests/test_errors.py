@@ -16,17 +16,12 @@ import csnn
 from csnn.errors import (BadParameterError, BadTypeError, IllegalConnectionError, KernelStateError,
                          UnknownModelError, UnknownNodeError, UnknownParameterError)
 
+pytestmark = pytest.mark.usefixtures("fresh_kernel")
+
 NAN, INF = math.nan, math.inf
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def fresh_kernel():
-    csnn.set_verbosity("M_ERROR")
-    csnn.ResetKernel()
-    yield
-
 
 def assert_kernel_usable():
     """A valid Create/Connect/Simulate works and gives the right spike after an error."""

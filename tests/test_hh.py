@@ -30,6 +30,8 @@ import csnn
 import csnn.hh as hh
 from csnn.errors import CSNNError, NumericalError
 
+pytestmark = pytest.mark.usefixtures("fresh_kernel")
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 DEFAULTS = dict(C_m=100.0, g_Na=12000.0, g_K=3600.0, g_L=30.0, E_Na=50.0, E_K=-77.0, E_L=-54.402,
@@ -60,13 +62,6 @@ I_SYN_REL_TOL = 1e-5
 # first falling step ends in (t_p + h/2, t_p + 3h/2].  The cubic term of V shifts that window
 # by O(h^2 V'''/V'') < 1e-4 ms and the RK4 phase error is < 1e-6 ms: SPIKE_SLACK = 1e-3 ms.
 SPIKE_SLACK = 1e-3             # ms
-
-
-@pytest.fixture(autouse=True)
-def fresh_kernel():
-    csnn.ResetKernel()
-    csnn.set_verbosity("M_ERROR")
-    yield
 
 
 # -- the reference model, from the equations ------------------------------------------------------

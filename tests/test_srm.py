@@ -28,7 +28,6 @@ t_hat, all earlier inputs are dropped, eta starts, and the search resumes at t_h
 already >= V_th there (input during t_ref), the spike is at the first double after t_hat + t_ref.
 """
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -37,6 +36,10 @@ from scipy.optimize import brentq
 
 import csnn
 from csnn.errors import BadParameterError, IllegalConnectionError
+
+from conftest import resolve_tau, tau_syn_strategy
+
+pytestmark = pytest.mark.usefixtures("fresh_kernel")
 
 MODEL = "srm_psc_exp"
 DEFAULTS = {"tau_m": 10.0, "tau_s": 2.5, "V_th": 500.0, "K1": 2.0, "K2": 4.0, "t_ref": 1.0}
@@ -67,15 +70,6 @@ MARGIN_MIN_EXP = -11
 # Hypothesis without its shrink phase: a failing example is reported as found (shrinking only costs
 # time here: each example is one small simulation).
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
-
-
-@pytest.fixture(autouse=True)
-def fresh_kernel():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        csnn.set_verbosity("M_ERROR")
-    csnn.ResetKernel()
-    yield
 
 
 # -- closed-form kernels ---------------------------------------------------------------------------
@@ -266,25 +260,10 @@ def run_srm(p, times, weights, delay, t_sim, interval=0.1, record=True, chunks=N
     return (np.asarray(sr.get("events")["times"], dtype=float), mm.get("events") if mm else None, nrn)
 
 
-def tau_s_strategy():
-    """tau_s: any value, "equal" (exactly tau_m: eps = (s/tau) e^{1 - s/tau}, no K2 term), or
-    ("near", sign, x): tau_m (1 + sign 10^x), 1e-12 <= 10^x <= 1e-2, where the textbook forms cancel."""
-    near = st.tuples(st.just("near"), st.sampled_from([-1.0, 1.0]), st.floats(-12.0, -2.0))
-    return st.one_of(st.floats(0.2, 30.0), st.just("equal"), near)
-
-
-def resolve(tau_s, tau_m):
-    if tau_s == "equal":
-        return tau_m
-    if isinstance(tau_s, tuple):
-        return tau_m * (1.0 + tau_s[1] * 10.0 ** tau_s[2])
-    return tau_s
-
-
 # -- 1. subthreshold trajectories ------------------------------------------------------------------
 
 @settings(max_examples=40, deadline=None, phases=NO_SHRINK)
-@given(tau_m=st.floats(2.0, 30.0), tau_s=tau_s_strategy(), v0=st.floats(-200.0, 200.0),
+@given(tau_m=st.floats(2.0, 30.0), tau_s=tau_syn_strategy(0.2, 30.0), v0=st.floats(-200.0, 200.0),
        inputs=st.lists(st.tuples(st.floats(0.05, 50.0), st.floats(-300.0, 300.0).filter(lambda w: w != 0.0)),
                        max_size=30),
        delay=st.floats(0.1, 5.0))
@@ -292,7 +271,7 @@ def test_subthreshold_trajectory_is_the_sum_of_kernels(tau_m, tau_s, v0, inputs,
     """Without output spikes V is v0 e^{-t/tau_m} (the set V_m decays like the membrane the kernels
     belong to) plus w eps(t - a) for each input, at every multimeter sample."""
     csnn.ResetKernel()
-    tau_s = resolve(tau_s, tau_m)
+    tau_s = resolve_tau(tau_s, tau_m)
     inputs = sorted(inputs)
     times = np.array([s for s, _ in inputs])
     weights = np.array([w for _, w in inputs])
@@ -329,14 +308,14 @@ def test_reference_kernels_agree_with_the_textbook_forms():
 # -- 2. the PSP peak -------------------------------------------------------------------------------
 
 @settings(max_examples=40, deadline=None, phases=NO_SHRINK)
-@given(tau_m=st.floats(2.0, 30.0), tau_s=tau_s_strategy(),
+@given(tau_m=st.floats(2.0, 30.0), tau_s=tau_syn_strategy(0.2, 30.0),
        w=st.one_of(st.floats(1.0, 1000.0), st.floats(-1000.0, -1.0)),
        t_gen=st.floats(0.1, 10.0), delay=st.floats(0.1, 3.0))
 def test_psp_of_weight_w_peaks_at_w_at_s_star(tau_m, tau_s, w, t_gen, delay):
     """A single input of weight w: V(a + s*) = w exactly (the state read with GetStatus after
     simulating to exactly a + s*), and V is |w|-smaller a little before and after."""
     csnn.ResetKernel()
-    tau_s = resolve(tau_s, tau_m)
+    tau_s = resolve_tau(tau_s, tau_m)
     s_star = peak_time(tau_m, tau_s)
     p = {"tau_m": tau_m, "tau_s": tau_s, "V_th": 10.0 * abs(w), "t_ref": 20.0 * max(tau_m, tau_s)}
     _, _, nrn = run_srm(p, [t_gen], [w], delay, 0.0, record=False, chunks=[])
@@ -384,7 +363,7 @@ def spiking_params(draw):
     """Parameters with tau_s <= tau_m (or nearly equal) and a valid t_ref (0-3 ms beyond the
     shortest, which is 0 when K1 < 1)."""
     tau_m = draw(st.floats(4.0, 25.0), label="tau_m")
-    tau_s = resolve(draw(st.one_of(st.floats(0.3, 1.0).map(lambda r: r * tau_m), st.just("equal"),
+    tau_s = resolve_tau(draw(st.one_of(st.floats(0.3, 1.0).map(lambda r: r * tau_m), st.just("equal"),
                                    st.tuples(st.just("near"), st.sampled_from([-1.0, 1.0]), st.floats(-12.0, -2.0)))),
                     tau_m)
     p = {"tau_m": tau_m, "tau_s": tau_s, "V_th": draw(st.floats(10.0, 1000.0), label="V_th"),
@@ -438,13 +417,13 @@ margin_strategy = st.floats(MARGIN_MIN_EXP, -4.0).map(lambda x: 10.0 ** x)     #
 
 
 @settings(max_examples=40, deadline=None, phases=NO_SHRINK)
-@given(tau_m=st.floats(2.0, 30.0), tau_s=tau_s_strategy(), v_th=st.floats(10.0, 1000.0),
+@given(tau_m=st.floats(2.0, 30.0), tau_s=tau_syn_strategy(0.2, 30.0), v_th=st.floats(10.0, 1000.0),
        arrival=st.floats(0.5, 5.0), margin=margin_strategy, above=st.booleans())
 def test_grazing_single_psp(tau_m, tau_s, v_th, arrival, margin, above):
     """One PSP of weight w = V_th (1 +/- margin): its peak exceeds V_th by a hair (fires at the
     reference crossing) or falls short by one (no spike)."""
     csnn.ResetKernel()
-    tau_s = resolve(tau_s, tau_m)
+    tau_s = resolve_tau(tau_s, tau_m)
     p = dict(DEFAULTS, tau_m=tau_m, tau_s=tau_s, V_th=v_th, K1=0.5, K2=0.0, t_ref=0.0)
     w = v_th * (1.0 + margin if above else 1.0 - margin)
     t_end = arrival + 12.0 * max(tau_m, tau_s)

@@ -50,7 +50,6 @@ before the first real presynaptic spike the nearest-neighbour rules pair postsyn
 a phantom presynaptic spike at t = 0.
 """
 import math
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,8 +57,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, assume, event, given, settings, strategies as st
 
 import csnn
-from csnn.errors import (BadParameterError, BadTypeError, CSNNError, CSNNWarning, IllegalConnectionError,
+from csnn.errors import (BadParameterError, BadTypeError, CSNNError, IllegalConnectionError,
                          UnknownParameterError)
+
+from conftest import quiet
+
+pytestmark = pytest.mark.usefixtures("fresh_kernel")
 
 D0 = 1.0              # ms, generator -> parrot delay
 STDP_EPS = 1e-9       # ms, NEST's stdp_eps: spikes closer than this are simultaneous
@@ -78,19 +81,6 @@ W_TOL_NEST = 1e-9     # csnn vs NEST (the brief's bound; both see identical on-g
 T_TOL = 1e-9          # ms, spike/event times: NEST stores times in tics, csnn as t_gen + delay (~1e-13 ms)
 
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
-
-
-def quiet(sim):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")          # NEST 3.10 flags set_verbosity as legacy
-        sim.set_verbosity("M_ERROR")
-
-
-@pytest.fixture(autouse=True)
-def fresh_kernel():
-    quiet(csnn)
-    csnn.ResetKernel()
-    yield
 
 
 @pytest.fixture

@@ -209,6 +209,33 @@ cdef inline double _state_time(neuron_t* n) noexcept nogil:
     return n.s.t
 
 
+cdef int _draw_stream(Window* w, Stream* st, int32_t slot, Bucket* out) noexcept nogil:
+    """Append the events of one stream that arrive in the window; -1 when memory is exhausted."""
+    cdef Generator* g = &w.generators[st.gen]
+    cdef InEvent ev
+    ev.source = st.source
+    ev.rank = st.rank
+    ev.target = slot
+    while st.next_t <= w.t1:
+        ev.t = st.next_t
+        if g.kind == GEN_CURRENT or g.kind == GEN_NOISE or g.kind == GEN_OU or g.kind == GEN_AC:
+            ev.port = PORT_CURRENT
+            ev.w = st.next_value
+            ev.mult = 0
+        elif g.kind == GEN_POISSON:
+            ev.port = <uint16_t> st.port
+            ev.w = st.weight
+            ev.mult = 1
+        else:
+            ev.port = <uint16_t> st.port
+            ev.w = st.next_value * st.next_mult
+            ev.mult = <uint16_t> st.next_mult
+        if bucket_push(out, &ev) != 0:
+            return -1
+        stream_pop(st, g)
+    return 0
+
+
 cdef int _stream_events(Window* w, int32_t i, int64_t s_lo, int64_t s_hi, Bucket* out) noexcept nogil:
     """Draw the events of neuron i's streams that arrive in the window, sorted like the inbox,
     and note when its next stream event comes (``st_next``).
@@ -220,38 +247,15 @@ cdef int _stream_events(Window* w, int32_t i, int64_t s_lo, int64_t s_hi, Bucket
     cdef int active = 0
     cdef double next_t = INFINITY
     cdef Stream* st
-    cdef Generator* g
-    cdef InEvent ev
     out.n = 0
     for k in range(s_lo, s_hi):
         st = &w.streams[w.st_perm[k]]
-        if st.next_t > w.t1:
-            continue
-        active += 1
-        g = &w.generators[st.gen]
-        ev.source = st.source
-        ev.rank = st.rank
-        ev.target = <int32_t> k
-        while st.next_t <= w.t1:
-            ev.t = st.next_t
-            if g.kind == GEN_CURRENT or g.kind == GEN_NOISE or g.kind == GEN_OU or g.kind == GEN_AC:
-                ev.port = PORT_CURRENT
-                ev.w = st.next_value
-                ev.mult = 0
-            elif g.kind == GEN_POISSON:
-                ev.port = <uint16_t> st.port
-                ev.w = st.weight
-                ev.mult = 1
-            else:
-                ev.port = <uint16_t> st.port
-                ev.w = st.next_value * st.next_mult
-                ev.mult = <uint16_t> st.next_mult
-            if bucket_push(out, &ev) != 0:
+        if st.next_t <= w.t1:
+            active += 1
+            if _draw_stream(w, st, <int32_t> k, out) != 0:
                 return -1
-            stream_pop(st, g)
-    for k in range(s_lo, s_hi):
-        if w.streams[w.st_perm[k]].next_t < next_t:
-            next_t = w.streams[w.st_perm[k]].next_t
+        if st.next_t < next_t:
+            next_t = st.next_t
     w.st_next[i] = next_t
     if active > 1:
         sort_events(out.ev, out.n)

@@ -57,9 +57,10 @@ cdef struct SpikeBuffer:
     int64_t cap
 
 
-cdef inline int grow_array(void** data, int64_t* cap, size_t itemsize) noexcept nogil:
-    """Double the capacity of a growable array (at least 64 items); -1 when memory is exhausted."""
-    cdef int64_t new_cap = cap[0] * 2 if cap[0] > 0 else 64
+cdef inline int grow_array(void** data, int64_t* cap, size_t itemsize, int64_t first) noexcept nogil:
+    """Double the capacity of a growable array (``first`` items for an empty one); -1 when memory
+    is exhausted."""
+    cdef int64_t new_cap = cap[0] * 2 if cap[0] > 0 else first
     cdef void* grown = realloc(data[0], new_cap * itemsize)
     if grown == NULL:
         return -1
@@ -70,7 +71,7 @@ cdef inline int grow_array(void** data, int64_t* cap, size_t itemsize) noexcept 
 
 cdef inline int spike_buffer_push(SpikeBuffer* buf, double t, int32_t neuron, int32_t mult) noexcept nogil:
     """Append a spike; returns -1 when memory is exhausted."""
-    if buf.n == buf.cap and grow_array(<void**> &buf.data, &buf.cap, sizeof(SpikeOut)) != 0:
+    if buf.n == buf.cap and grow_array(<void**> &buf.data, &buf.cap, sizeof(SpikeOut), 64) != 0:
         return -1
     buf.data[buf.n].t = t
     buf.data[buf.n].neuron = neuron

@@ -13,7 +13,7 @@ cdef struct Bucket:
 
 cdef inline int bucket_push(Bucket* b, InEvent* e) noexcept nogil:
     """Append an event; returns -1 when memory is exhausted."""
-    if b.n == b.cap and grow_array(<void**> &b.ev, &b.cap, sizeof(InEvent)) != 0:
+    if b.n == b.cap and grow_array(<void**> &b.ev, &b.cap, sizeof(InEvent), 64) != 0:
         return -1
     b.ev[b.n] = e[0]
     b.n += 1

@@ -3,8 +3,9 @@
 weight updates, applied when a presynaptic spike reaches its target (see stdp.pyx)."""
 from libc.math cimport copysign, exp, fabs, pow, round
 from libc.stdint cimport int32_t, int64_t, uint8_t
-from libc.stdlib cimport realloc
 from libc.string cimport memmove
+
+from csnn._core.events cimport grow_array
 
 cdef extern from *:
     """
@@ -78,15 +79,8 @@ cdef struct WeightBuffer:
 cdef inline int weight_buffer_push(WeightBuffer* b, double t, double weight, int32_t sender,
                                    int32_t target, int32_t recorder, int32_t receptor,
                                    int32_t port) noexcept nogil:
-    cdef WeightEvent* grown
-    cdef int64_t cap
-    if b.n == b.cap:
-        cap = b.cap * 2 if b.cap > 0 else 64
-        grown = <WeightEvent*> realloc(b.data, cap * sizeof(WeightEvent))
-        if grown == NULL:
-            return -1
-        b.data = grown
-        b.cap = cap
+    if b.n == b.cap and grow_array(<void**> &b.data, &b.cap, sizeof(WeightEvent), 64) != 0:
+        return -1
     b.data[b.n].t = t
     b.data[b.n].weight = weight
     b.data[b.n].sender = sender
@@ -130,8 +124,7 @@ cdef inline int history_add(PostHistory* h, double t) noexcept nogil:
     it and the next one lies before that horizon (NEST keeps max_delay + min_delay, the same
     for uniform delays, less when delays differ).
     """
-    cdef HistoryEntry* grown
-    cdef int64_t live, cap
+    cdef int64_t live
     while (h.n - h.start > 1 and h.entries[h.start].reads >= h.n_incoming
            and t - h.entries[h.start + 1].t > 2.0 * h.max_delay + CSNN_STDP_EPS):
         h.start += 1
@@ -141,13 +134,9 @@ cdef inline int history_add(PostHistory* h, double t) noexcept nogil:
             memmove(h.entries, h.entries + h.start, live * sizeof(HistoryEntry))
             h.start = 0
             h.n = live
-        if h.n == h.cap:
-            cap = h.cap * 2 if h.cap > 0 else 16
-            grown = <HistoryEntry*> realloc(h.entries, cap * sizeof(HistoryEntry))
-            if grown == NULL:
-                return -1
-            h.entries = grown
-            h.cap = cap
+        # 16 entries first: every neuron with plastic inputs has an archive
+        if h.n == h.cap and grow_array(<void**> &h.entries, &h.cap, sizeof(HistoryEntry), 16) != 0:
+            return -1
     h.Kminus = h.Kminus * exp((h.last_spike - t) / h.tau_minus) + 1.0
     h.Kminus_triplet = h.Kminus_triplet * exp((h.last_spike - t) / h.tau_minus_triplet) + 1.0
     h.last_spike = t
@@ -281,15 +270,8 @@ cdef struct FacetsSynapse:
 
 
 cdef inline int readout_log_add(ReadoutLog* log, double t) noexcept nogil:
-    cdef double* grown
-    cdef int64_t cap
-    if log.n == log.cap:
-        cap = log.cap * 2 if log.cap > 0 else 64
-        grown = <double*> realloc(log.t_first, cap * sizeof(double))
-        if grown == NULL:
-            return -1
-        log.t_first = grown
-        log.cap = cap
+    if log.n == log.cap and grow_array(<void**> &log.t_first, &log.cap, sizeof(double), 64) != 0:
+        return -1
     log.t_first[log.n] = t
     log.n += 1
     return 0
