@@ -11,7 +11,8 @@ from csnn._core.synapses cimport CodedColumn, SynapseTable
 
 
 cdef enum:
-    # marks the events of plastic synapses: their rank in the plastic table, with this bit set
+    # marks the events of plastic synapses: their rank in the plastic table, with this bit set,
+    # so that they sort apart from the static synapses of the same source
     PLASTIC_RANK = 0x40000000
 
 
@@ -46,8 +47,8 @@ cdef struct Window:
     Sampler* samplers
     const int64_t* smp_offsets
     MeterPlan* plans
-    # plasticity: the plastic table's columns, parameter sets, postsynaptic archives
-    const int64_t* p_off
+    # plasticity (read when spikes are routed): the plastic table's columns, parameter sets,
+    # postsynaptic archives
     double* p_weight
     CodedColumn p_delay
     const uint16_t* p_set
@@ -61,7 +62,6 @@ cdef struct Window:
     double* p_next_readout
     ReadoutLog* readout_logs
     PostHistory* archives
-    const int32_t* nidx_of_gid        # global id - 1 -> engine index
     const int32_t* gids
 
 
@@ -110,7 +110,6 @@ cdef class Engine:
     cdef PostHistory* archives              # per neuron
     cdef int64_t n_archives
     cdef object _tau_minus, _tau_minus_triplet   # per neuron (ms)
-    cdef object _nidx_of_gid
     cdef object weight_logs                 # EventLog per weight recorder
     cdef readonly int64_t n_spikes          # spikes emitted so far (local_spike_counter)
 
@@ -119,9 +118,9 @@ cdef class Engine:
     cdef int _run_window(self, double t1) except -1
     cdef int _check_finite(self) except -1
     cdef int _collect_spikes(self) except -1
-    cdef int _route(self) except -1
-    cdef int _route_table(self, SynapseTable table, int32_t rank_flag) noexcept
-    cdef int _route_part(self, SynapseTable table, int32_t rank_flag, int part) noexcept nogil
+    cdef int _route(self, Window* w) except -1
+    cdef int _route_table(self, SynapseTable table, int32_t rank_flag, Window* w) noexcept
+    cdef int _route_part(self, SynapseTable table, int32_t rank_flag, int part, Window* w) noexcept nogil
     cdef int _record_spikes(self) except -1
     cdef int _record_weights(self) except -1
     cdef int _prepare_archives(self) except -1

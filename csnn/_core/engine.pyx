@@ -283,15 +283,20 @@ cdef inline double* _slot_or_null(double* column, int64_t slot) noexcept nogil:
     return column + slot if column != NULL else NULL
 
 
-cdef inline double _plastic_weight(InEvent* ev, int32_t i, Window* w, WeightBuffer* wbuf,
+cdef inline double _plastic_update(Window* w, int64_t slot, int32_t rank, int32_t i, double t_pre,
+                                   int mult, int32_t source, uint16_t receptor, WeightBuffer* wbuf,
                                    int* failed) noexcept nogil:
-    """Update the plastic synapse of an inbox event once per spike it carries (a multiplicity
-    is that many spikes, as NEST delivers them); returns the sum of the weights sent."""
-    cdef int32_t port = ev.rank & ~PLASTIC_RANK
-    cdef int64_t slot = w.p_off[w.nidx_of_gid[ev.source - 1]] + port
+    """Update plastic synapse ``slot`` (the rank-th of its source, global id ``source``, onto
+    neuron i with receptor ``receptor``) for a spike of
+    multiplicity ``mult`` emitted at t_pre (ms): once per spike it carries, as NEST delivers
+    them; returns the sum of the weights sent.
+
+    Called when the spike is routed, as NEST updates its synapses when it sends a spike: every
+    postsynaptic spike the rule pairs with (those that reached the synapse by t_pre, the whole
+    delay d >= min_delay being dendritic) lies before the window that just ended, whose
+    neurons have all been advanced, and each thread updates the synapses of its own targets."""
     cdef const StdpSet* p = &w.sets[w.p_set[slot]]
     cdef double d = column_value(&w.p_delay, slot)
-    cdef double t_pre = ev.w          # plastic events carry their emission time
     cdef double weight, total = 0.0
     cdef int k
     cdef FacetsSynapse facets
@@ -301,7 +306,7 @@ cdef inline double _plastic_weight(InEvent* ev, int32_t i, Window* w, WeightBuff
         facets.a_thresh_th = &w.p_a_thresh_th[slot]
         facets.a_thresh_tl = &w.p_a_thresh_tl[slot]
         facets.next_readout_time = &w.p_next_readout[slot]
-    for k in range(ev.mult):
+    for k in range(mult):
         if p.rule == RULE_FACETSHW:
             weight = facetshw_pre_spike(p, &w.p_weight[slot], facets, &w.p_t_last[slot], &w.archives[i],
                                         &w.readout_logs[p.readout_log], t_pre, d)
@@ -311,8 +316,8 @@ cdef inline double _plastic_weight(InEvent* ev, int32_t i, Window* w, WeightBuff
                                     _slot_or_null(w.p_kplus_triplet, slot),
                                     &w.p_t_last[slot], &w.archives[i], t_pre, d)
         if p.weight_recorder >= 0:
-            if weight_buffer_push(wbuf, t_pre, weight, ev.source, w.gids[i], p.weight_recorder, ev.port,
-                                  port) != 0:
+            if weight_buffer_push(wbuf, t_pre, weight, source, w.gids[i], p.weight_recorder, receptor,
+                                  rank) != 0:
                 failed[0] = 1
         total += weight
     return total
@@ -406,14 +411,12 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
                     current_changed = True
                 elif neuron_t is ParrotNeuron and next_ev.port == PORT_PARROT_IGNORED:
                     # NEST's protocol for exact STDP experiments: the plastic synapse between two
-                    # parrots targets receptor 1, so its weight evolves but its spikes are not
-                    # repeated (the postsynaptic parrot repeats only its own drive)
-                    if next_ev.rank & PLASTIC_RANK:
-                        _plastic_weight(next_ev, i, w, wbuf, &failed)
+                    # parrots targets receptor 1, so its weight evolves (when the spike was
+                    # routed) but its spikes are not repeated (the postsynaptic parrot repeats
+                    # only its own drive)
+                    pass
                 else:
                     weight = next_ev.w
-                    if next_ev.rank & PLASTIC_RANK:
-                        weight = _plastic_weight(next_ev, i, w, wbuf, &failed)
                     w_sum += weight
                     if weight > 0.0:
                         w_ex += weight
@@ -585,7 +588,6 @@ cdef class Engine:
         self.n_archives = 0
         self._tau_minus = np.zeros(0)
         self._tau_minus_triplet = np.zeros(0)
-        self._nidx_of_gid = np.zeros(1, dtype=np.int32)
         self.weight_logs = []
         self.spikes.data = NULL
         self.spikes.n = 0
@@ -931,8 +933,6 @@ cdef class Engine:
             self.archives[k].max_delay = max_delay[k]
             self.archives[k].tau_minus = tau[k]
             self.archives[k].tau_minus_triplet = tau3[k]
-        self._nidx_of_gid = np.full(int(self._gids.max()) + 1 if n else 1, -1, dtype=np.int32)
-        self._nidx_of_gid[self._gids - 1] = np.arange(n, dtype=np.int32)
         return 0
 
     # -- preparation --------------------------------------------------------------------------
@@ -1118,7 +1118,6 @@ cdef class Engine:
         w.samplers = <Sampler*> cnp.PyArray_DATA(self._samplers)
         w.smp_offsets = <const int64_t*> cnp.PyArray_DATA(self._smp_offsets)
         w.plans = self.plans
-        w.p_off = self.plastic.off
         w.p_weight = self.plastic.weight.plain      # plain: the rules write it
         w.p_delay = self.plastic.delay
         w.p_set = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
@@ -1131,7 +1130,6 @@ cdef class Engine:
         w.p_a_thresh_tl = _column_or_null(self.plastic, "a_thresh_tl")
         w.p_next_readout = _column_or_null(self.plastic, "next_readout_time")
         w.archives = self.archives
-        w.nidx_of_gid = <const int32_t*> cnp.PyArray_DATA(self._nidx_of_gid)
         w.gids = self.gids
         for k in range(self.n_threads):
             self.outbufs[k].n = 0
@@ -1160,7 +1158,7 @@ cdef class Engine:
         self._collect_spikes()
         if self.n_readout_logs:
             self._number_facets_synapses()
-        self._route()
+        self._route(&w)
         self._record_spikes()
         self._record_weights()
         if t1 == self.inbox.bounds[1]:
@@ -1216,29 +1214,30 @@ cdef class Engine:
         self.n_spikes += self.spikes.n
         return 0
 
-    cdef int _route(self) except -1:
-        """File every emitted spike's deliveries in the inbox buckets of their arrival windows."""
-        if self._route_table(self.static, 0) != 0 or self._route_table(self.plastic, PLASTIC_RANK) != 0:
+    cdef int _route(self, Window* w) except -1:
+        """File every emitted spike's deliveries in the inbox buckets of their arrival windows,
+        updating the plastic synapses they pass through (``w``: the window just processed)."""
+        if self._route_table(self.static, 0, w) != 0 or self._route_table(self.plastic, PLASTIC_RANK, w) != 0:
             raise MemoryError("csnn: out of memory for spikes in flight")
         return 0
 
-    cdef int _route_table(self, SynapseTable table, int32_t rank_flag) noexcept:
+    cdef int _route_table(self, SynapseTable table, int32_t rank_flag, Window* w) noexcept:
         """Route through one synapse table; plastic synapses mark their events' rank.  Each
         thread files the events of its part of the inbox (its range of targets)."""
         cdef int rc = 0
         cdef int k
         with nogil:
             for k in prange(self.inbox.n_parts, num_threads=self.n_threads, schedule="static", chunksize=1):
-                if self._route_part(table, rank_flag, k) != 0:
+                if self._route_part(table, rank_flag, k, w) != 0:
                     rc = -1
         return rc
 
-    cdef int _route_part(self, SynapseTable table, int32_t rank_flag, int part) noexcept nogil:
+    cdef int _route_part(self, SynapseTable table, int32_t rank_flag, int part, Window* w) noexcept nogil:
         cdef const int64_t* off = table.off
         cdef double bound = self.inbox.bounds[1]
         cdef double after = nextafter(bound, INFINITY)
         cdef int32_t lo = self.inbox.parts[part].lo, hi = self.inbox.parts[part].hi
-        cdef int rc = 0
+        cdef int rc = 0, failed = 0
         cdef int64_t i, s, src
         cdef int32_t left, chunk
         cdef SpikeOut* sp
@@ -1263,15 +1262,14 @@ cdef class Engine:
                     chunk = left if left < 65535 else 65535
                     ev.mult = <uint16_t> chunk
                     if rank_flag:
-                        # the rule needs the exact emission time: arrival - delay can be an
-                        # ulp off (and is, after the guard above)
-                        ev.w = sp.t
+                        ev.w = _plastic_update(w, s, <int32_t> (s - off[src]), ev.target, sp.t, chunk,
+                                               ev.source, ev.port, &self.wbufs[part], &failed)
                     else:
                         ev.w = column_value(&table.weight, s) * chunk
                     if self.inbox.push(&ev, part) != 0:
                         rc = -1
                     left -= chunk
-        return rc
+        return -1 if failed else rc
 
     cdef int _record_weights(self) except -1:
         """Append the window's transmissions through watched synapses to their weight recorders,

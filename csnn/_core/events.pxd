@@ -35,8 +35,8 @@ cdef enum Recordable:
 
 cdef struct InEvent:
     double t            # arrival time at the target (ms)
-    double w            # synaptic weight times multiplicity (model units); for plastic
-                        # synapses, whose weight is read at delivery: the emission time (ms)
+    double w            # synaptic weight times multiplicity (model units; plastic synapses:
+                        # the sum of the weights of the spikes it carries, set when routed)
     int32_t source      # global id of the sending node
     int32_t rank        # rank of the synapse in its source's row
     int32_t target      # engine index of the receiving neuron
