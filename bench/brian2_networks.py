@@ -123,6 +123,24 @@ def ei_synapses(neurons, p):
     return excitatory, inhibitory, synapses
 
 
+def brunel_neurons(p):
+    """The neurons of brunel_delta and stdp_network (p: shared.brunel_parameters):
+    iaf_psc_delta's dv/dt = (E_L - v) / tau_m, v >= V_th fires, v is reset to V_reset and held
+    there for t_ref, and their Poisson drive: a PoissonInput per neuron, CE inputs at
+    p_rate / CE Hz each, weight J, discarded during refractoriness as NEST's iaf_psc_delta
+    discards input.  Returns the group, the drive and the namespace of both (with J and g)."""
+    n = p["neuron"]
+    namespace = {"tau_m": n["tau_m"] * ms, "E_L": n["E_L"] * mV, "V_th": n["V_th"] * mV,
+                 "V_reset": n["V_reset"] * mV, "J": p["J"] * mV, "g": p["g"]}
+    neurons = b2.NeuronGroup(p["NE"] + p["NI"], "dv/dt = (E_L - v) / tau_m : volt (unless refractory)",
+                             threshold="v >= V_th", reset="v = V_reset", refractory=n["t_ref"] * ms,
+                             method="exact")
+    neurons.v = n["V_m"] * mV
+    drive = b2.PoissonInput(neurons, "v", N=p["CE"], rate=p["p_rate"] / p["CE"] * Hz,
+                            weight="J * int(not_refractory)")
+    return neurons, drive, namespace
+
+
 def brunel_delta(session, order, simtime):
     """brunel_delta (networks.brunel_delta) in Brian 2.
 
@@ -133,18 +151,10 @@ def brunel_delta(session, order, simtime):
     each, weight J.  As in NEST's iaf_psc_delta, inputs that arrive during refractoriness
     are discarded (``* int(not_refractory)``).  simtime in ms."""
     p = shared.brunel_parameters(order)
-    n = p["neuron"]
     NE, NI, N_rec = p["NE"], p["NI"], p["N_rec"]
-    namespace = {"tau_m": n["tau_m"] * ms, "E_L": n["E_L"] * mV, "V_th": n["V_th"] * mV,
-                 "V_reset": n["V_reset"] * mV, "J": p["J"] * mV, "g": p["g"]}
     session.start()
-    neurons = b2.NeuronGroup(NE + NI, "dv/dt = (E_L - v) / tau_m : volt (unless refractory)",
-                             threshold="v >= V_th", reset="v = V_reset", refractory=n["t_ref"] * ms,
-                             method="exact")
-    neurons.v = n["V_m"] * mV
+    neurons, drive, namespace = brunel_neurons(p)
     excitatory, inhibitory, synapses = ei_synapses(neurons, p)
-    drive = b2.PoissonInput(neurons, "v", N=p["CE"], rate=p["p_rate"] / p["CE"] * Hz,
-                            weight="J * int(not_refractory)")
     espikes = b2.SpikeMonitor(neurons[:N_rec])
     ispikes = b2.SpikeMonitor(neurons[NE:NE + N_rec])
     counter = b2.SpikeMonitor(neurons, record=False)      # counts every neuron's spikes
@@ -153,6 +163,59 @@ def brunel_delta(session, order, simtime):
     synapses += NE + NI + 2 * N_rec
     figures = shared.brunel_figures(p, simtime, espikes.num_spikes, ispikes.num_spikes, synapses,
                                     counter.num_spikes, times["simulate_s"])
+    return dict(times, figures=figures)
+
+
+def stdp_network(session, order, simtime):
+    """stdp_network (networks.stdp_network) in Brian 2: brunel_delta's neurons and drive
+    (brunel_neurons), its static synapses from the inhibitory neurons to all and from the
+    excitatory to the inhibitory ones, and NEST's stdp_synapse from the excitatory neurons to
+    each other (shared.stdp_network_parameters; mu_plus = mu_minus = 1):
+
+    * the "plasticity" pathway, at the presynaptic spike, without delay: depression
+      w -= alpha lambda w Kminus (clipped at 0), then Kplus += 1;
+    * the "transmission" pathway, after the delay d: v_post += w (not during refractoriness);
+    * the postsynaptic pathway, after the same delay d (NEST's whole delay is dendritic: a
+      postsynaptic spike reaches the synapse d later): facilitation w += lambda (Wmax - w)
+      Kplus (clipped at Wmax), then Kminus += 1.
+
+    Kplus and Kminus are per-synapse event-driven traces, as Brian stores them.  Fixed
+    in-degrees drawn by shared.fixed_indegree; simtime in ms."""
+    p = shared.stdp_network_parameters(order)
+    NE, NI, N_rec, s = p["NE"], p["NI"], p["N_rec"], p["stdp"]
+    session.start()
+    neurons, drive, namespace = brunel_neurons(p)
+    namespace.update({"tau_plus": s["tau_plus"] * ms, "tau_minus": p["tau_minus"] * ms, "lambda_": s["lambda"],
+                      "alpha": s["alpha"], "Wmax": s["Wmax"] * mV})
+    delay = p["delay"] * ms
+    plastic = b2.Synapses(neurons[:NE], neurons[:NE], """w : volt
+                          dKplus/dt = -Kplus / tau_plus : 1 (event-driven)
+                          dKminus/dt = -Kminus / tau_minus : 1 (event-driven)""",
+                          on_pre={"plasticity": """w = clip(w - alpha * lambda_ * w * Kminus, 0 * mV, Wmax)
+                                                   Kplus += 1""",
+                                  "transmission": "v_post += w * int(not_refractory_post)"},
+                          on_post="""w = clip(w + lambda_ * (Wmax - w) * Kplus, 0 * mV, Wmax)
+                                     Kminus += 1""",
+                          delay={"plasticity": 0 * ms, "transmission": delay, "post": delay})
+    to_inhibitory = b2.Synapses(neurons[:NE], neurons[NE:], on_pre="v_post += J * int(not_refractory_post)",
+                                delay=delay)
+    inhibitory = b2.Synapses(neurons[NE:], neurons, on_pre="v_post += -g * J * int(not_refractory_post)",
+                             delay=delay)
+    rng = np.random.default_rng(SEED)
+    for group, n_pre, n_post, indegree in ((plastic, NE, NE, p["CE"]), (to_inhibitory, NE, NI, p["CE"]),
+                                           (inhibitory, NI, NE + NI, p["CI"])):
+        sources, targets = shared.fixed_indegree(rng, n_pre, n_post, indegree)
+        group.connect(i=sources, j=targets)
+    plastic.w = p["J"] * mV
+    espikes = b2.SpikeMonitor(neurons[:NE], record=False)
+    ispikes = b2.SpikeMonitor(neurons[NE:NE + N_rec], record=False)
+    counter = b2.SpikeMonitor(neurons, record=False)
+    times = session.run([neurons, drive, plastic, to_inhibitory, inhibitory, espikes, ispikes, counter],
+                        simtime, namespace)
+    # counted as NEST counts them: one drive connection per neuron, one per recorded neuron
+    synapses = len(plastic) + len(to_inhibitory) + len(inhibitory) + NE + NI + NE + N_rec
+    figures = shared.stdp_network_figures(p, simtime, espikes.num_spikes, ispikes.num_spikes, synapses,
+                                          plastic.w[:] / mV, counter.num_spikes, times["simulate_s"])
     return dict(times, figures=figures)
 
 
@@ -396,7 +459,7 @@ def stdp_pattern(session, simtime, input_file):
 
 
 SUITES = {"brunel_delta": brunel_delta, "fi_lif": fi_lif, "hh": hh, "cuba": cuba, "memory": memory,
-          "stdp_pattern": stdp_pattern, "scaling": scaling}
+          "stdp_pattern": stdp_pattern, "scaling": scaling, "stdp_network": stdp_network}
 
 
 def run(simulator, suite, params, threads):

@@ -60,6 +60,40 @@ def brunel_delta(sim, order, simtime):
     return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
 
 
+def stdp_network(sim, order, simtime):
+    """brunel_delta with plastic excitatory-to-excitatory synapses (shared.stdp_network_parameters:
+    stdp_synapse, Wmax = 2 J): the excitatory spikes of every neuron and the inhibitory ones of
+    N_rec neurons recorded, simtime (ms) simulated; figures include the plastic weights at the
+    end."""
+    p = shared.stdp_network_parameters(order)
+    NE, NI, N_rec = p["NE"], p["NI"], p["N_rec"]
+
+    start = time.perf_counter()
+    nodes_ex = sim.Create("iaf_psc_delta", NE, params=dict(p["neuron"], tau_minus=p["tau_minus"]))
+    nodes_in = sim.Create("iaf_psc_delta", NI, params=p["neuron"])
+    noise = sim.Create("poisson_generator", params={"rate": p["p_rate"]})
+    espikes = sim.Create("spike_recorder", params={"record_to": "memory"})
+    ispikes = sim.Create("spike_recorder", params={"record_to": "memory"})
+    ei_synapse_models(sim, p)
+    sim.CopyModel("stdp_synapse", "plastic", dict(p["stdp"], weight=p["J"], delay=p["delay"]))
+    sim.Connect(noise, nodes_ex + nodes_in, syn_spec="excitatory")
+    sim.Connect(nodes_ex, espikes, syn_spec="excitatory")
+    sim.Connect(nodes_in[:N_rec], ispikes, syn_spec="excitatory")
+    indegree = {"rule": "fixed_indegree", "indegree": p["CE"]}
+    sim.Connect(nodes_ex, nodes_ex, indegree, "plastic")
+    sim.Connect(nodes_ex, nodes_in, indegree, "excitatory")
+    sim.Connect(nodes_in, nodes_ex + nodes_in, {"rule": "fixed_indegree", "indegree": p["CI"]}, "inhibitory")
+    built = time.perf_counter()
+    sim.Simulate(simtime)
+    simulated = time.perf_counter()
+
+    weights = sim.GetConnections(nodes_ex, nodes_ex, synapse_model="plastic").get("weight")
+    figures = shared.stdp_network_figures(p, simtime, espikes.get("n_events"), ispikes.get("n_events"),
+                                          sim.GetKernelStatus("num_connections"), weights,
+                                          sim.GetKernelStatus("local_spike_counter"), simulated - built)
+    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
+
+
 def ei_synapse_models(sim, p):
     """The static synapse models "excitatory" (weight J mV) and "inhibitory" (-g J) with the
     delay of ``p`` (shared.brunel_parameters or shared.scaling_parameters)."""
@@ -267,7 +301,7 @@ def nest_pattern(sim, inp, simtime):
 
 
 SUITES = {"brunel_delta": brunel_delta, "fi_lif": fi_lif, "hh": hh, "cuba": cuba, "memory": memory,
-          "stdp_pattern": stdp_pattern, "scaling": scaling}
+          "stdp_pattern": stdp_pattern, "scaling": scaling, "stdp_network": stdp_network}
 
 #: simulator -> how this file runs it: "pynest" (the module of that name as ``sim``, through the
 #: functions above) or "brian2" (brian2_networks.run, in the mode brian2_networks.MODES names)

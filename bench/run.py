@@ -32,10 +32,11 @@ NETWORKS = BENCH / "networks.py"
 CASES = {
     "brunel_delta": [{"order": 500, "simtime": 1000.0}, {"order": 2500, "simtime": 1000.0}],
     "fi_lif": [{"n": 1000, "simtime": 10000.0}],
-    "memory": [{"n": 2000, "indegree": 100, "simtime": 10.0}, {"n": 10000, "indegree": 200, "simtime": 10.0}],
+    "memory": [{"n": 2000, "indegree": 100, "simtime": 10.0}, {"n": 50000, "indegree": 200, "simtime": 10.0}],
     "cuba": [{"simtime": 1000.0}, {"simtime": 10000.0}],
     "hh": [{"n": 100, "simtime": 1000.0}],
     "stdp_pattern": [{"simtime": 100000.0}, {"simtime": 450000.0}],
+    "stdp_network": [{"order": 500, "simtime": 1000.0}, {"order": 2500, "simtime": 1000.0}],
     # size sweep at shared.SCALING_RATE, then rate sweep at shared.SCALING_N (its 10 Hz point is
     # the size sweep's n = 10000 case)
     "scaling": [{"n": 1000, "rate": 10.0, "simtime": 1000.0}, {"n": 10000, "rate": 10.0, "simtime": 1000.0},

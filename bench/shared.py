@@ -75,6 +75,37 @@ def brunel_figures(p, simtime, events_ex, events_in, synapses, spikes, simulate_
     }
 
 
+def stdp_network_parameters(order):
+    """brunel_delta's network (brunel_parameters) with its excitatory-to-excitatory synapses
+    plastic: NEST's stdp_synapse (all-to-all pairing, weight-dependent updates, mu_plus =
+    mu_minus = 1) with its default lambda, alpha and tau_plus (iaf_psc_delta's default
+    tau_minus is also 20 ms) and Wmax = 2 J, at which uncorrelated firing keeps the mean weight
+    near its initial J (w* = Wmax / (1 + alpha))."""
+    p = brunel_parameters(order)
+    p["stdp"] = {"tau_plus": 20.0, "lambda": 0.01, "alpha": 1.0, "mu_plus": 1.0, "mu_minus": 1.0,
+                 "Wmax": 2 * p["J"]}
+    p["tau_minus"] = 20.0
+    return p
+
+
+def stdp_network_figures(p, simtime, spikes_ex, events_in, synapses, weights, spikes, simulate_s):
+    """stdp_network's figures: the rate (Hz) of all excitatory neurons (``spikes_ex`` spikes)
+    and of the N_rec recorded inhibitory ones, synapses (as brunel_figures counts them), the
+    mean and standard deviation of the plastic weights (mV) at the end, and events per second
+    of simulation: synaptic (every spike reaches CE + CI targets on average) and plastic (every
+    excitatory spike reaches CE excitatory targets on average)."""
+    weights = np.asarray(weights, float)
+    return {
+        "rate E Hz": spikes_ex / p["NE"] / simtime * 1000.0,
+        "rate I Hz": events_in / p["N_rec"] / simtime * 1000.0,
+        "synapses": int(synapses),
+        "mean w mV": float(weights.mean()),
+        "sd w mV": float(weights.std()),
+        "syn. events/s": spikes * (p["CE"] + p["CI"]) / simulate_s,
+        "plastic events/s": spikes_ex * p["CE"] / simulate_s,
+    }
+
+
 def fixed_indegree(rng, n_pre, n_post, indegree):
     """Sources and targets (indices from 0) of NEST's ``fixed_indegree`` rule with its defaults
     (autapses and multapses allowed): each target draws ``indegree`` sources uniformly with
