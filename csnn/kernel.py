@@ -5,13 +5,12 @@ keeps each neuron model's parameters and state in a numpy structured array whose
 model's C struct, and hands the core (:class:`csnn._core.engine.Engine`) flat typed arrays.
 """
 import numbers
-import sys
-import time
 import warnings
 
 import numpy as np
 
 from . import connect as cconnect
+from . import progress as cprogress
 from . import random as crandom
 from ._core import rng as crng
 from ._core.engine import Engine, OPENMP, stream_dtype
@@ -40,7 +39,9 @@ _KERNEL_KEYS = {
     "resolution": (0.1, True, "Recorder intervals must be multiples of it (ms); csnn has no time grid"),
     "local_num_threads": (1, True, "Threads that process neurons in parallel"),
     "total_num_virtual_procs": (1, True, "Same as local_num_threads (one process)"),
-    "print_time": (False, True, "Print the progress of Simulate"),
+    "print_time": (False, True, "Print the progress of Simulate (NEST's switch: forces progress_bar on)"),
+    "progress_bar": ("auto", True, "When Simulate shows its progress: 'auto' (on a terminal, once a run "
+                                   "has taken 2 s), True or False (csnn/progress.py)"),
     "overwrite_files": (False, True, "Let recorders overwrite existing files"),
     "data_path": ("", True, "Directory of files written by recorders"),
     "data_prefix": ("", True, "Prefix of files written by recorders"),
@@ -484,6 +485,11 @@ class Kernel:
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
                 raise BadParameterError(f"SetKernelStatus: resolution = {value!r} is invalid: must be a finite number > 0 (ms)")
             return float(value)
+        if key == "progress_bar":
+            if not any(value is mode or (isinstance(value, str) and value == mode) for mode in cprogress.MODES):
+                raise BadParameterError(f"SetKernelStatus: progress_bar = {value!r} is invalid; accepted: "
+                                        f"{', '.join(map(repr, cprogress.MODES))}")
+            return value
         if key in ("print_time", "overwrite_files", "dict_miss_is_error"):
             if not isinstance(value, (bool, np.bool_)):
                 raise BadTypeError(f"SetKernelStatus: {key} = {value!r} is invalid: must be True or False")
@@ -1030,16 +1036,7 @@ class Kernel:
         self.started = True
         t_stop = _snap(self.engine.t_now + t, self.status["resolution"])
         try:
-            if not self.status["print_time"]:
-                self.engine.run(t_stop)
-                return
-            t_start, wall = self.engine.t_now, time.perf_counter()
-            for k in range(1, 101):
-                self.engine.run(t_start + t * k / 100 if k < 100 else t_stop)
-                done = self.engine.t_now - t_start
-                sys.stderr.write(f"\r[ {k:3d}% ] Model time: {self.engine.t_now:.1f} ms, "
-                                 f"real time factor: {(time.perf_counter() - wall) * 1e3 / max(done, 1e-12):.4f}")
-            sys.stderr.write("\n")
+            cprogress.run(self.engine, t_stop, True if self.status["print_time"] else self.status["progress_bar"])
         finally:
             # the synapses stdp_facetshw_synapse_hom models numbered (a common property)
             for model, count in zip(self.readout_models, self.engine.readout_counts().tolist()):

@@ -112,6 +112,7 @@ cdef class Engine:
     cdef object _tau_minus, _tau_minus_triplet   # per neuron (ms)
     cdef object weight_logs                 # EventLog per weight recorder
     cdef readonly int64_t n_spikes          # spikes emitted so far (local_spike_counter)
+    cdef readonly int64_t n_events          # events filed for delivery so far (spikes x synapses)
 
     cdef void _free_thread_buffers(self)
     cdef int _plan_meters(self, double t0, double t1) except -1
@@ -120,7 +121,7 @@ cdef class Engine:
     cdef int _collect_spikes(self) except -1
     cdef int _route(self, Window* w) except -1
     cdef int _route_table(self, SynapseTable table, int32_t rank_flag, Window* w) noexcept
-    cdef int _route_part(self, SynapseTable table, int32_t rank_flag, int part, Window* w) noexcept nogil
+    cdef int64_t _route_part(self, SynapseTable table, int32_t rank_flag, int part, Window* w) noexcept nogil
     cdef int _record_spikes(self) except -1
     cdef int _record_weights(self) except -1
     cdef int _prepare_archives(self) except -1

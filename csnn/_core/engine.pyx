@@ -593,6 +593,7 @@ cdef class Engine:
         self.spikes.n = 0
         self.spikes.cap = 0
         self.n_spikes = 0
+        self.n_events = 0
 
     def __dealloc__(self):
         cdef int64_t k
@@ -1224,21 +1225,27 @@ cdef class Engine:
     cdef int _route_table(self, SynapseTable table, int32_t rank_flag, Window* w) noexcept:
         """Route through one synapse table; plastic synapses mark their events' rank.  Each
         thread files the events of its part of the inbox (its range of targets)."""
-        cdef int rc = 0
+        cdef int failed = 0
+        cdef int64_t routed = 0, filed
         cdef int k
         with nogil:
             for k in prange(self.inbox.n_parts, num_threads=self.n_threads, schedule="static", chunksize=1):
-                if self._route_part(table, rank_flag, k, w) != 0:
-                    rc = -1
-        return rc
+                filed = self._route_part(table, rank_flag, k, w)
+                # reductions, so that a failure in any part is seen whatever the thread order
+                failed += filed < 0
+                routed += filed if filed > 0 else 0
+        self.n_events += routed
+        return -1 if failed else 0
 
-    cdef int _route_part(self, SynapseTable table, int32_t rank_flag, int part, Window* w) noexcept nogil:
+    cdef int64_t _route_part(self, SynapseTable table, int32_t rank_flag, int part, Window* w) noexcept nogil:
+        """File the deliveries of the window's spikes to the targets of inbox part ``part``;
+        returns how many events it filed, or -1 when memory is exhausted."""
         cdef const int64_t* off = table.off
         cdef double bound = self.inbox.bounds[1]
         cdef double after = nextafter(bound, INFINITY)
         cdef int32_t lo = self.inbox.parts[part].lo, hi = self.inbox.parts[part].hi
         cdef int rc = 0, failed = 0
-        cdef int64_t i, s, src
+        cdef int64_t i, s, src, filed = 0
         cdef int32_t left, chunk
         cdef SpikeOut* sp
         cdef InEvent ev
@@ -1268,8 +1275,9 @@ cdef class Engine:
                         ev.w = column_value(&table.weight, s) * chunk
                     if self.inbox.push(&ev, part) != 0:
                         rc = -1
+                    filed += 1
                     left -= chunk
-        return -1 if failed else rc
+        return -1 if failed or rc else filed
 
     cdef int _record_weights(self) except -1:
         """Append the window's transmissions through watched synapses to their weight recorders,

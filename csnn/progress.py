@@ -1,0 +1,120 @@
+"""Progress of ``Simulate``: biological time done, events per second, time left.
+
+The kernel status ``progress_bar`` chooses when it shows (``print_time``, NEST's switch, forces
+it on):
+
+* ``"auto"`` (default): on an interactive terminal only, and only once a run has taken
+  ``AUTO_AFTER`` seconds of wall time, so short runs and logs stay clean;
+* ``True``: always (on a non-interactive stream: one line per tenth of the run);
+* ``False``: never.
+
+While it can show, the engine runs in chunks of biological time sized to take about
+``UPDATE_EVERY`` seconds each; a run split anywhere gives the same result as one call, so
+this changes nothing but the display.  The bar is tqdm's when tqdm is installed, a plain
+line otherwise.
+"""
+import sys
+import time
+
+#: wall time (s) after which the automatic display appears
+AUTO_AFTER = 2.0
+#: wall time (s) aimed at between two updates
+UPDATE_EVERY = 0.25
+#: the first chunk, as a fraction of the run (later ones follow the measured speed)
+FIRST_CHUNK = 1e-3
+
+MODES = ("auto", True, False)
+
+
+def run(engine, t_stop, mode, stream=None):
+    """Run ``engine`` to ``t_stop`` (ms), showing progress on ``stream`` (stderr) as ``mode``
+    (one of MODES) says."""
+    stream = sys.stderr if stream is None else stream
+    if mode is False or (mode == "auto" and not _interactive(stream)):
+        engine.run(t_stop)
+        return
+    display = _Display(engine, t_stop, stream, shown=mode is True)
+    try:
+        chunk = max((t_stop - engine.t_now) * FIRST_CHUNK, 1e-9)
+        while engine.t_now < t_stop:
+            wall = time.perf_counter()
+            t_from = engine.t_now
+            # the last chunk ends exactly at t_stop (no rounding of sums)
+            engine.run(t_stop if t_stop - t_from <= chunk else t_from + chunk)
+            display.update()
+            speed = (engine.t_now - t_from) / max(time.perf_counter() - wall, 1e-6)     # ms per s
+            chunk = max(speed * UPDATE_EVERY, chunk / 4)
+    finally:
+        display.close()
+
+
+def _interactive(stream):
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class _Display:
+    """The progress of one run: a tqdm bar or a plain line, drawn from the engine's counters."""
+
+    def __init__(self, engine, t_stop, stream, shown):
+        self.engine = engine
+        self.t_start, self.t_stop = engine.t_now, t_stop
+        self.stream = stream
+        self.interactive = _interactive(stream)
+        self.wall_start = time.perf_counter()
+        self.events_start = engine.n_events
+        self.shown = shown             # False until AUTO_AFTER has passed (auto mode)
+        self.bar = None
+        self.tenths = -1               # non-interactive: the last tenth written
+
+    def _figures(self):
+        elapsed = time.perf_counter() - self.wall_start
+        done = self.engine.t_now - self.t_start
+        total = self.t_stop - self.t_start
+        events_per_s = (self.engine.n_events - self.events_start) / max(elapsed, 1e-9)
+        left = elapsed * (total - done) / done if done > 0 else float("inf")
+        return done, total, elapsed, events_per_s, left
+
+    def update(self):
+        done, total, elapsed, events_per_s, left = self._figures()
+        if not self.shown:
+            if elapsed < AUTO_AFTER:
+                return
+            self.shown = True
+        if self.interactive and self.bar is None:
+            self.bar = _tqdm_bar(total, self.stream)
+        if self.bar is not None:
+            self.bar.n = round(done, 3)
+            self.bar.set_postfix_str(f"{events_per_s:.3g} events/s", refresh=False)
+            self.bar.refresh()
+            return
+        line = (f"[ {100 * done / total:5.1f}% ] biological time {self.engine.t_now:.1f} ms "
+                f"({done:.1f} of {total:.1f} ms), {events_per_s:.3g} events/s, "
+                f"{elapsed:.1f} s elapsed, {left:.1f} s left")
+        if self.interactive:
+            self.stream.write("\r" + line)
+        else:
+            tenths = int(10 * done / total)
+            if tenths == self.tenths:
+                return
+            self.tenths = tenths
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+        elif self.shown and self.interactive:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _tqdm_bar(total, stream):
+    """A tqdm bar over ``total`` ms of biological time, or None without tqdm."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=round(total, 3), unit="ms", desc="Simulate", file=stream, leave=True,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:.1f} ms "
+                           "[{elapsed}<{remaining}, {postfix}]")
