@@ -8,8 +8,10 @@ When parameters change after the simulation has started, the data are rewritten 
 present time, so spikes and currents already emitted (and in flight for up to one delay) are
 delivered unchanged.
 
-Recorders keep their events in the core's event logs and, with ``record_to='ascii'``, also
-write them to a text file after each simulation call, in NEST's format.
+Recorders keep their events in the core's event logs.  With ``record_to`` set to a file
+backend they also write them after each simulation call: ``'ascii'`` (NEST's text format,
+``.dat``), ``'csv'`` (comma-separated, full precision) or ``'npz'`` (numpy arrays named as in
+``events``); :func:`read_events` reads any of the three back into an ``events`` dict.
 """
 import os
 import warnings
@@ -473,7 +475,8 @@ class ACGenerator(StepCurrent):
 
 _RECORDER = (
     ("label", "", "", "str", "Name used for files written (default: the model name)"),
-    ("record_to", "memory", "", "str", "Where events go: 'memory', 'ascii' (text file) or 'screen'"),
+    ("record_to", "memory", "", "str", "Where events go: 'memory', 'ascii' (text file), 'csv', 'npz' or "
+                                        "'screen'"),
     ("time_in_steps", False, "", "bool", "Must be False: csnn has no time steps"),
     ("precision", 3, "", "count", "Digits after the point of times and values written to files"),
     ("n_events", 0, "", "count", "Number of events recorded; set to 0 to clear the events"),
@@ -483,7 +486,37 @@ _RECORDER = (
 _LEGACY_FLAGS = {"withgid": None, "withtime": None, "withweight": None, "to_memory": "memory",
                  "to_file": "ascii", "to_screen": "screen"}
 
-_BACKENDS = ("memory", "ascii", "screen")
+_BACKENDS = ("memory", "ascii", "csv", "npz", "screen")
+
+#: file backends: their file extension.  ascii and csv append the events of each simulation
+#: call and drop them from memory; npz rewrites its file with all events, which it keeps.
+_FILE_EXTENSIONS = {"ascii": ".dat", "csv": ".csv", "npz": ".npz"}
+#: text files' header names -> events keys
+_HEADER_KEYS = {"sender": "senders", "time_ms": "times"}
+#: events that hold integers (ids, receptors, ports); the rest are floats
+_INTEGER_EVENTS = ("senders", "targets", "receptors", "ports")
+
+
+def read_events(path):
+    """The events a recorder wrote to ``path`` (``record_to`` 'ascii', 'csv' or 'npz'), as the
+    dict of numpy arrays its ``events`` holds: ``senders``, ``times`` (ms) and its columns."""
+    path = os.fspath(path)
+    if path.endswith(".npz"):
+        with np.load(path) as data:
+            return {key: data[key] for key in data.files}
+    if not path.endswith((".dat", ".csv")):
+        raise BadParameterError(f"read_events: path = {path!r} is not a recorder file; accepted: the .dat, "
+                                ".csv and .npz files of record_to 'ascii', 'csv' and 'npz'")
+    delimiter = "," if path.endswith(".csv") else "\t"
+    with open(path) as f:
+        lines = [line for line in f if not line.startswith("#")]
+    if not lines:
+        raise BadParameterError(f"read_events: {path!r} has no header line; it was not written by a recorder")
+    names = [_HEADER_KEYS.get(name, name) for name in lines[0].rstrip("\n").split(delimiter)]
+    table = (np.loadtxt(lines[1:], delimiter=delimiter, ndmin=2) if len(lines) > 1
+             else np.zeros((0, len(names))))
+    return {name: table[:, k].astype(np.int64 if name in _INTEGER_EVENTS else float)
+            for k, name in enumerate(names)}
 
 
 class Recorder(Device):
@@ -496,7 +529,7 @@ class Recorder(Device):
     def __init__(self, kernel, gid, model, params):
         super().__init__(kernel, gid, model, params)
         self.n_cleared = 0       # events recorded before the last clear (n_events = 0)
-        self.file = None
+        self.file = None         # text backends: the open file; npz: the path it rewrites
         self.written = 0         # log rows already written to the file
 
     @classmethod
@@ -538,52 +571,71 @@ class Recorder(Device):
         d = super().status()
         d["n_events"] = self.log.total - self.n_cleared
         d["events"] = self.events()
-        d["filenames"] = [self.filename] if self.params["record_to"] == "ascii" else []
+        d["filenames"] = [self.filename] if self.params["record_to"] in _FILE_EXTENSIONS else []
         return d
 
     @property
     def filename(self):
         status = self.kernel.status
         label = self.params["label"] or self.model.name
-        return os.path.join(status["data_path"], f"{status['data_prefix']}{label}-{self.gid}-0.dat")
+        extension = _FILE_EXTENSIONS.get(self.params["record_to"], ".dat")
+        return os.path.join(status["data_path"], f"{status['data_prefix']}{label}-{self.gid}-0{extension}")
 
     def open(self):
-        """Open the output file of the ascii backend (at the start of a simulation)."""
-        if self.params["record_to"] != "ascii" or self.file is not None:
+        """Check the output file of a file backend and open a text one (at the start of a
+        simulation)."""
+        backend = self.params["record_to"]
+        if backend not in _FILE_EXTENSIONS or self.file is not None:
             return
         path = self.filename
         if os.path.exists(path) and not self.kernel.status["overwrite_files"]:
             raise KernelStateError(f"{self.model.name} (id {self.gid}): the file {path!r} exists and "
                                    "overwrite_files is False; set SetKernelStatus({'overwrite_files': True}) "
                                    "or choose another label or data_path")
+        if backend == "npz":
+            self.file = path          # written whole at each flush
+            return
         self.file = open(path, "w")
-        self.file.write("# csnn (NEST-compatible ascii recording backend)\n")
-        self.file.write("\t".join(["sender", "time_ms"] + list(self.columns())) + "\n")
+        header = ["sender", "time_ms"] + list(self.columns())
+        if backend == "ascii":
+            self.file.write("# csnn (NEST-compatible ascii recording backend)\n")
+        self.file.write(("\t" if backend == "ascii" else ",").join(header) + "\n")
 
     def flush(self):
-        """Write (ascii) or print (screen) the events recorded since the last flush."""
+        """Write (file backends) or print (screen) the events recorded since the last flush."""
         backend = self.params["record_to"]
         if backend == "memory":
             return
+        if backend == "npz":
+            # rewritten whole and replaced in one step: a reader never sees half a file
+            temporary = self.filename + ".part.npz"
+            np.savez(temporary, **self.events())
+            os.replace(temporary, self.filename)
+            return
         senders, times, values = self.log.arrays(self.written)
         self.written = self.log.n_events
-        prec = self.params["precision"]
-        lines = "".join(
-            "\t".join([str(s), f"{t:.{prec}f}"] + [f"{v:.{prec}f}" for v in row]) + "\n"
-            for s, t, row in zip(senders.tolist(), times.tolist(), values.tolist()))
-        if backend == "ascii":
+        if backend == "csv":
+            # repr: the shortest text that reads back as the same float
+            lines = "".join(",".join([str(s), repr(t)] + [repr(v) for v in row]) + "\n"
+                            for s, t, row in zip(senders.tolist(), times.tolist(), values.tolist()))
+        else:
+            prec = self.params["precision"]
+            lines = "".join(
+                "\t".join([str(s), f"{t:.{prec}f}"] + [f"{v:.{prec}f}" for v in row]) + "\n"
+                for s, t, row in zip(senders.tolist(), times.tolist(), values.tolist()))
+        if backend == "screen":
+            print(lines, end="")
+        else:
             self.file.write(lines)
             self.file.flush()
-        else:
-            print(lines, end="")
         # events written out are not kept in memory
         self.log.clear()
         self.written = 0
 
     def close(self):
-        if self.file is not None:
+        if self.file is not None and self.params["record_to"] != "npz":
             self.file.close()
-            self.file = None
+        self.file = None
 
     def columns(self):
         return ()

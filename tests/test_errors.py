@@ -258,7 +258,7 @@ DEVICE_CASES = {
     "unknown_record_from": ("multimeter", {"record_from": ["V_x"]}, BadParameterError,
                             r"multimeter.*: record_from contains 'V_x'; recordable variables: \[.*'V_m'.*\]"),
     "bogus_record_to": ("spike_recorder", {"record_to": "bogus"}, BadParameterError,
-                        r"spike_recorder.*: record_to = 'bogus' is invalid; accepted: 'memory', 'ascii', 'screen'"),
+                        r"spike_recorder.*: record_to = 'bogus' is invalid; accepted: 'memory', 'ascii', 'csv', 'npz', 'screen'"),
     "nonzero_n_events": ("spike_recorder", {"n_events": 5}, BadParameterError,
                          r"spike_recorder.*: n_events can only be set to 0 \(to clear the events\), got 5"),
     "stop_before_start_generator": ("poisson_generator", {"start": 10.0, "stop": 5.0}, BadParameterError,
