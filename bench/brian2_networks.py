@@ -215,7 +215,8 @@ def stdp_network(session, order, simtime):
     # counted as NEST counts them: one drive connection per neuron, one per recorded neuron
     synapses = len(plastic) + len(to_inhibitory) + len(inhibitory) + NE + NI + NE + N_rec
     figures = shared.stdp_network_figures(p, simtime, espikes.num_spikes, ispikes.num_spikes, synapses,
-                                          plastic.w[:] / mV, counter.num_spikes, times["simulate_s"])
+                                          plastic.w[:][plastic.i[:] < N_rec] / mV, counter.num_spikes,
+                                          times["simulate_s"])
     return dict(times, figures=figures)
 
 

@@ -91,7 +91,7 @@ def stdp_network_parameters(order):
 def stdp_network_figures(p, simtime, spikes_ex, events_in, synapses, weights, spikes, simulate_s):
     """stdp_network's figures: the rate (Hz) of all excitatory neurons (``spikes_ex`` spikes)
     and of the N_rec recorded inhibitory ones, synapses (as brunel_figures counts them), the
-    mean and standard deviation of the plastic weights (mV) at the end, and events per second
+    mean and standard deviation of ``weights`` (mV, plastic weights at the end), and events per second
     of simulation: synaptic (every spike reaches CE + CI targets on average) and plastic (every
     excitatory spike reaches CE excitatory targets on average)."""
     weights = np.asarray(weights, float)
