@@ -1,11 +1,16 @@
-"""Command line: ``python -m csnn --version | demo | info``.
+"""Command line: ``python -m csnn --version | demo | info | bench``.
 
 ``demo`` simulates NEST's balanced random network (Brunel 2000, delta synapses), prints its
 rates and speed, checks a neuron's spike times against the closed form, and saves a raster
-figure (PNG with matplotlib, otherwise a dependency-free SVG).
+figure (PNG with matplotlib, otherwise a dependency-free SVG).  ``info`` prints the version,
+build flags, threads and models.  ``bench`` runs the benchmark suites of ``bench/run.py``
+(they ship with the source, not with the wheel), passing its arguments on.
 """
 import argparse
 import math
+import os
+import pathlib
+import subprocess
 import sys
 import time
 
@@ -112,10 +117,25 @@ def info(args):
     import csnn
     from csnn._core import engine
     print(f"csnn {csnn.__version__} (Python {sys.version.split()[0]}, numpy {np.__version__})")
-    print(f"  OpenMP: {'yes' if engine.OPENMP else 'no (one thread)'}")
+    print(f"  OpenMP: {'yes' if engine.OPENMP else 'no (one thread)'}; threads: 1 by default, up to "
+          f"{os.cpu_count()} cores here (SetKernelStatus({{'local_num_threads': n}}))")
     print(f"  node models:    {', '.join(csnn.Models('nodes'))}")
     print(f"  synapse models: {', '.join(csnn.Models('synapses'))}")
     print(f"  connection rules: {', '.join(csnn.GetKernelStatus('connection_rules'))}")
+
+
+#: bench/run.py of a source checkout or unpacked sdist (csnn/ next to bench/)
+BENCH_RUN = pathlib.Path(__file__).resolve().parent.parent / "bench" / "run.py"
+
+
+def bench(arguments):
+    """Run bench/run.py with ``arguments``; returns its exit code."""
+    if not BENCH_RUN.exists():
+        print(f"python -m csnn bench: {BENCH_RUN} does not exist; the benchmarks ship with csnn's source "
+              "(git checkout or sdist), not with the installed wheel: run this from a checkout installed "
+              "with pip install -e .", file=sys.stderr)
+        return 2
+    return subprocess.call([sys.executable, str(BENCH_RUN)] + list(arguments))
 
 
 def main(argv=None):
@@ -127,8 +147,14 @@ def main(argv=None):
     p_demo.add_argument("--order", type=int, default=500, help="network size: 5 * order neurons (default 500)")
     p_demo.add_argument("--time", type=float, default=1000.0, help="simulated time in ms (default 1000)")
     p_demo.add_argument("--out", default="csnn-demo.png", help="figure file (default csnn-demo.png)")
-    sub.add_parser("info", help="version, build flags and models")
-    args = parser.parse_args(argv)
+    sub.add_parser("info", help="version, build flags, threads and models")
+    sub.add_parser("bench", help="run bench/run.py (from a source checkout); its options follow, see "
+                                 "python -m csnn bench --help", add_help=False)
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "bench":
+        return bench(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "demo":
         demo(args)
     elif args.command == "info":

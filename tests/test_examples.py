@@ -43,6 +43,14 @@ def test_cli_demo_and_version(tmp_path):
     assert "node models" in run(["-m", "csnn", "info"], tmp_path)
 
 
+def test_cli_bench_hands_over_to_bench_run(tmp_path, monkeypatch, capsys):
+    assert "--suite NAME" in run(["-m", "csnn", "bench", "--help"], tmp_path)
+    import csnn.__main__ as cli
+    monkeypatch.setattr(cli, "BENCH_RUN", tmp_path / "bench" / "run.py")     # as in an installed wheel
+    assert cli.main(["bench", "--quick"]) == 2
+    assert "ship with csnn's source" in capsys.readouterr().err
+
+
 def nest_example(name):
     spec = importlib.util.find_spec("nest")
     if spec is None or spec.origin is None:
