@@ -322,20 +322,30 @@ def unknown_parameter(model, key):
     return unknown_name(f"parameter of {model.name}", key, model.specs)
 
 
-def model_table(registry=None):
-    """Markdown table of every model: kind, summary, aliases and parameters (for the README)."""
+def model_table(registry=None, markup="markdown"):
+    """Table of every model: kind, summary, aliases and parameters, in ``markup``: "markdown"
+    (the README's) or "rst" (a list-table, for the Sphinx documentation)."""
+    if markup not in ("markdown", "rst"):
+        raise ValueError(f"model_table: markup = {markup!r} is invalid; accepted: 'markdown', 'rst'")
+    code = (lambda text: f"`{text}`") if markup == "markdown" else (lambda text: f"``{text}``")
     registry = registry or Registry()
-    lines = ["| model | kind | what it is | parameters (default, unit) |", "|---|---|---|---|"]
+    rows = [("model", "kind", "what it is", "parameters (default, unit)")]
     for name in registry.names():
         m = registry.models[name]
         summary = (m.doc or "").strip().splitlines()[0].split(":", 1)[-1].strip()
         aliases = [a for a, target in ALIASES.items() if target == name]
         if aliases:
-            summary += f" (alias: {', '.join(f'`{a}`' for a in aliases)})"
+            summary += f" (alias: {', '.join(code(a) for a in aliases)})"
         params = ", ".join(
-            f"`{s.name}` ({_fmt(m.defaults[s.name])}{', ' + s.unit if s.unit else ''})"
+            f"{code(s.name)} ({_fmt(m.defaults[s.name])}{', ' + s.unit if s.unit else ''})"
             for s in m.specs.values() if s.writable)
-        lines.append(f"| `{name}` | {m.kind} | {summary} | {params or '(none)'} |")
+        rows.append((code(name), m.kind, summary, params or "(none)"))
+    if markup == "markdown":
+        lines = [f"| {' | '.join(rows[0])} |", "|---|---|---|---|"]
+        return "\n".join(lines + [f"| {' | '.join(row)} |" for row in rows[1:]])
+    lines = [".. list-table::", "   :header-rows: 1", ""]
+    for row in rows:
+        lines += [f"   * - {row[0]}"] + [f"     - {cell}" for cell in row[1:]]
     return "\n".join(lines)
 
 

@@ -1,0 +1,24 @@
+"""The API documentation builds offline from the docstrings, warning-free, and its model page
+lists every model of the registry."""
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from csnn.models import Registry
+
+DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
+
+
+def test_sphinx_builds_the_documentation(tmp_path):
+    pytest.importorskip("sphinx")
+    result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
+                             str(DOCS), str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    models = (tmp_path / "models.html").read_text()
+    for name in Registry().names():
+        assert f"<span class=\"pre\">{name}</span>" in models, name
+    api = (tmp_path / "api.html").read_text()
+    for documented in ("csnn.Create", "csnn.Connect", "csnn.Simulate", "csnn.devices.read_events"):
+        assert f'id="{documented}"' in api, documented
