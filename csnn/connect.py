@@ -3,7 +3,11 @@
 Every rule is vectorised with numpy; nothing here loops over synapses in Python.  Rules and
 their parameters follow NEST 3 (``one_to_one``, ``all_to_all``, ``fixed_indegree``,
 ``fixed_outdegree``, ``fixed_total_number``, ``pairwise_bernoulli`` with ``allow_autapses``
-and ``allow_multapses``); NEST 2's ``autapses``/``multapses`` keys are accepted too.
+and ``allow_multapses``); NEST 2's ``autapses``/``multapses`` keys are accepted too.  Rule
+``expression`` follows Brian 2's ``Synapses.connect``: pairs (i, j) of indices in the pre and
+post collections that satisfy ``condition``, each kept with probability ``p``, or the targets
+``j`` generated for each ``i``; ``n`` connections per pair (see :mod:`csnn.expressions`).
+Rules that test pairs do so ``BLOCK_PAIRS`` pairs at a time, to bound memory.
 
 Array-valued weights and delays have NEST 3's shapes: ``(len(post), len(pre))`` for
 ``all_to_all``, ``(len(post), indegree)`` for ``fixed_indegree``, ``(len(pre), outdegree)``
@@ -14,9 +18,11 @@ import numbers
 
 import numpy as np
 
+from . import expressions as cexpr
 from . import random as crandom
 from .errors import BadParameterError, BadTypeError, IllegalConnectionError, unknown_name
 
+#: rule -> the conn_spec keys it needs
 RULES = {
     "one_to_one": (),
     "all_to_all": (),
@@ -24,8 +30,14 @@ RULES = {
     "fixed_outdegree": ("outdegree",),
     "fixed_total_number": ("N",),
     "pairwise_bernoulli": ("p",),
+    "expression": (),
 }
+#: rule -> the conn_spec keys it may have
+_OPTIONAL = {"expression": ("condition", "j", "p", "n", "skip_if_invalid", "namespace")}
 _COMMON = ("rule", "allow_autapses", "allow_multapses", "autapses", "multapses")
+
+#: pairs tested at once (1 Mi: each int64 or float64 array of a block takes 8 MiB)
+BLOCK_PAIRS = 2 ** 20
 
 
 def parse_conn_spec(conn_spec):
@@ -39,7 +51,7 @@ def parse_conn_spec(conn_spec):
     rule = conn_spec.get("rule", "all_to_all")
     if rule not in RULES:
         raise unknown_name("connection rule", rule, RULES, IllegalConnectionError)
-    allowed = set(_COMMON) | set(RULES[rule])
+    allowed = set(_COMMON) | set(RULES[rule]) | set(_OPTIONAL.get(rule, ()))
     extra = set(conn_spec) - allowed
     if extra:
         key = sorted(extra)[0]
@@ -53,24 +65,66 @@ def parse_conn_spec(conn_spec):
     for key in RULES[rule]:
         if key not in conn_spec:
             raise BadParameterError(f"conn_spec for rule {rule!r} needs {key!r}")
-        value = conn_spec[key]
-        if key == "p":
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
-                raise BadParameterError(f"conn_spec['p'] = {value!r} is invalid: must be a probability in [0, 1]")
-            spec[key] = float(value)
-        else:
-            if (isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer))) and not (
-                    isinstance(value, float) and value.is_integer()):
-                raise BadParameterError(f"conn_spec[{key!r}] = {value!r} is invalid: must be an integer >= 0")
-            if value < 0:
-                raise BadParameterError(f"conn_spec[{key!r}] = {value!r} is invalid: must be an integer >= 0")
-            spec[key] = int(value)
+        spec[key] = (_probability if key == "p" else _count)(key, conn_spec[key])
+    if rule == "expression":
+        spec.update(_parse_expression_rule(conn_spec))
     return spec
 
 
-def pairs(spec, pre, post, rng):
-    """Connection pairs (indices into pre and post) and the shape that weight arrays must have."""
+def _probability(key, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+        raise BadParameterError(f"conn_spec[{key!r}] = {value!r} is invalid: must be a probability in [0, 1]")
+    return float(value)
+
+
+def _count(key, value):
+    if (isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer))) and not (
+            isinstance(value, float) and value.is_integer()):
+        raise BadParameterError(f"conn_spec[{key!r}] = {value!r} is invalid: must be an integer >= 0")
+    if value < 0:
+        raise BadParameterError(f"conn_spec[{key!r}] = {value!r} is invalid: must be an integer >= 0")
+    return int(value)
+
+
+def _parse_expression_rule(conn_spec):
+    """condition, j, p, n and skip_if_invalid of rule 'expression', their strings parsed."""
+    namespace = cexpr.check_namespace(conn_spec.get("namespace", {}), "conn_spec['namespace']")
+    given = set(conn_spec)
+    # as in Brian 2: a generator chooses its targets itself (sample(..., p=...) draws them)
+    if {"condition", "j"} <= given:
+        raise BadParameterError("conn_spec gives both 'condition' and 'j'; give one: a condition on pairs, or "
+                                "the targets of each i, with the condition in the generator: "
+                                "'k for k in range(N_post) if condition'")
+    if {"j", "p"} <= given:
+        raise BadParameterError("conn_spec gives both 'j' and 'p'; draw targets with probability p inside "
+                                "the generator: 'k for k in sample(N_post, p=p)'")
+    if "skip_if_invalid" in given and "j" not in given:
+        raise BadParameterError("conn_spec['skip_if_invalid'] applies to 'j' (targets out of range), which "
+                                "is not given")
+    spec = {"condition": None, "j": None, "p": 1.0, "n": 1,
+            "skip_if_invalid": conn_spec.get("skip_if_invalid", False)}
+    if not isinstance(spec["skip_if_invalid"], (bool, np.bool_)):
+        raise BadTypeError(f"conn_spec['skip_if_invalid'] = {spec['skip_if_invalid']!r} must be True or False")
+    if "condition" in given:
+        spec["condition"] = cexpr.parse(conn_spec["condition"], "conn_spec['condition']", namespace,
+                                        cexpr.CONDITION)
+    if "j" in given:
+        spec["j"] = cexpr.TargetGenerator(conn_spec["j"], namespace)
+    for key, kind, number in (("p", cexpr.PROBABILITY, _probability), ("n", cexpr.COUNT, _count)):
+        if isinstance(conn_spec.get(key), str):
+            spec[key] = cexpr.parse(conn_spec[key], f"conn_spec[{key!r}]", namespace, kind)
+        elif key in given:
+            spec[key] = number(key, conn_spec[key])
+    return spec
+
+
+def pairs(spec, pre, post, rng, endpoints):
+    """Connection pairs (indices into pre and post), the shape that weight arrays must have
+    and the mask of kept pairs among those (None when all are kept).  ``endpoints``: the
+    collections as expressions see them (:class:`csnn.expressions.Endpoints`)."""
     rule = spec["rule"]
+    if rule == "expression":
+        return _expression_pairs(spec, pre, post, rng, endpoints) + (None, None)
     n_pre, n_post = pre.size, post.size
     autapses, multapses = spec["allow_autapses"], spec["allow_multapses"]
     if rule == "one_to_one":
@@ -120,18 +174,15 @@ def pairs(spec, pre, post, rng):
             raise IllegalConnectionError("rule 'fixed_total_number': could not place N connections "
                                          "under the autapse/multapse restrictions")
         return i_pre, i_post, (n,), None
-    # pairwise_bernoulli: draw per target row to bound memory
+    # pairwise_bernoulli: draw per block of target rows
     p = spec["p"]
     chunks_pre, chunks_post = [], []
-    rows = max(1, int(2 ** 22 // max(n_pre, 1)))
-    for start in range(0, n_post, rows):
-        stop = min(start + rows, n_post)
+    for start, stop in _row_blocks(np.full(n_post, n_pre)):
         hit = rng.random((stop - start, n_pre)) < p
         r, c = np.nonzero(hit)
         chunks_post.append(r + start)
         chunks_pre.append(c)
-    i_pre = np.concatenate(chunks_pre) if chunks_pre else np.zeros(0, np.int64)
-    i_post = np.concatenate(chunks_post) if chunks_post else np.zeros(0, np.int64)
+    i_pre, i_post = _join(chunks_pre), _join(chunks_post)
     if not autapses:
         keep = pre[i_pre] != post[i_post]
         i_pre, i_post = i_pre[keep], i_post[keep]
@@ -165,9 +216,168 @@ def _draw_per_row(rng, rows, k, n, row_ids, col_ids, autapses, multapses, what):
     return drawn
 
 
-def values(name, value, n, shape, keep, rng, spec_name):
-    """Per-connection values of ``name`` (weight or delay) for ``n`` connections."""
+def _expression_pairs(spec, pre, post, rng, endpoints):
+    """Pairs of rule 'expression': Brian 2's condition and p, or generated targets j; then the
+    autapse rule, n connections per pair and the multapse rule."""
+    if spec["j"] is None:
+        i, j = _condition_pairs(spec["condition"], spec["p"], rng, endpoints)
+    else:
+        i, j = _generated_pairs(spec["j"], spec["skip_if_invalid"], rng, endpoints)
+    if not spec["allow_autapses"]:
+        keep = pre[i] != post[j]
+        i, j = i[keep], j[keep]
+    if isinstance(spec["n"], cexpr.Expression):
+        counts = _evaluate_pairs(spec["n"], i, j, rng, endpoints)
+        i, j = np.repeat(i, counts), np.repeat(j, counts)
+    elif spec["n"] != 1:
+        i, j = np.repeat(i, spec["n"]), np.repeat(j, spec["n"])
+    if not spec["allow_multapses"]:
+        _check_no_multapses(i, j, post.size)
+    return i, j
+
+
+def _condition_pairs(condition, p, rng, endpoints):
+    """Every pair (i, j) satisfying ``condition`` (None: all), each kept with probability ``p``
+    (a number or an expression, evaluated where the condition holds), i-major."""
+    n_pre, n_post = int(endpoints.sizes["N_pre"]), int(endpoints.sizes["N_post"])
+    chunks_pre, chunks_post = [], []
+    for start, stop in _row_blocks(np.full(n_pre, n_post)):
+        i = np.repeat(np.arange(start, stop), n_post)
+        j = np.tile(np.arange(n_post), stop - start)
+        if condition is not None:
+            hit = endpoints.evaluate(condition, i, j, rng)
+            i, j = i[hit], j[hit]
+        i, j = _bernoulli(p, i, j, rng, endpoints)
+        chunks_pre.append(i)
+        chunks_post.append(j)
+    return _join(chunks_pre), _join(chunks_post)
+
+
+def _bernoulli(p, i, j, rng, endpoints):
+    """The pairs (i, j), each kept with probability ``p`` (a number or an expression)."""
+    if isinstance(p, cexpr.Expression):
+        p = endpoints.evaluate(p, i, j, rng)
+    elif p == 1:
+        return i, j
+    keep = rng.random(i.size) < p
+    return i[keep], j[keep]
+
+
+def _generated_pairs(generator, skip_if_invalid, rng, endpoints):
+    """Pairs (i, j) from conn_spec['j'] (:class:`csnn.expressions.TargetGenerator`): for each
+    i, the loop variable k runs over range(low, high, step) (its values drawn by sample(...)),
+    and j is the element for the k that satisfy the condition."""
+    n_pre = int(endpoints.sizes["N_pre"])
+    every_i = np.arange(n_pre)
+    low, high, step = (endpoints.evaluate(bound, every_i, None, rng) for bound in generator.bounds)
+    if np.any(step == 0):
+        k = int(np.argmax(step == 0))
+        raise BadParameterError(f"{generator.bounds[2].source} is 0 for i = {k}: the step of range() and "
+                                "sample() must not be 0")
+    lengths = np.maximum(0, (high - low + step - np.sign(step)) // step)     # len(range(low, high, step))
+    sizes = None if generator.size is None else endpoints.evaluate(generator.size, every_i, None, rng)
+    if sizes is not None and np.any(sizes > lengths):
+        k = int(np.argmax(sizes > lengths))
+        raise BadParameterError(f"{generator.size.source} is {sizes[k]} for i = {k}, more than the {lengths[k]} "
+                                "values of its range: sample(..., size=m) draws m of them without replacement")
+    chunks_pre, chunks_post = [], []
+    for start, stop in _row_blocks(lengths):
+        rows = slice(start, stop)
+        i, k, first = _ranges(every_i[rows], low[rows], step[rows], lengths[rows])
+        if generator.p is not None:            # sample(..., p=...)
+            i, k = _bernoulli(generator.p, i, k, rng, endpoints)
+        elif sizes is not None:                # sample(..., size=...)
+            chosen = _choose(first, np.repeat(sizes[rows], lengths[rows]), rng)
+            i, k = i[chosen], k[chosen]
+        i, j = _targets(generator, skip_if_invalid, i, k, rng, endpoints)
+        chunks_pre.append(i)
+        chunks_post.append(j)
+    return _join(chunks_pre), _join(chunks_post)
+
+
+def _ranges(i, low, step, lengths):
+    """For each i, the values k of range(low, ..., step) (``lengths`` of them): (i, k, first)
+    per value, ``first`` being the position of the first value of its i."""
+    first = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    k = np.repeat(low, lengths) + np.repeat(step, lengths) * (np.arange(first.size) - first)
+    return np.repeat(i, lengths), k, first
+
+
+def _choose(first, sizes, rng):
+    """Indices of ``sizes[r]`` items of each run of items (runs start at ``first``, given per
+    item), drawn without replacement, in their order."""
+    # shuffle within each run (sort by run, then by a random key), keep each run's first items
+    order = np.lexsort((rng.random(first.size), first))
+    return np.sort(order[np.arange(first.size) - first < sizes])
+
+
+def _targets(generator, skip_if_invalid, i, k, rng, endpoints):
+    """The pairs (i, j = element(i, k)) that satisfy the generator's condition, j checked to
+    lie in the post collection.  As in Brian 2, the condition is tested first unless it reads
+    post positions (which need a valid j), so it can exclude j out of range."""
+    j = endpoints.evaluate(generator.element, i, None, rng, {generator.var: k})
+    condition = generator.condition
+    condition_first = condition is not None and not any(name in cexpr.POST_POSITIONS for name in condition.variables)
+    if condition_first:
+        hit = endpoints.evaluate(condition, i, j, rng, {generator.var: k})
+        i, k, j = i[hit], k[hit], j[hit]
+    valid = (j >= 0) & (j < endpoints.sizes["N_post"])
+    if not valid.all():
+        if not skip_if_invalid:
+            bad = int(np.argmin(valid))
+            raise IllegalConnectionError(
+                f"conn_spec['j'] = {generator.element.source.text!r} gives j = {j[bad]} for i = {i[bad]}, outside "
+                f"the post collection (j from 0 to {endpoints.sizes['N_post'] - 1}); add "
+                "'skip_if_invalid': True to leave such targets out")
+        i, k, j = i[valid], k[valid], j[valid]
+    if condition is not None and not condition_first:
+        hit = endpoints.evaluate(condition, i, j, rng, {generator.var: k})
+        i, j = i[hit], j[hit]
+    return i, j
+
+
+def _check_no_multapses(i, j, n_post):
+    key = np.sort(i * n_post + j)
+    twice = np.flatnonzero(key[1:] == key[:-1])
+    if twice.size:
+        a, b = divmod(int(key[twice[0]]), n_post)
+        raise IllegalConnectionError(f"conn_spec: allow_multapses is False, but rule 'expression' gives the pair "
+                                     f"i = {a}, j = {b} more than once")
+
+
+def _evaluate_pairs(expression, i, j, rng, endpoints):
+    """``expression`` for each pair (i[k], j[k]), ``BLOCK_PAIRS`` pairs at a time."""
+    # one block at least, so that no pairs still give an array of the expression's type
+    return np.concatenate([endpoints.evaluate(expression, i[a:a + BLOCK_PAIRS], j[a:a + BLOCK_PAIRS], rng)
+                           for a in range(0, max(i.size, 1), BLOCK_PAIRS)])
+
+
+def _row_blocks(row_sizes):
+    """(start, stop) of consecutive rows holding ``BLOCK_PAIRS`` items or fewer together (one
+    row alone when it holds more)."""
+    ends = np.cumsum(row_sizes)
+    start = 0
+    while start < ends.size:
+        before = ends[start - 1] if start else 0
+        stop = max(start + 1, int(np.searchsorted(ends, before + BLOCK_PAIRS, side="right")))
+        yield start, stop
+        start = stop
+
+
+def _join(chunks):
+    return np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
+
+
+def values(name, value, n, shape, keep, rng, spec_name, connections=None):
+    """Per-connection values of ``name`` (weight or delay) for ``n`` connections.
+
+    ``connections``: (i_pre, i_post, endpoints) of the connections, which an expression
+    (:class:`csnn.expressions.Expression`) is evaluated for.
+    """
     what = f"syn_spec[{name!r}]"
+    if isinstance(value, cexpr.Expression):
+        i_pre, i_post, endpoints = connections
+        return _evaluate_pairs(value, i_pre, i_post, rng, endpoints)
     if isinstance(value, crandom.Parameter):
         return value.sample(rng, n)
     if isinstance(value, dict):
@@ -184,7 +394,7 @@ def values(name, value, n, shape, keep, rng, spec_name):
                            "parameter or a distribution dict") from None
     if shape is None:
         raise BadParameterError(f"{what}: arrays are not accepted for rule {spec_name!r} (the number of "
-                                "connections is random); give a number or a random parameter")
+                                "connections is not known in advance); give a number or a random parameter")
     if arr.shape != tuple(shape) and not (arr.ndim == 1 and arr.size == int(np.prod(shape))):
         raise BadParameterError(f"{what} has shape {arr.shape}; rule {spec_name!r} here needs shape "
                                 f"{tuple(shape)}")

@@ -10,8 +10,10 @@ import warnings
 import numpy as np
 
 from . import connect as cconnect
+from . import expressions as cexpr
 from . import progress as cprogress
 from . import random as crandom
+from . import spatial as cspatial
 from ._core import rng as crng
 from ._core.engine import Engine, OPENMP, stream_dtype
 from .devices import Generator, Multimeter, Recorder, WeightRecorder
@@ -175,6 +177,9 @@ class Kernel:
         if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)) or n < 1:
             raise BadParameterError(f"Create: n = {n!r} is invalid: must be an integer >= 1")
         n = int(n)
+        if positions is not None:
+            positions = self._positions(positions, n)
+            n = len(positions)
         first = len(self.node_model) + 1
         gids = np.arange(first, first + n, dtype=np.int64)
         per_node = self._expand(model, n, params, "Create params", defaults=True)
@@ -190,7 +195,7 @@ class Kernel:
             self._register(model, gids, kind, -1)
             self.devices.update(zip(gids.tolist(), devices))
         if positions is not None:
-            self._set_positions(gids, positions)
+            self.positions.update(zip(gids.tolist(), positions))
         return NodeCollection._from_ids(self, gids)
 
     def _register(self, model, gids, kind, rows):
@@ -241,17 +246,26 @@ class Kernel:
         node_nidx[gids - 1] = nidx
         self.node_nidx = node_nidx
 
-    def _set_positions(self, gids, positions):
-        try:
-            pos = np.asarray(positions, dtype=float)
-        except (TypeError, ValueError):
-            raise BadTypeError(f"Create: positions must be an array of shape ({gids.size}, 2) or "
-                               f"({gids.size}, 3), got {positions!r}") from None
-        if pos.ndim != 2 or pos.shape[0] != gids.size or pos.shape[1] not in (2, 3):
-            raise BadParameterError(f"Create: positions must be an array of shape ({gids.size}, 2) or "
-                                    f"({gids.size}, 3), got shape {pos.shape}")
-        for gid, p in zip(gids.tolist(), pos):
-            self.positions[gid] = p.copy()
+    def _positions(self, positions, n):
+        """Create's ``positions`` (an array of n positions or a csnn.spatial layout, which sets
+        the number of nodes) -> array of shape (number of nodes, 2 or 3)."""
+        if isinstance(positions, cspatial.Layout):
+            return positions.coordinates(positions.number_of_nodes(n), self.rng)
+        coordinates = cspatial.as_coordinates(positions, "Create: positions")
+        if len(coordinates) != n:
+            raise BadParameterError(f"Create: positions must be an array of shape ({n}, 2) or ({n}, 3), got "
+                                    f"shape {coordinates.shape}")
+        return coordinates
+
+    def position_array(self, ids):
+        """Positions of nodes ``ids``: an array of shape (len(ids), 3), NaN where a node has no
+        position (or no z)."""
+        out = np.full((ids.size, 3), np.nan)
+        for row, gid in enumerate(ids.tolist()):
+            position = self.positions.get(gid)
+            if position is not None:
+                out[row, :position.size] = position
+        return out
 
     def _expand(self, model, n, params, what, defaults=False):
         """Validate ``params`` for ``n`` nodes of ``model`` -> {key: per-node values}.
@@ -513,10 +527,12 @@ class Kernel:
         pre_kind = self._single_kind(pre_ids, "pre")
         post_kind = self._single_kind(post_ids, "post")
         self._check_direction(pre_ids, pre_kind, post_ids, post_kind)
-        i_pre, i_post, shape, keep = cconnect.pairs(spec, pre_ids, post_ids, self.rng)
+        endpoints = cexpr.Endpoints(pre_ids, post_ids, self.position_array)
+        i_pre, i_post, shape, keep = cconnect.pairs(spec, pre_ids, post_ids, self.rng, endpoints)
         n = i_pre.size
-        weight = cconnect.values("weight", syn_params["weight"], n, shape, keep, self.rng, spec["rule"])
-        delay = cconnect.values("delay", syn_params["delay"], n, shape, keep, self.rng, spec["rule"])
+        connections = (i_pre, i_post, endpoints)
+        weight = cconnect.values("weight", syn_params["weight"], n, shape, keep, self.rng, spec["rule"], connections)
+        delay = cconnect.values("delay", syn_params["delay"], n, shape, keep, self.rng, spec["rule"], connections)
         _check_weights_delays(weight, delay)
         receptor = syn_params["receptor_type"]
         model_id = self.synapse_model_id(syn_model.name)
@@ -666,6 +682,7 @@ class Kernel:
         elif not isinstance(syn_spec, dict):
             raise BadTypeError(f"syn_spec must be a synapse model name or a dict, got {syn_spec!r}")
         syn_spec = dict(syn_spec)
+        namespace = cexpr.check_namespace(syn_spec.pop("namespace", {}), "syn_spec['namespace']")
         if "model" in syn_spec:
             if "synapse_model" in syn_spec:
                 raise BadParameterError("syn_spec gives both 'model' (NEST 2) and 'synapse_model'; give one")
@@ -690,6 +707,8 @@ class Kernel:
                 continue
             if key == "receptor_type":
                 value = model.specs[key].check(model.name, value)
+            if key in ("weight", "delay") and isinstance(value, str):
+                value = cexpr.parse(value, f"syn_spec[{key!r}]", namespace, cexpr.NUMBER)
             params[key] = value
         return model, params, common
 

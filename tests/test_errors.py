@@ -125,6 +125,48 @@ def test_bad_neuron_parameters(case, route):
     assert_kernel_usable()
 
 
+#: (Create(iaf_psc_delta, n, positions=...) as (n, positions factory), exception, message regex)
+POSITION_CASES = {
+    "array_for_other_n": ((3, lambda: np.zeros((2, 2))), BadParameterError,
+                          r"Create: positions must be an array of shape \(3, 2\) or \(3, 3\), got shape \(2, 2\)"),
+    "array_of_1d_positions": ((2, lambda: [1.0, 2.0]), BadParameterError,
+                              r"Create: positions must be an array of shape \(n, 2\) or \(n, 3\) with n >= 1, got "
+                              r"shape \(2,\)"),
+    "nan_position": ((1, lambda: [[0.0, NAN]]), BadParameterError,
+                     r"Create: positions contains nan: positions must be finite numbers"),
+    "not_an_array": ((1, lambda: "here"), BadTypeError,
+                     r"Create: positions must be an array of shape \(n, 2\) or \(n, 3\), a csnn\.spatial\.free or a "
+                     r"csnn\.spatial\.grid, got 'here'"),
+    "grid_with_other_n": ((5, lambda: csnn.spatial.grid([2, 2])), BadParameterError,
+                          r"Create: n = 5 nodes, but spatial\.grid\(shape=\[2, 2\]\) has 4; leave n out"),
+    "grid_1d_shape": ((1, lambda: csnn.spatial.grid([4])), BadParameterError,
+                      r"spatial\.grid: shape = \[4\] is invalid: must be 2 or 3 integers >= 1"),
+    "grid_extent_length": ((1, lambda: csnn.spatial.grid([2, 2], extent=[1.0, 1.0, 1.0])), BadParameterError,
+                           r"spatial\.grid: extent = \[1\.0, 1\.0, 1\.0\] is invalid: must be 2 numbers > 0"),
+    "grid_edge_wrap": ((1, lambda: csnn.spatial.grid([2, 2], edge_wrap=True)), BadParameterError,
+                       r"spatial\.grid: edge_wrap=True \(periodic boundaries\) is not available in csnn"),
+    "free_with_other_n": ((3, lambda: csnn.spatial.free([[0.0, 0.0], [1.0, 1.0]])), BadParameterError,
+                          r"Create: n = 3 nodes, but spatial\.free gives 2 positions; leave n out"),
+    "free_array_and_num_dimensions": ((1, lambda: csnn.spatial.free([[0.0, 0.0]], num_dimensions=2)), BadTypeError,
+                                      r"spatial\.free: num_dimensions is for random positions"),
+    "free_parameter_without_dimensions": ((3, lambda: csnn.spatial.free(csnn.random.uniform())), BadTypeError,
+                                          r"spatial\.free: with a random parameter as pos, give num_dimensions"),
+    "free_outside_extent": ((1, lambda: csnn.spatial.free([[0.0, 0.0], [3.0, 0.5]], extent=[1.0, 1.0])),
+                            BadParameterError,
+                            r"spatial\.free: the positions span 3\.0 in dimension 0, more than extent = "
+                            r"\[1\.0, 1\.0\]"),
+}
+
+
+@pytest.mark.parametrize("case", list(POSITION_CASES))
+def test_bad_positions(case):
+    (n, positions), error, message = POSITION_CASES[case]
+    with pytest.raises(error, match=message):
+        csnn.Create("iaf_psc_delta", n, positions=positions())
+    assert csnn.GetKernelStatus("network_size") == 0, "a failed Create must not leave nodes behind"
+    assert_kernel_usable()
+
+
 # -- Connect -------------------------------------------------------------------------------------
 
 def neurons(n=1):
@@ -143,11 +185,11 @@ CONNECT_CASES = {
                    r"weight = nan is invalid: weights must be finite numbers"),
     "nan_weight_in_array": (lambda: (neurons(2), neurons(2)), "one_to_one", {"weight": [1.0, NAN]},
                             BadParameterError, r"weight = nan is invalid: weights must be finite"),
-    "string_weight": (lambda: (neurons(), neurons()), None, {"weight": "a"}, BadTypeError,
-                      r"syn_spec\['weight'\] = 'a' is invalid: give a number, an array"),
+    "list_of_strings_weight": (lambda: (neurons(), neurons()), None, {"weight": ["a"]}, BadTypeError,
+                               r"syn_spec\['weight'\] = \['a'\] is invalid: give a number, an array"),
     "unknown_rule": (lambda: (neurons(), neurons()), "one_to_on", None, IllegalConnectionError,
                      r"unknown connection rule 'one_to_on'\. Did you mean 'one_to_one'\? "
-                     r"Valid: all_to_all, fixed_indegree, .*pairwise_bernoulli\."),
+                     r"Valid: all_to_all, expression, fixed_indegree, .*pairwise_bernoulli\."),
     "unknown_rule_in_dict": (lambda: (neurons(), neurons()), {"rule": "fixed_indegre", "indegree": 1}, None,
                              IllegalConnectionError,
                              r"unknown connection rule 'fixed_indegre'\. Did you mean 'fixed_indegree'"),
@@ -202,6 +244,91 @@ CONNECT_CASES = {
     "empty_pre": (lambda: ([], neurons()), None, None, IllegalConnectionError, r"Connect: pre is empty"),
     "empty_post": (lambda: (neurons(), neurons(2)[0:0]), None, None, IllegalConnectionError,
                    r"Connect: post is empty"),
+    # expressions (rule 'expression', expression weights and delays)
+    "expression_undefined_name": (lambda: (neurons(), neurons()), None,
+                                  {"weight": "exp(-i / widht)", "namespace": {"width": 2.0}}, UnknownParameterError,
+                                  r"undefined name 'widht' in syn_spec\['weight'\] = 'exp\(-i / widht\)'\. "
+                                  r"Did you mean 'width'\? Names available here: i, j, .*width"),
+    "expression_attribute": (lambda: (neurons(), neurons()), {"rule": "expression", "condition": "i.__class__"},
+                             None, BadParameterError,
+                             r"conn_spec\['condition'\] = 'i\.__class__': attribute access \(i\.__class__\) is not "
+                             r"allowed; expressions may use the names i, j, N_pre, .* and the functions abs\(\)"),
+    "expression_call": (lambda: (neurons(), neurons()), None, {"delay": "__import__('os')"}, BadParameterError,
+                        r"syn_spec\['delay'\] = \"__import__\('os'\)\": calling __import__\(\) is not allowed: only "
+                        r"the listed functions can be called; .*exp\(\)"),
+    "expression_syntax": (lambda: (neurons(), neurons()), {"rule": "expression", "condition": "i <"}, None,
+                          BadParameterError, r"conn_spec\['condition'\] = 'i <' is not a valid expression"),
+    "expression_not_a_string": (lambda: (neurons(), neurons()), {"rule": "expression", "condition": 3}, None,
+                                BadTypeError, r"conn_spec\['condition'\] = 3 is invalid: give an expression string"),
+    "expression_condition_not_boolean": (lambda: (neurons(2), neurons(2)), {"rule": "expression", "condition": "i + j"},
+                                         None, BadTypeError,
+                                         r"conn_spec\['condition'\] = 'i \+ j' must be a condition, True or False for "
+                                         r"each pair \(such as 'abs\(i - j\) < 4'\), got int64 values"),
+    "expression_p_outside_0_1": (lambda: (neurons(2), neurons(2)), {"rule": "expression", "p": "j - 0.5"}, None,
+                                 BadParameterError,
+                                 r"conn_spec\['p'\] = 'j - 0\.5' gives -0\.5 for i = 0, j = 0: must be a probability "
+                                 r"in \[0, 1\]"),
+    "expression_weight_not_finite": (lambda: (neurons(2), neurons(2)), None, {"weight": "1 / (i - j)"},
+                                     BadParameterError,
+                                     r"syn_spec\['weight'\] = '1 / \(i - j\)' gives inf for i = 0, j = 0: must be a "
+                                     r"finite number"),
+    "expression_j_out_of_range": (lambda: (neurons(3), neurons(3)), {"rule": "expression", "j": "i + 1"}, None,
+                                  IllegalConnectionError,
+                                  r"conn_spec\['j'\] = 'i \+ 1' gives j = 3 for i = 2, outside the post collection "
+                                  r"\(j from 0 to 2\); add 'skip_if_invalid': True to leave such targets out"),
+    "expression_j_not_integer": (lambda: (neurons(3), neurons(3)), {"rule": "expression", "j": "i / 2"}, None,
+                                 BadTypeError, r"conn_spec\['j'\] = 'i / 2' must give integers, got float64 values; "
+                                               r"use int\(\.\.\.\) or //"),
+    "expression_j_uses_j": (lambda: (neurons(3), neurons(3)), {"rule": "expression", "j": "k for k in range(j)"},
+                            None, UnknownParameterError,
+                            r"unavailable name 'j' in conn_spec\['j'\] = 'k for k in range\(j\)', in 'j'\. "
+                            r"Names available here: i, N_pre, N_post, x_pre, y_pre, z_pre, pi"),
+    "expression_j_iterator": (lambda: (neurons(3), neurons(3)), {"rule": "expression", "j": "k for k in [0, 1]"},
+                              None, BadParameterError,
+                              r"iterate over range\(\.\.\.\) or sample\(\.\.\.\), not '\[0, 1\]'; the generator form "
+                              r"is 'k for k in range\(low, high, step\) if condition'"),
+    "expression_range_step_0": (lambda: (neurons(3), neurons(3)),
+                                {"rule": "expression", "j": "k for k in range(0, 3, i - i)"}, None, BadParameterError,
+                                r"in 'i - i' is 0 for i = 0: the step of range\(\) and sample\(\) must not be 0"),
+    "expression_sample_size_too_large": (lambda: (neurons(3), neurons(3)),
+                                         {"rule": "expression", "j": "k for k in sample(N_post, size=4)"}, None,
+                                         BadParameterError,
+                                         r"in '4' is 4 for i = 0, more than the 3 values of its range"),
+    "expression_condition_and_j": (lambda: (neurons(), neurons()),
+                                   {"rule": "expression", "condition": "i == j", "j": "i"}, None, BadParameterError,
+                                   r"conn_spec gives both 'condition' and 'j'; give one"),
+    "expression_j_and_p": (lambda: (neurons(), neurons()), {"rule": "expression", "j": "i", "p": 0.5}, None,
+                           BadParameterError, r"conn_spec gives both 'j' and 'p'; draw targets with probability p "
+                                              r"inside the generator: 'k for k in sample\(N_post, p=p\)'"),
+    "expression_skip_without_j": (lambda: (neurons(), neurons()),
+                                  {"rule": "expression", "condition": "i == j", "skip_if_invalid": True}, None,
+                                  BadParameterError, r"conn_spec\['skip_if_invalid'\] applies to 'j'"),
+    "expression_unknown_key": (lambda: (neurons(), neurons()), {"rule": "expression", "conditon": "i == j"}, None,
+                               UnknownParameterError,
+                               r"unknown conn_spec key for rule 'expression' 'conditon'\. Did you mean 'condition'"),
+    "expression_negative_n": (lambda: (neurons(2), neurons(2)), {"rule": "expression", "n": "i - 1"}, None,
+                              BadParameterError, r"conn_spec\['n'\] = 'i - 1' gives -1 for i = 0, j = 0: must be an "
+                                                 r"integer >= 0"),
+    "expression_multapses": (lambda: (neurons(2), neurons(2)), {"rule": "expression", "n": 2, "allow_multapses": False},
+                             None, IllegalConnectionError,
+                             r"allow_multapses is False, but rule 'expression' gives the pair i = 0, j = 0 more "
+                             r"than once"),
+    "expression_without_positions": (lambda: (neurons(2), neurons(2)), None, {"weight": "x_pre - x_post"},
+                                     BadParameterError,
+                                     r"syn_spec\['weight'\] = 'x_pre - x_post' uses 'x_pre', but pre node 1 has no "
+                                     r"position; give the nodes positions when creating them"),
+    "expression_z_of_2d_positions": (lambda: (csnn.Create("iaf_psc_delta", 2, positions=[[0.0, 0.0], [1.0, 0.0]]),
+                                                neurons()),
+                                     {"rule": "expression", "condition": "z_pre > 0"}, None, BadParameterError,
+                                     r"uses 'z_pre', but pre node 1 has a 2-d position"),
+    "expression_namespace_reserved": (lambda: (neurons(), neurons()), None, {"weight": "i", "namespace": {"exp": 1}},
+                                      BadParameterError,
+                                      r"syn_spec\['namespace'\]: the name 'exp' is reserved \(a variable, constant or "
+                                      r"function of expressions\); choose another"),
+    "expression_namespace_value": (lambda: (neurons(), neurons()), None, {"weight": "w", "namespace": {"w": "2"}},
+                                   BadTypeError,
+                                   r"syn_spec\['namespace'\]\['w'\] = '2' is invalid: namespace values must be "
+                                   r"numbers"),
     "unknown_pre_id": (lambda: ([999], neurons()), None, None, UnknownNodeError,
                        r"pre: node id 999 does not exist; ids run from 1 to 1"),
     "unknown_post_id": (lambda: (neurons(2), [0]), None, None, UnknownNodeError,
