@@ -9,8 +9,9 @@ import sys as _sys
 import types as _types
 
 from . import kernel as _kernel
-from . import hh, math, random, stimuli
+from . import analysis, hh, math, plot, random, spatial, stimuli
 from ._version import __version__
+from .devices import read_events
 from .errors import CSNNError, CSNNWarning, NESTError
 from .nodes import NodeCollection, NodeId, SynapseCollection, as_ids as _as_ids
 
@@ -19,7 +20,8 @@ __all__ = [
     "GetStatus", "SetStatus", "GetDefaults", "SetDefaults", "CopyModel", "Models",
     "GetKernelStatus", "SetKernelStatus", "GetConnections", "GetPosition", "NodeCollection",
     "NodeId", "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
-    "NumProcesses", "CSNNError", "NESTError", "random", "math", "hh", "__version__",
+    "NumProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
+    "read_events", "__version__",
 ]
 
 
@@ -68,7 +70,9 @@ def Create(model, n=1, params=None, positions=None):
 
     ``params``: one dict for all nodes, a list of dicts (one per node) or a dict whose values
     are lists/arrays (one value per node) or csnn.random parameters.  ``positions``: an array
-    of shape (n, 2) or (n, 3), read back with ``GetPosition``.
+    of shape (n, 2) or (n, 3), or a layout of :mod:`csnn.spatial` (``free``, ``grid``: it sets
+    the number of nodes, as in NEST), read back with ``GetPosition`` and usable in connection
+    expressions as ``x_pre``, ``y_post``, ...
     """
     return _kernel.current().create(model, n, params, positions)
 
@@ -173,11 +177,15 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
     """Connect ``pre`` to ``post`` with a rule (``conn_spec``) and a synapse (``syn_spec``).
 
     Rules: 'all_to_all' (default), 'one_to_one', 'fixed_indegree', 'fixed_outdegree',
-    'fixed_total_number', 'pairwise_bernoulli'.  ``syn_spec``: a synapse model name or a dict
-    with 'synapse_model' (NEST 2: 'model'), 'weight', 'delay' (ms, > 0, continuous) and
-    'receptor_type'; weights and delays may be numbers, arrays, csnn.random parameters or
-    NEST 2 distribution dicts.  Devices connect as in NEST: Connect(generator, neurons),
-    Connect(neurons, spike_recorder), Connect(multimeter, neurons).
+    'fixed_total_number', 'pairwise_bernoulli', and Brian 2's 'expression' (keys 'condition',
+    'p', 'j', 'n', 'skip_if_invalid', 'namespace': ``{'rule': 'expression', 'condition':
+    'abs(i - j) < 4 and i != j', 'p': 0.2}``; :mod:`csnn.expressions`).  ``syn_spec``: a
+    synapse model name or a dict with 'synapse_model' (NEST 2: 'model'), 'weight', 'delay' (ms,
+    > 0, continuous) and 'receptor_type'; weights and delays may be numbers, arrays,
+    csnn.random parameters, NEST 2 distribution dicts or expressions of ``i``, ``j`` and the
+    positions (``'exp(-(x_pre - x_post)**2 / (2 * width**2))'`` with ``'namespace': {'width':
+    w}``).  Devices connect as in NEST: Connect(generator, neurons), Connect(neurons,
+    spike_recorder), Connect(multimeter, neurons).
     """
     return _kernel.current().connect(pre, post, conn_spec, syn_spec, return_synapsecollection)
 

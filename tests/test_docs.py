@@ -20,5 +20,6 @@ def test_sphinx_builds_the_documentation(tmp_path):
     for name in Registry().names():
         assert f"<span class=\"pre\">{name}</span>" in models, name
     api = (tmp_path / "api.html").read_text()
-    for documented in ("csnn.Create", "csnn.Connect", "csnn.Simulate", "csnn.devices.read_events"):
+    for documented in ("csnn.Create", "csnn.Connect", "csnn.Simulate", "csnn.read_events", "csnn.analysis.fi_curve",
+                       "csnn.plot.raster_with_rate", "csnn.spatial.grid"):
         assert f'id="{documented}"' in api, documented
