@@ -26,6 +26,7 @@ import numpy as np
 
 import csnn
 
+from .devices import KEEPS_EVENTS
 from .errors import BadParameterError, BadTypeError, KernelStateError, unknown_name
 from .models import ARCHIVE_PARAMETERS
 from .nodes import NodeCollection, NodeId, SynapseCollection
@@ -295,9 +296,10 @@ def _recorder_events(device, kind, argument):
     status = device.get()
     if _recorder_kind(status) != kind:
         raise BadParameterError(f"{argument}: node {status['global_id']} is a {status['model']}, not {expected}")
-    if status["record_to"] != "memory":
+    if status["record_to"] not in KEEPS_EVENTS:
         raise BadParameterError(f"{argument}: recorder {status['global_id']} records to {status['record_to']!r}, "
-                                "so it keeps no events; use record_to='memory'")
+                                "so it keeps no events; use record_to='memory' (or 'npz'), or read its file "
+                                "with csnn.read_events")
     return status["events"]
 
 

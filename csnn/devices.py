@@ -491,6 +491,8 @@ _BACKENDS = ("memory", "ascii", "csv", "npz", "screen")
 #: file backends: their file extension.  ascii and csv append the events of each simulation
 #: call and drop them from memory; npz rewrites its file with all events, which it keeps.
 _FILE_EXTENSIONS = {"ascii": ".dat", "csv": ".csv", "npz": ".npz"}
+#: backends after which a recorder's ``events`` still hold everything recorded
+KEEPS_EVENTS = ("memory", "npz")
 #: text files' header names -> events keys
 _HEADER_KEYS = {"sender": "senders", "time_ms": "times"}
 #: events that hold integers (ids, receptors, ports); the rest are floats

@@ -177,7 +177,7 @@ def test_recorders_other_than_spike_recorders_are_refused(fresh_kernel, tmp_path
         analysis.spike_trains(csnn.Create("spike_recorder", 2))
     csnn.SetKernelStatus({"data_path": str(tmp_path)})
     to_file = csnn.Create("spike_recorder", params={"record_to": "ascii"})
-    with pytest.raises(BadParameterError, match="records to 'ascii', so it keeps no events; use record_to='memory'"):
+    with pytest.raises(BadParameterError, match="records to 'ascii', so it keeps no events; use record_to='memory' \\(or 'npz'\\), or read its file"):
         analysis.firing_rates(to_file, 0.0, 10.0)
 
 

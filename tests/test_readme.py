@@ -13,7 +13,8 @@ def test_model_table_matches_the_registry():
     assert table.strip() == model_table().strip()
 
 
-def test_python_examples_run():
+def test_python_examples_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)         # the blocks' recorders write files into the working directory
     blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
     assert len(blocks) >= 2
     for code in blocks:
