@@ -480,6 +480,8 @@ _RECORDER = (
     ("time_in_steps", False, "", "bool", "Must be False: csnn has no time steps"),
     ("precision", 3, "", "count", "Digits after the point of times and values written to files"),
     ("n_events", 0, "", "count", "Number of events recorded; set to 0 to clear the events"),
+    ("max_events", 0, "", "count", "Most events held in memory, later ones are dropped (0: no limit; file "
+                                   "backends write and free their events during Simulate)"),
 ) + _ACTIVITY
 
 #: NEST 2 recorder flags: accepted; the ones that choose a backend set record_to
@@ -526,11 +528,14 @@ class Recorder(Device):
 
     KIND = "recorder"
     READ_ONLY = (("events", None, "", "Recorded events: dict of arrays"),
-                 ("filenames", None, "", "Files written by the ascii backend"))
+                 ("filenames", None, "", "Files written by a file backend"),
+                 ("n_dropped", 0, "", "Events not kept because max_events was reached"))
 
     def __init__(self, kernel, gid, model, params):
         super().__init__(kernel, gid, model, params)
         self.n_cleared = 0       # events recorded before the last clear (n_events = 0)
+        self.n_dropped = 0       # events beyond max_events, not kept
+        self.warned = False      # the drop was reported (once per Simulate)
         self.file = None         # text backends: the open file; npz: the path it rewrites
         self.written = 0         # log rows already written to the file
 
@@ -565,13 +570,15 @@ class Recorder(Device):
             self.check_defaults(f"{self.model.name} (id {self.gid})", dict(self.params, **changes))
             self.log.clear()
             self.n_cleared = self.log.total
+            self.n_dropped = 0
             self.written = 0
             changes = {k: v for k, v in changes.items() if k != "n_events"}
         super().set(changes)
 
     def status(self):
         d = super().status()
-        d["n_events"] = self.log.total - self.n_cleared
+        d["n_events"] = self.log.total - self.n_cleared - self.n_dropped
+        d["n_dropped"] = self.n_dropped
         d["events"] = self.events()
         d["filenames"] = [self.filename] if self.params["record_to"] in _FILE_EXTENSIONS else []
         return d
@@ -586,6 +593,7 @@ class Recorder(Device):
     def open(self):
         """Check the output file of a file backend and open a text one (at the start of a
         simulation)."""
+        self.warned = False
         backend = self.params["record_to"]
         if backend not in _FILE_EXTENSIONS or self.file is not None:
             return
@@ -633,6 +641,29 @@ class Recorder(Device):
         # events written out are not kept in memory
         self.log.clear()
         self.written = 0
+
+    @property
+    def bounded(self):
+        """Whether the recorder needs servicing during Simulate (see :meth:`service`)."""
+        return self.params["max_events"] > 0 or self.params["record_to"] in ("ascii", "csv")
+
+    def service(self):
+        """Between chunks of a Simulate: text backends write out and free their events; a
+        recorder at max_events drops the events beyond it (and says so once per Simulate)."""
+        if self.params["record_to"] in ("ascii", "csv"):
+            self.flush()
+            return
+        limit = self.params["max_events"]
+        excess = self.log.n_events - limit
+        if limit == 0 or excess <= 0:
+            return
+        self.log.truncate(limit)
+        self.n_dropped += excess
+        if not self.warned:
+            self.warned = True
+            warnings.warn(f"{self.model.name} (id {self.gid}) holds max_events = {limit} events; later events "
+                          "are dropped (n_dropped counts them): raise max_events or record to a file",
+                          CSNNWarning, stacklevel=2)
 
     def close(self):
         if self.file is not None and self.params["record_to"] != "npz":

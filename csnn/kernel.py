@@ -4,6 +4,7 @@ One :class:`Kernel` exists at a time (``ResetKernel`` replaces it).  It validate
 keeps each neuron model's parameters and state in a numpy structured array whose layout is the
 model's C struct, and hands the core (:class:`csnn._core.engine.Engine`) flat typed arrays.
 """
+import functools
 import numbers
 import warnings
 
@@ -1055,7 +1056,9 @@ class Kernel:
         self.started = True
         t_stop = _snap(self.engine.t_now + t, self.status["resolution"])
         try:
-            cprogress.run(self.engine, t_stop, True if self.status["print_time"] else self.status["progress_bar"])
+            serviced = [device for device in self.devices.values() if isinstance(device, Recorder) and device.bounded]
+            cprogress.run(self.engine, t_stop, True if self.status["print_time"] else self.status["progress_bar"],
+                          between=functools.partial(_service, serviced) if serviced else None)
         finally:
             # the synapses stdp_facetshw_synapse_hom models numbered (a common property)
             for model, count in zip(self.readout_models, self.engine.readout_counts().tolist()):
@@ -1081,6 +1084,12 @@ class Kernel:
         for device in self.devices.values():
             if isinstance(device, Recorder):
                 device.close()
+
+
+def _service(recorders):
+    """Between chunks of a run: recorders write out or bound their events (Recorder.service)."""
+    for recorder in recorders:
+        recorder.service()
 
 
 def _snap(t, resolution):

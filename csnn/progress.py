@@ -8,9 +8,9 @@ it on):
 * ``True``: always (on a non-interactive stream: one line per tenth of the run);
 * ``False``: never.
 
-While it can show, the engine runs in chunks of biological time sized to take about
-``UPDATE_EVERY`` seconds each; a run split anywhere gives the same result as one call, so
-this changes nothing but the display.  The bar is tqdm's when tqdm is installed, a plain
+While it can show (or while recorders need servicing, see ``run``), the engine runs in
+chunks of biological time sized to take about ``UPDATE_EVERY`` seconds each; a run split
+anywhere gives the same result as one call, so this changes nothing but the display.  The bar is tqdm's when tqdm is installed, a plain
 line otherwise.
 """
 import sys
@@ -26,14 +26,16 @@ FIRST_CHUNK = 1e-3
 MODES = ("auto", True, False)
 
 
-def run(engine, t_stop, mode, stream=None):
+def run(engine, t_stop, mode, stream=None, between=None):
     """Run ``engine`` to ``t_stop`` (ms), showing progress on ``stream`` (stderr) as ``mode``
-    (one of MODES) says."""
+    (one of MODES) says; ``between``: called after every chunk (recorders write out or bound
+    their events there), so a run is chunked when it is given even with nothing shown."""
     stream = sys.stderr if stream is None else stream
-    if mode is False or (mode == "auto" and not _interactive(stream)):
+    shown = mode is True or (mode == "auto" and _interactive(stream))
+    if not shown and between is None:
         engine.run(t_stop)
         return
-    display = _Display(engine, t_stop, stream, shown=mode is True)
+    display = _Display(engine, t_stop, stream, shown=mode is True) if shown else None
     try:
         chunk = max((t_stop - engine.t_now) * FIRST_CHUNK, 1e-9)
         while engine.t_now < t_stop:
@@ -41,11 +43,15 @@ def run(engine, t_stop, mode, stream=None):
             t_from = engine.t_now
             # the last chunk ends exactly at t_stop (no rounding of sums)
             engine.run(t_stop if t_stop - t_from <= chunk else t_from + chunk)
-            display.update()
+            if between is not None:
+                between()
+            if display is not None:
+                display.update()
             speed = (engine.t_now - t_from) / max(time.perf_counter() - wall, 1e-6)     # ms per s
             chunk = max(speed * UPDATE_EVERY, chunk / 4)
     finally:
-        display.close()
+        if display is not None:
+            display.close()
 
 
 def _interactive(stream):

@@ -84,3 +84,8 @@ cdef class EventLog:
     def clear(self):
         """Forget the events held (memory is kept for reuse)."""
         self.n = 0
+
+    def truncate(self, int64_t rows):
+        """Keep the first ``rows`` events held, forget the later ones."""
+        if 0 <= rows < self.n:
+            self.n = rows
