@@ -20,7 +20,7 @@ import numpy as np
 
 from . import expressions as cexpr
 from . import random as crandom
-from .errors import BadParameterError, BadTypeError, IllegalConnectionError, unknown_name
+from .errors import BadParameterError, BadTypeError, IllegalConnectionError, InsufficientMemoryError, unknown_name
 
 #: rule -> the conn_spec keys it needs
 RULES = {
@@ -38,6 +38,54 @@ _COMMON = ("rule", "allow_autapses", "allow_multapses", "autapses", "multapses")
 
 #: pairs tested at once (1 Mi: each int64 or float64 array of a block takes 8 MiB)
 BLOCK_PAIRS = 2 ** 20
+
+#: bytes a connection takes while Connect builds it: its pair of indices and its weight and
+#: delay (8 bytes each), then its row in the synapse table twice (the table and the merged
+#: copy at Prepare; csnn/_core/synapses.pyx: 12 bytes static, at most 44 plastic)
+BUILD_BYTES = {"static": 32 + 2 * 12, "plastic": 32 + 2 * 44}
+
+
+def expected_connections(spec, n_pre, n_post):
+    """How many connections rule ``spec`` makes between n_pre and n_post nodes (the mean for
+    pairwise_bernoulli), or None when only drawing them tells (rule 'expression')."""
+    rule = spec["rule"]
+    if rule == "expression":
+        return None
+    if rule == "one_to_one":
+        return min(n_pre, n_post)
+    if rule == "fixed_indegree":
+        return n_post * spec["indegree"]
+    if rule == "fixed_outdegree":
+        return n_pre * spec["outdegree"]
+    if rule == "fixed_total_number":
+        return spec["N"]
+    return n_pre * n_post * (spec["p"] if rule == "pairwise_bernoulli" else 1)
+
+
+def available_memory():
+    """Bytes of memory available to new allocations (Linux: MemAvailable), or None where
+    the system does not say."""
+    try:
+        with open("/proc/meminfo") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError):
+        return None
+
+
+def check_memory(n_connections, kind, rule):
+    """Raise InsufficientMemoryError when building ``n_connections`` connections of ``kind``
+    ("static" or "plastic") would need more memory than is available."""
+    available = available_memory()
+    needed = n_connections * BUILD_BYTES[kind]
+    if available is not None and needed > available:
+        raise InsufficientMemoryError(
+            f"Connect: rule {rule!r} makes {n_connections:.4g} {kind} connections, which need about "
+            f"{_size(needed)} while they are built ({BUILD_BYTES[kind]} bytes each), but {_size(available)} "
+            "are available; connect fewer nodes, or in parts after freeing memory")
+
+
+def _size(n_bytes):
+    return f"{n_bytes / 2 ** 30:.3g} GiB" if n_bytes >= 2 ** 30 else f"{n_bytes / 2 ** 20:.3g} MiB"
 
 
 def parse_conn_spec(conn_spec):

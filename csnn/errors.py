@@ -39,6 +39,10 @@ class KernelStateError(CSNNError, RuntimeError):
     """A call that is not valid in the kernel's present state (e.g. Run without Prepare)."""
 
 
+class InsufficientMemoryError(CSNNError, MemoryError):
+    """A request that would need more memory than the machine has available."""
+
+
 class NumericalError(CSNNError, ArithmeticError):
     """A state variable became NaN or infinite."""
 

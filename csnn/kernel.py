@@ -528,9 +528,17 @@ class Kernel:
         pre_kind = self._single_kind(pre_ids, "pre")
         post_kind = self._single_kind(post_ids, "post")
         self._check_direction(pre_ids, pre_kind, post_ids, post_kind)
+        # memory: checked before drawing when the rule tells the number, else once drawn (the
+        # expression rule draws in blocks of bounded size)
+        kind = "plastic" if syn_model.rule else "static"
+        expected = cconnect.expected_connections(spec, pre_ids.size, post_ids.size)
+        if expected is not None:
+            cconnect.check_memory(expected, kind, spec["rule"])
         endpoints = cexpr.Endpoints(pre_ids, post_ids, self.position_array)
         i_pre, i_post, shape, keep = cconnect.pairs(spec, pre_ids, post_ids, self.rng, endpoints)
         n = i_pre.size
+        if expected is None:
+            cconnect.check_memory(n, kind, spec["rule"])
         connections = (i_pre, i_post, endpoints)
         weight = cconnect.values("weight", syn_params["weight"], n, shape, keep, self.rng, spec["rule"], connections)
         delay = cconnect.values("delay", syn_params["delay"], n, shape, keep, self.rng, spec["rule"], connections)

@@ -95,3 +95,31 @@ def test_repeated_simulate_calls_do_not_grow_the_process(tmp_path):
         growth = anonymous_rss_kib() - before
     assert spikes.get("n_events") > 10000          # the events went to the file, not to memory
     assert growth < 2048, f"resident memory grew by {growth} KiB over 80 Simulate calls"
+
+
+def test_connect_refuses_what_memory_cannot_hold():
+    """10^10 connections need hundreds of GiB: refused before anything is drawn, naming the
+    rule, the count and the estimate; the kernel is unchanged and keeps working."""
+    neurons = csnn.Create("iaf_psc_delta", 100000)
+    with pytest.raises(csnn.errors.InsufficientMemoryError,
+                       match=r"Connect: rule 'all_to_all' makes 1e\+10 static connections, which need about "
+                             r"522 GiB while they are built \(56 bytes each\), but .* GiB are available"):
+        csnn.Connect(neurons, neurons)
+    assert csnn.GetKernelStatus("num_connections") == 0
+    csnn.Connect(neurons[:10], neurons[:10])
+    assert csnn.GetKernelStatus("num_connections") == 100
+
+
+@pytest.mark.parametrize("conn_spec, syn_spec, kind, count", [
+    ({"rule": "fixed_indegree", "indegree": 100}, {"synapse_model": "stdp_synapse"}, "plastic", "2e\\+04"),
+    ({"rule": "expression", "condition": "i != j"}, None, "static", "3.98e\\+04"),
+])
+def test_connect_memory_check_counts_every_rule(monkeypatch, conn_spec, syn_spec, kind, count):
+    """With 1 MiB available (patched), 2e4 connections (about 1 to 2.4 MiB) are refused: the
+    expression rule's once its pairs are drawn, the others' before."""
+    monkeypatch.setattr(csnn.connect, "available_memory", lambda: 2 ** 20)
+    neurons = csnn.Create("iaf_psc_delta", 200)
+    with pytest.raises(MemoryError, match=rf"makes {count} {kind} connections, which need about .* MiB while "
+                                          rf"they are built .* but 1 MiB are available"):
+        csnn.Connect(neurons, neurons, conn_spec, syn_spec)
+    assert csnn.GetKernelStatus("num_connections") == 0
