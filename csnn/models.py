@@ -200,7 +200,9 @@ def _synapse(name, summary, rule=0, parameters=(), state=(), common=(), derived=
     specs += [ParamSpec(key, None, "", "any", "Derived from the other parameters", writable=False)
               for key in (derived or {})]
     details = ("  The weight changes online, by the rule documented in csnn/_core/stdp.pyx, at each "
-               "presynaptic spike's arrival." if rule else "")
+               "presynaptic spike, when the spike is sent (at the end of the min-delay window it was "
+               "emitted in, as NEST updates a synapse when it sends): the spike transmits the new "
+               "weight, and the weight read afterwards includes it." if rule else "")
     if common:
         details += ("  The parameters " + ", ".join(f"``{row[0]}``" for row in common) + " are common to "
                     "all synapses of the model: set them with SetDefaults or CopyModel.")
