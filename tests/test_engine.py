@@ -79,6 +79,45 @@ def test_thread_count_does_not_change_results():
         np.testing.assert_array_equal(a, b)
 
 
+def plastic_mixed_network(threads, seed=5):
+    """Every neuron model and plastic rule family in one recurrent network (Poisson and noise
+    drive, random delays), split into three Simulate calls: spikes of all neurons, the final
+    weights of every plastic synapse and a weight recorder's events."""
+    csnn.ResetKernel()
+    csnn.SetKernelStatus({"rng_seed": seed, "local_num_threads": threads})
+    populations = (csnn.Create("iaf_psc_delta", 60, params={"V_m": csnn.random.uniform(-70.0, -56.0)})
+                   + csnn.Create("iaf_psc_exp", 60) + csnn.Create("iaf_psc_alpha", 60)
+                   + csnn.Create("hh_psc_alpha", 10) + csnn.Create("parrot_neuron", 10))
+    noise = csnn.Create("poisson_generator", params={"rate": 8000.0})
+    current = csnn.Create("noise_generator", params={"mean": 100.0, "std": 50.0})
+    csnn.Connect(noise, populations[:190], syn_spec={"weight": 25.0, "delay": 0.5})
+    csnn.Connect(current, populations[:180])
+    weights = csnn.Create("weight_recorder")
+    csnn.CopyModel("stdp_synapse", "recorded", {"weight_recorder": weights})
+    for model in ("recorded", "stdp_triplet_synapse", "stdp_nn_restr_synapse", "stdp_nn_pre_centered_synapse"):
+        csnn.Connect(populations, populations, {"rule": "fixed_indegree", "indegree": 5},
+                     {"synapse_model": model, "weight": csnn.random.uniform(1.0, 5.0),
+                      "delay": csnn.random.uniform(0.6, 2.5)})
+    recorder = csnn.Create("spike_recorder")
+    csnn.Connect(populations, recorder)
+    for t in (70.3, 55.0, 74.7):
+        csnn.Simulate(t)
+    plastic = csnn.GetConnections(populations, populations).get(["source", "target", "weight"])
+    recorded = weights.get("events")
+    return (*spikes(recorder), plastic["source"], plastic["target"], plastic["weight"],
+            recorded["times"], recorded["senders"], recorded["targets"], recorded["weights"])
+
+
+def test_thread_count_does_not_change_plastic_networks():
+    """Two threads route and update plastic synapses in parallel (each its targets' part):
+    spikes, weights and weight-recorder events are bit-identical to one thread's."""
+    one = plastic_mixed_network(1)
+    two = plastic_mixed_network(2)
+    assert one[0].size > 500 and one[5].size > 100       # spikes and recorded transmissions
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+
+
 @settings(max_examples=30, deadline=None)
 @given(t_spike=st.floats(0.01, 50.0), d1=st.floats(0.01, 20.0), d2=st.floats(0.01, 20.0))
 def test_spikes_arrive_exactly_after_their_delay(t_spike, d1, d2):
