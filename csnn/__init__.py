@@ -8,8 +8,11 @@ integrated in closed form between events, with no time grid.
 import sys as _sys
 import types as _types
 
+import numpy as _np
+
 from . import kernel as _kernel
 from . import analysis, hh, math, plot, random, spatial, stimuli
+from .checkpoint import load, save
 from ._version import __version__
 from .devices import read_events
 from .errors import CSNNError, CSNNWarning, NESTError
@@ -21,7 +24,7 @@ __all__ = [
     "GetKernelStatus", "SetKernelStatus", "GetConnections", "GetPosition", "NodeCollection",
     "NodeId", "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
     "NumProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
-    "read_events", "__version__",
+    "read_events", "save", "load", "GetNodes", "__version__",
 ]
 
 
@@ -110,6 +113,26 @@ def SetStatus(nodes, params, val=None):
         nodes.set(params[0] if isinstance(params, (list, tuple)) and len(params) == 1 else params)
         return
     _kernel.current().set_status(_as_ids(nodes), params)
+
+
+def GetNodes(properties=None, local_only=False):
+    """All nodes whose status has every ``properties`` value (NEST's GetNodes), as a
+    NodeCollection in id order: ``GetNodes({'model': 'spike_recorder'})``.  ``local_only`` is
+    accepted (csnn runs in one process)."""
+    k = _kernel.current()
+    properties = dict(properties or {})
+    ids = _np.arange(1, len(k.node_model) + 1, dtype=_np.int64)
+    if "model" in properties:
+        wanted = properties.pop("model")
+        ids = ids[[k.node_model[g - 1].name == wanted for g in ids.tolist()]] if ids.size else ids
+    if properties and ids.size:
+        rows = k.get_status(ids, list(properties))
+        ids = ids[[all(_equal(row[key], value) for key, value in properties.items()) for row in rows]]
+    return NodeCollection._from_ids(k, ids)
+
+
+def _equal(status_value, wanted):
+    return bool(_np.all(_np.asarray(status_value) == _np.asarray(wanted)))
 
 
 def GetPosition(nodes):

@@ -538,6 +538,7 @@ class Recorder(Device):
         self.warned = False      # the drop was reported (once per Simulate)
         self.file = None         # text backends: the open file; npz: the path it rewrites
         self.written = 0         # log rows already written to the file
+        self.append = False      # after csnn.load: a text backend appends to the file it wrote
 
     @classmethod
     def check_defaults(cls, owner, values):
@@ -583,6 +584,14 @@ class Recorder(Device):
         d["filenames"] = [self.filename] if self.params["record_to"] in _FILE_EXTENSIONS else []
         return d
 
+    def __getstate__(self):
+        # a checkpoint (csnn.save) keeps what was written, not the open file: after loading,
+        # a text backend appends to its file
+        state = dict(self.__dict__)
+        state["append"] = self.file is not None and self.params["record_to"] in ("ascii", "csv")
+        state["file"] = None
+        return state
+
     @property
     def filename(self):
         status = self.kernel.status
@@ -598,6 +607,11 @@ class Recorder(Device):
         if backend not in _FILE_EXTENSIONS or self.file is not None:
             return
         path = self.filename
+        if self.append:
+            # the file this recorder wrote before its kernel was saved
+            self.file = open(path, "a")
+            self.append = False
+            return
         if os.path.exists(path) and not self.kernel.status["overwrite_files"]:
             raise KernelStateError(f"{self.model.name} (id {self.gid}): the file {path!r} exists and "
                                    "overwrite_files is False; set SetKernelStatus({'overwrite_files': True}) "

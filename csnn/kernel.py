@@ -76,8 +76,14 @@ def current():
 
 def reset():
     """Discard the kernel and start a fresh one (``ResetKernel``)."""
+    return install(Kernel())
+
+
+def install(kernel):
+    """Make ``kernel`` the present kernel (a fresh one, or one loaded from a checkpoint),
+    closing the files of the one it replaces."""
     global _current
-    old, _current = _current, Kernel()
+    old, _current = _current, kernel
     if old is not None:
         old.close_files()
     return _current

@@ -6,6 +6,7 @@ defined here.  ``CopyModel`` and ``SetDefaults`` act on a kernel's own registry,
 ``ResetKernel`` restores the built-in defaults, as in NEST.
 """
 import copy
+import importlib
 import numbers
 
 import numpy as np
@@ -140,6 +141,18 @@ class Model:
         self.common = tuple(common)           # _hom synapse models: parameters shared by all synapses
         self.derived = derived or {}          # read-only values computed from the defaults
         self.num_connections = 0              # synapse models
+
+    def __getstate__(self):
+        # a checkpoint (csnn.save) names the core module; loading imports it again
+        state = dict(self.__dict__)
+        if self.core is not None:
+            state["core"] = self.core.__name__
+        return state
+
+    def __setstate__(self, state):
+        if state["core"] is not None:
+            state["core"] = importlib.import_module(state["core"])
+        self.__dict__.update(state)
 
     @property
     def element_type(self):

@@ -83,6 +83,10 @@ class NodeCollection(_Attributes):
         object.__setattr__(nc, "_kernel_ref", kernel)
         return nc
 
+    def __reduce__(self):
+        # in a checkpoint (csnn.save), e.g. a weight_recorder in a synapse model's defaults
+        return (_restore_collection, (self._kernel_ref, self._ids))
+
     def _check_alive(self):
         if self._kernel_ref is not _kernel():
             raise UnknownNodeError("this NodeCollection belongs to a kernel that has been reset "
@@ -243,6 +247,11 @@ def _collapse(values):
     if all(isinstance(v, (bool, np.bool_)) for v in values):
         return np.asarray(values, dtype=bool)
     return tuple(values)
+
+
+def _restore_collection(kernel, ids):
+    """A NodeCollection of ``kernel`` from the state its ``__reduce__`` gave (csnn.load)."""
+    return NodeCollection._from_ids(kernel, ids)
 
 
 class SynapseCollection(_Attributes):

@@ -28,11 +28,12 @@ from cython.parallel cimport prange, threadid
 from libc.math cimport nextafter
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
 from libc.stdlib cimport free, calloc, malloc, qsort, realloc
+from libc.string cimport memcpy
 
 cimport csnn._core.iaf_psc_delta as iaf_delta
 cimport csnn._core.parrot_neuron as parrot
 from csnn._core.events cimport (INFINITY, PORT_PARROT_IGNORED, PORT_CURRENT, InEvent, SpikeBuffer, SpikeOut,
-                                spike_buffer_push)
+                                grow_array, spike_buffer_push)
 from csnn._core.iaf_psc_delta cimport IafPscDelta
 from csnn._core.inbox cimport Bucket, Inbox, InboxPart, bucket_push, event_before, sort_events
 from csnn._core.parrot_neuron cimport ParrotNeuron
@@ -41,7 +42,7 @@ from csnn._core.psc cimport (PscNeuron, psc_advance, psc_fire, psc_next_spike, p
 from csnn._core.hh_psc_alpha cimport (HhPscAlpha, hh_advance, hh_fire, hh_next_spike, hh_receive,
                                       hh_value_at)
 from csnn._core.recorders cimport EventLog, MeterPlan, Sampler
-from csnn._core.stdp cimport (RULE_FACETSHW, FacetsSynapse, PostHistory, ReadoutLog, StdpSet,
+from csnn._core.stdp cimport (RULE_FACETSHW, FacetsSynapse, HistoryEntry, PostHistory, ReadoutLog, StdpSet,
                               WeightBuffer, WeightEvent, facetshw_pre_spike, history_add,
                               readout_log_add, stdp_pre_spike, weight_buffer_push)
 from csnn._core.stdp import PLASTIC_COLUMNS, set_dtype
@@ -627,6 +628,40 @@ cdef class Engine:
         self.wbufs = NULL
 
     # -- neurons ------------------------------------------------------------------------------
+
+    def __reduce__(self):
+        """A checkpoint (csnn.save) pickles what the engine was given and what it holds between
+        runs: spikes in flight, the postsynaptic archives, the clock and counters.  What it
+        derives (CSRs of streams, samplers and recorders, the window grid, each neuron's wake
+        time) is derived again by the next run; neurons are bound by the kernel at Prepare."""
+        cdef int64_t k, j
+        cdef PostHistory* h
+        generators = [(self.generators[k].kind, self.generators[k].gid) + tuple(self._generator_data[k])
+                      for k in range(self.n_generators)]
+        lengths = np.array([self.archives[k].n - self.archives[k].start for k in range(self.n_archives)],
+                           dtype=np.int64)
+        entries = np.empty(int(lengths.sum()) * sizeof(HistoryEntry), dtype=np.uint8)
+        cdef HistoryEntry* out = <HistoryEntry*> cnp.PyArray_DATA(entries)
+        traces = np.empty((self.n_archives, 3))
+        j = 0
+        for k in range(self.n_archives):
+            h = &self.archives[k]
+            if h.n > h.start:
+                memcpy(&out[j], &h.entries[h.start], (h.n - h.start) * sizeof(HistoryEntry))
+                j += h.n - h.start
+            traces[k] = (h.Kminus, h.Kminus_triplet, h.last_spike)
+        state = {"gids": self._gids, "static": self.static, "plastic": self.plastic,
+                 "streams": self._streams, "generators": generators,
+                 "spike_logs": self.spike_logs, "sr_window": self._sr_window, "sr_pairs": self._sr_pairs,
+                 "meter_logs": self.meter_logs, "meters": self._meters, "weight_logs": self.weight_logs,
+                 "sets": self._sets, "tau_minus": self._tau_minus, "tau_minus_triplet": self._tau_minus_triplet,
+                 "n_threads": self.n_threads, "t_now": self.t_now, "n_spikes": self.n_spikes,
+                 "n_events": self.n_events, "in_flight": self.inbox.pending(),
+                 # the window grid: its present window's start and the width (crossing searches
+                 # may end a leaf apart on another grid, see csnn/_core/crossing.pyx)
+                 "grid": (self.inbox.bounds[0], self.width) if self.inbox.nb > 0 else None,
+                 "archive_lengths": lengths, "archive_entries": entries, "archive_traces": traces}
+        return (_restore_engine, (state,))
 
     def add_neurons(self, cnp.int32_t[::1] gids):
         """Register new neurons by global id; returns the engine index of the first."""
@@ -1361,3 +1396,55 @@ cdef inline double _inverse_interval(double interval) noexcept nogil:
 
 cdef inline double _sample_time(int64_t j, double interval, double q) noexcept nogil:
     return j / q if q > 0.0 else j * interval
+
+
+def _restore_engine(state):
+    """An Engine from the state its ``__reduce__`` gave (csnn.load).  Spikes in flight are
+    filed again on the saved window grid; the archives get their entries back once they
+    exist."""
+    cdef Engine engine = Engine()
+    cdef int64_t k, j = 0, length
+    cdef PostHistory* h
+    engine.add_neurons(np.asarray(state["gids"], dtype=np.int32))
+    engine.set_threads(state["n_threads"])
+    engine.static = state["static"]
+    engine.plastic = state["plastic"]
+    for k, (kind, gid, times, values, mults) in enumerate(state["generators"]):
+        engine.set_generator(k, kind, gid, times, values, mults)
+    engine._streams = state["streams"]             # already started: not restarted
+    engine.spike_logs = state["spike_logs"]
+    engine._sr_window = state["sr_window"]
+    engine._sr_pairs = state["sr_pairs"]
+    engine.meter_logs = state["meter_logs"]
+    engine._meters = state["meters"]
+    engine.weight_logs = state["weight_logs"]
+    engine._sets = state["sets"]
+    engine._tau_minus = state["tau_minus"]
+    engine._tau_minus_triplet = state["tau_minus_triplet"]
+    engine.t_now = state["t_now"]
+    engine.n_spikes = state["n_spikes"]
+    engine.n_events = state["n_events"]
+    if state["grid"] is not None:
+        # the same window boundaries as before the save: they continue by repeated addition
+        origin, width = state["grid"]
+        engine.build()
+        engine.inbox.regrid(origin, width, engine.max_delay, engine.n_neurons, engine.n_threads)
+        engine.width = width
+    engine.prepare()                               # (the grid when there was none) one archive per neuron
+    engine.inbox.refill(state["in_flight"])
+    lengths = state["archive_lengths"]
+    traces = state["archive_traces"]
+    cdef cnp.ndarray entries = np.ascontiguousarray(state["archive_entries"], dtype=np.uint8)
+    cdef HistoryEntry* saved = <HistoryEntry*> cnp.PyArray_DATA(entries)
+    for k in range(min(engine.n_archives, lengths.shape[0])):
+        h = &engine.archives[k]
+        length = lengths[k]
+        if length > 0:
+            if grow_array(<void**> &h.entries, &h.cap, sizeof(HistoryEntry), length) != 0:
+                raise MemoryError("csnn: out of memory for spike archives")
+            memcpy(h.entries, &saved[j], length * sizeof(HistoryEntry))
+            j += length
+        h.start = 0
+        h.n = length
+        h.Kminus, h.Kminus_triplet, h.last_spike = traces[k]
+    return engine

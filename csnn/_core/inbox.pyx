@@ -19,6 +19,12 @@ from libc.string cimport memmove
 
 from csnn._core.events cimport INFINITY, InEvent
 
+import numpy as np
+
+cimport numpy as cnp
+
+cnp.import_array()
+
 cdef enum:
     NB_CAP = 65536  # ring size cap: later arrivals wait in the overflow bucket
 
@@ -180,6 +186,38 @@ cdef class Inbox:
         finally:
             free(pending.ev)
         return 0
+
+    def pending(self):
+        """Every event in flight (ring buckets and overflow), as the bytes of their InEvent
+        records, for a checkpoint; :meth:`refill` files them again."""
+        cdef int64_t n = 0, j, i
+        cdef int k
+        for k in range(self.n_parts):
+            n += self.parts[k].overflow.n
+            for j in range(self.nb):
+                n += self.parts[k].ring[j].n
+        out = np.empty(n * sizeof(InEvent), dtype=np.uint8)
+        cdef InEvent* events = <InEvent*> cnp.PyArray_DATA(out)
+        n = 0
+        for k in range(self.n_parts):
+            for j in range(self.nb):
+                for i in range(self.parts[k].ring[j].n):
+                    events[n] = self.parts[k].ring[j].ev[i]
+                    n += 1
+            for i in range(self.parts[k].overflow.n):
+                events[n] = self.parts[k].overflow.ev[i]
+                n += 1
+        return out
+
+    def refill(self, pending):
+        """File the events :meth:`pending` gave into the present grid (all arrive after its
+        start: they were in flight at the same time)."""
+        cdef cnp.ndarray data = np.ascontiguousarray(pending, dtype=np.uint8)
+        cdef InEvent* events = <InEvent*> cnp.PyArray_DATA(data)
+        cdef int64_t i, n = data.shape[0] // sizeof(InEvent)
+        for i in range(n):
+            if self.push(&events[i], self.part_of(events[i].target)) != 0:
+                raise MemoryError("csnn: out of memory for spikes in flight")
 
     cdef int part_of(self, int32_t target) noexcept nogil:
         """The part holding ``target``'s events."""

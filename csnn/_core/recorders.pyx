@@ -81,6 +81,11 @@ cdef class EventLog:
                 memcpy(&v_view[0, 0], self.values + start * self.n_values, rows * self.n_values * sizeof(double))
         return senders, times, values
 
+    def __reduce__(self):
+        # a checkpoint (csnn.save) pickles the events held and the count of all ever recorded
+        senders, times, values = self.arrays()
+        return (_restore_log, (self.n_values, senders, times, values, self.total))
+
     def clear(self):
         """Forget the events held (memory is kept for reuse)."""
         self.n = 0
@@ -89,3 +94,20 @@ cdef class EventLog:
         """Keep the first ``rows`` events held, forget the later ones."""
         if 0 <= rows < self.n:
             self.n = rows
+
+
+def _restore_log(int n_values, senders, times, values, int64_t total):
+    """An EventLog holding the events its ``__reduce__`` gave (csnn.load)."""
+    cdef EventLog log = EventLog(n_values)
+    cdef int64_t rows = len(times)
+    cdef cnp.int64_t[::1] s_view = np.ascontiguousarray(senders, dtype=np.int64)
+    cdef double[::1] t_view = np.ascontiguousarray(times, dtype=np.float64)
+    cdef double[:, ::1] v_view = np.ascontiguousarray(values, dtype=np.float64).reshape(rows, n_values)
+    log.reserve(rows)
+    if rows > 0:
+        memcpy(log.senders, &s_view[0], rows * sizeof(int64_t))
+        memcpy(log.times, &t_view[0], rows * sizeof(double))
+        if n_values > 0:
+            memcpy(log.values, &v_view[0, 0], rows * n_values * sizeof(double))
+    log.total = total
+    return log

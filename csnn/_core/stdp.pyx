@@ -127,6 +127,17 @@ _LUT = ("ints", 16, 0, 15)
 _BITS4 = ("ints", 4, 0, 1)
 _BITS6 = ("ints", 6, 0, 1)
 
+
+def _weight_per_lut_entry(c):
+    """stdp_facetshw_synapse_hom: the weight step of one look-up-table entry (4-bit weights)."""
+    return c["Wmax"] / 15.0
+
+
+def _readout_cycle_duration(c):
+    """stdp_facetshw_synapse_hom: the time (ms) the controller takes to visit every driver."""
+    return int((c["no_synapses"] - 1.0) / c["synapses_per_driver"] + 1.0) * c["driver_readout_time"]
+
+
 #: plastic synapse models: their rule, the parameters of their sets (``parameters``: per
 #: synapse, grouped into shared sets; ``common``: one value per model, the ``_hom`` models),
 #: their per-synapse state (name, default, unit, constraint, doc, column of the plastic table)
@@ -191,11 +202,8 @@ SYNAPSE_MODELS = {
             ("configbit_1", [0, 1, 0, 0], "", _BITS4, "Configuration bits of the second evaluation"),
             ("reset_pattern", [1] * 6, "", _BITS6, "Per table: reset a_causal, a_acausal after its use"),
         ),
-        "derived": {
-            "weight_per_lut_entry": lambda c: c["Wmax"] / 15.0,
-            "readout_cycle_duration": lambda c: (int((c["no_synapses"] - 1.0) / c["synapses_per_driver"] + 1.0)
-                                                 * c["driver_readout_time"]),
-        },
+        "derived": {"weight_per_lut_entry": _weight_per_lut_entry,
+                    "readout_cycle_duration": _readout_cycle_duration},
         "state": (
             ("a_causal", 0.0, "", "nonnegative", "Causal pair accumulation", "Kplus"),
             ("a_acausal", 0.0, "", "nonnegative", "Acausal pair accumulation", "Kplus_triplet"),

@@ -54,6 +54,13 @@ cdef class SynapseTable:
         self.max_delay = 0.0
         self.add_columns(extra or {})
 
+    def __reduce__(self):
+        # a checkpoint (csnn.save) pickles the table's arrays; unpickling rebinds the pointers
+        state = {"columns": self.columns, "offsets": self.offsets, "pending": self._pending,
+                 "dtypes": self._dtypes, "defaults": self._defaults, "lookup": self._lookup,
+                 "values": self._values, "min_delay": self.min_delay, "max_delay": self.max_delay}
+        return (_restore_table, (state,))
+
     def add_columns(self, extra):
         """New per-synapse columns (name -> (dtype, default)); synapses made or queued before
         take the default."""
@@ -264,3 +271,19 @@ cdef class SynapseTable:
     def slots(self, source, rank):
         """Slots of synapses identified by (source engine index, rank)."""
         return self.offsets[np.asarray(source, dtype=np.int64)] + np.asarray(rank, dtype=np.int64)
+
+
+def _restore_table(state):
+    """A SynapseTable from the state its ``__reduce__`` gave (csnn.load)."""
+    cdef SynapseTable table = SynapseTable.__new__(SynapseTable)
+    table.columns = state["columns"]
+    table.offsets = state["offsets"]
+    table._pending = state["pending"]
+    table._dtypes = state["dtypes"]
+    table._defaults = state["defaults"]
+    table._lookup = state["lookup"]
+    table._values = state["values"]
+    table.min_delay = state["min_delay"]
+    table.max_delay = state["max_delay"]
+    table._bind()
+    return table

@@ -1,0 +1,192 @@
+"""Checkpoints (csnn.save / csnn.load): a run split by save and load in another process is
+bit-identical to an uninterrupted one, for every neuron model, generator, recorder and synapse
+type; bad files are refused with a clear error."""
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import csnn
+
+pytestmark = pytest.mark.usefixtures("fresh_kernel")
+
+TESTS = pathlib.Path(__file__).resolve().parent
+#: the split: mid-window, with spikes in flight (delays up to 4 ms)
+T_SAVE, T_AFTER = 43.37, 56.63
+PLASTIC = ("stdp_synapse", "stdp_triplet_synapse", "stdp_nn_restr_synapse", "stdp_nn_symm_synapse",
+           "stdp_nn_pre_centered_synapse", "stdp_facetshw_synapse_hom")
+
+
+def build(threads):
+    """Every neuron model, generator kind, recorder and synapse type in one network."""
+    csnn.ResetKernel()
+    csnn.SetKernelStatus({"rng_seed": 17, "local_num_threads": threads})
+    delta = csnn.Create("iaf_psc_delta", 20, params={"V_m": csnn.random.uniform(-70.0, -56.0)})
+    exp = csnn.Create("iaf_psc_exp", 20)
+    alpha = csnn.Create("iaf_psc_alpha", 20)
+    hh = csnn.Create("hh_psc_alpha", 4)
+    srm = csnn.Create("srm_psc_exp", 4)
+    parrots = csnn.Create("parrot_neuron", 10)
+    lif = delta + exp + alpha
+    stimuli = [
+        ("poisson_generator", {"rate": 9000.0}, lif + hh, 30.0),
+        ("noise_generator", {"mean": 200.0, "std": 100.0, "dt": 0.5}, exp, 1.0),
+        ("ou_noise_generator", {"mean": 250.0, "std": 80.0, "tau": 3.0}, alpha, 1.0),
+        ("ac_generator", {"amplitude": 100.0, "offset": 300.0, "frequency": 40.0}, delta, 1.0),
+        ("step_current_generator", {"amplitude_times": [10.0, 60.0], "amplitude_values": [500.0, 800.0]}, hh, 1.0),
+        ("dc_generator", {"amplitude": 100.0}, hh, 1.0),
+        ("spike_generator", {"spike_times": [5.0, 20.5, 44.0, 44.01, 70.0]}, parrots, 1.0),
+        ("pulsepacket_generator", {"pulse_times": [30.0, 80.0], "activity": 3, "sdev": 2.0}, parrots, 1.0),
+        ("inhomogeneous_poisson_generator", {"rate_times": [1.0, 50.0], "rate_values": [800.0, 2000.0]}, srm, 80.0),
+    ]
+    for model, params, targets, weight in stimuli:
+        csnn.Connect(csnn.Create(model, params=params), targets, syn_spec={"weight": weight, "delay": 0.7})
+    csnn.Connect(lif, lif, {"rule": "fixed_indegree", "indegree": 5},
+                 {"weight": csnn.random.normal(5.0, 10.0), "delay": csnn.random.uniform(0.6, 4.0)})
+    weights = csnn.Create("weight_recorder")
+    for model in PLASTIC:
+        copy = f"{model}_rec"
+        csnn.CopyModel(model, copy, {"weight_recorder": weights} if model != "stdp_facetshw_synapse_hom" else {})
+        csnn.Connect(lif + parrots, lif + srm, {"rule": "fixed_indegree", "indegree": 2},
+                     {"synapse_model": copy, "weight": 20.0 if model != "stdp_facetshw_synapse_hom" else 1.0,
+                      "delay": csnn.random.uniform(0.6, 4.0)})
+    spikes = csnn.Create("spike_recorder")
+    meter = csnn.Create("multimeter", params={"record_from": ["V_m", "I_syn_ex"], "interval": 0.3})
+    hh_meter = csnn.Create("multimeter", params={"record_from": ["V_m", "Act_m"], "interval": 0.2})
+    voltmeter = csnn.Create("voltmeter", params={"interval": 0.5})
+    csnn.Connect(lif + hh + srm + parrots, spikes)
+    csnn.Connect(meter, exp[:3] + alpha[:3])
+    csnn.Connect(hh_meter, hh)
+    csnn.Connect(voltmeter, delta[:4] + srm[:2])
+
+
+def results():
+    """Everything a run produces, read through the API as a user would after csnn.load."""
+    out = {}
+    for model in ("spike_recorder", "multimeter", "voltmeter", "weight_recorder"):
+        for k, recorder in enumerate(csnn.GetNodes({"model": model})):
+            for key, values in recorder.get("events").items():
+                out[f"{model}{k}.{key}"] = np.asarray(values)
+    for model in PLASTIC:
+        conns = csnn.GetConnections(synapse_model=f"{model}_rec").get()
+        for key in ("source", "target", "weight", "delay"):
+            out[f"{model}.{key}"] = np.asarray(conns[key])
+    out["time"] = np.array(csnn.GetKernelStatus("biological_time"))
+    out["spikes"] = np.array(csnn.GetKernelStatus("local_spike_counter"))
+    return out
+
+
+def phase(name, directory, threads):
+    """One process of the test: 'whole' (no checkpoint), 'save' (first part) or 'load'."""
+    csnn.set_verbosity("M_ERROR")
+    checkpoint = os.path.join(directory, "run.csnn")
+    if name == "load":
+        csnn.load(checkpoint)
+    else:
+        build(threads)
+        csnn.Simulate(T_SAVE)
+        if name == "save":
+            csnn.save(checkpoint)
+            return
+    csnn.Simulate(T_AFTER)
+    np.savez(os.path.join(directory, f"{name}.npz"), **results())
+
+
+def run_phase(name, directory, threads):
+    code = f"import sys; sys.path.insert(0, {str(TESTS)!r}); import test_checkpoint as t; " \
+           f"t.phase({name!r}, {str(directory)!r}, {threads})"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_save_and_load_in_another_process_continue_bit_identically(tmp_path, threads):
+    for name in ("whole", "save", "load"):
+        run_phase(name, tmp_path, threads)
+    whole, resumed = np.load(tmp_path / "whole.npz"), np.load(tmp_path / "load.npz")
+    assert sorted(whole.files) == sorted(resumed.files)
+    assert whole["spike_recorder0.times"].size > 1000 and whole["weight_recorder0.times"].size > 100
+    assert whole["time"] == T_SAVE + T_AFTER
+    for key in whole.files:
+        np.testing.assert_array_equal(resumed[key], whole[key], err_msg=key)
+    # the checkpoint left no temporary file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["load.npz", "run.csnn", "whole.npz"]
+
+
+def saved(tmp_path):
+    csnn.Connect(csnn.Create("poisson_generator", params={"rate": 100.0}), csnn.Create("iaf_psc_delta", 3))
+    csnn.Simulate(10.0)
+    path = tmp_path / "k.csnn"
+    csnn.save(path)
+    return path
+
+
+def test_loading_restores_recorders_and_kernel_in_process(tmp_path):
+    neurons = csnn.Create("iaf_psc_exp", 5, params={"I_e": 400.0})
+    recorder = csnn.Create("spike_recorder")
+    csnn.Connect(neurons, recorder)
+    csnn.Simulate(100.0)
+    before = recorder.get("events")
+    csnn.save(tmp_path / "k.csnn")
+    csnn.ResetKernel()
+    csnn.load(tmp_path / "k.csnn")
+    [loaded] = csnn.GetNodes({"model": "spike_recorder"})
+    np.testing.assert_array_equal(loaded.get("events")["times"], before["times"])
+    assert csnn.GetKernelStatus("biological_time") == 100.0
+    assert csnn.GetNodes({"model": "iaf_psc_exp", "I_e": 400.0}).tolist() == neurons.tolist()
+    assert csnn.NodeCollection([recorder.global_id]).get("n_events") == before["times"].size
+
+
+def test_truncated_corrupted_and_foreign_files_are_refused(tmp_path):
+    path = saved(tmp_path)
+    data = path.read_bytes()
+    cases = {
+        "truncated": (data[:-10], r"is truncated or has trailing data: its payload has \d+ bytes, its header says \d+"),
+        "corrupted": (data[:100] + bytes([data[100] ^ 1]) + data[101:], "is corrupted: the checksum"),
+        "foreign": (b"PK\x03\x04 not a checkpoint", "is not a csnn checkpoint"),
+        "version": (data[:8] + (99).to_bytes(4, "little") + data[12:], "has checkpoint format version 99; this csnn"),
+    }
+    for name, (content, message) in cases.items():
+        bad = tmp_path / f"{name}.csnn"
+        bad.write_bytes(content)
+        with pytest.raises(csnn.CSNNError, match=message):
+            csnn.load(bad)
+    # the kernel in use is untouched by a refused file
+    assert csnn.GetKernelStatus("biological_time") == 10.0
+
+
+def test_a_checkpoint_never_unpickles_foreign_code(tmp_path):
+    """A file with a valid header whose payload names os.system is refused before the call."""
+    import hashlib
+    import pickle
+
+    from csnn import checkpoint
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("touch " + str(tmp_path / "pwned"),))
+
+    payload = pickle.dumps({"kernel": Evil()})
+    header = checkpoint._HEADER.pack(checkpoint.MAGIC, checkpoint.FORMAT_VERSION, len(payload),
+                                     hashlib.sha256(payload).digest())
+    (tmp_path / "evil.csnn").write_bytes(header + payload)
+    with pytest.raises(csnn.CSNNError, match=r"names posix.system|names os.system"):
+        csnn.load(tmp_path / "evil.csnn")
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_save_is_atomic_and_refused_while_prepared(tmp_path):
+    path = saved(tmp_path)
+    first = path.read_bytes()
+    csnn.Prepare()
+    with pytest.raises(csnn.CSNNError, match="save: the kernel is between Prepare and Cleanup"):
+        csnn.save(path)
+    csnn.Cleanup()
+    assert path.read_bytes() == first
+    csnn.Simulate(5.0)
+    csnn.save(path)
+    assert path.read_bytes() != first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.csnn"]
