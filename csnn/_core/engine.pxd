@@ -117,7 +117,7 @@ cdef class Engine:
     cdef void _free_thread_buffers(self)
     cdef int _plan_meters(self, double t0, double t1) except -1
     cdef int _run_window(self, double t1) except -1
-    cdef int _check_finite(self) except -1
+    cdef int _check_finite(self, double t0, double t1) except -1
     cdef int _collect_spikes(self) except -1
     cdef int _route(self, Window* w) except -1
     cdef int _route_table(self, SynapseTable table, int32_t rank_flag, Window* w) noexcept

@@ -81,6 +81,8 @@ MODEL_CODES = {"iaf_psc_delta": MODEL_IAF_PSC_DELTA, "parrot_neuron": MODEL_PARR
                "iaf_psc_exp": MODEL_IAF_PSC_EXP, "iaf_psc_alpha": MODEL_IAF_PSC_ALPHA,
                "hh_psc_alpha": MODEL_HH_PSC_ALPHA, "srm_psc_exp": MODEL_SRM_PSC_EXP}
 _MODEL_NAMES = {code: name for name, code in MODEL_CODES.items()}
+#: state variables of the closed-form neuron models that must stay finite (_check_finite)
+_FINITE_FIELDS = ("V_m", "I_syn_ex", "dI_syn_ex", "I_syn_in", "dI_syn_in")
 #: True when the engine was compiled with OpenMP
 OPENMP = bool(CSNN_OPENMP)
 #: longest window when no synapse bounds it (ms): bounds the memory of per-window buffers
@@ -1190,7 +1192,7 @@ cdef class Engine:
                     break
         if rc != 0:
             raise MemoryError("csnn: out of memory for emitted spikes")
-        self._check_finite()
+        self._check_finite(self.t_now, t1)
         self._collect_spikes()
         if self.n_readout_logs:
             self._number_facets_synapses()
@@ -1206,22 +1208,36 @@ cdef class Engine:
         self.t_now = t1
         return 0
 
-    cdef int _check_finite(self) except -1:
-        """Raise NumericalError for the first neuron whose integrated state is no longer finite."""
+    cdef int _check_finite(self, double t0, double t1) except -1:
+        """Raise NumericalError for the first neuron whose state is no longer finite: HH's
+        integration records when it failed; the closed-form models (state variables in
+        _FINITE_FIELDS) are checked after each window (t0, t1], which an overflowing
+        sum of inputs (weights near the largest double) can make infinite."""
         cdef int p
         cdef int64_t r
         cdef HhPscAlpha* rows
+        from csnn.errors import NumericalError
         for p in range(self.n_pops):
             if self.pops[p].model != MODEL_HH_PSC_ALPHA:
                 continue
             rows = <HhPscAlpha*> self.pops[p].data
             for r in range(self.pops[p].n):
                 if rows[r].s.failed < INFINITY:
-                    from csnn.errors import NumericalError
                     raise NumericalError(
                         f"{_MODEL_NAMES[self.pops[p].model]} neuron {self.gids[self.pops[p].nidx[r]]}: "
                         f"the state became NaN or infinite at t = {rows[r].s.failed} ms (numerical "
                         "blow-up: use a smaller step h or check the parameters and inputs)")
+        for model, data, nidx in self._pop_arrays:
+            for field in _FINITE_FIELDS:
+                if field not in data.dtype.names:
+                    continue
+                values = data[field]
+                if not np.isfinite(values).all():
+                    row = int(np.argmin(np.isfinite(values)))
+                    raise NumericalError(
+                        f"{_MODEL_NAMES[model]} neuron {self.gids[nidx[row]]}: {field} became "
+                        f"{values[row]} between t = {t0} and {t1} ms (check the weights and "
+                        "inputs: their sum overflowed)")
         return 0
 
     cdef int _collect_spikes(self) except -1:
