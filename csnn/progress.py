@@ -9,8 +9,9 @@ it on):
 * ``False``: never.
 
 While it can show (or while recorders need servicing, see ``run``), the engine runs in
-chunks of biological time sized to take about ``UPDATE_EVERY`` seconds each; a run split
-anywhere gives the same result as one call, so this changes nothing but the display.  The bar is tqdm's when tqdm is installed, a plain
+chunks of whole windows sized to take about ``UPDATE_EVERY`` seconds each, each resuming the
+last (Engine.run's ``resume``), so that the windows and neuron visits are those of a single
+call: this changes nothing but the display.  The bar is tqdm's when tqdm is installed, a plain
 line otherwise.
 """
 import sys
@@ -20,8 +21,6 @@ import time
 AUTO_AFTER = 2.0
 #: wall time (s) aimed at between two updates
 UPDATE_EVERY = 0.25
-#: the first chunk, as a fraction of the run (later ones follow the measured speed)
-FIRST_CHUNK = 1e-3
 
 MODES = ("auto", True, False)
 
@@ -37,18 +36,18 @@ def run(engine, t_stop, mode, stream=None, between=None):
         return
     display = _Display(engine, t_stop, stream, shown=mode is True) if shown else None
     try:
-        chunk = max((t_stop - engine.t_now) * FIRST_CHUNK, 1e-9)
+        windows, resume = 1, False
         while engine.t_now < t_stop:
-            wall = time.perf_counter()
-            t_from = engine.t_now
-            # the last chunk ends exactly at t_stop (no rounding of sums)
-            engine.run(t_stop if t_stop - t_from <= chunk else t_from + chunk)
+            wall, t_from = time.perf_counter(), engine.t_now
+            # whole windows, resumed: the same windows and neuron visits as one call
+            engine.run(t_stop, windows, resume)
+            resume = True
             if between is not None:
                 between()
             if display is not None:
                 display.update()
-            speed = (engine.t_now - t_from) / max(time.perf_counter() - wall, 1e-6)     # ms per s
-            chunk = max(speed * UPDATE_EVERY, chunk / 4)
+            elapsed = max(time.perf_counter() - wall, 1e-6)
+            windows = max(1, min(int(windows * UPDATE_EVERY / elapsed), 4 * windows))
     finally:
         if display is not None:
             display.close()

@@ -1051,25 +1051,32 @@ cdef class Engine:
 
     # -- running ------------------------------------------------------------------------------
 
-    def run(self, double t_stop):
-        """Simulate until ``t_stop`` (ms).
+    def run(self, double t_stop, int64_t max_windows=-1, bint resume=False):
+        """Simulate until ``t_stop`` (ms), or for at most ``max_windows`` windows (-1: no limit).
 
-        A KeyboardInterrupt is honoured at the next window boundary: the kernel is then
-        consistent at ``t_now`` and a later call continues from there.
+        ``resume``: continue a run that stopped after ``max_windows`` whole windows, as if it
+        had not stopped (the progress display and recorders run Simulate in such pieces, which
+        must not change a result); a new run (the default) first recomputes what may have
+        changed since the last one and visits every neuron.  A KeyboardInterrupt is honoured
+        at the next window boundary: the kernel is then consistent at ``t_now`` and a later
+        call continues from there.
         """
         cdef double t1
-        self.prepare()
-        # when each neuron's streams next deliver (kept by _stream_events from here on)
-        st = self._streams
-        self._st_next = np.full(max(self.n_neurons, 1), np.inf)
-        np.minimum.at(self._st_next, st["target"], st["next_t"])
-        # every neuron is visited in the first window (its state may have been set since)
-        self._wake = np.full(max(self.n_neurons, 1), -np.inf)
-        while self.t_now < t_stop:
+        cdef int64_t done = 0
+        if not resume:
+            self.prepare()
+            # when each neuron's streams next deliver (kept by _stream_events from here on)
+            st = self._streams
+            self._st_next = np.full(max(self.n_neurons, 1), np.inf)
+            np.minimum.at(self._st_next, st["target"], st["next_t"])
+            # every neuron is visited in the first window (its state may have been set since)
+            self._wake = np.full(max(self.n_neurons, 1), -np.inf)
+        while self.t_now < t_stop and done != max_windows:
             t1 = self.inbox.bounds[1]
             if t1 > t_stop:
                 t1 = t_stop
             self._run_window(t1)
+            done += 1
             PyErr_CheckSignals()
 
     cdef int _plan_meters(self, double t0, double t1) except -1:
