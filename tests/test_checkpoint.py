@@ -98,7 +98,9 @@ def phase(name, directory, threads):
 def run_phase(name, directory, threads):
     code = f"import sys; sys.path.insert(0, {str(TESTS)!r}); import test_checkpoint as t; " \
            f"t.phase({name!r}, {str(directory)!r}, {threads})"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    # from the temporary directory: the installed csnn, not the source tree, is imported
+    done = subprocess.run([sys.executable, "-c", code], cwd=directory, capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stderr
 
 

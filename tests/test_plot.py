@@ -38,9 +38,10 @@ def bar_heights(ax):
     return np.array([patch.get_height() for patch in ax.patches])
 
 
-def test_importing_csnn_plot_does_not_import_matplotlib():
+def test_importing_csnn_plot_does_not_import_matplotlib(tmp_path):
     code = "import sys, csnn, csnn.plot, csnn.analysis; print('matplotlib' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # from a temporary directory: the installed csnn, not the source tree, is imported
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 
 
