@@ -5,9 +5,15 @@ Every module is compiled with ``-O3`` and the Cython directives ``boundscheck=Fa
 reaches the core, so the core skips the checks.  OpenMP is used when the compiler supports
 it (GCC on Linux); otherwise the ``prange`` loops compile to serial loops and csnn runs on
 one thread (Apple clang without libomp, for example).
+
+``CSNN_EXTRA_COMPILE_ARGS`` and ``CSNN_EXTRA_LINK_ARGS`` (shell-quoted lists) are appended after
+these flags, so they can override them: ``.ci/asan`` builds with
+``CSNN_EXTRA_COMPILE_ARGS="-fsanitize=address -fno-omit-frame-pointer -O1 -g"``.  (``CFLAGS``
+cannot do that: setuptools puts it before ``extra_compile_args``, so the ``-O3`` would win.)
 """
 import glob
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -58,6 +64,8 @@ def _extensions():
     else:
         compile_args = ["-O3"] + (["-fopenmp"] if openmp else [])
         link_args = ["-fopenmp"] if openmp else []
+    compile_args += shlex.split(os.environ.get("CSNN_EXTRA_COMPILE_ARGS", ""))
+    link_args += shlex.split(os.environ.get("CSNN_EXTRA_LINK_ARGS", ""))
     extensions = []
     for pyx in sorted(glob.glob(os.path.join("csnn", "_core", "*.pyx"))):
         name = os.path.splitext(pyx)[0].replace(os.sep, ".")
