@@ -194,11 +194,10 @@ def test_save_is_atomic_and_refused_while_prepared(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k.csnn"]
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: the psc crossing search's cache (t_clear) can make a "
-                                       "crossing come one 2**-40 ms leaf later when the window grid changes "
-                                       "mid-run (a Connect that lowers the smallest delay); checkpoints keep "
-                                       "the grid, so they are not affected")
 def test_a_narrower_window_grid_mid_run_keeps_every_spike():
+    """A Connect that lowers the smallest delay re-makes the window grid mid-run: every spike
+    of every model stays where it was (a crossing found for a state is final whatever windows
+    ask for it)."""
     def spike_times(narrow_at):
         build(1)
         csnn.Simulate(narrow_at)

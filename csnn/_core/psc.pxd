@@ -302,7 +302,9 @@ cdef inline double psc_next_spike(PscNeuron* n, double limit) noexcept nogil:
     cdef double theta = n.p.V_th - n.p.E_L
     cdef double s, s_from, horizon, slowest, reach
     cdef PscTrajectory tr
-    if limit <= n.s.t_clear:
+    if n.s.t_next < INFINITY or limit <= n.s.t_clear:
+        # a crossing found for this state is final: searching again from it (a later limit)
+        # would skip the leaf it ends and find the next one
         return n.s.t_next if n.s.t_next <= limit else INFINITY
     if t0 <= n.s.refr_end:
         t0 = _advance_copy(n, n.s.refr_end, &start)
