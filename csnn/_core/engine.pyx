@@ -19,6 +19,8 @@ State is advanced lazily: a neuron's state changes only at its own events, never
 boundaries, so two ``Simulate`` calls of 50 ms give bit for bit the results of one of 100 ms,
 and the thread count never changes a result.
 """
+import signal
+
 import numpy as np
 
 cimport cython
@@ -1061,6 +1063,27 @@ cdef class Engine:
         at the next window boundary: the kernel is then consistent at ``t_now`` and a later
         call continues from there.
         """
+        # Ctrl-C is honoured between windows only: a KeyboardInterrupt raised inside a window
+        # (where the core calls back into Python) would leave it half processed
+        interrupted = []
+        try:
+            previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
+        except ValueError:                          # not the main thread: Python delivers no signal here
+            previous = None
+        try:
+            self._run_windows(t_stop, max_windows, resume, interrupted)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+        if interrupted:
+            # the window is complete: the handler in place before the run decides
+            if callable(previous):
+                previous(signal.SIGINT, None)
+            elif previous == signal.SIG_DFL:
+                signal.raise_signal(signal.SIGINT)
+
+    def _run_windows(self, double t_stop, int64_t max_windows, bint resume, list interrupted):
+        """The windows of :meth:`run`, until ``interrupted`` (filled by its SIGINT handler)."""
         cdef double t1
         cdef int64_t done = 0
         if not resume:
@@ -1071,13 +1094,13 @@ cdef class Engine:
             np.minimum.at(self._st_next, st["target"], st["next_t"])
             # every neuron is visited in the first window (its state may have been set since)
             self._wake = np.full(max(self.n_neurons, 1), -np.inf)
-        while self.t_now < t_stop and done != max_windows:
+        while self.t_now < t_stop and done != max_windows and not interrupted:
             t1 = self.inbox.bounds[1]
             if t1 > t_stop:
                 t1 = t_stop
             self._run_window(t1)
             done += 1
-            PyErr_CheckSignals()
+            PyErr_CheckSignals()          # runs the deferring handler (and those of other signals)
 
     cdef int _plan_meters(self, double t0, double t1) except -1:
         """Reserve each multimeter's rows for its samples in [t0, t1) and fill senders and times."""
