@@ -186,12 +186,16 @@ def SetDefaults(model, params, val=None):
         params = {params: val}
     if not isinstance(params, dict):
         raise NESTError(f"SetDefaults: params must be a dict, got {params!r}")
-    _kernel.current().models.set_defaults(model, params)
+    k = _kernel.current()
+    k.check_not_prepared("SetDefaults")
+    k.models.set_defaults(model, params)
 
 
 def CopyModel(existing, new, params=None):
     """Register ``new`` as a copy of model ``existing``, with ``params`` as its defaults."""
-    _kernel.current().models.copy_model(existing, new, params)
+    k = _kernel.current()
+    k.check_not_prepared("CopyModel")
+    k.models.copy_model(existing, new, params)
 
 
 # -- connections --------------------------------------------------------------------------------

@@ -124,7 +124,9 @@ def _schedule(times, values, t_on, t_off):
     points = np.unique(np.concatenate([times, [t_on, t_off]]))
     points = points[(points >= t_on) & (points <= t_off)]
     index = np.searchsorted(times, points, side="right") - 1
-    after = np.where(index >= 0, values[np.maximum(index, 0)], 0.0)
+    # (a padded copy: with no breakpoints at all, as a new step_current_generator has, index 0
+    # must still be readable)
+    after = np.where(index >= 0, np.append(values, 0.0)[np.maximum(index, 0)], 0.0)
     after[points >= t_off] = 0.0
     return points, after
 

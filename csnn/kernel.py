@@ -154,6 +154,13 @@ class Kernel:
         seed = self.status["rng_seed"]
         self.rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(crng.PURPOSE_CONNECT,))))
 
+    def check_not_prepared(self, what):
+        """The network and the synapse parameters are fixed between Prepare and Cleanup (the
+        engine was given them at Prepare), as in NEST."""
+        if self.prepared:
+            raise KernelStateError(f"{what}: the network cannot change between Prepare and Cleanup; call "
+                                   "Cleanup first")
+
     def engine_generator_index(self):
         self.n_generators += 1
         return self.n_generators - 1
@@ -177,6 +184,7 @@ class Kernel:
     # -- nodes --------------------------------------------------------------------------------
 
     def create(self, model_name, n=1, params=None, positions=None):
+        self.check_not_prepared("Create")
         model = self.models.get(model_name, "model", "nodes")
         if model.kind == "synapse":
             raise BadParameterError(f"Create: {model.name!r} is a synapse model; nodes are created from "
@@ -525,6 +533,7 @@ class Kernel:
         return self.engine.num_synapses + int(self.stream_model.size) + sum(a.size for a in self.attachments["source"])
 
     def connect(self, pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=False):
+        self.check_not_prepared("Connect")
         pre_ids = as_ids(pre, "pre")
         post_ids = as_ids(post, "post")
         if pre_ids.size == 0 or post_ids.size == 0:
@@ -958,6 +967,9 @@ class Kernel:
     def set_connections(self, sc, params):
         if not isinstance(params, dict):
             raise BadTypeError(f"set(): params must be a dict, got {params!r}")
+        if set(params) - {"weight"}:
+            # weights may change between runs of one Prepare; delays and rule parameters not
+            self.check_not_prepared(f"set({', '.join(map(repr, sorted(set(params) - {'weight'})))})")
         n = len(sc)
         rule = self._plastic_rule(sc)
         plastic_keys = [name for name, *_ in rule["parameters"] + rule["state"]] if rule else []
