@@ -26,57 +26,18 @@ import numpy as np
 
 import csnn
 
-PLASTIC = ("stdp_synapse", "stdp_nn_restr_synapse", "stdp_triplet_synapse", "stdp_facetshw_synapse_hom")
+# the network every engine path runs through, shared with tests/test_checkpoint.py
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+import every_model  # noqa: E402
+from every_model import PLASTIC  # noqa: E402
 
 
 def network(threads):
     """Build, simulate in pieces with changes between them; return everything recorded."""
-    csnn.ResetKernel()
-    csnn.SetKernelStatus({"rng_seed": 5, "local_num_threads": threads})
-    delta = csnn.Create("iaf_psc_delta", 40, params={"V_m": csnn.random.uniform(-70.0, -56.0)})
-    exp = csnn.Create("iaf_psc_exp", 30)
-    alpha = csnn.Create("iaf_psc_alpha", 30)
-    hh = csnn.Create("hh_psc_alpha", 4)
-    srm = csnn.Create("srm_psc_exp", 6)
-    parrots = csnn.Create("parrot_neuron", 20)
-    lif = delta + exp + alpha
-    stimuli = [
-        ("poisson_generator", {"rate": 12000.0}, lif + hh, 30.0),
-        ("poisson_generator", {"rate": 50.0}, parrots, 1.0),
-        ("noise_generator", {"mean": 200.0, "std": 100.0, "dt": 0.5}, exp, 1.0),
-        ("ou_noise_generator", {"mean": 250.0, "std": 80.0, "tau": 3.0}, alpha, 1.0),
-        ("ac_generator", {"amplitude": 100.0, "offset": 300.0, "frequency": 40.0}, delta, 1.0),
-        ("step_current_generator", {"amplitude_times": [10.0, 60.0], "amplitude_values": [500.0, 800.0]}, hh, 1.0),
-        ("dc_generator", {"amplitude": 100.0}, hh, 1.0),
-        # multiplicities > 1, which the parrots pass on to static and plastic synapses
-        ("spike_generator", {"spike_times": [5.0, 20.5, 44.0, 44.01, 70.0],
-                             "spike_multiplicities": [1, 3, 2, 1, 4]}, parrots, 1.0),
-        ("pulsepacket_generator", {"pulse_times": [30.0, 80.0], "activity": 3, "sdev": 2.0}, parrots, 1.0),
-        ("inhomogeneous_poisson_generator", {"rate_times": [1.0, 50.0], "rate_values": [800.0, 2000.0]}, srm, 80.0),
-    ]
-    generators = {}
-    for model, params, targets, weight in stimuli:
-        generators[model] = csnn.Create(model, params=params)
-        csnn.Connect(generators[model], targets, syn_spec={"weight": weight, "delay": 0.7})
-    csnn.Connect(lif, lif, {"rule": "fixed_indegree", "indegree": 10},
-                 {"weight": csnn.random.normal(5.0, 10.0), "delay": csnn.random.uniform(0.6, 4.0)})
-    csnn.Connect(parrots, lif + hh, {"rule": "fixed_outdegree", "outdegree": 5}, {"weight": 20.0, "delay": 1.3})
-    weights = csnn.Create("weight_recorder")
-    for model in PLASTIC:
-        copy = f"{model}_rec"
-        csnn.CopyModel(model, copy, {"weight_recorder": weights} if model != "stdp_facetshw_synapse_hom" else {})
-        csnn.Connect(lif + parrots, lif + srm, {"rule": "fixed_indegree", "indegree": 4},
-                     {"synapse_model": copy, "weight": 20.0 if model != "stdp_facetshw_synapse_hom" else 1.0,
-                      "delay": csnn.random.uniform(0.6, 4.0)})
-    spikes = csnn.Create("spike_recorder")
-    meter = csnn.Create("multimeter", params={"record_from": ["V_m", "I_syn_ex"], "interval": 0.3})
-    hh_meter = csnn.Create("multimeter", params={"record_from": ["V_m", "Act_m"], "interval": 0.2})
-    voltmeter = csnn.Create("voltmeter", params={"interval": 0.5})
-    csnn.Connect(lif + hh + srm + parrots, spikes)
-    csnn.Connect(meter, exp[:3] + alpha[:3])
-    csnn.Connect(hh_meter, hh)
-    csnn.Connect(voltmeter, delta[:4] + srm[:2])
-
+    net = every_model.build(threads, seed=5, indegree=10, plastic_indegree=4)
+    delta, exp, hh, srm, lif, parrots = (net[name] for name in ("delta", "exp", "hh", "srm", "lif", "parrots"))
+    generators, spikes, weights = net["generators"], net["spikes"], net["weights"]
+    meter, hh_meter, voltmeter = net["meter"], net["hh_meter"], net["voltmeter"]
     csnn.Simulate(17.3)
     csnn.Simulate(26.07)                                   # splits at odd times, spikes in flight
     # SetStatus mid-run: neurons, generators, static and plastic synapses

@@ -10,57 +10,19 @@ import numpy as np
 import pytest
 
 import csnn
+import every_model
+from every_model import PLASTIC
 
 pytestmark = pytest.mark.usefixtures("fresh_kernel")
 
 TESTS = pathlib.Path(__file__).resolve().parent
 #: the split: mid-window, with spikes in flight (delays up to 4 ms)
 T_SAVE, T_AFTER = 43.37, 56.63
-PLASTIC = ("stdp_synapse", "stdp_triplet_synapse", "stdp_nn_restr_synapse", "stdp_nn_symm_synapse",
-           "stdp_nn_pre_centered_synapse", "stdp_facetshw_synapse_hom")
 
 
 def build(threads):
-    """Every neuron model, generator kind, recorder and synapse type in one network."""
-    csnn.ResetKernel()
-    csnn.SetKernelStatus({"rng_seed": 17, "local_num_threads": threads})
-    delta = csnn.Create("iaf_psc_delta", 20, params={"V_m": csnn.random.uniform(-70.0, -56.0)})
-    exp = csnn.Create("iaf_psc_exp", 20)
-    alpha = csnn.Create("iaf_psc_alpha", 20)
-    hh = csnn.Create("hh_psc_alpha", 4)
-    srm = csnn.Create("srm_psc_exp", 4)
-    parrots = csnn.Create("parrot_neuron", 10)
-    lif = delta + exp + alpha
-    stimuli = [
-        ("poisson_generator", {"rate": 9000.0}, lif + hh, 30.0),
-        ("noise_generator", {"mean": 200.0, "std": 100.0, "dt": 0.5}, exp, 1.0),
-        ("ou_noise_generator", {"mean": 250.0, "std": 80.0, "tau": 3.0}, alpha, 1.0),
-        ("ac_generator", {"amplitude": 100.0, "offset": 300.0, "frequency": 40.0}, delta, 1.0),
-        ("step_current_generator", {"amplitude_times": [10.0, 60.0], "amplitude_values": [500.0, 800.0]}, hh, 1.0),
-        ("dc_generator", {"amplitude": 100.0}, hh, 1.0),
-        ("spike_generator", {"spike_times": [5.0, 20.5, 44.0, 44.01, 70.0]}, parrots, 1.0),
-        ("pulsepacket_generator", {"pulse_times": [30.0, 80.0], "activity": 3, "sdev": 2.0}, parrots, 1.0),
-        ("inhomogeneous_poisson_generator", {"rate_times": [1.0, 50.0], "rate_values": [800.0, 2000.0]}, srm, 80.0),
-    ]
-    for model, params, targets, weight in stimuli:
-        csnn.Connect(csnn.Create(model, params=params), targets, syn_spec={"weight": weight, "delay": 0.7})
-    csnn.Connect(lif, lif, {"rule": "fixed_indegree", "indegree": 5},
-                 {"weight": csnn.random.normal(5.0, 10.0), "delay": csnn.random.uniform(0.6, 4.0)})
-    weights = csnn.Create("weight_recorder")
-    for model in PLASTIC:
-        copy = f"{model}_rec"
-        csnn.CopyModel(model, copy, {"weight_recorder": weights} if model != "stdp_facetshw_synapse_hom" else {})
-        csnn.Connect(lif + parrots, lif + srm, {"rule": "fixed_indegree", "indegree": 2},
-                     {"synapse_model": copy, "weight": 20.0 if model != "stdp_facetshw_synapse_hom" else 1.0,
-                      "delay": csnn.random.uniform(0.6, 4.0)})
-    spikes = csnn.Create("spike_recorder")
-    meter = csnn.Create("multimeter", params={"record_from": ["V_m", "I_syn_ex"], "interval": 0.3})
-    hh_meter = csnn.Create("multimeter", params={"record_from": ["V_m", "Act_m"], "interval": 0.2})
-    voltmeter = csnn.Create("voltmeter", params={"interval": 0.5})
-    csnn.Connect(lif + hh + srm + parrots, spikes)
-    csnn.Connect(meter, exp[:3] + alpha[:3])
-    csnn.Connect(hh_meter, hh)
-    csnn.Connect(voltmeter, delta[:4] + srm[:2])
+    """every_model's network (every neuron model, generator kind, recorder and synapse type)."""
+    every_model.build(threads)
 
 
 def results():
