@@ -86,12 +86,12 @@ def GetStatus(nodes, keys=None, output=""):
     k = _kernel.current()
     if isinstance(nodes, SynapseCollection):
         nodes._check_alive()
-        names = None if keys is None else ([keys] if isinstance(keys, str) else list(keys))
+        names = _kernel.status_keys(keys, "GetStatus")
         table = k.connection_table(nodes, names)
         rows = [{key: _scalar(col[i]) for key, col in table.items()} for i in range(len(nodes))]
     else:
         ids = _as_ids(nodes)
-        names = None if keys is None else ([keys] if isinstance(keys, str) else list(keys))
+        names = _kernel.status_keys(keys, "GetStatus")
         rows = k.get_status(ids, names)
     if keys is None:
         return tuple(rows)

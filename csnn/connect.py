@@ -97,7 +97,7 @@ def parse_conn_spec(conn_spec):
     elif not isinstance(conn_spec, dict):
         raise BadTypeError(f"conn_spec must be a rule name or a dict, got {conn_spec!r}")
     rule = conn_spec.get("rule", "all_to_all")
-    if rule not in RULES:
+    if not isinstance(rule, str) or rule not in RULES:
         raise unknown_name("connection rule", rule, RULES, IllegalConnectionError)
     allowed = set(_COMMON) | set(RULES[rule]) | set(_OPTIONAL.get(rule, ()))
     extra = set(conn_spec) - allowed

@@ -79,6 +79,17 @@ def reset():
     return install(Kernel())
 
 
+def status_keys(keys, what):
+    """The ``keys`` of a status query (None, a name, or a list or tuple of names) as None or a
+    list of names."""
+    if keys is None:
+        return None
+    names = [keys] if isinstance(keys, str) else list(keys) if isinstance(keys, (list, tuple)) else None
+    if names is None or not all(isinstance(name, str) for name in names):
+        raise BadTypeError(f"{what}: keys = {keys!r} is invalid; give a parameter name or a list of names")
+    return names
+
+
 def install(kernel):
     """Make ``kernel`` the present kernel (a fresh one, or one loaded from a checkpoint),
     closing the files of the one it replaces."""
@@ -472,6 +483,7 @@ class Kernel:
             if keys not in d:
                 raise unknown_name("kernel status key", keys, d)
             return d[keys]
+        keys = status_keys(keys, "GetKernelStatus")
         for k in keys:
             if k not in d:
                 raise unknown_name("kernel status key", k, d)
@@ -554,6 +566,9 @@ class Kernel:
         n = i_pre.size
         if expected is None:
             cconnect.check_memory(n, kind, spec["rule"])
+        if n == 0:
+            # the rule drew no pair (p = 0, indegree 0, a condition nobody meets): nothing to store
+            return self._new_connections(self._connection_counts()) if return_synapsecollection else None
         connections = (i_pre, i_post, endpoints)
         weight = cconnect.values("weight", syn_params["weight"], n, shape, keep, self.rng, spec["rule"], connections)
         delay = cconnect.values("delay", syn_params["delay"], n, shape, keep, self.rng, spec["rule"], connections)

@@ -171,7 +171,8 @@ class NodeCollection(_Attributes):
         return f"NodeCollection({ids.tolist()})"
 
     def _models(self):
-        models = {m.name for m in _kernel().models_of(self._ids)} if self._ids.size else set()
+        # the models in this collection's own kernel (ResetKernel may have replaced the current one)
+        models = {m.name for m in self._kernel_ref.models_of(self._ids)} if self._ids.size else set()
         return models.pop() if len(models) == 1 else "<mixed>"
 
     # parameters -----------------------------------------------------------------------------
@@ -188,7 +189,8 @@ class NodeCollection(_Attributes):
         single = len(keys) == 1 and isinstance(keys[0], str)
         if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
             keys = tuple(keys[0])
-        statuses = _kernel().get_status(self._ids, list(keys) if keys else None)
+        from .kernel import status_keys
+        statuses = _kernel().get_status(self._ids, status_keys(list(keys), "get") if keys else None)
         if single:
             return _collapse([s[keys[0]] for s in statuses])
         names = list(keys) if keys else list(statuses[0]) if statuses else []

@@ -100,7 +100,7 @@ def traced(method):
 
 def short(value, limit=160):
     """A repr for messages.  NodeCollections are shown by their ids: csnn's repr of a collection
-    of a reset kernel raises IndexError (KNOWN BUG, test_repr_of_a_node_collection_of_a_reset_kernel)."""
+    of a reset kernel raises IndexError (test_repr_of_a_node_collection_of_a_reset_kernel)."""
     if isinstance(value, csnn.NodeCollection):
         ids = value.tolist()
         return f"NodeCollection({ids if len(ids) <= 4 else f'{ids[0]}..{ids[-1]}'})"
@@ -734,8 +734,7 @@ class APIMachine(RuleBasedStateMachine):
             return
         from_generators = valid_ids and self.kinds(pre_ids) == {GENERATOR}
         if lo == 0 and verdict < INVALID and ((plastic and neurons_only) or from_generators):
-            # KNOWN BUGS: a plastic Connect, or one from generators, that makes no connection
-            # raises ZeroDivisionError or ValueError (test_connect_that_makes_no_connection)
+            # a Connect that makes no connection: test_connect_that_makes_no_connection
             return
         returned = data.draw(st.booleans(), label="return_synapsecollection")
         before = csnn.GetKernelStatus("num_connections")
@@ -881,7 +880,7 @@ class APIMachine(RuleBasedStateMachine):
             {"rule": "pairwise_bernoulli"}, {"rule": "all_to_all", "allow_autapse": False},
             {"rule": "all_to_all", "allow_autapses": "yes"}, {"rule": "all_to_all", "allow_multapses": 1},
             {"rule": "all_to_all", "indegree": 2}, {"rule": "one_to_one", "p": 0.5}]), label="bad rule")
-        # KNOWN BUG (test_conn_spec_rule_of_unhashable_type): {'rule': [...]} gives a TypeError
+        # {'rule': [...]}: test_conn_spec_rule_of_unhashable_type
         return bad, INVALID, (0, 0), None, "bad", None
 
     #: conditions of rule 'expression' and what they select (i, j: index grids)
@@ -1350,8 +1349,8 @@ class APIMachine(RuleBasedStateMachine):
         elif form == "attribute" and key.isidentifier():
             self.call(VALID, f"{short(b.nc, 60)}.{key}", getattr, b.nc, key)
         else:
-            # KNOWN BUGS: non-string keys (test_get_status_with_a_non_string_key) and unhashable
-            # ones (test_get_with_an_unhashable_key) raise TypeError, so only strings are used
+            # non-string and unhashable keys: test_get_status_with_a_non_string_key and
+            # test_get_with_an_unhashable_key
             bad = data.draw(st.sampled_from(["V_x", "", "bogus", "Events", "V_M"]), label="bad key")
             how = data.draw(st.sampled_from(["GetStatus", "GetStatus_list", "get", "get_list"]))
             if how == "GetStatus":
@@ -1376,7 +1375,7 @@ class APIMachine(RuleBasedStateMachine):
                              [key, "resolution"])
         assert isinstance(both, tuple) and both[1] == self.resolution
         assert csnn.resolution == self.resolution and csnn.network_size == self.n_nodes
-        # KNOWN BUG (test_get_kernel_status_with_a_non_string_key): GetKernelStatus(5) gives a TypeError
+        # GetKernelStatus(5): test_get_kernel_status_with_a_non_string_key
         self.call(INVALID, "GetKernelStatus('resolutoin')", csnn.GetKernelStatus, "resolutoin")
         self.call(INVALID, "GetKernelStatus(['rng_seed', 'bogus'])", csnn.GetKernelStatus, ["rng_seed", "bogus"])
         model = data.draw(st.sampled_from(sorted(NEURON_MODELS) + sorted(GENERATOR_MODELS) + sorted(RECORDER_MODELS)
@@ -1843,10 +1842,6 @@ def test_schedule_generators_with_no_steps(kernel, model):
     csnn.Simulate(5.0)
 
 
-@known_bug("a Connect whose rule makes no connection: ZeroDivisionError for plastic "
-           "synapses (csnn/kernel.py _parameter_sets: divmod(c, values.size) with no "
-           "values), ValueError 'need at least one array to concatenate' from "
-           "generators (csnn/kernel.py _connect_generators: np.concatenate([]))")
 @pytest.mark.parametrize("pre_model, syn_spec, conn_spec", [
     ("iaf_psc_delta", "stdp_synapse", {"rule": "pairwise_bernoulli", "p": 0.0}),
     ("iaf_psc_delta", "stdp_triplet_synapse", {"rule": "fixed_indegree", "indegree": 0}),
@@ -1860,29 +1855,20 @@ def test_connect_that_makes_no_connection(kernel, conn_spec, pre_model, syn_spec
     csnn.Simulate(1.0)
 
 
-@known_bug("repr() of a NodeCollection of a reset kernel: IndexError list index out "
-           "of range (csnn/nodes.py _models looks the ids up in the current kernel); "
-           "with more nodes in the new kernel it names the wrong models")
 def test_repr_of_a_node_collection_of_a_reset_kernel(kernel):
     old = csnn.Create("iaf_psc_delta", 3)
     csnn.ResetKernel()
     assert "iaf_psc_delta" in repr(old) or "reset" in repr(old)
 
 
-@known_bug("GetStatus(nodes, 5): TypeError 'int' object is not iterable "
-           "(csnn/__init__.py GetStatus: list(keys))")
 def test_get_status_with_a_non_string_key(kernel):
     assert_csnn_error(csnn.GetStatus, csnn.Create("iaf_psc_delta"), 5)
 
 
-@known_bug("GetKernelStatus(5): TypeError 'int' object is not iterable "
-           "(csnn/kernel.py kernel_status: for k in keys)")
 def test_get_kernel_status_with_a_non_string_key(kernel):
     assert_csnn_error(csnn.GetKernelStatus, 5)
 
 
-@known_bug("get([['V_m']]) / GetStatus(nodes, [['V_m']]) / GetKernelStatus([['x']]): "
-           "TypeError unhashable type: 'list' (csnn/kernel.py column, kernel_status)")
 @pytest.mark.parametrize("call", ["get", "GetStatus", "GetKernelStatus"])
 def test_get_with_an_unhashable_key(kernel, call):
     nodes = csnn.Create("iaf_psc_delta")
@@ -1891,8 +1877,6 @@ def test_get_with_an_unhashable_key(kernel, call):
     assert_csnn_error(fn)
 
 
-@known_bug("Connect(a, b, {'rule': [...]}): TypeError unhashable type "
-           "(csnn/connect.py parse_conn_spec: rule not in RULES)")
 def test_conn_spec_rule_of_unhashable_type(kernel):
     a = csnn.Create("iaf_psc_delta")
     assert_csnn_error(csnn.Connect, a, a, {"rule": ["all_to_all"]})
