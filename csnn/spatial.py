@@ -10,6 +10,7 @@ masks and the spatial parameters ``distance``, ``pos``, ``source_pos`` and ``tar
 not available (using them is an error); write distance-dependent probabilities, weights and
 delays as expressions instead.
 """
+import abc
 import numbers
 
 import numpy as np
@@ -31,17 +32,18 @@ def __getattr__(name):
     raise AttributeError(f"module 'csnn.spatial' has no attribute {name!r}")
 
 
-class Layout:
-    """Positions of the nodes of one ``Create`` call (base of :class:`free` and :class:`grid`)."""
+class Layout(abc.ABC):
+    """Positions of the nodes of one ``Create`` call: the interface :class:`free` and
+    :class:`grid` implement and ``Kernel.create`` uses."""
 
+    @abc.abstractmethod
     def number_of_nodes(self, n):
         """How many nodes ``Create(model, n, positions=self)`` makes."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def coordinates(self, n, rng):
         """Positions of ``n`` nodes: an array of shape (n, 2) or (n, 3); random ones drawn from
         numpy Generator ``rng``."""
-        raise NotImplementedError
 
 
 class free(Layout):

@@ -43,6 +43,7 @@ cdef struct Window:
     const int32_t* st_perm    # streams of neuron i: streams[st_perm[st_offsets[i]:st_offsets[i + 1]]]
     double* st_next           # per neuron: arrival of its streams' next event (ms), inf if none
     double* wake              # per neuron: nothing happens to it before this time (ms)
+    int nonfinite             # set when a neuron's synaptic state became NaN or infinite
     Generator* generators
     Sampler* samplers
     const int64_t* smp_offsets
@@ -117,7 +118,7 @@ cdef class Engine:
     cdef void _free_thread_buffers(self)
     cdef int _plan_meters(self, double t0, double t1) except -1
     cdef int _run_window(self, double t1) except -1
-    cdef int _check_finite(self, double t0, double t1) except -1
+    cdef int _check_finite(self, double t0, double t1, int nonfinite) except -1
     cdef int _collect_spikes(self) except -1
     cdef int _route(self, Window* w) except -1
     cdef int _route_table(self, SynapseTable table, int32_t rank_flag, Window* w) noexcept

@@ -27,7 +27,7 @@ cimport cython
 cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport prange, threadid
-from libc.math cimport nextafter
+from libc.math cimport isfinite, nextafter
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
 from libc.stdlib cimport free, calloc, malloc, qsort, realloc
 from libc.string cimport memcpy
@@ -414,13 +414,10 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
                 if next_ev.port == PORT_CURRENT:
                     w.streams[w.st_perm[next_ev.target]].value = next_ev.w
                     current_changed = True
-                elif neuron_t is ParrotNeuron and next_ev.port == PORT_PARROT_IGNORED:
-                    # NEST's protocol for exact STDP experiments: the plastic synapse between two
-                    # parrots targets receptor 1, so its weight evolves (when the spike was
-                    # routed) but its spikes are not repeated (the postsynaptic parrot repeats
-                    # only its own drive)
-                    pass
-                else:
+                elif not (neuron_t is ParrotNeuron and next_ev.port == PORT_PARROT_IGNORED):
+                    # (NEST's protocol for exact STDP experiments: the plastic synapse between two
+                    # parrots targets receptor 1, so its weight evolves, when the spike is routed,
+                    # but its spikes are not repeated: the parrot repeats only its own drive)
                     weight = next_ev.w
                     w_sum += weight
                     if weight > 0.0:
@@ -438,6 +435,11 @@ cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket
                 return -1
             if m_sum > 0:
                 fired = _receive(n, t_in, w_sum, w_ex, w_in, m_sum)
+                # an overflowing sum of inputs: the window's end reports which neuron (one flag
+                # for all threads; any that sets it writes the same value)
+                if neuron_t is PscNeuron and not isfinite(n.s.I_syn_ex + n.s.dI_syn_ex + n.s.I_syn_in
+                                                          + n.s.dI_syn_in):
+                    w.nonfinite = 1
                 if fired > 0 and _emit(n, i, t_in, fired, w, out) != 0:
                     return -1
             _refresh(n)
@@ -661,8 +663,8 @@ cdef class Engine:
                  "sets": self._sets, "tau_minus": self._tau_minus, "tau_minus_triplet": self._tau_minus_triplet,
                  "n_threads": self.n_threads, "t_now": self.t_now, "n_spikes": self.n_spikes,
                  "n_events": self.n_events, "in_flight": self.inbox.pending(),
-                 # the window grid: its present window's start and the width (crossing searches
-                 # may end a leaf apart on another grid, see csnn/_core/crossing.pyx)
+                 # the window grid (its present window's start, the width): a loaded kernel runs
+                 # the windows an uninterrupted one would
                  "grid": (self.inbox.bounds[0], self.width) if self.inbox.nb > 0 else None,
                  "archive_lengths": lengths, "archive_entries": entries, "archive_traces": traces}
         return (_restore_engine, (state,))
@@ -1199,6 +1201,7 @@ cdef class Engine:
         w.p_next_readout = _column_or_null(self.plastic, "next_readout_time")
         w.archives = self.archives
         w.gids = self.gids
+        w.nonfinite = 0
         for k in range(self.n_threads):
             self.outbufs[k].n = 0
             self.wbufs[k].n = 0
@@ -1222,7 +1225,7 @@ cdef class Engine:
                     break
         if rc != 0:
             raise MemoryError("csnn: out of memory for emitted spikes")
-        self._check_finite(self.t_now, t1)
+        self._check_finite(self.t_now, t1, w.nonfinite)
         self._collect_spikes()
         if self.n_readout_logs:
             self._number_facets_synapses()
@@ -1238,11 +1241,12 @@ cdef class Engine:
         self.t_now = t1
         return 0
 
-    cdef int _check_finite(self, double t0, double t1) except -1:
+    cdef int _check_finite(self, double t0, double t1, int nonfinite) except -1:
         """Raise NumericalError for the first neuron whose state is no longer finite: HH's
-        integration records when it failed; the closed-form models (state variables in
-        _FINITE_FIELDS) are checked after each window (t0, t1], which an overflowing
-        sum of inputs (weights near the largest double) can make infinite."""
+        integration records when it failed; for the closed-form models, whose synaptic state
+        only an overflowing sum of inputs (weights near the largest double) makes infinite,
+        the window (t0, t1] flagged it (``nonfinite``) and their state variables
+        (_FINITE_FIELDS) are searched for the first such neuron."""
         cdef int p
         cdef int64_t r
         cdef HhPscAlpha* rows
@@ -1257,6 +1261,8 @@ cdef class Engine:
                         f"{_MODEL_NAMES[self.pops[p].model]} neuron {self.gids[self.pops[p].nidx[r]]}: "
                         f"the state became NaN or infinite at t = {rows[r].s.failed} ms (numerical "
                         "blow-up: use a smaller step h or check the parameters and inputs)")
+        if not nonfinite:
+            return 0
         for model, data, nidx in self._pop_arrays:
             for field in _FINITE_FIELDS:
                 if field not in data.dtype.names:
