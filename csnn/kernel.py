@@ -566,9 +566,6 @@ class Kernel:
         n = i_pre.size
         if expected is None:
             cconnect.check_memory(n, kind, spec["rule"])
-        if n == 0:
-            # the rule drew no pair (p = 0, indegree 0, a condition nobody meets): nothing to store
-            return self._new_connections(self._connection_counts()) if return_synapsecollection else None
         connections = (i_pre, i_post, endpoints)
         weight = cconnect.values("weight", syn_params["weight"], n, shape, keep, self.rng, spec["rule"], connections)
         delay = cconnect.values("delay", syn_params["delay"], n, shape, keep, self.rng, spec["rule"], connections)
@@ -583,6 +580,9 @@ class Kernel:
                 f"Connect: {syn_model.name} is plastic and connects neurons only, not "
                 f"{_KIND_NAMES[pre_kind if pre_kind != NEURON else post_kind]}; to make a generator's spikes "
                 "plastic, send them through a parrot_neuron")
+        if n == 0:
+            # checked, but the rule drew no pair (p = 0, indegree 0, a condition nobody meets)
+            return self._new_connections(before) if return_synapsecollection else None
         if pre_kind == NEURON and post_kind == NEURON:
             # engine indices through the (small) collections, not per synapse through the node table
             pre_nidx = self.node_nidx[pre_ids - 1].astype(np.int32)

@@ -1855,6 +1855,15 @@ def test_connect_that_makes_no_connection(kernel, conn_spec, pre_model, syn_spec
     csnn.Simulate(1.0)
 
 
+def test_connect_that_draws_no_pair_is_still_checked(kernel):
+    """A plastic synapse onto a recorder is refused even when the rule draws no pair (the crash
+    test's child process found a p = 0.3 draw of nothing accepted)."""
+    neuron, recorder = csnn.Create("iaf_psc_delta"), csnn.Create("spike_recorder")
+    with pytest.raises(csnn.errors.IllegalConnectionError, match="stdp_synapse is plastic and connects neurons only"):
+        csnn.Connect(neuron, recorder, {"rule": "pairwise_bernoulli", "p": 0.0}, "stdp_synapse")
+    assert csnn.GetKernelStatus("num_connections") == 0
+
+
 def test_repr_of_a_node_collection_of_a_reset_kernel(kernel):
     old = csnn.Create("iaf_psc_delta", 3)
     csnn.ResetKernel()
