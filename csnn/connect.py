@@ -14,13 +14,15 @@ Array-valued weights and delays have NEST 3's shapes: ``(len(post), len(pre))`` 
 for ``fixed_outdegree`` and one value per connection for ``one_to_one`` and
 ``fixed_total_number``.
 """
+import functools
 import numbers
 
 import numpy as np
 
 from . import expressions as cexpr
+from . import memory as cmemory
 from . import random as crandom
-from .errors import BadParameterError, BadTypeError, IllegalConnectionError, InsufficientMemoryError, unknown_name
+from .errors import BadParameterError, BadTypeError, IllegalConnectionError, unknown_name
 
 #: rule -> the conn_spec keys it needs
 RULES = {
@@ -43,6 +45,9 @@ BLOCK_PAIRS = 2 ** 20
 #: delay (8 bytes each), then its row in the synapse table twice (the table and the merged
 #: copy at Prepare; csnn/_core/synapses.pyx: 12 bytes static, at most 44 plastic)
 BUILD_BYTES = {"static": 32 + 2 * 12, "plastic": 32 + 2 * 44}
+#: bytes a value k of conn_spec['j']'s range takes while it is tested: i, k and the position in
+#: its row (8 bytes each), the target j and the condition's temporaries
+CANDIDATE_BYTES = 64
 
 
 def expected_connections(spec, n_pre, n_post):
@@ -62,30 +67,13 @@ def expected_connections(spec, n_pre, n_post):
     return n_pre * n_post * (spec["p"] if rule == "pairwise_bernoulli" else 1)
 
 
-def available_memory():
-    """Bytes of memory available to new allocations (Linux: MemAvailable), or None where
-    the system does not say."""
-    try:
-        with open("/proc/meminfo") as f:
-            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
-    except (OSError, StopIteration, ValueError):
-        return None
-
-
 def check_memory(n_connections, kind, rule):
     """Raise InsufficientMemoryError when building ``n_connections`` connections of ``kind``
     ("static" or "plastic") would need more memory than is available."""
-    available = available_memory()
-    needed = n_connections * BUILD_BYTES[kind]
-    if available is not None and needed > available:
-        raise InsufficientMemoryError(
-            f"Connect: rule {rule!r} makes {n_connections:.4g} {kind} connections, which need about "
-            f"{_size(needed)} while they are built ({BUILD_BYTES[kind]} bytes each), but {_size(available)} "
-            "are available; connect fewer nodes, or in parts after freeing memory")
-
-
-def _size(n_bytes):
-    return f"{n_bytes / 2 ** 30:.3g} GiB" if n_bytes >= 2 ** 30 else f"{n_bytes / 2 ** 20:.3g} MiB"
+    cmemory.require(n_connections * BUILD_BYTES[kind],
+                    f"Connect: rule {rule!r} makes {n_connections:.4g} {kind} connections",
+                    f"while they are built ({BUILD_BYTES[kind]} bytes each)",
+                    "connect fewer nodes, or in parts after freeing memory")
 
 
 def parse_conn_spec(conn_spec):
@@ -166,13 +154,16 @@ def _parse_expression_rule(conn_spec):
     return spec
 
 
-def pairs(spec, pre, post, rng, endpoints):
+def pairs(spec, pre, post, rng, endpoints, kind):
     """Connection pairs (indices into pre and post), the shape that weight arrays must have
     and the mask of kept pairs among those (None when all are kept).  ``endpoints``: the
-    collections as expressions see them (:class:`csnn.expressions.Endpoints`)."""
+    collections as expressions see them (:class:`csnn.expressions.Endpoints`); ``kind``:
+    "static" or "plastic", for the memory checks of rule 'expression' (the other rules' counts
+    are known before drawing: :func:`expected_connections`)."""
     rule = spec["rule"]
     if rule == "expression":
-        return _expression_pairs(spec, pre, post, rng, endpoints) + (None, None)
+        room = functools.partial(check_memory, kind=kind, rule=rule)
+        return _expression_pairs(spec, pre, post, rng, endpoints, room) + (None, None)
     n_pre, n_post = pre.size, post.size
     autapses, multapses = spec["allow_autapses"], spec["allow_multapses"]
     if rule == "one_to_one":
@@ -241,19 +232,22 @@ def _draw_per_row(rng, rows, k, n, row_ids, col_ids, autapses, multapses, what):
     """For each of ``rows`` nodes draw ``k`` partners among ``n`` (indices), as NEST does."""
     if rows == 0 or k == 0:
         return np.zeros((rows, k), dtype=np.int64)
-    available = n - (0 if autapses else 1)
-    if n == 0 or (not multapses and k > available) or (available <= 0):
+    # candidates of each row: the n partners, less the row's own node without autapses
+    available = np.full(rows, n) - (0 if autapses else _occurrences(row_ids, col_ids))
+    short = available < (1 if multapses else k)
+    if short.any():
+        r = int(np.argmax(short))
         raise IllegalConnectionError(
-            f"rule 'fixed_{what}': {what} = {k} cannot be drawn from {n} candidates"
-            + ("" if multapses else " without multapses") + ("" if autapses else " without autapses"))
+            f"rule 'fixed_{what}': {what} = {k} cannot be drawn for node {row_ids[r]} from {available[r]} "
+            f"candidates" + ("" if multapses else " without multapses") + ("" if autapses else " without autapses"))
     if multapses:
         drawn = rng.integers(0, n, (rows, k), dtype=np.int32 if n < 2 ** 31 else np.int64)
         if not autapses:
-            for _ in range(10000):
-                bad = col_ids[drawn] == row_ids[:, None]
-                if not bad.any():
-                    break
+            # redraw autapses; each row has a candidate other than itself, so this ends
+            bad = col_ids[drawn] == row_ids[:, None]
+            while bad.any():
                 drawn[bad] = rng.integers(0, n, int(bad.sum()))
+                bad = col_ids[drawn] == row_ids[:, None]
         return drawn
     drawn = np.empty((rows, k), dtype=np.int64)
     for r in range(rows):
@@ -264,27 +258,37 @@ def _draw_per_row(rng, rows, k, n, row_ids, col_ids, autapses, multapses, what):
     return drawn
 
 
-def _expression_pairs(spec, pre, post, rng, endpoints):
+def _occurrences(ids, among):
+    """How often each of ``ids`` occurs in ``among``."""
+    values, counts = np.unique(among, return_counts=True)
+    at = np.minimum(np.searchsorted(values, ids), values.size - 1)
+    return np.where(values[at] == ids, counts[at], 0)
+
+
+def _expression_pairs(spec, pre, post, rng, endpoints, room):
     """Pairs of rule 'expression': Brian 2's condition and p, or generated targets j; then the
-    autapse rule, n connections per pair and the multapse rule."""
+    autapse rule, n connections per pair and the multapse rule.  ``room(n)`` raises when n
+    connections cannot be built in the memory available; it is asked as pairs accumulate."""
     if spec["j"] is None:
-        i, j = _condition_pairs(spec["condition"], spec["p"], rng, endpoints)
+        i, j = _condition_pairs(spec["condition"], spec["p"], rng, endpoints, room)
     else:
-        i, j = _generated_pairs(spec["j"], spec["skip_if_invalid"], rng, endpoints)
+        i, j = _generated_pairs(spec["j"], spec["skip_if_invalid"], rng, endpoints, room)
     if not spec["allow_autapses"]:
         keep = pre[i] != post[j]
         i, j = i[keep], j[keep]
     if isinstance(spec["n"], cexpr.Expression):
         counts = _evaluate_pairs(spec["n"], i, j, rng, endpoints)
+        room(int(counts.sum()))
         i, j = np.repeat(i, counts), np.repeat(j, counts)
     elif spec["n"] != 1:
+        room(i.size * spec["n"])
         i, j = np.repeat(i, spec["n"]), np.repeat(j, spec["n"])
     if not spec["allow_multapses"]:
         _check_no_multapses(i, j, post.size)
     return i, j
 
 
-def _condition_pairs(condition, p, rng, endpoints):
+def _condition_pairs(condition, p, rng, endpoints, room):
     """Every pair (i, j) satisfying ``condition`` (None: all), each kept with probability ``p``
     (a number or an expression, evaluated where the condition holds), i-major."""
     n_pre, n_post = int(endpoints.sizes["N_pre"]), int(endpoints.sizes["N_post"])
@@ -298,6 +302,7 @@ def _condition_pairs(condition, p, rng, endpoints):
         i, j = _bernoulli(p, i, j, rng, endpoints)
         chunks_pre.append(i)
         chunks_post.append(j)
+        room(sum(chunk.size for chunk in chunks_pre))
     return _join(chunks_pre), _join(chunks_post)
 
 
@@ -311,7 +316,7 @@ def _bernoulli(p, i, j, rng, endpoints):
     return i[keep], j[keep]
 
 
-def _generated_pairs(generator, skip_if_invalid, rng, endpoints):
+def _generated_pairs(generator, skip_if_invalid, rng, endpoints, room):
     """Pairs (i, j) from conn_spec['j'] (:class:`csnn.expressions.TargetGenerator`): for each
     i, the loop variable k runs over range(low, high, step) (its values drawn by sample(...)),
     and j is the element for the k that satisfy the condition."""
@@ -331,6 +336,12 @@ def _generated_pairs(generator, skip_if_invalid, rng, endpoints):
     chunks_pre, chunks_post = [], []
     for start, stop in _row_blocks(lengths):
         rows = slice(start, stop)
+        # a block is one row when that row has more than BLOCK_PAIRS values
+        cmemory.require(int(lengths[rows].sum()) * CANDIDATE_BYTES,
+                        f"conn_spec['j'] = {generator.element.source.text!r} gives {lengths[start]:.4g} values "
+                        f"of k for i = {start}",
+                        f"while they are tested ({CANDIDATE_BYTES} bytes each)",
+                        "narrow its range")
         i, k, first = _ranges(every_i[rows], low[rows], step[rows], lengths[rows])
         if generator.p is not None:            # sample(..., p=...)
             i, k = _bernoulli(generator.p, i, k, rng, endpoints)
@@ -340,6 +351,7 @@ def _generated_pairs(generator, skip_if_invalid, rng, endpoints):
         i, j = _targets(generator, skip_if_invalid, i, k, rng, endpoints)
         chunks_pre.append(i)
         chunks_post.append(j)
+        room(sum(chunk.size for chunk in chunks_pre))
     return _join(chunks_pre), _join(chunks_post)
 
 

@@ -62,11 +62,20 @@ class Device:
     def status(self):
         return dict(self.params)
 
+    @property
+    def owner(self):
+        """The device in messages: model and id."""
+        return f"{self.model.name} (id {self.gid})"
+
+    def validate(self, changes):
+        """Raise, naming the device, when ``changes`` (already type-checked) cannot be applied;
+        changes nothing.  SetStatus validates every node before it sets any."""
+        self.check_defaults(self.owner, dict(self.params, **changes))
+
     def set(self, changes):
-        """Apply already type-checked ``changes``."""
-        trial = dict(self.params, **changes)
-        self.check_defaults(f"{self.model.name} (id {self.gid})", trial)
-        self.params = trial
+        """Apply ``changes`` (validated first, so that a refused change leaves the device as it was)."""
+        self.validate(changes)
+        self.params = dict(self.params, **changes)
 
     @property
     def window(self):
@@ -273,7 +282,7 @@ class SpikeTrainGenerator(Generator):
         late = new_t > t_now
         dropped = int((~late).sum()) - int(np.isin(new_t[~late], old_t[keep]).sum())
         if dropped > 0 and self.WARN_PAST:
-            warnings.warn(f"{self.model.name} (id {self.gid}): {dropped} spike time(s) at or before "
+            warnings.warn(f"{self.owner}: {dropped} spike time(s) at or before "
                           f"the present time {t_now} ms were not emitted; spikes can only be "
                           "scheduled in the future", CSNNWarning, stacklevel=4)
 
@@ -410,11 +419,10 @@ class NoiseGenerator(StepCurrent):
                                   kernel.status["resolution"])
         super().__init__(kernel, gid, model, params)
 
-    def set(self, changes):
+    def validate(self, changes):
         if "dt" in changes:
-            check_resolution_multiple(f"{self.model.name} (id {self.gid})", "dt", changes["dt"],
-                                      self.kernel.status["resolution"])
-        super().set(changes)
+            check_resolution_multiple(self.owner, "dt", changes["dt"], self.kernel.status["resolution"])
+        super().validate(changes)
 
     def step_parameters(self):
         p = self.params
@@ -569,8 +577,8 @@ class Recorder(Device):
         return params
 
     def set(self, changes):
+        self.validate(changes)
         if "n_events" in changes:
-            self.check_defaults(f"{self.model.name} (id {self.gid})", dict(self.params, **changes))
             self.log.clear()
             self.n_cleared = self.log.total
             self.n_dropped = 0
@@ -615,7 +623,7 @@ class Recorder(Device):
             self.append = False
             return
         if os.path.exists(path) and not self.kernel.status["overwrite_files"]:
-            raise KernelStateError(f"{self.model.name} (id {self.gid}): the file {path!r} exists and "
+            raise KernelStateError(f"{self.owner}: the file {path!r} exists and "
                                    "overwrite_files is False; set SetKernelStatus({'overwrite_files': True}) "
                                    "or choose another label or data_path")
         if backend == "npz":
@@ -677,7 +685,7 @@ class Recorder(Device):
         self.n_dropped += excess
         if not self.warned:
             self.warned = True
-            warnings.warn(f"{self.model.name} (id {self.gid}) holds max_events = {limit} events; later events "
+            warnings.warn(f"{self.owner} holds max_events = {limit} events; later events "
                           "are dropped (n_dropped counts them): raise max_events or record to a file",
                           CSNNWarning, stacklevel=2)
 
@@ -744,22 +752,23 @@ class Multimeter(Recorder):
         from .models import RECORDABLE_CODES
         return [RECORDABLE_CODES[name] for name in self.params["record_from"]]
 
-    def set(self, changes):
+    def validate(self, changes):
         from .models import RECORDABLE_CODES
         if "record_from" in changes:
             unknown = [v for v in changes["record_from"] if v not in RECORDABLE_CODES]
             if unknown:
-                raise BadParameterError(f"{self.model.name} (id {self.gid}): record_from contains "
-                                        f"{unknown[0]!r}; recordable variables: {sorted(RECORDABLE_CODES)}")
+                raise BadParameterError(f"{self.owner}: record_from contains {unknown[0]!r}; recordable "
+                                        f"variables: {sorted(RECORDABLE_CODES)}")
             if self.n_out > 0 and list(changes["record_from"]) != list(self.params["record_from"]):
-                raise KernelStateError(f"{self.model.name} (id {self.gid}): record_from cannot change "
-                                       "after the multimeter has been connected")
+                raise KernelStateError(f"{self.owner}: record_from cannot change after the multimeter has "
+                                       "been connected")
         if "interval" in changes:
-            check_resolution_multiple(f"{self.model.name} (id {self.gid})", "interval", changes["interval"],
-                                      self.kernel.status["resolution"])
+            check_resolution_multiple(self.owner, "interval", changes["interval"], self.kernel.status["resolution"])
             if self.n_out > 0 and self.kernel.engine.t_now > 0 and changes["interval"] != self.params["interval"]:
-                raise KernelStateError(f"{self.model.name} (id {self.gid}): interval cannot change "
-                                       "after the simulation has started")
+                raise KernelStateError(f"{self.owner}: interval cannot change after the simulation has started")
+        super().validate(changes)
+
+    def set(self, changes):
         super().set(changes)
         if "record_from" in changes and self.n_out == 0:
             self.index = self.kernel.engine.add_meter(self.params["interval"], *self.window, self.codes())

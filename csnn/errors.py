@@ -5,6 +5,7 @@ from the matching built-in exception, so ``except ValueError`` keeps working, an
 ``csnn.NESTError`` is the common base, as ``nest.NESTError`` is in PyNEST.
 """
 import difflib
+import math
 
 
 class CSNNError(Exception):
@@ -64,3 +65,21 @@ def unknown_name(kind, name, choices, error=UnknownParameterError):
     """An error for an unknown ``kind`` called ``name``, suggesting close names and listing all."""
     listed = ", ".join(sorted(str(c) for c in choices))
     return error(f"unknown {kind} {name!r}.{close_names(name, choices)} Valid: {listed}.")
+
+
+def shown(value):
+    """``repr(value)`` for a message; an integer too long to be read (or printed: Python refuses
+    to print integers of more than 4300 digits) is described by its number of digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"<an integer of about {math.floor(value.bit_length() * math.log10(2)) + 1} digits>"
+    return repr(value)
+
+
+def to_float(value, what):
+    """``value`` (a real number) as a float; an integer beyond the range of a 64-bit float
+    raises BadParameterError naming ``what``."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise BadParameterError(f"{what} = {shown(value)} is out of range: numbers must lie within "
+                                "+-1.8e308 (64-bit floats)") from None

@@ -33,7 +33,7 @@ import numbers
 
 import numpy as np
 
-from .errors import BadParameterError, BadTypeError, UnknownParameterError, close_names
+from .errors import BadParameterError, BadTypeError, UnknownParameterError, close_names, to_float
 
 __all__ = ["Expression", "TargetGenerator", "Endpoints", "parse", "check_namespace", "FUNCTIONS"]
 
@@ -47,9 +47,30 @@ PRE_VARIABLES = ("i", "N_pre", "N_post") + PRE_POSITIONS
 CONSTANTS = {"pi": np.float64(np.pi), "e": np.float64(np.e), "inf": np.float64(np.inf)}
 
 
+class _Undefined(ArithmeticError):
+    """An operation without a value for some pair (int(inf), i // 0); :class:`Expression`
+    reports it with the expression's source."""
+
+
 def _truncate(x):
-    """int(x): toward zero, as Python's int."""
+    """int(x): toward zero, as Python's int (64-bit)."""
+    x = np.asarray(x)
+    if x.dtype.kind in "biu":
+        return x.astype(np.int64)
+    representable = np.abs(x) < 2.0 ** 63      # False for inf and nan too
+    if not np.all(representable):
+        raise _Undefined(f"int() of {x[~representable].flat[0].item()!r} has no 64-bit integer value")
     return np.trunc(x).astype(np.int64)
+
+
+def _integer_division(operation, symbol):
+    """``operation`` (// or %), refusing integer division by zero, which numpy answers with 0
+    (float division by zero gives inf or nan, reported where the result is checked)."""
+    def divide(a, b):
+        if np.result_type(a, b).kind in "biu" and np.any(np.asarray(b) == 0):
+            raise _Undefined(f"integer division by zero ({symbol!r})")
+        return operation(a, b)
+    return divide
 
 
 #: function name -> (numpy function, number of arguments)
@@ -68,7 +89,8 @@ ITERATORS = ("range", "sample")
 RESERVED = frozenset(PAIR_VARIABLES) | set(CONSTANTS) | set(FUNCTIONS) | set(DRAWS) | set(ITERATORS)
 
 _BINARY = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.true_divide,
-           ast.FloorDiv: np.floor_divide, ast.Mod: np.mod, ast.Pow: np.float_power}
+           ast.FloorDiv: _integer_division(np.floor_divide, "//"), ast.Mod: _integer_division(np.mod, "%"),
+           ast.Pow: np.float_power}
 _UNARY = {ast.USub: np.negative, ast.UAdd: np.positive, ast.Not: np.logical_not}
 _COMPARE = {ast.Eq: np.equal, ast.NotEq: np.not_equal, ast.Lt: np.less, ast.LtE: np.less_equal,
             ast.Gt: np.greater, ast.GtE: np.greater_equal}
@@ -245,6 +267,8 @@ class Expression:
                 result = np.broadcast_to(np.asarray(self._code(_Frame(values, rng, i.size))), i.shape)
         except (TypeError, ValueError) as err:    # numpy refuses, e.g. -True
             raise BadTypeError(f"{self.source} cannot be evaluated: {err}") from None
+        except _Undefined as err:
+            raise BadParameterError(f"{self.source} cannot be evaluated: {err}") from None
         return self._check(result, i, j)
 
     def _check(self, result, i, j):
@@ -308,7 +332,7 @@ def check_namespace(namespace, what):
         elif isinstance(value, (numbers.Integral, np.integer)) and abs(int(value)) < 2 ** 63:
             checked[name] = np.int64(value)
         elif isinstance(value, (numbers.Real, np.floating)):
-            checked[name] = np.float64(value)
+            checked[name] = np.float64(to_float(value, f"{what}[{name!r}]"))
         else:
             raise BadTypeError(f"{what}[{name!r}] = {value!r} is invalid: namespace values must be numbers")
     return checked

@@ -4,6 +4,7 @@ One :class:`Kernel` exists at a time (``ResetKernel`` replaces it).  It validate
 keeps each neuron model's parameters and state in a numpy structured array whose layout is the
 model's C struct, and hands the core (:class:`csnn._core.engine.Engine`) flat typed arrays.
 """
+import collections
 import functools
 import numbers
 import warnings
@@ -12,6 +13,7 @@ import numpy as np
 
 from . import connect as cconnect
 from . import expressions as cexpr
+from . import memory as cmemory
 from . import progress as cprogress
 from . import random as crandom
 from . import spatial as cspatial
@@ -19,7 +21,7 @@ from ._core import rng as crng
 from ._core.engine import Engine, OPENMP, stream_dtype
 from .devices import Generator, Multimeter, Recorder, WeightRecorder
 from .errors import (BadParameterError, BadTypeError, CSNNWarning, IllegalConnectionError,
-                     KernelStateError, UnknownNodeError, unknown_name)
+                     KernelStateError, UnknownNodeError, shown, to_float, unknown_name)
 from ._core import stdp as cstdp
 from .models import (ARCHIVE_PARAMETERS, RECORDABLE_CODES, Registry, check_neurons, check_plastic_weights,
                      unknown_parameter)
@@ -31,6 +33,10 @@ NEURON, GENERATOR, SPIKE_RECORDER, METER, WEIGHT_RECORDER = 0, 1, 2, 3, 4
 _KIND_NAMES = {NEURON: "neurons", GENERATOR: "stimulation devices", SPIKE_RECORDER: "spike recorders",
                METER: "multimeters", WEIGHT_RECORDER: "weight recorders"}
 
+#: threads a kernel runs (each has its own spike and event buffers): more than machines have cores
+MAX_THREADS = 1024
+#: nodes a kernel holds: the engine's node ids are int32 (csnn/_core/engine.pyx)
+MAX_NODES = 2 ** 31 - 1
 #: node keys every node reports, read-only
 _NODE_KEYS = ("model", "global_id", "element_type", "local", "thread", "vp")
 
@@ -201,11 +207,13 @@ class Kernel:
             raise BadParameterError(f"Create: {model.name!r} is a synapse model; nodes are created from "
                                     f"node models: {', '.join(self.models.names('nodes'))}")
         if isinstance(n, bool) or not isinstance(n, (numbers.Integral, np.integer)) or n < 1:
-            raise BadParameterError(f"Create: n = {n!r} is invalid: must be an integer >= 1")
+            raise BadParameterError(f"Create: n = {shown(n)} is invalid: must be an integer >= 1")
         n = int(n)
+        if isinstance(positions, cspatial.Layout):
+            n = positions.number_of_nodes(n)
+        self._check_room(model, n)
         if positions is not None:
             positions = self._positions(positions, n)
-            n = len(positions)
         first = len(self.node_model) + 1
         gids = np.arange(first, first + n, dtype=np.int64)
         per_node = self._expand(model, n, params, "Create params", defaults=True)
@@ -223,6 +231,19 @@ class Kernel:
         if positions is not None:
             self.positions.update(zip(gids.tolist(), positions))
         return NodeCollection._from_ids(self, gids)
+
+    def _check_room(self, model, n):
+        """Refuse to create ``n`` nodes of ``model`` beyond the engine's int32 ids or the memory
+        available."""
+        exist = len(self.node_model)
+        if n > MAX_NODES - exist:
+            raise BadParameterError(f"Create: n = {shown(n)} is invalid: a kernel holds at most {MAX_NODES} "
+                                    f"nodes ({exist} exist)")
+        # a neuron: its struct row (twice while the population array grows), one trial column
+        # per parameter and its rows in the node tables; a device: a Python object with a
+        # parameter dict (about 1.4 kB measured with tracemalloc for a multimeter)
+        each = 2 * model.core.layout()[1] + 8 * len(model.specs) + 64 if model.kind == "neuron" else 2048
+        cmemory.require(n * each, f"Create: {n} {model.name} nodes", f"({each} bytes each)", "create fewer nodes")
 
     def _register(self, model, gids, kind, rows):
         self.node_model.extend([model] * gids.size)
@@ -273,10 +294,10 @@ class Kernel:
         self.node_nidx = node_nidx
 
     def _positions(self, positions, n):
-        """Create's ``positions`` (an array of n positions or a csnn.spatial layout, which sets
-        the number of nodes) -> array of shape (number of nodes, 2 or 3)."""
+        """Create's ``positions`` (an array of n positions, or a csnn.spatial layout of n
+        nodes) -> array of shape (n, 2 or 3)."""
         if isinstance(positions, cspatial.Layout):
-            return positions.coordinates(positions.number_of_nodes(n), self.rng)
+            return positions.coordinates(n, self.rng)
         coordinates = cspatial.as_coordinates(positions, "Create: positions")
         if len(coordinates) != n:
             raise BadParameterError(f"Create: positions must be an array of shape ({n}, 2) or ({n}, 3), got "
@@ -410,56 +431,74 @@ class Kernel:
         return [{k: columns[k][i] for k in keys} for i in range(ids.size)]
 
     def set_status(self, ids, params):
-        """Set parameters of nodes ``ids`` (dict, per-node values, or list of dicts)."""
+        """Set parameters of nodes ``ids`` (dict, per-node values, or list of dicts).  Every
+        change is checked before any is made: a call that fails changes nothing."""
+        if isinstance(params, (list, tuple)) and len(params) == 1:
+            params = params[0]
         if isinstance(params, (list, tuple)):
-            if len(params) == 1:
-                params = params[0]
-            elif len(params) != ids.size:
+            if len(params) != ids.size:
                 raise BadParameterError(f"SetStatus: a list of {len(params)} dicts for {ids.size} nodes; "
                                         "give one dict, or one per node")
-            else:
-                for gid, p in zip(ids.tolist(), params):
-                    self.set_status(np.array([gid]), p)
-                return
+            changes = [change for gid, p in zip(ids.tolist(), params) for change in self._changes(np.array([gid]), p)]
+        else:
+            changes = self._changes(ids, params)
+        for apply in changes:
+            apply()
+
+    def _changes(self, ids, params):
+        """Check setting ``params`` (a dict) on nodes ``ids`` -> the functions that make the
+        changes, one per model (none of them fails)."""
         if not isinstance(params, dict):
             raise BadTypeError(f"SetStatus: params must be a dict or a list of dicts, got {params!r}")
         models = self.models_of(ids)
-        groups = []
+        changes = []
         for model in {m.name: m for m in models}.values():
             where = np.flatnonzero([m is model for m in models])
             sub = {k: ([v[i] for i in where.tolist()] if _is_per_node(model, k, v, ids.size) else v)
                    for k, v in params.items()}
-            groups.append((model, ids[where], self._expand(model, where.size, sub, "SetStatus")))
-        for model, gids, values in groups:
+            values = self._expand(model, where.size, sub, "SetStatus")
+            if not values:
+                continue
             if model.kind == "neuron":
-                self._set_neurons(model, gids, values)
+                changes.append(self._neuron_changes(model, ids[where], values))
             else:
-                for k, gid in enumerate(gids.tolist()):
-                    self.devices[gid].set({key: column[k] for key, column in values.items()})
+                devices = [(self.devices[gid], {key: column[k] for key, column in values.items()})
+                           for k, gid in enumerate(ids[where].tolist())]
+                for device, change in devices:
+                    device.validate(change)
+                changes.append(functools.partial(_set_devices, devices))
+        return changes
 
-    def _set_neurons(self, model, gids, values):
-        if not values:
-            return
-        for key in _ARCHIVE_KEYS:
-            if key in values:
-                self.archive[key][self.node_nidx[gids - 1]] = np.asarray(values.pop(key), dtype=float)
-                self.engine.set_archive_parameters(self.archive["tau_minus"], self.archive["tau_minus_triplet"])
-        if not values:
-            return
+    def _neuron_changes(self, model, gids, values):
+        """Check new ``values`` of neurons ``gids`` -> the function that sets them."""
+        archive = {key: np.asarray(values.pop(key), dtype=float) for key in _ARCHIVE_KEYS if key in values}
+        nidx = self.node_nidx[gids - 1]
         pop = self.populations[model.base]
         rows = self.node_row[gids - 1]
-        trial = {key: pop.data[key][rows].copy() for key, s in model.specs.items()
-                 if s.writable and key not in _ARCHIVE_KEYS}
-        for key, column in values.items():
-            trial[key] = np.asarray([_store(v) for v in column] if isinstance(column, list) else column, dtype=float)
-        if "V_m" in trial and "V_m" not in values:
-            trial["V_m"] = np.asarray(self.engine.rows(model.code, pop.data, rows, "values", RECORDABLE_CODES["V_m"]))
-        check_neurons(model, trial)
-        self.engine.rows(model.code, pop.data, rows, "commit")
-        for key in values:
-            pop.data[key][rows] = trial[key]
-        _write_derived(model, pop, rows, trial)
-        self.engine.rows(model.code, pop.data, rows, "refresh")
+        trial = None
+        if values:
+            trial = {key: pop.data[key][rows].copy() for key, s in model.specs.items()
+                     if s.writable and key not in _ARCHIVE_KEYS}
+            for key, column in values.items():
+                trial[key] = np.asarray([_store(v) for v in column] if isinstance(column, list) else column,
+                                        dtype=float)
+            if "V_m" in trial and "V_m" not in values:
+                trial["V_m"] = np.asarray(self.engine.rows(model.code, pop.data, rows, "values",
+                                                           RECORDABLE_CODES["V_m"]))
+            check_neurons(model, trial)
+
+        def apply():
+            for key, column in archive.items():
+                self.archive[key][nidx] = column
+            if archive:
+                self.engine.set_archive_parameters(self.archive["tau_minus"], self.archive["tau_minus_triplet"])
+            if trial is not None:
+                self.engine.rows(model.code, pop.data, rows, "commit")
+                for key in values:
+                    pop.data[key][rows] = trial[key]
+                _write_derived(model, pop, rows, trial)
+                self.engine.rows(model.code, pop.data, rows, "refresh")
+        return apply
 
     # -- kernel status ------------------------------------------------------------------------
 
@@ -516,14 +555,16 @@ class Kernel:
 
     def _check_kernel_value(self, key, value):
         if key in ("rng_seed", "local_num_threads", "total_num_virtual_procs"):
-            low = 0 if key == "rng_seed" else 1
-            if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < low \
-                    or (key == "rng_seed" and value >= 2 ** 32):
-                accepted = "an integer in [0, 2**32)" if key == "rng_seed" else "an integer >= 1"
-                raise BadParameterError(f"SetKernelStatus: {key} = {value!r} is invalid: must be {accepted}")
+            low, high, accepted = ((0, 2 ** 32 - 1, "[0, 2**32)") if key == "rng_seed" else
+                                   (1, MAX_THREADS, f"[1, {MAX_THREADS}]"))
+            if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) \
+                    or not low <= value <= high:
+                raise BadParameterError(f"SetKernelStatus: {key} = {shown(value)} is invalid: must be an integer "
+                                        f"in {accepted}")
             return int(value)
         if key == "resolution":
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
+                    not np.isfinite(to_float(value, "SetKernelStatus: resolution")) or value <= 0:
                 raise BadParameterError(f"SetKernelStatus: resolution = {value!r} is invalid: must be a finite number > 0 (ms)")
             return float(value)
         if key == "progress_bar":
@@ -555,17 +596,15 @@ class Kernel:
         pre_kind = self._single_kind(pre_ids, "pre")
         post_kind = self._single_kind(post_ids, "post")
         self._check_direction(pre_ids, pre_kind, post_ids, post_kind)
-        # memory: checked before drawing when the rule tells the number, else once drawn (the
-        # expression rule draws in blocks of bounded size)
+        # memory: checked before drawing when the rule tells the number, else as the pairs are
+        # drawn (the expression rule draws in blocks of bounded size)
         kind = "plastic" if syn_model.rule else "static"
         expected = cconnect.expected_connections(spec, pre_ids.size, post_ids.size)
         if expected is not None:
             cconnect.check_memory(expected, kind, spec["rule"])
         endpoints = cexpr.Endpoints(pre_ids, post_ids, self.position_array)
-        i_pre, i_post, shape, keep = cconnect.pairs(spec, pre_ids, post_ids, self.rng, endpoints)
+        i_pre, i_post, shape, keep = cconnect.pairs(spec, pre_ids, post_ids, self.rng, endpoints, kind)
         n = i_pre.size
-        if expected is None:
-            cconnect.check_memory(n, kind, spec["rule"])
         connections = (i_pre, i_post, endpoints)
         weight = cconnect.values("weight", syn_params["weight"], n, shape, keep, self.rng, spec["rule"], connections)
         delay = cconnect.values("delay", syn_params["delay"], n, shape, keep, self.rng, spec["rule"], connections)
@@ -841,17 +880,17 @@ class Kernel:
                 recorder = self.devices[rec_gid]
                 self.engine.attach_spike_recorder(recorder.index, self.node_nidx[sel - 1])
                 recorder.n_in += sel.size
-        else:                       # multimeter -> neurons
+        else:                       # multimeter -> neurons: every pair is checked before any is attached
+            pairs = collections.Counter(zip(src.tolist(), tgt.tolist()))
+            twice = {pair for pair, count in pairs.items() if count > 1} | (pairs.keys() & self.attached_meters)
+            if twice:
+                meter_gid, gid = min(twice)
+                raise IllegalConnectionError(f"Connect: {self._describe(meter_gid)} is already connected to "
+                                             f"{self._describe(gid)}; each neuron is sampled once per multimeter")
+            self.attached_meters |= set(pairs)
             for meter_gid in np.unique(src).tolist():
                 sel = tgt[src == meter_gid]
                 meter = self.devices[meter_gid]
-                pairs = {(meter_gid, int(g)) for g in sel.tolist()}
-                twice = pairs & self.attached_meters
-                if twice or len(pairs) < sel.size:
-                    g = sorted(twice)[0][1] if twice else int(sel[np.unique(sel, return_counts=True)[1] > 1][0])
-                    raise IllegalConnectionError(f"Connect: {self._describe(meter_gid)} is already connected to "
-                                                 f"{self._describe(g)}; each neuron is sampled once per multimeter")
-                self.attached_meters |= pairs
                 self.engine.attach_meter(meter.index, self.node_nidx[sel - 1])
                 meter.n_out += sel.size
         for key, column in (("source", src), ("target", tgt), ("model", np.full(src.size, model_id)),
@@ -1145,13 +1184,20 @@ def _snap(t, resolution):
     return k / inverse if inverse == round(inverse) else k * resolution
 
 
+def _set_devices(devices):
+    """Apply checked changes: (device, change) pairs."""
+    for device, change in devices:
+        device.set(change)
+
+
 def _check_time(what, t):
     """A simulation duration: a finite number of ms >= 0."""
     if isinstance(t, (bool, np.bool_)) or not isinstance(t, (numbers.Real, np.number)):
         raise BadTypeError(f"{what}: t = {t!r} is invalid: must be a finite number of ms >= 0, got a {type(t).__name__}")
+    t = to_float(t, f"{what}: t")
     if not np.isfinite(t) or t < 0:
-        raise BadParameterError(f"{what}: t = {float(t)!r} is invalid: must be a finite number of ms >= 0")
-    return float(t)
+        raise BadParameterError(f"{what}: t = {t!r} is invalid: must be a finite number of ms >= 0")
+    return t
 
 
 def _store(value):

@@ -19,7 +19,7 @@ from ._core import iaf_psc_exp as _iaf_psc_exp
 from ._core import parrot_neuron as _parrot_neuron
 from ._core import srm_psc_exp as _srm_psc_exp
 from ._core import stdp as _stdp
-from .errors import BadParameterError, BadTypeError, UnknownModelError, close_names
+from .errors import BadParameterError, BadTypeError, UnknownModelError, close_names, shown, to_float
 
 #: old names that still work, mapped to the current ones
 ALIASES = {"spike_detector": "spike_recorder", "iaf_neuron": "iaf_psc_alpha"}
@@ -64,7 +64,7 @@ class ParamSpec:
                 return value
             raise BadTypeError(f"{where} = {value!r} is invalid: must be a string")
         if c == "strings":
-            if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+            if not isinstance(value, (list, tuple, np.ndarray)) or not all(isinstance(v, str) for v in value):
                 raise BadTypeError(f"{where} = {value!r} is invalid: must be a list of names")
             return list(value)
         if c == "times":
@@ -90,7 +90,7 @@ class ParamSpec:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
             raise BadTypeError(f"{where} = {value!r} is invalid: must be a number"
                                + (f" in {self.unit}" if self.unit else ""))
-        value = float(value)
+        value = to_float(value, where)
         if c in ("count", "positive_count"):
             low = 0 if c == "count" else 1
             if not (value >= low and value.is_integer()):
@@ -110,11 +110,20 @@ class ParamSpec:
         """Vectorised ``check`` of one value per node for numeric constraints; returns floats."""
         if self.constraint in ("bool", "str", "strings", "times", "any") or self.is_array:
             return [self.check(owner, v) for v in values]
-        try:
-            arr = np.array(values, dtype=float)
-        except (TypeError, ValueError):
-            bad = next(v for v in values if not isinstance(v, numbers.Real))
-            raise BadTypeError(f"{owner} parameter {self.name!r} = {bad!r} is invalid: must be a number") from None
+        # one number per node: refused as check() refuses them one by one (strings, bools and
+        # nested sequences, which numpy would convert)
+        if isinstance(values, np.ndarray) and values.dtype.kind in "iuf" and values.ndim == 1:
+            arr = values.astype(float)
+        else:
+            bad = next((v for v in values if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real)),
+                       None)
+            if bad is not None:
+                raise BadTypeError(f"{owner} parameter {self.name!r} = {shown(bad)} is invalid: must be a number, "
+                                   "one per node")
+            try:
+                arr = np.array(values, dtype=float)
+            except OverflowError:
+                arr = np.array([to_float(v, f"{owner} parameter {self.name!r}") for v in values])
         ok = {"finite": lambda: np.isfinite(arr), "positive": lambda: np.isfinite(arr) & (arr > 0),
               "nonnegative": lambda: np.isfinite(arr) & (arr >= 0), "notnan": lambda: ~np.isnan(arr),
               "count": lambda: (arr >= 0) & (arr == np.round(arr)),

@@ -38,7 +38,7 @@ def run(engine, t_stop, mode, stream=None, between=None):
     try:
         windows, resume = 1, False
         while engine.t_now < t_stop:
-            wall, t_from = time.perf_counter(), engine.t_now
+            wall = time.perf_counter()
             # whole windows, resumed: the same windows and neuron visits as one call
             engine.run(t_stop, windows, resume)
             resume = True

@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from .errors import BadParameterError, BadTypeError, unknown_name
+from .errors import BadParameterError, BadTypeError, shown, to_float, unknown_name
 
 __all__ = ["Parameter", "uniform", "uniform_int", "normal", "lognormal", "exponential", "from_spec"]
 
@@ -75,7 +75,8 @@ class Parameter:
 
 def constant(value):
     """A parameter that is ``value`` everywhere."""
-    return Parameter(lambda rng, n: np.full(n, float(value)), repr(float(value)))
+    value = to_float(value, "a random parameter's constant")
+    return Parameter(lambda rng, n: np.full(n, value), repr(value))
 
 
 def as_parameter(value):
@@ -89,48 +90,60 @@ def as_parameter(value):
 
 
 def _check(name, value, condition, accepted):
-    if not (isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-            and condition(value)):
-        raise BadParameterError(f"random parameter argument {name} = {value!r} is invalid: "
+    """``value`` as a float if it is a number (not NaN) meeting ``condition``, else
+    BadParameterError saying ``accepted``."""
+    number = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    if number:
+        value = to_float(value, f"random parameter argument {name}")
+    if not (number and not np.isnan(value) and condition(value)):
+        raise BadParameterError(f"random parameter argument {name} = {shown(value)} is invalid: "
                                 f"must be {accepted}")
-    return float(value)
+    return value
+
+
+def _finite(condition=lambda v: True):
+    """``condition``, and the value is finite."""
+    return lambda v: np.isfinite(v) and condition(v)
 
 
 def uniform(min=0.0, max=1.0):
     """Uniform on [min, max)."""
-    lo = _check("min", min, lambda v: True, "a finite number")
-    hi = _check("max", max, lambda v: v > lo, f"a finite number > min = {lo}")
+    lo = _check("min", min, _finite(), "a finite number")
+    hi = _check("max", max, _finite(lambda v: v > lo), f"a finite number > min = {lo}")
     return Parameter(lambda rng, n: rng.uniform(lo, hi, n), f"uniform(min={lo}, max={hi})")
 
 
 def uniform_int(max):
     """Uniform integers 0, 1, ..., max - 1."""
-    hi = _check("max", max, lambda v: v >= 1 and float(v).is_integer(), "an integer >= 1")
+    hi = _check("max", max, _finite(lambda v: 1 <= v < 2 ** 63 and v.is_integer()), "an integer in [1, 2**63)")
     return Parameter(lambda rng, n: rng.integers(0, int(hi), n).astype(float), f"uniform_int(max={int(hi)})")
 
 
 def normal(mean=0.0, std=1.0):
     """Normal with mean ``mean`` and standard deviation ``std``."""
-    mu = _check("mean", mean, lambda v: True, "a finite number")
-    sd = _check("std", std, lambda v: v >= 0, "a finite number >= 0")
+    mu = _check("mean", mean, _finite(), "a finite number")
+    sd = _check("std", std, _finite(lambda v: v >= 0), "a finite number >= 0")
     return Parameter(lambda rng, n: rng.normal(mu, sd, n), f"normal(mean={mu}, std={sd})")
 
 
 def lognormal(mean=0.0, std=1.0):
     """Lognormal: exp of a normal with mean ``mean`` and standard deviation ``std``."""
-    mu = _check("mean", mean, lambda v: True, "a finite number")
-    sd = _check("std", std, lambda v: v >= 0, "a finite number >= 0")
+    mu = _check("mean", mean, _finite(), "a finite number")
+    sd = _check("std", std, _finite(lambda v: v >= 0), "a finite number >= 0")
     return Parameter(lambda rng, n: rng.lognormal(mu, sd, n), f"lognormal(mean={mu}, std={sd})")
 
 
 def exponential(beta=1.0):
     """Exponential with scale (mean) ``beta``."""
-    b = _check("beta", beta, lambda v: v > 0, "a finite number > 0")
+    b = _check("beta", beta, _finite(lambda v: v > 0), "a finite number > 0")
     return Parameter(lambda rng, n: rng.exponential(b, n), f"exponential(beta={b})")
 
 
 def _clipped(draw, low, high, description):
     """Redraw values outside [low, high] (NEST 2's *_clipped distributions)."""
+    if not low < high:
+        raise BadParameterError(f"{description}: low = {low} must be smaller than high = {high}")
+
     def sample(rng, n):
         values = draw(rng, n)
         for _ in range(1000):
@@ -143,30 +156,48 @@ def _clipped(draw, low, high, description):
     return Parameter(sample, description)
 
 
-# NEST 2 distribution dicts: name -> (required keys, optional keys with defaults, builder)
+#: what NEST 2 distribution parameters accept: (description, condition on the float value)
+_ANY = ("a finite number", _finite())
+_POSITIVE = ("a finite number > 0", _finite(lambda v: v > 0))
+_NONNEGATIVE = ("a finite number >= 0", _finite(lambda v: v >= 0))
+_BOUND = ("a number or +-inf", lambda v: True)
+_INTEGER = ("an integer", _finite(lambda v: v.is_integer() and abs(v) < 2 ** 62))
+_PROBABILITY = ("a probability in [0, 1]", lambda v: 0 <= v <= 1)
+# numpy draws Poisson and binomial numbers as 64-bit integers; its Poisson sampler refuses
+# rates near 2**63
+_RATE = ("a finite number in [0, 1e18]", lambda v: 0 <= v <= 1e18)
+_TRIALS = ("an integer in [0, 2**62]", lambda v: v.is_integer() and 0 <= v <= 2 ** 62)
+
+
+def _uniform_int(p):
+    if not p["high"] >= p["low"]:
+        raise BadParameterError(f"distribution 'uniform_int': high = {p['high']:g} must not be smaller than "
+                                f"low = {p['low']:g}")
+    return uniform_int(p["high"] - p["low"] + 1) + p["low"]
+
+
+# NEST 2 distribution dicts: name -> ({parameter: (default, (accepted, condition))}, builder of
+# a Parameter from the checked float values)
 _NEST2 = {
-    "uniform": ({}, {"low": 0.0, "high": 1.0}, lambda p: uniform(p["low"], p["high"])),
-    "uniform_int": ({}, {"low": 0, "high": 1},
-                    lambda p: uniform_int(p["high"] - p["low"] + 1) + float(p["low"])),
-    "normal": ({}, {"mu": 0.0, "sigma": 1.0}, lambda p: normal(p["mu"], p["sigma"])),
-    "normal_clipped": ({}, {"mu": 0.0, "sigma": 1.0, "low": -np.inf, "high": np.inf},
+    "uniform": ({"low": (0.0, _ANY), "high": (1.0, _ANY)}, lambda p: uniform(p["low"], p["high"])),
+    "uniform_int": ({"low": (0, _INTEGER), "high": (1, _INTEGER)}, _uniform_int),
+    "normal": ({"mu": (0.0, _ANY), "sigma": (1.0, _NONNEGATIVE)}, lambda p: normal(p["mu"], p["sigma"])),
+    "normal_clipped": ({"mu": (0.0, _ANY), "sigma": (1.0, _NONNEGATIVE), "low": (-np.inf, _BOUND),
+                        "high": (np.inf, _BOUND)},
                        lambda p: _clipped(lambda rng, n: rng.normal(p["mu"], p["sigma"], n),
                                           p["low"], p["high"], f"normal_clipped({p})")),
-    "lognormal": ({}, {"mu": 0.0, "sigma": 1.0}, lambda p: lognormal(p["mu"], p["sigma"])),
-    "lognormal_clipped": ({}, {"mu": 0.0, "sigma": 1.0, "low": 0.0, "high": np.inf},
+    "lognormal": ({"mu": (0.0, _ANY), "sigma": (1.0, _NONNEGATIVE)}, lambda p: lognormal(p["mu"], p["sigma"])),
+    "lognormal_clipped": ({"mu": (0.0, _ANY), "sigma": (1.0, _NONNEGATIVE), "low": (0.0, _BOUND),
+                           "high": (np.inf, _BOUND)},
                           lambda p: _clipped(lambda rng, n: rng.lognormal(p["mu"], p["sigma"], n),
                                              p["low"], p["high"], f"lognormal_clipped({p})")),
-    "exponential": ({}, {"lambda": 1.0}, lambda p: exponential(1.0 / _check("lambda", p["lambda"], lambda v: v > 0, "> 0"))),
-    "gamma": ({}, {"order": 1.0, "scale": 1.0},
-              lambda p: Parameter(lambda rng, n: rng.gamma(_check("order", p["order"], lambda v: v > 0, "> 0"),
-                                                           _check("scale", p["scale"], lambda v: v > 0, "> 0"), n),
-                                  f"gamma({p})")),
-    "poisson": ({}, {"lambda": 1.0},
-                lambda p: Parameter(lambda rng, n: rng.poisson(_check("lambda", p["lambda"], lambda v: v >= 0, ">= 0"), n),
-                                    f"poisson({p})")),
-    "binomial": ({}, {"n": 1, "p": 0.5},
-                 lambda p: Parameter(lambda rng, n: rng.binomial(int(p["n"]), _check("p", p["p"], lambda v: 0 <= v <= 1, "in [0, 1]"), n),
-                                     f"binomial({p})")),
+    "exponential": ({"lambda": (1.0, _POSITIVE)}, lambda p: exponential(1.0 / p["lambda"])),
+    "gamma": ({"order": (1.0, _POSITIVE), "scale": (1.0, _POSITIVE)},
+              lambda p: Parameter(lambda rng, n: rng.gamma(p["order"], p["scale"], n), f"gamma({p})")),
+    "poisson": ({"lambda": (1.0, _RATE)},
+                lambda p: Parameter(lambda rng, n: rng.poisson(p["lambda"], n), f"poisson({p})")),
+    "binomial": ({"n": (1, _TRIALS), "p": (0.5, _PROBABILITY)},
+                 lambda p: Parameter(lambda rng, n: rng.binomial(int(p["n"]), p["p"], n), f"binomial({p})")),
 }
 
 
@@ -180,13 +211,13 @@ def from_spec(spec, what):
                                 "an array, a csnn.random parameter or a dict such as "
                                 "{'distribution': 'normal', 'mu': 0.0, 'sigma': 1.0}")
     name = spec["distribution"]
-    if name not in _NEST2:
+    if not isinstance(name, str) or name not in _NEST2:
         raise unknown_name(f"distribution in {what}", name, _NEST2, BadParameterError)
-    _, optional, build = _NEST2[name]
-    extra = set(spec) - {"distribution"} - set(optional)
+    accepted, build = _NEST2[name]
+    extra = set(spec) - {"distribution"} - set(accepted)
     if extra:
-        raise BadParameterError(f"{what}: unknown key(s) {sorted(extra)} for distribution {name!r}; "
-                                f"valid: {sorted(optional)}")
-    params = dict(optional)
-    params.update({k: v for k, v in spec.items() if k != "distribution"})
+        raise BadParameterError(f"{what}: unknown key(s) {sorted(map(str, extra))} for distribution {name!r}; "
+                                f"valid: {sorted(accepted)}")
+    params = {key: _check(f"{key!r} of {what}", spec.get(key, default), condition, description)
+              for key, (default, (description, condition)) in accepted.items()}
     return build(params)

@@ -117,7 +117,7 @@ def test_connect_refuses_what_memory_cannot_hold():
 def test_connect_memory_check_counts_every_rule(monkeypatch, conn_spec, syn_spec, kind, count):
     """With 1 MiB available (patched), 2e4 connections (about 1 to 2.4 MiB) are refused: the
     expression rule's once its pairs are drawn, the others' before."""
-    monkeypatch.setattr(csnn.connect, "available_memory", lambda: 2 ** 20)
+    monkeypatch.setattr(csnn.memory, "available", lambda: 2 ** 20)
     neurons = csnn.Create("iaf_psc_delta", 200)
     with pytest.raises(MemoryError, match=rf"makes {count} {kind} connections, which need about .* MiB while "
                                           rf"they are built .* but 1 MiB are available"):

@@ -432,7 +432,10 @@ KERNEL_CASES = {
     "float_rng_seed": ({"rng_seed": 1.5}, BadParameterError,
                        r"rng_seed = 1\.5 is invalid: must be an integer in \[0, 2\*\*32\)"),
     "zero_threads": ({"local_num_threads": 0}, BadParameterError,
-                     r"local_num_threads = 0 is invalid: must be an integer >= 1"),
+                     r"local_num_threads = 0 is invalid: must be an integer in \[1, 1024\]"),
+    "too_many_threads": ({"local_num_threads": 10 ** 400}, BadParameterError,
+                         r"local_num_threads = <an integer of about 401 digits> is invalid: must be an integer in "
+                         r"\[1, 1024\]"),
     "zero_resolution": ({"resolution": 0.0}, BadParameterError,
                         r"resolution = 0\.0 is invalid: must be a finite number > 0 \(ms\)"),
     "negative_resolution": ({"resolution": -0.1}, BadParameterError,
