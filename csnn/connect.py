@@ -22,7 +22,7 @@ import numpy as np
 from . import expressions as cexpr
 from . import memory as cmemory
 from . import random as crandom
-from .errors import BadParameterError, BadTypeError, IllegalConnectionError, unknown_name
+from .errors import BadParameterError, BadTypeError, IllegalConnectionError, as_numbers, shown, to_float, unknown_name
 
 #: rule -> the conn_spec keys it needs
 RULES = {
@@ -109,16 +109,14 @@ def parse_conn_spec(conn_spec):
 
 def _probability(key, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
-        raise BadParameterError(f"conn_spec[{key!r}] = {value!r} is invalid: must be a probability in [0, 1]")
+        raise BadParameterError(f"conn_spec[{key!r}] = {shown(value)} is invalid: must be a probability in [0, 1]")
     return float(value)
 
 
 def _count(key, value):
     if (isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer))) and not (
-            isinstance(value, float) and value.is_integer()):
-        raise BadParameterError(f"conn_spec[{key!r}] = {value!r} is invalid: must be an integer >= 0")
-    if value < 0:
-        raise BadParameterError(f"conn_spec[{key!r}] = {value!r} is invalid: must be an integer >= 0")
+            isinstance(value, float) and value.is_integer()) or not 0 <= value < 2 ** 63:
+        raise BadParameterError(f"conn_spec[{key!r}] = {shown(value)} is invalid: must be an integer in [0, 2**63)")
     return int(value)
 
 
@@ -443,15 +441,11 @@ def values(name, value, n, shape, keep, rng, spec_name, connections=None):
     if isinstance(value, dict):
         return crandom.from_spec(value, what).sample(rng, n)
     if isinstance(value, (numbers.Real, np.number)) and not isinstance(value, (bool, np.bool_)):
-        return np.full(n, float(value))
-    if value is None or isinstance(value, (str, bool, np.bool_)):
+        return np.full(n, to_float(value, what))
+    if not isinstance(value, (list, tuple, np.ndarray)):
         raise BadTypeError(f"{what} = {value!r} is invalid: give a number, an array, a csnn.random "
                            "parameter or a distribution dict")
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise BadTypeError(f"{what} = {value!r} is invalid: give a number, an array, a csnn.random "
-                           "parameter or a distribution dict") from None
+    arr = as_numbers(value, what)
     if shape is None:
         raise BadParameterError(f"{what}: arrays are not accepted for rule {spec_name!r} (the number of "
                                 "connections is not known in advance); give a number or a random parameter")

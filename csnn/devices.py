@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from . import memory as cmemory
 from ._core.streams import stream_kinds
 from .errors import BadParameterError, CSNNWarning, KernelStateError
 
@@ -347,6 +348,11 @@ class SpikeGenerator(SpikeTrainGenerator):
         return times[active], weights, mults
 
 
+#: bytes a pulse packet's spike takes while it is drawn: its centre, its normal draw, its time
+#: sorted and selected, and the engine's copy (8 bytes each)
+PACKET_SPIKE_BYTES = 48
+
+
 class PulsepacketGenerator(SpikeTrainGenerator):
     """pulsepacket_generator: packets of spikes around given times.
 
@@ -363,6 +369,15 @@ class PulsepacketGenerator(SpikeTrainGenerator):
         ("activity", 0, "", "count", "Spikes per packet"),
         ("sdev", 0.0, "ms", "nonnegative", "Standard deviation of the spike times around the centre"),
     ) + _ACTIVITY
+
+    @classmethod
+    def check_defaults(cls, owner, values):
+        super().check_defaults(owner, values)
+        # the spike times of every packet are drawn at once (engine_data)
+        spikes = values["activity"] * values["pulse_times"].size
+        cmemory.require(spikes * PACKET_SPIKE_BYTES, f"{owner}: activity = {values['activity']} spikes in each "
+                        f"of {values['pulse_times'].size} packets", f"({PACKET_SPIKE_BYTES} bytes each)",
+                        "lower activity or give fewer pulse_times")
 
     def engine_data(self):
         p = self.params
@@ -499,6 +514,8 @@ _LEGACY_FLAGS = {"withgid": None, "withtime": None, "withweight": None, "to_memo
                  "to_file": "ascii", "to_screen": "screen"}
 
 _BACKENDS = ("memory", "ascii", "csv", "npz", "screen")
+#: most digits after the point that text backends write (``precision``)
+MAX_PRECISION = 17
 
 #: file backends: their file extension.  ascii and csv append the events of each simulation
 #: call and drop them from memory; npz rewrites its file with all events, which it keeps.
@@ -558,6 +575,10 @@ class Recorder(Device):
         if values["record_to"] not in _BACKENDS:
             raise BadParameterError(f"{owner}: record_to = {values['record_to']!r} is invalid; "
                                     f"accepted: {', '.join(map(repr, _BACKENDS))}")
+        if values["precision"] > MAX_PRECISION:
+            raise BadParameterError(f"{owner}: precision = {values['precision']} is invalid: must be an integer in "
+                                    f"[0, {MAX_PRECISION}] (digits after the point; a double holds 17 significant "
+                                    "digits)")
         if values["time_in_steps"]:
             raise BadParameterError(f"{owner}: time_in_steps = True is not available: csnn's times "
                                     "are continuous (ms), with no steps")

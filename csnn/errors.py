@@ -6,6 +6,9 @@ from the matching built-in exception, so ``except ValueError`` keeps working, an
 """
 import difflib
 import math
+import numbers
+
+import numpy as np
 
 
 class CSNNError(Exception):
@@ -83,3 +86,22 @@ def to_float(value, what):
     except OverflowError:
         raise BadParameterError(f"{what} = {shown(value)} is out of range: numbers must lie within "
                                 "+-1.8e308 (64-bit floats)") from None
+
+
+def as_numbers(values, what):
+    """``values`` (a number, a sequence of numbers, nested for more dimensions, or a numeric
+    array) as a float array of the same shape.  Strings, bools and other objects among them raise
+    BadTypeError naming ``what`` (numpy would convert "1" and True); integers beyond the range
+    of floats raise BadParameterError."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
+        return values.astype(float)
+    items = np.asarray(values, dtype=object)      # ragged nesting gives lists as items
+    bad = next((v for v in items.flat if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real)), None)
+    if bad is not None:
+        raise BadTypeError(f"{what} contains {shown(bad)}, which is not a number")
+    try:
+        return items.astype(float)
+    except OverflowError:
+        for v in items.flat:
+            to_float(v, what)     # raises, naming the first number out of range
+        raise

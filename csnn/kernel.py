@@ -21,7 +21,7 @@ from ._core import rng as crng
 from ._core.engine import Engine, OPENMP, stream_dtype
 from .devices import Generator, Multimeter, Recorder, WeightRecorder
 from .errors import (BadParameterError, BadTypeError, CSNNWarning, IllegalConnectionError,
-                     KernelStateError, UnknownNodeError, shown, to_float, unknown_name)
+                     KernelStateError, UnknownNodeError, as_numbers, shown, to_float, unknown_name)
 from ._core import stdp as cstdp
 from .models import (ARCHIVE_PARAMETERS, RECORDABLE_CODES, Registry, check_neurons, check_plastic_weights,
                      unknown_parameter)
@@ -1041,11 +1041,11 @@ class Kernel:
             elif isinstance(value, dict):
                 arr = crandom.from_spec(value, key).sample(self.rng, n)
             else:
-                try:
-                    arr = np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
-                except (TypeError, ValueError):
-                    raise BadTypeError(f"set(): {key} must be a number or one value per connection "
-                                            f"({n}), got {value!r}") from None
+                arr = as_numbers(value, f"set(): {key}")
+                if arr.shape not in ((), (n,)):
+                    raise BadTypeError(f"set(): {key} must be a number or one value per connection ({n}), got an "
+                                       f"array of shape {arr.shape}")
+                arr = np.broadcast_to(arr, (n,)).copy()
             checked[key] = arr
         _check_weights_delays(checked.get("weight", np.zeros(0)), checked.get("delay", np.ones(0)))
         kind, a, b = sc._kind, sc._a, sc._b

@@ -19,7 +19,7 @@ from ._core import iaf_psc_exp as _iaf_psc_exp
 from ._core import parrot_neuron as _parrot_neuron
 from ._core import srm_psc_exp as _srm_psc_exp
 from ._core import stdp as _stdp
-from .errors import BadParameterError, BadTypeError, UnknownModelError, close_names, shown, to_float
+from .errors import BadParameterError, BadTypeError, UnknownModelError, as_numbers, close_names, to_float
 
 #: old names that still work, mapped to the current ones
 ALIASES = {"spike_detector": "spike_recorder", "iaf_neuron": "iaf_psc_alpha"}
@@ -68,10 +68,7 @@ class ParamSpec:
                 raise BadTypeError(f"{where} = {value!r} is invalid: must be a list of names")
             return list(value)
         if c == "times":
-            try:
-                arr = np.array(value, dtype=float).ravel()
-            except (TypeError, ValueError):
-                raise BadTypeError(f"{where} = {value!r} is invalid: must be a sequence of numbers") from None
+            arr = as_numbers(value, where).ravel()
             if not np.all(np.isfinite(arr)):
                 raise BadParameterError(f"{where} contains {arr[~np.isfinite(arr)][0]!r}: values must be finite")
             return arr
@@ -80,10 +77,7 @@ class ParamSpec:
         if isinstance(c, tuple):
             _, length, low, high = c
             accepted = f"a list of {length} integers in [{low}, {high}]"
-            try:
-                arr = np.array(value, dtype=float).ravel()
-            except (TypeError, ValueError):
-                raise BadTypeError(f"{where} = {value!r} is invalid: must be {accepted}") from None
+            arr = as_numbers(value, where).ravel()
             if arr.size != length or not np.all((arr >= low) & (arr <= high) & (arr == np.round(arr))):
                 raise BadParameterError(f"{where} = {value!r} is invalid: must be {accepted}")
             return [int(v) for v in arr]
@@ -93,8 +87,8 @@ class ParamSpec:
         value = to_float(value, where)
         if c in ("count", "positive_count"):
             low = 0 if c == "count" else 1
-            if not (value >= low and value.is_integer()):
-                raise BadParameterError(f"{where} = {value!r} is invalid: must be an integer >= {low}")
+            if not (low <= value < 2 ** 63 and value.is_integer()):
+                raise BadParameterError(f"{where} = {value!r} is invalid: must be an integer in [{low}, 2**63)")
             return int(value)
         ok = {"finite": np.isfinite(value), "positive": np.isfinite(value) and value > 0,
               "nonnegative": np.isfinite(value) and value >= 0, "notnan": not np.isnan(value)}[c]
@@ -110,24 +104,14 @@ class ParamSpec:
         """Vectorised ``check`` of one value per node for numeric constraints; returns floats."""
         if self.constraint in ("bool", "str", "strings", "times", "any") or self.is_array:
             return [self.check(owner, v) for v in values]
-        # one number per node: refused as check() refuses them one by one (strings, bools and
-        # nested sequences, which numpy would convert)
-        if isinstance(values, np.ndarray) and values.dtype.kind in "iuf" and values.ndim == 1:
-            arr = values.astype(float)
-        else:
-            bad = next((v for v in values if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real)),
-                       None)
-            if bad is not None:
-                raise BadTypeError(f"{owner} parameter {self.name!r} = {shown(bad)} is invalid: must be a number, "
-                                   "one per node")
-            try:
-                arr = np.array(values, dtype=float)
-            except OverflowError:
-                arr = np.array([to_float(v, f"{owner} parameter {self.name!r}") for v in values])
+        arr = as_numbers(values, f"{owner} parameter {self.name!r}")
+        if arr.ndim != 1:
+            raise BadTypeError(f"{owner} parameter {self.name!r}: give one number per node, got an array of shape "
+                               f"{arr.shape}")
         ok = {"finite": lambda: np.isfinite(arr), "positive": lambda: np.isfinite(arr) & (arr > 0),
               "nonnegative": lambda: np.isfinite(arr) & (arr >= 0), "notnan": lambda: ~np.isnan(arr),
-              "count": lambda: (arr >= 0) & (arr == np.round(arr)),
-              "positive_count": lambda: (arr >= 1) & (arr == np.round(arr))}[self.constraint]()
+              "count": lambda: (arr >= 0) & (arr < 2 ** 63) & (arr == np.round(arr)),
+              "positive_count": lambda: (arr >= 1) & (arr < 2 ** 63) & (arr == np.round(arr))}[self.constraint]()
         if not ok.all():
             k = int(np.flatnonzero(~ok)[0])
             self.check(owner, float(arr[k]))  # raises with the standard message

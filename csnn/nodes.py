@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from .errors import BadTypeError, UnknownNodeError, UnknownParameterError
+from .errors import BadTypeError, UnknownNodeError, UnknownParameterError, shown
 
 
 def _kernel():
@@ -24,7 +24,7 @@ def as_ids(nodes, what="nodes"):
         nodes._check_alive()
         return nodes._ids
     if isinstance(nodes, (numbers.Integral, np.integer)) and not isinstance(nodes, bool):
-        ids = np.array([int(nodes)], dtype=np.int64)
+        ids = _id_array([nodes], what)
     elif isinstance(nodes, SynapseCollection):
         raise BadTypeError(f"{what} must be nodes, got a SynapseCollection (connections)")
     else:
@@ -39,10 +39,19 @@ def as_ids(nodes, what="nodes"):
             flat = ids.ravel().tolist()
             if not all(isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, bool) for v in flat):
                 raise BadTypeError(f"{what} must contain node ids (integers), got {nodes!r}")
-            ids = np.array(flat, dtype=np.int64)
+            ids = _id_array(flat, what)
         ids = ids.astype(np.int64).ravel()
     _kernel().check_ids(ids, what)
     return ids
+
+
+def _id_array(values, what):
+    """Integers ``values`` as int64 ids; one beyond int64 is no node's id."""
+    try:
+        return np.array(values, dtype=np.int64)
+    except OverflowError:
+        bad = next(v for v in values if not -2 ** 63 <= v < 2 ** 63)
+        raise UnknownNodeError(f"{what}: node id {shown(bad)} does not exist") from None
 
 
 class _Attributes:

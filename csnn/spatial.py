@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from .errors import BadParameterError, BadTypeError
+from .errors import BadParameterError, BadTypeError, as_numbers
 from .random import Parameter
 
 __all__ = ["free", "grid"]
@@ -146,11 +146,10 @@ class grid(Layout):
 
 def as_coordinates(value, what):
     """``value`` as an array of positions, shape (n, 2) or (n, 3), finite."""
-    try:
-        positions = np.array(value, dtype=float)
-    except (TypeError, ValueError):
+    if not isinstance(value, (list, tuple, np.ndarray)):
         raise BadTypeError(f"{what} must be an array of shape (n, 2) or (n, 3), a csnn.spatial.free or a "
-                           f"csnn.spatial.grid, got {value!r}") from None
+                           f"csnn.spatial.grid, got {value!r}")
+    positions = as_numbers(value, what)
     if positions.ndim != 2 or positions.shape[1] not in (2, 3) or positions.shape[0] == 0:
         raise BadParameterError(f"{what} must be an array of shape (n, 2) or (n, 3) with n >= 1, got shape "
                                 f"{positions.shape}")

@@ -2003,3 +2003,59 @@ def test_expressions_without_a_value(kernel, text, problem):
                                                              f"{problem}"):
         csnn.Connect(a, a, syn_spec={"weight": text})
     assert csnn.GetKernelStatus("num_connections") == 0
+
+
+HUGE = 10 ** 400      # beyond the range of floats (and of int64)
+
+
+@pytest.mark.parametrize("call", [
+    lambda a: csnn.Connect(a, a, syn_spec={"weight": HUGE}),
+    lambda a: csnn.Connect(a, a, "one_to_one", syn_spec={"delay": [HUGE, 1.0]}),
+    lambda a: csnn.Connect(a, a, syn_spec={"synapse_model": "stdp_synapse", "tau_plus": HUGE}),
+    lambda a: csnn.Connect(a, a, {"rule": "fixed_indegree", "indegree": HUGE}),
+    lambda a: csnn.Connect(a, a, {"rule": "pairwise_bernoulli", "p": HUGE}),
+    lambda a: csnn.GetConnections(a, a).set(weight=HUGE),
+    lambda a: csnn.GetConnections(a, a).set(delay=[HUGE] * 4),
+    lambda a: csnn.GetStatus([HUGE]),
+    lambda a: csnn.SetStatus(HUGE, {"V_m": -60.0}),
+    lambda a: csnn.SetDefaults("iaf_psc_delta", {"V_m": HUGE}),
+    lambda a: csnn.SetKernelStatus({"resolution": HUGE}),
+    lambda a: csnn.SetKernelStatus({"local_num_threads": HUGE}),
+    lambda a: csnn.Create("spike_generator", params={"spike_times": [1.0, HUGE]}),
+    lambda a: csnn.Create("iaf_psc_delta", positions=[[HUGE, 0.0]]),
+    lambda a: csnn.Create("pulsepacket_generator", params={"activity": 2 ** 70}),
+    lambda a: csnn.random.uniform(0.0, HUGE),
+], ids=["weight", "delay_list", "plastic_parameter", "indegree", "p", "set_weight", "set_delays", "ids",
+        "id", "defaults", "resolution", "threads", "spike_times", "positions", "count", "random_bound"])
+def test_integers_beyond_float_range(kernel, call):
+    """Python integers have no bound: float() raised OverflowError (weights, delays, set(),
+    times, positions), int64 conversions OverflowError (node ids, threads), and the count
+    message formatting did too (indegree)."""
+    a = csnn.Create("iaf_psc_delta", 2)
+    csnn.Connect(a, a, "one_to_one", syn_spec="stdp_synapse")
+    csnn.Connect(a, a, "one_to_one")
+    before = csnn.GetKernelStatus(["num_connections", "network_size"])
+    assert_csnn_error(call, a)
+    assert csnn.GetKernelStatus(["num_connections", "network_size"]) == before
+
+
+@pytest.mark.parametrize("weights", [["1", 2.0], [True, 2.0]], ids=["string", "bool"])
+def test_per_connection_values_of_the_wrong_type(kernel, weights):
+    """numpy converted "1" and True in weight arrays of Connect and set()."""
+    a = csnn.Create("iaf_psc_delta", 2)
+    with pytest.raises(csnn.errors.BadTypeError, match="syn_spec\\['weight'\\] contains"):
+        csnn.Connect(a, a, "one_to_one", syn_spec={"weight": weights})
+    csnn.Connect(a, a, "one_to_one")
+    with pytest.raises(csnn.errors.BadTypeError, match="set\\(\\): weight contains"):
+        csnn.GetConnections(a, a).set(weight=weights)
+    assert csnn.GetConnections(a, a).get("weight").tolist() == [1.0, 1.0]
+
+
+def test_pulse_packets_beyond_memory_and_recorder_precision(kernel):
+    """activity = 10**9 spikes was drawn at once and the process was killed for its memory;
+    a recorder's precision of 2**40 raised ValueError from str.format at the first write."""
+    with pytest.raises(csnn.errors.InsufficientMemoryError, match="activity = 1000000000 spikes in each of 1 packets"):
+        csnn.Create("pulsepacket_generator", params={"activity": 10 ** 9, "pulse_times": [1.0]})
+    with pytest.raises(csnn.errors.BadParameterError, match=r"precision = 1099511627776 .* \[0, 17\]"):
+        csnn.Create("spike_recorder", params={"precision": 2 ** 40, "record_to": "ascii"})
+    assert csnn.GetKernelStatus("network_size") == 0
