@@ -15,7 +15,7 @@ from . import analysis, hh, math, plot, random, spatial, stimuli
 from .checkpoint import load, save
 from ._version import __version__
 from .devices import read_events
-from .errors import CSNNError, CSNNWarning, NESTError
+from .errors import BadTypeError as _BadTypeError, CSNNError, CSNNWarning, NESTError
 from .nodes import NodeCollection, NodeId, SynapseCollection, as_ids as _as_ids
 
 __all__ = [
@@ -120,11 +120,20 @@ def GetNodes(properties=None, local_only=False):
     NodeCollection in id order: ``GetNodes({'model': 'spike_recorder'})``.  ``local_only`` is
     accepted (csnn runs in one process)."""
     k = _kernel.current()
-    properties = dict(properties or {})
+    if properties is None:
+        properties = {}
+    if not isinstance(properties, dict):
+        raise _BadTypeError(f"GetNodes: properties = {properties!r} is invalid: give a dict of status values, "
+                           "such as {'model': 'spike_recorder'}")
+    _kernel.status_keys(list(properties), "GetNodes")
     ids = _np.arange(1, len(k.node_model) + 1, dtype=_np.int64)
-    if "model" in properties:
-        wanted = properties.pop("model")
-        ids = ids[[k.node_model[g - 1].name == wanted for g in ids.tolist()]] if ids.size else ids
+    # nodes whose model has every key (as in NEST, a node without one does not match)
+    has_keys = {}
+    for g in ids.tolist():
+        model = k.node_model[g - 1]
+        if model.name not in has_keys:
+            has_keys[model.name] = set(properties) <= set(k.node_status(g))
+    ids = ids[[has_keys[k.node_model[g - 1].name] for g in ids.tolist()]] if ids.size else ids
     if properties and ids.size:
         rows = k.get_status(ids, list(properties))
         ids = ids[[all(_equal(row[key], value) for key, value in properties.items()) for row in rows]]
@@ -154,6 +163,8 @@ def Models(mtype="all", sel=None):
     reg = _kernel.current().models
     if mtype not in ("all", "nodes", "synapses"):
         raise NESTError(f"Models: mtype = {mtype!r} is invalid; accepted: 'all', 'nodes', 'synapses'")
+    if sel is not None and not isinstance(sel, str):
+        raise _BadTypeError(f"Models: sel = {sel!r} is invalid: give a part of model names (a string) or None")
     names = reg.names() if mtype == "all" else reg.names("synapse" if mtype == "synapses" else "nodes")
     return tuple(n for n in names if sel is None or sel in n)
 
@@ -172,20 +183,18 @@ def GetDefaults(model, keys=None, output=""):
         d.update({key: value(m.defaults) for key, value in m.derived.items()})
     if keys is None:
         return d
-    if isinstance(keys, str):
-        if keys not in d:
+    single = isinstance(keys, str)
+    for key in _kernel.status_keys(keys, "GetDefaults"):
+        if key not in d:
             from .models import unknown_parameter
-            raise unknown_parameter(m, keys)
-        return d[keys]
-    return [GetDefaults(model, key) for key in keys]
+            raise unknown_parameter(m, key)
+    return d[keys] if single else [d[key] for key in keys]
 
 
 def SetDefaults(model, params, val=None):
     """Change a model's defaults for nodes and connections made later."""
     if val is not None:
         params = {params: val}
-    if not isinstance(params, dict):
-        raise NESTError(f"SetDefaults: params must be a dict, got {params!r}")
     k = _kernel.current()
     k.check_not_prepared("SetDefaults")
     k.models.set_defaults(model, params)

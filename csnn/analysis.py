@@ -26,8 +26,9 @@ import numpy as np
 
 import csnn
 
+from . import memory as cmemory
 from .devices import KEEPS_EVENTS
-from .errors import BadParameterError, BadTypeError, KernelStateError, unknown_name
+from .errors import BadParameterError, BadTypeError, KernelStateError, to_float, unknown_name
 from .models import ARCHIVE_PARAMETERS
 from .nodes import NodeCollection, NodeId, SynapseCollection
 
@@ -341,6 +342,8 @@ def _bin_edges(t_start, t_stop, bin_size):
     if n_bins < 1 or abs(quotient - n_bins) > _WHOLE_BINS_RTOL * quotient:
         raise BadParameterError(f"bin_size = {bin_size} ms does not divide the window [{t_start}, {t_stop}) ms "
                                 f"of {t_stop - t_start} ms into whole bins; choose a divisor of its length")
+    cmemory.require(24 * n_bins, f"{n_bins:.4g} bins of {bin_size} ms", "(24 bytes each: edge, count, rate)",
+                    "choose larger bins")
     edges = t_start + bin_size * np.arange(n_bins + 1)
     edges[-1] = t_stop
     return edges
@@ -356,9 +359,10 @@ def _covering_stop(times, t_start, bin_size):
 def _time(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise BadTypeError(f"{name} must be a time in ms (a number), got {value!r} of type {type(value).__name__}")
+    value = to_float(value, name)
     if not math.isfinite(value):
         raise BadParameterError(f"{name} = {value} ms: accepted: a finite time in ms")
-    return float(value)
+    return value
 
 
 def _positive(name, value):

@@ -33,7 +33,7 @@ import numpy as np
 
 from . import kernel as _kernel
 from ._version import __version__
-from .errors import BadParameterError, KernelStateError
+from .errors import BadParameterError, KernelStateError, file_access, file_path
 
 MAGIC = b"CSNNCKPT"
 #: the payload's layout; a new csnn that stores other state increments it
@@ -59,27 +59,28 @@ def save(path):
     kernel = _kernel.current()
     if kernel.prepared:
         raise KernelStateError("save: the kernel is between Prepare and Cleanup; call Cleanup first")
-    path = os.fspath(path)
+    path = file_path(path, "save")
     payload = pickle.dumps({"csnn_version": __version__, "kernel": kernel}, protocol=5)
     header = _HEADER.pack(MAGIC, FORMAT_VERSION, len(payload), hashlib.sha256(payload).digest())
-    descriptor, temporary = tempfile.mkstemp(prefix=".csnn-checkpoint-", suffix=".part",
-                                             dir=os.path.dirname(os.path.abspath(path)))
-    try:
-        with os.fdopen(descriptor, "wb") as f:
-            f.write(header)
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    with file_access("save", path):
+        descriptor, temporary = tempfile.mkstemp(prefix=".csnn-checkpoint-", suffix=".part",
+                                                 dir=os.path.dirname(os.path.abspath(path)))
+        try:
+            with os.fdopen(descriptor, "wb") as f:
+                f.write(header)
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
 
 
 def load(path):
     """Make the kernel stored in ``path`` by :func:`save` the present kernel."""
-    path = os.fspath(path)
-    with open(path, "rb") as f:
+    path = file_path(path, "load")
+    with file_access("load", path), open(path, "rb") as f:
         header = f.read(_HEADER.size)
         payload = f.read()
     if len(header) < _HEADER.size or not header.startswith(MAGIC):

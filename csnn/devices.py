@@ -15,12 +15,13 @@ backend they also write them after each simulation call: ``'ascii'`` (NEST's tex
 """
 import os
 import warnings
+import zipfile
 
 import numpy as np
 
 from . import memory as cmemory
 from ._core.streams import stream_kinds
-from .errors import BadParameterError, CSNNWarning, KernelStateError
+from .errors import BadParameterError, CSNNWarning, KernelStateError, file_access, file_path
 
 DBL_MAX = np.finfo(float).max
 
@@ -531,21 +532,31 @@ _INTEGER_EVENTS = ("senders", "targets", "receptors", "ports")
 def read_events(path):
     """The events a recorder wrote to ``path`` (``record_to`` 'ascii', 'csv' or 'npz'), as the
     dict of numpy arrays its ``events`` holds: ``senders``, ``times`` (ms) and its columns."""
-    path = os.fspath(path)
-    if path.endswith(".npz"):
-        with np.load(path) as data:
-            return {key: data[key] for key in data.files}
-    if not path.endswith((".dat", ".csv")):
+    path = file_path(path, "read_events")
+    if not path.endswith((".dat", ".csv", ".npz")):
         raise BadParameterError(f"read_events: path = {path!r} is not a recorder file; accepted: the .dat, "
                                 ".csv and .npz files of record_to 'ascii', 'csv' and 'npz'")
+    not_written_by_a_recorder = f"read_events: {path!r} was not written by a recorder"
+    if path.endswith(".npz"):
+        try:
+            with file_access("read_events", path), np.load(path, allow_pickle=False) as data:
+                return {key: data[key] for key in data.files}
+        except (ValueError, EOFError, zipfile.BadZipFile) as err:
+            raise BadParameterError(f"{not_written_by_a_recorder}: {err}") from None
     delimiter = "," if path.endswith(".csv") else "\t"
-    with open(path) as f:
+    with file_access("read_events", path), open(path, errors="replace") as f:
         lines = [line for line in f if not line.startswith("#")]
     if not lines:
-        raise BadParameterError(f"read_events: {path!r} has no header line; it was not written by a recorder")
+        raise BadParameterError(f"{not_written_by_a_recorder}: it has no header line")
     names = [_HEADER_KEYS.get(name, name) for name in lines[0].rstrip("\n").split(delimiter)]
-    table = (np.loadtxt(lines[1:], delimiter=delimiter, ndmin=2) if len(lines) > 1
-             else np.zeros((0, len(names))))
+    try:
+        table = (np.loadtxt(lines[1:], delimiter=delimiter, ndmin=2) if len(lines) > 1
+                 else np.zeros((0, len(names))))
+    except ValueError as err:
+        raise BadParameterError(f"{not_written_by_a_recorder}: {err}") from None
+    if table.shape[1] != len(names):
+        raise BadParameterError(f"{not_written_by_a_recorder}: its header names {len(names)} columns, its lines "
+                                f"hold {table.shape[1]}")
     return {name: table[:, k].astype(np.int64 if name in _INTEGER_EVENTS else float)
             for k, name in enumerate(names)}
 
@@ -640,7 +651,8 @@ class Recorder(Device):
         path = self.filename
         if self.append:
             # the file this recorder wrote before its kernel was saved
-            self.file = open(path, "a")
+            with file_access(self.owner, path):
+                self.file = open(path, "a")
             self.append = False
             return
         if os.path.exists(path) and not self.kernel.status["overwrite_files"]:
@@ -650,11 +662,12 @@ class Recorder(Device):
         if backend == "npz":
             self.file = path          # written whole at each flush
             return
-        self.file = open(path, "w")
-        header = ["sender", "time_ms"] + list(self.columns())
-        if backend == "ascii":
-            self.file.write("# csnn (NEST-compatible ascii recording backend)\n")
-        self.file.write(("\t" if backend == "ascii" else ",").join(header) + "\n")
+        with file_access(self.owner, path):
+            self.file = open(path, "w")
+            header = ["sender", "time_ms"] + list(self.columns())
+            if backend == "ascii":
+                self.file.write("# csnn (NEST-compatible ascii recording backend)\n")
+            self.file.write(("\t" if backend == "ascii" else ",").join(header) + "\n")
 
     def flush(self):
         """Write (file backends) or print (screen) the events recorded since the last flush."""
@@ -664,8 +677,9 @@ class Recorder(Device):
         if backend == "npz":
             # rewritten whole and replaced in one step: a reader never sees half a file
             temporary = self.filename + ".part.npz"
-            np.savez(temporary, **self.events())
-            os.replace(temporary, self.filename)
+            with file_access(self.owner, self.filename):
+                np.savez(temporary, **self.events())
+                os.replace(temporary, self.filename)
             return
         senders, times, values = self.log.arrays(self.written)
         self.written = self.log.n_events
@@ -681,8 +695,9 @@ class Recorder(Device):
         if backend == "screen":
             print(lines, end="")
         else:
-            self.file.write(lines)
-            self.file.flush()
+            with file_access(self.owner, self.filename):
+                self.file.write(lines)
+                self.file.flush()
         # events written out are not kept in memory
         self.log.clear()
         self.written = 0

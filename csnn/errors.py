@@ -4,9 +4,11 @@ Every error names the argument, the value given and what is accepted.  Each clas
 from the matching built-in exception, so ``except ValueError`` keeps working, and
 ``csnn.NESTError`` is the common base, as ``nest.NESTError`` is in PyNEST.
 """
+import contextlib
 import difflib
 import math
 import numbers
+import os
 
 import numpy as np
 
@@ -45,6 +47,10 @@ class KernelStateError(CSNNError, RuntimeError):
 
 class InsufficientMemoryError(CSNNError, MemoryError):
     """A request that would need more memory than the machine has available."""
+
+
+class FileAccessError(CSNNError, OSError):
+    """A file that cannot be read or written (missing, a directory, no permission, disk full)."""
 
 
 class NumericalError(CSNNError, ArithmeticError):
@@ -105,3 +111,26 @@ def as_numbers(values, what):
         for v in items.flat:
             to_float(v, what)     # raises, naming the first number out of range
         raise
+
+
+def file_path(path, what):
+    """``path`` (a str or an os.PathLike) as a str; anything else raises BadTypeError naming
+    ``what``."""
+    try:
+        name = os.fspath(path)
+    except TypeError:
+        name = None
+    if not isinstance(name, str):
+        raise BadTypeError(f"{what}: path = {path!r} is invalid: give a file name (a str or a pathlib.Path)")
+    return name
+
+
+@contextlib.contextmanager
+def file_access(what, path):
+    """The OSError of reading or writing ``path`` becomes a FileAccessError naming ``what``."""
+    try:
+        yield
+    except FileAccessError:
+        raise
+    except OSError as err:
+        raise FileAccessError(f"{what}: cannot access {path!r}: {err.strerror or err}") from err

@@ -7,6 +7,7 @@ model's C struct, and hands the core (:class:`csnn._core.engine.Engine`) flat ty
 import collections
 import functools
 import numbers
+import os
 import warnings
 
 import numpy as np
@@ -578,6 +579,10 @@ class Kernel:
             return bool(value)
         if not isinstance(value, str):
             raise BadTypeError(f"SetKernelStatus: {key} = {value!r} is invalid: must be a string")
+        if key == "data_path" and value and not os.path.isdir(value):
+            # as in NEST: recorders write there, so it is checked now rather than at the first write
+            raise BadParameterError(f"SetKernelStatus: data_path = {value!r} is invalid: it is not an existing "
+                                    "directory ('' is the working directory)")
         return value
 
     # -- connections --------------------------------------------------------------------------

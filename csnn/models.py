@@ -273,7 +273,7 @@ class Registry:
             raise BadParameterError(f"CopyModel: a model called {new!r} already exists; choose another name")
         twin = base.copy(new)
         self._add(twin)
-        if params:
+        if params is not None:
             try:
                 self.set_defaults(twin, params)
             except Exception:
@@ -283,6 +283,9 @@ class Registry:
 
     def set_defaults(self, model, params):
         model = self.get(model)
+        if not isinstance(params, dict):
+            raise BadTypeError(f"the defaults of {model.name}: params = {params!r} is invalid: give a dict of "
+                               "parameter values")
         checked = {}
         for key, value in params.items():
             spec = model.specs.get(key)

@@ -114,7 +114,7 @@ class NodeCollection(_Attributes):
         if isinstance(key, (numbers.Integral, np.integer)) and not isinstance(key, bool):
             n = len(self)
             if not -n <= key < n:
-                raise IndexError(f"node index {key} out of range for a NodeCollection of {n} nodes")
+                raise IndexError(f"node index {shown(key)} out of range for a NodeCollection of {n} nodes")
             return NodeId(int(self._ids[key]))
         if isinstance(key, slice):
             return NodeCollection._from_ids(self._kernel_ref, self._ids[key])
@@ -293,8 +293,14 @@ class SynapseCollection(_Attributes):
             yield self[k]
 
     def __getitem__(self, key):
-        if isinstance(key, (numbers.Integral, np.integer)):
+        if isinstance(key, (numbers.Integral, np.integer)) and not isinstance(key, bool):
+            n = len(self)
+            if not -n <= key < n:
+                raise IndexError(f"connection index {shown(key)} out of range for a SynapseCollection of {n} "
+                                 "connections")
             key = slice(key, key + 1 if key != -1 else None)
+        elif not isinstance(key, slice):
+            raise BadTypeError(f"SynapseCollection indices must be integers or slices, got {key!r}")
         return SynapseCollection(self._kernel_ref, self._kind[key], self._a[key], self._b[key])
 
     def __add__(self, other):

@@ -615,3 +615,68 @@ def test_state_overflow_names_neuron_model_field_and_time(model, field):
                              r"\(check the weights and inputs"):
         csnn.Simulate(10.0)
     assert csnn.GetKernelStatus("biological_time") < 10.0
+
+
+# -- files, queries and indices (found by probing every entry point) ------------------------------
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda d: csnn.save(5), BadTypeError, r"save: path = 5 is invalid: give a file name"),
+    (lambda d: csnn.save(str(d)), csnn.errors.FileAccessError, r"save: cannot access '.*': Is a directory"),
+    (lambda d: csnn.save(str(d / "missing" / "x.csnn")), csnn.errors.FileAccessError,
+     r"save: cannot access '.*x.csnn': No such file or directory"),
+    (lambda d: csnn.load(str(d / "x.csnn")), csnn.errors.FileAccessError,
+     r"load: cannot access '.*x.csnn': No such file or directory"),
+    (lambda d: csnn.load(None), BadTypeError, r"load: path = None is invalid"),
+    (lambda d: csnn.read_events(str(d / "x.csv")), csnn.errors.FileAccessError,
+     r"read_events: cannot access '.*x.csv': No such file or directory"),
+    (lambda d: (d / "x.csv").write_text("sender,time_ms\n1,2,x\n") and csnn.read_events(str(d / "x.csv")),
+     BadParameterError, r"read_events: '.*x.csv' was not written by a recorder: could not convert string 'x'"),
+    (lambda d: (d / "x.dat").write_text("sender\ttime_ms\n1\t2.0\t3.0\n") and csnn.read_events(str(d / "x.dat")),
+     BadParameterError, r"its header names 2 columns, its lines hold 3"),
+    (lambda d: (d / "x.npz").write_text("abc") and csnn.read_events(str(d / "x.npz")),
+     BadParameterError, r"read_events: '.*x.npz' was not written by a recorder"),
+    (lambda d: csnn.SetKernelStatus({"data_path": str(d / "missing")}), BadParameterError,
+     r"data_path = '.*missing' is invalid: it is not an existing directory"),
+], ids=["save_type", "save_directory", "save_missing_directory", "load_missing", "load_type", "read_missing",
+        "read_garbage_csv", "read_wrong_columns", "read_garbage_npz", "data_path"])
+def test_file_errors_name_the_call_and_the_path(tmp_path, call, error, message):
+    """OSErrors, TypeErrors and numpy's ValueErrors came out of save, load and read_events; a
+    missing data_path failed at the first write, in the middle of Simulate.  FileAccessError
+    is an OSError too, so ``except OSError`` keeps working."""
+    with pytest.raises(error, match=message):
+        call(tmp_path)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".csnn")] == []    # no temporary left
+    assert_kernel_usable()
+
+
+def test_get_nodes_skips_nodes_without_the_property():
+    """GetNodes({'V_m': ...}) raised UnknownParameterError for the spike recorder in the
+    network; as in NEST, a node without the property does not match."""
+    neurons = csnn.Create("iaf_psc_delta", 2, {"V_m": [-70.0, -60.0]})
+    csnn.Create("spike_recorder")
+    assert csnn.GetNodes({"V_m": -70.0}).tolist() == [neurons[0].global_id]
+    assert len(csnn.GetNodes({"V_m": -70.0, "bogus": 1})) == 0
+    with pytest.raises(BadTypeError, match="GetNodes: properties = 5 is invalid"):
+        csnn.GetNodes(5)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: csnn.Models("nodes", 5), BadTypeError, r"Models: sel = 5 is invalid"),
+    (lambda: csnn.GetDefaults("iaf_psc_delta", 5), BadTypeError, r"GetDefaults: keys = 5 is invalid"),
+    (lambda: csnn.CopyModel("iaf_psc_delta", "copy", 5), BadTypeError, r"params = 5 is invalid: give a dict"),
+    (lambda: csnn.CopyModel("iaf_psc_delta", "copy", 0), BadTypeError, r"params = 0 is invalid: give a dict"),
+    (lambda: csnn.GetConnections()["x"], BadTypeError, r"SynapseCollection indices must be integers or slices"),
+    (lambda: csnn.GetConnections()[4], IndexError, r"connection index 4 out of range for a SynapseCollection of 4"),
+    (lambda: csnn.analysis.population_rate(([1.0], [1]), 0.0, 1e12, 1e-9), csnn.errors.InsufficientMemoryError,
+     r"1e\+21 bins of 1e-09 ms, which need about"),
+], ids=["models_sel", "defaults_keys", "copy_params", "copy_params_falsy", "synapse_index_type",
+        "synapse_index_range", "bins"])
+def test_query_arguments(call, error, message):
+    """TypeErrors and AttributeErrors came out of these; an index beyond a SynapseCollection
+    gave an empty one (NodeCollection raised IndexError already)."""
+    a = csnn.Create("iaf_psc_delta", 2)
+    csnn.Connect(a, a, "one_to_one")
+    csnn.Connect(a, a, "one_to_one")
+    with pytest.raises(error, match=message):
+        call()
+    assert "copy" not in csnn.Models()
