@@ -624,6 +624,8 @@ class Kernel:
                 f"Connect: {syn_model.name} is plastic and connects neurons only, not "
                 f"{_KIND_NAMES[pre_kind if pre_kind != NEURON else post_kind]}; to make a generator's spikes "
                 "plastic, send them through a parrot_neuron")
+        if syn_model.rule:
+            columns, recorder = self._plastic_columns(syn_model, syn_params, weight, shape, keep, spec["rule"])
         if n == 0:
             # checked, but the rule drew no pair (p = 0, indegree 0, a condition nobody meets)
             return self._new_connections(before) if return_synapsecollection else None
@@ -632,8 +634,8 @@ class Kernel:
             pre_nidx = self.node_nidx[pre_ids - 1].astype(np.int32)
             post_nidx = self.node_nidx[post_ids - 1].astype(np.int32)
             if syn_model.rule:
-                self._connect_plastic(syn_model, syn_params, common, pre_nidx[i_pre], post_nidx[i_post], weight,
-                                      delay, receptor, model_id, shape, keep, spec["rule"])
+                self._connect_plastic(syn_model, common, columns, recorder, pre_nidx[i_pre], post_nidx[i_post],
+                                      weight, delay, receptor, model_id)
             else:
                 self.engine.static.add(pre_nidx[i_pre], target=post_nidx[i_post], weight=weight, delay=delay,
                                        model=model_id, port=receptor)
@@ -646,14 +648,12 @@ class Kernel:
             return self._new_connections(before)
         return None
 
-    def _connect_plastic(self, model, params, common, src, tgt, weight, delay, receptor, model_id, shape, keep,
-                         rule):
-        """Plastic synapses: per-connection parameter values become parameter sets; common
-        parameters given in the syn_spec (NEST 2 scripts) go to the model."""
-        n = src.size
+    def _plastic_columns(self, model, params, weight, shape, keep, rule):
+        """Check the per-connection parameters and state of the plastic connections of a
+        Connect call (``weight``: theirs) -> (columns of values, the weight recorder given in the
+        syn_spec or None)."""
+        n = weight.size
         spec = cstdp.SYNAPSE_MODELS[model.base]
-        if common:
-            self._set_common(model, common)
         columns = {}
         for name, *_ in spec["parameters"] + spec["state"]:
             value = params[name]
@@ -668,7 +668,17 @@ class Kernel:
         if recorder is not None:
             recorder = int(as_ids(recorder, "syn_spec weight_recorder")[0])
         self._weight_recorder_index(model.name, recorder if recorder is not None else model.defaults["weight_recorder"])
-        set_index = self._parameter_sets(model, recorder, {name: columns[name] for name, *_ in spec["parameters"]}, n)
+        return columns, recorder
+
+    def _connect_plastic(self, model, common, columns, recorder, src, tgt, weight, delay, receptor, model_id):
+        """Plastic synapses with checked ``columns`` (:meth:`_plastic_columns`): per-connection
+        parameter values become parameter sets; common parameters given in the syn_spec (NEST 2
+        scripts) go to the model."""
+        spec = cstdp.SYNAPSE_MODELS[model.base]
+        if common:
+            self._set_common(model, common)
+        set_index = self._parameter_sets(model, recorder, {name: columns[name] for name, *_ in spec["parameters"]},
+                                         src.size)
         self.engine.plastic.add_columns({row[5]: cstdp.RULE_COLUMNS[row[5]] for row in spec["state"]
                                          if row[5] in cstdp.RULE_COLUMNS})
         state = {row[5]: np.asarray(columns[row[0]]) for row in spec["state"]}

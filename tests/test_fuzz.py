@@ -1834,6 +1834,24 @@ def test_connect_that_draws_no_pair_is_still_checked(kernel):
     assert csnn.GetKernelStatus("num_connections") == 0
 
 
+def test_plastic_parameters_are_checked_when_no_pair_is_drawn(kernel):
+    """A mistyped plastic parameter was accepted when the rule drew no pair (the long fuzz run
+    found Wmax = 'x' with a condition nobody met)."""
+    a = csnn.Create("iaf_psc_delta")
+    with pytest.raises(csnn.errors.BadTypeError, match="syn_spec\\['Wmax'\\] = 'x' is invalid"):
+        csnn.Connect(a, a, {"rule": "expression", "condition": "i < j"}, {"synapse_model": "stdp_synapse", "Wmax": "x"})
+
+
+def test_failed_plastic_connect_leaves_common_parameters(kernel):
+    """Common parameters given in a syn_spec (NEST 2) were applied to the model before the
+    per-connection values were checked, so a failing Connect changed the model."""
+    a = csnn.Create("iaf_psc_delta", 2)
+    with pytest.raises(csnn.CSNNError, match="weight"):
+        csnn.Connect(a, a, syn_spec={"synapse_model": "stdp_facetshw_synapse_hom", "tau_plus": 5.0, "weight": -1.0})
+    assert csnn.GetDefaults("stdp_facetshw_synapse_hom", "tau_plus") == 20.0
+    assert csnn.GetKernelStatus("num_connections") == 0
+
+
 def test_repr_of_a_node_collection_of_a_reset_kernel(kernel):
     old = csnn.Create("iaf_psc_delta", 3)
     csnn.ResetKernel()
