@@ -65,8 +65,10 @@ NAME = "hh_psc_alpha"
 
 
 def _steady_state(double v):
-    return (alpha_m(v) / (alpha_m(v) + beta_m(v)), alpha_h(v) / (alpha_h(v) + beta_h(v)),
-            alpha_n(v) / (alpha_n(v) + beta_n(v)))
+    cdef GateRates r
+    gate_rates(v, &r)
+    return (r.alpha_m / (r.alpha_m + r.beta_m), r.alpha_h / (r.alpha_h + r.beta_h),
+            r.alpha_n / (r.alpha_n + r.beta_n))
 
 
 _M0, _H0, _N0 = _steady_state(-65.0)
@@ -116,13 +118,10 @@ def rates(v):
     out = {name: np.empty(n) for name in ("alpha_m", "beta_m", "alpha_h", "beta_h", "alpha_n", "beta_n")}
     cdef double[::1] am = out["alpha_m"], bm = out["beta_m"], ah = out["alpha_h"]
     cdef double[::1] bh = out["beta_h"], an = out["alpha_n"], bn = out["beta_n"]
+    cdef GateRates r
     for k in range(n):
-        am[k] = alpha_m(volts[k])
-        bm[k] = beta_m(volts[k])
-        ah[k] = alpha_h(volts[k])
-        bh[k] = beta_h(volts[k])
-        an[k] = alpha_n(volts[k])
-        bn[k] = beta_n(volts[k])
+        gate_rates(volts[k], &r)
+        am[k], bm[k], ah[k], bh[k], an[k], bn[k] = r.alpha_m, r.beta_m, r.alpha_h, r.beta_h, r.alpha_n, r.beta_n
     shape = np.shape(v)
     return {name: values.reshape(shape) for name, values in out.items()}
 
