@@ -12,6 +12,11 @@ import os
 
 import numpy as np
 
+#: the exceptions and the warning (the helpers below raise them for the rest of csnn)
+__all__ = ["CSNNError", "NESTError", "UnknownModelError", "UnknownParameterError", "BadParameterError",
+           "BadTypeError", "IllegalConnectionError", "UnknownNodeError", "KernelStateError",
+           "InsufficientMemoryError", "FileAccessError", "NumericalError", "CSNNWarning"]
+
 
 class CSNNError(Exception):
     """Base class of every error csnn raises on purpose."""
