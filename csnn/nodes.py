@@ -98,8 +98,9 @@ class NodeCollection(_Attributes):
 
     def _check_alive(self):
         if self._kernel_ref is not _kernel():
-            raise UnknownNodeError("this NodeCollection belongs to a kernel that has been reset "
-                                   "(ResetKernel); create the nodes again")
+            raise UnknownNodeError("this NodeCollection belongs to a kernel that has been replaced (by "
+                                   "ResetKernel or csnn.load); create the nodes again, or after a load "
+                                   "re-obtain them with GetNodes(properties) or NodeCollection(ids)")
 
     # sequence protocol ------------------------------------------------------------------------
 
@@ -283,7 +284,8 @@ class SynapseCollection(_Attributes):
 
     def _check_alive(self):
         if self._kernel_ref is not _kernel():
-            raise UnknownNodeError("this SynapseCollection belongs to a kernel that has been reset")
+            raise UnknownNodeError("this SynapseCollection belongs to a kernel that has been replaced (by "
+                                   "ResetKernel or csnn.load); get the connections again with GetConnections")
 
     def __len__(self):
         return int(self._kind.size)

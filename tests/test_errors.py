@@ -354,8 +354,8 @@ def test_node_collection_after_reset_kernel(use):
     calls = {"Connect": lambda: csnn.Connect(old, old), "get": lambda: old.get("V_m"),
              "set": lambda: old.set(V_m=-60.0), "GetStatus": lambda: csnn.GetStatus(old),
              "SetStatus": lambda: csnn.SetStatus(old, {"V_m": -60.0})}
-    with pytest.raises(UnknownNodeError, match=r"belongs to a kernel that has been reset \(ResetKernel\); "
-                                               r"create the nodes again"):
+    with pytest.raises(UnknownNodeError, match=r"belongs to a kernel that has been replaced \(by ResetKernel or "
+                                               r"csnn.load\); create the nodes again"):
         calls[use]()
     assert csnn.GetKernelStatus("num_connections") == 0
     assert list(csnn.GetStatus(csnn.NodeCollection([1, 2]), "V_m")) == [-70.0, -70.0]

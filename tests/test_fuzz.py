@@ -41,6 +41,7 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 import traceback
 import warnings
@@ -1602,6 +1603,31 @@ class APIMachine(RuleBasedStateMachine):
         self.steps_since_reset = 0
         assert csnn.GetKernelStatus("network_size") == 0 and csnn.GetKernelStatus("biological_time") == 0.0
         assert csnn.GetKernelStatus("num_connections") == 0 and csnn.GetKernelStatus("resolution") == 0.1
+
+    @rule()
+    @traced
+    def save_and_load(self):
+        """csnn.save, then csnn.load: the kernel goes on with the same nodes, parameters,
+        recorded events, connections and time; the collections of the saved kernel are stale
+        afterwards and are re-obtained by id, as in a fresh process."""
+        before = self.checkpoint_view()
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "kernel.csnn")
+            self.call(VALID, "save(path)", csnn.save, path)
+            self.call(VALID, "load(path)", csnn.load, path)
+        assert same(self.checkpoint_view(), before), "the loaded kernel differs from the saved one"
+        self.stale = ([b.nc for b in self.bundles[:2]] + self.stale)[:3]
+        for bundle in self.bundles:
+            bundle.nc = csnn.NodeCollection(bundle.nc.tolist())
+
+    def checkpoint_view(self):
+        """What a checkpoint must restore: every node's status (events included), the
+        connections and the kernel's counts, time and settings."""
+        ids = list(range(1, self.n_nodes + 1))
+        keys = ["biological_time", "network_size", "num_connections", "resolution", "rng_seed", "local_num_threads"]
+        connections = csnn.GetConnections()
+        return (csnn.GetStatus(ids) if ids else (), csnn.GetKernelStatus(keys),
+                connections.get(["source", "target", "weight", "delay"]) if len(connections) else {})
 
     @precondition(lambda self: self.stale)
     @rule(data=st.data())
