@@ -106,16 +106,32 @@ def as_numbers(values, what):
     of floats raise BadParameterError."""
     if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
         return values.astype(float)
+    try:
+        array = np.asarray(values)
+    except (ValueError, OverflowError):           # ragged nesting, integers beyond int64
+        array = None
+    if array is not None and array.dtype.kind in "iuf" and not (
+            isinstance(values, (list, tuple)) and _holds_bool(values)):
+        return array.astype(float)
+    # something is wrong: find it, item by item
     items = np.asarray(values, dtype=object)      # ragged nesting gives lists as items
-    bad = next((v for v in items.flat if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real)), None)
-    if bad is not None:
-        raise BadTypeError(f"{what} contains {shown(bad)}, which is not a number")
+    for v in items.flat:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+            raise BadTypeError(f"{what} contains {shown(v)}, which is not a number")
     try:
         return items.astype(float)
     except OverflowError:
         for v in items.flat:
             to_float(v, what)     # raises, naming the first number out of range
         raise
+
+
+def _holds_bool(values):
+    """Whether a (nested) list or tuple holds a bool, which numpy converts to a number."""
+    kinds = set(map(type, values))
+    if bool in kinds or np.bool_ in kinds:
+        return True
+    return bool(kinds & {list, tuple}) and any(_holds_bool(v) for v in values if isinstance(v, (list, tuple)))
 
 
 def file_path(path, what):

@@ -2083,9 +2083,10 @@ def test_integers_beyond_float_range(kernel, call):
     assert csnn.GetKernelStatus(["num_connections", "network_size"]) == before
 
 
-@pytest.mark.parametrize("weights", [["1", 2.0], [True, 2.0]], ids=["string", "bool"])
+@pytest.mark.parametrize("weights", [["1", 2.0], [True, 2.0], [None, 2.0], [[1.0, True], [2.0, 3.0]]],
+                         ids=["string", "bool", "none", "nested_bool"])
 def test_per_connection_values_of_the_wrong_type(kernel, weights):
-    """numpy converted "1" and True in weight arrays of Connect and set()."""
+    """numpy converted "1", True and None (to nan) in weight arrays of Connect and set()."""
     a = csnn.Create("iaf_psc_delta", 2)
     with pytest.raises(csnn.errors.BadTypeError, match="syn_spec\\['weight'\\] contains"):
         csnn.Connect(a, a, "one_to_one", syn_spec={"weight": weights})
