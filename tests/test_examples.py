@@ -43,6 +43,13 @@ def test_cli_demo_and_version(tmp_path):
     assert "node models" in run(["-m", "csnn", "info"], tmp_path)
 
 
+def test_checkpoint_benchmark_continues_identically(tmp_path):
+    """bench/checkpoint.py on a small network: a fresh process that loads the checkpoint fires
+    the same spikes as the process that went on (it exits with 1 when they differ)."""
+    out = run([str(ROOT / "bench" / "checkpoint.py"), "--order", "40", "--simtime", "50"], tmp_path)
+    assert "(identical)" in out and "bytes per connection" in out
+
+
 def test_cli_bench_hands_over_to_bench_run(tmp_path, monkeypatch, capsys):
     import csnn.__main__ as cli
     if cli.BENCH_RUN.exists():            # an editable install of a checkout (not CI's wheel)
