@@ -291,6 +291,7 @@ def _condition_pairs(condition, p, rng, endpoints, room):
     (a number or an expression, evaluated where the condition holds), i-major."""
     n_pre, n_post = int(endpoints.sizes["N_pre"]), int(endpoints.sizes["N_post"])
     chunks_pre, chunks_post = [], []
+    drawn = 0
     for start, stop in _row_blocks(np.full(n_pre, n_post)):
         i = np.repeat(np.arange(start, stop), n_post)
         j = np.tile(np.arange(n_post), stop - start)
@@ -300,7 +301,8 @@ def _condition_pairs(condition, p, rng, endpoints, room):
         i, j = _bernoulli(p, i, j, rng, endpoints)
         chunks_pre.append(i)
         chunks_post.append(j)
-        room(sum(chunk.size for chunk in chunks_pre))
+        drawn += i.size
+        room(drawn)
     return _join(chunks_pre), _join(chunks_post)
 
 
@@ -332,6 +334,7 @@ def _generated_pairs(generator, skip_if_invalid, rng, endpoints, room):
         raise BadParameterError(f"{generator.size.source} is {sizes[k]} for i = {k}, more than the {lengths[k]} "
                                 "values of its range: sample(..., size=m) draws m of them without replacement")
     chunks_pre, chunks_post = [], []
+    drawn = 0
     for start, stop in _row_blocks(lengths):
         rows = slice(start, stop)
         # a block is one row when that row has more than BLOCK_PAIRS values
@@ -349,7 +352,8 @@ def _generated_pairs(generator, skip_if_invalid, rng, endpoints, room):
         i, j = _targets(generator, skip_if_invalid, i, k, rng, endpoints)
         chunks_pre.append(i)
         chunks_post.append(j)
-        room(sum(chunk.size for chunk in chunks_pre))
+        drawn += i.size
+        room(drawn)
     return _join(chunks_pre), _join(chunks_post)
 
 

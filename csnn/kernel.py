@@ -1200,7 +1200,7 @@ def _snap(t, resolution):
 
 
 def _set_devices(devices):
-    """Apply checked changes: (device, change) pairs."""
+    """Apply changes the devices validated: (device, change) pairs."""
     for device, change in devices:
         device.set(change)
 

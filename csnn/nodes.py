@@ -45,6 +45,14 @@ def as_ids(nodes, what="nodes"):
     return ids
 
 
+def _check_index(collection, key, item):
+    """IndexError (Python's sequence protocol) for an integer index beyond ``collection``,
+    whose elements are ``item``s."""
+    n = len(collection)
+    if not -n <= key < n:
+        raise IndexError(f"{item} index {shown(key)} out of range for a {type(collection).__name__} of {n} {item}s")
+
+
 def _id_array(values, what):
     """Integers ``values`` as int64 ids; one beyond int64 is no node's id."""
     try:
@@ -113,9 +121,7 @@ class NodeCollection(_Attributes):
 
     def __getitem__(self, key):
         if isinstance(key, (numbers.Integral, np.integer)) and not isinstance(key, bool):
-            n = len(self)
-            if not -n <= key < n:
-                raise IndexError(f"node index {shown(key)} out of range for a NodeCollection of {n} nodes")
+            _check_index(self, key, "node")
             return NodeId(int(self._ids[key]))
         if isinstance(key, slice):
             return NodeCollection._from_ids(self._kernel_ref, self._ids[key])
@@ -296,10 +302,7 @@ class SynapseCollection(_Attributes):
 
     def __getitem__(self, key):
         if isinstance(key, (numbers.Integral, np.integer)) and not isinstance(key, bool):
-            n = len(self)
-            if not -n <= key < n:
-                raise IndexError(f"connection index {shown(key)} out of range for a SynapseCollection of {n} "
-                                 "connections")
+            _check_index(self, key, "connection")
             key = slice(key, key + 1 if key != -1 else None)
         elif not isinstance(key, slice):
             raise BadTypeError(f"SynapseCollection indices must be integers or slices, got {key!r}")

@@ -48,6 +48,7 @@ from csnn._core.stdp cimport (RULE_FACETSHW, FacetsSynapse, HistoryEntry, PostHi
                               WeightBuffer, WeightEvent, facetshw_pre_spike, history_add,
                               readout_log_add, stdp_pre_spike, weight_buffer_push)
 from csnn._core.stdp import PLASTIC_COLUMNS, set_dtype
+from csnn.errors import NumericalError
 from csnn._core.synapses cimport SynapseTable, column_value
 from csnn._core.synapses import SynapseTable
 from csnn._core.streams cimport (GEN_AC, GEN_CURRENT, GEN_NOISE, GEN_OU, GEN_POISSON, GEN_SPIKES,
@@ -1250,7 +1251,6 @@ cdef class Engine:
         cdef int p
         cdef int64_t r
         cdef HhPscAlpha* rows
-        from csnn.errors import NumericalError
         for p in range(self.n_pops):
             if self.pops[p].model != MODEL_HH_PSC_ALPHA:
                 continue
