@@ -22,6 +22,7 @@ import numpy as np
 from . import memory as cmemory
 from ._core.streams import stream_kinds
 from .errors import BadParameterError, CSNNWarning, KernelStateError, file_access, file_path
+from .events import Events
 
 DBL_MAX = np.finfo(float).max
 
@@ -529,8 +530,9 @@ _INTEGER_EVENTS = ("senders", "targets", "receptors", "ports")
 
 
 def read_events(path):
-    """The events a recorder wrote to ``path`` (``record_to`` 'ascii', 'csv' or 'npz'), as the
-    dict of numpy arrays its ``events`` holds: ``senders``, ``times`` (ms) and its columns."""
+    """The events a recorder wrote to ``path`` (``record_to`` 'ascii', 'csv' or 'npz'), as its
+    ``events`` hold them (an :class:`~csnn.events.Events` dict of numpy arrays): ``senders``,
+    ``times`` (ms) and its columns."""
     path = file_path(path, "read_events")
     if not path.endswith((".dat", ".csv", ".npz")):
         raise BadParameterError(f"read_events: path = {path!r} is not a recorder file; accepted: the .dat, "
@@ -539,7 +541,7 @@ def read_events(path):
     if path.endswith(".npz"):
         try:
             with file_access("read_events", path), np.load(path, allow_pickle=False) as data:
-                return {key: data[key] for key in data.files}
+                return Events((key, data[key]) for key in data.files)
         except (ValueError, EOFError, zipfile.BadZipFile) as err:
             raise BadParameterError(f"{not_written_by_a_recorder}: {err}") from None
     delimiter = "," if path.endswith(".csv") else "\t"
@@ -556,8 +558,8 @@ def read_events(path):
     if table.shape[1] != len(names):
         raise BadParameterError(f"{not_written_by_a_recorder}: its header names {len(names)} columns, its lines "
                                 f"hold {table.shape[1]}")
-    return {name: table[:, k].astype(np.int64 if name in _INTEGER_EVENTS else float)
-            for k, name in enumerate(names)}
+    return Events((name, table[:, k].astype(np.int64 if name in _INTEGER_EVENTS else float))
+                  for k, name in enumerate(names))
 
 
 class Recorder(Device):
@@ -755,7 +757,7 @@ class SpikeRecorder(Recorder):
 
     def events(self):
         senders, times, _ = self.log.arrays()
-        return {"senders": senders, "times": times}
+        return Events(senders=senders, times=times)
 
 
 class Multimeter(Recorder):
@@ -814,7 +816,7 @@ class Multimeter(Recorder):
 
     def events(self):
         senders, times, values = self.log.arrays()
-        events = {"senders": senders, "times": times}
+        events = Events(senders=senders, times=times)
         for k, name in enumerate(self.params["record_from"]):
             events[name] = values[:, k].copy()
         return events
@@ -843,9 +845,9 @@ class WeightRecorder(Recorder):
 
     def events(self):
         senders, times, values = self.log.arrays()
-        return {"senders": senders, "targets": values[:, 0].astype(np.int64), "times": times,
-                "weights": values[:, 1].copy(), "receptors": values[:, 2].astype(np.int64),
-                "ports": values[:, 3].astype(np.int64)}
+        return Events(senders=senders, targets=values[:, 0].astype(np.int64), times=times,
+                      weights=values[:, 1].copy(), receptors=values[:, 2].astype(np.int64),
+                      ports=values[:, 3].astype(np.int64))
 
 
 DEVICES = (PoissonGenerator, InhomogeneousPoissonGenerator, DCGenerator, StepCurrentGenerator,

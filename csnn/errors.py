@@ -15,7 +15,8 @@ import numpy as np
 #: the exceptions and the warning (the helpers below raise them for the rest of csnn)
 __all__ = ["CSNNError", "NESTError", "UnknownModelError", "UnknownParameterError", "BadParameterError",
            "BadTypeError", "IllegalConnectionError", "UnknownNodeError", "KernelStateError",
-           "InsufficientMemoryError", "FileAccessError", "NumericalError", "CSNNWarning"]
+           "InsufficientMemoryError", "FileAccessError", "NumericalError", "UnknownKeyError",
+           "CSNNWarning"]
 
 
 class CSNNError(Exception):
@@ -60,6 +61,14 @@ class FileAccessError(CSNNError, OSError):
 
 class NumericalError(CSNNError, ArithmeticError):
     """A state variable became NaN or infinite."""
+
+
+class UnknownKeyError(CSNNError, KeyError):
+    """A key that a dict csnn returns does not hold (e.g. a recorder's events)."""
+
+    def __str__(self):
+        # KeyError shows the repr of its argument, which would wrap the message in quotes
+        return str(self.args[0]) if self.args else ""
 
 
 class CSNNWarning(UserWarning):
