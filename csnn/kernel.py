@@ -19,7 +19,7 @@ from . import progress as cprogress
 from . import random as crandom
 from . import spatial as cspatial
 from ._core import rng as crng
-from ._core.engine import Engine, OPENMP, stream_dtype
+from ._core.engine import Engine, MAX_WINDOW, OPENMP, stream_dtype
 from .devices import Generator, Multimeter, Recorder, WeightRecorder
 from .errors import (BadParameterError, BadTypeError, CSNNWarning, IllegalConnectionError,
                      KernelStateError, UnknownNodeError, as_numbers, shown, to_float, unknown_name)
@@ -1137,6 +1137,9 @@ class Kernel:
         self.engine.set_stdp_sets(records, [m.defaults["no_synapses"] for m in self.readout_models])
         del records                # before the engine hands the freed memory back
         self.engine.prepare()
+        slow = short_delay_message(self.engine.min_delay, self.status["resolution"])
+        if slow:
+            warnings.warn(slow, CSNNWarning, stacklevel=3)
         for device in self.devices.values():
             if isinstance(device, Recorder):
                 device.open()
@@ -1179,6 +1182,29 @@ class Kernel:
         for device in self.devices.values():
             if isinstance(device, Recorder):
                 device.close()
+
+
+#: a smallest delay below resolution / SHORT_DELAY_FRACTION warns at Prepare (short_delay_message)
+SHORT_DELAY_FRACTION = 10
+
+
+def short_delay_message(min_delay, resolution):
+    """The warning for a smallest delay (ms) far below the resolution (ms), else None.
+
+    Simulate advances in windows of the smallest delay, and a window costs 5 to 10 us even when
+    nothing happens in it (docs/design.md), so a tiny delay makes every simulated second slow.
+    NEST refuses delays below the resolution; csnn's delays are continuous, so it accepts them,
+    but one below a tenth of the resolution is most likely a delay written in seconds (Brian 2's
+    units: 0.0015 for 1.5 ms) or a placeholder for "no delay".
+    """
+    if not min_delay < resolution / SHORT_DELAY_FRACTION:
+        return None
+    windows = f"{1000.0 / min(min_delay, MAX_WINDOW):,.0f}".replace(",", " ")
+    return (f"delays are in ms: the smallest delay, {min_delay:g} ms, with resolution {resolution:g} ms means "
+            f"{windows} windows per simulated second (Simulate advances in windows of the smallest delay, a few "
+            f"microseconds each even when nothing happens).  If the delays were meant in seconds, give them in ms "
+            f"({min_delay:g} s = {min_delay * 1000.0:g} ms); delays of at least resolution / {SHORT_DELAY_FRACTION} "
+            f"= {resolution / SHORT_DELAY_FRACTION:g} ms do not warn.")
 
 
 def _service(recorders):

@@ -173,7 +173,8 @@ def test_long_delays_beyond_the_ring_are_delivered():
     csnn.Connect(a, b, syn_spec={"delay": 500.0})
     sr = csnn.Create("spike_recorder")
     csnn.Connect(b, sr)
-    csnn.Simulate(600.0)
+    with pytest.warns(csnn.CSNNWarning, match="0.002 ms, with resolution 0.1 ms means 500 000 windows"):
+        csnn.Simulate(600.0)
     np.testing.assert_allclose(spikes(sr)[1], [1.003, 2.003, 3.003, 501.001, 502.001, 503.001], rtol=0, atol=1e-12)
 
 
@@ -215,5 +216,6 @@ def test_extreme_delay_ratios_do_not_break_the_inbox():
     csnn.Connect(a, b, syn_spec={"delay": 1e9})      # beyond the ring: waits in the overflow bucket
     sr = csnn.Create("spike_recorder")
     csnn.Connect(b, sr)
-    csnn.Simulate(3.0)
+    with pytest.warns(csnn.CSNNWarning, match="0.001 ms, with resolution 0.1 ms means 1 000 000 windows"):
+        csnn.Simulate(3.0)
     assert spikes(sr)[1].tolist() == [2.0 + 1e-3]

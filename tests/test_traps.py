@@ -1,16 +1,95 @@
-"""Traps a newcomer falls into get a clear message, not a surprise: reading an events key that
-does not exist names the keys that do."""
+"""Traps a newcomer falls into get a clear message, not a surprise: a smallest delay that makes
+every simulated second slow (or that looks like seconds) warns at Prepare, and reading an
+events key that does not exist names the keys that do."""
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 
 import csnn
 from csnn.devices import read_events
-from csnn.errors import CSNNError, UnknownKeyError
+from csnn.errors import CSNNError, CSNNWarning, UnknownKeyError
 from test_recording_files import FILE_BACKENDS, record
 
 pytestmark = pytest.mark.usefixtures("fresh_kernel")
+
+
+# -- a smallest delay far below the resolution ----------------------------------------------------
+
+def ring(delay, model="static_synapse"):
+    """Three neurons connected in a ring with ``delay`` (ms)."""
+    neurons = csnn.Create("iaf_psc_delta", 3)
+    csnn.Connect(neurons, neurons[1:] + neurons[:1], "one_to_one", {"synapse_model": model, "delay": delay})
+    return neurons
+
+
+def delay_warnings(run):
+    """The delay warnings issued while calling ``run()``, every one of them (filter 'always')."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run()
+    return [str(w.message) for w in caught if issubclass(w.category, CSNNWarning) and "delay" in str(w.message)]
+
+
+def windows_per_second(delay):
+    """1000 ms / delay, written with spaces between groups of three digits."""
+    return f"{round(1000.0 / delay):,}".replace(",", " ")
+
+
+@pytest.mark.parametrize("delay", [0.0015, 1e-4, 0.0099])
+def test_a_delay_below_a_tenth_of_the_resolution_warns_once_per_prepare(delay):
+    ring(delay)
+
+    def prepare_run_run_cleanup():
+        csnn.Prepare()
+        csnn.Run(1.0)          # 1 / delay windows: 100 to 10 000
+        csnn.Run(1.0)
+        csnn.Cleanup()
+
+    found = delay_warnings(prepare_run_run_cleanup)
+    assert found == [f"delays are in ms: the smallest delay, {delay:g} ms, with resolution 0.1 ms means "
+                     f"{windows_per_second(delay)} windows per simulated second (Simulate advances in windows of "
+                     "the smallest delay, a few microseconds each even when nothing happens).  If the delays were "
+                     f"meant in seconds, give them in ms ({delay:g} s = {delay * 1000:g} ms); delays of at least "
+                     "resolution / 10 = 0.01 ms do not warn."]
+    # Simulate prepares once, whatever the number of windows
+    assert delay_warnings(lambda: csnn.Simulate(2.0)) == found
+
+
+@pytest.mark.parametrize("delay", [1.5, 0.1, 0.01])
+def test_normal_delays_do_not_warn(delay):
+    ring(delay)
+    assert delay_warnings(lambda: csnn.Simulate(1.0)) == []
+
+
+def test_the_threshold_follows_the_resolution():
+    csnn.SetKernelStatus({"resolution": 0.01})
+    ring(0.0015)                  # above 0.01 / 10
+    assert delay_warnings(lambda: csnn.Simulate(1.0)) == []
+    ring(0.0005)
+    [message] = delay_warnings(lambda: csnn.Simulate(1.0))
+    assert "the smallest delay, 0.0005 ms, with resolution 0.01 ms means 2 000 000 windows" in message
+
+
+def test_plastic_synapses_count_and_networks_without_synapses_do_not_warn():
+    csnn.Create("iaf_psc_delta", 3)
+    assert delay_warnings(lambda: csnn.Simulate(1.0)) == []
+    ring(0.002, "stdp_synapse")
+    [message] = delay_warnings(lambda: csnn.Simulate(1.0))
+    assert "the smallest delay, 0.002 ms" in message
+
+
+def test_the_warning_follows_the_verbosity():
+    ring(0.0015)
+    csnn.set_verbosity("M_ERROR")
+    with warnings.catch_warnings(record=True) as caught:
+        csnn.Simulate(1.0)
+    assert not caught
+    with warnings.catch_warnings(record=True) as caught:
+        csnn.set_verbosity("M_WARNING")       # within the block, whose end restores the filters
+        csnn.Simulate(1.0)
+    assert len(caught) == 1 and caught[0].category is CSNNWarning
 
 
 # -- events keys ----------------------------------------------------------------------------------
