@@ -2,9 +2,9 @@
 
 ``demo`` simulates NEST's balanced random network (Brunel 2000, delta synapses), prints its
 rates and speed, checks a neuron's spike times against the closed form, and saves a raster
-figure (PNG with matplotlib, otherwise a dependency-free SVG).  ``info`` prints the version,
-build flags, threads and models.  ``bench`` runs the benchmark suites of ``bench/run.py``
-(they ship with the source, not with the wheel), passing its arguments on.
+figure (a PNG; without matplotlib it writes none and says how to install it).  ``info``
+prints the version, build flags, threads and models.  ``bench`` runs the benchmark suites of
+``bench/run.py`` (they ship with the source, not with the wheel), passing its arguments on.
 """
 import argparse
 import math
@@ -15,6 +15,8 @@ import sys
 import time
 
 import numpy as np
+
+from .errors import MissingDependencyError
 
 
 def brunel_delta(nest, order, t_sim, seed=1):
@@ -66,25 +68,9 @@ def exactness_check(nest):
 
 
 def save_raster(senders, times, path, title):
-    """PNG raster with matplotlib when installed, else an SVG written by hand."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        path = path.rsplit(".", 1)[0] + ".svg"
-        width, height = 800, 400
-        t_max = max(times.max(), 1.0) if times.size else 1.0
-        s_min, s_max = (senders.min(), senders.max()) if senders.size else (0, 1)
-        dots = "".join(
-            f'<circle cx="{40 + (width - 60) * t / t_max:.1f}" cy="{height - 40 - (height - 70) * (s - s_min) / max(s_max - s_min, 1):.1f}" r="1.2"/>'
-            for s, t in zip(senders.tolist(), times.tolist()))
-        with open(path, "w") as fh:
-            fh.write(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
-                     f'<text x="{width / 2}" y="20" text-anchor="middle">{title}</text>'
-                     f'<text x="{width / 2}" y="{height - 8}" text-anchor="middle">time (ms)</text>'
-                     f'<g fill="steelblue">{dots}</g></svg>')
-        return path
+    """A PNG raster of the spikes at ``path``; without matplotlib, MissingDependencyError."""
+    from .plot import pyplot
+    plt = pyplot("python -m csnn demo", backend="Agg")
     fig, ax = plt.subplots(figsize=(8, 4))
     ax.plot(times, senders, ".", markersize=2)
     ax.set_xlabel("time (ms)")
@@ -92,7 +78,7 @@ def save_raster(senders, times, path, title):
     ax.set_title(title)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    return path
+    plt.close(fig)
 
 
 def demo(args):
@@ -109,8 +95,12 @@ def demo(args):
     n, err = exactness_check(csnn)
     print(f"Exactness: a DC-driven iaf_psc_delta fired {n} times in 1 s; largest deviation of its spike "
           f"times from the closed form: {err:.2e} ms")
-    path = save_raster(ev["senders"], ev["times"], args.out, f"csnn Brunel network, order {args.order}")
-    print(f"Figure saved to {path}")
+    try:
+        save_raster(ev["senders"], ev["times"], args.out, f"csnn Brunel network, order {args.order}")
+    except MissingDependencyError as err:
+        print(f"No figure written: {err}")
+    else:
+        print(f"Figure saved to {args.out}")
 
 
 def info(args):
@@ -146,7 +136,8 @@ def main(argv=None):
     p_demo = sub.add_parser("demo", help="simulate a balanced network, print results, save a figure")
     p_demo.add_argument("--order", type=int, default=500, help="network size: 5 * order neurons (default 500)")
     p_demo.add_argument("--time", type=float, default=1000.0, help="simulated time in ms (default 1000)")
-    p_demo.add_argument("--out", default="csnn-demo.png", help="figure file (default csnn-demo.png)")
+    p_demo.add_argument("--out", default="csnn-demo.png",
+                        help="raster figure, PNG (default csnn-demo.png; needs matplotlib)")
     sub.add_parser("info", help="version, build flags, threads and models")
     sub.add_parser("bench", help="run bench/run.py (from a source checkout); its options follow, see "
                                  "python -m csnn bench --help", add_help=False)

@@ -16,7 +16,7 @@ import numpy as np
 __all__ = ["CSNNError", "NESTError", "UnknownModelError", "UnknownParameterError", "BadParameterError",
            "BadTypeError", "IllegalConnectionError", "UnknownNodeError", "KernelStateError",
            "InsufficientMemoryError", "FileAccessError", "NumericalError", "UnknownKeyError",
-           "CSNNWarning"]
+           "MissingDependencyError", "CSNNWarning"]
 
 
 class CSNNError(Exception):
@@ -69,6 +69,10 @@ class UnknownKeyError(CSNNError, KeyError):
     def __str__(self):
         # KeyError shows the repr of its argument, which would wrap the message in quotes
         return str(self.args[0]) if self.args else ""
+
+
+class MissingDependencyError(CSNNError, ImportError):
+    """An optional package that a function needs is not installed (e.g. matplotlib for figures)."""
 
 
 class CSNNWarning(UserWarning):

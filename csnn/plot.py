@@ -1,23 +1,60 @@
 """Figures of recorded activity, connectivity and plasticity, drawn with matplotlib.
 
 matplotlib is imported only when a function draws, so ``import csnn`` does not need it
-(``pip install "csnn[plot]"`` adds it).  Every function draws on ``ax``, the axes of a new
-figure when None, and returns it; :func:`raster_with_rate` takes and returns two axes.  Extra
-keyword arguments go to the matplotlib call that draws the data.
+(``pip install "csnn-sim[plot]"`` adds it; without it, drawing raises
+:class:`~csnn.errors.MissingDependencyError`, an ImportError, that says so).  Every function
+draws on ``ax``, the axes of a new figure when None, and returns it; :func:`raster_with_rate`
+takes and returns two axes.  Extra keyword arguments go to the matplotlib call that draws the
+data.
 
 Inputs take the forms of :mod:`csnn.analysis`, which reads and checks them: ``spikes`` is a
 spike recorder, its events dict or a tuple ``(times, senders)``; ``connections`` a
 SynapseCollection or a tuple ``(sources, targets[, weights])``.  Times are in ms, rates in Hz,
 currents in pA, membrane potentials in mV.
 """
+import os
+import sys
+
 import numpy as np
 
 from . import analysis
-from .errors import BadParameterError, BadTypeError
+from .errors import BadParameterError, BadTypeError, MissingDependencyError
 from .nodes import SynapseCollection
 
 __all__ = ["raster", "rate_histogram", "raster_with_rate", "voltage_traces", "weight_histogram",
-           "weight_bars", "connectivity_scatter", "connectivity_matrix", "stdp_window", "fi_curve"]
+           "weight_bars", "connectivity_scatter", "connectivity_matrix", "stdp_window", "fi_curve",
+           "pyplot", "script_pyplot", "PLOT_INSTALL"]
+
+#: the command that installs what figures need (the distribution's "plot" extra: matplotlib)
+PLOT_INSTALL = 'pip install "csnn-sim[plot]"'
+
+
+def pyplot(what, backend=None):
+    """``matplotlib.pyplot``, for ``what`` (a name for the message).  ``backend``: selected
+    first, e.g. "Agg" for scripts that only save files.  Without matplotlib, raises
+    :class:`~csnn.errors.MissingDependencyError` (an ImportError) saying how to install it."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise MissingDependencyError(f"{what} draws with matplotlib, which is not installed: {PLOT_INSTALL}",
+                                     name="matplotlib") from None
+    if backend is not None:
+        matplotlib.use(backend)
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def script_pyplot(script, no_plot):
+    """For a script that saves figures and has a ``--no-plot`` option, called before it
+    simulates: ``matplotlib.pyplot`` with the Agg backend, None when ``no_plot``.  Without
+    matplotlib, exits at once (code 1) with a one-line message saying how to install it or skip
+    the figures, instead of failing after the simulation."""
+    if no_plot:
+        return None
+    try:
+        return pyplot(os.path.basename(script), backend="Agg")
+    except MissingDependencyError as err:
+        sys.exit(f"{err}, or run with --no-plot to skip the figures")
 
 
 def raster(spikes, neurons=None, ax=None, **kwargs):
@@ -49,7 +86,7 @@ def raster_with_rate(spikes, t_start=0.0, t_stop=None, bin_size=5.0, neurons=Non
     time axis.  ``kwargs`` go to the raster.  Returns (ax_raster, ax_rate).
     """
     if axes is None:
-        import matplotlib.pyplot as plt
+        plt = pyplot("csnn.plot.raster_with_rate")
         _, axes = plt.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": (3, 1)})
     elif not isinstance(axes, (tuple, list, np.ndarray)) or len(axes) != 2:
         raise BadTypeError(f"axes must be a pair (ax_raster, ax_rate) or None, got {axes!r}")
@@ -194,8 +231,7 @@ def fi_curve(currents, rates, ax=None, **kwargs):
 def _axes(ax):
     """``ax``, or the axes of a new figure."""
     if ax is None:
-        import matplotlib.pyplot as plt
-        _, ax = plt.subplots()
+        _, ax = pyplot("csnn.plot").subplots()
     return ax
 
 

@@ -1,4 +1,5 @@
-"""Raster plots of recorded spikes, as PyNEST's ``nest.raster_plot`` (matplotlib required).
+"""Raster plots of recorded spikes, as PyNEST's ``nest.raster_plot`` (matplotlib required:
+without it, drawing raises :class:`~csnn.errors.MissingDependencyError` saying how to install it).
 
 ``from_device(recorder, hist=True)`` draws the spikes of a spike recorder (recording to
 memory or to an ascii file) above a histogram of the population rate; ``from_data`` takes an
@@ -7,6 +8,7 @@ array of (sender, time) rows and ``from_file`` the files written by ``record_to=
 import numpy as np
 
 from .errors import BadParameterError
+from .plot import pyplot
 
 __all__ = ["from_device", "from_data", "from_file"]
 
@@ -39,8 +41,7 @@ def from_data(data, sel=None, hist=True, hist_binwidth=5.0, grayscale=False, tit
 
     ``sel``: only these senders.  Returns the matplotlib axes drawn on.
     """
-    import matplotlib.pyplot as plt
-
+    plt = pyplot("csnn.raster_plot")
     data = np.asarray(data, dtype=float)
     senders, times = data[:, 0], data[:, 1]
     if sel is not None:

@@ -1,15 +1,17 @@
-"""Membrane potential traces from a voltmeter or multimeter, as PyNEST's ``nest.voltage_trace``."""
+"""Membrane potential traces from a voltmeter or multimeter, as PyNEST's ``nest.voltage_trace``
+(matplotlib required: without it, drawing raises :class:`~csnn.errors.MissingDependencyError`
+saying how to install it)."""
 import numpy as np
 
 from .errors import BadParameterError
+from .plot import pyplot
 
 __all__ = ["from_device"]
 
 
 def from_device(detec, neurons=None, title=None, grayscale=False, timeunit="ms"):
     """Plot ``V_m`` recorded by ``detec`` for each sender (or only ``neurons``); returns the lines."""
-    import matplotlib.pyplot as plt
-
+    plt = pyplot("csnn.voltage_trace")
     if "V_m" not in detec.get("record_from"):
         raise BadParameterError(f"voltage_trace.from_device: device {detec.get('global_id')} does not "
                                 "record 'V_m'")

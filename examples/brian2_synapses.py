@@ -48,6 +48,7 @@ import argparse
 import numpy as np
 
 import csnn as nest
+from csnn.plot import script_pyplot
 
 #: the tutorial's dimensionless neurons in mV (threshold 1, reset 0, no refractory period)
 LIF = {"E_L": 0.0, "V_reset": 0.0, "V_m": 0.0, "V_th": 1.0, "C_m": 1.0, "t_ref": 0.0}
@@ -230,8 +231,7 @@ def measured_stdp_window(n_pairs=N_PAIRS, t_max=T_MAX):
     return {"delta_t": delta_t, "dw": dw, "params": stdp_parameters()}
 
 
-def plot_driven(result, title, path):
-    import matplotlib.pyplot as plt
+def plot_driven(plt, result, title, path):
     fig, ax = plt.subplots(figsize=(7, 3.5))
     nest.plot.voltage_traces(result["samples"], spikes=result["spikes"], spike_top=1.3, ax=ax)
     ax.axhline(LIF["V_th"], color="0.6", linestyle=":", linewidth=1)
@@ -256,8 +256,7 @@ def draw_lines(ax, i, j, n):
     ax.set(xticks=[0, 1], xticklabels=["source i", "target j"], xlim=(-0.1, 1.1), ylim=(-1, n), ylabel="index")
 
 
-def plot_connectivity(pairs, path, n=N_CONNECTIVITY):
-    import matplotlib.pyplot as plt
+def plot_connectivity(plt, pairs, path, n=N_CONNECTIVITY):
     fig, axes = plt.subplots(2, len(pairs), figsize=(3 * len(pairs), 6.5))
     for column, (name, (i, j)) in enumerate(pairs.items()):
         draw_lines(axes[0, column], i, j, n)
@@ -270,8 +269,7 @@ def plot_connectivity(pairs, path, n=N_CONNECTIVITY):
     plt.close(fig)
 
 
-def plot_distance(result, path, width=WIDTH):
-    import matplotlib.pyplot as plt
+def plot_distance(plt, result, path, width=WIDTH):
     x, i, j, w = result["x"], result["i"], result["j"], result["weight"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
     left.scatter(x[i], x[j], s=20 * w, color="k")
@@ -288,9 +286,8 @@ def plot_distance(result, path, width=WIDTH):
     plt.close(fig)
 
 
-def plot_stdp(traces, window, path):
+def plot_stdp(plt, traces, window, path):
     """The readings of :func:`stdp_traces` and the window of :func:`measured_stdp_window`."""
-    import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 3, figsize=(15, 4))
     times, pre_times, post_time = traces["times"], traces["pre_times"], traces["post_time"]
     axes[0].step(times, traces["Kplus"], where="post", color="C0",
@@ -322,6 +319,7 @@ def main():
     parser.add_argument("--out-prefix", default="brian2_synapses", help="prefix of the figure files")
     parser.add_argument("--no-plot", action="store_true", help="print results only")
     args = parser.parse_args()
+    plt = script_pyplot(__file__, args.no_plot)
     nest.set_verbosity("M_WARNING")
 
     driven = {"1_simplest": (simplest_synapse(), "the simplest synapse: G excites H"),
@@ -343,12 +341,12 @@ def main():
     print(f"6: weight change from {window['dw'].min():.5f} to {window['dw'].max():.5f} over "
           f"t_post - t_pre in [{window['delta_t'].min():g}, {window['delta_t'].max():g}] ms")
 
-    if not args.no_plot:
+    if plt is not None:
         for name, (result, title) in driven.items():
-            plot_driven(result, title, f"{args.out_prefix}_{name}.png")
-        plot_connectivity(pairs, f"{args.out_prefix}_4_connectivity.png")
-        plot_distance(line, f"{args.out_prefix}_5_distance.png")
-        plot_stdp(traces, window, f"{args.out_prefix}_6_stdp.png")
+            plot_driven(plt, result, title, f"{args.out_prefix}_{name}.png")
+        plot_connectivity(plt, pairs, f"{args.out_prefix}_4_connectivity.png")
+        plot_distance(plt, line, f"{args.out_prefix}_5_distance.png")
+        plot_stdp(plt, traces, window, f"{args.out_prefix}_6_stdp.png")
         print(f"Figures saved as {args.out_prefix}_*.png")
 
 

@@ -36,6 +36,7 @@ import argparse
 import numpy as np
 
 import csnn as nest
+from csnn.plot import script_pyplot
 
 F = np.array([0, 0, 0, 1, 1, 1])
 G = np.array([1, 1, 0, 1, 0, 0])
@@ -121,6 +122,7 @@ def main():
     parser.add_argument("--out", default="hebbian.png", help="figure file")
     parser.add_argument("--no-plot", action="store_true", help="print results only")
     args = parser.parse_args()
+    plt = script_pyplot(__file__, args.no_plot)
     nest.set_verbosity("M_WARNING")
     np.set_printoptions(precision=3, suppress=True)
     cases = {"one memory": [(F, G)], "orthogonal f": [(F, G), ORTHOGONAL],
@@ -133,13 +135,12 @@ def main():
         print(f"{name}: A = sum g f^T =\n{A}\nlearned weights / unit ({unit:.4f}) =\n{weights / unit}")
         print(f"  recall of f = {F}: A f = {A @ F}, g spike counts = {counts} "
               f"(A f x {RECALL_SPIKES} / 3 = {A @ F * RECALL_SPIKES / 3})")
-    if not args.no_plot:
-        plot(results, args.out)
+    if plt is not None:
+        plot(plt, results, args.out)
         print(f"Figure saved to {args.out}")
 
 
-def plot(results, path):
-    import matplotlib.pyplot as plt
+def plot(plt, results, path):
     fig, axes = plt.subplots(2, len(results), figsize=(4 * len(results), 7))
     for column, (name, (weights, counts, recalled)) in enumerate(results.items()):
         image = axes[0, column].imshow(weights, cmap="viridis")

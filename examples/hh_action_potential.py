@@ -18,6 +18,7 @@ import numpy as np
 
 import csnn as nest
 import csnn.hh as hh
+from csnn.plot import script_pyplot
 
 HOLD = -65.0                                   # mV, holding potential
 CLAMP_STEPS = (-55.0, -45.0, -35.0, -25.0, -15.0, -5.0, 5.0, 15.0, 25.0)   # mV
@@ -93,11 +94,7 @@ def voltage_clamp():
 
 # -- (c) figures --------------------------------------------------------------------------------
 
-def plot_action_potential(events, spikes, path):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def plot_action_potential(plt, events, spikes, path):
     t = events["times"]
     fig, (ax_v, ax_g, ax_i) = plt.subplots(3, 1, figsize=(8, 8), sharex=True,
                                            gridspec_kw={"height_ratios": [3, 2, 1]})
@@ -119,11 +116,7 @@ def plot_action_potential(events, spikes, path):
     plt.close(fig)
 
 
-def plot_voltage_clamp(results, path):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def plot_voltage_clamp(plt, results, path):
     fig, axes = plt.subplots(2, 2, figsize=(10, 7))
     colors = plt.cm.viridis(np.linspace(0.0, 0.9, len(results)))
     for r, c in zip(results, colors):
@@ -153,6 +146,7 @@ def main():
     parser.add_argument("--out-prefix", default="hh", help="figure file prefix (default hh)")
     parser.add_argument("--no-plot", action="store_true", help="do not draw the figures")
     args = parser.parse_args()
+    plt = script_pyplot(__file__, args.no_plot)
 
     events, spikes = action_potential()
     v = np.asarray(events["V_m"])
@@ -169,9 +163,9 @@ def main():
         worst = max(worst, abs(r["n_inf_fit"] / r["n_inf"] - 1.0), abs(r["tau_n_fit"] / r["tau_n"] - 1.0))
     print(f"largest relative deviation of the fits: {worst:.1e}")
 
-    if not args.no_plot:
-        plot_action_potential(events, spikes, f"{args.out_prefix}_action_potential.png")
-        plot_voltage_clamp(results, f"{args.out_prefix}_voltage_clamp.png")
+    if plt is not None:
+        plot_action_potential(plt, events, spikes, f"{args.out_prefix}_action_potential.png")
+        plot_voltage_clamp(plt, results, f"{args.out_prefix}_voltage_clamp.png")
         print(f"Figures saved: {args.out_prefix}_action_potential.png, {args.out_prefix}_voltage_clamp.png")
 
 

@@ -25,6 +25,7 @@ import argparse
 import numpy as np
 
 import csnn as nest
+from csnn.plot import script_pyplot
 
 
 def one_neuron(t_sim=1000.0):
@@ -94,8 +95,7 @@ def two_neurons(t_sim=1000.0):
             "spike_times_1": nest.GetStatus(spikes, "events")[0]["times"]}
 
 
-def plot(results, prefix):
-    import matplotlib.pyplot as plt
+def plot(plt, results, prefix):
     one, noisy, pair = results
 
     fig, ax = plt.subplots(figsize=(7, 3.5))
@@ -129,6 +129,7 @@ def main():
     parser.add_argument("--out-prefix", default="pynest_intro", help="prefix of the figure files")
     parser.add_argument("--no-plot", action="store_true", help="print results only")
     args = parser.parse_args()
+    plt = script_pyplot(__file__, args.no_plot)
     nest.set_verbosity("M_WARNING")
     results = (one_neuron(), noise_and_second_neuron(), two_neurons())
     one, noisy, pair = results
@@ -136,8 +137,8 @@ def main():
     print(f"2: V_m under Poisson input: mean {np.mean(noisy['V_m_noise']):.2f} mV, "
           f"sd {np.std(noisy['V_m_noise']):.2f} mV")
     print(f"3: neuron 2 peaks at {np.max(pair['V_m_2']):.3f} mV")
-    if not args.no_plot:
-        plot(results, args.out_prefix)
+    if plt is not None:
+        plot(plt, results, args.out_prefix)
         print(f"Figures saved as {args.out_prefix}_*.png")
 
 
