@@ -1,12 +1,14 @@
 """Masquelier et al. (2008) over many seeds: success rate, discharges to selectivity, wall time.
 
     python bench/masquelier.py [--seeds 20] [--first 0] [--duration 450] [--jobs 2]
+                               [--update-results | --out DIR]
 
 Runs ``examples/masquelier2008.py`` (one process per seed, ``--jobs`` at a time, each with one
-thread) and prints a summary table; every run goes to ``bench/results/masquelier.json`` with
-the machine, the versions and the command line.  Success is the paper's: over the last 150 s,
-hit rate > 98%, no false alarm, mean latency < 10 ms.  The paper and the replication of
-Hathway & Goodman (2018) report success in more than 95% of their runs.
+thread) and prints a summary table; every run goes to ``masquelier.json`` with the machine, the
+versions and the command line, in the git-ignored ``bench/results/local/`` (``--update-results``:
+the tracked ``bench/results/``, which the READMEs quote; ``--out DIR``: DIR).  Success is the
+paper's: over the last 150 s, hit rate > 98%, no false alarm, mean latency < 10 ms.  The paper
+and the replication of Hathway & Goodman (2018) report success in more than 95% of their runs.
 """
 import argparse
 import datetime
@@ -18,6 +20,7 @@ import statistics
 import sys
 
 import csnn
+import shared
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -57,6 +60,7 @@ def main(argv=None):
     parser.add_argument("--first", type=int, default=0, help="first seed (default 0)")
     parser.add_argument("--duration", type=float, default=450.0, help="simulated time per run (s)")
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
+    shared.add_results_options(parser)
     args = parser.parse_args(argv)
     if args.seeds < 1 or args.jobs < 1:
         parser.error("--seeds and --jobs must be >= 1")
@@ -70,9 +74,10 @@ def main(argv=None):
     record = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "command": sys.argv,
               "machine": {"platform": platform.platform(), "python": platform.python_version()},
               "csnn": csnn.__version__, "jobs": args.jobs, "runs": runs}
-    (BENCH / "results").mkdir(exist_ok=True)
-    (BENCH / "results" / "masquelier.json").write_text(json.dumps(record, indent=1))
+    path = shared.results_dir(args) / "masquelier.json"
+    path.write_text(json.dumps(record, indent=1))
     print(summary_table(runs))
+    print(f"results: {path}")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 """Benchmark csnn against peer simulators on the networks of networks.py.
 
     python bench/run.py [--suite NAME ...] [--peers nest brian2 brian2_standalone] [--repeats 3] [--quick]
+                        [--update-results | --out DIR]
 
 Every run is a fresh process (``networks.py``) started with the interpreter of its simulator,
 so import time, build time and peak memory are per run.  Runs alternate between simulators
 (csnn, nest, brian2, ..., csnn, nest, ...) and the median of ``--repeats`` runs is reported: one
-markdown table per suite on stdout, and every run in ``bench/results/<suite>.json``.
+markdown table per suite on stdout, and every run in ``<suite>.json`` in the git-ignored
+``bench/results/local/`` (``--update-results``: the tracked ``bench/results/``, which the READMEs
+quote; ``--out DIR``: DIR).
 """
 import argparse
 import datetime
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import shared
+from csnn.errors import MissingDependencyError
 
 BENCH = Path(__file__).resolve().parent
 NETWORKS = BENCH / "networks.py"
@@ -59,7 +63,7 @@ PREPARE = {"stdp_pattern": shared.write_pattern_input}
 SCORE = {"stdp_pattern": shared.score_pattern}
 
 #: suite -> function of shared.py run here after the suite: f(cases, path) saves a plot of the
-#: medians to bench/results/<suite>.png
+#: medians to <suite>.png next to the results
 PLOT = {"scaling": shared.plot_scaling}
 
 
@@ -234,6 +238,7 @@ def main():
         parser.add_argument(f"--{module}-python", metavar="PYTHON",
                             help=f"interpreter that can import {module}, for {users} (default: this one if "
                                  "it can, else venv-peers/bin/python next to the checkout)")
+    shared.add_results_options(parser)
     args = parser.parse_args()
     if args.repeats < 1 or args.threads < 1:
         parser.error("--repeats and --threads must be >= 1")
@@ -250,7 +255,7 @@ def main():
     if "brian2" in peers and args.threads > 1:
         print("note: brian2 (runtime mode) runs on one thread whatever --threads\n")
 
-    (BENCH / "results").mkdir(exist_ok=True)
+    results = shared.results_dir(args)
     for suite in args.suite:
         simulators = {"csnn": sys.executable}
         skipped = {name: PEERS[name].skip[suite] for name in peers if suite in PEERS[name].skip}
@@ -281,11 +286,16 @@ def main():
             "cases": cases,
             "table": markdown,
         }
-        (BENCH / "results" / f"{suite}.json").write_text(json.dumps(record, indent=1) + "\n")
+        (results / f"{suite}.json").write_text(json.dumps(record, indent=1) + "\n")
         if suite in PLOT:
-            path = BENCH / "results" / f"{suite}.png"
-            PLOT[suite](cases, path)
-            print(f"plot: {path}\n")
+            path = results / f"{suite}.png"
+            try:
+                PLOT[suite](cases, path)
+            except MissingDependencyError as err:
+                print(f"note: {path.name} not drawn: {err}\n")
+            else:
+                print(f"plot: {path}\n")
+    print(f"results: {results}")
 
 
 if __name__ == "__main__":

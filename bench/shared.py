@@ -17,11 +17,32 @@ from pathlib import Path
 import numpy as np
 
 BENCH = Path(__file__).resolve().parent
+#: the results the READMEs quote (tracked by git), written only when asked (--update-results)
+TRACKED_RESULTS = BENCH / "results"
+#: where results go by default: git ignores it, so running a benchmark leaves the checkout clean
+LOCAL_RESULTS = TRACKED_RESULTS / "local"
 #: examples/masquelier2008.py: the stdp_pattern experiment as csnn runs it
 PATTERN_EXAMPLE = BENCH.parent / "examples" / "masquelier2008.py"
 
 #: seed of every simulator's random numbers and of the inputs drawn here
 SEED = 12345
+
+
+def add_results_options(parser):
+    """The options that choose where a benchmark script writes its results (see results_dir)."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--update-results", action="store_true",
+                       help=f"write into the tracked {TRACKED_RESULTS.relative_to(BENCH.parent)}/, whose files the "
+                            "READMEs quote (default: the git-ignored "
+                            f"{LOCAL_RESULTS.relative_to(BENCH.parent)}/)")
+    where.add_argument("--out", type=Path, metavar="DIR", help="write the results into DIR instead")
+
+
+def results_dir(args):
+    """The directory the options of add_results_options chose, created if needed."""
+    directory = TRACKED_RESULTS if args.update_results else args.out or LOCAL_RESULTS
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
 
 
 def check_defaults(sim, model, expected):
@@ -289,10 +310,10 @@ def scaling_figures(p, simtime, spikes, synapses, simulate_s):
 def plot_scaling(cases, path):
     """Save the scaling suite's plot to ``path``: the median ns per synaptic event of each
     simulator against the number of neurons (cases at SCALING_RATE, log x) and against the
-    measured rate (cases with SCALING_N neurons).  Needs matplotlib (Agg backend)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    measured rate (cases with SCALING_N neurons).  Needs matplotlib (Agg backend); without it,
+    csnn's MissingDependencyError."""
+    from csnn.plot import pyplot
+    plt = pyplot("bench/run.py", backend="Agg")
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     panels = ((axes[0], "n", SCALING_RATE, "rate", "neurons", f"at {SCALING_RATE:g} Hz target rate"),

@@ -1,6 +1,8 @@
 """Scripts users run: the examples, ``python -m csnn demo`` and NEST's own brunel_delta_nest.py
 with only its imports changed."""
+import argparse
 import importlib.util
+import json
 import os
 import pathlib
 import re
@@ -59,6 +61,31 @@ def test_cli_bench_hands_over_to_bench_run(tmp_path, monkeypatch, capsys):
     assert "ship with csnn's source" in capsys.readouterr().err
 
 
+def test_bench_run_writes_where_it_is_told(tmp_path):
+    """The scaling suite's smallest network, csnn alone: its table and plot go to --out."""
+    out = run([str(ROOT / "bench" / "run.py"), "--suite", "scaling", "--quick", "--peers", "--repeats", "1",
+               "--out", "results"], tmp_path)
+    assert out.splitlines()[-1] == "results: results"
+    record = json.loads((tmp_path / "results" / "scaling.json").read_text())
+    assert record["suite"] == "scaling" and record["cases"][0]["params"]["n"] == 1000
+    assert (tmp_path / "results" / "scaling.png").stat().st_size > 0
+
+
+def test_bench_results_go_to_an_ignored_directory_unless_asked(tmp_path, monkeypatch):
+    shared = load_module(ROOT / "bench" / "shared.py")
+    # git ignores the default directory, so a benchmark leaves the checkout clean
+    assert f"{shared.LOCAL_RESULTS.relative_to(ROOT).as_posix()}/" in (ROOT / ".gitignore").read_text().splitlines()
+    assert shared.LOCAL_RESULTS.parent == shared.TRACKED_RESULTS == ROOT / "bench" / "results"
+    parser = argparse.ArgumentParser()
+    shared.add_results_options(parser)
+    monkeypatch.setattr(shared, "LOCAL_RESULTS", tmp_path / "local")
+    monkeypatch.setattr(shared, "TRACKED_RESULTS", tmp_path / "tracked")
+    for options, directory in (([], "local"), (["--update-results"], "tracked"),
+                               (["--out", str(tmp_path / "mine")], "mine")):
+        assert shared.results_dir(parser.parse_args(options)) == tmp_path / directory
+        assert (tmp_path / directory).is_dir()
+
+
 def nest_example(name):
     spec = importlib.util.find_spec("nest")
     if spec is None or spec.origin is None:
@@ -85,11 +112,16 @@ def test_nest_brunel_delta_example_runs_with_only_its_imports_changed(tmp_path):
     assert len(list(tmp_path.glob("brunel-py-*.dat"))) == 2
 
 
-def load_example(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / f"{name}.py")
+def load_module(path):
+    """The module of the file ``path`` (a script of examples/ or bench/), imported."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_example(name):
+    return load_module(ROOT / "examples" / f"{name}.py")
 
 
 def test_masquelier_neuron_becomes_selective_to_the_pattern(tmp_path):

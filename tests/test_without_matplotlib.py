@@ -76,6 +76,15 @@ def test_demo_runs_and_says_it_writes_no_figure(without_matplotlib):
     assert not list(without_matplotlib.work.iterdir())
 
 
+def test_bench_writes_its_results_and_says_the_plot_is_not_drawn(without_matplotlib):
+    result = without_matplotlib([str(ROOT / "bench" / "run.py"), "--suite", "scaling", "--quick", "--peers",
+                                 "--repeats", "1", "--out", "results"])
+    assert result.returncode == 0, result.stderr
+    assert (f"note: scaling.png not drawn: bench/run.py draws with matplotlib, which is not installed: "
+            f"{PLOT_INSTALL}") in result.stdout.splitlines()
+    assert sorted(path.name for path in (without_matplotlib.work / "results").iterdir()) == ["scaling.json"]
+
+
 #: every drawing function of csnn, on the recordings of a small network; prints one JSON line
 #: per function: what it raised (classes) and the message, or what it returned
 DRAW_EVERYTHING = """
