@@ -110,8 +110,8 @@ def main():
     args = parser.parse_args()
     plt = script_pyplot(__file__, args.no_plot)
     duration = args.duration
-    print(f"LIF neurons under DC, white and OU noise: traces, F-I curves and ISIs, {duration:g} ms simulated: "
-          f"about {SECONDS_PER_SECOND * duration / 1000:.0f} s on a 2-core machine", flush=True)
+    print(f"LIF neurons under DC, white noise and OU noise (traces, rates against current, ISIs), {duration:g} ms "
+          f"simulated: about {SECONDS_PER_SECOND * duration / 1000:.0f} s on a 2-core machine", flush=True)
 
     nest.ResetKernel()
     nest.SetKernelStatus({"rng_seed": args.seed})
