@@ -6,7 +6,8 @@ Poisson drive at twice the threshold rate.  Only the imports say csnn: the rest 
 
     python examples/brunel_delta.py [--order 500] [--time 1000] [--threads 2] [--no-plot]
 
-takes about 7 s at the defaults on a 2-core machine (order 100: 1 s; order 2500: 40 s per thread).
+takes 6.6 s at the defaults on a 2-core machine (order 100: 1.6 s; order 2500: 40 s on one thread,
+20 s on two).
 """
 import argparse
 import time
