@@ -16,13 +16,13 @@ from .checkpoint import load, save
 from ._version import __version__
 from .devices import read_events
 from .errors import BadTypeError as _BadTypeError, CSNNError, CSNNWarning, NESTError
-from .nodes import NodeCollection, NodeId, SynapseCollection, as_ids as _as_ids
+from .nodes import NodeCollection, SynapseCollection, as_ids as _as_ids
 
 __all__ = [
     "Create", "Connect", "Simulate", "Run", "Prepare", "Cleanup", "RunManager", "ResetKernel",
     "GetStatus", "SetStatus", "GetDefaults", "SetDefaults", "CopyModel", "Models",
     "GetKernelStatus", "SetKernelStatus", "GetConnections", "GetPosition", "NodeCollection",
-    "NodeId", "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
+    "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
     "NumProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
     "read_events", "save", "load", "GetNodes", "__version__",
 ]

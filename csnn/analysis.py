@@ -3,7 +3,7 @@ STDP window, and export to neo.  Times are in ms, rates in Hz, currents in pA.
 
 Every function taking ``spikes`` accepts
 
-* a spike recorder (a NodeCollection or NodeId of one ``spike_recorder`` recording to memory),
+* a spike recorder (a NodeCollection of one ``spike_recorder`` recording to memory),
 * its events dict, ``recorder.get("events")`` or ``GetStatus(recorder, "events")[0]``, with
   ``"times"`` (ms) and ``"senders"`` (node ids),
 * a pair of 1-D arrays ``(times, senders)``.
@@ -30,7 +30,7 @@ from . import memory as cmemory
 from .devices import KEEPS_EVENTS
 from .errors import BadParameterError, BadTypeError, KernelStateError, to_float, unknown_name
 from .models import ARCHIVE_PARAMETERS
-from .nodes import NodeCollection, NodeId, SynapseCollection
+from .nodes import NodeCollection, SynapseCollection, plain_ids
 
 __all__ = ["spike_arrays", "spike_trains", "firing_rates", "mean_firing_rate", "isis", "cv_isi",
            "fano_factor", "population_rate", "fi_curve", "stdp_window", "connection_arrays",
@@ -48,7 +48,7 @@ _WHOLE_BINS_RTOL = 1e-9
 def spike_arrays(spikes, neurons=None):
     """Spike times (ms, float array) and senders (int64 array) of ``spikes``, in the order given;
     only the spikes of ``neurons`` when given."""
-    if isinstance(spikes, (NodeCollection, NodeId)):
+    if isinstance(spikes, NodeCollection):
         spikes = _recorder_events(spikes, "spikes", "spikes")
     if isinstance(spikes, dict):
         missing = sorted({"times", "senders"} - set(spikes))
@@ -402,12 +402,13 @@ def _ids_1d(values, name):
 
 
 def _neuron_ids(neurons, name="neurons"):
-    """Ids of ``neurons``: a NodeCollection, a node id or a sequence of ids, none repeated.
+    """Ids of ``neurons``: a NodeCollection, a node id or a sequence of ids (or single nodes,
+    ``nodes[i]``), none repeated.
 
     The ids are read without checking that they exist in the present kernel: the spikes may
     have been recorded in an earlier one.
     """
-    ids = _ids_1d(np.atleast_1d(np.asarray(neurons)), name)
+    ids = _ids_1d(np.atleast_1d(np.asarray(plain_ids(neurons, name))), name)
     if ids.size == 0:
         raise BadParameterError(f"{name} is empty; give at least one node id")
     if np.unique(ids).size != ids.size:

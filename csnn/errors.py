@@ -13,7 +13,8 @@ import os
 import numpy as np
 
 #: the exceptions and the warning (the helpers below raise them for the rest of csnn)
-__all__ = ["CSNNError", "NESTError", "UnknownModelError", "UnknownParameterError", "BadParameterError",
+__all__ = ["CSNNError", "NESTError", "UnknownModelError", "UnknownParameterError", "UnknownAttributeError",
+           "BadParameterError",
            "BadTypeError", "IllegalConnectionError", "UnknownNodeError", "KernelStateError",
            "InsufficientMemoryError", "FileAccessError", "NumericalError", "UnknownKeyError",
            "MissingDependencyError", "CSNNWarning"]
@@ -29,6 +30,12 @@ class UnknownModelError(CSNNError, ValueError):
 
 class UnknownParameterError(CSNNError, ValueError):
     """A parameter (or kernel, connection or synapse property) that does not exist."""
+
+
+class UnknownAttributeError(UnknownParameterError, AttributeError):
+    """An attribute of a node or synapse collection that is no parameter of its nodes or
+    connections (``nodes.V_mm``); an AttributeError too, so ``hasattr`` and ``getattr`` with a
+    default work."""
 
 
 class BadParameterError(CSNNError, ValueError):

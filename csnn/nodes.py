@@ -1,16 +1,40 @@
-"""NodeCollection, NodeId and SynapseCollection: handles on nodes and connections.
+"""NodeCollection and SynapseCollection: handles on nodes and connections.
 
 A :class:`NodeCollection` is what ``Create`` returns, as in NEST 3: ``len``, iteration,
-indexing and slicing, ``+``, ``get``/``set``, attribute access (``nodes.V_m``) and
-``tolist()``.  It also works where NEST 2 scripts used tuples of ids: ``nodes[0]`` is a
-:class:`NodeId`, an ``int`` that still offers ``get``/``set``, and plain lists of ids are
-accepted wherever a collection is.
+indexing and slicing, ``+``, ``in``, ``index``, ``get``/``set``, attribute access
+(``nodes.V_m``, ``nodes.V_m = -60.0``), ``tolist()``, ``global_id`` and numpy conversion.
+``nodes[i]`` and iteration give one-node NodeCollections, as in NEST 3, so ``nodes[2].V_m =
+-50.0`` sets the node's parameter (exactly as ``nodes[2].set(V_m=-50.0)``), and
+``nodes[0] + nodes[1]`` joins the two nodes.  ``+`` is NEST 3's: the union of two collections
+in id order (``a[3] + a[1]`` holds ids 2 and 4, in that order); collections that share a node
+cannot be joined; ``nodes + 0`` and ``0 + nodes`` give the nodes (so that ``sum()`` works);
+anything else added is refused with a BadTypeError that says how to do id arithmetic
+(``nodes[0].global_id + 1``).  ``-`` is refused the same way.
+
+Where NEST 3 raises but NEST 2 scripts relied on ids being ints, csnn keeps the NEST 2
+meaning (NEST 3 has no meaning there to conflict with):
+
+* a one-node collection equals its id and hashes as it: ``sender == nodes[0]``,
+  ``nodes[0] in [3, 4]`` and ``{n: ... for n in nodes}[sender]`` find the node (NEST 3 raises
+  on comparing a collection with an int and cannot hash collections).  Collections compare
+  equal when they hold the same ids of the same kernel; a collection of several nodes equals
+  no int;
+* ``int(nodes[0])`` and ``operator.index(nodes[0])`` give the id (so a single node can index
+  a list or bound a ``range``); for any other size they raise a BadTypeError naming the size;
+* lists and tuples of ids, single ids, and lists mixing ids and single nodes
+  (``Connect([noise[0]], neuron)``) are accepted wherever NEST 2 took ids; ``nodes[0] in
+  nodes`` and ``nodes.index(nodes[0])`` take a single node or an id.
+
+Ordering (``<``) and other arithmetic are not defined, as in NEST 3: use ``.global_id``,
+``tolist()`` or ``int()``.
 """
 import numbers
+import reprlib
 
 import numpy as np
 
-from .errors import BadTypeError, UnknownNodeError, UnknownParameterError, shown
+from .errors import (BadParameterError, BadTypeError, UnknownAttributeError, UnknownNodeError,
+                     UnknownParameterError, shown)
 
 
 def _kernel():
@@ -19,30 +43,74 @@ def _kernel():
 
 
 def as_ids(nodes, what="nodes"):
-    """Global ids (int64 array, order kept) of a NodeCollection, NodeId, int or sequence of ids."""
+    """Global ids (int64 array, order kept) of a NodeCollection, an int or a sequence of ids
+    and single nodes (``nodes[i]``), checked to exist in the current kernel."""
     if isinstance(nodes, NodeCollection):
         nodes._check_alive()
         return nodes._ids
-    if isinstance(nodes, (numbers.Integral, np.integer)) and not isinstance(nodes, bool):
+    if _is_integer(nodes):
         ids = _id_array([nodes], what)
     elif isinstance(nodes, SynapseCollection):
         raise BadTypeError(f"{what} must be nodes, got a SynapseCollection (connections)")
     else:
         try:
-            ids = np.asarray(list(nodes) if not isinstance(nodes, np.ndarray) else nodes)
+            items = nodes if isinstance(nodes, np.ndarray) else list(nodes)
         except TypeError:
             raise BadTypeError(f"{what} must be a NodeCollection, a node id or a list of ids, got "
-                               f"{nodes!r} of type {type(nodes).__name__}") from None
+                               f"{reprlib.repr(nodes)} of type {type(nodes).__name__}") from None
+        try:
+            ids = np.asarray(plain_ids(items, what))
+        except ValueError:                          # ragged nesting
+            raise _not_ids(nodes, what) from None
         if ids.size == 0:
             return np.zeros(0, dtype=np.int64)
         if ids.dtype == object or not np.issubdtype(ids.dtype, np.integer):
             flat = ids.ravel().tolist()
-            if not all(isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, bool) for v in flat):
-                raise BadTypeError(f"{what} must contain node ids (integers), got {nodes!r}")
+            if not all(_is_integer(v) for v in flat):
+                raise _not_ids(nodes, what)
             ids = _id_array(flat, what)
         ids = ids.astype(np.int64).ravel()
     _kernel().check_ids(ids, what)
     return ids
+
+
+def _not_ids(nodes, what):
+    return BadTypeError(f"{what} must contain node ids (integers), got {reprlib.repr(nodes)}")
+
+
+def plain_ids(nodes, what="nodes"):
+    """``nodes`` with NodeCollections read as ids, nothing else checked: a collection gives its
+    id array, a list or tuple holding single nodes (``[noise[0], 5]``, NEST 2 style) the list
+    with their ids in their places; anything else comes back as it is."""
+    if isinstance(nodes, NodeCollection):
+        return nodes._ids
+    if isinstance(nodes, (list, tuple)) and any(issubclass(t, NodeCollection) for t in set(map(type, nodes))):
+        return [_node_id(v, f"{what}[{i}]") if isinstance(v, NodeCollection) else v for i, v in enumerate(nodes)]
+    return nodes
+
+
+def _node_id(node, what):
+    """The id (an int) of ``node``: an integer id or a NodeCollection of one node."""
+    if isinstance(node, NodeCollection):
+        if len(node) != 1:
+            raise BadTypeError(f"{what} takes one node (nodes[i]), got a NodeCollection of {len(node)} "
+                               "nodes; use .tolist() for the ids of several")
+        return int(node._ids[0])
+    if not _is_integer(node):
+        raise BadTypeError(f"{what} takes a node id (an integer) or one node (nodes[i]), got {shown(node)} "
+                           f"of type {type(node).__name__}")
+    return int(node)
+
+
+def _repeated(ids):
+    """The ids that occur more than once in the 1-D array ``ids``, in increasing order."""
+    unique, counts = np.unique(ids, return_counts=True)
+    return unique[counts > 1]
+
+
+def _is_integer(value):
+    """Whether ``value`` is a Python or numpy integer (bools are not ids)."""
+    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool)
 
 
 def _check_index(collection, key, item):
@@ -73,7 +141,7 @@ class _Attributes:
         try:
             return self.get(name)
         except UnknownParameterError as err:
-            raise AttributeError(str(err)) from None
+            raise UnknownAttributeError(str(err)) from None
 
     def __setattr__(self, name, value):
         if name.startswith("_"):
@@ -82,14 +150,21 @@ class _Attributes:
 
 
 class NodeCollection(_Attributes):
-    """An ordered set of node ids of one kernel."""
+    """An ordered set of node ids of one kernel, as NEST 3's NodeCollection.
+
+    ``nodes[i]`` and iteration give one-node collections (``nodes[2].V_m = -50.0`` sets that
+    node's parameter); ``+`` joins collections into one in id order.  For NEST 2 scripts a
+    one-node collection also equals its id, hashes as it and converts to it with ``int()``,
+    and lists may mix ids and single nodes (the full rules: the docstring of csnn/nodes.py).
+    """
 
     __slots__ = ("_ids", "_kernel_ref")
 
     def __init__(self, ids=None):
         ids = np.zeros(0, dtype=np.int64) if ids is None else np.asarray(as_ids(ids), dtype=np.int64)
-        if np.unique(ids).size != ids.size:
-            raise BadTypeError(f"a NodeCollection cannot contain an id twice, got {ids.tolist()}")
+        if _repeated(ids).size:
+            raise BadTypeError(f"a NodeCollection cannot contain an id twice, got {reprlib.repr(ids.tolist())} "
+                               f"(repeated: {reprlib.repr(_repeated(ids).tolist())})")
         object.__setattr__(self, "_ids", ids)
         object.__setattr__(self, "_kernel_ref", _kernel())
 
@@ -116,13 +191,17 @@ class NodeCollection(_Attributes):
         return int(self._ids.size)
 
     def __iter__(self):
-        for gid in self._ids.tolist():
-            yield NodeId(gid)
+        for k in range(len(self)):
+            yield self._single(k)
+
+    def _single(self, k):
+        """The one-node collection at position ``k`` (0 <= k < len)."""
+        return NodeCollection._from_ids(self._kernel_ref, self._ids[k:k + 1])
 
     def __getitem__(self, key):
-        if isinstance(key, (numbers.Integral, np.integer)) and not isinstance(key, bool):
+        if _is_integer(key):
             _check_index(self, key, "node")
-            return NodeId(int(self._ids[key]))
+            return self._single(int(key) % len(self))
         if isinstance(key, slice):
             return NodeCollection._from_ids(self._kernel_ref, self._ids[key])
         try:
@@ -130,6 +209,8 @@ class NodeCollection(_Attributes):
         except Exception:
             raise BadTypeError(f"NodeCollection indices must be integers, slices or lists of "
                                f"integers, got {key!r}") from None
+        if index.size == 0:
+            return NodeCollection._from_ids(self._kernel_ref, self._ids[:0])
         if index.dtype == bool:
             if index.size != len(self):
                 raise IndexError(f"boolean index of length {index.size} for {len(self)} nodes")
@@ -137,37 +218,63 @@ class NodeCollection(_Attributes):
         if not np.issubdtype(index.dtype, np.integer):
             raise BadTypeError(f"NodeCollection indices must be integers, slices or lists of "
                                f"integers, got {key!r}")
-        if index.size and (index.max() >= len(self) or index.min() < -len(self)):
+        if index.max() >= len(self) or index.min() < -len(self):
             raise IndexError(f"node index out of range for a NodeCollection of {len(self)} nodes")
-        return NodeCollection._from_ids(self._kernel_ref, self._ids[index])
-
-    def __add__(self, other):
-        other_ids = as_ids(other, "the NodeCollection to add")
-        ids = np.concatenate([self._ids, other_ids])
-        if np.unique(ids).size != ids.size:
-            raise BadTypeError("cannot add NodeCollections that share nodes")
+        ids = self._ids[index]
+        if _repeated(ids).size:
+            raise BadParameterError(f"NodeCollection indices {reprlib.repr(key)} select nodes "
+                                    f"{reprlib.repr(_repeated(ids).tolist())} twice; a NodeCollection holds each "
+                                    "node once")
         return NodeCollection._from_ids(self._kernel_ref, ids)
 
-    def __radd__(self, other):
-        return NodeCollection._from_ids(self._kernel_ref, as_ids(other)) + self
+    def __add__(self, other):
+        """The union of two collections in id order (NEST 3); ``+ 0`` for ``sum()``."""
+        if not isinstance(other, NodeCollection):
+            if isinstance(other, numbers.Number) and other == 0:
+                return NodeCollection._from_ids(self._kernel_ref, self._ids)
+            raise _arithmetic_error("+", other)
+        self._check_alive()
+        other._check_alive()
+        shared = np.intersect1d(self._ids, other._ids)
+        if shared.size:
+            raise BadParameterError(f"cannot join NodeCollections that share nodes "
+                                    f"{reprlib.repr(shared.tolist())}: a NodeCollection holds each node once")
+        return NodeCollection._from_ids(self._kernel_ref, np.union1d(self._ids, other._ids))
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        raise _arithmetic_error("-", other)
+
+    __rsub__ = __sub__
 
     def __eq__(self, other):
         if isinstance(other, NodeCollection):
             return self._kernel_ref is other._kernel_ref and np.array_equal(self._ids, other._ids)
+        if _is_integer(other):
+            return self._ids.size == 1 and int(self._ids[0]) == other
         return NotImplemented
 
     def __hash__(self):
-        return hash(tuple(self._ids.tolist()))
+        # a single node hashes as its id, which it equals
+        return hash(int(self._ids[0])) if self._ids.size == 1 else hash(tuple(self._ids.tolist()))
 
-    def __contains__(self, gid):
-        return int(gid) in set(self._ids.tolist())
+    def __index__(self):
+        """The id of a one-node collection: ``int(nodes[0])``, ``operator.index(nodes[0])``."""
+        return _node_id(self, "int() of a NodeCollection")
+
+    __int__ = __index__
+
+    def __contains__(self, node):
+        return bool(np.any(self._ids == _node_id(node, "'in' a NodeCollection")))
 
     def __array__(self, dtype=None, copy=None):
         return self._ids.astype(dtype) if dtype is not None else self._ids.copy()
 
-    def index(self, gid):
-        """Position of node ``gid`` in the collection."""
-        where = np.flatnonzero(self._ids == int(gid))
+    def index(self, node):
+        """Position of ``node`` (an id or a one-node collection) in the collection."""
+        gid = _node_id(node, "NodeCollection.index")
+        where = np.flatnonzero(self._ids == gid)
         if where.size == 0:
             raise ValueError(f"node {gid} is not in this NodeCollection")
         return int(where[0])
@@ -183,7 +290,8 @@ class NodeCollection(_Attributes):
     def __repr__(self):
         ids = self._ids
         if ids.size and np.all(np.diff(ids) == 1):
-            return f"NodeCollection(metadata=None, model={self._models()}, size={ids.size}, first={ids[0]}, last={ids[-1]})"
+            last = f", last={ids[-1]}" if ids.size > 1 else ""
+            return f"NodeCollection(metadata=None, model={self._models()}, size={ids.size}, first={ids[0]}{last})"
         return f"NodeCollection({ids.tolist()})"
 
     def _models(self):
@@ -227,33 +335,13 @@ class NodeCollection(_Attributes):
         _kernel().set_status(self._ids, params if params is not None else kwargs)
 
 
-
-class NodeId(int):
-    """A node id: an ``int`` (NEST 2 style) that also offers ``get``/``set`` (NEST 3 style)."""
-
-    def _collection(self):
-        return NodeCollection._from_ids(_kernel(), [int(self)])
-
-    def get(self, *keys, **kwargs):
-        return self._collection().get(*keys, **kwargs)
-
-    def set(self, params=None, **kwargs):
-        return self._collection().set(params, **kwargs)
-
-    @property
-    def global_id(self):
-        return int(self)
-
-    def tolist(self):
-        return [int(self)]
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self._collection(), name)
-
-    def __repr__(self):
-        return int.__repr__(self)
+def _arithmetic_error(op, other):
+    """The BadTypeError for ``nodes op other`` or ``other op nodes`` (``other`` not a collection)."""
+    return BadTypeError(f"a NodeCollection and {reprlib.repr(other)} (of type {type(other).__name__}) cannot "
+                        f"be combined with {op}: + joins NodeCollections (nodes[0] + nodes[1], as in NEST 3) "
+                        "and there is no other arithmetic on nodes; for arithmetic on node ids use the ids: "
+                        "nodes[0].global_id + 1, int(nodes[0]) or nodes.tolist(); to add nodes by id use "
+                        "csnn.NodeCollection([ids])")
 
 
 def _collapse(values):

@@ -4,6 +4,7 @@ saying how to install it)."""
 import numpy as np
 
 from .errors import BadParameterError
+from .nodes import plain_ids
 from .plot import pyplot
 
 __all__ = ["from_device"]
@@ -23,7 +24,7 @@ def from_device(detec, neurons=None, title=None, grayscale=False, timeunit="ms")
     if scale is None:
         raise BadParameterError(f"voltage_trace.from_device: timeunit = {timeunit!r}; accepted: 'ms', 's'")
     lines = []
-    for sender in (np.unique(senders) if neurons is None else np.asarray(neurons).ravel()):
+    for sender in (np.unique(senders) if neurons is None else np.asarray(plain_ids(neurons, 'neurons')).ravel()):
         mask = senders == sender
         style = {"color": "0.2"} if grayscale else {}
         lines += plt.plot(times[mask] * scale, v[mask], label=f"Neuron {int(sender)}", **style)

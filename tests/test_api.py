@@ -1,5 +1,6 @@
-"""The PyNEST API: NodeCollection and NodeId, GetStatus/SetStatus shapes, models, kernel
-status, connection rules and their statistics, random parameters, GetConnections."""
+"""The PyNEST API: get/set and GetStatus/SetStatus shapes, models, kernel status, connection
+rules and their statistics, random parameters, GetConnections (NodeCollection itself:
+test_node_collection.py)."""
 import math
 
 import numpy as np
@@ -11,26 +12,6 @@ import csnn
 @pytest.fixture(autouse=True)
 def fresh_kernel():
     csnn.ResetKernel()
-
-
-def test_node_collection_basics():
-    a = csnn.Create("iaf_psc_delta", 5)
-    b = csnn.Create("parrot_neuron", 2)
-    assert len(a) == 5 and a.tolist() == [1, 2, 3, 4, 5] and a.global_id == (1, 2, 3, 4, 5)
-    assert [int(x) for x in a] == [1, 2, 3, 4, 5]
-    first = a[0]
-    assert isinstance(first, int) and first == 1 and int(first) == 1
-    assert first.get("V_m") == -70.0 and first.global_id == 1
-    first.set(V_m=-60.0)
-    assert a.get("V_m")[0] == -60.0
-    assert a[1:3].tolist() == [2, 3] and a[-1] == 5 and a[[0, 4]].tolist() == [1, 5]
-    both = a + b
-    assert both.tolist() == [1, 2, 3, 4, 5, 6, 7]
-    with pytest.raises(csnn.CSNNError):
-        a + a[0:1]
-    assert 3 in a and 6 not in a
-    assert csnn.NodeCollection([2, 4]).tolist() == [2, 4]
-    assert np.asarray(b).tolist() == [6, 7]
 
 
 def test_get_and_set_shapes():

@@ -485,9 +485,11 @@ class APIMachine(RuleBasedStateMachine):
 
     def draw_nodes(self, data, role, choices, allow_bad):
         """A pre or post argument of Connect among ``choices``: (the object, its ids or None,
-        verdict).  Whole collections, slices, sums, NEST 2 id lists, single NodeIds, and with
-        ``allow_bad`` stale, unknown, empty and mistyped ones."""
-        forms = ["bundle"] * 5 + ["slice", "sum", "ids", "node_id"] + (["bad"] * 3 if allow_bad else [])
+        verdict).  Whole collections, slices, sums (NEST 3: in id order), NEST 2 id lists (also
+        mixing ids and single nodes), single nodes (``nodes[i]``, one-node collections) and sums
+        of them, and with ``allow_bad`` stale, unknown, empty and mistyped ones."""
+        forms = ["bundle"] * 5 + ["slice", "sum", "ids", "single", "singles", "mixed"] + (
+            ["bad"] * 3 if allow_bad else [])
         form = data.draw(st.sampled_from(forms), label=f"{role} form")
         if form == "bad":
             bad = data.draw(st.sampled_from(["stale", "unknown", "zero", "empty", "string", "none", "float", "bools"]),
@@ -506,11 +508,17 @@ class APIMachine(RuleBasedStateMachine):
             others = [o for o in choices if o is not b]
             if others:
                 o = data.draw(st.sampled_from(others), label=f"{role} + other")
-                return b.nc + o.nc, b.nc.tolist() + o.nc.tolist(), VALID
+                return b.nc + o.nc, sorted(b.nc.tolist() + o.nc.tolist()), VALID
         if form == "ids":                                      # NEST 2: a list of ids
             return b.nc.tolist(), b.nc.tolist(), VALID
-        if form == "node_id":                                  # NEST 2/3: one NodeId
-            return b.nc[0], [b.nc[0]], VALID
+        if form == "mixed":                                    # NEST 2: ids and single nodes
+            return [b.nc[0]] + b.nc.tolist()[1:], b.nc.tolist(), VALID
+        k = data.draw(st.integers(-len(b.nc), len(b.nc) - 1), label=f"{role} index")
+        if form == "singles" and len(b.nc) > 1:                # NEST 3: nodes[i] + nodes[j]
+            j = data.draw(st.integers(0, len(b.nc) - 1).filter(lambda j: j != k % len(b.nc)), label=f"{role} j")
+            return b.nc[k] + b.nc[j], sorted([b.nc.tolist()[k], b.nc.tolist()[j]]), VALID
+        if form in ("single", "singles"):                      # NEST 3: nodes[i]
+            return b.nc[k], [b.nc.tolist()[k]], VALID
         return b.nc, b.nc.tolist(), VALID
 
     # -- Create ---------------------------------------------------------------------------------
@@ -1126,13 +1134,15 @@ class APIMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     @traced
     def set_status(self, data):
-        """SetStatus / NodeCollection.set / attribute assignment / NodeId.set on nodes of one
-        or several models, with valid values (read back afterwards) or invalid ones (unknown and
-        read-only keys, wrong types, NaN and inf, negative time constants, wrong lengths, bad
-        device windows): a failed call changes no node."""
+        """SetStatus / NodeCollection.set / attribute assignment on nodes of one or several
+        models (whole collections, slices, sums, single nodes ``nodes[i]``, NEST 2 id lists also
+        mixing ids and single nodes), with valid values (read back afterwards) or invalid ones
+        (unknown and read-only keys, wrong types, NaN and inf, negative time constants, wrong
+        lengths, bad device windows): a failed call changes no node."""
         b = data.draw(st.sampled_from(self.bundles), label="nodes")
-        shape = data.draw(st.sampled_from(["all", "all", "slice", "sum", "ids", "node_id"]), label="target")
-        bundles, target, ids = [b], b.nc, b.nc.tolist()
+        shape = data.draw(st.sampled_from(["all", "all", "slice", "sum", "ids", "mixed", "single", "single"]),
+                          label="target")
+        bundles, target = [b], b.nc
         if shape == "slice" and len(b.nc) > 1:
             lo = data.draw(st.integers(0, len(b.nc) - 1))
             target = b.nc[lo:]
@@ -1143,9 +1153,11 @@ class APIMachine(RuleBasedStateMachine):
                 bundles, target = [b, o], b.nc + o.nc
         elif shape == "ids":
             target = b.nc.tolist()
-        elif shape == "node_id":
-            target = b.nc[data.draw(st.integers(0, len(b.nc) - 1))]
-        ids = np.atleast_1d(np.asarray(target)).tolist() if not isinstance(target, list) else target
+        elif shape == "mixed":
+            target = b.nc.tolist()[:-1] + [b.nc[-1]]
+        elif shape == "single":
+            target = b.nc[data.draw(st.integers(-len(b.nc), len(b.nc) - 1), label="index")]
+        ids = csnn.NodeCollection(target).tolist()
         n = len(ids)
         invalid = data.draw(st.booleans(), label="invalid")
         if not invalid:
@@ -1165,7 +1177,7 @@ class APIMachine(RuleBasedStateMachine):
         before = self.snapshot(target)
         how = data.draw(st.sampled_from(["SetStatus", "SetStatus_key", "set", "set_kwargs", "attribute",
                                          "list_of_dicts"]), label="how")
-        node_like = isinstance(target, (csnn.NodeCollection, csnn.NodeId))
+        node_like = isinstance(target, csnn.NodeCollection)
         single = len(params) == 1 and isinstance(next(iter(params)), str)
         if how == "SetStatus_key" and single and next(iter(params.values())) is not None:
             (key, value), = params.items()
@@ -1176,7 +1188,7 @@ class APIMachine(RuleBasedStateMachine):
         elif how == "set_kwargs" and node_like and all(isinstance(k, str) and k.isidentifier() for k in params):
             label = f"{short(target, 60)}.set(**{short(params)})"
             fn, args = (lambda: target.set(**params)), ()
-        elif how == "attribute" and single and isinstance(target, csnn.NodeCollection) and \
+        elif how == "attribute" and single and node_like and \
                 next(iter(params)).isidentifier() and not next(iter(params)).startswith("_"):
             (key, value), = params.items()
             label = f"{short(target, 60)}.{key} = {short(value)}"
