@@ -7,6 +7,7 @@ prints the version, build flags, threads and models.  ``bench`` runs the benchma
 ``bench/run.py`` (they ship with the source, not with the wheel), passing its arguments on.
 """
 import argparse
+import importlib.metadata
 import math
 import os
 import pathlib
@@ -103,10 +104,25 @@ def demo(args):
         print(f"Figure saved to {args.out}")
 
 
+def installed_version():
+    """The distribution's name and version as pip installed it (``csnn-sim 0.1.0``), with a note
+    when the code imported is not what pip recorded: a tree built in place without pip, or an
+    install whose record is older than its code."""
+    from ._version import DISTRIBUTION, __version__
+    try:
+        recorded = importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return f"{DISTRIBUTION} {__version__} (not installed with pip)"
+    if recorded != __version__:
+        return f"{DISTRIBUTION} {recorded} (as pip recorded it; the code imported is {__version__})"
+    return f"{DISTRIBUTION} {recorded}"
+
+
 def info(args):
     import csnn
     from csnn._core import engine
-    print(f"csnn {csnn.__version__} (Python {sys.version.split()[0]}, numpy {np.__version__})")
+    print(f"{installed_version()} (Python {sys.version.split()[0]}, numpy {np.__version__})")
+    print(f"  imported as csnn from {pathlib.Path(csnn.__file__).resolve().parent}")
     print(f"  OpenMP: {'yes' if engine.OPENMP else 'no (one thread)'}; threads: 1 by default, up to "
           f"{os.cpu_count()} cores here (SetKernelStatus({{'local_num_threads': n}}))")
     print(f"  node models:    {', '.join(csnn.Models('nodes'))}")
@@ -129,9 +145,10 @@ def bench(arguments):
 
 
 def main(argv=None):
-    from ._version import __version__
-    parser = argparse.ArgumentParser(prog="python -m csnn", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"csnn {__version__}")
+    # raw: argparse would wrap the --version line at the terminal's width
+    parser = argparse.ArgumentParser(prog="python -m csnn", description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=installed_version())
     sub = parser.add_subparsers(dest="command")
     p_demo = sub.add_parser("demo", help="simulate a balanced network, print results, save a figure")
     p_demo.add_argument("--order", type=int, default=500, help="network size: 5 * order neurons (default 500)")

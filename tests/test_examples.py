@@ -41,7 +41,7 @@ def test_cli_demo_and_version(tmp_path):
     deviation = float(re.search(r"closed form: ([0-9.e+-]+) ms", out).group(1))
     assert deviation < 1e-9
     import csnn
-    assert run(["-m", "csnn", "--version"], tmp_path).strip() == f"csnn {csnn.__version__}"
+    assert run(["-m", "csnn", "--version"], tmp_path).strip() == f"csnn-sim {csnn.__version__}"
     assert "node models" in run(["-m", "csnn", "info"], tmp_path)
 
 
