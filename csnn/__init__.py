@@ -10,6 +10,8 @@ import types as _types
 
 import numpy as _np
 
+# first: in a tree without the compiled core, this import says what to do (csnn/_core/__init__.py)
+from . import _core
 from . import kernel as _kernel
 from . import analysis, hh, math, plot, random, spatial, stimuli
 from .checkpoint import load, save

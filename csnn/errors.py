@@ -17,7 +17,7 @@ __all__ = ["CSNNError", "NESTError", "UnknownModelError", "UnknownParameterError
            "BadParameterError",
            "BadTypeError", "IllegalConnectionError", "UnknownNodeError", "KernelStateError",
            "InsufficientMemoryError", "FileAccessError", "NumericalError", "UnknownKeyError",
-           "MissingDependencyError", "CSNNWarning"]
+           "MissingDependencyError", "CoreNotBuiltError", "CSNNWarning"]
 
 
 class CSNNError(Exception):
@@ -80,6 +80,11 @@ class UnknownKeyError(CSNNError, KeyError):
 
 class MissingDependencyError(CSNNError, ImportError):
     """An optional package that a function needs is not installed (e.g. matplotlib for figures)."""
+
+
+class CoreNotBuiltError(CSNNError, ImportError):
+    """csnn imported from a directory whose compiled core (``csnn/_core``'s extension modules) is
+    missing, e.g. a source tree that was never built in place."""
 
 
 class CSNNWarning(UserWarning):
