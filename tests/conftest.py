@@ -1,4 +1,5 @@
 """Fixtures and helpers shared by the test modules (import helpers with ``from conftest import``)."""
+import os
 import warnings
 
 import pytest
@@ -9,6 +10,15 @@ import csnn
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "nest: cross-checks against NEST 3 (skipped when NEST is not installed)")
+    config.addinivalue_line("markers", "source_tree: reads files of the source tree that the installed package "
+                                       "does not ship (README.md, examples/, docs/, bench/, .ci/); the wheel's "
+                                       "tests (.ci/wheel, cibuildwheel) deselect these")
+
+
+def pytest_report_header(config):
+    """Which csnn the tests import: the installed wheel, or a tree built in place."""
+    from csnn._core import engine
+    return f"csnn {csnn.__version__} imported from {os.path.dirname(csnn.__file__)} (OpenMP: {engine.OPENMP})"
 
 
 def quiet(sim):

@@ -9,6 +9,7 @@ import pytest
 from csnn.models import Registry
 
 DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
+pytestmark = pytest.mark.source_tree
 
 
 def test_sphinx_builds_the_documentation(tmp_path):

@@ -27,6 +27,7 @@ def rates(output):
     return [float(x) for x in re.findall(r"(?:Excitatory|Inhibitory|excitatory|inhibitory) rate\s*:?\s*([0-9.]+)", output)]
 
 
+@pytest.mark.source_tree
 def test_brunel_example(tmp_path):
     out = run([str(ROOT / "examples" / "brunel_delta.py"), "--order", "100", "--time", "300",
                "--out", str(tmp_path / "raster.png")], tmp_path)
@@ -45,6 +46,7 @@ def test_cli_demo_and_version(tmp_path):
     assert "node models" in run(["-m", "csnn", "info"], tmp_path)
 
 
+@pytest.mark.source_tree
 def test_checkpoint_benchmark_continues_identically(tmp_path):
     """bench/checkpoint.py on a small network: a fresh process that loads the checkpoint fires
     the same spikes as the process that went on (it exits with 1 when they differ)."""
@@ -96,6 +98,7 @@ def nest_example(name):
     return path.read_text()
 
 
+@pytest.mark.nest
 def test_nest_brunel_delta_example_runs_with_only_its_imports_changed(tmp_path):
     source = nest_example("brunel_delta_nest.py")
     source = re.sub(r"^import nest\.raster_plot$", "import csnn.raster_plot", source, flags=re.M)
@@ -124,6 +127,7 @@ def load_example(name):
     return load_module(ROOT / "examples" / f"{name}.py")
 
 
+@pytest.mark.source_tree
 def test_masquelier_neuron_becomes_selective_to_the_pattern(tmp_path):
     """One seed of Masquelier et al. (2008), 30 s instead of 450 s: the paper's neuron becomes
     selective after about 700 discharges, about 10 s of input, so the last 10 s are judged by

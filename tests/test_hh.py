@@ -760,6 +760,7 @@ def test_status_after_simulate_is_the_state_at_that_time():
 
 # -- the example ----------------------------------------------------------------------------------
 
+@pytest.mark.source_tree
 def test_example_runs_and_recovers_the_kinetics(tmp_path):
     env = dict(os.environ, MPLBACKEND="Agg")
     result = subprocess.run([sys.executable, str(ROOT / "examples" / "hh_action_potential.py"),

@@ -682,6 +682,7 @@ def test_stochastic_generators_are_reproducible(model, params, kind):
 # examples/lif_noise_input.py
 # =============================================================================================
 
+@pytest.mark.source_tree
 def test_lif_noise_example(tmp_path):
     env = dict(os.environ, MPLBACKEND="Agg")
     result = subprocess.run([sys.executable, str(ROOT / "examples" / "lif_noise_input.py"), "--duration", "1000",

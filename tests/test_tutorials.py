@@ -6,6 +6,8 @@ import pytest
 from conftest import quiet
 from test_examples import ROOT, load_example, run
 
+pytestmark = pytest.mark.source_tree     # the tutorials are scripts in examples/
+
 
 def test_pynest_intro_runs_as_a_script(tmp_path):
     out = run([str(ROOT / "examples" / "pynest_intro_part1.py"), "--out-prefix", "intro"], tmp_path)
