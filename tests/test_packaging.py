@@ -108,10 +108,3 @@ def test_message_claims_no_installed_copy_when_there_is_none(tmp_path, monkeypat
     monkeypatch.setattr(sys, "path", [str(tmp_path)])      # nothing but the unbuilt tree
     message = _core.not_built_message(str(copy), _core.core_modules(copy / "_core")).splitlines()
     assert message[2] == "Either" and len(message) == 6
-
-
-def test_built_tree_imports(tmp_path):
-    copy_without_core(tmp_path, keep={p.stem for p in (PACKAGE / "_core").glob("*.pyx")})
-    result = python(["-c", "import csnn; print(csnn.__file__)"], tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(tmp_path / "csnn" / "__init__.py")
