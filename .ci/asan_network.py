@@ -1,4 +1,5 @@
-"""A small network that drives every path of csnn's compiled core, for .ci/asan.
+"""A small network that drives every path of csnn's compiled core, for .ci/asan (under
+AddressSanitizer) and .ci/wheel (from the installed wheel, with its bundled OpenMP runtime).
 
 Under AddressSanitizer an invalid memory access anywhere in the core aborts the process with a
 report.  The asserts here check that the paths were really taken (the network spikes, plastic
