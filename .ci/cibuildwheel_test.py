@@ -20,10 +20,19 @@ import tempfile
 import tomllib
 
 
+#: test options of cibuildwheel that this script does not reproduce
+UNSUPPORTED = ("before-test", "test-environment", "test-extras", "test-groups")
+
+
 def settings(project):
     """The test settings of ``[tool.cibuildwheel]``, with its ``linux`` table's overrides."""
     config = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["cibuildwheel"]
-    return {**config, **config.get("linux", {})}
+    config = {**config, **config.get("linux", {})}
+    unsupported = [name for name in UNSUPPORTED if name in config]
+    if unsupported:
+        sys.exit(f"cibuildwheel_test: [tool.cibuildwheel] sets {', '.join(unsupported)}, which this script does "
+                 "not reproduce: teach it to, so that it still runs the tests as cibuildwheel does")
+    return config
 
 
 def as_list(value):
@@ -54,8 +63,8 @@ def run_tests(project, venv):
     env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env['PATH']}", VIRTUAL_ENV=str(venv))
     with tempfile.TemporaryDirectory() as directory:
         copy_sources(project, as_list(config.get("test-sources", [])), pathlib.Path(directory))
-        print(f"cibuildwheel_test: in {directory} (with {', '.join(os.listdir(directory)) or 'nothing'}): {command}",
-              flush=True)
+        holding = ", ".join(os.listdir(directory)) or "nothing"
+        print(f"cibuildwheel_test: in {directory} (with {holding}): {command}", flush=True)
         proc = subprocess.Popen(command, shell=True, cwd=directory, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True)
         output = []
@@ -74,7 +83,8 @@ def main():
     if imported is None:
         sys.exit("cibuildwheel_test: pytest's header does not say where csnn was imported from")
     if not pathlib.Path(imported.group(1)).is_relative_to(venv):
-        sys.exit(f"cibuildwheel_test: the tests imported csnn from {imported.group(1)}, not from the wheel in {venv}")
+        sys.exit(f"cibuildwheel_test: the tests imported csnn from {imported.group(1)}, not from the wheel "
+                 f"in {venv}")
     # pytest's -ra summary: a skip other than NEST's absence (by design: NEST is not installed here)
     # needs something test-requires lacks, or a marker the test command deselects
     skips = re.findall(r"^SKIPPED \[\d+\] (.*)$", output, flags=re.M)
