@@ -63,6 +63,7 @@ def test_cli_bench_hands_over_to_bench_run(tmp_path, monkeypatch, capsys):
     assert "ship with csnn's source" in capsys.readouterr().err
 
 
+@pytest.mark.source_tree
 def test_bench_run_writes_where_it_is_told(tmp_path):
     """The scaling suite's smallest network, csnn alone: its table and plot go to --out."""
     out = run([str(ROOT / "bench" / "run.py"), "--suite", "scaling", "--quick", "--peers", "--repeats", "1",
@@ -73,6 +74,7 @@ def test_bench_run_writes_where_it_is_told(tmp_path):
     assert (tmp_path / "results" / "scaling.png").stat().st_size > 0
 
 
+@pytest.mark.source_tree
 def test_bench_results_go_to_an_ignored_directory_unless_asked(tmp_path, monkeypatch):
     shared = load_module(ROOT / "bench" / "shared.py")
     # git ignores the default directory, so a benchmark leaves the checkout clean

@@ -47,6 +47,7 @@ def test_the_plot_extra_is_the_install_hint():
     assert PLOT_INSTALL.startswith("pip install ") and PLOT_INSTALL.endswith('[plot]"')
 
 
+@pytest.mark.source_tree
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.name)
 def test_example_stops_at_once_with_one_line(without_matplotlib, example):
     """With no arguments: the message before any simulation (masquelier2008.py's default run
@@ -58,6 +59,7 @@ def test_example_stops_at_once_with_one_line(without_matplotlib, example):
                              "or run with --no-plot to skip the figures\n")
 
 
+@pytest.mark.source_tree
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.name)
 def test_example_runs_with_no_plot(without_matplotlib, example):
     result = without_matplotlib([str(example), "--no-plot", *SHORT.get(example.name, [])])
@@ -76,6 +78,7 @@ def test_demo_runs_and_says_it_writes_no_figure(without_matplotlib):
     assert not list(without_matplotlib.work.iterdir())
 
 
+@pytest.mark.source_tree
 def test_bench_writes_its_results_and_says_the_plot_is_not_drawn(without_matplotlib):
     result = without_matplotlib([str(ROOT / "bench" / "run.py"), "--suite", "scaling", "--quick", "--peers",
                                  "--repeats", "1", "--out", "results"])
