@@ -335,7 +335,7 @@ def unknown_parameter(model, key):
 
 def model_table(registry=None, markup="markdown"):
     """Table of every model: kind, summary, aliases and parameters, in ``markup``: "markdown"
-    (the README's) or "rst" (a list-table, for the Sphinx documentation)."""
+    (docs/guide.md's) or "rst" (a list-table, for the Sphinx documentation)."""
     if markup not in ("markdown", "rst"):
         raise ValueError(f"model_table: markup = {markup!r} is invalid; accepted: 'markdown', 'rst'")
     code = (lambda text: f"`{text}`") if markup == "markdown" else (lambda text: f"``{text}``")

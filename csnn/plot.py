@@ -18,6 +18,7 @@ import sys
 import numpy as np
 
 from . import analysis
+from ._version import DISTRIBUTION
 from .errors import BadParameterError, BadTypeError, MissingDependencyError
 from .nodes import SynapseCollection
 
@@ -26,7 +27,7 @@ __all__ = ["raster", "rate_histogram", "raster_with_rate", "voltage_traces", "we
            "pyplot", "script_pyplot", "PLOT_INSTALL"]
 
 #: the command that installs what figures need (the distribution's "plot" extra: matplotlib)
-PLOT_INSTALL = 'pip install "csnn-sim[plot]"'
+PLOT_INSTALL = f'pip install "{DISTRIBUTION}[plot]"'
 
 
 def pyplot(what, backend=None):

@@ -142,7 +142,7 @@ def same(a, b):
 NEURON, GENERATOR, SPIKE_RECORDER, METER, WEIGHT_RECORDER = (
     "neuron", "generator", "spike_recorder", "multimeter", "weight_recorder")
 
-#: neuron model -> (recordables, accepts currents, receptor ports) (README "Models"; the cores)
+#: neuron model -> (recordables, accepts currents, receptor ports) (docs/guide.md "Models"; the cores)
 NEURON_MODELS = {
     "iaf_psc_delta": (("V_m",), True, (0,)),
     "iaf_psc_exp": (("V_m", "I_syn_ex", "I_syn_in"), True, (0,)),

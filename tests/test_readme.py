@@ -1,4 +1,6 @@
-"""The README stays true: its model table is the registry's, and its code runs."""
+"""The README and the guide stay true: the guide's model table is the registry's, the README's
+performance summary is the one bench/summary.py makes from the tracked results, and their code
+runs."""
 import pathlib
 import re
 
@@ -7,19 +9,44 @@ import pytest
 import csnn
 from csnn.models import model_table
 
-README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+GUIDE = ROOT / "docs" / "guide.md"
 pytestmark = pytest.mark.source_tree
 
 
+def generated_block(path, marker):
+    """The text between ``<!-- marker ... -->`` and ``<!-- end marker -->`` in ``path``."""
+    text = path.read_text()
+    assert f"<!-- {marker}" in text, f"{path.name} lost its {marker} markers"
+    return text.split(f"<!-- {marker}")[1].split("-->", 1)[1].split(f"<!-- end {marker} -->")[0]
+
+
 def test_model_table_matches_the_registry():
-    table = README.read_text().split("<!-- model-table")[1].split("-->", 1)[1].split("<!-- end model-table -->")[0]
-    assert table.strip() == model_table().strip()
+    assert generated_block(GUIDE, "model-table").strip() == model_table().strip()
 
 
-def test_python_examples_run(tmp_path, monkeypatch):
+def test_performance_summary_matches_the_tracked_results(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    import summary
+    assert generated_block(README, "bench-summary").strip() == summary.summary_table().strip()
+
+
+def test_readme_names_every_neuron_model_in_its_limitations():
+    """The Limitations section lists the neuron models csnn has: a new model must be added there."""
+    limitations = README.read_text().split("## Limitations")[1].split("\n## ")[0]
+    neurons = [name for name in csnn.Models("nodes")
+               if csnn.GetDefaults(name).get("element_type") == "neuron"]
+    assert neurons, "no neuron models found"
+    missing = [name for name in neurons if f"`{name}`" not in limitations]
+    assert not missing, f"README's Limitations does not list {missing}"
+
+
+@pytest.mark.parametrize("path", [README, GUIDE], ids=lambda p: p.name)
+def test_python_blocks_run(path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)         # the blocks' recorders write files into the working directory
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    blocks = re.findall(r"```python\n(.*?)```", path.read_text(), flags=re.S)
     assert len(blocks) >= 2
     for code in blocks:
         csnn.ResetKernel()
-        exec(compile(code, "README.md", "exec"), {})
+        exec(compile(code, path.name, "exec"), {})
