@@ -68,7 +68,31 @@ def _compiler_supports_openmp():
         return result.returncode == 0
 
 
+def _stamp_templates():
+    """Write the core's generated ``.pxd`` files from their Tempita templates
+    (``csnn/_core/*.pxd.in``) and the model list (``csnn/_core/model_list.py``, read as a file:
+    the package is not built yet).  A file is rewritten only when its text changes, so that an
+    unchanged model list does not force a rebuild."""
+    from Cython import Tempita
+
+    spec = {}
+    with open(os.path.join("csnn", "_core", "model_list.py")) as fh:
+        exec(fh.read(), spec)
+    context = {"models": spec["MODELS"], "kernels": spec["kernels"]()}
+    for template in sorted(glob.glob(os.path.join("csnn", "_core", "*.pxd.in"))):
+        with open(template) as fh:
+            text = Tempita.sub(fh.read(), **context)
+        target = template[:-len(".in")]
+        if os.path.exists(target):
+            with open(target) as fh:
+                if fh.read() == text:
+                    continue
+        with open(target, "w") as fh:
+            fh.write(text)
+
+
 def _extensions():
+    _stamp_templates()
     openmp = _compiler_supports_openmp()
     if sys.platform == "win32":
         compile_args = ["/O2"] + (["/openmp"] if openmp else [])

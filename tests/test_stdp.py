@@ -1129,9 +1129,9 @@ def offgrid_case(seed, t_max=300.0):
 
 def test_live_weights_and_kplus_after_each_simulate():
     """GetConnections returns the weights and K+ of the moment: after each Simulate(37.3) they equal
-    the reference over the presynaptic spikes emitted so far (t_pre <= now: a synapse is updated
-    when its spike is routed, at the end of the window the spike was emitted in, as NEST updates
-    it when it sends the spike)."""
+    the reference over the presynaptic spikes that have reached the synapse's target so far
+    (t_pre + delay <= now: a synapse is updated when its spike arrives, on the way to the
+    target)."""
     pre_trains, post_train, synapses = offgrid_case(11)
     handles = build(csnn, "stdp_synapse", pre_trains, post_train, synapses)
     for step in range(1, 9):
@@ -1140,8 +1140,8 @@ def test_live_weights_and_kplus_after_each_simulate():
         run = collect(csnn, "stdp_synapse", synapses, *handles)
         for k, syn in enumerate(synapses):
             train = np.asarray(pre_trains[syn["pre"]])
-            emitted = [train[train + D0 <= now]]
-            [ref] = reference_for("stdp_synapse", [dict(syn, pre=0)], emitted, post_train + D0)
+            arrived = [train[train + D0 + syn["delay"] <= now]]
+            [ref] = reference_for("stdp_synapse", [dict(syn, pre=0)], arrived, post_train + D0)
             expected = ref.final if ref.weights.size else syn["weight"]
             assert_weights(run.weights[k], expected, 100.0, what=f"synapse {k} at {now} ms")
             assert abs(run.table["Kplus"][k] - ref.kplus) <= 1e-12 * max(1.0, ref.kplus)

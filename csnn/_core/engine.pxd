@@ -2,78 +2,50 @@
 """The event loop (see engine.pyx)."""
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
 
-from csnn._core.events cimport InEvent, SpikeBuffer
-from csnn._core.stdp cimport PostHistory, ReadoutLog, StdpSet, WeightBuffer
-from csnn._core.inbox cimport Bucket, Inbox, InboxPart
-from csnn._core.recorders cimport MeterPlan, Sampler
-from csnn._core.streams cimport Generator, Stream
+from csnn._core.delivery cimport BatchQueue
+from csnn._core.events cimport Pending, SpikeBuffer
+from csnn._core.recorders cimport MeterPlan
+from csnn._core.stdp cimport PostHistory, ReadoutLog, StdpSet
+from csnn._core.streams cimport Generator
 from csnn._core.synapses cimport CodedColumn, SynapseTable
+from csnn._core.targets cimport ThreadState, Window
 
 
-cdef enum:
-    # marks the events of plastic synapses: their rank in the plastic table, with this bit set,
-    # so that they sort apart from the static synapses of the same source
-    PLASTIC_RANK = 0x40000000
+cdef struct RowsView:
+    # the routing columns of a synapse table, read while batches are delivered
+    const int64_t* off
+    const int32_t* target
+    CodedColumn weight
+    CodedColumn delay
+    const uint16_t* port
 
 
-cdef enum ModelCode:
-    MODEL_IAF_PSC_DELTA = 0
-    MODEL_PARROT_NEURON = 1
-    MODEL_IAF_PSC_EXP = 2
-    MODEL_IAF_PSC_ALPHA = 3
-    MODEL_HH_PSC_ALPHA = 4
-    MODEL_SRM_PSC_EXP = 5
-
-
-cdef struct Population:
-    # all neurons of one model: rows of the model's struct
-    int32_t model
-    char* data
-    int64_t n
-    const int32_t* nidx       # engine index of each row
-
-
-cdef struct Window:
-    # everything a neuron reads while it processes one window
-    double t0                 # window start (exclusive for events, inclusive for samples)
-    double t1                 # window end (inclusive for events, exclusive for samples)
-    InboxPart* parts          # inbox events of the window, grouped by target, in target ranges
-    Stream* streams
-    const int64_t* st_offsets
-    const int32_t* st_perm    # streams of neuron i: streams[st_perm[st_offsets[i]:st_offsets[i + 1]]]
-    double* st_next           # per neuron: arrival of its streams' next event (ms), inf if none
-    double* wake              # per neuron: nothing happens to it before this time (ms)
-    int nonfinite             # set when a neuron's synaptic state became NaN or infinite
-    Generator* generators
-    Sampler* samplers
-    const int64_t* smp_offsets
-    MeterPlan* plans
-    # plasticity (read when spikes are routed): the plastic table's columns, parameter sets,
-    # postsynaptic archives
-    double* p_weight
-    CodedColumn p_delay
-    const uint16_t* p_set
-    double* p_kplus
-    double* p_kplus_triplet
-    double* p_t_last
+cdef struct PlasticView:
+    # the plastic table's state columns (NULL when no rule in use needs them), its parameter
+    # sets and stdp_facetshw_synapse_hom's readout logs
+    double* weight
+    CodedColumn delay
+    const uint16_t* set
+    double* kplus
+    double* kplus_triplet
+    double* t_last
+    const double* a_thresh_th
+    const double* a_thresh_tl
+    double* next_readout
     const StdpSet* sets
-    # stdp_facetshw_synapse_hom's columns (NULL without such synapses) and readout logs
-    const double* p_a_thresh_th
-    const double* p_a_thresh_tl
-    double* p_next_readout
     ReadoutLog* readout_logs
-    PostHistory* archives
-    const int32_t* gids
 
 
 cdef class Engine:
-    # neurons
-    cdef Population* pops
-    cdef int n_pops
-    cdef object _pop_arrays                 # keeps the bound arrays alive
+    # neurons: per engine index its struct, its model code, its pending inputs
+    cdef object _pop_arrays                 # (model code, struct array, engine indices) per population
     cdef readonly int64_t n_neurons
     cdef object _gids                       # int32 array: engine index -> global id
     cdef const int32_t* gids
+    cdef object _neuron_ptr                 # uintp array: engine index -> its struct
+    cdef object _model_of                   # uint8 array: engine index -> model code
+    cdef Pending* pending
+    cdef int64_t n_pending
     # synapses, CSR by source: static ones, and plastic ones with their state
     cdef readonly SynapseTable static
     cdef readonly SynapseTable plastic
@@ -94,16 +66,15 @@ cdef class Engine:
     cdef object _meters                     # per multimeter: interval, t_on, t_off, variables, targets
     cdef object _samplers, _smp_offsets
     cdef MeterPlan* plans
-    # the clock and the queue
+    # the clock, the spikes in flight and the threads
     cdef readonly double t_now
-    cdef Inbox inbox
+    cdef BatchQueue queue
     cdef double width
     cdef bint dirty
     cdef readonly int n_threads
-    cdef SpikeBuffer* outbufs               # spikes emitted in the window, one buffer per thread
-    cdef SpikeBuffer spikes                 # all of them, sorted by (time, neuron)
-    cdef Bucket* scratch                    # per thread: a neuron's stream events of the window
-    cdef WeightBuffer* wbufs                # per thread: transmissions seen by weight recorders
+    cdef int n_parts                        # threads that own targets: part k owns [lo_k, hi_k)
+    cdef ThreadState* threads               # per thread: its spikes, weight events, counters
+    cdef SpikeBuffer spikes                 # the window's spikes, sorted by (time, neuron)
     # plasticity
     cdef object _sets                       # StdpSet records (stdp.set_dtype())
     cdef ReadoutLog* readout_logs           # per stdp_facetshw_synapse_hom model
@@ -113,16 +84,17 @@ cdef class Engine:
     cdef object _tau_minus, _tau_minus_triplet   # per neuron (ms)
     cdef object weight_logs                 # EventLog per weight recorder
     cdef readonly int64_t n_spikes          # spikes emitted so far (local_spike_counter)
-    cdef readonly int64_t n_events          # events filed for delivery so far (spikes x synapses)
+    cdef readonly int64_t n_events          # synaptic inputs delivered so far
 
-    cdef void _free_thread_buffers(self)
+    cdef void _free_threads(self)
     cdef int _plan_meters(self, double t0, double t1) except -1
     cdef int _run_window(self, double t1) except -1
-    cdef int _check_finite(self, double t0, double t1, int nonfinite) except -1
+    cdef void _window_view(self, Window* w, double t1)
+    cdef int _deliver_part(self, Window* w, ThreadState* ts, const RowsView* tables, PlasticView* pv,
+                           int part) noexcept nogil
+    cdef int _check_finite(self, double t0, double t1) except -1
     cdef int _collect_spikes(self) except -1
-    cdef int _route(self, Window* w) except -1
-    cdef int _route_table(self, SynapseTable table, int32_t rank_flag, Window* w) noexcept
-    cdef int64_t _route_part(self, SynapseTable table, int32_t rank_flag, int part, Window* w) noexcept nogil
+    cdef int _make_batches(self, double bound) except -1
     cdef int _record_spikes(self) except -1
     cdef int _record_weights(self) except -1
     cdef int _prepare_archives(self) except -1

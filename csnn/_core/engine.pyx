@@ -1,58 +1,54 @@
 # cython: language_level=3
-"""The event loop: min-delay windows, each neuron's events in exact time order.
+"""The event loop: min-delay windows, each window's spikes pushed into their targets in arrival
+order.
 
 ``run(t_stop)`` advances the simulation in windows ``(t0, t1]`` no longer than the smallest
-synaptic delay.  Inside a window no spike emitted can arrive before the window ends, so every
-neuron processes its window on its own (in parallel over neurons when OpenMP is available):
+synaptic delay, so no spike emitted in a window arrives before the window ends.  A window:
 
-1. its inbox events of the window, sorted by (time, source, rank);
-2. the events of its stimulation streams (generators connected to it);
-3. its own threshold crossings, computed exactly from its state;
-4. the samples of the multimeters attached to it (times ``j * interval`` in ``[t0, t1)``).
+1. its arrival batches (delivery.pyx: the synapses of one sender with one delay, reached by one
+   spike at one time) are taken in arrival order, and each synapse's target is brought up to
+   the arrival time (targets.pxd: its own stream events, threshold crossings and samples before
+   then) and given the input: no record is written per synapse and nothing is sorted per
+   target.  Plastic synapses update their weight then, on the way to the target;
+2. every neuron that has anything left in the window (inputs to settle, stream events, a
+   possible crossing, samples) is brought to the window's end;
+3. the window's spikes are sorted by (time, neuron), recorded, and turned into the batches of
+   the windows in which they arrive.
 
-Simultaneous inputs are summed before the threshold is checked; a crossing that coincides with
-an input comes first (as in NEST's precise models); samples see the state after all events at
-their time.  Spikes emitted in the window are then routed through the source-CSR of static
-synapses into the inbox buckets of the windows in which they arrive, and recorded.
-
-State is advanced lazily: a neuron's state changes only at its own events, never at window
-boundaries, so two ``Simulate`` calls of 50 ms give bit for bit the results of one of 100 ms,
-and the thread count never changes a result.
+Threads own their targets: part k of the engine indices belongs to thread k, which walks every
+batch and touches only its own targets, so a neuron sees the same inputs in the same order
+whatever the thread count.  A neuron's state changes only at its own events, never at window
+boundaries: two ``Simulate`` calls of 50 ms give bit for bit the results of one of 100 ms.
 """
+import importlib
 import signal
 
 import numpy as np
 
-cimport cython
 cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
-from cython.parallel cimport prange, threadid
-from libc.math cimport isfinite, nextafter
+from cython.parallel cimport prange
+from libc.math cimport nextafter
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
-from libc.stdlib cimport free, calloc, malloc, qsort, realloc
+from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memcpy
 
-cimport csnn._core.iaf_psc_delta as iaf_delta
-cimport csnn._core.parrot_neuron as parrot
-from csnn._core.events cimport (INFINITY, PORT_PARROT_IGNORED, PORT_CURRENT, InEvent, SpikeBuffer, SpikeOut,
-                                grow_array, spike_buffer_push)
-from csnn._core.iaf_psc_delta cimport IafPscDelta
-from csnn._core.inbox cimport Bucket, Inbox, InboxPart, bucket_push, event_before, sort_events
-from csnn._core.parrot_neuron cimport ParrotNeuron
-from csnn._core.psc cimport (PscNeuron, psc_advance, psc_fire, psc_next_spike, psc_receive,
-                             psc_refresh, psc_value_at)
-from csnn._core.hh_psc_alpha cimport (HhPscAlpha, hh_advance, hh_fire, hh_next_spike, hh_receive,
-                                      hh_value_at)
-from csnn._core.recorders cimport EventLog, MeterPlan, Sampler
+from csnn._core.delivery cimport TABLE_PLASTIC, TABLE_STATIC, Batch, BatchQueue
+from csnn._core.delivery import BatchQueue
+from csnn._core.dispatch cimport (ROWS_COMMIT, ROWS_FAILURES, ROWS_INITIALIZE, ROWS_REFRESH, ROWS_VALUES,
+                                  apply_rows, close_target, receive_input, touch_target)
+from csnn._core.events cimport INFINITY, Pending, SpikeOut, grow_array, pending_clear
+from csnn._core.model_list import MODELS
+from csnn._core.recorders cimport EventLog, MeterPlan, Sampler, inverse_interval, sample_time
 from csnn._core.stdp cimport (RULE_FACETSHW, FacetsSynapse, HistoryEntry, PostHistory, ReadoutLog, StdpSet,
-                              WeightBuffer, WeightEvent, facetshw_pre_spike, history_add,
-                              readout_log_add, stdp_pre_spike, weight_buffer_push)
+                              WeightBuffer, WeightEvent, facetshw_pre_spike, readout_log_add, stdp_pre_spike,
+                              weight_buffer_push)
 from csnn._core.stdp import PLASTIC_COLUMNS, set_dtype
 from csnn.errors import NumericalError
-from csnn._core.synapses cimport SynapseTable, column_value
+from csnn._core.synapses cimport CodedColumn, SynapseTable, column_value
 from csnn._core.synapses import SynapseTable
-from csnn._core.streams cimport (GEN_AC, GEN_CURRENT, GEN_NOISE, GEN_OU, GEN_POISSON, GEN_SPIKES,
-                                 Generator, Stream, stream_pop, stream_retime, stream_start)
+from csnn._core.streams cimport Generator, Stream, stream_retime, stream_start
+from csnn._core.targets cimport ThreadState, Window
 
 cnp.import_array()
 
@@ -79,13 +75,12 @@ cdef extern from *:
     void csnn_release_free_heap() nogil
 
 
-#: model codes used by the facade's registry
-MODEL_CODES = {"iaf_psc_delta": MODEL_IAF_PSC_DELTA, "parrot_neuron": MODEL_PARROT_NEURON,
-               "iaf_psc_exp": MODEL_IAF_PSC_EXP, "iaf_psc_alpha": MODEL_IAF_PSC_ALPHA,
-               "hh_psc_alpha": MODEL_HH_PSC_ALPHA, "srm_psc_exp": MODEL_SRM_PSC_EXP}
+#: model codes used by the facade's registry: a model's position in model_list.MODELS
+MODEL_CODES = {name: code for code, (name, _, _) in enumerate(MODELS)}
 _MODEL_NAMES = {code: name for name, code in MODEL_CODES.items()}
-#: state variables of the closed-form neuron models that must stay finite (_check_finite)
-_FINITE_FIELDS = ("V_m", "I_syn_ex", "dI_syn_ex", "I_syn_in", "dI_syn_in")
+#: RowAction codes of Engine.rows
+_ROW_ACTIONS = {"initialize": ROWS_INITIALIZE, "commit": ROWS_COMMIT, "refresh": ROWS_REFRESH,
+                "values": ROWS_VALUES}
 #: True when the engine was compiled with OpenMP
 OPENMP = bool(CSNN_OPENMP)
 #: longest window when no synapse bounds it (ms): bounds the memory of per-window buffers
@@ -122,162 +117,9 @@ def stream_dtype():
                      "itemsize": sizeof(Stream)})
 
 
-# ---------------------------------------------------------------------------------------------
-# Model dispatch: one generic neuron loop, specialised per model at compile time
-# ---------------------------------------------------------------------------------------------
-
-ctypedef fused neuron_t:
-    IafPscDelta
-    ParrotNeuron
-    PscNeuron
-    HhPscAlpha
-
-
-cdef inline void _advance(neuron_t* n, double t) noexcept nogil:
-    if neuron_t is IafPscDelta:
-        iaf_delta.advance(n, t)
-    elif neuron_t is PscNeuron:
-        psc_advance(n, t)
-    elif neuron_t is HhPscAlpha:
-        hh_advance(n, t)
-    else:
-        parrot.advance(n, t)
-
-
-cdef inline double _next_spike(neuron_t* n, double limit) noexcept nogil:
-    """Time of the neuron's next spike without further input, if no later than ``limit``."""
-    if neuron_t is IafPscDelta:
-        return n.s.t_cross if n.s.t_cross <= limit else INFINITY
-    elif neuron_t is PscNeuron:
-        return psc_next_spike(n, limit)
-    elif neuron_t is HhPscAlpha:
-        return hh_next_spike(n, limit)
-    else:
-        return INFINITY
-
-
-cdef inline void _refresh(neuron_t* n) noexcept nogil:
-    """Recompute what the model caches after its state or parameters changed."""
-    if neuron_t is IafPscDelta:
-        iaf_delta.update_crossing(n)
-    elif neuron_t is PscNeuron:
-        psc_refresh(n)
-
-
-cdef inline int _receive(neuron_t* n, double t, double w_sum, double w_ex, double w_in,
-                         int mult) noexcept nogil:
-    """Inputs arriving together at t: their summed weight, its positive and negative parts and
-    their multiplicity.  Returns the multiplicity of a spike to emit at once (0: none)."""
-    if neuron_t is IafPscDelta:
-        return iaf_delta.receive(n, t, w_sum, mult)
-    elif neuron_t is PscNeuron:
-        return psc_receive(n, w_ex, w_in)
-    elif neuron_t is HhPscAlpha:
-        return hh_receive(n, w_ex, w_in)
-    else:
-        return parrot.receive(n, t, w_sum, mult)
-
-
-cdef inline void _fire(neuron_t* n, double t) noexcept nogil:
-    if neuron_t is IafPscDelta:
-        iaf_delta.fire(n, t)
-        iaf_delta.update_crossing(n)
-    elif neuron_t is PscNeuron:
-        psc_fire(n, t)
-    elif neuron_t is HhPscAlpha:
-        hh_fire(n, t)
-    else:
-        parrot.fire(n, t)
-
-
-cdef inline void _set_current(neuron_t* n, double current) noexcept nogil:
-    if neuron_t is IafPscDelta:
-        iaf_delta.set_current(n, current)
-    elif neuron_t is PscNeuron:
-        n.s.I_stim = current
-        psc_refresh(n)
-    elif neuron_t is HhPscAlpha:
-        n.s.I_stim = current
-
-
-cdef inline double _value_at(neuron_t* n, double t, int var) noexcept nogil:
-    if neuron_t is IafPscDelta:
-        return iaf_delta.value_at(n, t, var)
-    elif neuron_t is PscNeuron:
-        return psc_value_at(n, t, var)
-    elif neuron_t is HhPscAlpha:
-        return hh_value_at(n, t, var)
-    else:
-        return 0.0
-
-
-cdef inline double _state_time(neuron_t* n) noexcept nogil:
-    return n.s.t
-
-
-cdef int _draw_stream(Window* w, Stream* st, int32_t slot, Bucket* out) noexcept nogil:
-    """Append the events of one stream that arrive in the window; -1 when memory is exhausted."""
-    cdef Generator* g = &w.generators[st.gen]
-    cdef InEvent ev
-    ev.source = st.source
-    ev.rank = st.rank
-    ev.target = slot
-    while st.next_t <= w.t1:
-        ev.t = st.next_t
-        if g.kind == GEN_CURRENT or g.kind == GEN_NOISE or g.kind == GEN_OU or g.kind == GEN_AC:
-            ev.port = PORT_CURRENT
-            ev.w = st.next_value
-            ev.mult = 0
-        elif g.kind == GEN_POISSON:
-            ev.port = <uint16_t> st.port
-            ev.w = st.weight
-            ev.mult = 1
-        else:
-            ev.port = <uint16_t> st.port
-            ev.w = st.next_value * st.next_mult
-            ev.mult = <uint16_t> st.next_mult
-        if bucket_push(out, &ev) != 0:
-            return -1
-        stream_pop(st, g)
-    return 0
-
-
-cdef int _stream_events(Window* w, int32_t i, int64_t s_lo, int64_t s_hi, Bucket* out) noexcept nogil:
-    """Draw the events of neuron i's streams that arrive in the window, sorted like the inbox,
-    and note when its next stream event comes (``st_next``).
-
-    Current changes get ``port = PORT_CURRENT``, their new value in ``w`` and the stream's slot in
-    ``target``.  Returns -1 when memory is exhausted.
-    """
-    cdef int64_t k
-    cdef int active = 0
-    cdef double next_t = INFINITY
-    cdef Stream* st
-    out.n = 0
-    for k in range(s_lo, s_hi):
-        st = &w.streams[w.st_perm[k]]
-        if st.next_t <= w.t1:
-            active += 1
-            if _draw_stream(w, st, <int32_t> k, out) != 0:
-                return -1
-        if st.next_t < next_t:
-            next_t = st.next_t
-    w.st_next[i] = next_t
-    if active > 1:
-        sort_events(out.ev, out.n)
-    return 0
-
-
-cdef inline int _emit(neuron_t* n, int32_t i, double t, int mult, Window* w, SpikeBuffer* out) noexcept nogil:
-    """Fire ``mult`` spikes at t: the model's reset, the spike, and one entry per spike in the
-    archive read by plastic synapses onto this neuron (as NEST archives them)."""
-    cdef int k
-    _fire(n, t)
-    if w.archives[i].n_incoming > 0:
-        for k in range(mult):
-            if history_add(&w.archives[i], t) != 0:
-                return -1
-    return spike_buffer_push(out, t, i, mult)
+#: numpy dtype of the C ``Sampler`` record (recorders.pxd)
+_SAMPLER_DTYPE = np.dtype([("meter", "i4"), ("column", "i4"), ("j_next", "i8")])
+assert _SAMPLER_DTYPE.itemsize == sizeof(Sampler)
 
 
 cdef double* _column_or_null(SynapseTable table, str name):
@@ -289,38 +131,45 @@ cdef inline double* _slot_or_null(double* column, int64_t slot) noexcept nogil:
     return column + slot if column != NULL else NULL
 
 
-cdef inline double _plastic_update(Window* w, int64_t slot, int32_t rank, int32_t i, double t_pre,
-                                   int mult, int32_t source, uint16_t receptor, WeightBuffer* wbuf,
-                                   int* failed) noexcept nogil:
-    """Update plastic synapse ``slot`` (the rank-th of its source, global id ``source``, onto
-    neuron i with receptor ``receptor``) for a spike of
-    multiplicity ``mult`` emitted at t_pre (ms): once per spike it carries, as NEST delivers
-    them; returns the sum of the weights sent.
+cdef void _rows_view(SynapseTable table, RowsView* view):
+    view.off = table.off
+    view.target = table.target
+    view.weight = table.weight
+    view.delay = table.delay
+    view.port = table.port
 
-    Called when the spike is routed, as NEST updates its synapses when it sends a spike: every
-    postsynaptic spike the rule pairs with (those that reached the synapse by t_pre, the whole
-    delay d >= min_delay being dendritic) lies before the window that just ended, whose
-    neurons have all been advanced, and each thread updates the synapses of its own targets."""
-    cdef const StdpSet* p = &w.sets[w.p_set[slot]]
-    cdef double d = column_value(&w.p_delay, slot)
+
+cdef inline double _plastic_update(PlasticView* pv, Window* w, int64_t slot, int32_t rank, int32_t i,
+                                   double t_pre, int mult, int32_t source, uint16_t receptor,
+                                   WeightBuffer* wbuf, int* failed) noexcept nogil:
+    """Update plastic synapse ``slot`` (the rank-th of its source, global id ``source``, onto
+    neuron i with receptor ``receptor``) for a spike of multiplicity ``mult`` emitted at t_pre
+    (ms): once per spike it carries, as NEST delivers them; returns the sum of the weights sent.
+
+    Called when the spike reaches the synapse's target, on the thread that owns the target,
+    after the target has been brought up to the arrival time t_pre + d: every postsynaptic
+    spike the rule pairs with (those that reached the synapse by t_pre, the whole delay d being
+    dendritic) is in the target's archive."""
+    cdef const StdpSet* p = &pv.sets[pv.set[slot]]
+    cdef double d = column_value(&pv.delay, slot)
     cdef double weight, total = 0.0
     cdef int k
     cdef FacetsSynapse facets
     if p.rule == RULE_FACETSHW:
-        facets.a_causal = w.p_kplus + slot
-        facets.a_acausal = w.p_kplus_triplet + slot
-        facets.a_thresh_th = &w.p_a_thresh_th[slot]
-        facets.a_thresh_tl = &w.p_a_thresh_tl[slot]
-        facets.next_readout_time = &w.p_next_readout[slot]
+        facets.a_causal = pv.kplus + slot
+        facets.a_acausal = pv.kplus_triplet + slot
+        facets.a_thresh_th = &pv.a_thresh_th[slot]
+        facets.a_thresh_tl = &pv.a_thresh_tl[slot]
+        facets.next_readout_time = &pv.next_readout[slot]
     for k in range(mult):
         if p.rule == RULE_FACETSHW:
-            weight = facetshw_pre_spike(p, &w.p_weight[slot], facets, &w.p_t_last[slot], &w.archives[i],
-                                        &w.readout_logs[p.readout_log], t_pre, d)
+            weight = facetshw_pre_spike(p, &pv.weight[slot], facets, &pv.t_last[slot], &w.archives[i],
+                                        &pv.readout_logs[p.readout_log], t_pre, d)
         else:
             # a rule's trace columns exist once one of its synapses does; it reads no other
-            weight = stdp_pre_spike(p, &w.p_weight[slot], _slot_or_null(w.p_kplus, slot),
-                                    _slot_or_null(w.p_kplus_triplet, slot),
-                                    &w.p_t_last[slot], &w.archives[i], t_pre, d)
+            weight = stdp_pre_spike(p, &pv.weight[slot], _slot_or_null(pv.kplus, slot),
+                                    _slot_or_null(pv.kplus_triplet, slot),
+                                    &pv.t_last[slot], &w.archives[i], t_pre, d)
         if p.weight_recorder >= 0:
             if weight_buffer_push(wbuf, t_pre, weight, source, w.gids[i], p.weight_recorder, receptor,
                                   rank) != 0:
@@ -329,222 +178,10 @@ cdef inline double _plastic_update(Window* w, int64_t slot, int32_t rank, int32_
     return total
 
 
-cdef int _run_neuron(neuron_t* n, int32_t i, Window* w, SpikeBuffer* out, Bucket* scratch,
-                     WeightBuffer* wbuf) noexcept nogil:
-    """Process neuron ``i``'s window: its inbox and stream events, merged in (time, source,
-    rank) order, its threshold crossings and its samples.  Returns -1 when memory is exhausted.
-    """
-    cdef const InboxPart* part = w.parts
-    cdef InEvent* ev
-    cdef int64_t ne
-    cdef int64_t e = 0, f = 0, k, row
-    cdef int64_t s_lo = w.st_offsets[i], s_hi = w.st_offsets[i + 1]
-    cdef int64_t p_lo = w.smp_offsets[i], p_hi = w.smp_offsets[i + 1]
-    cdef double t1 = w.t1, t_in, t_smp, t_x, t_first, limit, ts, w_sum, w_ex, w_in, current
-    cdef int m_sum, fired, v, failed = 0
-    cdef double weight
-    cdef bint current_changed
-    cdef InEvent* sev
-    cdef InEvent* next_ev
-    cdef Stream* st
-    cdef Sampler* smp
-    cdef MeterPlan* plan
-
-    while i >= part.hi:
-        part += 1
-    ev = part.window.ev + part.offsets[i - part.lo]
-    ne = part.offsets[i - part.lo + 1] - part.offsets[i - part.lo]
-    if ne == 0 and w.st_next[i] > t1 and p_hi == p_lo and _next_spike(n, t1) == INFINITY:
-        return 0                  # nothing happens to this neuron in this window
-    if ne > 1:
-        sort_events(ev, ne)
-    if w.st_next[i] <= t1:
-        if _stream_events(w, i, s_lo, s_hi, scratch) != 0:
-            return -1
-    else:
-        scratch.n = 0
-    sev = scratch.ev
-    for k in range(p_lo, p_hi):
-        w.samplers[k].j_next = w.plans[w.samplers[k].meter].j_lo
-
-    while True:
-        # the earliest input of the window (inbox or streams), and the next sample in [t0, t1)
-        t_in = INFINITY
-        if e < ne:
-            t_in = ev[e].t
-        if f < scratch.n and sev[f].t < t_in:
-            t_in = sev[f].t
-        t_smp = INFINITY
-        for k in range(p_lo, p_hi):
-            smp = &w.samplers[k]
-            plan = &w.plans[smp.meter]
-            if smp.j_next <= plan.j_hi:
-                ts = _sample_time(smp.j_next, plan.interval, plan.q)
-                if ts < t_smp:
-                    t_smp = ts
-        t_first = t_in if t_in < t_smp else t_smp
-        # the neuron's own spikes up to the next event (a crossing comes before inputs and
-        # samples at the same time) or to the window's end
-        limit = t_first if t_first < t1 else t1
-        t_x = _next_spike(n, limit)
-        while t_x <= limit:
-            _advance(n, t_x)
-            if _emit(n, i, t_x, 1, w, out) != 0:
-                return -1
-            t_x = _next_spike(n, limit)
-        if t_first == INFINITY:
-            break
-        if t_in <= t_smp:
-            _advance(n, t_in)
-            w_sum = 0.0
-            w_ex = 0.0
-            w_in = 0.0
-            m_sum = 0
-            current_changed = False
-            # every input at t_in, inbox and streams merged in (source, rank) order
-            while True:
-                if e < ne and ev[e].t == t_in and not (f < scratch.n and sev[f].t == t_in
-                                                       and event_before(&sev[f], &ev[e])):
-                    next_ev = &ev[e]
-                    e += 1
-                elif f < scratch.n and sev[f].t == t_in:
-                    next_ev = &sev[f]
-                    f += 1
-                else:
-                    break
-                if next_ev.port == PORT_CURRENT:
-                    w.streams[w.st_perm[next_ev.target]].value = next_ev.w
-                    current_changed = True
-                elif not (neuron_t is ParrotNeuron and next_ev.port == PORT_PARROT_IGNORED):
-                    # (NEST's protocol for exact STDP experiments: the plastic synapse between two
-                    # parrots targets receptor 1, so its weight evolves, when the spike is routed,
-                    # but its spikes are not repeated: the parrot repeats only its own drive)
-                    weight = next_ev.w
-                    w_sum += weight
-                    if weight > 0.0:
-                        w_ex += weight
-                    else:
-                        w_in += weight
-                    m_sum += next_ev.mult
-            if current_changed:
-                current = 0.0
-                for k in range(s_lo, s_hi):
-                    st = &w.streams[w.st_perm[k]]
-                    current += st.value
-                _set_current(n, current)
-            if failed:
-                return -1
-            if m_sum > 0:
-                fired = _receive(n, t_in, w_sum, w_ex, w_in, m_sum)
-                # an overflowing sum of inputs: the window's end reports which neuron (one flag
-                # for all threads; any that sets it writes the same value)
-                if neuron_t is PscNeuron and not isfinite(n.s.I_syn_ex + n.s.dI_syn_ex + n.s.I_syn_in
-                                                          + n.s.dI_syn_in):
-                    w.nonfinite = 1
-                if fired > 0 and _emit(n, i, t_in, fired, w, out) != 0:
-                    return -1
-            _refresh(n)
-        else:
-            for k in range(p_lo, p_hi):
-                smp = &w.samplers[k]
-                plan = &w.plans[smp.meter]
-                if smp.j_next <= plan.j_hi and _sample_time(smp.j_next, plan.interval, plan.q) == t_smp:
-                    row = plan.first_row + (smp.j_next - plan.j_lo) * plan.n_targets + smp.column
-                    for v in range(plan.n_values):
-                        plan.values[row * plan.n_values + v] = _value_at(n, t_smp, plan.variables[v])
-                    smp.j_next += 1
-    return 0
-
-
-cdef int _run_population(neuron_t* rows, Population* pop, Window* w, SpikeBuffer* outbufs,
-                         Bucket* scratch, WeightBuffer* wbufs, int n_threads) noexcept nogil:
-    """Process every neuron of one population; returns -1 when memory is exhausted."""
-    cdef Py_ssize_t r
-    cdef int failed = 0
-    cdef int tid
-    cdef int32_t i
-    for r in prange(pop.n, num_threads=n_threads, schedule="dynamic", chunksize=64):
-        i = pop.nidx[r]
-        # a neuron without inputs, stream events, samples or a possible spike in this window
-        # is not visited: one comparison instead of a call
-        if w.wake[i] <= w.t1:
-            tid = threadid()
-            if _run_neuron(&rows[r], i, w, &outbufs[tid], &scratch[tid], &wbufs[tid]) != 0:
-                failed = 1
-            w.wake[i] = _wake_time(&rows[r], i, w)
-    return -1 if failed else 0
-
-
-cdef inline double _wake_time(neuron_t* n, int32_t i, Window* w) noexcept nogil:
-    """When neuron i must next be visited, inputs from the inbox aside (opening a window marks
-    their targets): its next stream event, or the end of what its crossing search has cleared
-    (HH integrates in every window); always, if it is sampled."""
-    cdef double quiet
-    if w.smp_offsets[i + 1] > w.smp_offsets[i]:
-        return -INFINITY
-    if neuron_t is IafPscDelta:
-        quiet = n.s.t_cross
-    elif neuron_t is PscNeuron:
-        quiet = n.s.t_clear
-    elif neuron_t is HhPscAlpha:
-        quiet = -INFINITY
-    else:
-        quiet = INFINITY
-    return quiet if quiet < w.st_next[i] else w.st_next[i]
-
-
-# helpers applied to chosen rows of a population, between simulation calls
-
-cdef void _rows_initialize(neuron_t* rows, const int64_t* sel, int64_t n, double t) noexcept nogil:
-    cdef int64_t k
-    for k in range(n):
-        if neuron_t is IafPscDelta:
-            rows[sel[k]].s.refr_end = -INFINITY
-            rows[sel[k]].s.refr_input = 0.0
-            rows[sel[k]].s.I_stim = 0.0
-        elif neuron_t is PscNeuron:
-            rows[sel[k]].s.refr_end = -INFINITY
-            rows[sel[k]].s.I_stim = 0.0
-        elif neuron_t is HhPscAlpha:
-            rows[sel[k]].s.refr_end = -INFINITY
-            rows[sel[k]].s.I_stim = 0.0
-            rows[sel[k]].s.anchor = t
-            rows[sel[k]].s.steps = 0.0
-            rows[sel[k]].s.failed = INFINITY
-        rows[sel[k]].s.t = t
-        _refresh(&rows[sel[k]])
-
-
-cdef void _rows_commit(neuron_t* rows, const int64_t* sel, int64_t n, double t) noexcept nogil:
-    cdef int64_t k
-    for k in range(n):
-        if t > _state_time(&rows[sel[k]]):
-            _advance(&rows[sel[k]], t)
-
-
-cdef void _rows_refresh(neuron_t* rows, const int64_t* sel, int64_t n) noexcept nogil:
-    cdef int64_t k
-    for k in range(n):
-        _refresh(&rows[sel[k]])
-
-
-cdef void _rows_values(neuron_t* rows, const int64_t* sel, int64_t n, double t, int var,
-                       double* out) noexcept nogil:
-    cdef int64_t k
-    for k in range(n):
-        out[k] = _value_at(&rows[sel[k]], t, var)
-
-
-cdef _rows_apply(neuron_t* rows, const int64_t* sel, int64_t n, str action, int var, double t,
-                 double* out):
-    if action == "initialize":
-        _rows_initialize(rows, sel, n, t)
-    elif action == "commit":
-        _rows_commit(rows, sel, n, t)
-    elif action == "refresh":
-        _rows_refresh(rows, sel, n)
-    else:
-        _rows_values(rows, sel, n, t, var, out)
+cdef inline bint _same_delay(const CodedColumn* delay, int64_t a, int64_t b) noexcept nogil:
+    if delay.code != NULL:
+        return delay.code[a] == delay.code[b]
+    return delay.plain[a] == delay.plain[b]
 
 
 cdef class Engine:
@@ -555,12 +192,14 @@ cdef class Engine:
     """
 
     def __cinit__(self):
-        self.pops = NULL
-        self.n_pops = 0
         self._pop_arrays = []
         self.n_neurons = 0
         self._gids = np.zeros(0, dtype=np.int32)
         self.gids = NULL
+        self._neuron_ptr = np.zeros(0, dtype=np.uintp)
+        self._model_of = np.zeros(0, dtype=np.uint8)
+        self.pending = NULL
+        self.n_pending = 0
         self.static = SynapseTable(coded=("weight", "delay"))
         self.plastic = SynapseTable(PLASTIC_COLUMNS, coded=("delay",))
         self._streams = np.zeros(0, dtype=stream_dtype())
@@ -578,19 +217,18 @@ cdef class Engine:
         self._sr_pairs = []
         self.meter_logs = []
         self._meters = []
-        self._samplers = None
+        self._samplers = np.zeros(0, dtype=_SAMPLER_DTYPE)
         self._smp_offsets = np.zeros(1, dtype=np.int64)
         self.plans = NULL
         self.t_now = 0.0
-        self.inbox = Inbox()
+        self.queue = BatchQueue()
         self.width = 0.0
         self.dirty = True
         self.n_threads = 1
-        self.outbufs = <SpikeBuffer*> calloc(1, sizeof(SpikeBuffer))
-        self.scratch = <Bucket*> calloc(1, sizeof(Bucket))
-        self.wbufs = <WeightBuffer*> calloc(1, sizeof(WeightBuffer))
-        if self.outbufs == NULL or self.scratch == NULL or self.wbufs == NULL:
-            raise MemoryError("csnn: out of memory for spike buffers")
+        self.n_parts = 1
+        self.threads = <ThreadState*> calloc(1, sizeof(ThreadState))
+        if self.threads == NULL:
+            raise MemoryError("csnn: out of memory for the threads' buffers")
         self._sets = np.zeros(1, dtype=set_dtype())
         self.archives = NULL
         self.n_archives = 0
@@ -609,38 +247,29 @@ cdef class Engine:
             for k in range(self.n_archives):
                 free(self.archives[k].entries)
             free(self.archives)
-        free(self.pops)
         free(self.generators)
         free(self.plans)
         free(self.spikes.data)
-        self._free_thread_buffers()
+        free(self.pending)
+        self._free_threads()
         self._free_readout_logs()
 
-    cdef void _free_thread_buffers(self):
+    cdef void _free_threads(self):
         cdef int k
-        if self.outbufs != NULL:
+        if self.threads != NULL:
             for k in range(self.n_threads):
-                free(self.outbufs[k].data)
-            free(self.outbufs)
-        if self.scratch != NULL:
-            for k in range(self.n_threads):
-                free(self.scratch[k].ev)
-            free(self.scratch)
-        if self.wbufs != NULL:
-            for k in range(self.n_threads):
-                free(self.wbufs[k].data)
-            free(self.wbufs)
-        self.outbufs = NULL
-        self.scratch = NULL
-        self.wbufs = NULL
+                free(self.threads[k].spikes.data)
+                free(self.threads[k].weights.data)
+            free(self.threads)
+        self.threads = NULL
 
     # -- neurons ------------------------------------------------------------------------------
 
     def __reduce__(self):
         """A checkpoint (csnn.save) pickles what the engine was given and what it holds between
         runs: spikes in flight, the postsynaptic archives, the clock and counters.  What it
-        derives (CSRs of streams, samplers and recorders, the window grid, each neuron's wake
-        time) is derived again by the next run; neurons are bound by the kernel at Prepare."""
+        derives (CSRs of streams, samplers and recorders, each neuron's wake time) is derived
+        again by the next run; neurons are bound by the kernel at Prepare."""
         cdef int64_t k, j
         cdef PostHistory* h
         generators = [(self.generators[k].kind, self.generators[k].gid) + tuple(self._generator_data[k])
@@ -663,10 +292,10 @@ cdef class Engine:
                  "meter_logs": self.meter_logs, "meters": self._meters, "weight_logs": self.weight_logs,
                  "sets": self._sets, "tau_minus": self._tau_minus, "tau_minus_triplet": self._tau_minus_triplet,
                  "n_threads": self.n_threads, "t_now": self.t_now, "n_spikes": self.n_spikes,
-                 "n_events": self.n_events, "in_flight": self.inbox.pending(),
+                 "n_events": self.n_events, "in_flight": self.queue.pending(),
                  # the window grid (its present window's start, the width): a loaded kernel runs
                  # the windows an uninterrupted one would
-                 "grid": (self.inbox.bounds[0], self.width) if self.inbox.nb > 0 else None,
+                 "grid": (self.queue.start, self.width) if self.queue.nb > 0 else None,
                  "archive_lengths": lengths, "archive_entries": entries, "archive_traces": traces}
         return (_restore_engine, (state,))
 
@@ -681,22 +310,16 @@ cdef class Engine:
         return first
 
     def bind(self, populations):
-        """Bind each model's rows: a list of (model code, struct array, int32 engine indices)."""
-        cdef int k
-        cdef cnp.ndarray data
-        cdef cnp.int32_t[::1] nidx
-        cdef Population* pops = <Population*> calloc(max(len(populations), 1), sizeof(Population))
-        if pops == NULL:
-            raise MemoryError("csnn: out of memory")
-        for k, (model, data, nidx_array) in enumerate(populations):
-            nidx = nidx_array
-            pops[k].model = model
-            pops[k].data = <char*> cnp.PyArray_DATA(data)
-            pops[k].n = nidx.shape[0]
-            pops[k].nidx = &nidx[0] if nidx.shape[0] > 0 else NULL
-        free(self.pops)
-        self.pops = pops
-        self.n_pops = len(populations)
+        """Bind each model's rows: a list of (model code, struct array, int32 engine indices).
+        Every neuron gets the address of its struct and its model code."""
+        pointers = np.zeros(self.n_neurons, dtype=np.uintp)
+        models = np.zeros(self.n_neurons, dtype=np.uint8)
+        for model, data, nidx in populations:
+            nidx = np.asarray(nidx, dtype=np.int64)
+            pointers[nidx] = data.ctypes.data + np.arange(nidx.shape[0], dtype=np.uintp) * data.dtype.itemsize
+            models[nidx] = model
+        self._neuron_ptr = pointers
+        self._model_of = models
         self._pop_arrays = list(populations)
 
     def rows(self, int model, cnp.ndarray data, cnp.int64_t[::1] sel, str action, int var=0):
@@ -708,25 +331,16 @@ cdef class Engine:
         """
         cdef int64_t n = sel.shape[0]
         cdef const int64_t* s = <const int64_t*> &sel[0] if n > 0 else NULL
-        cdef char* base = <char*> cnp.PyArray_DATA(data)
         out = np.empty(n)
         cdef double[::1] out_view = out
-        cdef double* o = &out_view[0] if n > 0 else NULL
-        if action not in ("initialize", "commit", "refresh", "values"):
+        if action not in _ROW_ACTIONS:
             raise ValueError(f"csnn: unknown row action {action!r}")
-        if model == MODEL_IAF_PSC_DELTA:
-            _rows_apply(<IafPscDelta*> base, s, n, action, var, self.t_now, o)
-        elif model == MODEL_PARROT_NEURON:
-            _rows_apply(<ParrotNeuron*> base, s, n, action, var, self.t_now, o)
-        elif model == MODEL_IAF_PSC_EXP or model == MODEL_IAF_PSC_ALPHA or model == MODEL_SRM_PSC_EXP:
-            _rows_apply(<PscNeuron*> base, s, n, action, var, self.t_now, o)
-        elif model == MODEL_HH_PSC_ALPHA:
-            _rows_apply(<HhPscAlpha*> base, s, n, action, var, self.t_now, o)
-        else:
+        if apply_rows(model, <char*> cnp.PyArray_DATA(data), s, n, _ROW_ACTIONS[action], var, self.t_now,
+                      &out_view[0] if n > 0 else NULL) != 0:
             raise ValueError(f"csnn: unknown model code {model}")
         return out if action == "values" else None
 
-    # -- static synapses ----------------------------------------------------------------------
+    # -- synapses -----------------------------------------------------------------------------
 
     @property
     def min_delay(self):
@@ -982,32 +596,24 @@ cdef class Engine:
 
     def set_threads(self, int n_threads):
         """Number of threads that process neurons in parallel (results do not depend on it)."""
-        cdef SpikeBuffer* bufs
-        cdef Bucket* scratch
-        cdef WeightBuffer* wbufs
+        cdef ThreadState* threads
         if n_threads < 1:
             raise ValueError("csnn: the number of threads must be >= 1")
-        bufs = <SpikeBuffer*> calloc(n_threads, sizeof(SpikeBuffer))
-        scratch = <Bucket*> calloc(n_threads, sizeof(Bucket))
-        wbufs = <WeightBuffer*> calloc(n_threads, sizeof(WeightBuffer))
-        if bufs == NULL or scratch == NULL or wbufs == NULL:
-            free(bufs)
-            free(scratch)
-            free(wbufs)
-            raise MemoryError("csnn: out of memory for spike buffers")
-        self._free_thread_buffers()
-        self.outbufs = bufs
-        self.scratch = scratch
-        self.wbufs = wbufs
+        threads = <ThreadState*> calloc(n_threads, sizeof(ThreadState))
+        if threads == NULL:
+            raise MemoryError("csnn: out of memory for the threads' buffers")
+        self._free_threads()
+        self.threads = threads
         self.n_threads = n_threads
-        self.dirty = True                   # the inbox is split by thread: re-grid it
+        self.dirty = True
 
     def prepare(self):
-        """Build the CSRs that changed and (re)grid the inbox when the delays changed."""
+        """Build the CSRs that changed and (re)grid the arrival windows when the delays changed."""
         self.build()
         if not self.dirty:
             return
         cdef int64_t n = self.n_neurons
+        cdef Pending* pending
         # streams by target, then (source, rank)
         st = self._streams
         perm = np.lexsort((st["rank"], st["source"], st["target"])).astype(np.int32)
@@ -1025,8 +631,7 @@ cdef class Engine:
         columns = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32)
         targets = np.concatenate(targets) if targets else np.zeros(0, dtype=np.int32)
         order = np.lexsort((columns, meters, targets))
-        samplers = np.zeros(order.shape[0], dtype=np.dtype([("meter", "i4"), ("column", "i4"), ("j_next", "i8")]))
-        assert samplers.dtype.itemsize == sizeof(Sampler)
+        samplers = np.zeros(order.shape[0], dtype=_SAMPLER_DTYPE)
         samplers["meter"] = meters[order]
         samplers["column"] = columns[order]
         self._samplers = samplers
@@ -1045,12 +650,22 @@ cdef class Engine:
         self._sr_offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(sources, minlength=n), out=self._sr_offsets[1:])
         self._prepare_archives()
+        # every neuron's pending inputs: none between runs
+        if n > self.n_pending:
+            pending = <Pending*> realloc(self.pending, n * sizeof(Pending))
+            if pending == NULL:
+                raise MemoryError("csnn: out of memory for the neurons' pending inputs")
+            self.pending = pending
+            self.n_pending = n
+        for k in range(n):
+            pending_clear(&self.pending[k])
+        # the threads' parts: equal ranges of engine indices
+        self.n_parts = max(1, min(self.n_threads, n))
         self.dirty = False
         # the window grid
         width = min(self.min_delay, MAX_WINDOW)
-        if (width != self.width or self.inbox.nb == 0 or self.inbox.n_targets != n
-                or self.inbox.n_parts != max(1, min(self.n_threads, n))):
-            self.inbox.regrid(self.t_now, width, self.max_delay, n, self.n_threads)
+        if width != self.width or self.queue.nb == 0:
+            self.queue.regrid_at(self.t_now, width, self.max_delay)
             self.width = width
         csnn_release_free_heap()
 
@@ -1091,14 +706,14 @@ cdef class Engine:
         cdef int64_t done = 0
         if not resume:
             self.prepare()
-            # when each neuron's streams next deliver (kept by _stream_events from here on)
+            # when each neuron's streams next deliver (kept by the targets from here on)
             st = self._streams
             self._st_next = np.full(max(self.n_neurons, 1), np.inf)
             np.minimum.at(self._st_next, st["target"], st["next_t"])
             # every neuron is visited in the first window (its state may have been set since)
             self._wake = np.full(max(self.n_neurons, 1), -np.inf)
         while self.t_now < t_stop and done != max_windows and not interrupted:
-            t1 = self.inbox.bounds[1]
+            t1 = self.queue.end
             if t1 > t_stop:
                 t1 = t_stop
             self._run_window(t1)
@@ -1118,16 +733,16 @@ cdef class Engine:
             t_off = meter["t_off"]
             targets = meter["targets"]
             n_t = targets.shape[0]
-            q = _inverse_interval(interval)
+            q = inverse_interval(interval)
             # first sample at or after t0, after t_on, and j >= 1
             j_lo = <int64_t> (t0 / interval)
-            while j_lo > 1 and _sample_time(j_lo - 1, interval, q) >= t0:
+            while j_lo > 1 and sample_time(j_lo - 1, interval, q) >= t0:
                 j_lo -= 1
-            while _sample_time(j_lo, interval, q) < t0:
+            while sample_time(j_lo, interval, q) < t0:
                 j_lo += 1
             if t_on >= t0:
                 j = <int64_t> (t_on / interval)
-                while _sample_time(j, interval, q) <= t_on:
+                while sample_time(j, interval, q) <= t_on:
                     j += 1
                 if j > j_lo:
                     j_lo = j
@@ -1135,10 +750,10 @@ cdef class Engine:
                 j_lo = 1
             # last sample before t1, at or before t_off
             j_hi = <int64_t> (t1 / interval) + 1
-            while _sample_time(j_hi, interval, q) >= t1:
+            while sample_time(j_hi, interval, q) >= t1:
                 j_hi -= 1
             if t_off < t1:
-                while j_hi >= j_lo and _sample_time(j_hi, interval, q) > t_off:
+                while j_hi >= j_lo and sample_time(j_hi, interval, q) > t_off:
                     j_hi -= 1
             log = self.meter_logs[m]
             self.plans[m].interval = interval
@@ -1160,121 +775,155 @@ cdef class Engine:
             for j in range(j_lo, j_hi + 1):
                 for c in range(n_t):
                     log.senders[row] = self.gids[targets[c]]
-                    log.times[row] = _sample_time(j, interval, q)
+                    log.times[row] = sample_time(j, interval, q)
                     row += 1
         return 0
 
-    cdef int _run_window(self, double t1) except -1:
-        """Process the window (t_now, t1] of every neuron, then route and record its spikes."""
-        cdef Window w
-        cdef int p, k, rc = 0
-        cdef Population* pop
-        cdef double* wake = <double*> cnp.PyArray_DATA(self._wake)
-        with nogil:
-            for k in prange(self.inbox.n_parts, num_threads=self.n_threads, schedule="static", chunksize=1):
-                if self.inbox.open_window(t1, k, wake) != 0:
-                    rc = -1
-        if rc != 0:
-            raise MemoryError("csnn: out of memory while opening a window")
-        self._plan_meters(self.t_now, t1)
+    cdef void _window_view(self, Window* w, double t1):
+        """What the threads read and write in the window (t_now, t1]."""
         w.t0 = self.t_now
         w.t1 = t1
-        w.parts = self.inbox.parts
+        w.neuron = <char**> cnp.PyArray_DATA(self._neuron_ptr)
+        w.model = <const uint8_t*> cnp.PyArray_DATA(self._model_of)
+        w.pending = self.pending
+        w.wake = <double*> cnp.PyArray_DATA(self._wake)
         w.streams = <Stream*> cnp.PyArray_DATA(self._streams)
         w.st_offsets = <const int64_t*> cnp.PyArray_DATA(self._st_offsets)
         w.st_perm = <const int32_t*> cnp.PyArray_DATA(self._st_perm)
         w.st_next = <double*> cnp.PyArray_DATA(self._st_next)
-        w.wake = <double*> cnp.PyArray_DATA(self._wake)
         w.generators = self.generators
         w.samplers = <Sampler*> cnp.PyArray_DATA(self._samplers)
         w.smp_offsets = <const int64_t*> cnp.PyArray_DATA(self._smp_offsets)
         w.plans = self.plans
-        w.p_weight = self.plastic.weight.plain      # plain: the rules write it
-        w.p_delay = self.plastic.delay
-        w.p_set = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
-        w.p_kplus = _column_or_null(self.plastic, "Kplus")
-        w.p_kplus_triplet = _column_or_null(self.plastic, "Kplus_triplet")
-        w.p_t_last = <double*> cnp.PyArray_DATA(self.plastic.columns["t_last"])
-        w.sets = <const StdpSet*> cnp.PyArray_DATA(self._sets)
-        w.readout_logs = self.readout_logs
-        w.p_a_thresh_th = _column_or_null(self.plastic, "a_thresh_th")
-        w.p_a_thresh_tl = _column_or_null(self.plastic, "a_thresh_tl")
-        w.p_next_readout = _column_or_null(self.plastic, "next_readout_time")
         w.archives = self.archives
         w.gids = self.gids
-        w.nonfinite = 0
+
+    cdef int _run_window(self, double t1) except -1:
+        """Process the window (t_now, t1] of every neuron, then record its spikes and batch them
+        for the windows in which they arrive."""
+        cdef Window w
+        cdef RowsView tables[2]
+        cdef PlasticView pv
+        cdef int k, rc = 0
+        cdef int64_t j, delivered = 0
+        cdef int nonfinite = 0
+        cdef Sampler* samplers = <Sampler*> cnp.PyArray_DATA(self._samplers)
+        if self.queue.open_window(t1) != 0:
+            raise MemoryError("csnn: out of memory while opening a window")
+        self._plan_meters(self.t_now, t1)
+        for j in range(self._samplers.shape[0]):
+            samplers[j].j_next = self.plans[samplers[j].meter].j_lo
+        self._window_view(&w, t1)
+        _rows_view(self.static, &tables[TABLE_STATIC])
+        _rows_view(self.plastic, &tables[TABLE_PLASTIC])
+        pv.weight = self.plastic.weight.plain      # plain: the rules write it
+        pv.delay = self.plastic.delay
+        pv.set = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
+        pv.kplus = _column_or_null(self.plastic, "Kplus")
+        pv.kplus_triplet = _column_or_null(self.plastic, "Kplus_triplet")
+        pv.t_last = <double*> cnp.PyArray_DATA(self.plastic.columns["t_last"])
+        pv.a_thresh_th = _column_or_null(self.plastic, "a_thresh_th")
+        pv.a_thresh_tl = _column_or_null(self.plastic, "a_thresh_tl")
+        pv.next_readout = _column_or_null(self.plastic, "next_readout_time")
+        pv.sets = <const StdpSet*> cnp.PyArray_DATA(self._sets)
+        pv.readout_logs = self.readout_logs
         for k in range(self.n_threads):
-            self.outbufs[k].n = 0
-            self.wbufs[k].n = 0
+            self.threads[k].spikes.n = 0
+            self.threads[k].weights.n = 0
+            self.threads[k].delivered = 0
+            self.threads[k].failed = 0
+            self.threads[k].nonfinite = 0
         with nogil:
-            for p in range(self.n_pops):
-                pop = &self.pops[p]
-                if pop.model == MODEL_IAF_PSC_DELTA:
-                    rc = _run_population(<IafPscDelta*> pop.data, pop, &w, self.outbufs, self.scratch,
-                                         self.wbufs, self.n_threads)
-                elif pop.model == MODEL_PARROT_NEURON:
-                    rc = _run_population(<ParrotNeuron*> pop.data, pop, &w, self.outbufs, self.scratch,
-                                         self.wbufs, self.n_threads)
-                elif (pop.model == MODEL_IAF_PSC_EXP or pop.model == MODEL_IAF_PSC_ALPHA
-                      or pop.model == MODEL_SRM_PSC_EXP):
-                    rc = _run_population(<PscNeuron*> pop.data, pop, &w, self.outbufs, self.scratch,
-                                         self.wbufs, self.n_threads)
-                elif pop.model == MODEL_HH_PSC_ALPHA:
-                    rc = _run_population(<HhPscAlpha*> pop.data, pop, &w, self.outbufs, self.scratch,
-                                         self.wbufs, self.n_threads)
-                if rc != 0:
-                    break
+            for k in prange(self.n_parts, num_threads=self.n_threads, schedule="static", chunksize=1):
+                if self._deliver_part(&w, &self.threads[k], tables, &pv, k) != 0:
+                    rc = -1
+        for k in range(self.n_parts):
+            delivered += self.threads[k].delivered
+            nonfinite += self.threads[k].nonfinite
+            if self.threads[k].failed:
+                rc = -1
         if rc != 0:
-            raise MemoryError("csnn: out of memory for emitted spikes")
-        self._check_finite(self.t_now, t1, w.nonfinite)
+            raise MemoryError("csnn: out of memory while processing a window")
+        self.n_events += delivered
+        if nonfinite:
+            self._check_finite(self.t_now, t1)
         self._collect_spikes()
         if self.n_readout_logs:
             self._number_facets_synapses()
-        self._route(&w)
+        self._make_batches(self.queue.end)
         self._record_spikes()
         self._record_weights()
-        if t1 == self.inbox.bounds[1]:
-            if self.inbox.close_window() != 0:
-                raise MemoryError("csnn: out of memory while advancing the inbox")
-        else:
-            for k in range(self.inbox.n_parts):
-                self.inbox.parts[k].window.n = 0
+        if t1 == self.queue.end:
+            if self.queue.close_window() != 0:
+                raise MemoryError("csnn: out of memory while advancing the arrival windows")
         self.t_now = t1
         return 0
 
-    cdef int _check_finite(self, double t0, double t1, int nonfinite) except -1:
-        """Raise NumericalError for the first neuron whose state is no longer finite: HH's
-        integration records when it failed; for the closed-form models, whose synaptic state
-        only an overflowing sum of inputs (weights near the largest double) makes infinite,
-        the window (t0, t1] flagged it (``nonfinite``) and their state variables
-        (_FINITE_FIELDS) are searched for the first such neuron."""
-        cdef int p
-        cdef int64_t r
-        cdef HhPscAlpha* rows
-        for p in range(self.n_pops):
-            if self.pops[p].model != MODEL_HH_PSC_ALPHA:
-                continue
-            rows = <HhPscAlpha*> self.pops[p].data
-            for r in range(self.pops[p].n):
-                if rows[r].s.failed < INFINITY:
-                    raise NumericalError(
-                        f"{_MODEL_NAMES[self.pops[p].model]} neuron {self.gids[self.pops[p].nidx[r]]}: "
-                        f"the state became NaN or infinite at t = {rows[r].s.failed} ms (numerical "
-                        "blow-up: use a smaller step h or check the parameters and inputs)")
-        if not nonfinite:
-            return 0
-        for model, data, nidx in self._pop_arrays:
-            for field in _FINITE_FIELDS:
-                if field not in data.dtype.names:
+    cdef int _deliver_part(self, Window* w, ThreadState* ts, const RowsView* tables, PlasticView* pv,
+                           int part) noexcept nogil:
+        """Thread ``part``'s share of the window: every batch's synapses onto its targets (the
+        engine indices [lo, hi)), in arrival order, then its neurons that have anything left
+        in the window, up to its end.  Returns -1 when memory is exhausted."""
+        cdef int32_t lo = <int32_t> (part * self.n_neurons // self.n_parts)
+        cdef int32_t hi = <int32_t> ((part + 1) * self.n_neurons // self.n_parts)
+        cdef const Batch* b
+        cdef const RowsView* tab
+        cdef int64_t k, s, first, last
+        cdef int32_t i
+        cdef double weight
+        for k in range(self.queue.window.n):
+            b = &self.queue.window.b[k]
+            tab = &tables[b.table]
+            first = tab.off[b.source] + b.lo
+            last = tab.off[b.source] + b.hi
+            for s in range(first, last):
+                i = tab.target[s]
+                if i < lo or i >= hi:
                     continue
-                values = data[field]
-                if not np.isfinite(values).all():
-                    row = int(np.argmin(np.isfinite(values)))
-                    raise NumericalError(
-                        f"{_MODEL_NAMES[model]} neuron {self.gids[nidx[row]]}: {field} became "
-                        f"{values[row]} between t = {t0} and {t1} ms (check the weights and "
-                        "inputs: their sum overflowed)")
+                if touch_target(w, ts, i, b.t) != 0:
+                    return -1
+                if b.table == TABLE_STATIC:
+                    weight = column_value(&tab.weight, s) * b.mult
+                else:
+                    weight = _plastic_update(pv, w, s, <int32_t> (b.lo + s - first), i, b.t_spike, b.mult,
+                                             b.gid, tab.port[s], &ts.weights, &ts.failed)
+                receive_input(w, i, b.t, weight, tab.port[s], b.mult)
+                ts.delivered += 1
+        for i in range(lo, hi):
+            if w.wake[i] <= w.t1 and close_target(w, ts, i) != 0:
+                return -1
         return 0
+
+    cdef int _check_finite(self, double t0, double t1) except -1:
+        """Raise NumericalError for the first neuron (by id) whose state stopped being finite in
+        the window (t0, t1]; the model's module says what went wrong (``describe_failure``)."""
+        found = []
+        for model, data, nidx in self._pop_arrays:
+            failed_at = self.rows(model, data, np.arange(len(nidx), dtype=np.int64), "values", 0) \
+                if False else self._failures(model, data, len(nidx))
+            rows = np.flatnonzero(failed_at < np.inf)
+            if rows.size:
+                found.append((self.gids[nidx[rows[0]]], model, data, int(rows[0]), float(failed_at[rows[0]])))
+        if not found:
+            return 0
+        gid, model, data, row, failed_at = min(found, key=lambda f: f[0])
+        name = _MODEL_NAMES[model]
+        describe = getattr(importlib.import_module(f"csnn._core.{name}"), "describe_failure", None)
+        values = {field: data[field][row] for field in data.dtype.names}
+        what = (describe(values, t0, t1, failed_at) if describe is not None else
+                f"the state became NaN or infinite between t = {t0} and {t1} ms")
+        raise NumericalError(f"{name} neuron {gid}: {what}")
+
+    def _failures(self, int model, cnp.ndarray data, int64_t n):
+        """check_state of the first n rows of a population array: inf, or when each stopped
+        being finite."""
+        sel = np.arange(n, dtype=np.int64)
+        out = np.empty(n)
+        cdef cnp.int64_t[::1] s = sel
+        cdef double[::1] o = out
+        if n > 0:
+            apply_rows(model, <char*> cnp.PyArray_DATA(data), <const int64_t*> &s[0], n, ROWS_FAILURES, 0, self.t_now, &o[0])
+        return out
 
     cdef int _collect_spikes(self) except -1:
         """Gather the threads' spikes into one array sorted by (time, neuron).
@@ -1285,8 +934,8 @@ cdef class Engine:
         cdef int64_t total = 0, i
         cdef int k
         cdef SpikeOut* grown
-        for k in range(self.n_threads):
-            total += self.outbufs[k].n
+        for k in range(self.n_parts):
+            total += self.threads[k].spikes.n
         if total > self.spikes.cap:
             grown = <SpikeOut*> realloc(self.spikes.data, total * sizeof(SpikeOut))
             if grown == NULL:
@@ -1294,77 +943,52 @@ cdef class Engine:
             self.spikes.data = grown
             self.spikes.cap = total
         self.spikes.n = 0
-        for k in range(self.n_threads):
-            for i in range(self.outbufs[k].n):
-                self.spikes.data[self.spikes.n] = self.outbufs[k].data[i]
+        for k in range(self.n_parts):
+            for i in range(self.threads[k].spikes.n):
+                self.spikes.data[self.spikes.n] = self.threads[k].spikes.data[i]
                 self.spikes.n += 1
         qsort(self.spikes.data, self.spikes.n, sizeof(SpikeOut), _spike_order)
         self.n_spikes += self.spikes.n
         return 0
 
-    cdef int _route(self, Window* w) except -1:
-        """File every emitted spike's deliveries in the inbox buckets of their arrival windows,
-        updating the plastic synapses they pass through (``w``: the window just processed)."""
-        if self._route_table(self.static, 0, w) != 0 or self._route_table(self.plastic, PLASTIC_RANK, w) != 0:
-            raise MemoryError("csnn: out of memory for spikes in flight")
-        return 0
-
-    cdef int _route_table(self, SynapseTable table, int32_t rank_flag, Window* w) noexcept:
-        """Route through one synapse table; plastic synapses mark their events' rank.  Each
-        thread files the events of its part of the inbox (its range of targets)."""
-        cdef int failed = 0
-        cdef int64_t routed = 0, filed
-        cdef int k
-        with nogil:
-            for k in prange(self.inbox.n_parts, num_threads=self.n_threads, schedule="static", chunksize=1):
-                filed = self._route_part(table, rank_flag, k, w)
-                # reductions, so that a failure in any part is seen whatever the thread order
-                failed += filed < 0
-                routed += filed if filed > 0 else 0
-        self.n_events += routed
-        return -1 if failed else 0
-
-    cdef int64_t _route_part(self, SynapseTable table, int32_t rank_flag, int part, Window* w) noexcept nogil:
-        """File the deliveries of the window's spikes to the targets of inbox part ``part``;
-        returns how many events it filed, or -1 when memory is exhausted."""
-        cdef const int64_t* off = table.off
-        cdef double bound = self.inbox.bounds[1]
+    cdef int _make_batches(self, double bound) except -1:
+        """Batch the window's spikes (sorted by time and neuron) for the windows in which they
+        arrive: per spike and table, one batch per run of equal delays in the sender's row.
+        ``bound``: the window's end; an arrival that rounding puts there is moved one ulp
+        later, so that a window never receives batches while it runs."""
         cdef double after = nextafter(bound, INFINITY)
-        cdef int32_t lo = self.inbox.parts[part].lo, hi = self.inbox.parts[part].hi
-        cdef int rc = 0, failed = 0
-        cdef int64_t i, s, src, filed = 0
-        cdef int32_t left, chunk
+        cdef SynapseTable table
+        cdef RowsView view
+        cdef Batch batch
+        cdef int64_t i, s, e, row_lo, row_hi
         cdef SpikeOut* sp
-        cdef InEvent ev
-        for i in range(self.spikes.n):
-            sp = &self.spikes.data[i]
-            src = sp.neuron
-            for s in range(off[src], off[src + 1]):
-                if table.target[s] < lo or table.target[s] >= hi:
-                    continue
-                ev.t = sp.t + column_value(&table.delay, s)
-                if ev.t <= bound:
-                    # one-ulp guard: never deliver into the window being processed
-                    ev.t = after
-                ev.source = self.gids[src]
-                ev.rank = <int32_t> (s - off[src]) | rank_flag
-                ev.target = table.target[s]
-                ev.port = table.port[s]
-                # multiplicities above the event's 16 bits travel as several events
-                left = sp.mult
-                while left > 0:
-                    chunk = left if left < 65535 else 65535
-                    ev.mult = <uint16_t> chunk
-                    if rank_flag:
-                        ev.w = _plastic_update(w, s, <int32_t> (s - off[src]), ev.target, sp.t, chunk,
-                                               ev.source, ev.port, &self.wbufs[part], &failed)
-                    else:
-                        ev.w = column_value(&table.weight, s) * chunk
-                    if self.inbox.push(&ev, part) != 0:
-                        rc = -1
-                    filed += 1
-                    left -= chunk
-        return -1 if failed or rc else filed
+        for table_id, table in ((TABLE_STATIC, self.static), (TABLE_PLASTIC, self.plastic)):
+            if table.size == 0:
+                continue
+            _rows_view(table, &view)
+            batch.table = table_id
+            for i in range(self.spikes.n):
+                sp = &self.spikes.data[i]
+                row_lo = view.off[sp.neuron]
+                row_hi = view.off[sp.neuron + 1]
+                batch.t_spike = sp.t
+                batch.source = sp.neuron
+                batch.gid = self.gids[sp.neuron]
+                batch.mult = sp.mult
+                s = row_lo
+                while s < row_hi:
+                    e = s + 1
+                    while e < row_hi and _same_delay(&view.delay, s, e):
+                        e += 1
+                    batch.t = sp.t + column_value(&view.delay, s)
+                    if batch.t <= bound:
+                        batch.t = after
+                    batch.lo = <int32_t> (s - row_lo)
+                    batch.hi = <int32_t> (e - row_lo)
+                    if self.queue.push(&batch) != 0:
+                        raise MemoryError("csnn: out of memory for spikes in flight")
+                    s = e
+        return 0
 
     cdef int _record_weights(self) except -1:
         """Append the window's transmissions through watched synapses to their weight recorders,
@@ -1373,17 +997,17 @@ cdef class Engine:
         cdef int k
         cdef WeightEvent* events
         cdef EventLog log
-        for k in range(self.n_threads):
-            total += self.wbufs[k].n
+        for k in range(self.n_parts):
+            total += self.threads[k].weights.n
         if total == 0:
             return 0
         events = <WeightEvent*> malloc(total * sizeof(WeightEvent))
         if events == NULL:
             raise MemoryError("csnn: out of memory while recording weights")
         try:
-            for k in range(self.n_threads):
-                for i in range(self.wbufs[k].n):
-                    events[n] = self.wbufs[k].data[i]
+            for k in range(self.n_parts):
+                for i in range(self.threads[k].weights.n):
+                    events[n] = self.threads[k].weights.data[i]
                     n += 1
             qsort(events, n, sizeof(WeightEvent), _weight_event_order)
             for i in range(n):
@@ -1438,18 +1062,6 @@ cdef int _spike_order(const void* a, const void* b) noexcept nogil:
     return (x.neuron > y.neuron) - (x.neuron < y.neuron)
 
 
-cdef inline double _inverse_interval(double interval) noexcept nogil:
-    """1 / interval when it is a whole number (then sample times are j / q, exactly rounded)."""
-    cdef double q = 1.0 / interval
-    if q == <double> (<int64_t> q) and q * interval == 1.0:
-        return q
-    return 0.0
-
-
-cdef inline double _sample_time(int64_t j, double interval, double q) noexcept nogil:
-    return j / q if q > 0.0 else j * interval
-
-
 def _restore_engine(state):
     """An Engine from the state its ``__reduce__`` gave (csnn.load).  Spikes in flight are
     filed again on the saved window grid; the archives get their entries back once they
@@ -1480,10 +1092,10 @@ def _restore_engine(state):
         # the same window boundaries as before the save: they continue by repeated addition
         origin, width = state["grid"]
         engine.build()
-        engine.inbox.regrid(origin, width, engine.max_delay, engine.n_neurons, engine.n_threads)
+        engine.queue.regrid_at(origin, width, engine.max_delay)
         engine.width = width
     engine.prepare()                               # (the grid when there was none) one archive per neuron
-    engine.inbox.refill(state["in_flight"])
+    engine.queue.refill(state["in_flight"])
     lengths = state["archive_lengths"]
     traces = state["archive_traces"]
     cdef cnp.ndarray entries = np.ascontiguousarray(state["archive_entries"], dtype=np.uint8)

@@ -1,10 +1,9 @@
 # cython: language_level=3
 """Plain C records shared by the engine's modules.
 
-Times are doubles in ms, continuous.  Every record that enters a neuron's window carries the
-key (time, source, rank) that orders simultaneous events deterministically: ``source`` is the
-global id of the sending node and ``rank`` the synapse's position in its source's row (or the
-connection's ordinal at a generator), both stable when connections are added later.
+Times are doubles in ms, continuous.  A neuron's inputs of one time are collected in its
+``Pending`` record and settled together; emitted spikes are ``SpikeOut`` records, sorted by
+(time, neuron) before they are recorded and batched for delivery (delivery.pyx).
 """
 from libc.stdint cimport int32_t, int64_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport realloc
@@ -17,10 +16,6 @@ cdef extern from "<math.h>" nogil:
 cdef enum:
     # receptor ports; a model declares which ones it accepts
     PORT_DEFAULT = 0
-    # parrot_neuron: spikes accepted but not repeated (a plastic synapse still updates)
-    PORT_PARROT_IGNORED = 1
-    # marks a generator's current change among a neuron's events (never a receptor)
-    PORT_CURRENT = 65535
 
 
 cdef enum Recordable:
@@ -33,15 +28,32 @@ cdef enum Recordable:
     REC_ACT_N = 5
 
 
-cdef struct InEvent:
-    double t            # arrival time at the target (ms)
-    double w            # synaptic weight times multiplicity (model units; plastic synapses:
-                        # the sum of the weights of the spikes it carries, set when routed)
-    int32_t source      # global id of the sending node
-    int32_t rank        # rank of the synapse in its source's row
-    int32_t target      # engine index of the receiving neuron
-    uint16_t port       # receptor port
-    uint16_t mult       # multiplicity (parrot neurons repeat it)
+cdef struct Pending:
+    # the inputs a neuron received at one time and has not settled yet (see neurons.pxd.in):
+    # settled together, so that simultaneous inputs are summed before the threshold is checked
+    double t            # their time (ms), -INFINITY when there are none
+    double w_sum        # summed weight
+    double w_ex         # summed positive weights
+    double w_in         # summed negative weights
+    int64_t mult        # summed multiplicity of the spikes
+
+
+cdef inline void pending_clear(Pending* p) noexcept nogil:
+    p.t = -INFINITY
+    p.w_sum = 0.0
+    p.w_ex = 0.0
+    p.w_in = 0.0
+    p.mult = 0
+
+
+cdef inline void pending_add(Pending* p, double w, int64_t mult) noexcept nogil:
+    """Add one input of weight w (its multiplicity included) carried by ``mult`` spikes."""
+    p.w_sum += w
+    if w > 0.0:
+        p.w_ex += w
+    else:
+        p.w_in += w
+    p.mult += mult
 
 
 cdef struct SpikeOut:

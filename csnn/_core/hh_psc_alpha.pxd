@@ -2,7 +2,7 @@
 """hh_psc_alpha kernel: Hodgkin-Huxley neuron with alpha currents, integrated by RK4 (see .pyx)."""
 from libc.math cimport exp, expm1, fabs
 
-from csnn._core.events cimport INFINITY
+from csnn._core.events cimport INFINITY, Pending, pending_add
 
 cdef enum:
     N_STATE = 8
@@ -160,7 +160,7 @@ cdef inline double _steps(HhPscAlpha* n, double limit, bint detect) noexcept nog
     return INFINITY
 
 
-cdef inline double hh_next_spike(HhPscAlpha* n, double limit) noexcept nogil:
+cdef inline double next_crossing(HhPscAlpha* n, double limit) noexcept nogil:
     """Integrate up to ``limit``; the time of the first spike on the way, or inf."""
     return _steps(n, limit, True)
 
@@ -173,7 +173,7 @@ cdef inline void _partial_step(HhPscAlpha* n, double t) noexcept nogil:
     n.s.t = t
 
 
-cdef inline void hh_advance(HhPscAlpha* n, double t) noexcept nogil:
+cdef inline void advance(HhPscAlpha* n, double t) noexcept nogil:
     """Move the state to an input's time t: the steps up to t, then one partial step; the
     input's time becomes the anchor of the following steps."""
     if t <= n.s.t:
@@ -184,7 +184,7 @@ cdef inline void hh_advance(HhPscAlpha* n, double t) noexcept nogil:
     n.s.steps = 0.0
 
 
-cdef inline double hh_value_at(HhPscAlpha* n, double t, int var) noexcept nogil:
+cdef inline double sample(HhPscAlpha* n, double t, int var) noexcept nogil:
     """Recordable ``var`` at t (>= state time), from a copy of the state stepped on the grid."""
     cdef HhPscAlpha copy = n[0]
     _steps(&copy, t, False)
@@ -202,15 +202,51 @@ cdef inline double hh_value_at(HhPscAlpha* n, double t, int var) noexcept nogil:
     return copy.s.y[Y_V]
 
 
-cdef inline int hh_receive(HhPscAlpha* n, double w_ex, double w_in) noexcept nogil:
+cdef inline void receive(HhPscAlpha* n, double t, double w, int port, int mult, Pending* acc) noexcept nogil:
+    """An input of weight ``w`` (pA) at ``t``: summed with the others of its time."""
+    pending_add(acc, w, mult)
+
+
+cdef inline int settle(HhPscAlpha* n, double t, Pending* acc) noexcept nogil:
     """Summed excitatory (> 0) and inhibitory (< 0) weights (pA) start alpha currents that peak
     at w tau_syn after the spike."""
-    n.s.y[Y_DI_EX] += w_ex * 2.718281828459045 / n.p.tau_syn_ex
-    n.s.y[Y_DI_IN] += w_in * 2.718281828459045 / n.p.tau_syn_in
+    if acc.mult == 0:
+        return 0
+    n.s.y[Y_DI_EX] += acc.w_ex * 2.718281828459045 / n.p.tau_syn_ex
+    n.s.y[Y_DI_IN] += acc.w_in * 2.718281828459045 / n.p.tau_syn_in
     return 0
 
 
-cdef inline void hh_fire(HhPscAlpha* n, double t) noexcept nogil:
+cdef inline void fire(HhPscAlpha* n, double t) noexcept nogil:
     """A spike at t: no reset (the action potential is the dynamics); detection pauses for t_ref."""
     n.s.refr_end = t + n.p.t_ref
     n.s.t_spike = t
+
+
+cdef inline void set_current(HhPscAlpha* n, double current) noexcept nogil:
+    n.s.I_stim = current
+
+
+cdef inline void refresh(HhPscAlpha* n) noexcept nogil:
+    pass                     # nothing cached: spikes are found by integrating
+
+
+cdef inline double quiet_until(HhPscAlpha* n) noexcept nogil:
+    return -INFINITY         # integrated in every window
+
+
+cdef inline double check_state(HhPscAlpha* n) noexcept nogil:
+    return n.s.failed
+
+
+cdef inline void initialize(HhPscAlpha* n, double t) noexcept nogil:
+    n.s.refr_end = -INFINITY
+    n.s.I_stim = 0.0
+    n.s.anchor = t
+    n.s.steps = 0.0
+    n.s.failed = INFINITY
+    n.s.t = t
+
+
+cdef inline double state_time(HhPscAlpha* n) noexcept nogil:
+    return n.s.t

@@ -110,6 +110,12 @@ def check(values):
     return None
 
 
+def describe_failure(values, t0, t1, t_failed):
+    """What went wrong when the state stopped being finite (at ``t_failed``, ms)."""
+    return (f"the state became NaN or infinite at t = {t_failed} ms (numerical blow-up: use a smaller "
+            "step h or check the parameters and inputs)")
+
+
 def rates(v):
     """The gates' rate functions (1/ms) at membrane potentials ``v`` (mV), as the model uses
     them: a dict of arrays alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n."""

@@ -2,7 +2,7 @@
 """iaf_psc_delta kernel: parameters, state and the exact update functions (see iaf_psc_delta.pyx)."""
 from libc.math cimport exp, expm1, log1p, nextafter
 
-from csnn._core.events cimport INFINITY, REC_V_M
+from csnn._core.events cimport INFINITY, REC_V_M, Pending, pending_add
 
 
 cdef struct IafPscDeltaParams:
@@ -113,18 +113,25 @@ cdef inline void update_crossing(IafPscDelta* n) noexcept nogil:
     n.s.t_cross = t_cross if t_cross > t0 else nextafter(t0, INFINITY)
 
 
-cdef inline int receive(IafPscDelta* n, double t, double w, int mult) noexcept nogil:
-    """Add summed input ``w`` (mV) arriving at ``t`` (state already at ``t``).
+cdef inline void receive(IafPscDelta* n, double t, double w, int port, int mult, Pending* acc) noexcept nogil:
+    """An input of weight ``w`` (mV) at ``t``: summed with the others of its time (``settle``)."""
+    pending_add(acc, w, mult)
+
+
+cdef inline int settle(IafPscDelta* n, double t, Pending* acc) noexcept nogil:
+    """Add the summed input of time ``t`` (state already at ``t``).
 
     Returns the multiplicity of the spike to emit now (1 when the threshold is reached).
     Input arriving while refractory, t_spike < t <= t_spike + t_ref, is discarded or, with
     refractory_input, decayed to the end of the period and added then.
     """
+    if acc.mult == 0:
+        return 0
     if t <= n.s.refr_end:
         if n.p.refractory_input != 0.0:
-            n.s.refr_input += w * exp(-(n.s.refr_end - t) / n.p.tau_m)
+            n.s.refr_input += acc.w_sum * exp(-(n.s.refr_end - t) / n.p.tau_m)
         return 0
-    n.s.V_m = _at_least(n.s.V_m + w, n.p.V_min)
+    n.s.V_m = _at_least(n.s.V_m + acc.w_sum, n.p.V_min)
     return 1 if n.s.V_m >= n.p.V_th else 0
 
 
@@ -140,3 +147,39 @@ cdef inline void fire(IafPscDelta* n, double t) noexcept nogil:
     n.s.refr_end = t + n.p.t_ref
     n.s.refr_input = 0.0
     n.s.t_spike = t
+    update_crossing(n)
+
+
+# -- the rest of the neuron contract (neurons.pxd.in) -------------------------------------------
+
+cdef inline double next_crossing(IafPscDelta* n, double limit) noexcept nogil:
+    return n.s.t_cross if n.s.t_cross <= limit else INFINITY
+
+
+cdef inline double sample(IafPscDelta* n, double t, int var) noexcept nogil:
+    return value_at(n, t, var)
+
+
+cdef inline void refresh(IafPscDelta* n) noexcept nogil:
+    update_crossing(n)
+
+
+cdef inline double quiet_until(IafPscDelta* n) noexcept nogil:
+    return n.s.t_cross
+
+
+cdef inline double check_state(IafPscDelta* n) noexcept nogil:
+    # the closed form keeps V finite for finite inputs
+    return INFINITY
+
+
+cdef inline void initialize(IafPscDelta* n, double t) noexcept nogil:
+    n.s.refr_end = -INFINITY
+    n.s.refr_input = 0.0
+    n.s.I_stim = 0.0
+    n.s.t = t
+    update_crossing(n)
+
+
+cdef inline double state_time(IafPscDelta* n) noexcept nogil:
+    return n.s.t

@@ -18,10 +18,10 @@ singular case tau_s == tau_m included: with y = 1/tau_m - 1/tau_s and z = h y,
 K1 = h e^{-h/tau_m} phi1(z) and K2 = h^2 e^{-h/tau_m} phi2(z), phi1(z) = (e^z - 1)/z and
 phi2(z) = (e^z (z - 1) + 1)/z^2 taken from their series near z = 0.
 """
-from libc.math cimport exp, expm1, fabs, nextafter
+from libc.math cimport exp, expm1, fabs, isfinite, nextafter
 
 from csnn._core.crossing cimport first_crossing
-from csnn._core.events cimport INFINITY
+from csnn._core.events cimport INFINITY, Pending, pending_add
 
 
 cdef struct PscParams:
@@ -264,14 +264,14 @@ cdef inline double _advance_copy(PscNeuron* n, double t, PscState* out) noexcept
     return t
 
 
-cdef inline void psc_advance(PscNeuron* n, double t) noexcept nogil:
+cdef inline void advance(PscNeuron* n, double t) noexcept nogil:
     """Move the state to time t along the exact solution."""
     cdef PscState next_state
     _advance_copy(n, t, &next_state)
     n.s = next_state
 
 
-cdef inline double psc_value_at(PscNeuron* n, double t, int var) noexcept nogil:
+cdef inline double sample(PscNeuron* n, double t, int var) noexcept nogil:
     """Recordable ``var`` at time t, without changing the state."""
     cdef PscState at
     _advance_copy(n, t, &at)
@@ -282,13 +282,13 @@ cdef inline double psc_value_at(PscNeuron* n, double t, int var) noexcept nogil:
     return at.V_m
 
 
-cdef inline void psc_refresh(PscNeuron* n) noexcept nogil:
+cdef inline void refresh(PscNeuron* n) noexcept nogil:
     """Forget the crossing search after the state or the parameters changed."""
     n.s.t_clear = -INFINITY
     n.s.t_next = INFINITY
 
 
-cdef inline double psc_next_spike(PscNeuron* n, double limit) noexcept nogil:
+cdef inline double next_crossing(PscNeuron* n, double limit) noexcept nogil:
     """Time of the next threshold crossing if it comes no later than ``limit``, else inf.
 
     The search starts where free evolution starts (the state's time, or the end of the
@@ -365,22 +365,29 @@ cdef inline double psc_next_spike(PscNeuron* n, double limit) noexcept nogil:
     return INFINITY
 
 
-cdef inline int psc_receive(PscNeuron* n, double w_ex, double w_in) noexcept nogil:
-    """Add summed excitatory (> 0) and inhibitory (< 0) weights (pA, times w_scale): a jump of
+cdef inline void receive(PscNeuron* n, double t, double w, int port, int mult, Pending* acc) noexcept nogil:
+    """An input of weight ``w`` (pA, times w_scale) at ``t``: summed with the others of its time."""
+    pending_add(acc, w, mult)
+
+
+cdef inline int settle(PscNeuron* n, double t, Pending* acc) noexcept nogil:
+    """Add the summed excitatory (> 0) and inhibitory (< 0) weights of time ``t``: a jump of
     the current, or for alpha currents of its derivative by w e / tau_s, so that the current
     peaks at w tau_s after the spike.  Input changes currents only: it never fires the neuron
     at once."""
-    psc_refresh(n)
+    if acc.mult == 0:
+        return 0
+    refresh(n)
     if n.p.alpha != 0.0:
-        n.s.dI_syn_ex += w_ex * 2.718281828459045 / n.p.tau_syn_ex
-        n.s.dI_syn_in += w_in * 2.718281828459045 / n.p.tau_syn_in
+        n.s.dI_syn_ex += acc.w_ex * 2.718281828459045 / n.p.tau_syn_ex
+        n.s.dI_syn_in += acc.w_in * 2.718281828459045 / n.p.tau_syn_in
     else:
-        n.s.I_syn_ex += w_ex * n.p.w_scale
-        n.s.I_syn_in += w_in * n.p.w_scale
+        n.s.I_syn_ex += acc.w_ex * n.p.w_scale
+        n.s.I_syn_in += acc.w_in * n.p.w_scale
     return 0
 
 
-cdef inline void psc_fire(PscNeuron* n, double t) noexcept nogil:
+cdef inline void fire(PscNeuron* n, double t) noexcept nogil:
     """Emit at t (state already at t): reset and become refractory for t_ref; with flush, the
     synaptic currents are replaced by the after-potential's current."""
     n.s.V_m = n.p.V_reset
@@ -391,4 +398,32 @@ cdef inline void psc_fire(PscNeuron* n, double t) noexcept nogil:
         n.s.dI_syn_in = 0.0
     n.s.refr_end = t + n.p.t_ref
     n.s.t_spike = t
-    psc_refresh(n)
+    refresh(n)
+
+
+cdef inline void set_current(PscNeuron* n, double current) noexcept nogil:
+    n.s.I_stim = current
+    refresh(n)
+
+
+cdef inline double quiet_until(PscNeuron* n) noexcept nogil:
+    return n.s.t_clear
+
+
+cdef inline double check_state(PscNeuron* n) noexcept nogil:
+    """Only an overflowing sum of inputs (weights near the largest double) makes the closed
+    form's state infinite."""
+    if isfinite(n.s.V_m + n.s.I_syn_ex + n.s.dI_syn_ex + n.s.I_syn_in + n.s.dI_syn_in):
+        return INFINITY
+    return n.s.t
+
+
+cdef inline void initialize(PscNeuron* n, double t) noexcept nogil:
+    n.s.refr_end = -INFINITY
+    n.s.I_stim = 0.0
+    n.s.t = t
+    refresh(n)
+
+
+cdef inline double state_time(PscNeuron* n) noexcept nogil:
+    return n.s.t

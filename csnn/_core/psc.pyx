@@ -1,6 +1,7 @@
 # cython: language_level=3
 """Exact propagators of current-based LIF neurons (see psc.pxd): the struct layout shared by
-iaf_psc_exp and iaf_psc_alpha, and the reset/threshold check all LIF models use."""
+iaf_psc_exp and iaf_psc_alpha, the reset/threshold check all LIF models use, and what the
+engine says when such a neuron's state stops being finite."""
 import numpy as np
 
 cdef PscNeuron _probe
@@ -84,3 +85,17 @@ def reset_below_threshold(name, values):
         return (f"{name}: V_reset = {float(v_reset.flat[k])} mV must be smaller than "
                 f"V_th = {float(v_th.flat[k])} mV")
     return None
+
+
+#: the state variables whose first non-finite value describe_failure reports, in this order
+_FINITE_FIELDS = ("V_m", "I_syn_ex", "dI_syn_ex", "I_syn_in", "dI_syn_in")
+
+
+def describe_failure(values, t0, t1, t_failed):
+    """What went wrong when a neuron's state stopped being finite in the window (t0, t1]
+    (``values``: its struct's fields): only an overflowing sum of inputs does that to the
+    closed form."""
+    field = next((f for f in _FINITE_FIELDS if f in values and not np.isfinite(values[f])), "the state")
+    value = values[field] if field in values else float("nan")
+    return (f"{field} became {value} between t = {t0} and {t1} ms (check the weights and inputs: "
+            "their sum overflowed)")

@@ -34,3 +34,16 @@ cdef class EventLog:
 
     cdef int reserve(self, int64_t rows) except -1
     cdef int append_spike(self, int64_t sender, double t) except -1
+
+
+cdef inline double inverse_interval(double interval) noexcept nogil:
+    """1 / interval when it is a whole number (then sample times are j / q, exactly rounded), else 0."""
+    cdef double q = 1.0 / interval
+    if q == <double> (<int64_t> q) and q * interval == 1.0:
+        return q
+    return 0.0
+
+
+cdef inline double sample_time(int64_t j, double interval, double q) noexcept nogil:
+    """The time of sample j (ms): j / q when q (inverse_interval) is not 0, else j * interval."""
+    return j / q if q > 0.0 else j * interval

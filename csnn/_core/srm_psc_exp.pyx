@@ -49,7 +49,7 @@ State
 import numpy as np
 
 from csnn._core.psc import layout as _psc_layout
-from csnn._core.psc import synapse_response
+from csnn._core.psc import describe_failure, synapse_response
 
 NAME = "srm_psc_exp"
 PARAMETERS = (

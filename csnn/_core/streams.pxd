@@ -263,3 +263,18 @@ cdef inline void stream_retime(Stream* s, Generator* g) noexcept nogil:
         _poisson_next(s, g)
     elif not s.pending:
         _cursor_next(s, g)
+
+
+cdef inline bint stream_input(Stream* s, Generator* g, double* weight, int* mult) noexcept nogil:
+    """What the stream's next event gives its target: a spike input (True; its weight, the
+    multiplicity included, and its multiplicity) or a current change (False; the new current
+    is ``next_value``)."""
+    if g.kind == GEN_CURRENT or _is_step_current(g):
+        return False
+    if g.kind == GEN_POISSON:
+        weight[0] = s.weight
+        mult[0] = 1
+    else:
+        weight[0] = s.next_value * s.next_mult
+        mult[0] = <int> s.next_mult
+    return True

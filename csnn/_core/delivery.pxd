@@ -1,0 +1,67 @@
+# cython: language_level=3
+"""Spikes in flight as arrival batches, bucketed by the min-delay window in which they arrive
+(see delivery.pyx)."""
+from libc.stdint cimport int32_t, int64_t
+
+from csnn._core.events cimport grow_array
+
+
+cdef enum:
+    # the synapse table a batch goes through
+    TABLE_STATIC = 0
+    TABLE_PLASTIC = 1
+
+
+cdef struct Batch:
+    # the synapses of one sender, with one delay, that one spike reaches at one time
+    double t            # arrival time at the targets (ms)
+    double t_spike      # emission time (ms): what plastic synapses pair with
+    int32_t source      # engine index of the sender
+    int32_t gid         # its global id (the order of batches that arrive together)
+    int32_t lo          # the synapses: ranks lo <= r < hi in the sender's row of the table
+    int32_t hi
+    int32_t mult        # multiplicity of the spike
+    int32_t table       # TABLE_STATIC or TABLE_PLASTIC
+
+
+cdef struct BatchBucket:
+    Batch* b
+    int64_t n
+    int64_t cap
+
+
+cdef inline int bucket_push(BatchBucket* bucket, const Batch* batch) noexcept nogil:
+    """Append a batch; returns -1 when memory is exhausted."""
+    if bucket.n == bucket.cap and grow_array(<void**> &bucket.b, &bucket.cap, sizeof(Batch), 64) != 0:
+        return -1
+    bucket.b[bucket.n] = batch[0]
+    bucket.n += 1
+    return 0
+
+
+cdef inline bint batch_before(const Batch* a, const Batch* b) noexcept nogil:
+    """The order in which batches reach their targets: time, sender, table, synapses."""
+    if a.t != b.t:
+        return a.t < b.t
+    if a.gid != b.gid:
+        return a.gid < b.gid
+    if a.table != b.table:
+        return a.table < b.table
+    return a.lo < b.lo
+
+
+cdef class BatchQueue:
+    cdef BatchBucket* ring     # ring[(head + j) % nb]: arrivals in window j after the current one
+    cdef BatchBucket overflow  # arrivals beyond bounds[nb]
+    cdef double overflow_min   # earliest arrival in the overflow bucket
+    cdef BatchBucket window    # the batches of the window being processed, in arrival order
+    cdef double* bounds        # bounds[j] = start of window j (exclusive), j = 0..nb; bounds[0]: current window
+    cdef readonly int64_t nb
+    cdef int64_t head
+    cdef readonly double width
+    cdef double inv_width      # 1 / width: the bucket guess multiplies
+
+    cdef int push(self, const Batch* b) noexcept nogil
+    cdef int open_window(self, double t_end) noexcept nogil
+    cdef int close_window(self) noexcept nogil
+    cdef int regrid(self, double t_start, double width, double max_delay) except -1

@@ -1,0 +1,275 @@
+# cython: language_level=3
+"""Spikes in flight as arrival batches, bucketed by the min-delay window in which they arrive.
+
+A spike reaches the synapses of its sender's row in *batches*: runs of consecutive synapses
+with the same delay, which the spike reaches at one time (NEST scripts give a row one or a few
+delays, so a spike makes one or a few batches; a row with continuous random delays makes a
+batch per synapse, and the sort below orders them all the same).  No record is written per
+synapse: the window's batches are taken in arrival order and each is pushed into its targets.
+
+Windows are ``(bounds[j], bounds[j + 1]]`` with ``bounds[j + 1] = bounds[j] + width`` computed
+by repeated addition from the grid's origin, so a spike emitted in a window at time ``t`` with a
+delay ``d >= width`` arrives at ``fl(t + d) >= bounds[k + 1]``, never inside the window being
+processed.  The one exception, ``fl(t + d) == bounds[k + 1]`` after rounding, is moved to the next
+representable time by the engine (a shift of one ulp), so a window never receives batches
+while it runs.  A ring of ``nb`` buckets covers the maximal delay; later arrivals wait in an
+overflow bucket.
+"""
+from libc.stdlib cimport free, malloc, calloc
+from libc.string cimport memmove
+
+from csnn._core.events cimport INFINITY
+
+import numpy as np
+
+cimport numpy as cnp
+
+cnp.import_array()
+
+cdef enum:
+    NB_CAP = 65536  # ring size cap: later arrivals wait in the overflow bucket
+
+
+cdef void _insertion_sort(Batch* b, int64_t n) noexcept nogil:
+    cdef int64_t i, j
+    cdef Batch x
+    for i in range(1, n):
+        x = b[i]
+        j = i - 1
+        while j >= 0 and batch_before(&x, &b[j]):
+            b[j + 1] = b[j]
+            j -= 1
+        b[j + 1] = x
+
+
+cdef void sort_batches(Batch* b, int64_t n) noexcept nogil:
+    """In-place sort into arrival order: quicksort, insertion sort for short runs.  Spikes are
+    batched in emission order, so with one delay the batches arrive sorted: one pass."""
+    cdef int64_t i
+    for i in range(1, n):
+        if batch_before(&b[i], &b[i - 1]):
+            break
+    else:
+        return
+    _quicksort(b, n)
+
+
+cdef void _quicksort(Batch* b, int64_t n) noexcept nogil:
+    cdef int64_t i, j, mid
+    cdef Batch pivot, tmp
+    while n > 16:
+        mid = n // 2
+        # median of three into b[mid]
+        if batch_before(&b[mid], &b[0]):
+            tmp = b[mid]; b[mid] = b[0]; b[0] = tmp
+        if batch_before(&b[n - 1], &b[0]):
+            tmp = b[n - 1]; b[n - 1] = b[0]; b[0] = tmp
+        if batch_before(&b[n - 1], &b[mid]):
+            tmp = b[n - 1]; b[n - 1] = b[mid]; b[mid] = tmp
+        pivot = b[mid]
+        i = 0
+        j = n - 1
+        while True:
+            while batch_before(&b[i], &pivot):
+                i += 1
+            while batch_before(&pivot, &b[j]):
+                j -= 1
+            if i >= j:
+                break
+            tmp = b[i]; b[i] = b[j]; b[j] = tmp
+            i += 1
+            j -= 1
+        # recurse into the smaller part, loop on the larger one
+        if j + 1 < n - j - 1:
+            _quicksort(b, j + 1)
+            b += j + 1
+            n -= j + 1
+        else:
+            _quicksort(b + j + 1, n - j - 1)
+            n = j + 1
+    _insertion_sort(b, n)
+
+
+cdef void _free_ring(BatchBucket* ring, int64_t nb) noexcept nogil:
+    cdef int64_t j
+    if ring != NULL:
+        for j in range(nb):
+            free(ring[j].b)
+        free(ring)
+
+
+cdef class BatchQueue:
+    """Owner of the ring of window buckets (C arrays freed in ``__dealloc__``)."""
+
+    def __cinit__(self):
+        self.ring = NULL
+        self.overflow.b = NULL
+        self.overflow.n = 0
+        self.overflow.cap = 0
+        self.overflow_min = INFINITY
+        self.window.b = NULL
+        self.window.n = 0
+        self.window.cap = 0
+        self.bounds = NULL
+        self.nb = 0
+        self.head = 0
+        self.width = INFINITY
+        self.inv_width = 0.0
+
+    def __dealloc__(self):
+        _free_ring(self.ring, self.nb)
+        free(self.overflow.b)
+        free(self.window.b)
+        free(self.bounds)
+
+    @property
+    def start(self):
+        """The start of the present window (exclusive), ms."""
+        return self.bounds[0] if self.nb > 0 else None
+
+    @property
+    def end(self):
+        """The end of the present window (inclusive), ms."""
+        return self.bounds[1] if self.nb > 0 else None
+
+    cdef int regrid(self, double t_start, double width, double max_delay) except -1:
+        """Start a new window grid at ``t_start``, keeping every batch in flight."""
+        cdef BatchBucket pending
+        cdef int64_t j, i, nb
+        cdef BatchBucket* ring
+        cdef double* bounds
+        pending.b = NULL
+        pending.n = 0
+        pending.cap = 0
+        try:
+            for j in range(self.nb):
+                for i in range(self.ring[j].n):
+                    if bucket_push(&pending, &self.ring[j].b[i]) != 0:
+                        raise MemoryError("csnn: out of memory while re-bucketing spikes in flight")
+            for i in range(self.overflow.n):
+                if bucket_push(&pending, &self.overflow.b[i]) != 0:
+                    raise MemoryError("csnn: out of memory while re-bucketing spikes in flight")
+            # in double precision first: a tiny width must not overflow the integer
+            nb = <int64_t> min(max_delay / width + 2.0, <double> NB_CAP)
+            ring = <BatchBucket*> calloc(nb, sizeof(BatchBucket))
+            bounds = <double*> malloc((nb + 1) * sizeof(double))
+            if ring == NULL or bounds == NULL:
+                free(ring)
+                free(bounds)
+                raise MemoryError("csnn: out of memory for the ring of arrival windows")
+            _free_ring(self.ring, self.nb)
+            free(self.bounds)
+            self.overflow.n = 0
+            self.overflow_min = INFINITY
+            self.ring = ring
+            self.bounds = bounds
+            self.nb = nb
+            self.head = 0
+            self.width = width
+            self.inv_width = 1.0 / width
+            bounds[0] = t_start
+            for j in range(1, nb + 1):
+                bounds[j] = bounds[j - 1] + width
+            for i in range(pending.n):
+                if self.push(&pending.b[i]) != 0:
+                    raise MemoryError("csnn: out of memory while re-bucketing spikes in flight")
+        finally:
+            free(pending.b)
+        return 0
+
+    def regrid_at(self, double t_start, double width, double max_delay):
+        """:meth:`regrid` from Python (the engine's prepare and checkpoint restore)."""
+        self.regrid(t_start, width, max_delay)
+
+    def pending(self):
+        """Every batch in flight (ring buckets and overflow), as the bytes of their Batch
+        records, for a checkpoint; :meth:`refill` files them again."""
+        cdef int64_t n = self.overflow.n, j, i
+        for j in range(self.nb):
+            n += self.ring[j].n
+        out = np.empty(n * sizeof(Batch), dtype=np.uint8)
+        cdef Batch* batches = <Batch*> cnp.PyArray_DATA(out)
+        n = 0
+        for j in range(self.nb):
+            for i in range(self.ring[j].n):
+                batches[n] = self.ring[j].b[i]
+                n += 1
+        for i in range(self.overflow.n):
+            batches[n] = self.overflow.b[i]
+            n += 1
+        return out
+
+    def refill(self, pending):
+        """File the batches :meth:`pending` gave into the present grid (all arrive after its
+        start: they were in flight at the same time)."""
+        cdef cnp.ndarray data = np.ascontiguousarray(pending, dtype=np.uint8)
+        cdef Batch* batches = <Batch*> cnp.PyArray_DATA(data)
+        cdef int64_t i, n = data.shape[0] // sizeof(Batch)
+        for i in range(n):
+            if self.push(&batches[i]) != 0:
+                raise MemoryError("csnn: out of memory for spikes in flight")
+
+    cdef int push(self, const Batch* b) noexcept nogil:
+        """File a batch with arrival ``b.t > bounds[0]`` in the bucket of its window."""
+        cdef int64_t j
+        if b.t > self.bounds[self.nb]:
+            if b.t < self.overflow_min:
+                self.overflow_min = b.t
+            return bucket_push(&self.overflow, b)
+        # a guess by multiplication (bounds are sums of width, so the guess can be one off),
+        # corrected against the bounds themselves; the ring index wraps without a division
+        j = <int64_t> ((b.t - self.bounds[0]) * self.inv_width)
+        if j >= self.nb:
+            j = self.nb - 1
+        if j < 0:
+            j = 0
+        while j > 0 and b.t <= self.bounds[j]:
+            j -= 1
+        while b.t > self.bounds[j + 1]:
+            j += 1
+        j += self.head
+        if j >= self.nb:
+            j -= self.nb
+        return bucket_push(&self.ring[j], b)
+
+    cdef int open_window(self, double t_end) noexcept nogil:
+        """Move the present bucket's batches arriving by ``t_end`` into ``window``, in arrival
+        order; later ones (a simulation that stops inside a window) stay in the bucket.
+        Returns -1 when memory is exhausted."""
+        cdef BatchBucket* cur = &self.ring[self.head]
+        cdef int64_t i, kept = 0
+        self.window.n = 0
+        for i in range(cur.n):
+            if cur.b[i].t <= t_end:
+                if bucket_push(&self.window, &cur.b[i]) != 0:
+                    return -1
+            else:
+                cur.b[kept] = cur.b[i]
+                kept += 1
+        cur.n = kept
+        sort_batches(self.window.b, self.window.n)
+        return 0
+
+    cdef int close_window(self) noexcept nogil:
+        """Retire the present window (it must be complete) and move the grid one window on."""
+        cdef int64_t i, kept = 0
+        cdef int rc = 0
+        cdef double new_min = INFINITY
+        self.window.n = 0
+        self.head = (self.head + 1) % self.nb
+        memmove(self.bounds, self.bounds + 1, self.nb * sizeof(double))
+        self.bounds[self.nb] = self.bounds[self.nb - 1] + self.width
+        if self.overflow_min > self.bounds[self.nb]:
+            return 0
+        for i in range(self.overflow.n):
+            if self.overflow.b[i].t <= self.bounds[self.nb]:
+                if rc == 0:
+                    rc = bucket_push(&self.ring[(self.head + self.nb - 1) % self.nb], &self.overflow.b[i])
+            else:
+                if self.overflow.b[i].t < new_min:
+                    new_min = self.overflow.b[i].t
+                self.overflow.b[kept] = self.overflow.b[i]
+                kept += 1
+        self.overflow.n = kept
+        self.overflow_min = new_min
+        return rc

@@ -1,0 +1,242 @@
+# cython: language_level=3
+"""A target neuron's own events, processed lazily when an input reaches it or a window ends.
+
+The engine pushes each window's inputs into their targets in arrival order (``engine.pyx``).
+Before an input at time t is added, :func:`touch` brings the target up to t: its pending
+inputs of an earlier time are settled, and its stream events (generators connected to it),
+threshold crossings and multimeter samples before t are processed in time order.  At the
+window's end :func:`close` does the same up to the window's end, inclusive.  A neuron's state
+changes only at its own events (inputs, stream events, crossings), never at window boundaries,
+so neither the window grid nor the thread that owns the neuron can change a result.
+
+Order of the events of one time t: a threshold crossing at t comes first (as in NEST's precise
+models); then every input of t, from the network and from streams, is received and the sum
+settled at once (simultaneous inputs are summed before the threshold is checked); samples at t
+see all of it.
+
+All functions are generic over the neuron kernels (``neuron_t``, neurons.pxd) and run without
+the GIL on the thread that owns the neuron.
+"""
+from libc.stdint cimport int32_t, int64_t, uint8_t
+
+from csnn._core.events cimport INFINITY, Pending, SpikeBuffer, pending_clear, spike_buffer_push
+from csnn._core.neurons cimport (neuron_t, advance, check_state, fire, initialize, next_crossing,
+                                 quiet_until, receive, refresh, sample, set_current, settle,
+                                 state_time)
+from csnn._core.recorders cimport MeterPlan, Sampler, sample_time
+from csnn._core.stdp cimport PostHistory, WeightBuffer, history_add
+from csnn._core.streams cimport Generator, Stream, stream_input, stream_pop
+
+
+cdef struct Window:
+    # what the threads read and write while they process one window (t0, t1]
+    double t0
+    double t1
+    char** neuron               # per engine index: its struct (in its model's population array)
+    const uint8_t* model        # per engine index: its model code (neurons.pxd ModelCode)
+    Pending* pending            # per engine index: inputs received and not settled yet
+    double* wake                # per engine index: nothing happens to it before this time (ms)
+    Stream* streams
+    const int64_t* st_offsets
+    const int32_t* st_perm      # streams of neuron i: streams[st_perm[st_offsets[i]:st_offsets[i + 1]]]
+    double* st_next             # per engine index: arrival of its streams' next event (ms), inf if none
+    Generator* generators
+    Sampler* samplers
+    const int64_t* smp_offsets  # samplers of neuron i: samplers[smp_offsets[i]:smp_offsets[i + 1]]
+    MeterPlan* plans
+    PostHistory* archives       # per engine index: its spikes, read by plastic synapses onto it
+    const int32_t* gids
+
+
+cdef struct ThreadState:
+    # one thread's output of a window
+    SpikeBuffer spikes          # spikes emitted
+    WeightBuffer weights        # transmissions through synapses that weight recorders watch
+    int64_t delivered           # synaptic inputs delivered
+    int failed                  # memory exhausted
+    int nonfinite               # a neuron's state stopped being finite
+
+
+cdef inline int emit(neuron_t* n, int32_t i, double t, int mult, Window* w, ThreadState* ts) noexcept nogil:
+    """Fire ``mult`` spikes at t: the model's reset, the spike, and one entry per spike in the
+    archive read by plastic synapses onto this neuron (as NEST archives them)."""
+    cdef int k
+    fire(n, t)
+    if w.archives[i].n_incoming > 0:
+        for k in range(mult):
+            if history_add(&w.archives[i], t) != 0:
+                return -1
+    return spike_buffer_push(&ts.spikes, t, i, mult)
+
+
+cdef inline void _stream_events_at(neuron_t* n, int32_t i, double t, Window* w) noexcept nogil:
+    """Receive the events of neuron i's streams that arrive at exactly t (its state is at t):
+    spikes join its pending inputs, current changes its device current; note when its streams
+    next deliver."""
+    cdef int64_t k
+    cdef Stream* st
+    cdef Generator* g
+    cdef double weight, current, next_t = INFINITY
+    cdef int mult
+    cdef bint current_changed = False
+    for k in range(w.st_offsets[i], w.st_offsets[i + 1]):
+        st = &w.streams[w.st_perm[k]]
+        g = &w.generators[st.gen]
+        while st.next_t == t:
+            if stream_input(st, g, &weight, &mult):
+                receive(n, t, weight, st.port, mult, &w.pending[i])
+            else:
+                st.value = st.next_value
+                current_changed = True
+            stream_pop(st, g)
+        if st.next_t < next_t:
+            next_t = st.next_t
+    w.st_next[i] = next_t
+    if current_changed:
+        current = 0.0
+        for k in range(w.st_offsets[i], w.st_offsets[i + 1]):
+            current += w.streams[w.st_perm[k]].value
+        set_current(n, current)
+
+
+cdef inline int _settle(neuron_t* n, int32_t i, Window* w, ThreadState* ts) noexcept nogil:
+    """Neuron i's pending inputs (its state is at their time t), joined by its stream events at
+    t, are summed and applied; a spike they cause goes out at t."""
+    cdef Pending* p = &w.pending[i]
+    cdef double t = p.t
+    cdef int fired
+    if w.st_next[i] == t:
+        _stream_events_at(n, i, t, w)
+    fired = settle(n, t, p)
+    pending_clear(p)
+    if fired > 0 and emit(n, i, t, fired, w, ts) != 0:
+        return -1
+    refresh(n)
+    return 0
+
+
+cdef inline double _next_sample(int32_t i, Window* w) noexcept nogil:
+    """The time of neuron i's next sample in the window, inf if none."""
+    cdef int64_t k
+    cdef double t_smp = INFINITY, ts
+    cdef Sampler* smp
+    cdef MeterPlan* plan
+    for k in range(w.smp_offsets[i], w.smp_offsets[i + 1]):
+        smp = &w.samplers[k]
+        plan = &w.plans[smp.meter]
+        if smp.j_next <= plan.j_hi:
+            ts = sample_time(smp.j_next, plan.interval, plan.q)
+            if ts < t_smp:
+                t_smp = ts
+    return t_smp
+
+
+cdef inline void _take_samples(neuron_t* n, int32_t i, double t, Window* w) noexcept nogil:
+    """Write neuron i's samples at time t into the rows its multimeters reserved."""
+    cdef int64_t k, row
+    cdef int v
+    cdef Sampler* smp
+    cdef MeterPlan* plan
+    for k in range(w.smp_offsets[i], w.smp_offsets[i + 1]):
+        smp = &w.samplers[k]
+        plan = &w.plans[smp.meter]
+        if smp.j_next <= plan.j_hi and sample_time(smp.j_next, plan.interval, plan.q) == t:
+            row = plan.first_row + (smp.j_next - plan.j_lo) * plan.n_targets + smp.column
+            for v in range(plan.n_values):
+                plan.values[row * plan.n_values + v] = sample(n, t, plan.variables[v])
+            smp.j_next += 1
+
+
+cdef inline int process_until(neuron_t* n, int32_t i, double t, bint closing, Window* w,
+                              ThreadState* ts) noexcept nogil:
+    """Process neuron i's own events before t, and at t too when ``closing`` (t is the window's
+    end): its pending inputs, stream events, threshold crossings and samples, in time order.
+    Returns -1 when memory is exhausted."""
+    cdef double tp, t_st, t_smp, t_first, limit, tx
+    while True:
+        tp = w.pending[i].t
+        if tp != -INFINITY and (tp < t or closing):
+            if _settle(n, i, w, ts) != 0:
+                return -1
+            continue
+        t_st = w.st_next[i]
+        t_smp = _next_sample(i, w)
+        t_first = t_st if t_st < t_smp else t_smp
+        # its own spikes up to its next event or t (a crossing comes before the events of its time)
+        limit = t_first if t_first < t else t
+        tx = next_crossing(n, limit)
+        while tx <= limit:
+            advance(n, tx)
+            if emit(n, i, tx, 1, w, ts) != 0:
+                return -1
+            tx = next_crossing(n, limit)
+        if t_first > t or (t_first == t and not closing):
+            return 0
+        if t_st <= t_smp:
+            # stream events at t_st: received and settled (with any input of that time) next
+            advance(n, t_st)
+            w.pending[i].t = t_st
+        else:
+            _take_samples(n, i, t_smp, w)
+
+
+cdef inline int touch(neuron_t* n, int32_t i, double t, Window* w, ThreadState* ts) noexcept nogil:
+    """Bring neuron i to an input's time t: its own events before t, then its state to t, with
+    its inputs of time t pending.  Returns -1 when memory is exhausted."""
+    if process_until(n, i, t, False, w, ts) != 0:
+        return -1
+    if w.pending[i].t != t:
+        advance(n, t)
+        w.pending[i].t = t
+    w.wake[i] = -INFINITY          # settled when the window closes at the latest
+    return 0
+
+
+cdef inline int close(neuron_t* n, int32_t i, Window* w, ThreadState* ts) noexcept nogil:
+    """Neuron i's events up to the window's end, inclusive; when it must next be visited.
+    Returns -1 when memory is exhausted."""
+    cdef double quiet
+    if process_until(n, i, w.t1, True, w, ts) != 0:
+        return -1
+    if check_state(n) < INFINITY:
+        ts.nonfinite = 1
+    if w.smp_offsets[i + 1] > w.smp_offsets[i]:
+        w.wake[i] = -INFINITY      # sampled: visited in every window
+    else:
+        quiet = quiet_until(n)
+        w.wake[i] = quiet if quiet < w.st_next[i] else w.st_next[i]
+    return 0
+
+
+# helpers applied to chosen rows of a population between runs (Engine.rows)
+
+cdef inline void rows_initialize(neuron_t* rows, const int64_t* sel, int64_t n, double t) noexcept nogil:
+    cdef int64_t k
+    for k in range(n):
+        initialize(&rows[sel[k]], t)
+
+
+cdef inline void rows_commit(neuron_t* rows, const int64_t* sel, int64_t n, double t) noexcept nogil:
+    cdef int64_t k
+    for k in range(n):
+        if t > state_time(&rows[sel[k]]):
+            advance(&rows[sel[k]], t)
+
+
+cdef inline void rows_refresh(neuron_t* rows, const int64_t* sel, int64_t n) noexcept nogil:
+    cdef int64_t k
+    for k in range(n):
+        refresh(&rows[sel[k]])
+
+
+cdef inline void rows_values(neuron_t* rows, const int64_t* sel, int64_t n, double t, int var,
+                             double* out) noexcept nogil:
+    cdef int64_t k
+    for k in range(n):
+        out[k] = sample(&rows[sel[k]], t, var)
+
+
+cdef inline void rows_failures(neuron_t* rows, const int64_t* sel, int64_t n, double* out) noexcept nogil:
+    cdef int64_t k
+    for k in range(n):
+        out[k] = check_state(&rows[sel[k]])
