@@ -3,12 +3,12 @@
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
 
 from csnn._core.delivery cimport BatchQueue
-from csnn._core.events cimport Pending, SpikeBuffer
+from csnn._core.events cimport SpikeBuffer
 from csnn._core.recorders cimport MeterPlan
 from csnn._core.stdp cimport PostHistory, ReadoutLog, StdpSet
 from csnn._core.streams cimport Generator
 from csnn._core.synapses cimport CodedColumn, SynapseTable
-from csnn._core.targets cimport ThreadState, Window
+from csnn._core.targets cimport Slot, ThreadState, Window
 
 
 cdef struct RowsView:
@@ -37,22 +37,21 @@ cdef struct PlasticView:
 
 
 cdef class Engine:
-    # neurons: per engine index its struct, its model code, its pending inputs
+    # neurons: per engine index its struct, its model code, its Slot
     cdef object _pop_arrays                 # (model code, struct array, engine indices) per population
     cdef readonly int64_t n_neurons
     cdef object _gids                       # int32 array: engine index -> global id
     cdef const int32_t* gids
     cdef object _neuron_ptr                 # uintp array: engine index -> its struct
     cdef object _model_of                   # uint8 array: engine index -> model code
-    cdef Pending* pending
-    cdef int64_t n_pending
+    cdef Slot* slots
+    cdef int64_t n_slots
     # synapses, CSR by source: static ones, and plastic ones with their state
     cdef readonly SynapseTable static
     cdef readonly SynapseTable plastic
     # stimulation streams, in creation order, and their CSR by target
     cdef object _streams
-    cdef object _st_offsets, _st_perm
-    cdef object _st_next                    # float64 per neuron (Window.st_next)
+    cdef object _st_perm                    # streams by target, then (source, rank)
     cdef object _wake                       # float64 per neuron (Window.wake)
     cdef Generator* generators
     cdef int32_t n_generators
@@ -64,7 +63,7 @@ cdef class Engine:
     cdef object _sr_offsets, _sr_index      # CSR: recorders of neuron i
     cdef object meter_logs                  # EventLog per multimeter
     cdef object _meters                     # per multimeter: interval, t_on, t_off, variables, targets
-    cdef object _samplers, _smp_offsets
+    cdef object _samplers                   # by target (Slot.smp_lo, smp_hi)
     cdef MeterPlan* plans
     # the clock, the spikes in flight and the threads
     cdef readonly double t_now
@@ -87,6 +86,7 @@ cdef class Engine:
     cdef readonly int64_t n_events          # synaptic inputs delivered so far
 
     cdef void _free_threads(self)
+    cdef int _prepare_slots(self, st_offsets, smp_offsets) except -1
     cdef int _plan_meters(self, double t0, double t1) except -1
     cdef int _run_window(self, double t1) except -1
     cdef void _window_view(self, Window* w, double t1)

@@ -37,7 +37,7 @@ from csnn._core.delivery cimport TABLE_PLASTIC, TABLE_STATIC, Batch, BatchQueue
 from csnn._core.delivery import BatchQueue
 from csnn._core.dispatch cimport (ROWS_COMMIT, ROWS_FAILURES, ROWS_INITIALIZE, ROWS_REFRESH, ROWS_VALUES,
                                   apply_rows, close_target, receive_input, touch_target)
-from csnn._core.events cimport INFINITY, Pending, SpikeOut, grow_array, pending_clear
+from csnn._core.events cimport INFINITY, SpikeOut, grow_array, pending_clear
 from csnn._core.model_list import MODELS
 from csnn._core.recorders cimport EventLog, MeterPlan, Sampler, inverse_interval, sample_time
 from csnn._core.stdp cimport (RULE_FACETSHW, FacetsSynapse, HistoryEntry, PostHistory, ReadoutLog, StdpSet,
@@ -48,9 +48,12 @@ from csnn.errors import NumericalError
 from csnn._core.synapses cimport CodedColumn, SynapseTable, column_value
 from csnn._core.synapses import SynapseTable
 from csnn._core.streams cimport Generator, Stream, stream_retime, stream_start
-from csnn._core.targets cimport ThreadState, Window
+from csnn._core.targets cimport Slot, ThreadState, Window
 
 cnp.import_array()
+
+cdef extern from "<stdlib.h>" nogil:
+    void* aligned_alloc(size_t alignment, size_t size)
 
 cdef extern from *:
     """
@@ -116,6 +119,9 @@ def stream_dtype():
     return np.dtype({"names": names, "formats": formats, "offsets": offsets,
                      "itemsize": sizeof(Stream)})
 
+
+# a Slot is what an input reaching a neuron reads first: one cache line
+assert sizeof(Slot) == 64
 
 #: numpy dtype of the C ``Sampler`` record (recorders.pxd)
 _SAMPLER_DTYPE = np.dtype([("meter", "i4"), ("column", "i4"), ("j_next", "i8")])
@@ -198,14 +204,12 @@ cdef class Engine:
         self.gids = NULL
         self._neuron_ptr = np.zeros(0, dtype=np.uintp)
         self._model_of = np.zeros(0, dtype=np.uint8)
-        self.pending = NULL
-        self.n_pending = 0
+        self.slots = NULL
+        self.n_slots = 0
         self.static = SynapseTable(coded=("weight", "delay"))
         self.plastic = SynapseTable(PLASTIC_COLUMNS, coded=("delay",))
         self._streams = np.zeros(0, dtype=stream_dtype())
-        self._st_offsets = np.zeros(1, dtype=np.int64)
         self._st_perm = np.zeros(0, dtype=np.int32)
-        self._st_next = np.full(1, np.inf)
         self._wake = np.full(1, -np.inf)
         self.generators = NULL
         self.n_generators = 0
@@ -218,7 +222,6 @@ cdef class Engine:
         self.meter_logs = []
         self._meters = []
         self._samplers = np.zeros(0, dtype=_SAMPLER_DTYPE)
-        self._smp_offsets = np.zeros(1, dtype=np.int64)
         self.plans = NULL
         self.t_now = 0.0
         self.queue = BatchQueue()
@@ -250,7 +253,7 @@ cdef class Engine:
         free(self.generators)
         free(self.plans)
         free(self.spikes.data)
-        free(self.pending)
+        free(self.slots)
         self._free_threads()
         self._free_readout_logs()
 
@@ -613,13 +616,12 @@ cdef class Engine:
         if not self.dirty:
             return
         cdef int64_t n = self.n_neurons
-        cdef Pending* pending
         # streams by target, then (source, rank)
         st = self._streams
         perm = np.lexsort((st["rank"], st["source"], st["target"])).astype(np.int32)
         self._st_perm = perm
-        self._st_offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(st["target"], minlength=n), out=self._st_offsets[1:])
+        st_offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(st["target"], minlength=n), out=st_offsets[1:])
         # multimeter samplers by target
         meters, columns, targets = [], [], []
         for m, meter in enumerate(self._meters):
@@ -635,8 +637,8 @@ cdef class Engine:
         samplers["meter"] = meters[order]
         samplers["column"] = columns[order]
         self._samplers = samplers
-        self._smp_offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(targets, minlength=n), out=self._smp_offsets[1:])
+        smp_offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(targets, minlength=n), out=smp_offsets[1:])
         cdef MeterPlan* plans = <MeterPlan*> calloc(max(len(self._meters), 1), sizeof(MeterPlan))
         if plans == NULL:
             raise MemoryError("csnn: out of memory")
@@ -650,15 +652,7 @@ cdef class Engine:
         self._sr_offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(sources, minlength=n), out=self._sr_offsets[1:])
         self._prepare_archives()
-        # every neuron's pending inputs: none between runs
-        if n > self.n_pending:
-            pending = <Pending*> realloc(self.pending, n * sizeof(Pending))
-            if pending == NULL:
-                raise MemoryError("csnn: out of memory for the neurons' pending inputs")
-            self.pending = pending
-            self.n_pending = n
-        for k in range(n):
-            pending_clear(&self.pending[k])
+        self._prepare_slots(st_offsets, smp_offsets)
         # the threads' parts: equal ranges of engine indices
         self.n_parts = max(1, min(self.n_threads, n))
         self.dirty = False
@@ -668,6 +662,29 @@ cdef class Engine:
             self.queue.regrid_at(self.t_now, width, self.max_delay)
             self.width = width
         csnn_release_free_heap()
+
+    cdef int _prepare_slots(self, st_offsets, smp_offsets) except -1:
+        """Every neuron's Slot: its streams and samplers, no pending input (there is none
+        between runs)."""
+        cdef int64_t k, n = self.n_neurons
+        cdef Slot* slots
+        cdef const int64_t* st = <const int64_t*> cnp.PyArray_DATA(st_offsets)
+        cdef const int64_t* smp = <const int64_t*> cnp.PyArray_DATA(smp_offsets)
+        if n > self.n_slots:
+            # aligned, so that a Slot is one cache line
+            slots = <Slot*> aligned_alloc(64, max(n, 1) * sizeof(Slot))
+            if slots == NULL:
+                raise MemoryError("csnn: out of memory for the neurons' records")
+            free(self.slots)
+            self.slots = slots
+            self.n_slots = n
+        for k in range(n):
+            pending_clear(&self.slots[k].pending)
+            self.slots[k].st_lo = <int32_t> st[k]
+            self.slots[k].st_hi = <int32_t> st[k + 1]
+            self.slots[k].smp_lo = <int32_t> smp[k]
+            self.slots[k].smp_hi = <int32_t> smp[k + 1]
+        return 0
 
     # -- running ------------------------------------------------------------------------------
 
@@ -703,13 +720,17 @@ cdef class Engine:
     def _run_windows(self, double t_stop, int64_t max_windows, bint resume, list interrupted):
         """The windows of :meth:`run`, until ``interrupted`` (filled by its SIGINT handler)."""
         cdef double t1
-        cdef int64_t done = 0
+        cdef int64_t done = 0, k
+        cdef double[::1] st_next
         if not resume:
             self.prepare()
             # when each neuron's streams next deliver (kept by the targets from here on)
             st = self._streams
-            self._st_next = np.full(max(self.n_neurons, 1), np.inf)
-            np.minimum.at(self._st_next, st["target"], st["next_t"])
+            st_next_array = np.full(max(self.n_neurons, 1), np.inf)
+            np.minimum.at(st_next_array, st["target"], st["next_t"])
+            st_next = st_next_array
+            for k in range(self.n_neurons):
+                self.slots[k].st_next = st_next[k]
             # every neuron is visited in the first window (its state may have been set since)
             self._wake = np.full(max(self.n_neurons, 1), -np.inf)
         while self.t_now < t_stop and done != max_windows and not interrupted:
@@ -785,15 +806,12 @@ cdef class Engine:
         w.t1 = t1
         w.neuron = <char**> cnp.PyArray_DATA(self._neuron_ptr)
         w.model = <const uint8_t*> cnp.PyArray_DATA(self._model_of)
-        w.pending = self.pending
+        w.slots = self.slots
         w.wake = <double*> cnp.PyArray_DATA(self._wake)
         w.streams = <Stream*> cnp.PyArray_DATA(self._streams)
-        w.st_offsets = <const int64_t*> cnp.PyArray_DATA(self._st_offsets)
         w.st_perm = <const int32_t*> cnp.PyArray_DATA(self._st_perm)
-        w.st_next = <double*> cnp.PyArray_DATA(self._st_next)
         w.generators = self.generators
         w.samplers = <Sampler*> cnp.PyArray_DATA(self._samplers)
-        w.smp_offsets = <const int64_t*> cnp.PyArray_DATA(self._smp_offsets)
         w.plans = self.plans
         w.archives = self.archives
         w.gids = self.gids

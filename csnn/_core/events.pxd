@@ -35,7 +35,7 @@ cdef struct Pending:
     double w_sum        # summed weight
     double w_ex         # summed positive weights
     double w_in         # summed negative weights
-    int64_t mult        # summed multiplicity of the spikes
+    int32_t mult        # summed multiplicity of the spikes
 
 
 cdef inline void pending_clear(Pending* p) noexcept nogil:
@@ -46,7 +46,7 @@ cdef inline void pending_clear(Pending* p) noexcept nogil:
     p.mult = 0
 
 
-cdef inline void pending_add(Pending* p, double w, int64_t mult) noexcept nogil:
+cdef inline void pending_add(Pending* p, double w, int32_t mult) noexcept nogil:
     """Add one input of weight w (its multiplicity included) carried by ``mult`` spikes."""
     p.w_sum += w
     if w > 0.0:

@@ -28,21 +28,28 @@ from csnn._core.stdp cimport PostHistory, WeightBuffer, history_add
 from csnn._core.streams cimport Generator, Stream, stream_input, stream_pop
 
 
+cdef struct Slot:
+    # the engine's record of one neuron: what an input reaching it reads, in one cache line
+    Pending pending             # inputs received and not settled yet
+    double st_next              # arrival of its streams' next event (ms), inf if none
+    int32_t st_lo               # its streams: streams[st_perm[st_lo:st_hi]]
+    int32_t st_hi
+    int32_t smp_lo              # its multimeter samplers: samplers[smp_lo:smp_hi]
+    int32_t smp_hi
+
+
 cdef struct Window:
     # what the threads read and write while they process one window (t0, t1]
     double t0
     double t1
     char** neuron               # per engine index: its struct (in its model's population array)
     const uint8_t* model        # per engine index: its model code (neurons.pxd ModelCode)
-    Pending* pending            # per engine index: inputs received and not settled yet
+    Slot* slots                 # per engine index: its Slot
     double* wake                # per engine index: nothing happens to it before this time (ms)
     Stream* streams
-    const int64_t* st_offsets
-    const int32_t* st_perm      # streams of neuron i: streams[st_perm[st_offsets[i]:st_offsets[i + 1]]]
-    double* st_next             # per engine index: arrival of its streams' next event (ms), inf if none
+    const int32_t* st_perm
     Generator* generators
     Sampler* samplers
-    const int64_t* smp_offsets  # samplers of neuron i: samplers[smp_offsets[i]:smp_offsets[i + 1]]
     MeterPlan* plans
     PostHistory* archives       # per engine index: its spikes, read by plastic synapses onto it
     const int32_t* gids
@@ -79,22 +86,23 @@ cdef inline void _stream_events_at(neuron_t* n, int32_t i, double t, Window* w) 
     cdef double weight, current, next_t = INFINITY
     cdef int mult
     cdef bint current_changed = False
-    for k in range(w.st_offsets[i], w.st_offsets[i + 1]):
+    cdef Slot* slot = &w.slots[i]
+    for k in range(slot.st_lo, slot.st_hi):
         st = &w.streams[w.st_perm[k]]
         g = &w.generators[st.gen]
         while st.next_t == t:
             if stream_input(st, g, &weight, &mult):
-                receive(n, t, weight, st.port, mult, &w.pending[i])
+                receive(n, t, weight, st.port, mult, &slot.pending)
             else:
                 st.value = st.next_value
                 current_changed = True
             stream_pop(st, g)
         if st.next_t < next_t:
             next_t = st.next_t
-    w.st_next[i] = next_t
+    slot.st_next = next_t
     if current_changed:
         current = 0.0
-        for k in range(w.st_offsets[i], w.st_offsets[i + 1]):
+        for k in range(slot.st_lo, slot.st_hi):
             current += w.streams[w.st_perm[k]].value
         set_current(n, current)
 
@@ -102,10 +110,10 @@ cdef inline void _stream_events_at(neuron_t* n, int32_t i, double t, Window* w) 
 cdef inline int _settle(neuron_t* n, int32_t i, Window* w, ThreadState* ts) noexcept nogil:
     """Neuron i's pending inputs (its state is at their time t), joined by its stream events at
     t, are summed and applied; a spike they cause goes out at t."""
-    cdef Pending* p = &w.pending[i]
+    cdef Pending* p = &w.slots[i].pending
     cdef double t = p.t
     cdef int fired
-    if w.st_next[i] == t:
+    if w.slots[i].st_next == t:
         _stream_events_at(n, i, t, w)
     fired = settle(n, t, p)
     pending_clear(p)
@@ -121,7 +129,7 @@ cdef inline double _next_sample(int32_t i, Window* w) noexcept nogil:
     cdef double t_smp = INFINITY, ts
     cdef Sampler* smp
     cdef MeterPlan* plan
-    for k in range(w.smp_offsets[i], w.smp_offsets[i + 1]):
+    for k in range(w.slots[i].smp_lo, w.slots[i].smp_hi):
         smp = &w.samplers[k]
         plan = &w.plans[smp.meter]
         if smp.j_next <= plan.j_hi:
@@ -137,7 +145,7 @@ cdef inline void _take_samples(neuron_t* n, int32_t i, double t, Window* w) noex
     cdef int v
     cdef Sampler* smp
     cdef MeterPlan* plan
-    for k in range(w.smp_offsets[i], w.smp_offsets[i + 1]):
+    for k in range(w.slots[i].smp_lo, w.slots[i].smp_hi):
         smp = &w.samplers[k]
         plan = &w.plans[smp.meter]
         if smp.j_next <= plan.j_hi and sample_time(smp.j_next, plan.interval, plan.q) == t:
@@ -153,14 +161,15 @@ cdef inline int process_until(neuron_t* n, int32_t i, double t, bint closing, Wi
     end): its pending inputs, stream events, threshold crossings and samples, in time order.
     Returns -1 when memory is exhausted."""
     cdef double tp, t_st, t_smp, t_first, limit, tx
+    cdef Slot* slot = &w.slots[i]
     while True:
-        tp = w.pending[i].t
+        tp = slot.pending.t
         if tp != -INFINITY and (tp < t or closing):
             if _settle(n, i, w, ts) != 0:
                 return -1
             continue
-        t_st = w.st_next[i]
-        t_smp = _next_sample(i, w)
+        t_st = slot.st_next
+        t_smp = _next_sample(i, w) if slot.smp_hi > slot.smp_lo else INFINITY
         t_first = t_st if t_st < t_smp else t_smp
         # its own spikes up to its next event or t (a crossing comes before the events of its time)
         limit = t_first if t_first < t else t
@@ -175,7 +184,7 @@ cdef inline int process_until(neuron_t* n, int32_t i, double t, bint closing, Wi
         if t_st <= t_smp:
             # stream events at t_st: received and settled (with any input of that time) next
             advance(n, t_st)
-            w.pending[i].t = t_st
+            slot.pending.t = t_st
         else:
             _take_samples(n, i, t_smp, w)
 
@@ -185,9 +194,9 @@ cdef inline int touch(neuron_t* n, int32_t i, double t, Window* w, ThreadState* 
     its inputs of time t pending.  Returns -1 when memory is exhausted."""
     if process_until(n, i, t, False, w, ts) != 0:
         return -1
-    if w.pending[i].t != t:
+    if w.slots[i].pending.t != t:
         advance(n, t)
-        w.pending[i].t = t
+        w.slots[i].pending.t = t
     w.wake[i] = -INFINITY          # settled when the window closes at the latest
     return 0
 
@@ -200,11 +209,11 @@ cdef inline int close(neuron_t* n, int32_t i, Window* w, ThreadState* ts) noexce
         return -1
     if check_state(n) < INFINITY:
         ts.nonfinite = 1
-    if w.smp_offsets[i + 1] > w.smp_offsets[i]:
+    if w.slots[i].smp_hi > w.slots[i].smp_lo:
         w.wake[i] = -INFINITY      # sampled: visited in every window
     else:
         quiet = quiet_until(n)
-        w.wake[i] = quiet if quiet < w.st_next[i] else w.st_next[i]
+        w.wake[i] = quiet if quiet < w.slots[i].st_next else w.slots[i].st_next
     return 0
 
 
