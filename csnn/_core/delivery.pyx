@@ -132,6 +132,11 @@ cdef class BatchQueue:
         """The end of the present window (inclusive), ms."""
         return self.bounds[1] if self.nb > 0 else None
 
+    def bound(self, int64_t k):
+        """The end of the k-th window from the present one (k = 1: the present window's end), or
+        of the last one the ring covers."""
+        return self.bounds[k if k <= self.nb else self.nb]
+
     cdef int regrid(self, double t_start, double width, double max_delay) except -1:
         """Start a new window grid at ``t_start``, keeping every batch in flight."""
         cdef BatchBucket pending

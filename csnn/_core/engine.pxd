@@ -5,7 +5,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
 from csnn._core.delivery cimport BatchQueue
 from csnn._core.events cimport SpikeBuffer
 from csnn._core.recorders cimport MeterPlan
-from csnn._core.stdp cimport PostHistory, ReadoutLog, StdpSet
+from csnn._core.stdp cimport PostHistory, ReadoutLog, StdpSet, WeightBuffer
 from csnn._core.streams cimport Generator
 from csnn._core.synapses cimport CodedColumn, SynapseTable
 from csnn._core.targets cimport Slot, ThreadState, Window
@@ -34,6 +34,27 @@ cdef struct PlasticView:
     double* next_readout
     const StdpSet* sets
     ReadoutLog* readout_logs
+
+
+cdef struct FacetsView:
+    # what numbering stdp_facetshw_synapse_hom synapses reads and writes (plastic table columns)
+    const StdpSet* sets
+    const uint16_t* set
+    uint8_t* numbered
+    int64_t* synapse_id
+    double* next_readout
+
+
+cdef struct ChunkControl:
+    # a chunk of windows run in one parallel region: what thread 0 decides at each window's end
+    double t_stop             # the run's end (ms)
+    double t_planned          # the chunk ends here at the latest (ms): multimeter rows are reserved up to it
+    int64_t max_windows       # windows it may run (-1: no limit)
+    int64_t done              # windows it ran
+    double deadline           # wall clock (s, csnn_clock) after which it ends at a window's end
+    int stop                  # set by thread 0: the chunk ends after this window
+    int error                 # CHUNK_OUT_OF_MEMORY
+    int nonfinite             # a neuron's state stopped being finite in the last window
 
 
 cdef class Engine:
@@ -73,7 +94,8 @@ cdef class Engine:
     cdef readonly int n_threads
     cdef int n_parts                        # threads that own targets: part k owns [lo_k, hi_k)
     cdef ThreadState* threads               # per thread: its spikes, weight events, counters
-    cdef SpikeBuffer spikes                 # the window's spikes, sorted by (time, neuron)
+    cdef SpikeBuffer spikes                 # the chunk's spikes, each window's sorted by (time, neuron)
+    cdef WeightBuffer weights               # the chunk's weight events, each window's sorted
     # plasticity
     cdef object _sets                       # StdpSet records (stdp.set_dtype())
     cdef ReadoutLog* readout_logs           # per stdp_facetshw_synapse_hom model
@@ -87,16 +109,23 @@ cdef class Engine:
 
     cdef void _free_threads(self)
     cdef int _prepare_slots(self, st_offsets, smp_offsets) except -1
+    cdef int64_t _run_chunk(self, double t_stop, int64_t max_windows) except -1
+    cdef void _window_loop(self, Window* w, const RowsView* tables, PlasticView* pv, FacetsView* fv,
+                           ChunkControl* c) noexcept nogil
+    cdef void _end_window(self, Window* w, const RowsView* tables, FacetsView* fv,
+                          ChunkControl* c) noexcept nogil
+    cdef void _reset_threads(self) noexcept nogil
     cdef int _plan_meters(self, double t0, double t1) except -1
-    cdef int _run_window(self, double t1) except -1
+    cdef void _trim_meters(self, double t_end)
     cdef void _window_view(self, Window* w, double t1)
     cdef int _deliver_part(self, Window* w, ThreadState* ts, const RowsView* tables, PlasticView* pv,
                            int part) noexcept nogil
     cdef int _check_finite(self, double t0, double t1) except -1
-    cdef int _collect_spikes(self) except -1
-    cdef int _make_batches(self, double bound) except -1
+    cdef int _collect_spikes(self, int64_t* first) noexcept nogil
+    cdef int _collect_weights(self) noexcept nogil
+    cdef int _number_facets_synapses(self, FacetsView* fv, int64_t first) noexcept nogil
+    cdef int _make_batches(self, const RowsView* tables, int64_t first, double bound) noexcept nogil
     cdef int _record_spikes(self) except -1
     cdef int _record_weights(self) except -1
     cdef int _prepare_archives(self) except -1
     cdef void _free_readout_logs(self)
-    cdef int _number_facets_synapses(self) except -1

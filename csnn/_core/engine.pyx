@@ -27,7 +27,7 @@ import numpy as np
 
 cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
-from cython.parallel cimport prange
+from cython.parallel cimport parallel, threadid
 from libc.math cimport nextafter
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
@@ -65,6 +65,29 @@ cdef extern from *:
 
 cdef extern from *:
     """
+    #if CSNN_OPENMP
+    #include <omp.h>
+    static void csnn_barrier(void) { _Pragma("omp barrier") }
+    static int csnn_team_size(void) { return omp_get_num_threads(); }
+    #else
+    static void csnn_barrier(void) {}
+    static int csnn_team_size(void) { return 1; }
+    #endif
+    #include <time.h>
+    static double csnn_clock(void) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return t.tv_sec + 1e-9 * t.tv_nsec;
+    }
+    """
+    # the threads of a chunk meet at a barrier after each window's deliveries and after its
+    # serial end (thread 0); the barrier is orphaned: it binds to the enclosing parallel region
+    void csnn_barrier() nogil
+    int csnn_team_size() nogil
+    double csnn_clock() nogil      # monotonic wall clock (s)
+
+cdef extern from *:
+    """
     #if defined(__GLIBC__)
     #include <malloc.h>
     static void csnn_release_free_heap(void) { malloc_trim(0); }
@@ -88,6 +111,17 @@ _ROW_ACTIONS = {"initialize": ROWS_INITIALIZE, "commit": ROWS_COMMIT, "refresh":
 OPENMP = bool(CSNN_OPENMP)
 #: longest window when no synapse bounds it (ms): bounds the memory of per-window buffers
 MAX_WINDOW = 10.0
+#: wall time (s) after which a chunk of windows ends, so that Ctrl-C and the progress display
+#: are served between chunks
+CHUNK_SECONDS = 0.05
+#: samples a chunk reserves at most in the multimeters' logs (it runs fewer windows when more
+#: would be needed, at least one)
+CHUNK_SAMPLES = 1 << 20
+
+cdef enum:
+    # why a chunk stopped early (ChunkControl.error)
+    CHUNK_OK = 0
+    CHUNK_OUT_OF_MEMORY = 1
 
 _STREAM_FIELDS = ("target", "gen", "source", "rank", "port", "pending", "weight", "delay", "pos",
                   "budget", "next_emit", "next_t", "next_value", "value", "aux", "hold_budget",
@@ -509,32 +543,28 @@ cdef class Engine:
         self.readout_logs = NULL
         self.n_readout_logs = 0
 
-    cdef int _number_facets_synapses(self) except -1:
+    cdef int _number_facets_synapses(self, FacetsView* fv, int64_t first) noexcept nogil:
         """Number the stdp_facetshw_synapse_hom synapses that transmit their first spike in this
-        window, in the order of the spikes (time, then source), as the hardware controller
-        does: this fixes their first readout.  Serial, between windows."""
+        window (the chunk's spikes from ``first`` on), in the order of the spikes (time, then
+        source), as the hardware controller does: this fixes their first readout.  Serial,
+        between windows.  Returns -1 when memory is exhausted."""
         cdef const int64_t* off = self.plastic.off
-        cdef const uint16_t* set_of = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
-        cdef uint8_t* numbered = <uint8_t*> cnp.PyArray_DATA(self.plastic.columns["init_flag"])
-        cdef int64_t* synapse_id = <int64_t*> cnp.PyArray_DATA(self.plastic.columns["synapse_id"])
-        cdef double* next_readout = <double*> cnp.PyArray_DATA(self.plastic.columns["next_readout_time"])
-        cdef const StdpSet* sets = <const StdpSet*> cnp.PyArray_DATA(self._sets)
         cdef const StdpSet* p
         cdef ReadoutLog* log
         cdef int64_t i, s, src, number
-        for i in range(self.spikes.n):
+        for i in range(first, self.spikes.n):
             src = self.spikes.data[i].neuron
             for s in range(off[src], off[src + 1]):
-                p = &sets[set_of[s]]
-                if p.rule != RULE_FACETSHW or numbered[s]:
+                p = &fv.sets[fv.set[s]]
+                if p.rule != RULE_FACETSHW or fv.numbered[s]:
                     continue
                 log = &self.readout_logs[p.readout_log]
                 number = log.base + log.n
-                synapse_id[s] = number
-                next_readout[s] = (number // p.synapses_per_driver) * p.driver_readout_time
-                numbered[s] = 1
+                fv.synapse_id[s] = number
+                fv.next_readout[s] = (number // p.synapses_per_driver) * p.driver_readout_time
+                fv.numbered[s] = 1
                 if readout_log_add(log, self.spikes.data[i].t) != 0:
-                    raise MemoryError("csnn: out of memory for the readout logs")
+                    return -1
         return 0
 
     def set_archive_parameters(self, tau_minus, tau_minus_triplet):
@@ -718,8 +748,8 @@ cdef class Engine:
                 signal.raise_signal(signal.SIGINT)
 
     def _run_windows(self, double t_stop, int64_t max_windows, bint resume, list interrupted):
-        """The windows of :meth:`run`, until ``interrupted`` (filled by its SIGINT handler)."""
-        cdef double t1
+        """The windows of :meth:`run`, in chunks, until ``interrupted`` (filled by its SIGINT
+        handler, which runs between chunks)."""
         cdef int64_t done = 0, k
         cdef double[::1] st_next
         if not resume:
@@ -734,12 +764,148 @@ cdef class Engine:
             # every neuron is visited in the first window (its state may have been set since)
             self._wake = np.full(max(self.n_neurons, 1), -np.inf)
         while self.t_now < t_stop and done != max_windows and not interrupted:
-            t1 = self.queue.end
-            if t1 > t_stop:
-                t1 = t_stop
-            self._run_window(t1)
-            done += 1
+            done += self._run_chunk(t_stop, max_windows - done if max_windows >= 0 else -1)
             PyErr_CheckSignals()          # runs the deferring handler (and those of other signals)
+
+    cdef int64_t _run_chunk(self, double t_stop, int64_t max_windows) except -1:
+        """Windows from the present one on, in one parallel region with a barrier per window,
+        until ``t_stop``, ``max_windows`` windows or CHUNK_SECONDS of wall time; then their
+        spikes and weight events go to the recorders.  Returns the windows run."""
+        cdef Window w
+        cdef RowsView tables[2]
+        cdef PlasticView pv
+        cdef FacetsView fv
+        cdef ChunkControl c
+        cdef int64_t j, rows_per_window
+        cdef double t1 = self.queue.end
+        cdef Sampler* samplers = <Sampler*> cnp.PyArray_DATA(self._samplers)
+        if t1 > t_stop:
+            t1 = t_stop
+        c.t_stop = t_stop
+        c.t_planned = t_stop
+        c.max_windows = max_windows
+        c.done = 0
+        c.deadline = csnn_clock() + CHUNK_SECONDS
+        c.stop = 0
+        c.error = CHUNK_OK
+        c.nonfinite = 0
+        if self._samplers.shape[0] > 0:
+            # multimeters reserve their rows for the chunk's samples in advance: bound the chunk
+            rows_per_window = 1 + sum(int(m["targets"].shape[0] * self.width / m["interval"]) + 1
+                                      for m in self._meters)
+            c.t_planned = min(t_stop, self.queue.bound(max(1, CHUNK_SAMPLES // rows_per_window)))
+            self._plan_meters(self.t_now, c.t_planned)
+            for j in range(self._samplers.shape[0]):
+                samplers[j].j_next = self.plans[samplers[j].meter].j_lo
+        if self.queue.open_window(t1) != 0:
+            raise MemoryError("csnn: out of memory while opening a window")
+        self._window_view(&w, t1)
+        _rows_view(self.static, &tables[TABLE_STATIC])
+        _rows_view(self.plastic, &tables[TABLE_PLASTIC])
+        pv.weight = self.plastic.weight.plain      # plain: the rules write it
+        pv.delay = self.plastic.delay
+        pv.set = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
+        pv.kplus = _column_or_null(self.plastic, "Kplus")
+        pv.kplus_triplet = _column_or_null(self.plastic, "Kplus_triplet")
+        pv.t_last = <double*> cnp.PyArray_DATA(self.plastic.columns["t_last"])
+        pv.a_thresh_th = _column_or_null(self.plastic, "a_thresh_th")
+        pv.a_thresh_tl = _column_or_null(self.plastic, "a_thresh_tl")
+        pv.next_readout = _column_or_null(self.plastic, "next_readout_time")
+        pv.sets = <const StdpSet*> cnp.PyArray_DATA(self._sets)
+        pv.readout_logs = self.readout_logs
+        fv.sets = pv.sets
+        fv.set = pv.set
+        if self.n_readout_logs > 0:          # (the facetshw columns exist once such a synapse does)
+            fv.numbered = <uint8_t*> cnp.PyArray_DATA(self.plastic.columns["init_flag"])
+            fv.synapse_id = <int64_t*> cnp.PyArray_DATA(self.plastic.columns["synapse_id"])
+            fv.next_readout = pv.next_readout
+        self.spikes.n = 0
+        self.weights.n = 0
+        self._reset_threads()
+        with nogil, parallel(num_threads=self.n_threads):
+            self._window_loop(&w, tables, &pv, &fv, &c)
+        if self._samplers.shape[0] > 0:
+            self._trim_meters(self.t_now)
+        self._record_spikes()
+        self._record_weights()
+        if c.error == CHUNK_OUT_OF_MEMORY:
+            raise MemoryError("csnn: out of memory while processing a window")
+        if c.nonfinite:
+            self._check_finite(w.t0, w.t1)
+        return c.done
+
+    cdef void _window_loop(self, Window* w, const RowsView* tables, PlasticView* pv, FacetsView* fv,
+                           ChunkControl* c) noexcept nogil:
+        """A thread's part of a chunk: per window its targets' deliveries, a barrier, thread
+        0's serial end of the window, a barrier.  The threads own equal ranges of engine
+        indices (parts); a team smaller than asked for shares the parts out."""
+        cdef int tid = threadid()
+        cdef int team = csnn_team_size()
+        cdef int part
+        while True:
+            part = tid
+            while part < self.n_parts:
+                if self._deliver_part(w, &self.threads[part], tables, pv, part) != 0:
+                    self.threads[part].failed = 1
+                part += team
+            csnn_barrier()
+            if tid == 0:
+                self._end_window(w, tables, fv, c)
+            csnn_barrier()
+            if c.stop:
+                break
+
+    cdef void _reset_threads(self) noexcept nogil:
+        cdef int k
+        for k in range(self.n_parts):
+            self.threads[k].spikes.n = 0
+            self.threads[k].weights.n = 0
+            self.threads[k].delivered = 0
+            self.threads[k].failed = 0
+            self.threads[k].nonfinite = 0
+
+    cdef void _end_window(self, Window* w, const RowsView* tables, FacetsView* fv,
+                          ChunkControl* c) noexcept nogil:
+        """Thread 0, between the barriers: the window's spikes sorted and batched for the
+        windows in which they arrive, the grid moved on, and the next window opened unless
+        the chunk ends here."""
+        cdef int k
+        cdef int64_t first
+        cdef double t1
+        for k in range(self.n_parts):
+            self.n_events += self.threads[k].delivered
+            if self.threads[k].nonfinite:
+                c.nonfinite = 1
+            if self.threads[k].failed:
+                c.error = CHUNK_OUT_OF_MEMORY
+        if c.nonfinite:
+            # the run stops in this window: NumericalError names the neuron (_check_finite)
+            c.stop = 1
+            return
+        if (c.error == CHUNK_OK and (self._collect_spikes(&first) != 0 or self._collect_weights() != 0
+                or (self.n_readout_logs > 0 and self._number_facets_synapses(fv, first) != 0)
+                or self._make_batches(tables, first, self.queue.bounds[1]) != 0
+                or (w.t1 == self.queue.bounds[1] and self.queue.close_window() != 0))):
+            c.error = CHUNK_OUT_OF_MEMORY
+        self._reset_threads()
+        if c.error != CHUNK_OK:
+            c.stop = 1
+            return
+        self.t_now = w.t1
+        c.done += 1
+        if (self.t_now >= c.t_planned or c.done == c.max_windows
+                or csnn_clock() > c.deadline):
+            c.stop = 1
+            return
+        t1 = self.queue.bounds[1]
+        if t1 > c.t_planned:
+            t1 = c.t_planned
+        if self.queue.open_window(t1) != 0:
+            c.error = CHUNK_OUT_OF_MEMORY
+            c.stop = 1
+            return
+        w.t0 = self.t_now
+        w.t1 = t1
 
     cdef int _plan_meters(self, double t0, double t1) except -1:
         """Reserve each multimeter's rows for its samples in [t0, t1) and fill senders and times."""
@@ -800,6 +966,23 @@ cdef class Engine:
                     row += 1
         return 0
 
+    cdef void _trim_meters(self, double t_end):
+        """Drop the rows reserved for samples at or after ``t_end`` (a chunk that ended before
+        the time it planned for): rows are time-major, so they are the logs' last ones."""
+        cdef int m
+        cdef int64_t j
+        cdef MeterPlan* plan
+        cdef EventLog log
+        for m in range(len(self._meters)):
+            plan = &self.plans[m]
+            if plan.j_hi < plan.j_lo:
+                continue
+            j = plan.j_lo
+            while j <= plan.j_hi and sample_time(j, plan.interval, plan.q) < t_end:
+                j += 1
+            log = self.meter_logs[m]
+            log.truncate(plan.first_row + (j - plan.j_lo) * plan.n_targets)
+
     cdef void _window_view(self, Window* w, double t1):
         """What the threads read and write in the window (t_now, t1]."""
         w.t0 = self.t_now
@@ -815,67 +998,6 @@ cdef class Engine:
         w.plans = self.plans
         w.archives = self.archives
         w.gids = self.gids
-
-    cdef int _run_window(self, double t1) except -1:
-        """Process the window (t_now, t1] of every neuron, then record its spikes and batch them
-        for the windows in which they arrive."""
-        cdef Window w
-        cdef RowsView tables[2]
-        cdef PlasticView pv
-        cdef int k, rc = 0
-        cdef int64_t j, delivered = 0
-        cdef int nonfinite = 0
-        cdef Sampler* samplers = <Sampler*> cnp.PyArray_DATA(self._samplers)
-        if self.queue.open_window(t1) != 0:
-            raise MemoryError("csnn: out of memory while opening a window")
-        self._plan_meters(self.t_now, t1)
-        for j in range(self._samplers.shape[0]):
-            samplers[j].j_next = self.plans[samplers[j].meter].j_lo
-        self._window_view(&w, t1)
-        _rows_view(self.static, &tables[TABLE_STATIC])
-        _rows_view(self.plastic, &tables[TABLE_PLASTIC])
-        pv.weight = self.plastic.weight.plain      # plain: the rules write it
-        pv.delay = self.plastic.delay
-        pv.set = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
-        pv.kplus = _column_or_null(self.plastic, "Kplus")
-        pv.kplus_triplet = _column_or_null(self.plastic, "Kplus_triplet")
-        pv.t_last = <double*> cnp.PyArray_DATA(self.plastic.columns["t_last"])
-        pv.a_thresh_th = _column_or_null(self.plastic, "a_thresh_th")
-        pv.a_thresh_tl = _column_or_null(self.plastic, "a_thresh_tl")
-        pv.next_readout = _column_or_null(self.plastic, "next_readout_time")
-        pv.sets = <const StdpSet*> cnp.PyArray_DATA(self._sets)
-        pv.readout_logs = self.readout_logs
-        for k in range(self.n_threads):
-            self.threads[k].spikes.n = 0
-            self.threads[k].weights.n = 0
-            self.threads[k].delivered = 0
-            self.threads[k].failed = 0
-            self.threads[k].nonfinite = 0
-        with nogil:
-            for k in prange(self.n_parts, num_threads=self.n_threads, schedule="static", chunksize=1):
-                if self._deliver_part(&w, &self.threads[k], tables, &pv, k) != 0:
-                    rc = -1
-        for k in range(self.n_parts):
-            delivered += self.threads[k].delivered
-            nonfinite += self.threads[k].nonfinite
-            if self.threads[k].failed:
-                rc = -1
-        if rc != 0:
-            raise MemoryError("csnn: out of memory while processing a window")
-        self.n_events += delivered
-        if nonfinite:
-            self._check_finite(self.t_now, t1)
-        self._collect_spikes()
-        if self.n_readout_logs:
-            self._number_facets_synapses()
-        self._make_batches(self.queue.end)
-        self._record_spikes()
-        self._record_weights()
-        if t1 == self.queue.end:
-            if self.queue.close_window() != 0:
-                raise MemoryError("csnn: out of memory while advancing the arrival windows")
-        self.t_now = t1
-        return 0
 
     cdef int _deliver_part(self, Window* w, ThreadState* ts, const RowsView* tables, PlasticView* pv,
                            int part) noexcept nogil:
@@ -943,49 +1065,61 @@ cdef class Engine:
             apply_rows(model, <char*> cnp.PyArray_DATA(data), <const int64_t*> &s[0], n, ROWS_FAILURES, 0, self.t_now, &o[0])
         return out
 
-    cdef int _collect_spikes(self) except -1:
-        """Gather the threads' spikes into one array sorted by (time, neuron).
-
-        Routing in emission order makes each neuron's inbox arrive sorted when delays are
-        equal, and recorders get spikes in time order whatever the thread count.
-        """
-        cdef int64_t total = 0, i
+    cdef int _collect_spikes(self, int64_t* first) noexcept nogil:
+        """Append the threads' spikes of the window to the chunk's, sorted by (time, neuron),
+        from ``first[0]`` on (set here); recorders get them in time order whatever the thread
+        count.  Returns -1 when memory is exhausted."""
+        cdef int64_t total = self.spikes.n, i
         cdef int k
         cdef SpikeOut* grown
+        first[0] = self.spikes.n
         for k in range(self.n_parts):
             total += self.threads[k].spikes.n
         if total > self.spikes.cap:
-            grown = <SpikeOut*> realloc(self.spikes.data, total * sizeof(SpikeOut))
+            grown = <SpikeOut*> realloc(self.spikes.data, max(total, 2 * self.spikes.cap) * sizeof(SpikeOut))
             if grown == NULL:
-                raise MemoryError("csnn: out of memory for emitted spikes")
+                return -1
             self.spikes.data = grown
-            self.spikes.cap = total
-        self.spikes.n = 0
+            self.spikes.cap = max(total, 2 * self.spikes.cap)
         for k in range(self.n_parts):
             for i in range(self.threads[k].spikes.n):
                 self.spikes.data[self.spikes.n] = self.threads[k].spikes.data[i]
                 self.spikes.n += 1
-        qsort(self.spikes.data, self.spikes.n, sizeof(SpikeOut), _spike_order)
-        self.n_spikes += self.spikes.n
+        qsort(self.spikes.data + first[0], self.spikes.n - first[0], sizeof(SpikeOut), _spike_order)
+        self.n_spikes += self.spikes.n - first[0]
         return 0
 
-    cdef int _make_batches(self, double bound) except -1:
-        """Batch the window's spikes (sorted by time and neuron) for the windows in which they
-        arrive: per spike and table, one batch per run of equal delays in the sender's row.
-        ``bound``: the window's end; an arrival that rounding puts there is moved one ulp
-        later, so that a window never receives batches while it runs."""
+    cdef int _collect_weights(self) noexcept nogil:
+        """Append the threads' weight events of the window to the chunk's, in (time, sender,
+        target) order.  Returns -1 when memory is exhausted."""
+        cdef int64_t start = self.weights.n, i
+        cdef int k
+        for k in range(self.n_parts):
+            for i in range(self.threads[k].weights.n):
+                if self.weights.n == self.weights.cap and grow_array(
+                        <void**> &self.weights.data, &self.weights.cap, sizeof(WeightEvent), 64) != 0:
+                    return -1
+                self.weights.data[self.weights.n] = self.threads[k].weights.data[i]
+                self.weights.n += 1
+        qsort(self.weights.data + start, self.weights.n - start, sizeof(WeightEvent), _weight_event_order)
+        return 0
+
+    cdef int _make_batches(self, const RowsView* tables, int64_t first, double bound) noexcept nogil:
+        """Batch the window's spikes (the chunk's from ``first`` on, sorted by time and neuron)
+        for the windows in which they arrive: per spike and table, one batch per run of equal
+        delays in the sender's row.  ``bound``: the window's end; an arrival that rounding puts
+        there is moved one ulp later, so that a window never receives batches while it runs.
+        Returns -1 when memory is exhausted."""
         cdef double after = nextafter(bound, INFINITY)
-        cdef SynapseTable table
-        cdef RowsView view
+        cdef const RowsView* view
         cdef Batch batch
+        cdef int table_id
         cdef int64_t i, s, e, row_lo, row_hi
         cdef SpikeOut* sp
-        for table_id, table in ((TABLE_STATIC, self.static), (TABLE_PLASTIC, self.plastic)):
-            if table.size == 0:
-                continue
-            _rows_view(table, &view)
+        for table_id in range(2):
+            view = &tables[table_id]
             batch.table = table_id
-            for i in range(self.spikes.n):
+            for i in range(first, self.spikes.n):
                 sp = &self.spikes.data[i]
                 row_lo = view.off[sp.neuron]
                 row_hi = view.off[sp.neuron + 1]
@@ -1004,45 +1138,30 @@ cdef class Engine:
                     batch.lo = <int32_t> (s - row_lo)
                     batch.hi = <int32_t> (e - row_lo)
                     if self.queue.push(&batch) != 0:
-                        raise MemoryError("csnn: out of memory for spikes in flight")
+                        return -1
                     s = e
         return 0
 
     cdef int _record_weights(self) except -1:
-        """Append the window's transmissions through watched synapses to their weight recorders,
-        in (time, sender, target) order."""
-        cdef int64_t total = 0, i, n = 0
-        cdef int k
-        cdef WeightEvent* events
+        """Append the chunk's transmissions through watched synapses to their weight recorders
+        (each window's in (time, sender, target) order)."""
+        cdef int64_t i
+        cdef WeightEvent* events = self.weights.data
         cdef EventLog log
-        for k in range(self.n_parts):
-            total += self.threads[k].weights.n
-        if total == 0:
-            return 0
-        events = <WeightEvent*> malloc(total * sizeof(WeightEvent))
-        if events == NULL:
-            raise MemoryError("csnn: out of memory while recording weights")
-        try:
-            for k in range(self.n_parts):
-                for i in range(self.threads[k].weights.n):
-                    events[n] = self.threads[k].weights.data[i]
-                    n += 1
-            qsort(events, n, sizeof(WeightEvent), _weight_event_order)
-            for i in range(n):
-                log = self.weight_logs[events[i].recorder]
-                log.reserve(1)
-                log.senders[log.n - 1] = events[i].sender
-                log.times[log.n - 1] = events[i].t
-                log.values[4 * (log.n - 1)] = events[i].target
-                log.values[4 * (log.n - 1) + 1] = events[i].weight
-                log.values[4 * (log.n - 1) + 2] = events[i].receptor
-                log.values[4 * (log.n - 1) + 3] = events[i].port
-        finally:
-            free(events)
+        for i in range(self.weights.n):
+            log = self.weight_logs[events[i].recorder]
+            log.reserve(1)
+            log.senders[log.n - 1] = events[i].sender
+            log.times[log.n - 1] = events[i].t
+            log.values[4 * (log.n - 1)] = events[i].target
+            log.values[4 * (log.n - 1) + 1] = events[i].weight
+            log.values[4 * (log.n - 1) + 2] = events[i].receptor
+            log.values[4 * (log.n - 1) + 3] = events[i].port
+        self.weights.n = 0
         return 0
 
     cdef int _record_spikes(self) except -1:
-        """Append the window's spikes (in time order) to the recorders of their senders."""
+        """Append the chunk's spikes (in time order) to the recorders of their senders."""
         cdef const int64_t* off = <const int64_t*> cnp.PyArray_DATA(self._sr_offsets)
         cdef const int32_t* index = <const int32_t*> cnp.PyArray_DATA(self._sr_index)
         cdef double[:, ::1] window = self._sr_window

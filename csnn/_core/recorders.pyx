@@ -54,6 +54,12 @@ cdef class EventLog:
         self.total += rows
         return 0
 
+    cdef void truncate(self, int64_t rows):
+        """Keep only the first ``rows`` rows (rows reserved and not filled)."""
+        if rows < self.n:
+            self.total -= self.n - rows
+            self.n = rows
+
     cdef int append_spike(self, int64_t sender, double t) except -1:
         self.reserve(1)
         self.senders[self.n - 1] = sender

@@ -158,8 +158,8 @@ cdef inline void _take_samples(neuron_t* n, int32_t i, double t, Window* w) noex
 cdef inline int process_until(neuron_t* n, int32_t i, double t, bint closing, Window* w,
                               ThreadState* ts) noexcept nogil:
     """Process neuron i's own events before t, and at t too when ``closing`` (t is the window's
-    end): its pending inputs, stream events, threshold crossings and samples, in time order.
-    Returns -1 when memory is exhausted."""
+    end), samples excepted: its pending inputs, stream events, threshold crossings and samples,
+    in time order.  Returns -1 when memory is exhausted."""
     cdef double tp, t_st, t_smp, t_first, limit, tx
     cdef Slot* slot = &w.slots[i]
     while True:
@@ -179,14 +179,18 @@ cdef inline int process_until(neuron_t* n, int32_t i, double t, bint closing, Wi
             if emit(n, i, tx, 1, w, ts) != 0:
                 return -1
             tx = next_crossing(n, limit)
-        if t_first > t or (t_first == t and not closing):
-            return 0
         if t_st <= t_smp:
+            if t_st > t or (t_st == t and not closing):
+                return 0
             # stream events at t_st: received and settled (with any input of that time) next
             advance(n, t_st)
             slot.pending.t = t_st
-        else:
+        elif t_smp < t:
             _take_samples(n, i, t_smp, w)
+        else:
+            # samples at t itself see every event of t: taken after them (the window's end
+            # belongs to the next window's samples)
+            return 0
 
 
 cdef inline int touch(neuron_t* n, int32_t i, double t, Window* w, ThreadState* ts) noexcept nogil:
