@@ -37,7 +37,7 @@ from .errors import BadParameterError, KernelStateError, file_access, file_path
 
 MAGIC = b"CSNNCKPT"
 #: the payload's layout; a new csnn that stores other state increments it
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _HEADER = struct.Struct("<8sIQ32s")
 
 #: what a checkpoint may name besides csnn's own classes and functions and numpy's scalar,
