@@ -180,8 +180,8 @@ cdef void _rows_view(SynapseTable table, RowsView* view):
 
 
 cdef inline double _plastic_update(PlasticView* pv, Window* w, int64_t slot, int32_t rank, int32_t i,
-                                   double t_pre, int mult, int32_t source, uint16_t receptor,
-                                   WeightBuffer* wbuf, int* failed) noexcept nogil:
+                                   double t_pre, double t_arrival, int mult, int32_t source,
+                                   uint16_t receptor, WeightBuffer* wbuf, int* failed) noexcept nogil:
     """Update plastic synapse ``slot`` (the rank-th of its source, global id ``source``, onto
     neuron i with receptor ``receptor``) for a spike of multiplicity ``mult`` emitted at t_pre
     (ms): once per spike it carries, as NEST delivers them; returns the sum of the weights sent.
@@ -211,8 +211,8 @@ cdef inline double _plastic_update(PlasticView* pv, Window* w, int64_t slot, int
                                     _slot_or_null(pv.kplus_triplet, slot),
                                     &pv.t_last[slot], &w.archives[i], t_pre, d)
         if p.weight_recorder >= 0:
-            if weight_buffer_push(wbuf, t_pre, weight, source, w.gids[i], p.weight_recorder, receptor,
-                                  rank) != 0:
+            if weight_buffer_push(wbuf, t_pre, t_arrival, weight, source, w.gids[i], p.weight_recorder,
+                                  receptor, rank, k) != 0:
                 failed[0] = 1
         total += weight
     return total
@@ -1025,8 +1025,8 @@ cdef class Engine:
                 if b.table == TABLE_STATIC:
                     weight = column_value(&tab.weight, s) * b.mult
                 else:
-                    weight = _plastic_update(pv, w, s, <int32_t> (b.lo + s - first), i, b.t_spike, b.mult,
-                                             b.gid, tab.port[s], &ts.weights, &ts.failed)
+                    weight = _plastic_update(pv, w, s, <int32_t> (b.lo + s - first), i, b.t_spike, b.t,
+                                             b.mult, b.gid, tab.port[s], &ts.weights, &ts.failed)
                 receive_input(w, i, b.t, weight, tab.port[s], b.mult)
                 ts.delivered += 1
         for i in range(lo, hi):
@@ -1090,8 +1090,8 @@ cdef class Engine:
         return 0
 
     cdef int _collect_weights(self) noexcept nogil:
-        """Append the threads' weight events of the window to the chunk's, in (time, sender,
-        target) order.  Returns -1 when memory is exhausted."""
+        """Append the threads' weight events of the window to the chunk's, in arrival order.
+        Returns -1 when memory is exhausted."""
         cdef int64_t start = self.weights.n, i
         cdef int k
         for k in range(self.n_parts):
@@ -1143,8 +1143,8 @@ cdef class Engine:
         return 0
 
     cdef int _record_weights(self) except -1:
-        """Append the chunk's transmissions through watched synapses to their weight recorders
-        (each window's in (time, sender, target) order)."""
+        """Append the chunk's transmissions through watched synapses to their weight recorders,
+        in arrival order."""
         cdef int64_t i
         cdef WeightEvent* events = self.weights.data
         cdef EventLog log
@@ -1182,13 +1182,19 @@ cdef class Engine:
 
 
 cdef int _weight_event_order(const void* a, const void* b) noexcept nogil:
+    """Arrival order (time, sender, target, the synapse's rank, the spike's multiplicity): a
+    total order, which where a Simulate call ends cannot change."""
     cdef const WeightEvent* x = <const WeightEvent*> a
     cdef const WeightEvent* y = <const WeightEvent*> b
-    if x.t != y.t:
-        return -1 if x.t < y.t else 1
+    if x.t_arrival != y.t_arrival:
+        return -1 if x.t_arrival < y.t_arrival else 1
     if x.sender != y.sender:
         return -1 if x.sender < y.sender else 1
-    return (x.target > y.target) - (x.target < y.target)
+    if x.target != y.target:
+        return -1 if x.target < y.target else 1
+    if x.port != y.port:
+        return -1 if x.port < y.port else 1
+    return (x.seq > y.seq) - (x.seq < y.seq)
 
 
 cdef int _spike_order(const void* a, const void* b) noexcept nogil:

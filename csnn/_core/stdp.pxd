@@ -62,12 +62,14 @@ cdef struct ReadoutLog:
 cdef struct WeightEvent:
     # a transmission through a synapse watched by a weight recorder
     double t                      # presynaptic spike time (ms)
+    double t_arrival              # when it reached the target (ms): the order of the records
     double weight
     int32_t sender                # global ids
     int32_t target
     int32_t recorder
     int32_t receptor              # the target's receptor port
     int32_t port                  # the synapse's index among its source's synapses
+    int32_t seq                   # which of the spike's multiplicity (their updates' order)
 
 
 cdef struct WeightBuffer:
@@ -76,18 +78,20 @@ cdef struct WeightBuffer:
     int64_t cap
 
 
-cdef inline int weight_buffer_push(WeightBuffer* b, double t, double weight, int32_t sender,
-                                   int32_t target, int32_t recorder, int32_t receptor,
-                                   int32_t port) noexcept nogil:
+cdef inline int weight_buffer_push(WeightBuffer* b, double t, double t_arrival, double weight,
+                                   int32_t sender, int32_t target, int32_t recorder, int32_t receptor,
+                                   int32_t port, int32_t seq) noexcept nogil:
     if b.n == b.cap and grow_array(<void**> &b.data, &b.cap, sizeof(WeightEvent), 64) != 0:
         return -1
     b.data[b.n].t = t
+    b.data[b.n].t_arrival = t_arrival
     b.data[b.n].weight = weight
     b.data[b.n].sender = sender
     b.data[b.n].target = target
     b.data[b.n].recorder = recorder
     b.data[b.n].receptor = receptor
     b.data[b.n].port = port
+    b.data[b.n].seq = seq
     b.n += 1
     return 0
 
