@@ -105,7 +105,7 @@ cdef class Engine:
     cdef object _tau_minus, _tau_minus_triplet   # per neuron (ms)
     cdef object weight_logs                 # EventLog per weight recorder
     cdef readonly int64_t n_spikes          # spikes emitted so far (local_spike_counter)
-    cdef readonly int64_t n_events          # synaptic inputs delivered so far
+    cdef readonly int64_t n_events          # inputs delivered so far, through synapses and from generators
 
     cdef void _free_threads(self)
     cdef int _prepare_slots(self, st_offsets, smp_offsets) except -1

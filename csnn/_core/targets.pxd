@@ -59,7 +59,7 @@ cdef struct ThreadState:
     # one thread's output of a window
     SpikeBuffer spikes          # spikes emitted
     WeightBuffer weights        # transmissions through synapses that weight recorders watch
-    int64_t delivered           # synaptic inputs delivered
+    int64_t delivered           # inputs delivered: through synapses and from generators
     int failed                  # memory exhausted
     int nonfinite               # a neuron's state stopped being finite
 
@@ -76,10 +76,10 @@ cdef inline int emit(neuron_t* n, int32_t i, double t, int mult, Window* w, Thre
     return spike_buffer_push(&ts.spikes, t, i, mult)
 
 
-cdef inline void _stream_events_at(neuron_t* n, int32_t i, double t, Window* w) noexcept nogil:
+cdef inline void _stream_events_at(neuron_t* n, int32_t i, double t, Window* w, ThreadState* ts) noexcept nogil:
     """Receive the events of neuron i's streams that arrive at exactly t (its state is at t):
-    spikes join its pending inputs, current changes its device current; note when its streams
-    next deliver."""
+    spikes join its pending inputs (and count as delivered inputs), current changes its device
+    current; note when its streams next deliver."""
     cdef int64_t k
     cdef Stream* st
     cdef Generator* g
@@ -93,6 +93,7 @@ cdef inline void _stream_events_at(neuron_t* n, int32_t i, double t, Window* w) 
         while st.next_t == t:
             if stream_input(st, g, &weight, &mult):
                 receive(n, t, weight, st.port, mult, &slot.pending)
+                ts.delivered += 1
             else:
                 st.value = st.next_value
                 current_changed = True
@@ -114,7 +115,7 @@ cdef inline int _settle(neuron_t* n, int32_t i, Window* w, ThreadState* ts) noex
     cdef double t = p.t
     cdef int fired
     if w.slots[i].st_next == t:
-        _stream_events_at(n, i, t, w)
+        _stream_events_at(n, i, t, w, ts)
     fired = settle(n, t, p)
     pending_clear(p)
     if fired > 0 and emit(n, i, t, fired, w, ts) != 0:
