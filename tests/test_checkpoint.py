@@ -1,6 +1,7 @@
 """Checkpoints (csnn.save / csnn.load): a run split by save and load in another process is
 bit-identical to an uninterrupted one, for every neuron model, generator, recorder and synapse
-type; bad files are refused with a clear error."""
+type together (each neuron model alone: test_neuron_contract.py); bad files are refused with a
+clear error."""
 import os
 import pathlib
 import subprocess
@@ -66,9 +67,11 @@ def run_phase(name, directory, threads):
     assert done.returncode == 0, done.stderr
 
 
-@pytest.mark.parametrize("threads", [1, 2])
-def test_save_and_load_in_another_process_continue_bit_identically(tmp_path, threads):
-    for name in ("whole", "save", "load"):
+def test_save_and_load_in_another_process_continue_bit_identically(tmp_path):
+    """Every model, generator kind, recorder and synapse type in one network: saved mid-run on
+    two threads and loaded in another process, it continues bit for bit as one thread runs it
+    without a checkpoint (each neuron model alone, with 1 to 4 threads: test_neuron_contract.py)."""
+    for name, threads in (("whole", 1), ("save", 2), ("load", 2)):
         run_phase(name, tmp_path, threads)
     whole, resumed = np.load(tmp_path / "whole.npz"), np.load(tmp_path / "load.npz")
     assert sorted(whole.files) == sorted(resumed.files)

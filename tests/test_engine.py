@@ -1,4 +1,5 @@
-"""The event loop: exact delays, window independence, determinism, continuation, threads."""
+"""The event loop: exact delays, window independence, determinism, continuation.  Split runs,
+thread counts and checkpoints of every neuron model: test_neuron_contract.py."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -11,14 +12,14 @@ def spikes(recorder):
     return ev["senders"].copy(), ev["times"].copy()
 
 
-def random_network(seed, n=200, extra=None, threads=1, t_split=(), t_end=200.0):
-    """A small recurrent iaf_psc_delta network with Poisson drive, simulated in pieces.
+def random_network(seed, n=200, extra=None, t_end=200.0):
+    """A small recurrent iaf_psc_delta network with Poisson drive.
 
     ``extra``: None, or (delay, kind) adding one more synapse into an isolated parrot neuron
     so that the minimal ('short') or maximal ('long') delay of the network changes.
     """
     csnn.ResetKernel()
-    csnn.SetKernelStatus({"rng_seed": seed, "local_num_threads": threads})
+    csnn.SetKernelStatus({"rng_seed": seed})
     nrns = csnn.Create("iaf_psc_delta", n, params={"tau_m": 20.0, "V_th": -55.0, "t_ref": 2.0})
     nrns.V_m = csnn.random.uniform(-70.0, -56.0)
     noise = csnn.Create("poisson_generator", params={"rate": 12000.0})
@@ -33,10 +34,7 @@ def random_network(seed, n=200, extra=None, threads=1, t_split=(), t_end=200.0):
     csnn.Connect(nrns, sr)
     vm = csnn.Create("voltmeter", params={"interval": 0.5})
     csnn.Connect(vm, nrns[:3])
-    t = 0.0
-    for stop in list(t_split) + [t_end]:
-        csnn.Simulate(stop - t)
-        t = stop
+    csnn.Simulate(t_end)
     s, times = spikes(sr)
     return s, times, vm.get("events")["V_m"].copy()
 
@@ -52,15 +50,6 @@ def test_network_is_active_and_deterministic():
     assert t3.size != t1.size or not np.array_equal(t1, t3)
 
 
-@settings(max_examples=8, deadline=None)
-@given(splits=st.lists(st.floats(0.01, 199.99), min_size=1, max_size=4, unique=True))
-def test_split_simulate_calls_are_bit_identical(splits):
-    whole = random_network(3)
-    parts = random_network(3, t_split=sorted(splits))
-    for a, b in zip(whole, parts):
-        np.testing.assert_array_equal(a, b)
-
-
 @pytest.mark.parametrize("extra", [(150.0, "long"), (0.13, "short")])
 def test_window_size_does_not_change_results(extra):
     """An extra synapse that changes max_delay ('long') or min_delay, hence every window
@@ -70,52 +59,6 @@ def test_window_size_does_not_change_results(extra):
     np.testing.assert_array_equal(base[0], other[0])
     np.testing.assert_array_equal(base[1], other[1])
     np.testing.assert_array_equal(base[2], other[2])
-
-
-def test_thread_count_does_not_change_results():
-    one = random_network(11, threads=1)
-    two = random_network(11, threads=2)
-    for a, b in zip(one, two):
-        np.testing.assert_array_equal(a, b)
-
-
-def plastic_mixed_network(threads, seed=5):
-    """Every neuron model and plastic rule family in one recurrent network (Poisson and noise
-    drive, random delays), split into three Simulate calls: spikes of all neurons, the final
-    weights of every plastic synapse and a weight recorder's events."""
-    csnn.ResetKernel()
-    csnn.SetKernelStatus({"rng_seed": seed, "local_num_threads": threads})
-    populations = (csnn.Create("iaf_psc_delta", 60, params={"V_m": csnn.random.uniform(-70.0, -56.0)})
-                   + csnn.Create("iaf_psc_exp", 60) + csnn.Create("iaf_psc_alpha", 60)
-                   + csnn.Create("hh_psc_alpha", 10) + csnn.Create("parrot_neuron", 10))
-    noise = csnn.Create("poisson_generator", params={"rate": 8000.0})
-    current = csnn.Create("noise_generator", params={"mean": 100.0, "std": 50.0})
-    csnn.Connect(noise, populations[:190], syn_spec={"weight": 25.0, "delay": 0.5})
-    csnn.Connect(current, populations[:180])
-    weights = csnn.Create("weight_recorder")
-    csnn.CopyModel("stdp_synapse", "recorded", {"weight_recorder": weights})
-    for model in ("recorded", "stdp_triplet_synapse", "stdp_nn_restr_synapse", "stdp_nn_pre_centered_synapse"):
-        csnn.Connect(populations, populations, {"rule": "fixed_indegree", "indegree": 5},
-                     {"synapse_model": model, "weight": csnn.random.uniform(1.0, 5.0),
-                      "delay": csnn.random.uniform(0.6, 2.5)})
-    recorder = csnn.Create("spike_recorder")
-    csnn.Connect(populations, recorder)
-    for t in (70.3, 55.0, 74.7):
-        csnn.Simulate(t)
-    plastic = csnn.GetConnections(populations, populations).get(["source", "target", "weight"])
-    recorded = weights.get("events")
-    return (*spikes(recorder), plastic["source"], plastic["target"], plastic["weight"],
-            recorded["times"], recorded["senders"], recorded["targets"], recorded["weights"])
-
-
-def test_thread_count_does_not_change_plastic_networks():
-    """Two threads route and update plastic synapses in parallel (each its targets' part):
-    spikes, weights and weight-recorder events are bit-identical to one thread's."""
-    one = plastic_mixed_network(1)
-    two = plastic_mixed_network(2)
-    assert one[0].size > 500 and one[5].size > 100       # spikes and recorded transmissions
-    for a, b in zip(one, two):
-        np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.xfail(strict=True, reason="engine.pyx's _record_weights sorts each processed chunk of a "

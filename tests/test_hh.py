@@ -221,7 +221,7 @@ def predicted_spikes(ref, h, t_ref=2.0, margin=V_TOL):
 
 # -- csnn runs ------------------------------------------------------------------------------------
 
-def run_csnn(t_sim, arrivals=(), params=None, interval=0.1, chunks=None, dc=None):
+def run_csnn(t_sim, arrivals=(), params=None, interval=0.1, dc=None):
     """One hh_psc_alpha neuron; inputs through a spike_generator (spike time = arrival - 1 ms,
     delay 1 ms), in a fresh kernel.  Returns the multimeter events, the spike times and the
     neuron."""
@@ -239,8 +239,7 @@ def run_csnn(t_sim, arrivals=(), params=None, interval=0.1, chunks=None, dc=None
     recorder = csnn.Create("spike_recorder")
     csnn.Connect(meter, neuron)
     csnn.Connect(neuron, recorder)
-    for chunk in chunks or [t_sim]:
-        csnn.Simulate(chunk)
+    csnn.Simulate(t_sim)
     events = {k: np.asarray(v) for k, v in meter.get("events").items()}
     return events, np.asarray(recorder.get("events")["times"], dtype=float), neuron
 
@@ -728,25 +727,7 @@ def test_voltage_clamp_bad_arguments(args, kwargs, pattern):
     assert str(info.value).startswith("voltage_clamp:")
 
 
-# -- 7. split simulations -------------------------------------------------------------------------
-
-@pytest.mark.parametrize("chunks", [[37.3, 62.7], [2.15, 0.01, 47.84, 50.0], [10.0] * 10])
-def test_split_simulation_is_bit_identical(chunks):
-    # Simulate calls never end a RK4 step: the same samples and spikes, bit for bit, however the
-    # 100 ms are split (including a split at a spike time, 2.15 ms, and at an input, 50 ms).
-    arrivals = ((10.0, 1e3), (36.3, -2e3), (50.0, 1e4))
-    params = {"I_e": 1000.0}
-    whole, whole_spikes, neuron = run_csnn(100.0, arrivals, params)
-    state = neuron.get(["V_m", "Act_m", "Inact_h", "Act_n", "I_syn_ex", "I_syn_in", "t_spike"])
-    split, split_spikes, neuron = run_csnn(100.0, arrivals, params, chunks=chunks)
-    assert len(whole_spikes) >= 6
-    np.testing.assert_array_equal(split_spikes, whole_spikes)
-    assert whole.keys() == split.keys()
-    for key in whole:
-        np.testing.assert_array_equal(split[key], whole[key], err_msg=key)
-    if sum(chunks) == 100.0:
-        assert neuron.get(["V_m", "Act_m", "Inact_h", "Act_n", "I_syn_ex", "I_syn_in", "t_spike"]) == state
-
+# -- 7. status after Simulate -------------------------------------------------------------------
 
 def test_status_after_simulate_is_the_state_at_that_time():
     # GetStatus after Simulate(T) reports the state at T, also between step ends

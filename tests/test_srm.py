@@ -661,39 +661,7 @@ def test_too_short_t_ref_is_refused():
     assert nrn.get("K1") == 3.0 and nrn.get("t_ref") == 5.0
 
 
-# -- 6. determinism --------------------------------------------------------------------------------
-
-def small_network(chunks):
-    csnn.ResetKernel()
-    rng = np.random.default_rng(77)
-    nrns = csnn.Create(MODEL, 5, params={"V_th": 300.0})
-    for k in range(5):
-        n = 150
-        gen = csnn.Create("spike_generator", params={"spike_times": np.sort(rng.uniform(0.1, 99.0, n)),
-                                                     "spike_weights": rng.uniform(-80.0, 160.0, n)})
-        csnn.Connect(gen, nrns[k], syn_spec={"weight": 1.0, "delay": 0.7})
-    csnn.Connect(nrns, nrns, {"rule": "fixed_indegree", "indegree": 2}, {"weight": 120.0, "delay": 1.3})
-    sr = csnn.Create("spike_recorder")
-    csnn.Connect(nrns, sr)
-    mm = csnn.Create("multimeter", params={"interval": 0.1, "record_from": ["V_m"]})
-    csnn.Connect(mm, nrns)
-    for chunk in chunks:
-        csnn.Simulate(chunk)
-    ev, mv = sr.get("events"), mm.get("events")
-    return (np.asarray(ev["senders"]), np.asarray(ev["times"]), np.asarray(mv["senders"]), np.asarray(mv["times"]),
-            np.asarray(mv["V_m"]), np.asarray(nrns.get("V_m")))
-
-
-def test_split_simulations_are_bit_identical():
-    whole = small_network([100.0])
-    assert whole[1].size >= 20
-    for chunks in ([100.0], [50.0, 50.0], [33.3, 0.05, 66.65]):
-        other = small_network(chunks)
-        for x, y in zip(whole, other):
-            np.testing.assert_array_equal(x, y)
-
-
-# -- 7. errors -------------------------------------------------------------------------------------
+# -- 6. errors -------------------------------------------------------------------------------------
 
 def test_current_generators_and_other_receptors_are_refused():
     nrn = csnn.Create(MODEL)
@@ -736,7 +704,7 @@ def test_t_spike_is_read_only_and_defaults_are_the_papers():
         nrn.set({"t_spike": 3.0})
 
 
-# -- 8. STDP onto the SRM neuron -------------------------------------------------------------------
+# -- 7. STDP onto the SRM neuron -------------------------------------------------------------------
 
 def test_stdp_nn_restr_onto_srm_follows_its_spike_times():
     """A parrot (pre, spikes at t1 and t2) -> srm_psc_exp through stdp_nn_restr_synapse (additive,
