@@ -1,9 +1,9 @@
 """The model registry: every model's name, kind, parameters (defaults, units, docs) and aliases.
 
 Neuron models come from their core modules (``csnn/_core/<model>.pyx``: the C struct's layout,
-the parameter table and the checks); devices from :mod:`csnn.devices`; synapse models are
-defined here.  ``CopyModel`` and ``SetDefaults`` act on a kernel's own registry, so
-``ResetKernel`` restores the built-in defaults, as in NEST.
+the parameter table and the checks), one per entry of ``csnn/_core/model_list.py``; devices
+from :mod:`csnn.devices`; synapse models are defined here.  ``CopyModel`` and ``SetDefaults``
+act on a kernel's own registry, so ``ResetKernel`` restores the built-in defaults, as in NEST.
 """
 import copy
 import importlib
@@ -12,17 +12,15 @@ import numbers
 import numpy as np
 
 from ._core import engine as _engine
-from ._core import hh_psc_alpha as _hh_psc_alpha
-from ._core import iaf_psc_alpha as _iaf_psc_alpha
-from ._core import iaf_psc_delta as _iaf_psc_delta
-from ._core import iaf_psc_exp as _iaf_psc_exp
-from ._core import parrot_neuron as _parrot_neuron
-from ._core import srm_psc_exp as _srm_psc_exp
 from ._core import stdp as _stdp
+from ._core.model_list import MODELS as _CORE_MODELS
 from .errors import BadParameterError, BadTypeError, UnknownModelError, as_numbers, close_names, to_float
 
 #: old names that still work, mapped to the current ones
 ALIASES = {"spike_detector": "spike_recorder", "iaf_neuron": "iaf_psc_alpha"}
+
+#: the core module of every neuron model, in model_list's order
+NEURON_CORES = tuple(importlib.import_module(f"{__package__}._core.{name}") for name, _, _ in _CORE_MODELS)
 
 #: global codes of recordable variables (csnn/_core/events.pxd, enum Recordable)
 RECORDABLE_CODES = {"V_m": 0, "I_syn_ex": 1, "I_syn_in": 2, "Act_m": 3, "Inact_h": 4, "Act_n": 5}
@@ -222,8 +220,7 @@ class Registry:
     def __init__(self):
         from . import devices
         self.models = {}
-        for core in (_iaf_psc_delta, _iaf_psc_exp, _iaf_psc_alpha, _hh_psc_alpha, _srm_psc_exp,
-                     _parrot_neuron):
+        for core in NEURON_CORES:
             self._add(_neuron(core))
         for device in devices.DEVICES:
             specs = [ParamSpec(*row) for row in device.PARAMETERS]
