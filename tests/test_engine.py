@@ -61,9 +61,6 @@ def test_window_size_does_not_change_results(extra):
     np.testing.assert_array_equal(base[2], other[2])
 
 
-@pytest.mark.xfail(strict=True, reason="engine.pyx's _record_weights sorts each processed chunk of a "
-                   "window by spike time, so a Simulate call that ends inside a window reorders "
-                   "the weight recorder's events (arrival order would not depend on the calls)")
 def test_weight_recorder_order_does_not_depend_on_the_calls():
     """Two transmissions arrive in one window (0.5 ms wide), the later-emitted spike first:
     a call ending between the arrivals must not change the order of the recorded events."""

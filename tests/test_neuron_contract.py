@@ -211,13 +211,8 @@ def outcome(model):
     for device in ("spike_recorder", "multimeter", "weight_recorder"):
         for k, recorder in enumerate(csnn.GetNodes({"model": device})):
             events = {key: np.asarray(values) for key, values in recorder.get("events").items()}
-            # a weight recorder's order depends on where Simulate calls end (an engine bug:
-            # test_engine.py::test_weight_recorder_order_does_not_depend_on_the_calls), so its
-            # events are compared in (time, sender, target) order
-            order = (np.lexsort((events["targets"], events["senders"], events["times"]))
-                     if device == "weight_recorder" else slice(None))
             for key, values in events.items():
-                out[f"{device}{k}.{key}"] = rank(values[order]) if key in ("senders", "targets") else values[order]
+                out[f"{device}{k}.{key}"] = rank(values) if key in ("senders", "targets") else values
     plastic = csnn.GetConnections(synapse_model=PLASTIC).get()
     for key in ("source", "target", "weight", "Kplus"):
         values = np.asarray(plastic[key])

@@ -1039,8 +1039,7 @@ cdef class Engine:
         the window (t0, t1]; the model's module says what went wrong (``describe_failure``)."""
         found = []
         for model, data, nidx in self._pop_arrays:
-            failed_at = self.rows(model, data, np.arange(len(nidx), dtype=np.int64), "values", 0) \
-                if False else self._failures(model, data, len(nidx))
+            failed_at = self._failures(model, data, len(nidx))
             rows = np.flatnonzero(failed_at < np.inf)
             if rows.size:
                 found.append((self.gids[nidx[rows[0]]], model, data, int(rows[0]), float(failed_at[rows[0]])))
