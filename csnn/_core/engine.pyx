@@ -65,29 +65,6 @@ cdef extern from *:
 
 cdef extern from *:
     """
-    #if CSNN_OPENMP
-    #include <omp.h>
-    static void csnn_barrier(void) { _Pragma("omp barrier") }
-    static int csnn_team_size(void) { return omp_get_num_threads(); }
-    #else
-    static void csnn_barrier(void) {}
-    static int csnn_team_size(void) { return 1; }
-    #endif
-    #include <time.h>
-    static double csnn_clock(void) {
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return t.tv_sec + 1e-9 * t.tv_nsec;
-    }
-    """
-    # the threads of a chunk meet at a barrier after each window's deliveries and after its
-    # serial end (thread 0); the barrier is orphaned: it binds to the enclosing parallel region
-    void csnn_barrier() nogil
-    int csnn_team_size() nogil
-    double csnn_clock() nogil      # monotonic wall clock (s)
-
-cdef extern from *:
-    """
     #if defined(__GLIBC__)
     #include <malloc.h>
     static void csnn_release_free_heap(void) { malloc_trim(0); }
@@ -789,6 +766,7 @@ cdef class Engine:
         c.stop = 0
         c.error = CHUNK_OK
         c.nonfinite = 0
+        csnn_barrier_init(&c.barrier)
         if self._samplers.shape[0] > 0:
             # multimeters reserve their rows for the chunk's samples in advance: bound the chunk
             rows_per_window = 1 + sum(int(m["targets"].shape[0] * self.width / m["interval"]) + 1
@@ -841,17 +819,17 @@ cdef class Engine:
         indices (parts); a team smaller than asked for shares the parts out."""
         cdef int tid = threadid()
         cdef int team = csnn_team_size()
-        cdef int part
+        cdef int part, sense = 0
         while True:
             part = tid
             while part < self.n_parts:
                 if self._deliver_part(w, &self.threads[part], tables, pv, part) != 0:
                     self.threads[part].failed = 1
                 part += team
-            csnn_barrier()
+            csnn_barrier_wait(&c.barrier, team, &sense)
             if tid == 0:
                 self._end_window(w, tables, fv, c)
-            csnn_barrier()
+            csnn_barrier_wait(&c.barrier, team, &sense)
             if c.stop:
                 break
 
