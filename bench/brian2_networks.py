@@ -26,6 +26,7 @@ Times reported, in both modes (s):
 In standalone mode ``peak_rss_mb`` is that of the simulation binary when it exceeds the
 Python process's (the compiler is not counted).
 """
+import math
 import os
 import sys
 import tempfile
@@ -103,18 +104,21 @@ class Session:
                 "peak_rss_mb": peak}
 
 
-def ei_synapses(neurons, p):
-    """The recurrent delta synapses of a random E/I network of iaf_psc_delta neurons
-    (``neurons``: NE excitatory, then NI inhibitory; p: shared.brunel_parameters or
-    shared.scaling_parameters): ``v_post += J`` (-g J inhibitory, J and g named in the
-    namespace), discarded during refractoriness as in NEST's iaf_psc_delta, delay, fixed
-    in-degrees CE and CI drawn as NEST's fixed_indegree does (shared.fixed_indegree).
-    Returns the two Synapses and their number of synapses."""
+#: the effect of a delta synapse of weight {w} on an iaf_psc_delta neuron: input arriving
+#: during refractoriness is discarded, as in NEST
+DELTA_SYNAPSE = "v_post += {w} * int(not_refractory_post)"
+
+
+def ei_synapses(neurons, p, effect=DELTA_SYNAPSE):
+    """The recurrent synapses of a random E/I network (``neurons``: NE excitatory, then NI
+    inhibitory; p: shared.brunel_parameters, brunel_alpha_parameters or scaling_parameters):
+    ``effect`` with {w} the weight, J for the excitatory and -g J for the inhibitory ones (J
+    and g named in the namespace), delay, fixed in-degrees CE and CI drawn as NEST's
+    fixed_indegree does (shared.fixed_indegree).  Returns the two Synapses and their number
+    of synapses."""
     NE, NI = p["NE"], p["NI"]
-    excitatory = b2.Synapses(neurons[:NE], neurons, on_pre="v_post += J * int(not_refractory_post)",
-                             delay=p["delay"] * ms)
-    inhibitory = b2.Synapses(neurons[NE:], neurons, on_pre="v_post += -g * J * int(not_refractory_post)",
-                             delay=p["delay"] * ms)
+    excitatory = b2.Synapses(neurons[:NE], neurons, on_pre=effect.format(w="J"), delay=p["delay"] * ms)
+    inhibitory = b2.Synapses(neurons[NE:], neurons, on_pre=effect.format(w="-g * J"), delay=p["delay"] * ms)
     synapses, rng = 0, np.random.default_rng(SEED)
     for group, n_pre, indegree in ((excitatory, NE, p["CE"]), (inhibitory, NI, p["CI"])):
         sources, targets = shared.fixed_indegree(rng, n_pre, NE + NI, indegree)
@@ -151,16 +155,50 @@ def brunel_delta(session, order, simtime):
     each, weight J.  As in NEST's iaf_psc_delta, inputs that arrive during refractoriness
     are discarded (``* int(not_refractory)``).  simtime in ms."""
     p = shared.brunel_parameters(order)
-    NE, NI, N_rec = p["NE"], p["NI"], p["N_rec"]
     session.start()
     neurons, drive, namespace = brunel_neurons(p)
-    excitatory, inhibitory, synapses = ei_synapses(neurons, p)
+    return brunel(session, p, neurons, drive, namespace, DELTA_SYNAPSE, simtime)
+
+
+def brunel_alpha(session, order, simtime):
+    """brunel_alpha (networks.brunel_alpha) in Brian 2: brunel_delta's network in iaf_psc_alpha
+    neurons (shared.brunel_alpha_parameters; NEST's iaf_psc_alpha written out):
+
+        dv/dt = (E_L - v) / tau_m + I / C_m  (unless refractory),
+        dI/dt = y - I / tau_syn,   dy/dt = -y / tau_syn,
+
+    a spike of weight w (pA) adding w e / tau_syn to y, so that I = w (t / tau_syn)
+    e^{1 - t / tau_syn} peaks at w; v >= V_th fires, v is reset to V_reset and held for t_ref
+    while the currents go on and take input (as in NEST).  Synapses and drive as in
+    brunel_delta with J = 20.68 pA (a PSP peak of 0.1 mV) on y; simtime in ms."""
+    p = shared.brunel_alpha_parameters(order)
+    n = p["neuron"]
+    namespace = {"tau_m": n["tau_m"] * ms, "C_m": n["C_m"] * pF, "tau_syn": p["tau_syn"] * ms,
+                 "E_L": n["E_L"] * mV, "V_th": n["V_th"] * mV, "V_reset": n["V_reset"] * mV,
+                 "J": p["J"] * pA * math.e / (p["tau_syn"] * ms), "g": p["g"]}
+    session.start()
+    neurons = b2.NeuronGroup(p["NE"] + p["NI"], """dv/dt = (E_L - v) / tau_m + I / C_m : volt (unless refractory)
+                                                   dI/dt = y - I / tau_syn : amp
+                                                   dy/dt = -y / tau_syn : amp / second""",
+                             threshold="v >= V_th", reset="v = V_reset", refractory=n["t_ref"] * ms,
+                             method="exact")
+    neurons.v = n["V_m"] * mV
+    drive = b2.PoissonInput(neurons, "y", N=p["CE"], rate=p["p_rate"] / p["CE"] * Hz, weight="J")
+    return brunel(session, p, neurons, drive, namespace, "y_post += {w}", simtime)
+
+
+def brunel(session, p, neurons, drive, namespace, effect, simtime):
+    """The random balanced network of the brunel suites (p: their parameters) from its neurons
+    and drive: the recurrent synapses (ei_synapses with ``effect``), spike monitors on N_rec
+    neurons of each population and a counter of all spikes; simtime (ms) simulated."""
+    NE, N_rec = p["NE"], p["N_rec"]
+    excitatory, inhibitory, synapses = ei_synapses(neurons, p, effect)
     espikes = b2.SpikeMonitor(neurons[:N_rec])
     ispikes = b2.SpikeMonitor(neurons[NE:NE + N_rec])
     counter = b2.SpikeMonitor(neurons, record=False)      # counts every neuron's spikes
     times = session.run([neurons, excitatory, inhibitory, drive, espikes, ispikes, counter], simtime, namespace)
     # counted as NEST counts them: one drive connection per neuron, one per recorded neuron
-    synapses += NE + NI + 2 * N_rec
+    synapses += NE + p["NI"] + 2 * N_rec
     figures = shared.brunel_figures(p, simtime, espikes.num_spikes, ispikes.num_spikes, synapses,
                                     counter.num_spikes, times["simulate_s"])
     return dict(times, figures=figures)
@@ -459,7 +497,7 @@ def stdp_pattern(session, simtime, input_file):
     return dict(times, figures=figures, post_spikes=post_spikes.tolist())
 
 
-SUITES = {"brunel_delta": brunel_delta, "fi_lif": fi_lif, "hh": hh, "cuba": cuba, "memory": memory,
+SUITES = {"brunel_delta": brunel_delta, "brunel_alpha": brunel_alpha, "fi_lif": fi_lif, "hh": hh, "cuba": cuba, "memory": memory,
           "stdp_pattern": stdp_pattern, "scaling": scaling, "stdp_network": stdp_network}
 
 

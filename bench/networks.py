@@ -34,12 +34,26 @@ def brunel_delta(sim, order, simtime):
     """NEST's brunel_delta_nest example (Brunel 2000, random balanced network, delta synapses):
     4 order excitatory and order inhibitory iaf_psc_delta neurons, fixed in-degrees, one
     poisson_generator driving every neuron, simtime (ms) simulated."""
-    p = shared.brunel_parameters(order)
+    return brunel(sim, "iaf_psc_delta", shared.brunel_parameters(order), simtime)
+
+
+def brunel_alpha(sim, order, simtime):
+    """NEST's brunel_alpha_nest example: brunel_delta's network in iaf_psc_alpha neurons with
+    alpha-shaped currents (tau_syn 0.5 ms; shared.brunel_alpha_parameters), simtime (ms)
+    simulated."""
+    return brunel(sim, "iaf_psc_alpha", shared.brunel_alpha_parameters(order), simtime)
+
+
+def brunel(sim, model, p, simtime):
+    """The random balanced network of NEST's brunel examples in neurons of ``model`` with the
+    parameters ``p`` (shared.brunel_parameters or brunel_alpha_parameters): NE excitatory and
+    NI inhibitory neurons, fixed in-degrees CE and CI, one poisson_generator at p_rate driving
+    every neuron, spike recorders on N_rec neurons of each population; simtime (ms) simulated."""
     NE, NI, N_rec = p["NE"], p["NI"], p["N_rec"]
 
     start = time.perf_counter()
-    nodes_ex = sim.Create("iaf_psc_delta", NE, params=p["neuron"])
-    nodes_in = sim.Create("iaf_psc_delta", NI, params=p["neuron"])
+    nodes_ex = sim.Create(model, NE, params=p["neuron"])
+    nodes_in = sim.Create(model, NI, params=p["neuron"])
     noise = sim.Create("poisson_generator", params={"rate": p["p_rate"]})
     espikes = sim.Create("spike_recorder", params={"record_to": "memory"})
     ispikes = sim.Create("spike_recorder", params={"record_to": "memory"})
@@ -96,8 +110,9 @@ def stdp_network(sim, order, simtime):
 
 
 def ei_synapse_models(sim, p):
-    """The static synapse models "excitatory" (weight J mV) and "inhibitory" (-g J) with the
-    delay of ``p`` (shared.brunel_parameters or shared.scaling_parameters)."""
+    """The static synapse models "excitatory" (weight J: mV for delta synapses, pA for
+    currents) and "inhibitory" (-g J) with the delay of ``p`` (shared.brunel_parameters,
+    brunel_alpha_parameters or scaling_parameters)."""
     sim.CopyModel("static_synapse", "excitatory", {"weight": p["J"], "delay": p["delay"]})
     sim.CopyModel("static_synapse", "inhibitory", {"weight": -p["g"] * p["J"], "delay": p["delay"]})
 
@@ -301,7 +316,7 @@ def nest_pattern(sim, inp, simtime):
     return {"build_s": built - start, "simulate_s": simulated - built}, post_spikes
 
 
-SUITES = {"brunel_delta": brunel_delta, "fi_lif": fi_lif, "hh": hh, "cuba": cuba, "memory": memory,
+SUITES = {"brunel_delta": brunel_delta, "brunel_alpha": brunel_alpha, "fi_lif": fi_lif, "hh": hh, "cuba": cuba, "memory": memory,
           "stdp_pattern": stdp_pattern, "scaling": scaling, "stdp_network": stdp_network}
 
 #: simulator -> how this file runs it: "pynest" (the module of that name as ``sim``, through the

@@ -35,6 +35,7 @@ NETWORKS = BENCH / "networks.py"
 #: --quick runs only the first one
 CASES = {
     "brunel_delta": [{"order": 500, "simtime": 1000.0}, {"order": 2500, "simtime": 1000.0}],
+    "brunel_alpha": [{"order": 500, "simtime": 1000.0}, {"order": 2500, "simtime": 1000.0}],
     "fi_lif": [{"n": 1000, "simtime": 10000.0}],
     "memory": [{"n": 2000, "indegree": 100, "simtime": 10.0}, {"n": 50000, "indegree": 200, "simtime": 10.0}],
     "cuba": [{"simtime": 1000.0}, {"simtime": 10000.0}],

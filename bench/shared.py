@@ -96,6 +96,51 @@ def brunel_figures(p, simtime, events_ex, events_in, synapses, spikes, simulate_
     }
 
 
+def alpha_psp_peak(tau_m, C_m, tau_syn):
+    """Peak (mV) of the membrane's response to an alpha current of unit amplitude (1 pA),
+    (t / tau_syn) e^{1 - t / tau_syn}, in an iaf_psc_alpha neuron (ms, pF).
+
+    The response, with b = 1/tau_syn - 1/tau_m, is
+
+        V(t) = e / (tau_syn C_m b) ((e^{-t/tau_m} - e^{-t/tau_syn}) / b - t e^{-t/tau_syn});
+
+    it rises while the current exceeds the leak, dV/dt = I(t) / C_m - V / tau_m > 0, and
+    falls after its one maximum, which bisection on that sign locates (NEST's example finds
+    it with Lambert's W function; this needs no scipy in the peers' interpreters)."""
+    b = 1.0 / tau_syn - 1.0 / tau_m
+
+    def v(t):
+        return math.e / (tau_syn * C_m * b) * ((math.exp(-t / tau_m) - math.exp(-t / tau_syn)) / b
+                                               - t * math.exp(-t / tau_syn))
+
+    def rising(t):
+        return t / tau_syn * math.exp(1.0 - t / tau_syn) / C_m - v(t) / tau_m > 0.0
+
+    low, high = 0.0, 20.0 * max(tau_m, tau_syn)
+    for _ in range(100):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if rising(mid) else (low, mid)
+    return v(0.5 * (low + high))
+
+
+def brunel_alpha_parameters(order):
+    """NEST's brunel_alpha_nest.py: brunel_delta's network (brunel_parameters: sizes,
+    in-degrees, g, eta, delay, N_rec) with iaf_psc_alpha neurons (C_m 250 pF, tau_m 20 ms,
+    tau_syn 0.5 ms, t_ref 2 ms, E_L = V_reset = V_m = 0, V_th 20 mV) whose excitatory
+    current amplitude J (pA) evokes a PSP peaking at J_psp = 0.1 mV (alpha_psp_peak), and
+    the Poisson drive at eta times the threshold rate nu_th = V_th C_m / (J CE e tau_m
+    tau_syn) (the rate at which CE inputs' mean current, J e tau_syn each, holds V at V_th)."""
+    p = brunel_parameters(order)
+    C_m, tau_m, tau_syn, theta, eta = 250.0, 20.0, 0.5, 20.0, 2.0
+    J_psp = p["J"]
+    J = J_psp / alpha_psp_peak(tau_m, C_m, tau_syn)
+    nu_th = theta * C_m / (J * p["CE"] * math.e * tau_m * tau_syn)
+    p.update({"J_psp": J_psp, "J": J, "tau_syn": tau_syn, "p_rate": 1000.0 * eta * nu_th * p["CE"],
+              "neuron": {"C_m": C_m, "tau_m": tau_m, "tau_syn_ex": tau_syn, "tau_syn_in": tau_syn,
+                         "t_ref": 2.0, "E_L": 0.0, "V_reset": 0.0, "V_m": 0.0, "V_th": theta}})
+    return p
+
+
 def stdp_network_parameters(order):
     """brunel_delta's network (brunel_parameters) with its excitatory-to-excitatory synapses
     plastic: NEST's stdp_synapse (all-to-all pairing, weight-dependent updates, mu_plus =
