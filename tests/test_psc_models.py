@@ -349,10 +349,20 @@ def ode_spikes(model, p, inputs, t_end, max_step=0.1):
 
 # -- csnn helpers ----------------------------------------------------------------------------------
 
+def force_search(model):
+    """Make every threshold-crossing query of ``model``'s neurons run the dyadic search, without
+    the bounds in closed form that normally spare it (psc.pxd's private switch always_search;
+    set after the last Create of the model, which may reallocate its rows)."""
+    csnn.kernel.current().populations[model].data["always_search"] = 1.0
+
+
 def run_csnn(model, p, spike_times, spike_weights, delay, t_sim, record=("V_m", "I_syn_ex", "I_syn_in"),
-             interval=0.1):
-    """One neuron driven by one spike_generator; returns (spike times, multimeter events or None)."""
+             interval=0.1, always_search=False):
+    """One neuron driven by one spike_generator; returns (spike times, multimeter events or None).
+    ``always_search``: see force_search."""
     nrn = csnn.Create(model, params=p)
+    if always_search:
+        force_search(model)
     if len(spike_times):
         gen = csnn.Create("spike_generator", params={"spike_times": np.asarray(spike_times, dtype=float),
                                                      "spike_weights": np.asarray(spike_weights, dtype=float)})
@@ -475,9 +485,15 @@ V_RES = 1e-10          # mV
 
 
 def check_grazing(model, p, inputs, t_end, vf, maxima, v_max, margin, above, delay=1.0):
-    """V_th = v_max -/+ margin: csnn must fire (at the reference crossing) exactly when above."""
+    """V_th = v_max -/+ margin: csnn must fire (at the reference crossing) exactly when above,
+    and at the same time, to the bit, when every crossing query runs the dyadic search (the
+    bounds in closed form that normally spare it never decide differently)."""
     theta = v_max - margin if above else v_max + margin
     spikes, _ = run_csnn(model, dict(p, V_th=theta), inputs.a - delay, inputs.w, delay, t_end, record=())
+    csnn.ResetKernel()
+    searched, _ = run_csnn(model, dict(p, V_th=theta), inputs.a - delay, inputs.w, delay, t_end, record=(),
+                           always_search=True)
+    np.testing.assert_array_equal(spikes, searched)
     if above:
         assert spikes.size >= 1, f"missed a crossing: max V - V_th = {margin} mV"
         # Near a grazing maximum the crossing time is ill-conditioned: there the slope is only
@@ -771,3 +787,135 @@ def test_a_split_before_a_found_crossing_keeps_the_spike():
     assert whole.size > 20
     cut = 29.86961328189226
     np.testing.assert_array_equal(spike_times([cut, 100.0 - cut]), whole)
+
+
+# -- bounds in closed form that spare the search ---------------------------------------------
+
+def reference_free_trajectory(u0, u_inf, tau_m, c_m, i_ex, di_ex, tau_ex, i_in, di_in, tau_in, h, held, u_reset):
+    """U = V - E_L on a grid of [0, h] and the synaptic current there, by solve_ivp (rtol = atol
+    = 1e-12) with the currents in closed form; V held at u_reset up to ``held``."""
+    def current(s):
+        return (i_ex + di_ex * s) * np.exp(-s / tau_ex) + (i_in + di_in * s) * np.exp(-s / tau_in)
+
+    start, v_start = (held, u_reset) if held > 0.0 else (0.0, u0)
+    sol = solve_ivp(lambda s, u: (u_inf - u) / tau_m + current(s) / c_m, (start, h), [v_start],
+                    method="DOP853", rtol=1e-12, atol=1e-12, dense_output=True)
+    s = np.linspace(start, h, 4001)
+    return sol.sol(s)[0], current(s)
+
+
+@settings(max_examples=400, deadline=None, phases=NO_SHRINK)
+@given(alpha=st.booleans(), tau_m=st.floats(2.0, 40.0), tau_ex=tau_syn_strategy(0.2, 20.0),
+       tau_in=tau_syn_strategy(0.2, 20.0), c_m=st.floats(50.0, 500.0), u_inf=st.floats(-20.0, 30.0),
+       u0=st.floats(-30.0, 30.0), i_ex=st.floats(0.0, 2000.0), i_in=st.floats(-2000.0, 0.0),
+       d_ex=st.floats(-2000.0, 2000.0), d_in=st.floats(-2000.0, 2000.0), h=st.floats(1e-3, 30.0),
+       held=st.one_of(st.just(0.0), st.floats(0.01, 0.99)), u_reset=st.floats(-20.0, 10.0))
+def test_closed_form_bounds_are_upper_bounds(alpha, tau_m, tau_ex, tau_in, c_m, u_inf, u0, i_ex, i_in, d_ex, d_in,
+                                             h, held, u_reset):
+    """next_crossing skips the dyadic search where psc.pxd's bounds in closed form stay below
+    threshold up to the next input: they must bound the exact trajectory, sampled here from an
+    independent ODE integration, for exponential and alpha currents of either sign, time
+    constants equal or nearly equal to tau_m, spans from 1 us to 30 ms, and from the end of a
+    refractory period (``held``: V held at V_reset for that fraction of the span)."""
+    from csnn._core.psc import span_bounds
+    tau_ex, tau_in = resolve_tau(tau_ex, tau_m), resolve_tau(tau_in, tau_m)
+    if not alpha:
+        d_ex = d_in = 0.0
+    held *= h
+    quick, decayed = span_bounds(u0, u_inf, tau_m, c_m, i_ex, d_ex, tau_ex, i_in, d_in, tau_in, h, held, u_reset)
+    u, current = reference_free_trajectory(u0, u_inf, tau_m, c_m, i_ex, d_ex, tau_ex, i_in, d_in, tau_in, h, held,
+                                           u_reset)
+    # DOP853 at 1e-12 keeps U within ~1e-11 of the truth relative to the magnitudes it sees (at most
+    # |U0|, |U_inf| and the current's effect |J| tau_m / C_m); 1e-9 of them is far below the mV-sized
+    # excess a wrong bound (a missed maximum of the current, a wrong sign) would show
+    scale = abs(u0) + abs(u_inf) + abs(u_reset) + np.abs(current).max() * tau_m / c_m
+    assert u.max() <= quick + 1e-9 * scale
+    if held > 0.0:
+        assert math.isnan(decayed)
+        event("held")
+        return
+    assert u.max() <= decayed + 1e-9 * scale
+    # the bound with exponentials is the tighter one (up to its rounding margin)
+    assert decayed <= quick + 1e-12 * scale
+    event("monotone: exact" if abs(decayed - u[-1]) <= 1e-9 * scale else "comparison")
+
+
+@pytest.mark.parametrize("h", [0.01, 0.5, 8.0])
+def test_decayed_bound_is_exact_for_a_rising_membrane(h):
+    """Without synaptic currents and with U0 below U_inf, U rises monotonically to U_inf: the
+    bound is U(h) itself, up to its rounding margin of 16 ulp (so a membrane rising towards
+    threshold is cleared up to a hair of its crossing without a search)."""
+    from csnn._core.psc import span_bounds
+    u0, u_inf, tau_m = -12.0, 5.0, 10.0
+    quick, decayed = span_bounds(u0, u_inf, tau_m, 250.0, 0.0, 0.0, 2.0, 0.0, 0.0, 2.0, h)
+    exact = u_inf + (u0 - u_inf) * math.exp(-h / tau_m)
+    assert exact <= decayed <= exact + 32 * 2.2e-16 * (abs(u0) + abs(u_inf))
+    # the quick bound is the line from U0 with the initial slope: above the concave rise
+    assert quick == pytest.approx(u0 + (u_inf - u0) * h / tau_m, rel=1e-15)
+
+
+def search_network_spikes(model, tau_syn, weight, rate, pieces, always_search, seed):
+    """(senders, times) of 40 recurrently connected psc neurons under Poisson drive (plus a
+    dc_generator switching on and off for the models that take currents, and a multimeter
+    sampling some of them), simulated in ``pieces``; ``always_search``: force_search."""
+    csnn.ResetKernel()
+    csnn.SetKernelStatus({"rng_seed": seed})
+    params = {"tau_s": tau_syn, "t_ref": 8.0} if model == "srm_psc_exp" else {"tau_syn_ex": tau_syn, "tau_syn_in": 0.7 * tau_syn}
+    neurons = csnn.Create(model, 40, params=params)
+    scale = 0.1 if model == "srm_psc_exp" else 1.0       # srm weights are PSP peaks (V_th = 500)
+    drive = csnn.Create("poisson_generator", params={"rate": rate})
+    csnn.Connect(drive, neurons, syn_spec={"weight": weight * scale, "delay": 0.6})
+    csnn.Connect(neurons[:30], neurons, {"rule": "fixed_indegree", "indegree": 8},
+                 {"weight": 0.5 * weight * scale, "delay": 1.1})
+    csnn.Connect(neurons[30:], neurons, {"rule": "fixed_indegree", "indegree": 4},
+                 {"weight": -2.0 * weight * scale, "delay": 0.4})
+    if csnn.GetDefaults(model).get("I_e") is not None:
+        dc = csnn.Create("dc_generator", params={"amplitude": 150.0, "start": 30.0, "stop": 70.0})
+        csnn.Connect(dc, neurons[::3])
+    meter = csnn.Create("multimeter", params={"interval": 0.3, "record_from": ["V_m"]})
+    csnn.Connect(meter, neurons[::7])
+    recorder = csnn.Create("spike_recorder")
+    csnn.Connect(neurons, recorder)
+    if always_search:
+        force_search(model)
+    for piece in pieces:
+        csnn.Simulate(piece)
+    ev = recorder.get("events")
+    return np.asarray(ev["senders"]), np.asarray(ev["times"]), np.asarray(meter.get("events")["V_m"])
+
+
+@settings(max_examples=12, deadline=None, phases=NO_SHRINK)
+@given(model=st.sampled_from(["iaf_psc_exp", "iaf_psc_alpha", "srm_psc_exp"]),
+       tau_syn=st.one_of(st.floats(0.3, 8.0), st.just(10.0)), weight=st.floats(50.0, 150.0),
+       rate=st.floats(3000.0, 20000.0), cut=st.floats(1.0, 99.0), seed=st.integers(1, 1000))
+def test_spikes_are_bit_identical_with_the_search_forced(model, tau_syn, weight, rate, cut, seed):
+    """The bounds in closed form only spare the dyadic search where it would find no crossing:
+    networks of every psc model (time constants equal to tau_m included, device currents,
+    samples, a split Simulate) fire the same spikes, to the bit, with every crossing query
+    forced through the search, and record the same membrane potentials."""
+    fast = search_network_spikes(model, tau_syn, weight, rate, [cut, 100.0 - cut], False, seed)
+    searched = search_network_spikes(model, tau_syn, weight, rate, [100.0], True, seed)
+    event(f"{fast[1].size // 100 * 100}+ spikes")
+    for ours, theirs in zip(fast, searched):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_propagators_follow_parameters_set_after_create(model):
+    """The propagators' constants (1/tau_m, 1/C_m, ...) are derived from the parameters whenever
+    they are set: a neuron created with other time constants and capacitance, then set to
+    these, follows the closed form of these."""
+    p = {"tau_m": 12.5, "C_m": 180.0, "tau_syn_ex": 1.7, "tau_syn_in": 6.0, "E_L": -65.0, "V_m": -60.0,
+         "I_e": 90.0, "V_th": 1e3, "V_reset": -70.0, "t_ref": 2.0}
+    times = np.array([1.0, 3.5, 4.0, 9.25, 20.0])
+    weights = np.array([300.0, -450.0, 120.0, 800.0, -200.0])
+    nrn = csnn.Create(model, params={"tau_m": 4.0, "C_m": 600.0, "tau_syn_ex": 9.0, "tau_syn_in": 0.5})
+    nrn.set(p)
+    gen = csnn.Create("spike_generator", params={"spike_times": times, "spike_weights": weights})
+    csnn.Connect(gen, nrn, syn_spec={"weight": 1.0, "delay": 1.0})
+    mm = csnn.Create("multimeter", params={"interval": 0.1, "record_from": ["V_m"]})
+    csnn.Connect(mm, nrn)
+    csnn.Simulate(40.0)
+    ev = mm.get("events")
+    np.testing.assert_allclose(ev["V_m"], membrane(model, p, Inputs(times + 1.0, weights), ev["times"]),
+                               rtol=0, atol=V_TOL)

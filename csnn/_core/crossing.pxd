@@ -6,8 +6,9 @@ cdef enum:
     CROSSING_STACK = 128
 
 # an upper bound of the trajectory on [a, b] (times after the trajectory's start, ms)
-ctypedef double (*upper_bound_fn)(const void* trajectory, double a, double b) noexcept nogil
+# (the trajectory may memoize what it computes)
+ctypedef double (*upper_bound_fn)(void* trajectory, double a, double b) noexcept nogil
 
 
-cdef double first_crossing(upper_bound_fn bound, const void* trajectory, double theta,
+cdef double first_crossing(upper_bound_fn bound, void* trajectory, double theta,
                            double s_from, double s_limit) noexcept nogil

@@ -24,7 +24,7 @@ from libc.math cimport floor
 from csnn._core.events cimport INFINITY
 
 
-cdef double first_crossing(upper_bound_fn bound, const void* trajectory, double theta,
+cdef double first_crossing(upper_bound_fn bound, void* trajectory, double theta,
                            double s_from, double s_limit) noexcept nogil:
     """Smallest leaf end s <= ~s_limit where the trajectory may reach theta, else INFINITY
     (the trajectory must start below theta).  [0, s_from] must be known to hold no crossing

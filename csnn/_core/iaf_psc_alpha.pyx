@@ -45,7 +45,7 @@ State
 NEST's ``V_min`` (a lower bound that its grid model applies at every step, -inf by default) is
 not provided: the membrane potential is unbounded below, as with NEST's default.
 """
-from csnn._core.psc import describe_failure, layout, reset_below_threshold
+from csnn._core.psc import derive, describe_failure, layout, reset_below_threshold
 
 NAME = "iaf_psc_alpha"
 PARAMETERS = (

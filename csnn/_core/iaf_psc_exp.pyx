@@ -42,7 +42,7 @@ State
 NEST's stochastic-threshold parameters of its grid model (``rho``, ``delta``) are not provided:
 the threshold is deterministic, as in NEST's default (delta = 0) and its ``iaf_psc_exp_ps``.
 """
-from csnn._core.psc import describe_failure, layout, reset_below_threshold
+from csnn._core.psc import derive, describe_failure, layout, reset_below_threshold
 
 NAME = "iaf_psc_exp"
 PARAMETERS = (

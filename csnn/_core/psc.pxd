@@ -12,16 +12,46 @@ has the exact solution
     U(h) = U_inf + (U0 - U_inf) e^{-h/tau_m} + sum_syn (I0 K1(h) + D0 K2(h)) / C_m,
 
 K1(h) = int_0^h e^{-u/tau_s} e^{-(h-u)/tau_m} du and K2(h) = int_0^h u e^{-u/tau_s} e^{-(h-u)/tau_m} du
-(psc_synapse).
+(psc_decay: every factor a step of h needs, from two or three exponentials).
 Both are evaluated without cancellation or overflow for any pair of time constants, the
 singular case tau_s == tau_m included: with y = 1/tau_m - 1/tau_s and z = h y,
 K1 = h e^{-h/tau_m} phi1(z) and K2 = h^2 e^{-h/tau_m} phi2(z), phi1(z) = (e^z - 1)/z and
 phi2(z) = (e^z (z - 1) + 1)/z^2 taken from their series near z = 0.
+
+Threshold crossings (next_crossing).  The spike is the first leaf of crossing.pyx's dyadic
+search whose rigorous upper bound (psc_upper_bound) reaches V_th.  The engine asks before every
+input, up to that input's time, so between two inputs the question is mostly whether V stays
+below threshold until the next one: bounds in closed form from the state (_stays_below, no
+exponential at all in the common case) answer it, and the search runs only where they cannot
+(a membrane about to cross).  They clear a span only with a margin far above rounding, so the
+search would find no crossing there either: spikes are the same with or without them.
 """
 from libc.math cimport exp, expm1, fabs, isfinite, nextafter
 
 from csnn._core.crossing cimport first_crossing
 from csnn._core.events cimport INFINITY, Pending, pending_add
+
+
+cdef struct PscRates:
+    # constants of the propagators that follow from the parameters (psc.pyx's derive writes
+    # them whenever the parameters are set): multiplications instead of divisions per input
+    double inv_tau_m         # 1 / tau_m (1/ms)
+    double inv_tau_ex        # 1 / tau_syn_ex (1/ms)
+    double inv_tau_in        # 1 / tau_syn_in (1/ms)
+    double y_ex              # 1 / tau_m - 1 / tau_syn_ex (1/ms)
+    double y_in              # 1 / tau_m - 1 / tau_syn_in (1/ms)
+    double inv_c_m           # 1 / C_m (1/pF)
+    double r_m               # tau_m / C_m (mV/pA): the asymptote's shift per pA of constant current
+
+
+cdef inline void psc_rates(double tau_m, double tau_ex, double tau_in, double c_m, PscRates* k) noexcept nogil:
+    k.inv_tau_m = 1.0 / tau_m
+    k.inv_tau_ex = 1.0 / tau_ex
+    k.inv_tau_in = 1.0 / tau_in
+    k.y_ex = k.inv_tau_m - k.inv_tau_ex
+    k.y_in = k.inv_tau_m - k.inv_tau_in
+    k.inv_c_m = 1.0 / c_m
+    k.r_m = tau_m / c_m
 
 
 cdef struct PscParams:
@@ -41,6 +71,9 @@ cdef struct PscParams:
     double I_reset           # the current after a spike when flush (pA)
     double K1                # srm_psc_exp's after-potential amplitudes (units of V_th - E_L)
     double K2
+    double always_search     # private, for tests: 1 runs the dyadic search for every crossing
+                             # query (no bounds in closed form first)
+    PscRates k
 
 
 cdef struct PscState:
@@ -61,134 +94,227 @@ cdef struct PscNeuron:
     PscParams p
     PscState s
 
-cdef inline double _phi1(double z) noexcept nogil:
+
+cdef inline double _phi1_of(double z, double ez1) noexcept nogil:
+    """(e^z - 1) / z given ez1 = expm1(z) (near z = 0 from its series)."""
     if fabs(z) < 1e-5:
         return 1.0 + z * (0.5 + z / 6.0)
-    return expm1(z) / z
+    return ez1 / z
 
 
-cdef inline double _phi2(double z) noexcept nogil:
-    cdef double term, total
-    cdef int k
+cdef inline double _phi2_of(double z, double ez1) noexcept nogil:
+    """(e^z (z - 1) + 1) / z^2 given ez1 = expm1(z); for |z| < 0.1 its series
+    sum_k z^k (k + 1) / (k + 2)! to k = 11 (the next term is below 1e-22), in pairs of terms
+    combined by powers of z^2 (Estrin's scheme: a short chain of dependent operations)."""
+    cdef double z2, z4
     if fabs(z) < 0.1:
-        # sum_k z^k (k + 1) / (k + 2)!
-        total = 0.0
-        term = 0.5                         # k = 0: 1 / 2!
-        for k in range(12):
-            total += term * (k + 1)
-            term *= z / (k + 3)
-        return total
-    return (expm1(z) * (z - 1.0) + z) / (z * z)
+        z2 = z * z
+        z4 = z2 * z2
+        return ((0.5 + z / 3.0) + z2 * (1.0 / 8.0 + z / 30.0)
+                + z4 * ((1.0 / 144.0 + z / 840.0) + z2 * (1.0 / 5760.0 + z / 45360.0))
+                + z4 * z4 * ((1.0 / 403200.0 + z / 3991680.0) + z2 * (1.0 / 43545600.0 + z / 518918400.0)))
+    return (ez1 * (z - 1.0) + z) / (z * z)
+
+
+cdef struct PscDecay:
+    # what propagates a state by h (ms) along the exact solution of the module docstring
+    double em1               # expm1(-h / tau_m)
+    double es_ex             # exp(-h / tau_syn_ex): the decay of the excitatory current
+    double k1_ex             # K1(h) and K2(h) (ms, ms^2) of the excitatory current
+    double k2_ex
+    double es_in             # the same for the inhibitory current
+    double k1_in
+    double k2_in
+
+
+cdef inline void _synapse_decay(double h, double inv_tau_s, double y, double em, bint alpha,
+                                double* es, double* k1, double* k2) noexcept nogil:
+    """The decay e^{-h/tau_s} of a current and its K1(h), K2(h) (K2 only for alpha currents),
+    given y = 1/tau_m - 1/tau_s and em = e^{-h/tau_m}.  For |z| <= 1 all three come from one
+    expm1(z) (e^{-h/tau_s} = em e^z)."""
+    cdef double z = h * y
+    cdef double ez1
+    if fabs(z) > 1.0:
+        es[0] = exp(-h * inv_tau_s)
+        k1[0] = (es[0] - em) / y
+        if alpha:
+            k2[0] = (es[0] * (z - 1.0) + em) / (y * y)
+        return
+    ez1 = expm1(z)
+    es[0] = em + em * ez1
+    k1[0] = h * em * _phi1_of(z, ez1)
+    if alpha:
+        k2[0] = h * h * em * _phi2_of(z, ez1)
+
+
+cdef inline void psc_decay(double h, const PscRates* k, bint alpha, PscDecay* d) noexcept nogil:
+    """The factors that propagate a state by h (ms); an inhibitory time constant equal to the
+    excitatory one shares its factors."""
+    cdef double em
+    d.em1 = expm1(-h * k.inv_tau_m)
+    # e^{-h/tau_m} from expm1 where that loses nothing (em >= 1/2), else directly
+    em = 1.0 + d.em1 if d.em1 > -0.5 else exp(-h * k.inv_tau_m)
+    _synapse_decay(h, k.inv_tau_ex, k.y_ex, em, alpha, &d.es_ex, &d.k1_ex, &d.k2_ex)
+    if k.y_in == k.y_ex:
+        d.es_in = d.es_ex
+        d.k1_in = d.k1_ex
+        d.k2_in = d.k2_ex
+    else:
+        _synapse_decay(h, k.inv_tau_in, k.y_in, em, alpha, &d.es_in, &d.k1_in, &d.k2_in)
 
 
 cdef inline double psc_synapse(double h, double tau_m, double tau_s, double i0, double d0) noexcept nogil:
     """I0 K1(h) + D0 K2(h) of the module docstring (K2 only for alpha currents)."""
-    cdef double y = 1.0 / tau_m - 1.0 / tau_s
-    cdef double z = h * y
-    cdef double em = exp(-h / tau_m)
-    cdef double es, v
-    if fabs(z) > 1.0:
-        es = exp(-h / tau_s)
-        v = i0 * (es - em) / y
-        if d0 != 0.0:
-            v += d0 * (es * (z - 1.0) + em) / (y * y)
-    else:
-        v = i0 * h * em * _phi1(z)
-        if d0 != 0.0:
-            v += d0 * h * h * em * _phi2(z)
-    return v
+    cdef double es, k1, k2 = 0.0
+    _synapse_decay(h, 1.0 / tau_s, 1.0 / tau_m - 1.0 / tau_s, exp(-h / tau_m), d0 != 0.0, &es, &k1, &k2)
+    return i0 * k1 + d0 * k2
 
 
-cdef inline double psc_membrane(double u0, double u_inf, double tau_m, double c_m, double h,
-                                double i_ex, double di_ex, double tau_ex,
-                                double i_in, double di_in, double tau_in) noexcept nogil:
-    """U(h) for the initial U0, the constant-current asymptote U_inf and the synaptic states."""
+cdef struct PscPoint:
+    # a point of a free evolution: U = V - E_L (mV) and the synaptic currents (pA, pA/ms)
+    double u
+    double i_ex
+    double di_ex
+    double i_in
+    double di_in
+
+
+cdef inline double psc_membrane(const PscDecay* d, const PscPoint* p, double u_inf, double inv_c_m) noexcept nogil:
+    """U a step after the point p (d: the decay over the step), U_inf the constant-current asymptote."""
     # U0 + (U0 - U_inf)(e^{-h/tau_m} - 1): accurate increments even for a huge U_inf
-    cdef double u = u0 + (u0 - u_inf) * expm1(-h / tau_m)
-    if i_ex != 0.0 or di_ex != 0.0:
-        u += psc_synapse(h, tau_m, tau_ex, i_ex, di_ex) / c_m
-    if i_in != 0.0 or di_in != 0.0:
-        u += psc_synapse(h, tau_m, tau_in, i_in, di_in) / c_m
-    return u
+    cdef double u = p.u + (p.u - u_inf) * d.em1
+    cdef double syn = 0.0
+    if p.i_ex != 0.0 or p.di_ex != 0.0:
+        syn = p.i_ex * d.k1_ex + (p.di_ex * d.k2_ex if p.di_ex != 0.0 else 0.0)
+    if p.i_in != 0.0 or p.di_in != 0.0:
+        syn += p.i_in * d.k1_in + (p.di_in * d.k2_in if p.di_in != 0.0 else 0.0)
+    return u + syn * inv_c_m
 
 
-cdef inline void psc_current(double* i, double* di, double tau_s, double h) noexcept nogil:
-    """Advance a synaptic current I(u) = (I0 + D0 u) e^{-u/tau_s} by h."""
-    cdef double e = exp(-h / tau_s)
-    i[0] = (i[0] + di[0] * h) * e
-    di[0] = di[0] * e
+cdef inline void psc_current(double* i, double* di, double es, double h) noexcept nogil:
+    """Advance a synaptic current I(u) = (I0 + D0 u) e^{-u/tau_s} by h, es = e^{-h/tau_s}."""
+    i[0] = (i[0] + di[0] * h) * es
+    di[0] = di[0] * es
+
+
+cdef inline void psc_propagate(const PscPoint* p, const PscDecay* d, double h, double u_inf, double inv_c_m,
+                               PscPoint* out) noexcept nogil:
+    """The point h after ``p`` (d: the decay over h)."""
+    out.u = psc_membrane(d, p, u_inf, inv_c_m)
+    out.i_ex = p.i_ex
+    out.di_ex = p.di_ex
+    out.i_in = p.i_in
+    out.di_in = p.di_in
+    psc_current(&out.i_ex, &out.di_ex, d.es_ex, h)
+    psc_current(&out.i_in, &out.di_in, d.es_in, h)
 
 
 cdef struct PscTrajectory:
     # free evolution from a state: U(s) = V(t0 + s) - E_L, s >= 0 (ms)
-    double u0
+    PscPoint start
     double u_inf             # asymptote under the constant currents (mV)
-    double tau_m
-    double c_m
-    double i_ex
-    double di_ex
+    PscRates k
     double tau_ex
-    double i_in
-    double di_in
     double tau_in
+    bint alpha               # alpha currents (their derivative terms matter)
+    # the last point and decay psc_upper_bound computed (pure functions of s and of the
+    # width: a search evaluates each interval's start and width twice, as parent and child)
+    double memo_s            # -1: none
+    PscPoint memo_point
+    double memo_width        # -1: none
+    PscDecay memo_decay
 
 
-cdef inline void _current_range(double i0, double d0, double tau, double a, double b,
+cdef inline void psc_trajectory(PscTrajectory* tr, const PscPoint* start, double u_inf, const PscRates* k,
+                                double tau_ex, double tau_in) noexcept nogil:
+    tr.start = start[0]
+    tr.u_inf = u_inf
+    tr.k = k[0]
+    tr.tau_ex = tau_ex
+    tr.tau_in = tau_in
+    tr.alpha = start.di_ex != 0.0 or start.di_in != 0.0
+    tr.memo_s = -1.0
+    tr.memo_width = -1.0
+
+
+cdef inline const PscDecay* _decay_of(PscTrajectory* tr, double w) noexcept nogil:
+    if w != tr.memo_width:
+        psc_decay(w, &tr.k, tr.alpha, &tr.memo_decay)
+        tr.memo_width = w
+    return &tr.memo_decay
+
+
+cdef inline const PscPoint* _point_at(PscTrajectory* tr, double s) noexcept nogil:
+    cdef PscDecay d
+    if s == 0.0:
+        return &tr.start
+    if s != tr.memo_s:
+        psc_decay(s, &tr.k, tr.alpha, &d)
+        psc_propagate(&tr.start, &d, s, tr.u_inf, tr.k.inv_c_m, &tr.memo_point)
+        tr.memo_s = s
+    return &tr.memo_point
+
+
+cdef inline void _current_range(double i0, double d0, double tau, double w, double es,
                                 double* low, double* high) noexcept nogil:
-    """Range of (i0 + d0 s) e^{-s/tau} on [a, b]: its extremes are at the ends or at its one
-    extremum s* = tau - i0 / d0."""
-    cdef double u = (i0 + d0 * a) * exp(-a / tau)
-    cdef double v = (i0 + d0 * b) * exp(-b / tau)
-    cdef double peak
-    low[0] = u if u < v else v
-    high[0] = u if u > v else v
+    """Bounds of the current (i0 + d0 s) e^{-s/tau} on [0, w] given es = e^{-w/tau}: its ends,
+    and for an alpha current its one extremum d0 tau e^{-x} at s* = tau - i0 / d0 = x tau
+    when inside, taken with e^{-x} <= 1 - x + x^2 / 2 (tight to x^3 / 6) for small x, which
+    bounds a maximum (d0 > 0) from above and a minimum (d0 < 0) from below."""
+    cdef double v = (i0 + d0 * w) * es
+    cdef double peak, x, decay
+    low[0] = i0 if i0 < v else v
+    high[0] = i0 if i0 > v else v
     if d0 != 0.0:
         peak = tau - i0 / d0
-        if a < peak < b:
-            v = (i0 + d0 * peak) * exp(-peak / tau)
+        if 0.0 < peak < w:
+            x = peak / tau
+            decay = 1.0 - x + 0.5 * x * x if x < 0.125 else exp(-x)
+            v = d0 * tau * decay
             if v < low[0]:
                 low[0] = v
             if v > high[0]:
                 high[0] = v
 
 
-cdef inline double _trajectory_u(const PscTrajectory* tr, double s) noexcept nogil:
-    return psc_membrane(tr.u0, tr.u_inf, tr.tau_m, tr.c_m, s, tr.i_ex, tr.di_ex, tr.tau_ex,
-                        tr.i_in, tr.di_in, tr.tau_in)
-
-
-cdef inline double psc_upper_bound(const void* trajectory, double a, double b) noexcept nogil:
-    """A rigorous upper bound of U on [a, b] without cancellation for any time constants.
+cdef inline double _bound_over(const PscTrajectory* tr, const PscPoint* a, double w,
+                               const PscDecay* d) noexcept nogil:
+    """A rigorous upper bound of U on the span w (ms) from the point ``a`` (d: the decay over w),
+    without cancellation for any time constants.
 
     By comparison, U stays between the solutions of dU/ds = (U_inf - U) / tau_m + J / C_m that
-    start at U(a) with J held at the smallest and at the largest synaptic current on [a, b];
-    those solutions are monotone, so their extremes are at a or b, and the upper one's excess
-    over the true maximum shrinks as (b - a)^2.  When these bounds also prove the sign of
-    dU/ds on [a, b] (U is then monotone), the bound is U at the right end: exact.  A margin
-    covers rounding.
+    start at U(a) with J held at the smallest and at the largest synaptic current on the span;
+    those solutions are monotone, so their extremes are at its ends, and the upper one's excess
+    over the true maximum shrinks as w^2.  When these bounds also prove the sign of dU/ds on
+    the span (U is then monotone), the bound is U at the right end: exact.  A margin covers
+    rounding.
     """
-    cdef const PscTrajectory* tr = <const PscTrajectory*> trajectory
-    cdef double u_a = _trajectory_u(tr, a)
-    cdef double j_lo, j_hi, j_lo_in, j_hi_in, u_top, u_bottom, e, upper, lower, bound, u_b
-    _current_range(tr.i_ex, tr.di_ex, tr.tau_ex, a, b, &j_lo, &j_hi)
-    _current_range(tr.i_in, tr.di_in, tr.tau_in, a, b, &j_lo_in, &j_hi_in)
-    j_lo += j_lo_in
-    j_hi += j_hi_in
-    u_top = tr.u_inf + j_hi * tr.tau_m / tr.c_m
-    u_bottom = tr.u_inf + j_lo * tr.tau_m / tr.c_m
-    e = expm1(-(b - a) / tr.tau_m)
-    upper = u_a + (u_a - u_top) * e
-    lower = u_a + (u_a - u_bottom) * e
-    bound = upper if upper > u_a else u_a
+    cdef double j_lo, j_hi, j_lo_in, j_hi_in, u_top, u_bottom, upper, lower, bound, u_b
+    _current_range(a.i_ex, a.di_ex, tr.tau_ex, w, d.es_ex, &j_lo, &j_hi)
+    _current_range(a.i_in, a.di_in, tr.tau_in, w, d.es_in, &j_lo_in, &j_hi_in)
+    u_top = tr.u_inf + (j_hi + j_hi_in) * tr.k.r_m
+    u_bottom = tr.u_inf + (j_lo + j_lo_in) * tr.k.r_m
+    upper = a.u + (a.u - u_top) * d.em1
+    lower = a.u + (a.u - u_bottom) * d.em1
+    bound = upper if upper > a.u else a.u
     if u_bottom - bound >= 0.0:
-        # dU/ds >= (U_inf - max U) / tau_m + J_min / C_m >= 0: U rises, its maximum is at b
-        u_b = _trajectory_u(tr, b)
+        # dU/ds >= (U_inf - max U) / tau_m + J_min / C_m >= 0: U rises, its maximum is at the end
+        u_b = psc_membrane(d, a, tr.u_inf, tr.k.inv_c_m)
         if u_b < bound:
             bound = u_b
-    elif u_top - (lower if lower < u_a else u_a) <= 0.0:
-        # dU/ds <= 0: U falls, its maximum is at a
-        bound = u_a
-    return bound + 16.0 * 2.220446049250313e-16 * (fabs(u_a) + fabs(u_top) + fabs(tr.u0))
+    elif u_top - (lower if lower < a.u else a.u) <= 0.0:
+        # dU/ds <= 0: U falls, its maximum is at the start
+        bound = a.u
+    return bound + 16.0 * 2.220446049250313e-16 * (fabs(a.u) + fabs(u_top) + fabs(tr.start.u))
+
+
+cdef inline double psc_upper_bound(void* trajectory, double a, double b) noexcept nogil:
+    """A rigorous upper bound of U on [a, b] (_bound_over from the point at a).  A pure function
+    of (trajectory, a, b), so that the search's tree decides the same whatever it evaluated
+    before (its memo only saves recomputing)."""
+    cdef PscTrajectory* tr = <PscTrajectory*> trajectory
+    cdef const PscPoint* at = _point_at(tr, a)
+    return _bound_over(tr, at, b - a, _decay_of(tr, b - a))
 
 
 cdef inline void _current_hull(double i0, double d0, double tau, double* low, double* high) noexcept nogil:
@@ -219,47 +345,74 @@ cdef inline double psc_free_span(const PscTrajectory* tr, double theta) noexcept
     """
     cdef double j_lo, j_hi, j_lo_in, j_hi_in, u_hi, u_lo, rate
     cdef double margin
-    _current_hull(tr.i_ex, tr.di_ex, tr.tau_ex, &j_lo, &j_hi)
-    _current_hull(tr.i_in, tr.di_in, tr.tau_in, &j_lo_in, &j_hi_in)
-    u_hi = tr.u_inf + (j_hi + j_hi_in) * tr.tau_m / tr.c_m
-    u_lo = tr.u_inf + (j_lo + j_lo_in) * tr.tau_m / tr.c_m
-    margin = 1e-9 * (fabs(theta) + fabs(tr.u0) + fabs(u_hi) + fabs(u_lo))
-    if theta - tr.u0 <= margin:
+    cdef double u0 = tr.start.u
+    _current_hull(tr.start.i_ex, tr.start.di_ex, tr.tau_ex, &j_lo, &j_hi)
+    _current_hull(tr.start.i_in, tr.start.di_in, tr.tau_in, &j_lo_in, &j_hi_in)
+    u_hi = tr.u_inf + (j_hi + j_hi_in) * tr.k.r_m
+    u_lo = tr.u_inf + (j_lo + j_lo_in) * tr.k.r_m
+    margin = 1e-9 * (fabs(theta) + fabs(u0) + fabs(u_hi) + fabs(u_lo))
+    if theta - u0 <= margin:
         return 0.0
     if u_hi < theta - margin:
         return INFINITY
-    rate = (u_hi - (tr.u0 if tr.u0 < u_lo else u_lo)) / tr.tau_m
-    return (theta - tr.u0 - margin) / rate
+    rate = (u_hi - (u0 if u0 < u_lo else u_lo)) * tr.k.inv_tau_m
+    return (theta - u0 - margin) / rate
 
 
 # -- the model functions the engine calls (see iaf_psc_exp.pyx and iaf_psc_alpha.pyx) --------
 
 cdef inline double _u_inf(PscNeuron* n) noexcept nogil:
-    return (n.p.I_e + n.s.I_stim) * n.p.tau_m / n.p.C_m
+    return (n.p.I_e + n.s.I_stim) * n.p.k.r_m
+
+
+cdef inline void _decay_currents(PscState* st, const PscParams* p, double h) noexcept nogil:
+    """The synaptic currents alone advanced by h (V held through refractoriness)."""
+    cdef double es_ex = exp(-h * p.k.inv_tau_ex)
+    cdef double es_in = es_ex if p.k.inv_tau_in == p.k.inv_tau_ex else exp(-h * p.k.inv_tau_in)
+    psc_current(&st.I_syn_ex, &st.dI_syn_ex, es_ex, h)
+    psc_current(&st.I_syn_in, &st.dI_syn_in, es_in, h)
+
+
+cdef inline void _point_of(const PscNeuron* n, const PscState* st, PscPoint* p) noexcept nogil:
+    p.u = st.V_m - n.p.E_L
+    p.i_ex = st.I_syn_ex
+    p.di_ex = st.dI_syn_ex
+    p.i_in = st.I_syn_in
+    p.di_in = st.dI_syn_in
+
+
+cdef inline void _trajectory_of(PscNeuron* n, const PscState* start, PscTrajectory* tr) noexcept nogil:
+    """The free evolution of neuron n from the state ``start``."""
+    cdef PscPoint p
+    _point_of(n, start, &p)
+    psc_trajectory(tr, &p, _u_inf(n), &n.p.k, n.p.tau_syn_ex, n.p.tau_syn_in)
 
 
 cdef inline double _advance_copy(PscNeuron* n, double t, PscState* out) noexcept nogil:
     """The state at t (>= state time) in ``out``; V is held at V_reset through the refractory
     period (t_spike, t_spike + t_ref] while the currents evolve (unless flush)."""
     cdef double t0 = n.s.t, h
+    cdef PscDecay d
+    cdef PscPoint p, q
     out[0] = n.s
     if t <= t0:
         return t0
     if t0 <= n.s.refr_end and n.p.flush == 0.0:
         if t <= n.s.refr_end:
-            psc_current(&out.I_syn_ex, &out.dI_syn_ex, n.p.tau_syn_ex, t - t0)
-            psc_current(&out.I_syn_in, &out.dI_syn_in, n.p.tau_syn_in, t - t0)
+            _decay_currents(out, &n.p, t - t0)
             out.t = t
             return t
-        psc_current(&out.I_syn_ex, &out.dI_syn_ex, n.p.tau_syn_ex, n.s.refr_end - t0)
-        psc_current(&out.I_syn_in, &out.dI_syn_in, n.p.tau_syn_in, n.s.refr_end - t0)
+        _decay_currents(out, &n.p, n.s.refr_end - t0)
         t0 = n.s.refr_end
     h = t - t0
-    out.V_m = n.p.E_L + psc_membrane(out.V_m - n.p.E_L, _u_inf(n), n.p.tau_m, n.p.C_m, h,
-                                     out.I_syn_ex, out.dI_syn_ex, n.p.tau_syn_ex,
-                                     out.I_syn_in, out.dI_syn_in, n.p.tau_syn_in)
-    psc_current(&out.I_syn_ex, &out.dI_syn_ex, n.p.tau_syn_ex, h)
-    psc_current(&out.I_syn_in, &out.dI_syn_in, n.p.tau_syn_in, h)
+    psc_decay(h, &n.p.k, n.p.alpha != 0.0, &d)
+    _point_of(n, out, &p)
+    psc_propagate(&p, &d, h, _u_inf(n), n.p.k.inv_c_m, &q)
+    out.V_m = n.p.E_L + q.u
+    out.I_syn_ex = q.i_ex
+    out.dI_syn_ex = q.di_ex
+    out.I_syn_in = q.i_in
+    out.dI_syn_in = q.di_in
     out.t = t
     return t
 
@@ -288,24 +441,92 @@ cdef inline void refresh(PscNeuron* n) noexcept nogil:
     n.s.t_next = INFINITY
 
 
-cdef inline double next_crossing(PscNeuron* n, double limit) noexcept nogil:
-    """Time of the next threshold crossing if it comes no later than ``limit``, else inf.
+cdef inline double _current_ceiling(double i0, double d0, double inv_tau, double h) noexcept nogil:
+    """An upper bound of the current (i0 + d0 s) e^{-s/tau} on s in [0, h], without an
+    exponential: its linear part is largest at an end, G; as 0 < e^{-s/tau} <= 1 the current is
+    at most G where G >= 0, and where G < 0 at most G e^{-h/tau} <= G (1 - h/tau), or 0."""
+    cdef double g = i0 + d0 * h
+    cdef double x = h * inv_tau
+    if i0 > g:
+        g = i0
+    if g >= 0.0:
+        return g
+    return g * (1.0 - x) if x < 1.0 else 0.0
 
-    The search starts where free evolution starts (the state's time, or the end of the
-    refractory period) and runs the canonical tree of crossing.first_crossing with
-    psc_upper_bound, so its result does not depend on ``limit``.  It remembers what it covered
-    (first trying to clear ten of the slowest time constants at once), so a neuron without
-    input costs one comparison per window.
+
+cdef inline bint _clear_of(double bound, double theta, double u0, double u_top) noexcept nogil:
+    """Whether an upper bound of U clears theta by the relative margin 1e-9: far above
+    rounding, and above the excess of the dyadic search's bounds on its smallest intervals, so
+    that the search would find no crossing under it either (spikes do not depend on which
+    bound cleared a span)."""
+    return bound < theta - 1e-9 * (fabs(theta) + fabs(u0) + fabs(u_top))
+
+
+cdef inline bint _held(PscNeuron* n) noexcept nogil:
+    """V is held at V_reset from the state's time to the end of the refractory period."""
+    return n.s.t <= n.s.refr_end and n.p.flush == 0.0
+
+
+cdef inline double _quick_bound(PscNeuron* n, double limit, double* u0, double* u_top) noexcept nogil:
+    """An upper bound of U = V - E_L up to ``limit`` (after the refractory period) without
+    exponentials; ``u0``: U where free evolution starts, ``u_top``: the asymptote under the
+    largest synaptic current on [t, limit] (t the state's time).
+
+    With s = t' - t on [0, h], h = limit - t, U obeys dU/ds = (U_inf - U) / tau_m + J(s) / C_m,
+    so by comparison U stays below the solution W that starts at U0 with J held at a bound
+    J_top of J on [0, h] (_current_ceiling); W moves monotonically to U_top = U_inf + J_top
+    tau_m / C_m, so U <= max(U0, W) <= U0 + max(0, U_top - U0) h / tau_m.  When V is held
+    through the refractory period, the same from its end, where U starts at V_reset - E_L.
     """
+    cdef double h = limit - n.s.t, free = h
+    u0[0] = n.s.V_m - n.p.E_L
+    if _held(n):
+        u0[0] = n.p.V_reset - n.p.E_L
+        free = limit - n.s.refr_end
+    u_top[0] = _u_inf(n) + (_current_ceiling(n.s.I_syn_ex, n.s.dI_syn_ex, n.p.k.inv_tau_ex, h)
+                            + _current_ceiling(n.s.I_syn_in, n.s.dI_syn_in, n.p.k.inv_tau_in, h)) * n.p.k.r_m
+    if u_top[0] <= u0[0]:
+        return u0[0]
+    return u0[0] + (u_top[0] - u0[0]) * (free * n.p.k.inv_tau_m)
+
+
+cdef inline double _decayed_bound(PscNeuron* n, double limit) noexcept nogil:
+    """An upper bound of U = V - E_L on [t, limit] (t the state's time, V not held): _bound_over
+    with the decay over the span, whose excess over the true maximum is
+    O((limit - t) (J_max - J_min) / C_m), or none where U is monotone."""
+    cdef double h = limit - n.s.t
+    cdef PscTrajectory tr
+    cdef PscDecay d
+    _trajectory_of(n, &n.s, &tr)
+    psc_decay(h, &n.p.k, tr.alpha, &d)
+    return _bound_over(&tr, &tr.start, h, &d)
+
+
+cdef inline bint _stays_below(PscNeuron* n, double limit) noexcept nogil:
+    """Whether bounds in closed form prove V < V_th up to ``limit`` (after the state's time and
+    the refractory period) without a search: between two inputs, the common case.  First
+    _quick_bound; where it does not clear V_th, _decayed_bound (two or three exponentials),
+    so that only a membrane about to cross goes on to the dyadic search.  Both are held to the
+    margin of _clear_of with the quick bound's U_top, which bounds the asymptote on every part
+    of the span and so the search's margins there too."""
+    cdef double u0, u_top
+    cdef double theta = n.p.V_th - n.p.E_L
+    if _clear_of(_quick_bound(n, limit, &u0, &u_top), theta, u0, u_top):
+        return True
+    return not _held(n) and _clear_of(_decayed_bound(n, limit), theta, u0, u_top)
+
+
+cdef inline double _search(PscNeuron* n, double limit) noexcept nogil:
+    """The dyadic search for the next crossing (no later than ``limit``), from where free
+    evolution starts (the state's time, or the end of the refractory period): the canonical
+    tree of crossing.first_crossing with psc_upper_bound, so its result does not depend on
+    ``limit``.  It remembers what it covered (first trying to clear ten of the slowest time
+    constants at once), so a neuron without input costs one comparison per window."""
     cdef PscState start = n.s
     cdef double t0 = n.s.t
     cdef double theta = n.p.V_th - n.p.E_L
     cdef double s, s_from, horizon, slowest, reach
     cdef PscTrajectory tr
-    if n.s.t_next < INFINITY or limit <= n.s.t_clear:
-        # a crossing found for this state is final: searching again from it (a later limit)
-        # would skip the leaf it ends and find the next one
-        return n.s.t_next if n.s.t_next <= limit else INFINITY
     if t0 <= n.s.refr_end:
         t0 = _advance_copy(n, n.s.refr_end, &start)
         if n.p.flush == 0.0:
@@ -323,16 +544,7 @@ cdef inline double next_crossing(PscNeuron* n, double limit) noexcept nogil:
         slowest = n.p.tau_syn_ex
     if n.p.tau_syn_in > slowest:
         slowest = n.p.tau_syn_in
-    tr.u0 = start.V_m - n.p.E_L
-    tr.u_inf = _u_inf(n)
-    tr.tau_m = n.p.tau_m
-    tr.c_m = n.p.C_m
-    tr.i_ex = start.I_syn_ex
-    tr.di_ex = start.dI_syn_ex
-    tr.tau_ex = n.p.tau_syn_ex
-    tr.i_in = start.I_syn_in
-    tr.di_in = start.dI_syn_in
-    tr.tau_in = n.p.tau_syn_in
+    _trajectory_of(n, &start, &tr)
     # what an earlier search of this state already cleared
     s_from = n.s.t_clear - t0 if n.s.t_clear > t0 else 0.0
     if n.s.t_clear == -INFINITY:
@@ -365,6 +577,26 @@ cdef inline double next_crossing(PscNeuron* n, double limit) noexcept nogil:
     return INFINITY
 
 
+cdef inline double next_crossing(PscNeuron* n, double limit) noexcept nogil:
+    """Time of the next threshold crossing if it comes no later than ``limit``, else inf.
+
+    The crossing is the one the dyadic search (_search) finds from the state, whatever the
+    limit; where bounds in closed form prove the membrane below threshold up to the limit
+    (_stays_below), the search is not run (unless the private test switch always_search is
+    set)."""
+    if n.s.t_next < INFINITY or limit <= n.s.t_clear:
+        # a crossing found for this state is final: searching again from it (a later limit)
+        # would skip the leaf it ends and find the next one
+        return n.s.t_next if n.s.t_next <= limit else INFINITY
+    if limit <= n.s.t or limit <= n.s.refr_end:
+        # crossings come after the state's time and after the refractory period
+        return INFINITY
+    if n.p.always_search == 0.0 and _stays_below(n, limit):
+        n.s.t_clear = limit
+        return INFINITY
+    return _search(n, limit)
+
+
 cdef inline void receive(PscNeuron* n, double t, double w, int port, int mult, Pending* acc) noexcept nogil:
     """An input of weight ``w`` (pA, times w_scale) at ``t``: summed with the others of its time."""
     pending_add(acc, w, mult)
@@ -379,8 +611,8 @@ cdef inline int settle(PscNeuron* n, double t, Pending* acc) noexcept nogil:
         return 0
     refresh(n)
     if n.p.alpha != 0.0:
-        n.s.dI_syn_ex += acc.w_ex * 2.718281828459045 / n.p.tau_syn_ex
-        n.s.dI_syn_in += acc.w_in * 2.718281828459045 / n.p.tau_syn_in
+        n.s.dI_syn_ex += acc.w_ex * 2.718281828459045 * n.p.k.inv_tau_ex
+        n.s.dI_syn_in += acc.w_in * 2.718281828459045 * n.p.k.inv_tau_in
     else:
         n.s.I_syn_ex += acc.w_ex * n.p.w_scale
         n.s.I_syn_in += acc.w_in * n.p.w_scale
@@ -407,6 +639,20 @@ cdef inline void set_current(PscNeuron* n, double current) noexcept nogil:
 
 
 cdef inline double quiet_until(PscNeuron* n) noexcept nogil:
+    """Without input nothing happens before the end of what the crossing search covered.  When
+    that search found nothing yet, the span is first extended by bounds in closed form (the
+    free span of the state, else _stays_below over twice the span cleared), so that a neuron
+    without input is visited a few times before its crossing, not in every window."""
+    cdef double t0 = n.s.t, ahead
+    cdef PscTrajectory tr
+    if n.s.t_next == INFINITY and n.s.refr_end < t0 < n.s.t_clear < INFINITY and n.p.always_search == 0.0:
+        _trajectory_of(n, &n.s, &tr)
+        ahead = t0 + psc_free_span(&tr, n.p.V_th - n.p.E_L)
+        if ahead <= n.s.t_clear:
+            ahead = t0 + 2.0 * (n.s.t_clear - t0)
+            if not _stays_below(n, ahead):
+                ahead = n.s.t_clear
+        n.s.t_clear = ahead
     return n.s.t_clear
 
 

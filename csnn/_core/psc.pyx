@@ -26,6 +26,14 @@ def layout():
         "I_reset": <char*> &_probe.p.I_reset - base,
         "K1": <char*> &_probe.p.K1 - base,
         "K2": <char*> &_probe.p.K2 - base,
+        "always_search": <char*> &_probe.p.always_search - base,
+        "inv_tau_m": <char*> &_probe.p.k.inv_tau_m - base,
+        "inv_tau_ex": <char*> &_probe.p.k.inv_tau_ex - base,
+        "inv_tau_in": <char*> &_probe.p.k.inv_tau_in - base,
+        "y_ex": <char*> &_probe.p.k.y_ex - base,
+        "y_in": <char*> &_probe.p.k.y_in - base,
+        "inv_c_m": <char*> &_probe.p.k.inv_c_m - base,
+        "r_m": <char*> &_probe.p.k.r_m - base,
         "V_m": <char*> &_probe.s.V_m - base,
         "I_syn_ex": <char*> &_probe.s.I_syn_ex - base,
         "dI_syn_ex": <char*> &_probe.s.dI_syn_ex - base,
@@ -58,22 +66,82 @@ def synapse_response(h, tau_m, tau_s):
     return out
 
 
+def rates(tau_m, tau_ex, tau_in, c_m):
+    """The struct fields of psc.pxd's PscRates (constants of the propagators) for the
+    parameters (ms, pF; arrays over neurons or scalars): a dict of arrays."""
+    tau_m, tau_ex, tau_in, c_m = (np.ascontiguousarray(a, dtype=float).reshape(-1)
+                                  for a in np.broadcast_arrays(tau_m, tau_ex, tau_in, c_m))
+    names = ("inv_tau_m", "inv_tau_ex", "inv_tau_in", "y_ex", "y_in", "inv_c_m", "r_m")
+    table = np.empty((tau_m.size, len(names)))
+    cdef double[:, ::1] out = table
+    cdef const double[::1] tm = tau_m, te = tau_ex, ti = tau_in, cm = c_m
+    cdef PscRates k
+    cdef Py_ssize_t i
+    for i in range(out.shape[0]):
+        psc_rates(tm[i], te[i], ti[i], cm[i], &k)
+        out[i, 0], out[i, 1], out[i, 2] = k.inv_tau_m, k.inv_tau_ex, k.inv_tau_in
+        out[i, 3], out[i, 4], out[i, 5], out[i, 6] = k.y_ex, k.y_in, k.inv_c_m, k.r_m
+    return {name: table[:, j] for j, name in enumerate(names)}
+
+
+def derive(values):
+    """The struct fields iaf_psc_exp and iaf_psc_alpha compute from their parameters
+    (``values``: arrays over neurons): the propagators' constants."""
+    return rates(values["tau_m"], values["tau_syn_ex"], values["tau_syn_in"], values["C_m"])
+
+
+cdef PscTrajectory _trajectory(double u0, double u_inf, double tau_m, double c_m, double i_ex, double di_ex,
+                               double tau_ex, double i_in, double di_in, double tau_in):
+    cdef PscTrajectory tr
+    cdef PscPoint start
+    cdef PscRates k
+    start.u = u0
+    start.i_ex = i_ex
+    start.di_ex = di_ex
+    start.i_in = i_in
+    start.di_in = di_in
+    psc_rates(tau_m, tau_ex, tau_in, c_m, &k)
+    psc_trajectory(&tr, &start, u_inf, &k, tau_ex, tau_in)
+    return tr
+
+
 def free_span(double u0, double u_inf, double tau_m, double c_m, double i_ex, double di_ex, double tau_ex,
               double i_in, double di_in, double tau_in, double theta):
     """The span (ms) from the start of a free trajectory U(s) = V - E_L (mV; currents in pA,
     pA/ms; C_m in pF) over which ``psc_free_span`` proves U below theta without a search."""
-    cdef PscTrajectory tr
-    tr.u0 = u0
-    tr.u_inf = u_inf
-    tr.tau_m = tau_m
-    tr.c_m = c_m
-    tr.i_ex = i_ex
-    tr.di_ex = di_ex
-    tr.tau_ex = tau_ex
-    tr.i_in = i_in
-    tr.di_in = di_in
-    tr.tau_in = tau_in
+    cdef PscTrajectory tr = _trajectory(u0, u_inf, tau_m, c_m, i_ex, di_ex, tau_ex, i_in, di_in, tau_in)
     return psc_free_span(&tr, theta)
+
+
+def span_bounds(double u0, double u_inf, double tau_m, double c_m, double i_ex, double di_ex, double tau_ex,
+                double i_in, double di_in, double tau_in, double h, double held=0.0, double u_reset=0.0):
+    """The bounds in closed form that let next_crossing skip the search: upper bounds of
+    U = V - E_L (mV) over [0, h] (ms) of a free trajectory from U0 = u0 with the currents
+    i_ex, i_in (pA) and their derivative terms di_ex, di_in (pA/ms), U_inf = u_inf.  With
+    ``held`` > 0, V is held at u_reset up to ``held`` (ms, < h; the refractory period) and
+    evolves freely from there.  Returns (_quick_bound, _decayed_bound), the latter nan when
+    held (it is not used then)."""
+    cdef PscNeuron n
+    cdef double u_start, u_top
+    n.p.E_L = 0.0
+    n.p.C_m = c_m
+    n.p.tau_m = tau_m
+    n.p.tau_syn_ex = tau_ex
+    n.p.tau_syn_in = tau_in
+    n.p.I_e = u_inf * c_m / tau_m
+    n.p.V_reset = u_reset
+    n.p.flush = 0.0
+    psc_rates(tau_m, tau_ex, tau_in, c_m, &n.p.k)
+    n.s.V_m = u0
+    n.s.I_syn_ex = i_ex
+    n.s.dI_syn_ex = di_ex
+    n.s.I_syn_in = i_in
+    n.s.dI_syn_in = di_in
+    n.s.I_stim = 0.0
+    n.s.t = 0.0
+    n.s.refr_end = held if held > 0.0 else -INFINITY
+    quick = _quick_bound(&n, h, &u_start, &u_top)
+    return quick, (float("nan") if _held(&n) else _decayed_bound(&n, h))
 
 
 def reset_below_threshold(name, values):

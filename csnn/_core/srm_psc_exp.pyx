@@ -49,7 +49,7 @@ State
 import numpy as np
 
 from csnn._core.psc import layout as _psc_layout
-from csnn._core.psc import describe_failure, synapse_response
+from csnn._core.psc import describe_failure, rates, synapse_response
 
 NAME = "srm_psc_exp"
 PARAMETERS = (
@@ -101,7 +101,7 @@ def derive(values):
     tau_m, tau_s, v_th = (np.asarray(values[k], float) for k in ("tau_m", "tau_s", "V_th"))
     return {"tau_syn_in": tau_s, "V_reset": np.asarray(values["K1"], float) * v_th,
             "I_reset": np.asarray(values["K2"], float) * v_th * (1.0 / tau_m - 1.0 / tau_s),
-            "w_scale": 1.0 / _peak_response(tau_m, tau_s)}
+            "w_scale": 1.0 / _peak_response(tau_m, tau_s), **rates(tau_m, tau_s, tau_s, FIXED["C_m"])}
 
 
 def check(values):
