@@ -121,6 +121,7 @@ cdef class Engine:
     cdef object _streams
     cdef object _st_perm                    # streams by target, then (source, rank)
     cdef object _wake                       # float64 per neuron (Window.wake)
+    cdef object _queued                     # float64 per neuron (Window.queued)
     cdef Generator* generators
     cdef int32_t n_generators
     cdef object _generator_data             # keeps the generators' arrays alive
@@ -156,6 +157,7 @@ cdef class Engine:
 
     cdef void _free_threads(self)
     cdef int _prepare_slots(self, st_offsets, smp_offsets) except -1
+    cdef int _reset_agendas(self) except -1
     cdef int64_t _run_chunk(self, double t_stop, int64_t max_windows) except -1
     cdef void _window_loop(self, Window* w, const RowsView* tables, PlasticView* pv, FacetsView* fv,
                            ChunkControl* c) noexcept nogil

@@ -33,6 +33,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memcpy
 
+from csnn._core.agenda cimport Agenda, agenda_free, agenda_plan, agenda_reset, agenda_turn, agenda_wake
 from csnn._core.delivery cimport TABLE_PLASTIC, TABLE_STATIC, Batch, BatchQueue
 from csnn._core.delivery import BatchQueue
 from csnn._core.dispatch cimport (ROWS_COMMIT, ROWS_FAILURES, ROWS_INITIALIZE, ROWS_REFRESH, ROWS_VALUES,
@@ -222,6 +223,7 @@ cdef class Engine:
         self._streams = np.zeros(0, dtype=stream_dtype())
         self._st_perm = np.zeros(0, dtype=np.int32)
         self._wake = np.full(1, -np.inf)
+        self._queued = np.full(1, np.inf)
         self.generators = NULL
         self.n_generators = 0
         self._generator_data = []
@@ -274,6 +276,7 @@ cdef class Engine:
             for k in range(self.n_threads):
                 free(self.threads[k].spikes.data)
                 free(self.threads[k].weights.data)
+                agenda_free(&self.threads[k].agenda)
             free(self.threads)
         self.threads = NULL
 
@@ -739,10 +742,24 @@ cdef class Engine:
             for k in range(self.n_neurons):
                 self.slots[k].st_next = st_next[k]
             # every neuron is visited in the first window (its state may have been set since)
-            self._wake = np.full(max(self.n_neurons, 1), -np.inf)
+            self._reset_agendas()
         while self.t_now < t_stop and done != max_windows and not interrupted:
             done += self._run_chunk(t_stop, max_windows - done if max_windows >= 0 else -1)
             PyErr_CheckSignals()          # runs the deferring handler (and those of other signals)
+
+    cdef int _reset_agendas(self) except -1:
+        """Each thread's agenda: every neuron of its part due in the next window."""
+        cdef int part
+        cdef int64_t n = self.n_neurons
+        self._wake = np.empty(max(n, 1))
+        self._queued = np.empty(max(n, 1))
+        cdef double* wake = <double*> cnp.PyArray_DATA(self._wake)
+        cdef double* queued = <double*> cnp.PyArray_DATA(self._queued)
+        for part in range(self.n_parts):
+            if agenda_reset(&self.threads[part].agenda, <int32_t> (part * n // self.n_parts),
+                            <int32_t> ((part + 1) * n // self.n_parts), wake, queued) != 0:
+                raise MemoryError("csnn: out of memory for the threads' agendas")
+        return 0
 
     cdef int64_t _run_chunk(self, double t_stop, int64_t max_windows) except -1:
         """Windows from the present one on, in one parallel region with a barrier per window,
@@ -969,6 +986,7 @@ cdef class Engine:
         w.model = <const uint8_t*> cnp.PyArray_DATA(self._model_of)
         w.slots = self.slots
         w.wake = <double*> cnp.PyArray_DATA(self._wake)
+        w.queued = <double*> cnp.PyArray_DATA(self._queued)
         w.streams = <Stream*> cnp.PyArray_DATA(self._streams)
         w.st_perm = <const int32_t*> cnp.PyArray_DATA(self._st_perm)
         w.generators = self.generators
@@ -981,7 +999,8 @@ cdef class Engine:
                            int part) noexcept nogil:
         """Thread ``part``'s share of the window: every batch's synapses onto its targets (the
         engine indices [lo, hi)), in arrival order, then its neurons that have anything left
-        in the window, up to its end.  Returns -1 when memory is exhausted."""
+        in the window (its agenda's due list), up to its end.  Returns -1 when memory is
+        exhausted."""
         cdef int32_t lo = <int32_t> (part * self.n_neurons // self.n_parts)
         cdef int32_t hi = <int32_t> ((part + 1) * self.n_neurons // self.n_parts)
         cdef const Batch* b
@@ -989,6 +1008,7 @@ cdef class Engine:
         cdef int64_t k, s, first, last
         cdef int32_t i
         cdef double weight
+        cdef Agenda* agenda = &ts.agenda
         for k in range(self.queue.window.n):
             b = &self.queue.window.b[k]
             tab = &tables[b.table]
@@ -1007,9 +1027,14 @@ cdef class Engine:
                                              b.mult, b.gid, tab.port[s], &ts.weights, &ts.failed)
                 receive_input(w, i, b.t, weight, tab.port[s], b.mult)
                 ts.delivered += 1
-        for i in range(lo, hi):
-            if w.wake[i] <= w.t1 and close_target(w, ts, i) != 0:
+        if agenda_wake(agenda, w.t1, w.wake, w.queued) != 0:
+            return -1
+        for k in range(agenda.due.n):
+            i = agenda.due.data[k]
+            if (close_target(w, ts, i) != 0
+                    or agenda_plan(agenda, i, w.t1 + (w.t1 - w.t0), w.wake, w.queued) != 0):
                 return -1
+        agenda_turn(agenda)
         return 0
 
     cdef int _check_finite(self, double t0, double t1) except -1:

@@ -19,6 +19,7 @@ the GIL on the thread that owns the neuron.
 """
 from libc.stdint cimport int32_t, int64_t, uint8_t
 
+from csnn._core.agenda cimport Agenda, agenda_touch
 from csnn._core.events cimport INFINITY, Pending, SpikeBuffer, pending_clear, spike_buffer_push
 from csnn._core.neurons cimport (neuron_t, advance, check_state, fire, initialize, next_crossing,
                                  quiet_until, receive, refresh, sample, set_current, settle,
@@ -45,7 +46,9 @@ cdef struct Window:
     char** neuron               # per engine index: its struct (in its model's population array)
     const uint8_t* model        # per engine index: its model code (neurons.pxd ModelCode)
     Slot* slots                 # per engine index: its Slot
-    double* wake                # per engine index: nothing happens to it before this time (ms)
+    double* wake                # per engine index: nothing happens to it before this time (ms);
+                                # -inf while it is on its thread's due list (agenda.pxd)
+    double* queued              # per engine index: the time of its entry in the agenda's heap
     Stream* streams
     const int32_t* st_perm
     Generator* generators
@@ -60,6 +63,7 @@ cdef struct ThreadState:
     SpikeBuffer spikes          # spikes emitted
     WeightBuffer weights        # transmissions through synapses that weight recorders watch
     int64_t delivered           # inputs delivered: through synapses and from generators
+    Agenda agenda               # which of its neurons each window closes
     int failed                  # memory exhausted
     int nonfinite               # a neuron's state stopped being finite
 
@@ -202,13 +206,13 @@ cdef inline int touch(neuron_t* n, int32_t i, double t, Window* w, ThreadState* 
     if w.slots[i].pending.t != t:
         advance(n, t)
         w.slots[i].pending.t = t
-    w.wake[i] = -INFINITY          # settled when the window closes at the latest
-    return 0
+    # settled when the window closes at the latest
+    return agenda_touch(&ts.agenda, i, w.wake)
 
 
 cdef inline int close(neuron_t* n, int32_t i, Window* w, ThreadState* ts) noexcept nogil:
-    """Neuron i's events up to the window's end, inclusive; when it must next be visited.
-    Returns -1 when memory is exhausted."""
+    """Neuron i's events up to the window's end, inclusive; when it must next be visited
+    (its wake time, which the agenda reads).  Returns -1 when memory is exhausted."""
     cdef double quiet
     if process_until(n, i, w.t1, True, w, ts) != 0:
         return -1

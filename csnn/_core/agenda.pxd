@@ -1,0 +1,166 @@
+# cython: language_level=3
+"""Which of a thread's neurons a window must close, without looking at every neuron.
+
+A neuron is closed in a window when an input touched it there, when it is sampled, or when
+one of its own events (a stream event, a possible threshold crossing) falls in the window:
+its wake time (targets.pxd ``close``) is at most the window's end.  Reading every neuron's
+wake time in every window costs O(neurons) per window, which dominates networks with short
+delays and sparse activity (Masquelier et al. 2008: 2 000 parrots, windows of 0.1 ms, 35 %
+of the instructions).  Each thread's Agenda keeps instead
+
+- the due list: the neurons to close in the present window.  A neuron is on it exactly when
+  its wake time is -inf (touch() puts a touched neuron there once);
+- the next list: those closed now that must be closed in the next window as well (sampled,
+  or an own event by the end of the next window);
+- a min-heap of (time, neuron) for the others with an own event later on.  ``queued[i]`` is
+  the time of neuron i's live entry (inf: none); an entry whose time is not its neuron's
+  ``queued`` is stale and dropped when it surfaces.  A neuron whose wake time moves later
+  keeps its earlier entry instead of a second one, so the heap holds about one entry per
+  neuron.
+
+Closing a neuron earlier than its wake time, or twice, changes nothing: its state changes only
+at its own events (targets.pxd), so the agenda decides cost, never results.
+"""
+from libc.math cimport INFINITY
+from libc.stdint cimport int32_t, int64_t
+from libc.stdlib cimport free
+
+from csnn._core.events cimport grow_array
+
+
+cdef struct WakeEntry:
+    double t            # when the neuron has an own event (ms)
+    int32_t neuron      # its engine index
+
+
+cdef struct NeuronList:
+    int32_t* data
+    int64_t n
+    int64_t cap
+
+
+cdef struct Agenda:
+    NeuronList due      # closed in the present window
+    NeuronList next     # closed in the next window too
+    WakeEntry* heap     # min-heap by time
+    int64_t n_heap
+    int64_t cap_heap
+
+
+cdef inline int list_push(NeuronList* lst, int32_t i) noexcept nogil:
+    """Append a neuron; -1 when memory is exhausted."""
+    if lst.n == lst.cap and grow_array(<void**> &lst.data, &lst.cap, sizeof(int32_t), 256) != 0:
+        return -1
+    lst.data[lst.n] = i
+    lst.n += 1
+    return 0
+
+
+cdef inline void agenda_free(Agenda* a) noexcept nogil:
+    free(a.due.data)
+    free(a.next.data)
+    free(a.heap)
+    a.due.data = NULL
+    a.next.data = NULL
+    a.heap = NULL
+    a.due.n = a.due.cap = a.next.n = a.next.cap = a.n_heap = a.cap_heap = 0
+
+
+cdef inline int agenda_reset(Agenda* a, int32_t lo, int32_t hi, double* wake, double* queued) noexcept nogil:
+    """Every neuron lo <= i < hi due in the next window (a run starts: any state may have been
+    set), no heap entry; -1 when memory is exhausted."""
+    cdef int32_t i
+    a.due.n = 0
+    a.next.n = 0
+    a.n_heap = 0
+    for i in range(lo, hi):
+        wake[i] = -INFINITY
+        queued[i] = INFINITY
+        if list_push(&a.due, i) != 0:
+            return -1
+    return 0
+
+
+cdef inline int agenda_touch(Agenda* a, int32_t i, double* wake) noexcept nogil:
+    """Neuron i received an input in the present window: close it there; -1 when memory is
+    exhausted."""
+    if wake[i] == -INFINITY:
+        return 0
+    wake[i] = -INFINITY
+    return list_push(&a.due, i)
+
+
+cdef inline int _heap_push(Agenda* a, double t, int32_t i) noexcept nogil:
+    cdef int64_t k, parent
+    if a.n_heap == a.cap_heap and grow_array(<void**> &a.heap, &a.cap_heap, sizeof(WakeEntry), 256) != 0:
+        return -1
+    k = a.n_heap
+    a.n_heap += 1
+    while k > 0:
+        parent = (k - 1) >> 1
+        if a.heap[parent].t <= t:
+            break
+        a.heap[k] = a.heap[parent]
+        k = parent
+    a.heap[k].t = t
+    a.heap[k].neuron = i
+    return 0
+
+
+cdef inline void _heap_pop(Agenda* a) noexcept nogil:
+    cdef int64_t k = 0, child
+    cdef WakeEntry last
+    a.n_heap -= 1
+    if a.n_heap == 0:
+        return
+    last = a.heap[a.n_heap]
+    while True:
+        child = 2 * k + 1
+        if child >= a.n_heap:
+            break
+        if child + 1 < a.n_heap and a.heap[child + 1].t < a.heap[child].t:
+            child += 1
+        if last.t <= a.heap[child].t:
+            break
+        a.heap[k] = a.heap[child]
+        k = child
+    a.heap[k] = last
+
+
+cdef inline int agenda_wake(Agenda* a, double t1, double* wake, double* queued) noexcept nogil:
+    """Put on the due list the neurons whose live entry falls by t1 (the window's end); -1 when
+    memory is exhausted."""
+    cdef double t
+    cdef int32_t i
+    while a.n_heap > 0 and a.heap[0].t <= t1:
+        t = a.heap[0].t
+        i = a.heap[0].neuron
+        _heap_pop(a)
+        if queued[i] != t:
+            continue
+        queued[i] = INFINITY
+        if agenda_touch(a, i, wake) != 0:
+            return -1
+    return 0
+
+
+cdef inline int agenda_plan(Agenda* a, int32_t i, double horizon, double* wake, double* queued) noexcept nogil:
+    """Neuron i was just closed and its wake time set: due in the next window when it falls by
+    ``horizon`` (the next window's expected end), else in the heap; -1 when memory is
+    exhausted."""
+    cdef double t = wake[i]
+    if t <= horizon:
+        wake[i] = -INFINITY
+        return list_push(&a.next, i)
+    if t < queued[i]:
+        queued[i] = t
+        return _heap_push(a, t, i)
+    return 0
+
+
+cdef inline void agenda_turn(Agenda* a) noexcept nogil:
+    """The next window begins: its due list is what the present one planned."""
+    cdef NeuronList done = a.due
+    a.due = a.next
+    a.next = done
+    a.next.n = 0
