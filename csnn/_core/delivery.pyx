@@ -132,10 +132,17 @@ cdef class BatchQueue:
         """The end of the present window (inclusive), ms."""
         return self.bounds[1] if self.nb > 0 else None
 
-    def bound(self, int64_t k):
-        """The end of the k-th window from the present one (k = 1: the present window's end), or
-        of the last one the ring covers."""
-        return self.bounds[k if k <= self.nb else self.nb]
+    def bound(self, int64_t k, double t_stop):
+        """The end of the k-th window from the present one (k = 1: the present window's end) as
+        close_window will compute it (by repeated addition beyond the ring), or the first
+        window end at or after ``t_stop`` if that comes first (ms)."""
+        cdef double end = self.bounds[k if k <= self.nb else self.nb]
+        cdef int64_t j
+        for j in range(self.nb, k):
+            if end >= t_stop:
+                break
+            end += self.width
+        return end
 
     cdef int regrid(self, double t_start, double width, double max_delay) except -1:
         """Start a new window grid at ``t_start``, keeping every batch in flight."""

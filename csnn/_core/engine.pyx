@@ -788,7 +788,7 @@ cdef class Engine:
             # multimeters reserve their rows for the chunk's samples in advance: bound the chunk
             rows_per_window = 1 + sum(int(m["targets"].shape[0] * self.width / m["interval"]) + 1
                                       for m in self._meters)
-            c.t_planned = min(t_stop, self.queue.bound(max(1, CHUNK_SAMPLES // rows_per_window)))
+            c.t_planned = min(t_stop, self.queue.bound(max(1, CHUNK_SAMPLES // rows_per_window), t_stop))
             self._plan_meters(self.t_now, c.t_planned)
             for j in range(self._samplers.shape[0]):
                 samplers[j].j_next = self.plans[samplers[j].meter].j_lo
