@@ -15,6 +15,10 @@ cdef struct IafPscDeltaParams:
     double I_e               # constant input current (pA)
     double V_min             # absolute lower bound of the membrane potential (mV)
     double refractory_input  # 1: buffer input arriving while refractory, 0: discard it
+    # derived from the parameters whenever they are set (iaf_psc_delta.pyx's derive), so that
+    # an input multiplies instead of dividing
+    double inv_tau_m         # 1 / tau_m (1/ms)
+    double r_m               # tau_m / C_m (mV/pA): the asymptote's shift per pA of current
 
 
 cdef struct IafPscDeltaState:
@@ -39,7 +43,7 @@ cdef inline double _at_least(double v, double lower) noexcept nogil:
 
 cdef inline double _u_inf(IafPscDelta* n) noexcept nogil:
     """Asymptotic potential relative to E_L under the present currents (mV)."""
-    return (n.p.I_e + n.s.I_stim) * n.p.tau_m / n.p.C_m
+    return (n.p.I_e + n.s.I_stim) * n.p.r_m
 
 
 cdef inline bint _refractory(IafPscDelta* n) noexcept nogil:
@@ -64,7 +68,7 @@ cdef inline double _evolve(IafPscDelta* n, double v0, double dt) noexcept nogil:
     # U = U_0 + (U_0 - U_inf) (e^{-dt/tau_m} - 1), relative to E_L: with expm1 the increment is
     # accurate even when U_inf is huge (tau_m very long); the trajectory is monotone, so
     # clamping the end point equals clamping continuously
-    return _at_least(n.p.E_L + u0 + (u0 - _u_inf(n)) * expm1(-dt / n.p.tau_m), n.p.V_min)
+    return _at_least(n.p.E_L + u0 + (u0 - _u_inf(n)) * expm1(-dt * n.p.inv_tau_m), n.p.V_min)
 
 
 cdef inline double value_at(IafPscDelta* n, double t, int var) noexcept nogil:
@@ -129,7 +133,7 @@ cdef inline int settle(IafPscDelta* n, double t, Pending* acc) noexcept nogil:
         return 0
     if t <= n.s.refr_end:
         if n.p.refractory_input != 0.0:
-            n.s.refr_input += acc.w_sum * exp(-(n.s.refr_end - t) / n.p.tau_m)
+            n.s.refr_input += acc.w_sum * exp((t - n.s.refr_end) * n.p.inv_tau_m)
         return 0
     n.s.V_m = _at_least(n.s.V_m + acc.w_sum, n.p.V_min)
     return 1 if n.s.V_m >= n.p.V_th else 0

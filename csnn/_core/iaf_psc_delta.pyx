@@ -49,6 +49,8 @@ State
     t_spike    ms      Time of the last spike, -1 before the first (read-only)
     ========== ======= ==========================================================
 """
+import numpy as np
+
 from csnn._core.psc import reset_below_threshold
 
 NAME = "iaf_psc_delta"
@@ -84,6 +86,12 @@ def check(values):
     return reset_below_threshold(NAME, values)
 
 
+def derive(values):
+    """The struct fields computed from the parameters (``values``: arrays over neurons)."""
+    tau_m = np.asarray(values["tau_m"], dtype=float)
+    return {"inv_tau_m": 1.0 / tau_m, "r_m": tau_m / np.asarray(values["C_m"], dtype=float)}
+
+
 cdef IafPscDelta _probe
 
 
@@ -100,6 +108,8 @@ def layout():
         "I_e": <char*> &_probe.p.I_e - base,
         "V_min": <char*> &_probe.p.V_min - base,
         "refractory_input": <char*> &_probe.p.refractory_input - base,
+        "inv_tau_m": <char*> &_probe.p.inv_tau_m - base,
+        "r_m": <char*> &_probe.p.r_m - base,
         "V_m": <char*> &_probe.s.V_m - base,
         "t": <char*> &_probe.s.t - base,
         "refr_end": <char*> &_probe.s.refr_end - base,
