@@ -14,6 +14,7 @@ the exact C programs brunel_grid.c and brunel_ps.c of DIR join brunel_delta as p
 """
 import argparse
 import datetime
+import hashlib
 import importlib.util
 import json
 import os
@@ -312,6 +313,13 @@ def compile_yardsticks(directory, build):
     return binaries
 
 
+def yardstick_source(directory, name):
+    """Where the yardstick ``name`` of ``directory`` (--yardsticks) came from: its source file
+    and the SHA-256 of its text."""
+    source = Path(directory) / f"{name}.c"
+    return {"source": str(source.resolve()), "source_sha256": hashlib.sha256(source.read_bytes()).hexdigest()}
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--suite", nargs="+", choices=CASES, default=list(CASES), metavar="NAME",
@@ -396,9 +404,10 @@ def report(suite, runners, skipped, cases, args, results):
         "threads": args.threads,
         "machine": {"platform": platform.platform(), "cpu": cpu_model(),
                     "cpu_count": os.cpu_count(), "python": platform.python_version()},
-        "simulators": {name: {"python": runner.python, "threads": runner.threads, "binary": runner.binary,
+        "simulators": {name: {"python": runner.python, "threads": runner.threads,
                               "version": cases[0]["runs"][name][0]["version"],
-                              "python_version": cases[0]["runs"][name][0]["python"]}
+                              "python_version": cases[0]["runs"][name][0]["python"],
+                              **(yardstick_source(args.yardsticks, name) if runner.binary else {})}
                        for name, runner in runners.items()},
         "skipped": skipped,
         "cases": cases,

@@ -1,6 +1,7 @@
 """Scripts users run: the examples, ``python -m csnn demo`` and NEST's own brunel_delta_nest.py
 with only its imports changed."""
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
@@ -114,13 +115,16 @@ def test_bench_runs_csnn_on_more_threads_and_the_yardsticks_in_one_invocation(tm
         (limits / f"{name}.c").write_text(FAKE_YARDSTICK.replace("SIM_S", f'"{seconds}"'))
     out = run([str(ROOT / "bench" / "run.py"), "--suite", "brunel_delta", "--quick", "--peers", "--repeats", "1",
                "--threads", "1", "2", "--yardsticks", str(limits), "--out", "results"], tmp_path)
-    case = json.loads((tmp_path / "results" / "brunel_delta.json").read_text())["cases"][0]
+    record = json.loads((tmp_path / "results" / "brunel_delta.json").read_text())
+    case = record["cases"][0]
     assert list(case["median"]) == ["csnn", "brunel_grid", "brunel_ps", "csnn 2 threads"]
     assert case["same_spikes"] == {"csnn 2 threads": True}
     csnn_s = case["median"]["csnn"]["simulate_s"]
     for name, seconds in sim_s.items():
         assert case["ratios"][name]["simulate"] == csnn_s / seconds
         assert case["median"][name]["figures"]["rate I Hz"] == 52.5
+        source = (limits / f"{name}.c").read_bytes()
+        assert record["simulators"][name]["source_sha256"] == hashlib.sha256(source).hexdigest()
     two = case["median"]["csnn 2 threads"]
     assert case["ratios"]["csnn 2 threads"]["simulate"] == csnn_s / two["simulate_s"]
     # the same network and spikes: the same synaptic events, per second shared by two threads
