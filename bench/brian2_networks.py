@@ -200,7 +200,7 @@ def brunel(session, p, neurons, drive, namespace, effect, simtime):
     # counted as NEST counts them: one drive connection per neuron, one per recorded neuron
     synapses += NE + p["NI"] + 2 * N_rec
     figures = shared.brunel_figures(p, simtime, espikes.num_spikes, ispikes.num_spikes, synapses,
-                                    counter.num_spikes, times["simulate_s"])
+                                    counter.num_spikes)
     return dict(times, figures=figures)
 
 
@@ -342,7 +342,7 @@ def cuba(session, simtime):
     spikes = b2.SpikeMonitor(neurons)
     times = session.run([neurons, excitatory, inhibitory, spikes], simtime, namespace)
     synapses = len(excitatory) + len(inhibitory)
-    return dict(times, figures=shared.cuba_figures(p, simtime, spikes.count[:], synapses, times["simulate_s"]))
+    return dict(times, figures=shared.cuba_figures(p, simtime, spikes.count[:], synapses))
 
 
 def scaling(session, n, rate, simtime):

@@ -12,17 +12,20 @@ run.py runs this file once per measurement, in a fresh process:
 
     python networks.py SIMULATOR SUITE PARAMS_JSON
 
-SIMULATOR is ``csnn`` or ``nest`` (imported as ``sim`` and run through the functions here) or
+SIMULATOR is ``csnn`` or ``nest`` (imported as ``sim`` and run through the functions here),
 ``brian2`` / ``brian2_standalone`` (Brian 2 in its runtime or C++ standalone mode, run through
-``brian2_networks.py``).  The JSON result is the last line of stdout.
+``brian2_networks.py``) or ``brunel_grid`` / ``brunel_ps`` (the yardsticks, brunel_delta only:
+PARAMS names the compiled program as "binary").  The JSON result is the last line of stdout.
 """
 import importlib
 import json
 import math
 import platform
 import resource
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -70,8 +73,9 @@ def brunel(sim, model, p, simtime):
     # local_spike_counter counts the spikes of all neurons
     figures = shared.brunel_figures(p, simtime, espikes.get("n_events"), ispikes.get("n_events"),
                                     sim.GetKernelStatus("num_connections"),
-                                    sim.GetKernelStatus("local_spike_counter"), simulated - built)
-    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
+                                    sim.GetKernelStatus("local_spike_counter"))
+    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures,
+            "spikes_sha256": spike_digest(espikes, ispikes)}
 
 
 def stdp_network(sim, order, simtime):
@@ -106,7 +110,8 @@ def stdp_network(sim, order, simtime):
     figures = shared.stdp_network_figures(p, simtime, espikes.get("n_events"), ispikes.get("n_events"),
                                           sim.GetKernelStatus("num_connections"), weights,
                                           sim.GetKernelStatus("local_spike_counter"), simulated - built)
-    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
+    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures,
+            "spikes_sha256": spike_digest(espikes, ispikes)}
 
 
 def ei_synapse_models(sim, p):
@@ -163,7 +168,8 @@ def fi_lif(sim, n, simtime):
     for k in shared.nearest(I_e, shared.FI_LIF_PROBES):
         reference[f"rate Hz @ {I_e[k]:.1f} pA"] = shared.lif_rate(
             I_e[k], p["tau_m"], p["C_m"], p["t_ref"], p["E_L"], p["V_th"], p["V_reset"])
-    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures, "reference": reference}
+    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures, "reference": reference,
+            "spikes_sha256": spike_digest(recorder)}
 
 
 def hh(sim, n, simtime):
@@ -180,7 +186,16 @@ def hh(sim, n, simtime):
     sim.Simulate(simtime)
     simulated = time.perf_counter()
     figures = shared.fi_figures(I_e, spike_counts(recorder, neurons), simtime, shared.HH_PROBES)
-    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
+    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures,
+            "spikes_sha256": spike_digest(recorder)}
+
+
+def spike_digest(*recorders):
+    """shared.spike_digest of the spikes of ``recorders`` (spike recorders of distinct
+    neurons) together: the same for two runs exactly when they recorded the same spikes."""
+    events = [recorder.get("events") for recorder in recorders]
+    return shared.spike_digest(np.concatenate([e["senders"] for e in events]),
+                               np.concatenate([e["times"] for e in events]))
 
 
 def spike_counts(recorder, neurons):
@@ -208,8 +223,9 @@ def cuba(sim, simtime):
     sim.Simulate(simtime)
     simulated = time.perf_counter()
     synapses = sim.GetKernelStatus("num_connections") - p["N"]      # minus the recorder's
-    figures = shared.cuba_figures(p, simtime, spike_counts(recorder, neurons), synapses, simulated - built)
-    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
+    figures = shared.cuba_figures(p, simtime, spike_counts(recorder, neurons), synapses)
+    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures,
+            "spikes_sha256": spike_digest(recorder)}
 
 
 def memory(sim, synapse, n, indegree, simtime):
@@ -320,8 +336,10 @@ SUITES = {"brunel_delta": brunel_delta, "brunel_alpha": brunel_alpha, "fi_lif": 
           "stdp_pattern": stdp_pattern, "scaling": scaling, "stdp_network": stdp_network}
 
 #: simulator -> how this file runs it: "pynest" (the module of that name as ``sim``, through the
-#: functions above) or "brian2" (brian2_networks.run, in the mode brian2_networks.MODES names)
-SIMULATORS = {"csnn": "pynest", "nest": "pynest", "brian2": "brian2", "brian2_standalone": "brian2"}
+#: functions above), "brian2" (brian2_networks.run, in the mode brian2_networks.MODES names) or
+#: "yardstick" (run_yardstick: a compiled C program of run.py's --yardsticks)
+SIMULATORS = {"csnn": "pynest", "nest": "pynest", "brian2": "brian2", "brian2_standalone": "brian2",
+              "brunel_grid": "yardstick", "brunel_ps": "yardstick"}
 
 
 def run_pynest(sim_name, suite, params, threads):
@@ -335,6 +353,29 @@ def run_pynest(sim_name, suite, params, threads):
     return result
 
 
+def run_yardstick(binary, suite, order, simtime):
+    """brunel_delta in a yardstick, the C program ``binary`` (brunel_grid.c or brunel_ps.c
+    compiled by run.py): its own build and simulate times, brunel_delta's figures from its
+    output line (shared.yardstick_figures) and its peak memory (its process is this one's only
+    child)."""
+    if suite != "brunel_delta":
+        sys.exit(f"networks.py: the yardsticks run brunel_delta only, not {suite!r}")
+    command = [binary, str(order), repr(float(simtime)), str(SEED)]
+    proc = subprocess.run(command, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed (exit code {proc.returncode}):\n{proc.stderr[-4000:]}")
+    output = json.loads(proc.stdout.splitlines()[-1])
+    figures = shared.yardstick_figures(shared.brunel_parameters(order), simtime, output)
+    return {"build_s": output["build_s"], "simulate_s": output["sim_s"], "figures": figures,
+            "peak_rss_mb": peak_rss_mb(resource.RUSAGE_CHILDREN), "version": Path(binary).name}
+
+
+def peak_rss_mb(who):
+    """ru_maxrss (MB) of ``who`` (resource.RUSAGE_SELF or RUSAGE_CHILDREN: the largest child)."""
+    scale = 1024 ** 2 if sys.platform == "darwin" else 1024      # ru_maxrss: bytes on macOS, else KiB
+    return resource.getrusage(who).ru_maxrss / scale
+
+
 def main():
     sim_name, suite, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     threads = params.pop("threads")
@@ -344,12 +385,13 @@ def main():
     if SIMULATORS[sim_name] == "brian2":
         import brian2_networks
         result = brian2_networks.run(sim_name, suite, params, threads)
+    elif SIMULATORS[sim_name] == "yardstick":
+        result = run_yardstick(suite=suite, **params)
     else:
         result = run_pynest(sim_name, suite, params, threads)
-    scale = 1024 ** 2 if sys.platform == "darwin" else 1024      # ru_maxrss: bytes on macOS, else KiB
-    # A peer may report a larger peak of its own (Brian 2 standalone: its simulation binary).
-    result["peak_rss_mb"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale,
-                                result.get("peak_rss_mb", 0.0))
+    # A peer may report a larger peak of its own (Brian 2 standalone and the yardsticks: their
+    # simulation binary).
+    result["peak_rss_mb"] = max(peak_rss_mb(resource.RUSAGE_SELF), result.get("peak_rss_mb", 0.0))
     result["python"] = platform.python_version()
     print(json.dumps(result))
 

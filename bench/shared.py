@@ -10,6 +10,7 @@ functions that need csnn (``write_pattern_input``, ``score_pattern``) import it 
 from run.py, which runs in csnn's interpreter.
 """
 import ctypes
+import hashlib
 import importlib.util
 import math
 from pathlib import Path
@@ -26,6 +27,37 @@ PATTERN_EXAMPLE = BENCH.parent / "examples" / "masquelier2008.py"
 
 #: seed of every simulator's random numbers and of the inputs drawn here
 SEED = 12345
+
+
+#: the figure of the synaptic events of a network's simulation: every input its neurons were
+#: delivered, recurrent and external, by a formula of the network's figures (brunel_events,
+#: cuba_figures, scaling_figures) from spike counts, the same for every simulator
+SYN_EVENTS = "syn. events"
+#: the figure run.py derives from it (syn_event_rate)
+SYN_EVENT_RATE = "syn. events/s/thread"
+
+
+def syn_event_rate(events, simulate_s, threads):
+    """Synaptic events (SYN_EVENTS) per second of simulate time (s) per thread: the work one
+    core did per second."""
+    return events / simulate_s / threads
+
+
+def csnn_on_threads(threads):
+    """The name under which run.py lists csnn on a further thread count of its --threads."""
+    return f"csnn {threads} threads"
+
+
+def spike_digest(senders, times):
+    """A fingerprint of a set of spikes that does not depend on the order a recorder lists them
+    in: the SHA-256 (hex) of the (sender, time) pairs in lexicographic order, ids as int64 and
+    times (ms) as float64 bit for bit."""
+    senders = np.asarray(senders, dtype=np.int64)
+    times = np.asarray(times, dtype=np.float64)
+    order = np.lexsort((times, senders))
+    digest = hashlib.sha256(senders[order].tobytes())
+    digest.update(times[order].tobytes())
+    return digest.hexdigest()
 
 
 def add_results_options(parser):
@@ -82,18 +114,38 @@ def brunel_parameters(order):
     }
 
 
-def brunel_figures(p, simtime, events_ex, events_in, synapses, spikes, simulate_s):
+def brunel_figures(p, simtime, events_ex, events_in, synapses, spikes):
     """brunel_delta's figures: rates (Hz) of the N_rec recorded neurons of each population,
     synapses counted as NEST counts them (network synapses, one drive connection per neuron
-    and one recorder connection per recorded neuron), recorded spikes, and synaptic events
-    per second of simulation: every spike of a neuron reaches CE + CI targets on average."""
+    and one recorder connection per recorded neuron), recorded spikes, and the synaptic events
+    of ``spikes``, the spikes of all neurons (brunel_events)."""
     return {
         "rate E Hz": events_ex / p["N_rec"] / simtime * 1000.0,
         "rate I Hz": events_in / p["N_rec"] / simtime * 1000.0,
         "synapses": int(synapses),
         "recorded spikes": int(events_ex + events_in),
-        "syn. events/s": spikes * (p["CE"] + p["CI"]) / simulate_s,
+        SYN_EVENTS: brunel_events(p, simtime, spikes),
     }
+
+
+def brunel_events(p, simtime, spikes):
+    """The inputs a brunel network delivers in simtime (ms) in which its neurons fired
+    ``spikes`` spikes: every spike reaches CE + CI targets on average (the mean out-degree of
+    both populations under fixed in-degrees: N CE synapses from NE sources, CE + CI each, the
+    same from the NI sources), and every neuron receives its Poisson drive at p_rate (Hz).
+    The drive counts its expected number of inputs (the simulators' draws differ from it by
+    about 1e-4 relative at order 500)."""
+    return int(round(spikes * (p["CE"] + p["CI"]) + p["p_rate"] * (p["NE"] + p["NI"]) * simtime / 1000.0))
+
+
+def yardstick_figures(p, simtime, output):
+    """brunel_delta's figures from a yardstick's output line (``output``: the JSON of
+    brunel_grid.c or brunel_ps.c, rates rate_E and rate_I in Hz over all neurons of each
+    population): the rates, and the synaptic events of brunel_events from the spikes those
+    rates mean.  No synapses or recorded spikes: a yardstick counts spikes without recorders."""
+    spikes = (output["rate_E"] * p["NE"] + output["rate_I"] * p["NI"]) * simtime / 1000.0
+    return {"rate E Hz": output["rate_E"], "rate I Hz": output["rate_I"],
+            SYN_EVENTS: brunel_events(p, simtime, spikes)}
 
 
 def alpha_psp_peak(tau_m, C_m, tau_syn):
@@ -157,9 +209,9 @@ def stdp_network_parameters(order):
 def stdp_network_figures(p, simtime, spikes_ex, events_in, synapses, weights, spikes, simulate_s):
     """stdp_network's figures: the rate (Hz) of all excitatory neurons (``spikes_ex`` spikes)
     and of the N_rec recorded inhibitory ones, synapses (as brunel_figures counts them), the
-    mean and standard deviation of ``weights`` (mV, plastic weights at the end), and events per second
-    of simulation: synaptic (every spike reaches CE + CI targets on average) and plastic (every
-    excitatory spike reaches CE excitatory targets on average)."""
+    mean and standard deviation of ``weights`` (mV, plastic weights at the end), synaptic
+    events (brunel_events of ``spikes``, the spikes of all neurons) and plastic events per
+    second of simulation (every excitatory spike reaches CE excitatory targets on average)."""
     weights = np.asarray(weights, float)
     return {
         "rate E Hz": spikes_ex / p["NE"] / simtime * 1000.0,
@@ -167,7 +219,7 @@ def stdp_network_figures(p, simtime, spikes_ex, events_in, synapses, weights, sp
         "synapses": int(synapses),
         "mean w mV": float(weights.mean()),
         "sd w mV": float(weights.std()),
-        "syn. events/s": spikes * (p["CE"] + p["CI"]) / simulate_s,
+        SYN_EVENTS: brunel_events(p, simtime, spikes),
         "plastic events/s": spikes_ex * p["CE"] / simulate_s,
     }
 
@@ -273,17 +325,17 @@ def cuba_initial_v(p, seed=SEED):
     return np.random.default_rng(seed).uniform(p["neuron"]["V_reset"], p["neuron"]["V_th"], p["N"])
 
 
-def cuba_figures(p, simtime, counts, synapses, simulate_s):
+def cuba_figures(p, simtime, counts, synapses):
     """cuba's figures from each neuron's spike count: mean rates (Hz) of the excitatory and
-    inhibitory populations, network synapses, spikes, and synaptic events per second of
-    simulation (spikes times the mean out-degree, synapses / N)."""
+    inhibitory populations, network synapses, spikes, and synaptic events (spikes times the
+    mean out-degree, synapses / N; the network has no external input)."""
     counts = np.asarray(counts)
     return {
         "mean rate E Hz": float(counts[:p["NE"]].mean() / simtime * 1000.0),
         "mean rate I Hz": float(counts[p["NE"]:].mean() / simtime * 1000.0),
         "synapses": int(synapses),
         "spikes": int(counts.sum()),
-        "syn. events/s": float(counts.sum() * synapses / p["N"] / simulate_s),
+        SYN_EVENTS: int(round(counts.sum() * synapses / p["N"])),
     }
 
 
@@ -399,6 +451,24 @@ def anonymous_rss():
     with open("/proc/self/status") as status:
         fields = dict(line.split(":", 1) for line in status)
     return int(fields["RssAnon"].split()[0]) * 1024      # kB
+
+
+def bytes_per_synapse(cases, key="rss growth bytes"):
+    """The memory suite's cases (run.py's records, each network's synapse "none" first) as
+    (case, {simulator: bytes per synapse}) for every case with synapses: the growth ``key``
+    (a memory_figures key) of the network with synapses minus that of the same network
+    without, over the number of synapses, from the medians."""
+    baseline, out = {}, []
+    for case in cases:
+        params = dict(case["params"])
+        network = tuple(sorted(params.items() - {("synapse", params["synapse"])}))
+        figures = {name: m["figures"] for name, m in case["median"].items()}
+        if params["synapse"] == "none":
+            baseline[network] = figures
+        else:
+            out.append((case, {name: (f[key] - baseline[network][name][key]) / f["synapses"]
+                               for name, f in figures.items()}))
+    return out
 
 
 def memory_figures(before, synapses, build_s):

@@ -1,6 +1,7 @@
 """Scripts users run: the examples, ``python -m csnn demo`` and NEST's own brunel_delta_nest.py
 with only its imports changed."""
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
@@ -88,6 +89,110 @@ def test_bench_results_go_to_an_ignored_directory_unless_asked(tmp_path, monkeyp
                                (["--out", str(tmp_path / "mine")], "mine")):
         assert shared.results_dir(parser.parse_args(options)) == tmp_path / directory
         assert (tmp_path / directory).is_dir()
+
+
+#: a stand-in for a yardstick of run.py's --yardsticks: checks its arguments (order, ms, seed)
+#: as run.py gives them and prints an output line of brunel_grid.c's form
+FAKE_YARDSTICK = r"""#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv) {
+  if (argc != 4 || strcmp(argv[1], "500") || strcmp(argv[2], "1000.0") || strcmp(argv[3], "12345")) return 3;
+  printf("{\"order\": 500, \"simtime\": 1000, \"build_s\": 0.5, \"sim_s\": %s, \"rate_E\": 50.0, \"rate_I\": 52.5}\n",
+         SIM_S);
+  return 0;
+}
+"""
+
+
+@pytest.mark.source_tree
+def test_bench_runs_csnn_on_more_threads_and_the_yardsticks_in_one_invocation(tmp_path):
+    """--threads 1 2: csnn's second column, its speedup and the same spikes; --yardsticks: the C
+    programs compiled and run as brunel_delta's peers, their ratios in the table."""
+    limits = tmp_path / "limits"
+    limits.mkdir()
+    sim_s = {"brunel_grid": 0.25, "brunel_ps": 0.5}
+    for name, seconds in sim_s.items():
+        (limits / f"{name}.c").write_text(FAKE_YARDSTICK.replace("SIM_S", f'"{seconds}"'))
+    out = run([str(ROOT / "bench" / "run.py"), "--suite", "brunel_delta", "--quick", "--peers", "--repeats", "1",
+               "--threads", "1", "2", "--yardsticks", str(limits), "--out", "results"], tmp_path)
+    record = json.loads((tmp_path / "results" / "brunel_delta.json").read_text())
+    case = record["cases"][0]
+    assert list(case["median"]) == ["csnn", "brunel_grid", "brunel_ps", "csnn 2 threads"]
+    assert case["same_spikes"] == {"csnn 2 threads": True}
+    csnn_s = case["median"]["csnn"]["simulate_s"]
+    for name, seconds in sim_s.items():
+        assert case["ratios"][name]["simulate"] == csnn_s / seconds
+        assert case["median"][name]["figures"]["rate I Hz"] == 52.5
+        source = (limits / f"{name}.c").read_bytes()
+        assert record["simulators"][name]["source_sha256"] == hashlib.sha256(source).hexdigest()
+    two = case["median"]["csnn 2 threads"]
+    assert case["ratios"]["csnn 2 threads"]["simulate"] == csnn_s / two["simulate_s"]
+    # the same network and spikes: the same synaptic events, per second shared by two threads
+    figures = two["figures"]
+    assert figures["syn. events"] == case["median"]["csnn"]["figures"]["syn. events"]
+    assert figures["syn. events/s/thread"] == figures["syn. events"] / two["simulate_s"] / 2
+    assert "| csnn 2 threads |" in out and "| brunel_grid |" in out and "spikes = csnn's" in out
+
+
+@pytest.mark.source_tree
+def test_bench_yardsticks_must_name_a_directory_of_both_programs(tmp_path):
+    (tmp_path / "brunel_grid.c").write_text("int main(void) { return 0; }\n")
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--suite", "brunel_delta", "--peers",
+                             "--yardsticks", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"--yardsticks {tmp_path}: no brunel_ps.c there" in result.stderr
+
+
+@pytest.mark.source_tree
+def test_spike_digest_sees_every_spike_and_not_the_order(tmp_path):
+    shared = load_module(ROOT / "bench" / "shared.py")
+    rng = np.random.default_rng(1)
+    senders, times = rng.integers(1, 50, 200), rng.uniform(0.0, 100.0, 200)
+    order = rng.permutation(200)
+    digest = shared.spike_digest(senders, times)
+    assert shared.spike_digest(senders[order], times[order]) == digest
+    moved = times.copy()
+    moved[7] = np.nextafter(moved[7], np.inf)
+    assert shared.spike_digest(senders, moved) != digest
+    assert shared.spike_digest(senders[1:], times[1:]) != digest
+
+
+def case(params, medians, ratios=None, same_spikes=None):
+    """A case of run.py's records: its parameters, medians (simulator -> simulate_s, figures),
+    csnn/peer simulate ratios and same_spikes."""
+    return {"params": params, "median": medians, "same_spikes": same_spikes or {},
+            "ratios": {name: {"simulate": ratio, "total": ratio} for name, ratio in (ratios or {}).items()}}
+
+
+@pytest.mark.source_tree
+def test_bench_targets_are_met_exactly_where_the_measurements_reach_their_goals(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    import summary
+    order_500, order_2500 = {"order": 500, "simtime": 1000.0}, {"order": 2500, "simtime": 1000.0}
+    brunel = {"suite": "brunel_delta", "skipped": {"brunel_grid": "no --yardsticks DIR given"}, "cases": [
+        case(order_500, {"csnn": {}, "nest": {}}, {"nest": 0.5}),
+        case(order_2500, {"csnn": {"figures": {"syn. events/s/thread": 4.9e7}}, "nest": {}, "csnn 2 threads": {}},
+             {"nest": 0.51, "csnn 2 threads": 1.9}, {"csnn 2 threads": False})]}
+    memory = {"suite": "memory", "cases": [
+        case({"n": 50000, "indegree": 200, "simtime": 10.0, "synapse": synapse},
+             {"csnn": {"figures": {"synapses": synapses, "rss growth bytes": 1e6 + synapses * bytes_per}}})
+        for synapse, synapses, bytes_per in (("none", 0, 0), ("static_synapse", 10 ** 7, 12.0),
+                                             ("stdp_synapse", 10 ** 7, 24.5))]}
+    for record in (brunel, memory):
+        (tmp_path / f"{record['suite']}.json").write_text(json.dumps(record))
+    rows = {line.split(" | ")[0][2:]: line.split(" | ")[1:] for line in summary.targets_table(tmp_path).splitlines()}
+    assert rows["brunel_delta order 500: simulate csnn / NEST"] == ["0.500", "<= 0.5", "yes |"]
+    assert rows["brunel_delta order 2500: simulate csnn / NEST"] == ["0.510", "<= 0.5", "no |"]
+    assert rows["brunel_delta order 2500: csnn syn. events/s/thread"] == ["4.9e+07", ">= 5e+07", "no |"]
+    assert rows["memory, 10 M static_synapse: csnn resident B/syn"] == ["12.0", "<= 12", "yes |"]
+    assert rows["memory, 10 M stdp_synapse: csnn resident B/syn"] == ["24.5", "<= 24", "no |"]
+    # what is missing is said, and nothing is met without its measurement
+    assert rows["brunel_delta order 2500: simulate csnn / brunel_grid"][0] == \
+        "not measured (brunel_grid: no --yardsticks DIR given)"
+    assert rows["brunel_delta order 2500: speedup of 2 threads, same spikes"][0] == \
+        "not measured (csnn 2 threads recorded other spikes than csnn)"
+    assert rows["cuba 1 s: simulate csnn / NEST"] == ["not measured (no cuba.json)", "<= 0.5", " |"]
+    assert len(rows) == 2 + len(summary.TARGETS)
 
 
 def nest_example(name):

@@ -1,6 +1,6 @@
 """The README and the guide stay true: the guide's model table is the registry's, the README's
-performance summary is the one bench/summary.py makes from the tracked results, and their code
-runs."""
+performance summary and bench/README.md's targets are the ones bench/summary.py makes from the
+tracked results, and their code runs."""
 import pathlib
 import re
 
@@ -12,6 +12,7 @@ from csnn.models import model_table
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 GUIDE = ROOT / "docs" / "guide.md"
+BENCH_README = ROOT / "bench" / "README.md"
 pytestmark = pytest.mark.source_tree
 
 
@@ -26,10 +27,13 @@ def test_model_table_matches_the_registry():
     assert generated_block(GUIDE, "model-table").strip() == model_table().strip()
 
 
-def test_performance_summary_matches_the_tracked_results(monkeypatch):
+@pytest.mark.parametrize("path, marker, table", [(README, "bench-summary", "summary_table"),
+                                                 (BENCH_README, "bench-targets", "targets_table")],
+                         ids=["summary", "targets"])
+def test_performance_tables_match_the_tracked_results(path, marker, table, monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT / "bench"))
     import summary
-    assert generated_block(README, "bench-summary").strip() == summary.summary_table().strip()
+    assert generated_block(path, marker).strip() == getattr(summary, table)().strip()
 
 
 def test_readme_names_every_neuron_model_in_its_limitations():
