@@ -2,6 +2,7 @@
 import os
 import warnings
 
+import numpy as np
 import pytest
 from hypothesis import strategies as st
 
@@ -50,3 +51,32 @@ def resolve_tau(tau, tau_m):
     if isinstance(tau, tuple):
         return tau_m * (1.0 + tau[1] * 10.0 ** tau[2])
     return tau
+
+
+def chi_square_p(frequencies, distribution, least=5.0):
+    """p-value of Pearson's chi-square test of ``frequencies`` (how often each value 0, 1, ...
+    occurred) against a frozen scipy discrete ``distribution``: one bin per value, neighbours
+    pooled until each bin expects at least ``least`` (the test's usual validity condition), the
+    tail beyond the largest value in the last bin."""
+    from scipy import stats
+    frequencies = np.asarray(frequencies, dtype=float)
+    probabilities = distribution.pmf(np.arange(frequencies.size))
+    probabilities[-1] += distribution.sf(frequencies.size - 1)
+    observed, expected = pooled(frequencies, frequencies.sum() * probabilities, least)
+    return stats.chisquare(observed, expected * observed.sum() / expected.sum()).pvalue
+
+
+def pooled(observed, expected, least):
+    """Neighbouring bins merged from the left until each expects at least ``least``; what is
+    left at the end joins the last bin."""
+    bins_observed, bins_expected = [], []
+    o = e = 0.0
+    for oi, ei in zip(observed.tolist(), expected.tolist()):
+        o, e = o + oi, e + ei
+        if e >= least:
+            bins_observed.append(o)
+            bins_expected.append(e)
+            o = e = 0.0
+    bins_observed[-1] += o
+    bins_expected[-1] += e
+    return np.array(bins_observed), np.array(bins_expected)
