@@ -26,8 +26,10 @@ PURPOSE_PARAMETER = 3
 ZIGGURAT_EDGE = 7.69711747013104972
 
 #: counts with a mean below this skip their empty steps by a geometric jump (one exponential
-#: variate per non-empty step instead of one uniform variate per step)
-SKIP_BELOW = 1.0
+#: variate per non-empty step instead of one uniform variate per step): measured, a jump is
+#: cheaper per step up to a mean of about 1.5 (0.75: 9 ns against 18 ns per step), drawing every
+#: step from about 1.75 on (2.5: 10 ns against 18 ns)
+SKIP_BELOW = 1.5
 
 #: a count table ends where the probability of the counts beyond it, relative to the most
 #: likely count's, falls below 2^-70 (a 53-bit uniform variate cannot reach them)
