@@ -4,7 +4,7 @@ from libc.math cimport exp, expm1, floor, sin, sqrt
 from libc.stdint cimport int32_t, int64_t
 
 from csnn._core.events cimport INFINITY
-from csnn._core.gridtime cimport (MAX_STEP, Grid, arrival, arrival_at, delay_steps, grid_time, last_step)
+from csnn._core.gridtime cimport (MAX_STEP, Grid, arrival, arrival_at, delay_steps, last_step)
 from csnn._core.rng cimport (PoissonTable, Xoshiro256, next_exponential, next_normal, next_unit,
                              poisson_next)
 
@@ -66,14 +66,15 @@ cdef struct Stream:
     double pos          # POISSON: where the budget is used from: the end of the dead time after the
                         # last emission, or the stream's start (ms)
     double budget       # POISSON: exponential(1) budget left for the next emission
-    double next_emit    # POISSON, POISSON_GRID: emission time of the next spike (ms)
+    double next_emit    # POISSON: emission time of the next spike (ms)
     double next_t       # arrival time of the next event (ms), inf when none
     double next_value   # weight of the next spike, or current after the next change (pA)
     double value        # currents: current in effect at the target (pA), set when the change arrives
     double aux          # OU: start time of the step whose value ``budget`` holds (ms)
     double hold_budget  # OU: budget and aux before the pending change was drawn
     double hold_aux
-    int64_t cursor      # index of the next spike / breakpoint; POISSON: segment of pos
+    int64_t cursor      # index of the next spike / breakpoint; POISSON: segment of pos; POISSON_GRID:
+                        # segment of the next emission
     int64_t next_mult   # multiplicity of the next spike (POISSON_GRID: the count of its step)
     int64_t step        # POISSON_GRID: the steps up to this one are decided (the last emission or
                         # the stream's start)
@@ -179,9 +180,12 @@ cdef inline void _poisson_pop(Stream* s, Generator* g) noexcept nogil:
 cdef inline void _grid_next(Stream* s, Generator* g) noexcept nogil:
     """GEN_POISSON_GRID: the next step after ``step`` whose count is not 0, segment by segment
     of the schedule (breakpoints are step numbers; segment i holds the steps (times[i],
-    times[i + 1]]): its step, count, emission and arrival."""
+    times[i + 1]]) from segment ``cursor`` (that of step + 1 or an earlier one) on: its step,
+    count and arrival, and its segment in ``cursor``."""
     cdef int64_t k = s.step, end, count = 0
-    cdef int64_t i = _first_after(g.times, g.n, <double> k) - 1     # the segment of step k + 1
+    cdef int64_t i = s.cursor
+    while i + 1 < g.n and g.times[i + 1] <= k:
+        i += 1
     while True:
         end = <int64_t> g.times[i + 1] if i + 1 < g.n else MAX_STEP
         if i >= 0:
@@ -190,15 +194,20 @@ cdef inline void _grid_next(Stream* s, Generator* g) noexcept nogil:
                 break
         if i + 1 >= g.n:
             s.next_step = MAX_STEP
-            s.next_emit = INFINITY
             s.next_t = INFINITY
             return
         k = end
         i += 1
+    s.cursor = i
     s.next_step = k
     s.next_mult = count
-    s.next_emit = grid_time(&g.grid, k)
     s.next_t = arrival(&g.grid, k, s.delay_steps, s.delay)
+
+
+cdef inline void _grid_from(Stream* s, Generator* g) noexcept nogil:
+    """GEN_POISSON_GRID: the next non-empty step after ``step``, the segment found afresh."""
+    s.cursor = _first_after(g.times, g.n, <double> s.step) - 1
+    _grid_next(s, g)
 
 
 cdef inline void _cursor_next(Stream* s, Generator* g) noexcept nogil:
@@ -311,7 +320,7 @@ cdef inline void stream_start(Stream* s, Generator* g, double t0) noexcept nogil
         return
     if g.kind == GEN_POISSON_GRID:
         s.step = last_step(&g.grid, t0)
-        _grid_next(s, g)
+        _grid_from(s, g)
         return
     s.cursor = _first_after(g.times, g.n, t0)
     if g.kind == GEN_CURRENT:
@@ -366,7 +375,7 @@ cdef inline void stream_retime(Stream* s, Generator* g, double t_now) noexcept n
         if s.next_step > now:
             if s.step < now:
                 s.step = now
-            _grid_next(s, g)
+            _grid_from(s, g)
     elif not s.pending:
         _cursor_next(s, g)
 

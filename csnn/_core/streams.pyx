@@ -43,7 +43,7 @@ after the present are drawn again from the new data.
 # The stream functions are inline, in streams.pxd, so that the event loop compiles them in.
 import numpy as np
 
-from csnn._core.gridtime cimport make_grid
+from csnn._core.gridtime cimport Grid, grid_time, last_step, make_grid
 
 
 def stream_kinds():
