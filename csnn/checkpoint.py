@@ -36,8 +36,9 @@ from ._version import __version__
 from .errors import BadParameterError, KernelStateError, file_access, file_path
 
 MAGIC = b"CSNNCKPT"
-#: the payload's layout; a new csnn that stores other state increments it
-FORMAT_VERSION = 2
+#: the payload's layout; a new csnn that stores other state increments it (3: grid Poisson
+#: streams, with step numbers in every stream record, and the engine's resolution)
+FORMAT_VERSION = 3
 _HEADER = struct.Struct("<8sIQ32s")
 
 #: what a checkpoint may name besides csnn's own classes and functions and numpy's scalar,

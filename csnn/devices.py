@@ -20,7 +20,7 @@ import zipfile
 import numpy as np
 
 from . import memory as cmemory
-from ._core.streams import stream_kinds
+from ._core.streams import grid_times, last_steps, stream_kinds
 from .errors import BadParameterError, CSNNWarning, KernelStateError, file_access, file_path
 from .events import Events
 
@@ -129,15 +129,17 @@ class Generator(Device):
 
 def _schedule(times, values, t_on, t_off):
     """Breakpoints and values of v(t) = values[i] for times[i] < t <= times[i + 1] (0 before
-    times[0]), switched on only in (t_on, t_off]: the value after each breakpoint."""
+    times[0]), switched on only in (t_on, t_off]: the value after each breakpoint.  A value may
+    be a row of numbers (``values`` of shape (n, columns))."""
     times = np.asarray(times, dtype=float)
     values = np.asarray(values, dtype=float)
     points = np.unique(np.concatenate([times, [t_on, t_off]]))
     points = points[(points >= t_on) & (points <= t_off)]
     index = np.searchsorted(times, points, side="right") - 1
-    # (a padded copy: with no breakpoints at all, as a new step_current_generator has, index 0
-    # must still be readable)
-    after = np.where(index >= 0, np.append(values, 0.0)[np.maximum(index, 0)], 0.0)
+    # (a zero row at the end, for the points before times[0]: with no breakpoints at all, as a
+    # new step_current_generator has, it is the only one)
+    padded = np.concatenate([values, np.zeros((1,) + values.shape[1:])])
+    after = padded[np.where(index >= 0, index, values.shape[0])]
     after[points >= t_off] = 0.0
     return points, after
 
@@ -156,13 +158,14 @@ class ScheduleGenerator(Generator):
         """Keep ``old`` up to ``t_now`` and ``new`` after it (schedules of breakpoints)."""
         old_t, old_v, _ = old
         new_t, new_v, _ = new
+        zero = np.zeros(new_v.shape[1:])
         keep = old_t <= t_now
         i = np.searchsorted(new_t, t_now, side="right")
-        v_new = new_v[i - 1] if i > 0 else 0.0
-        v_old = old_v[keep][-1] if keep.any() else 0.0
+        v_new = new_v[i - 1] if i > 0 else zero
+        v_old = old_v[keep][-1] if keep.any() else zero
         times = [old_t[keep]]
         values = [old_v[keep]]
-        if v_new != v_old:
+        if not np.array_equal(v_new, v_old):
             times.append([t_now])
             values.append([v_new])
         times.append(new_t[i:])
@@ -170,39 +173,115 @@ class ScheduleGenerator(Generator):
         return np.concatenate(times).astype(float), np.concatenate(values).astype(float), None
 
 
-class PoissonGenerator(ScheduleGenerator):
-    """poisson_generator: an independent Poisson spike train for every target.
+class GridPoissonGenerator(ScheduleGenerator):
+    """Poisson generators on the resolution grid h, as NEST's ``poisson_generator``: for every
+    target separately, each step (s h, (s + 1) h] whose start s h lies in the activity window
+    (origin + start, origin + stop] draws a Poisson count with mean rate * h * 1e-3, and a count
+    n > 0 is sent as one spike of multiplicity n stamped (s + 1) h.  The data are a schedule of
+    rates over the stamps' step numbers (``step_rates()``: the rate of the step stamped k is
+    values[i] for times[i] < k <= times[i + 1])."""
 
-    Parameters: ``rate`` (Hz), ``origin``, ``start``, ``stop`` (ms).  Spikes are emitted at
-    continuous times in ``(origin + start, origin + stop]`` and reach each target after the
-    connection's delay.  Each connection draws from its own random stream, seeded from the
-    kernel's ``rng_seed``.
+    GEN_KIND = stream_kinds()["poisson_grid"]
+
+    @property
+    def resolution(self):
+        return self.kernel.status["resolution"]
+
+    def engine_data(self):
+        times, rates = self.step_rates()
+        # steps s active for s h in (on, off]: stamps k = s + 1 in (S_on + 1, S_off + 1]
+        on, off = last_steps(np.array(self.window), self.resolution) + 1.0
+        points, after = _schedule(times, rates, on, off)
+        return points, after, None
+
+    def splice(self, old, new, t_now):
+        """From the step after the present on (NEST applies new parameters at the next step)."""
+        return super().splice(old, new, float(last_steps(t_now, self.resolution)))
+
+
+class PoissonGenerator(GridPoissonGenerator):
+    """poisson_generator: an independent Poisson count per step for every target, as NEST's.
+
+    Parameters: ``rate`` (Hz), ``origin``, ``start``, ``stop`` (ms).  For each target and each
+    step (s h, (s + 1) h] of the resolution h whose start s h lies in ``(origin + start, origin
+    + stop]``, a count n is drawn from a Poisson distribution with mean ``rate * h * 1e-3``;
+    when n > 0 the target receives one spike of multiplicity n (n times the connection's weight
+    at once, summed with its other inputs of that time) stamped (s + 1) h, at (s + 1) h +
+    delay.  With start = 0 and stop = 2 ms on a 0.1 ms grid the stamps are 0.2, ..., 2.1 ms,
+    as in NEST.  A new rate applies from the step after the present one.  Each connection draws
+    from its own random stream, seeded from the kernel's ``rng_seed``.  For spikes at
+    continuous times use ``poisson_generator_ps``.
     """
 
     NAME = "poisson_generator"
-    GEN_KIND = stream_kinds()["poisson"]
     PARAMETERS = (("rate", 0.0, "Hz", "nonnegative", "Mean firing rate"),) + _ACTIVITY
 
-    def steps(self):
+    def step_rates(self):
         return [-np.inf], [self.params["rate"]]
 
 
-class InhomogeneousPoissonGenerator(ScheduleGenerator):
-    """inhomogeneous_poisson_generator: Poisson trains with a piecewise-constant rate.
+class PoissonGeneratorPS(ScheduleGenerator):
+    """poisson_generator_ps: an independent Poisson spike train at continuous times for every target.
 
-    Parameters: ``rate_times`` (ms, increasing) and ``rate_values`` (Hz, >= 0): the rate is
-    ``rate_values[i]`` after ``rate_times[i]`` (0 before the first), within ``(origin + start,
-    origin + stop]``.  Independent per target; spike times are exact (time rescaling of the
-    piecewise-constant rate), so ``allow_offgrid_times`` has no effect.
+    Parameters: ``rate`` (Hz), ``dead_time`` (ms), ``origin``, ``start``, ``stop`` (ms).
+    Spikes are emitted at exact, continuous times in ``(origin + start, origin + stop]`` and
+    reach each target after the connection's delay.  After each spike the train is silent for
+    ``dead_time``; intervals are ``dead_time`` plus an exponential interval of mean ``1000 /
+    rate - dead_time``, so the mean rate stays ``rate`` (``dead_time`` may not exceed ``1000 /
+    rate``).  As in NEST, a train starts in equilibrium: its first spike after it becomes
+    active at time a is at a + U ``dead_time`` with probability ``rate * dead_time / 1000`` (U
+    uniform in [0, 1)), else at a + ``dead_time`` plus an exponential interval.  Rate changes
+    take effect at the present time (the interval under way continues at the new rate); a new
+    dead time applies from the next spike.  Each connection draws from its own random stream.
+    """
+
+    NAME = "poisson_generator_ps"
+    GEN_KIND = stream_kinds()["poisson"]
+    PARAMETERS = (
+        ("rate", 0.0, "Hz", "nonnegative", "Mean firing rate"),
+        ("dead_time", 0.0, "ms", "nonnegative", "Silent time after each spike"),
+    ) + _ACTIVITY
+
+    @classmethod
+    def check_defaults(cls, owner, values):
+        super().check_defaults(owner, values)
+        if values["rate"] * values["dead_time"] > 1000.0:
+            raise BadParameterError(f"{owner}: dead_time = {values['dead_time']} ms is longer than the mean "
+                                    f"interval 1000 / rate = {1000.0 / values['rate']} ms; lower the rate or "
+                                    "the dead time")
+
+    def steps(self):
+        return [-np.inf], [[self.params["rate"], self.params["dead_time"]]]
+
+
+class InhomogeneousPoissonGenerator(GridPoissonGenerator):
+    """inhomogeneous_poisson_generator: Poisson counts per step with a piecewise-constant rate.
+
+    Parameters: ``rate_times`` (ms, increasing, multiples of the resolution h) and
+    ``rate_values`` (Hz, >= 0), set together; ``allow_offgrid_times``; ``origin``, ``start``,
+    ``stop`` (ms).  As NEST's: the step stamped (s + 1) h draws its count with the rate of the
+    last ``rate_times`` entry at or before (s + 1) h (the rate changes one step ahead of its
+    time), within the activity window of ``poisson_generator``, whose other rules it follows.
+    ``rate_times`` must lie after the present time and on the grid; with
+    ``allow_offgrid_times`` a time inside a step is moved to the step's end (``GetStatus``
+    shows the times used).  New rates set during a simulation apply from their first time on;
+    until then the rate in effect continues.
     """
 
     NAME = "inhomogeneous_poisson_generator"
-    GEN_KIND = stream_kinds()["poisson"]
     PARAMETERS = (
         ("rate_times", np.zeros(0), "ms", "times", "Times at which the rate changes"),
         ("rate_values", np.zeros(0), "Hz", "times", "Rate from each of rate_times on"),
-        ("allow_offgrid_times", False, "", "bool", "Accepted for NEST compatibility (there is no grid)"),
+        ("allow_offgrid_times", False, "", "bool", "Move rate_times inside a step to its end (else refused)"),
     ) + _ACTIVITY
+
+    def __init__(self, kernel, gid, model, params):
+        self.held = 0.0          # the rate before the first of rate_times (Hz)
+        owner = f"{model.name} (id {gid})"
+        values = dict(model.defaults, **params)
+        _check_rates_together(owner, params)
+        times = _grid_rate_times(owner, values, kernel.status["resolution"], kernel.engine.t_now)
+        super().__init__(kernel, gid, model, dict(params, rate_times=times))
 
     @classmethod
     def check_defaults(cls, owner, values):
@@ -212,8 +291,56 @@ class InhomogeneousPoissonGenerator(ScheduleGenerator):
             raise BadParameterError(f"{owner}: rate_values must be >= 0 Hz, got "
                                     f"{float(values['rate_values'].min())!r}")
 
-    def steps(self):
-        return self.params["rate_times"], self.params["rate_values"]
+    def validate(self, changes):
+        _check_rates_together(self.owner, changes)
+        super().validate(changes)
+        if "rate_times" in changes:
+            _grid_rate_times(self.owner, dict(self.params, **changes), self.resolution, self.kernel.engine.t_now)
+
+    def set(self, changes):
+        if "rate_times" in changes:
+            # NEST keeps the rate of the last step sent until the first of the new rate_times
+            self.held = self.rate_of_step(last_steps(self.kernel.engine.t_now, self.resolution))
+            changes = dict(changes, rate_times=_grid_rate_times(self.owner, dict(self.params, **changes),
+                                                                self.resolution, self.kernel.engine.t_now))
+        super().set(changes)
+
+    def rate_of_step(self, k):
+        """The rate (Hz) of the step stamped k, the activity window aside."""
+        times, rates = self.step_rates()
+        return float(rates[np.searchsorted(times, k, side="left") - 1])
+
+    def step_rates(self):
+        # the rate of rate_times[i] (step R) is that of the steps stamped R and later
+        times = last_steps(self.params["rate_times"], self.resolution) - 1.0
+        return np.concatenate([[-np.inf], times]), np.concatenate([[self.held], self.params["rate_values"]])
+
+
+def _check_rates_together(owner, params):
+    if ("rate_times" in params) != ("rate_values" in params):
+        raise BadParameterError(f"{owner}: rate_times and rate_values must be set together (as in NEST): "
+                                f"only {'rate_times' if 'rate_times' in params else 'rate_values'} was given")
+
+
+def _grid_rate_times(owner, values, resolution, t_now):
+    """An inhomogeneous_poisson_generator's rate_times (ms) as NEST takes them: after the present
+    time ``t_now``, on the grid of ``resolution``, or moved to the end of their step with
+    allow_offgrid_times, and strictly increasing then."""
+    times = np.asarray(values["rate_times"], dtype=float)
+    if times.size and not times.min() > t_now:
+        raise BadParameterError(f"{owner}: rate_times must lie after the present time, {t_now} ms; got "
+                                f"{float(times.min())!r} ms")
+    steps = -last_steps(-times, resolution)        # the step at or after each time
+    off_grid = steps != last_steps(times, resolution)
+    if off_grid.any() and not values["allow_offgrid_times"]:
+        raise BadParameterError(f"{owner}: rate_times entry {float(times[off_grid][0])!r} ms is not a multiple of "
+                                f"the resolution, {resolution} ms; give times on the grid, or set "
+                                "allow_offgrid_times = True to move them to the end of their step")
+    if steps.size > 1 and np.any(np.diff(steps) <= 0):
+        k = int(np.flatnonzero(np.diff(steps) <= 0)[0])
+        raise BadParameterError(f"{owner}: rate_times {float(times[k])!r} and {float(times[k + 1])!r} ms fall in "
+                                f"the same step of {resolution} ms; moved to its end they would coincide")
+    return grid_times(steps, resolution)
 
 
 class DCGenerator(ScheduleGenerator):
@@ -850,6 +977,6 @@ class WeightRecorder(Recorder):
                       ports=values[:, 3].astype(np.int64))
 
 
-DEVICES = (PoissonGenerator, InhomogeneousPoissonGenerator, DCGenerator, StepCurrentGenerator,
+DEVICES = (PoissonGenerator, PoissonGeneratorPS, InhomogeneousPoissonGenerator, DCGenerator, StepCurrentGenerator,
            SpikeGenerator, PulsepacketGenerator, NoiseGenerator, OUNoiseGenerator, ACGenerator,
            SpikeRecorder, Multimeter, WeightRecorder)

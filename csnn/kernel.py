@@ -46,7 +46,8 @@ _KERNEL_KEYS = {
     "biological_time": (0.0, False, "Simulated time (ms)"),
     "time": (0.0, False, "NEST 2 name of biological_time (ms)"),
     "rng_seed": (143202461, True, "Seed of every random number drawn"),
-    "resolution": (0.1, True, "Recorder intervals must be multiples of it (ms); csnn has no time grid"),
+    "resolution": (0.1, True, "Step of poisson_generator's grid and of the times that coincide exactly; "
+                              "recorder intervals must be multiples of it (ms)"),
     "local_num_threads": (1, True, "Threads that process neurons in parallel"),
     "total_num_virtual_procs": (1, True, "Same as local_num_threads (one process)"),
     "print_time": (False, True, "Print the progress of Simulate (NEST's switch: forces progress_bar on)"),
@@ -145,6 +146,7 @@ class Kernel:
         self.engine = Engine()
         self.models = Registry()
         self.status = {k: v[0] for k, v in _KERNEL_KEYS.items() if v[1]}
+        self.engine.set_resolution(self.status["resolution"])
         self.version = __version__
         self.node_model = []                          # Model of node gid - 1
         self.node_kind = np.zeros(0, dtype=np.int8)
@@ -545,6 +547,8 @@ class Kernel:
         if "total_num_virtual_procs" in checked:
             checked.setdefault("local_num_threads", checked.pop("total_num_virtual_procs"))
         self.status.update(checked)
+        if "resolution" in checked:
+            self.engine.set_resolution(checked["resolution"])
         if "local_num_threads" in checked:
             if checked["local_num_threads"] > 1 and not OPENMP:
                 warnings.warn("csnn was built without OpenMP: neurons are processed on one thread "

@@ -2,6 +2,7 @@
 import os
 import warnings
 
+import numpy as np
 import pytest
 from hypothesis import strategies as st
 
@@ -50,3 +51,69 @@ def resolve_tau(tau, tau_m):
     if isinstance(tau, tuple):
         return tau_m * (1.0 + tau[1] * 10.0 ** tau[2])
     return tau
+
+
+def grid_arrival(t, delay, resolution=0.1):
+    """When a spike emitted at t (ms) arrives through ``delay`` (ms), by the rule of
+    csnn/_core/gridtime.pxd written out here: at the time of step k + m when t is exactly the
+    time of step k, k / (1 / resolution), and the delay is within 1e-9 (relative) of m >= 1
+    steps; else at t + delay.  (For resolutions whose inverse is a whole number.)"""
+    per_ms = round(1 / resolution)
+    k, m = round(t * per_ms), round(delay * per_ms)
+    whole_steps = m >= 1 and abs(delay * per_ms - m) <= 1e-9 * max(1.0, delay * per_ms)
+    return (k + m) / per_ms if k / per_ms == t and whole_steps else t + delay
+
+
+def grid_arrivals(times, delay, resolution=0.1):
+    """``grid_arrival`` of each of ``times`` (an array)."""
+    return np.array([grid_arrival(t, delay, resolution) for t in np.asarray(times, dtype=float).tolist()])
+
+
+def parrot_trains(sim, model, params, n=1, delay=1.0, seed=12345, runs=(100.0,), changes=(),
+                  parrot="parrot_neuron"):
+    """The sorted spike trains (arrival times, ms) of ``n`` ``parrot`` neurons driven by one
+    generator ``model`` with ``params`` through ``delay``, in simulator ``sim`` (csnn or nest):
+    Simulate for each of ``runs`` (ms), setting ``changes[i]`` on the generator after run i."""
+    sim.ResetKernel()
+    sim.SetKernelStatus({"rng_seed": seed})
+    generator = sim.Create(model, params=params)
+    parrots = sim.Create(parrot, n)
+    sim.Connect(generator, parrots, syn_spec={"delay": delay})
+    recorder = sim.Create("spike_recorder")
+    sim.Connect(parrots, recorder)
+    for k, t in enumerate(runs):
+        sim.Simulate(t)
+        if k < len(changes):
+            generator.set(changes[k])
+    events = recorder.get("events")
+    times, senders = np.asarray(events["times"]), np.asarray(events["senders"])
+    return [np.sort(times[senders == p]) for p in parrots.tolist()]
+
+
+def chi_square_p(frequencies, distribution, least=5.0):
+    """p-value of Pearson's chi-square test of ``frequencies`` (how often each value 0, 1, ...
+    occurred) against a frozen scipy discrete ``distribution``: one bin per value, neighbours
+    pooled until each bin expects at least ``least`` (the test's usual validity condition), the
+    tail beyond the largest value in the last bin."""
+    from scipy import stats
+    frequencies = np.asarray(frequencies, dtype=float)
+    probabilities = distribution.pmf(np.arange(frequencies.size))
+    probabilities[-1] += distribution.sf(frequencies.size - 1)
+    observed, expected = pooled(frequencies, frequencies.sum() * probabilities, least)
+    return stats.chisquare(observed, expected * observed.sum() / expected.sum()).pvalue
+
+
+def pooled(observed, expected, least):
+    """Neighbouring bins merged from the left until each expects at least ``least``; what is
+    left at the end joins the last bin."""
+    bins_observed, bins_expected = [], []
+    o = e = 0.0
+    for oi, ei in zip(observed.tolist(), expected.tolist()):
+        o, e = o + oi, e + ei
+        if e >= least:
+            bins_observed.append(o)
+            bins_expected.append(e)
+            o = e = 0.0
+    bins_observed[-1] += o
+    bins_expected[-1] += e
+    return np.array(bins_observed), np.array(bins_expected)

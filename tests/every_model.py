@@ -13,7 +13,8 @@ def build(threads, seed=17, indegree=5, plastic_indegree=2):
     through the parrots), static synapses (``indegree`` per LIF neuron, and from the parrots)
     and every plastic model (``plastic_indegree``; all but the facetshw model watched by one
     weight_recorder), a spike recorder, two multimeters and a voltmeter; delays 0.6 to 4 ms.
-    Returns the node collections by name, and ``generators`` by model."""
+    Returns the node collections by name, and ``generators`` by model (a poisson_generator on the
+    grid and a poisson_generator_ps with a dead time among them)."""
     csnn.ResetKernel()
     csnn.SetKernelStatus({"rng_seed": seed, "local_num_threads": threads})
     net = {"delta": csnn.Create("iaf_psc_delta", 40, params={"V_m": csnn.random.uniform(-70.0, -56.0)}),
@@ -24,6 +25,7 @@ def build(threads, seed=17, indegree=5, plastic_indegree=2):
     hh, srm, parrots = net["hh"], net["srm"], net["parrots"]
     stimuli = [
         ("poisson_generator", {"rate": 12000.0}, lif + hh, 30.0),
+        ("poisson_generator_ps", {"rate": 2000.0, "dead_time": 0.3}, lif, 10.0),
         ("noise_generator", {"mean": 200.0, "std": 100.0, "dt": 0.5}, net["exp"], 1.0),
         ("ou_noise_generator", {"mean": 250.0, "std": 80.0, "tau": 3.0}, net["alpha"], 1.0),
         ("ac_generator", {"amplitude": 100.0, "offset": 300.0, "frequency": 40.0}, net["delta"], 1.0),

@@ -24,9 +24,9 @@ def recorded_parrots(generator_params, n_targets, t_end, seed=1, model="poisson_
 
 @settings(max_examples=10, deadline=None)
 @given(rate=st.floats(5.0, 500.0), seed=st.integers(1, 2 ** 31))
-def test_poisson_rate_and_cv(rate, seed):
+def test_poisson_ps_rate_and_cv(rate, seed):
     t_end = 20000.0
-    _, trains = recorded_parrots({"rate": rate}, 5, t_end, seed)
+    _, trains = recorded_parrots({"rate": rate}, 5, t_end, seed, model="poisson_generator_ps")
     counts = np.array([t.size for t in trains])
     expected = rate * t_end / 1000.0
     # Poisson counts: mean = variance = expected; 4 sigma of the total over 5 trains
@@ -39,8 +39,8 @@ def test_poisson_rate_and_cv(rate, seed):
     assert min(t[0] for t in trains if t.size) > 1.0
 
 
-def test_poisson_trains_are_independent_across_targets():
-    _, trains = recorded_parrots({"rate": 200.0}, 4, 20000.0, seed=3)
+def test_poisson_ps_trains_are_independent_across_targets():
+    _, trains = recorded_parrots({"rate": 200.0}, 4, 20000.0, seed=3, model="poisson_generator_ps")
     bins = np.arange(0.0, 20001.0, 5.0)
     counts = np.array([np.histogram(t, bins)[0] for t in trains])
     corr = np.corrcoef(counts)
@@ -52,9 +52,9 @@ def test_poisson_trains_are_independent_across_targets():
     assert np.unique(all_times).size == all_times.size
 
 
-def test_poisson_activity_window_and_rate_change():
+def test_poisson_ps_activity_window_and_rate_change():
     csnn.ResetKernel()
-    gen = csnn.Create("poisson_generator", params={"rate": 1000.0, "start": 100.0, "stop": 300.0, "origin": 50.0})
+    gen = csnn.Create("poisson_generator_ps", params={"rate": 1000.0, "start": 100.0, "stop": 300.0, "origin": 50.0})
     parrot = csnn.Create("parrot_neuron")
     csnn.Connect(gen, parrot, syn_spec={"delay": 2.0})
     sr = csnn.Create("spike_recorder")

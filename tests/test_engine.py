@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import csnn
+from conftest import grid_arrival
 
 
 def spikes(recorder):
@@ -82,9 +83,12 @@ def test_weight_recorder_order_does_not_depend_on_the_calls():
 
 
 @settings(max_examples=30, deadline=None)
-@given(t_spike=st.floats(0.01, 50.0), d1=st.floats(0.01, 20.0), d2=st.floats(0.01, 20.0))
+@given(t_spike=st.floats(0.01, 50.0) | st.integers(1, 500).map(lambda k: k / 10),
+       d1=st.floats(0.01, 20.0) | st.integers(1, 200).map(lambda k: k * 0.1),
+       d2=st.floats(0.01, 20.0) | st.integers(1, 200).map(lambda k: k * 0.1))
 def test_spikes_arrive_exactly_after_their_delay(t_spike, d1, d2):
-    """generator -> parrot (d1) -> parrot (d2): the second parrot fires at (t + d1) + d2."""
+    """generator -> parrot (d1) -> parrot (d2): the second parrot fires at (t + d1) + d2, or,
+    where the times and delays lie on the grid, at the time of the grid step they add up to."""
     csnn.ResetKernel()
     gen = csnn.Create("spike_generator", params={"spike_times": [t_spike]})
     p1, p2 = csnn.Create("parrot_neuron"), csnn.Create("parrot_neuron")
@@ -94,8 +98,9 @@ def test_spikes_arrive_exactly_after_their_delay(t_spike, d1, d2):
     csnn.Connect(p1 + p2, sr)
     csnn.Simulate(100.0)
     senders, times = spikes(sr)
-    assert times[senders == p1.global_id].tolist() == [t_spike + d1]
-    assert times[senders == p2.global_id].tolist() == [(t_spike + d1) + d2]
+    first = grid_arrival(t_spike, d1)
+    assert times[senders == p1.global_id].tolist() == [first]
+    assert times[senders == p2.global_id].tolist() == [grid_arrival(first, d2)]
 
 
 def test_spike_arriving_exactly_at_the_end_of_a_call_is_processed_in_it():

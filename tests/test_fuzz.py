@@ -153,8 +153,8 @@ NEURON_MODELS = {
 }
 #: generator -> whether it sends a current (only neurons that accept currents may receive it)
 GENERATOR_MODELS = {
-    "poisson_generator": False, "spike_generator": False, "pulsepacket_generator": False,
-    "inhomogeneous_poisson_generator": False, "dc_generator": True, "step_current_generator": True,
+    "poisson_generator": False, "poisson_generator_ps": False, "spike_generator": False,
+    "pulsepacket_generator": False, "inhomogeneous_poisson_generator": False, "dc_generator": True, "step_current_generator": True,
     "noise_generator": True, "ou_noise_generator": True, "ac_generator": True,
 }
 RECORDER_MODELS = {"spike_recorder": SPIKE_RECORDER, "multimeter": METER, "voltmeter": METER,
@@ -228,11 +228,15 @@ def start_stop(draw):
 
 
 @st.composite
-def generator_params(draw, model, n, resolution, create=False):
-    """Valid parameters of generator ``model`` for ``n`` nodes."""
+def generator_params(draw, model, n, resolution, now, create=False):
+    """Valid parameters of generator ``model`` for ``n`` nodes at simulated time ``now`` (ms)."""
     options = {"window": lambda: draw(start_stop()), "origin": lambda: {"origin": draw(floats(0.0, 5.0))}}
     if model == "poisson_generator":
         options["rate"] = lambda: {"rate": draw(per_node(0.0, 1.0e4, n))}
+    elif model == "poisson_generator_ps":
+        # rates up to 100 Hz and dead times up to 10 ms: every combination is valid
+        options["rate"] = lambda: {"rate": draw(per_node(0.0, 100.0, n))}
+        options["dead_time"] = lambda: {"dead_time": draw(floats(0.0, 10.0))}
     elif model == "spike_generator":
         def spikes():
             times = draw(sorted_times(min_size=0, max_size=6))
@@ -276,7 +280,10 @@ def generator_params(draw, model, n, resolution, create=False):
                                       "activity": draw(st.integers(0, 5)), "sdev": draw(floats(0.0, 2.0))}
     elif model == "inhomogeneous_poisson_generator":
         def rates():
-            times = draw(sorted_times(min_size=0, max_size=4, strict=True))
+            # as NEST requires: multiples of the resolution after the present time
+            first = math.floor(now / resolution)
+            times = [(first + k) * resolution for k in
+                     sorted(draw(st.lists(st.integers(1, 400), min_size=0, max_size=4, unique=True)))]
             return {"rate_times": times, "rate_values": draw(st.lists(floats(0.0, 5000.0), min_size=len(times),
                                                                       max_size=len(times)))}
         options["rates"] = rates
@@ -348,8 +355,10 @@ def invalid_device_params(model, resolution):
     base = ALIASES.get(model, model)
     options = [{"bogus": 1.0}, {"global_id": 3}, {"start": 10.0, "stop": 5.0}, {"start": NAN},
                {"origin": INF}, {"stop": NAN}, {"start": "0"}]
-    if base == "poisson_generator":
+    if base in ("poisson_generator", "poisson_generator_ps"):
         options += [{"rate": v} for v in (-1.0, NAN, INF, "10", None, [1.0] * 9)] + [{"rates": 1.0}]
+    if base == "poisson_generator_ps":
+        options += [{"rate": 1000.0, "dead_time": 1.5}, {"dead_time": -1.0}, {"dead_time": NAN}]
     elif base == "spike_generator":
         options += [{"spike_times": [2.0, 1.0]}, {"spike_times": [0.0, 1.0]}, {"spike_times": [-1.0]},
                     {"spike_times": [1.0, NAN]}, {"spike_times": "abc"},
@@ -367,7 +376,8 @@ def invalid_device_params(model, resolution):
     elif base == "pulsepacket_generator":
         options += [{"activity": -1}, {"activity": 1.5}, {"sdev": -1.0}]
     elif base == "inhomogeneous_poisson_generator":
-        options += [{"rate_times": [1.0], "rate_values": [-1.0]}, {"rate_times": [2.0, 1.0], "rate_values": [1.0, 1.0]}]
+        options += [{"rate_times": [1.0], "rate_values": [-1.0]}, {"rate_times": [2.0, 1.0], "rate_values": [1.0, 1.0]},
+                    {"rate_times": [1.0]}, {"rate_values": [1.0]}, {"rate_times": [-1.0], "rate_values": [1.0]}]
     if base in RECORDER_MODELS:
         options += [{"record_to": "bogus"}, {"record_to": 3}, {"n_events": 5}, {"time_in_steps": True},
                     {"precision": -1}, {"label": 5}, {"events": {}}, {"filenames": []}]
@@ -572,7 +582,7 @@ class APIMachine(RuleBasedStateMachine):
         kind = kind_of(model)
         n = data.draw(st.integers(1, 3), label="n")
         if kind == GENERATOR:
-            params = data.draw(generator_params(model, n, self.resolution, create=True), label="params")
+            params = data.draw(generator_params(model, n, self.resolution, self.t, create=True), label="params")
         else:
             params = data.draw(recorder_params(model, self.resolution), label="params")
         if model in ("ou_noise_generator", "step_current_generator", "inhomogeneous_poisson_generator") \
@@ -1110,7 +1120,7 @@ class APIMachine(RuleBasedStateMachine):
                              label="keys")
             return {k: data.draw(per_node(*table[k], n), label=k) for k in keys}
         if kind == GENERATOR:
-            return data.draw(generator_params(model, n, self.resolution), label="params")
+            return data.draw(generator_params(model, n, self.resolution, self.t), label="params")
         params = data.draw(recorder_params(model, self.resolution), label="params")
         if data.draw(st.booleans(), label="clear events"):
             params["n_events"] = 0

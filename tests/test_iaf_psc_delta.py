@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import csnn
+from conftest import grid_arrivals
 
 # Tolerances.  Each csnn update is one exact-propagator step whose rounding error is a few ulp
 # of |V| (~1e-14 mV at 70 mV); a trajectory of a few hundred events accumulates < 1e-11 mV.
@@ -58,7 +59,7 @@ def test_subthreshold_trajectory_matches_closed_form(p, dv0, i_frac, inputs, del
     t = ev["times"]
     v_inf = p["E_L"] + i_e * p["tau_m"] / p["C_m"]
     expected = lif_reference(t, 0.0, v0, p["tau_m"], v_inf)
-    arrivals = times + delay
+    arrivals = grid_arrivals(times, delay)
     for a, w in zip(arrivals, weights):
         expected = expected + np.where(t >= a, w * np.exp(-(t - a) / p["tau_m"]), 0.0)
     np.testing.assert_allclose(ev["V_m"], expected, rtol=0, atol=V_TOL)

@@ -2,7 +2,7 @@
 lists.
 
 Each model runs in a small network of its own that takes every path of the contract: Poisson
-input, a spike generator with multiplicities, a noise current where the model accepts currents,
+input on the grid (counts of several spikes at once) and at continuous times, a spike generator with multiplicities, a noise current where the model accepts currents,
 recurrent synapses with two delays (excitatory and inhibitory), plastic synapses onto it with
 continuous random delays and a weight recorder, a spike recorder and a multimeter on all its
 recordables; at ``T_GROW`` two neurons are given a new potential and more neurons are created
@@ -49,7 +49,8 @@ class Recipe:
     """How to drive one model so that its neurons fire (at 40 to 140 Hz in this network).
 
     ``weight``: one input's weight, in the model's unit (mV or pA); inhibitory synapses have
-    -2 weight.  ``rate``: the Poisson input (Hz).  ``current``: mean and standard deviation of a
+    -2 weight.  ``rate``: the Poisson input (Hz), half of it from a poisson_generator, half from a
+    poisson_generator_ps.  ``current``: mean and standard deviation of a
     noise current (pA), given exactly for the models that accept currents.  ``params``: the population's
     parameters.  ``overflow_raises``: two simultaneous inputs of 1e308 make the state infinite
     (else the model's reset or flush keeps it finite).
@@ -106,7 +107,8 @@ def build(model, threads=1, intervals=(0.1,)):
     csnn.ResetKernel()
     csnn.SetKernelStatus({"rng_seed": SEED, "local_num_threads": threads})
     rcp = recipe(model)
-    csnn.Create("poisson_generator", params={"rate": rcp.rate})
+    csnn.Create("poisson_generator", params={"rate": rcp.rate / 2})
+    csnn.Create("poisson_generator_ps", params={"rate": rcp.rate / 2, "dead_time": 0.2})
     csnn.Create("spike_generator", params={"spike_times": SPIKE_TIMES, "spike_multiplicities": [1, 2, 1, 3, 1, 2]})
     if rcp.current is not None:
         csnn.Create("noise_generator", params={"mean": rcp.current[0], "std": rcp.current[1], "dt": 0.5})
@@ -125,6 +127,7 @@ def wire(model, new, old=None):
     rcp = recipe(model)
     w = rcp.weight
     csnn.Connect(csnn.GetNodes({"model": "poisson_generator"}), new, syn_spec={"weight": w, "delay": 0.7})
+    csnn.Connect(csnn.GetNodes({"model": "poisson_generator_ps"}), new, syn_spec={"weight": w, "delay": 0.7})
     csnn.Connect(csnn.GetNodes({"model": "spike_generator"}), new[:3], syn_spec={"weight": 2.0 * w, "delay": 1.0})
     if rcp.current is not None:
         csnn.Connect(csnn.GetNodes({"model": "noise_generator"}), new)

@@ -31,6 +31,7 @@ PARAMETER = {
     "ou_noise_generator": ("std", 10.0),
     "parrot_neuron": ("tau_minus", 15.0),
     "poisson_generator": ("rate", 5.0),
+    "poisson_generator_ps": ("dead_time", 2.0),
     "pulsepacket_generator": ("sdev", 1.0),
     "spike_generator": ("spike_times", [1.0, 2.5]),
     "spike_recorder": ("start", 10.0),
@@ -370,10 +371,10 @@ def noise_driven_mean_potential(sim, seed):
 def test_noise_set_through_single_nodes_gives_nests_mean_potential():
     nest = pytest.importorskip("nest")
     quiet(nest)
-    # noise_driven_mean_potential scatters over seeds 1-10 with a standard deviation of 0.065 mV
-    # (csnn) and 0.048 mV (NEST); NEST's 0.1 ms grid shifts the mean by 0.03 mV (the same over
-    # 10 s: csnn -61.136, NEST -61.165 mV).  0.4 mV is five standard deviations of the
-    # difference of two runs plus that shift; with the noise off (the bug) V_m stays at -70 mV.
+    # noise_driven_mean_potential scatters over seeds 1-10 with a standard deviation of 0.079 mV
+    # (csnn) and 0.048 mV (NEST) about the same mean (-61.21 mV on both: both poisson_generators
+    # draw counts per 0.1 ms step).  0.4 mV is more than four standard deviations of the
+    # difference of two runs (0.092 mV); with the noise off (the bug) V_m stays at -70 mV.
     assert noise_driven_mean_potential(csnn, 1) == pytest.approx(noise_driven_mean_potential(nest, 1), abs=0.4)
 
 

@@ -31,7 +31,7 @@ from scipy.optimize import brentq
 
 import csnn
 
-from conftest import quiet, resolve_tau, tau_syn_strategy
+from conftest import grid_arrivals, quiet, resolve_tau, tau_syn_strategy
 
 pytestmark = pytest.mark.usefixtures("fresh_kernel")
 
@@ -400,7 +400,7 @@ def test_subthreshold_trajectory_matches_closed_form(model, tau_m, c_m, e_l, tau
     assert spikes.size == 0
     t = ev["times"]
     assert t.size == 799 and t[0] == pytest.approx(0.1)
-    ref_inputs = Inputs(times + delay, weights)
+    ref_inputs = Inputs(grid_arrivals(times, delay), weights)
     np.testing.assert_allclose(ev["V_m"], membrane(model, p, ref_inputs, t), rtol=0, atol=V_TOL)
     np.testing.assert_allclose(ev["I_syn_ex"], synaptic_current(model, p, ref_inputs, t, True), rtol=0, atol=I_TOL)
     np.testing.assert_allclose(ev["I_syn_in"], synaptic_current(model, p, ref_inputs, t, False), rtol=0, atol=I_TOL)

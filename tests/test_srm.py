@@ -37,7 +37,7 @@ from scipy.optimize import brentq
 import csnn
 from csnn.errors import BadParameterError, IllegalConnectionError
 
-from conftest import resolve_tau, tau_syn_strategy
+from conftest import grid_arrivals, resolve_tau, tau_syn_strategy
 
 pytestmark = pytest.mark.usefixtures("fresh_kernel")
 
@@ -282,7 +282,7 @@ def test_subthreshold_trajectory_is_the_sum_of_kernels(tau_m, tau_s, v0, inputs,
     assert spikes.size == 0
     t = ev["times"]
     assert t.size == 699 and t[0] == pytest.approx(0.1)
-    ref = Reference(dict(DEFAULTS, **p), times + delay, weights, v0=v0)
+    ref = Reference(dict(DEFAULTS, **p), grid_arrivals(times, delay), weights, v0=v0)
     expected = ref.v(t)
     np.testing.assert_allclose(ev["V_m"], expected, rtol=0, atol=V_REL * max(np.abs(weights).max(initial=0.0), abs(v0), 1.0))
 

@@ -1,5 +1,6 @@
 """Stimulus generators measured exactly: noise, Ornstein-Uhlenbeck, step, sinusoidal and DC
-currents, pulse packets and inhomogeneous Poisson trains.
+currents, pulse packets, inhomogeneous Poisson counts and piecewise-constant rates of continuous
+Poisson trains.
 
 Currents are measured with an ``iaf_psc_delta`` turned into a perfect integrator (C_m = 1 pF,
 tau_m = 1e12 ms, threshold out of reach): its V_m is the integral of the current it receives.
@@ -27,6 +28,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import csnn
+from conftest import parrot_trains as driven_parrots
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 H = 0.1                 # ms: the resolution and the voltmeter interval
@@ -140,17 +142,7 @@ def piecewise(times, values, t_on=-np.inf, t_off=np.inf, changes=()):
 
 def parrot_trains(model, params, n=1, t_sim=100.0, splits=None, seed=12345, delay=1.0):
     """Spike trains (arrival times) of ``n`` parrot neurons driven by one generator."""
-    csnn.ResetKernel()
-    csnn.SetKernelStatus({"rng_seed": seed})
-    gen = csnn.Create(model, params=params)
-    parrots = csnn.Create("parrot_neuron", n)
-    csnn.Connect(gen, parrots, syn_spec={"delay": delay})
-    sr = csnn.Create("spike_recorder")
-    csnn.Connect(parrots, sr)
-    for t in splits or [t_sim]:
-        csnn.Simulate(t)
-    ev = sr.get("events")
-    return [np.sort(ev["times"][ev["senders"] == p]) for p in parrots.tolist()]
+    return driven_parrots(csnn, model, params, n, delay, seed, splits or [t_sim])
 
 
 @pytest.fixture
@@ -599,19 +591,58 @@ def test_pulsepacket_generator_zero_sdev_and_window():
 
 
 # =============================================================================================
-# inhomogeneous_poisson_generator
+# inhomogeneous_poisson_generator, and piecewise-constant rates of poisson_generator_ps
 # =============================================================================================
 
 def test_inhomogeneous_poisson_generator():
-    # rate 40, 200, 0, 80 Hz after 0, 2000, 5000, 6000 ms; window (origin + start, origin + stop]
-    # = (500, 9100]; 10 targets, delay 1 ms
-    rate_times, rate_values = [0.0, 2000.0, 5000.0, 6000.0], [40.0, 200.0, 0.0, 80.0]
-    n, delay = 10, 1.0
+    # rate 40, 200, 0, 80 Hz from 0.1, 2000, 5000, 6000 ms on; active steps s with s h in
+    # (origin + start, origin + stop] = (500, 9100]; 10 targets, delay 1 ms (10 steps)
+    rate_times, rate_values = [0.1, 2000.0, 5000.0, 6000.0], [40.0, 200.0, 0.0, 80.0]
+    n = 10
     trains = parrot_trains("inhomogeneous_poisson_generator",
                            {"rate_times": rate_times, "rate_values": rate_values,
                             "origin": 100.0, "start": 400.0, "stop": 9000.0},
-                           n=n, t_sim=10000.0, seed=21, delay=delay)
-    emitted = [tr - delay for tr in trains]
+                           n=n, t_sim=10000.0, seed=21, delay=1.0)
+    # every arrival is the time of a step, k / 10; the spike was stamped 10 steps earlier
+    stamps = [np.round(tr / H).astype(np.int64) - 10 for tr in trains]
+    for train, k in zip(trains, stamps):
+        np.testing.assert_array_equal(train, (k + 10) / 10)
+    everything = np.concatenate(stamps)
+    # nothing outside the activity window: stamps s + 1 of the steps s = 5001 ... 91000
+    assert everything.min() >= 5002 and everything.max() <= 91001
+    # the rate of a rate time applies to the step stamped with it and later ones
+    segments = [(5002, 20000, 40.0), (20000, 50000, 200.0), (50000, 60000, 0.0), (60000, 91002, 80.0)]
+    for a, b, rate in segments:
+        count = sum(int(((k >= a) & (k < b)).sum()) for k in stamps)
+        expected = n * rate * (b - a) * H / 1000.0
+        # Poisson count: sd sqrt(expected)
+        assert abs(count - expected) <= 4 * math.sqrt(expected), (a, b, count, expected)
+    # independent across targets: counts in 5 ms bins of the 200 Hz segment (600 bins) have
+    # pairwise correlations with standard error 1 / sqrt(600)
+    bins = np.arange(20000, 50001, 50)
+    counts = np.array([np.histogram(k, bins)[0] for k in stamps])
+    corr = np.corrcoef(counts)[~np.eye(n, dtype=bool)]
+    assert np.all(np.abs(corr) < 5 / math.sqrt(bins.size - 1))
+
+
+def test_poisson_generator_ps_piecewise_rate():
+    # rate 40, 200, 0, 80 Hz, set at 2000, 5000 and 6000 ms; window (origin + start, origin +
+    # stop] = (500, 9100]; 10 targets, delay 1 ms
+    changes = [(2000.0, 200.0), (5000.0, 0.0), (6000.0, 80.0)]
+    n, delay = 10, 1.0
+    csnn.ResetKernel()
+    csnn.SetKernelStatus({"rng_seed": 21})
+    gen = csnn.Create("poisson_generator_ps", params={"rate": 40.0, "origin": 100.0, "start": 400.0, "stop": 9000.0})
+    parrots = csnn.Create("parrot_neuron", n)
+    csnn.Connect(gen, parrots, syn_spec={"delay": delay})
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(parrots, sr)
+    for t, rate in changes:
+        csnn.Simulate(t - csnn.GetKernelStatus("biological_time"))
+        gen.set(rate=rate)
+    csnn.Simulate(10000.0 - csnn.GetKernelStatus("biological_time"))
+    ev = sr.get("events")
+    emitted = [np.sort(ev["times"][ev["senders"] == p]) - delay for p in parrots.tolist()]
     everything = np.concatenate(emitted)
     # nothing outside the activity window
     assert everything.min() > 500.0 and everything.max() <= 9100.0
@@ -656,6 +687,7 @@ STOCHASTIC = [
     ("noise_generator", {"mean": 0.0, "std": 2.0, "dt": 0.1, "std_mod": 1.0, "frequency": 50.0}, "current"),
     ("ou_noise_generator", {"mean": 1.0, "std": 3.0, "tau": 4.0, "dt": 0.5}, "current"),
     ("poisson_generator", {"rate": 400.0}, "spikes"),
+    ("poisson_generator_ps", {"rate": 400.0, "dead_time": 1.0}, "spikes"),
     ("inhomogeneous_poisson_generator", {"rate_times": [10.0, 41.0, 70.0], "rate_values": [300.0, 900.0, 100.0]},
      "spikes"),
     ("pulsepacket_generator", {"pulse_times": [20.0, 41.7, 80.0], "activity": 30, "sdev": 4.0}, "spikes"),

@@ -4,6 +4,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
 
 from csnn._core.delivery cimport BatchQueue
 from csnn._core.events cimport SpikeBuffer
+from csnn._core.gridtime cimport Grid
 from csnn._core.recorders cimport MeterPlan
 from csnn._core.stdp cimport PostHistory, ReadoutLog, StdpSet, WeightBuffer
 from csnn._core.streams cimport Generator
@@ -63,6 +64,7 @@ cdef struct RowsView:
     const int32_t* target
     CodedColumn weight
     CodedColumn delay
+    const int64_t* code_steps   # per delay code: the delay in steps, or OFF_GRID (NULL: plain delays)
     const uint16_t* port
 
 
@@ -125,6 +127,11 @@ cdef class Engine:
     cdef Generator* generators
     cdef int32_t n_generators
     cdef object _generator_data             # keeps the generators' arrays alive
+    cdef object _generator_tables           # per generator: its PoissonTables (grid Poisson) or None
+    # the resolution grid, and the delay of each code of the static and plastic delay columns in
+    # steps (OFF_GRID when it is not a whole number of steps; None for a plain column)
+    cdef Grid grid
+    cdef object _delay_steps
     # recorders
     cdef object spike_logs                  # EventLog per spike recorder
     cdef object _sr_window                  # (n, 2) array: active interval (t_on, t_off]

@@ -48,7 +48,9 @@ from csnn._core.stdp import PLASTIC_COLUMNS, set_dtype
 from csnn.errors import NumericalError
 from csnn._core.synapses cimport CodedColumn, SynapseTable, column_value
 from csnn._core.synapses import SynapseTable
-from csnn._core.streams cimport Generator, Stream, stream_retime, stream_start
+from csnn._core.gridtime cimport OFF_GRID, Grid, delay_steps, grid_time, make_grid, on_grid
+from csnn._core.rng cimport PoissonTables
+from csnn._core.streams cimport GEN_POISSON_GRID, Generator, Stream, stream_retime, stream_start
 from csnn._core.targets cimport Slot, ThreadState, Window
 
 cnp.import_array()
@@ -103,7 +105,7 @@ cdef enum:
 
 _STREAM_FIELDS = ("target", "gen", "source", "rank", "port", "pending", "weight", "delay", "pos",
                   "budget", "next_emit", "next_t", "next_value", "value", "aux", "hold_budget",
-                  "hold_aux", "cursor", "next_mult")
+                  "hold_aux", "cursor", "next_mult", "step", "next_step", "delay_steps")
 
 
 cdef Stream _stream_probe
@@ -123,8 +125,10 @@ def stream_dtype():
         <char*> &_stream_probe.aux - base, <char*> &_stream_probe.hold_budget - base,
         <char*> &_stream_probe.hold_aux - base,
         <char*> &_stream_probe.cursor - base, <char*> &_stream_probe.next_mult - base,
+        <char*> &_stream_probe.step - base, <char*> &_stream_probe.next_step - base,
+        <char*> &_stream_probe.delay_steps - base,
     ]
-    formats = ["i4"] * 6 + ["f8"] * 11 + ["i8"] * 2
+    formats = ["i4"] * 6 + ["f8"] * 11 + ["i8"] * 5
     names = list(_STREAM_FIELDS) + ["rng"]
     offsets.append(<char*> &_stream_probe.rng - base)
     formats.append(("u8", 4))
@@ -149,12 +153,15 @@ cdef inline double* _slot_or_null(double* column, int64_t slot) noexcept nogil:
     return column + slot if column != NULL else NULL
 
 
-cdef void _rows_view(SynapseTable table, RowsView* view):
+cdef void _rows_view(SynapseTable table, object code_steps, RowsView* view):
+    """The routing columns of ``table``, with its delay codes in steps (``code_steps``, or None
+    for a plain delay column)."""
     view.off = table.off
     view.target = table.target
     view.weight = table.weight
     view.delay = table.delay
     view.port = table.port
+    view.code_steps = <const int64_t*> cnp.PyArray_DATA(code_steps) if code_steps is not None else NULL
 
 
 cdef inline double _plastic_update(PlasticView* pv, Window* w, int64_t slot, int32_t rank, int32_t i,
@@ -202,6 +209,14 @@ cdef inline bint _same_delay(const CodedColumn* delay, int64_t a, int64_t b) noe
     return delay.plain[a] == delay.plain[b]
 
 
+cdef inline int64_t _run_steps(const RowsView* view, const Grid* grid, int64_t s) noexcept nogil:
+    """The delay of synapse ``s`` in whole steps, or OFF_GRID: read from its code's, converted
+    for a plain delay column."""
+    if view.code_steps != NULL:
+        return view.code_steps[view.delay.code[s]]
+    return delay_steps(grid, view.delay.plain[s])
+
+
 cdef class Engine:
     """The compiled simulation kernel: neurons, synapses, streams, recorders and the clock.
 
@@ -227,6 +242,9 @@ cdef class Engine:
         self.generators = NULL
         self.n_generators = 0
         self._generator_data = []
+        self._generator_tables = []
+        self.grid = make_grid(0.1)
+        self._delay_steps = [None, None]
         self.spike_logs = []
         self._sr_window = np.zeros((0, 2))
         self._sr_offsets = np.zeros(1, dtype=np.int64)
@@ -309,7 +327,7 @@ cdef class Engine:
                  "meter_logs": self.meter_logs, "meters": self._meters, "weight_logs": self.weight_logs,
                  "sets": self._sets, "tau_minus": self._tau_minus, "tau_minus_triplet": self._tau_minus_triplet,
                  "n_threads": self.n_threads, "t_now": self.t_now, "n_spikes": self.n_spikes,
-                 "n_events": self.n_events, "in_flight": self.queue.pending(),
+                 "n_events": self.n_events, "in_flight": self.queue.pending(), "resolution": self.grid.h,
                  # the window grid (its present window's start, the width): a loaded kernel runs
                  # the windows an uninterrupted one would
                  "grid": (self.queue.start, self.width) if self.queue.nb > 0 else None,
@@ -389,11 +407,23 @@ cdef class Engine:
 
     # -- generators and streams ---------------------------------------------------------------
 
+    def set_resolution(self, double resolution):
+        """The kernel's resolution (ms): the grid of poisson_generator's steps and of the times
+        that coincide exactly (gridtime.pxd).  Set before any generator exists."""
+        self.grid = make_grid(resolution)
+        self.dirty = True
+
+    @property
+    def resolution(self):
+        return self.grid.h
+
     def set_generator(self, int index, int kind, int gid, times, values=None, mults=None):
         """Create generator ``index`` (the next one) or replace its data.
 
         Replacing keeps the meaning of everything before the present time (the facade splices
         the new data after it); every stream of the generator then recomputes its next event.
+        ``GEN_POISSON_GRID``: ``times`` are step numbers and ``values`` rates (Hz), whose count
+        tables are made here.
         """
         cdef Generator* grown
         times = np.ascontiguousarray(times, dtype=np.float64)
@@ -406,9 +436,15 @@ cdef class Engine:
             self.generators = grown
             self.n_generators += 1
             self._generator_data.append(None)
+            self._generator_tables.append(None)
         elif not 0 <= index < self.n_generators:
             raise IndexError(f"csnn: generator index {index} out of range")
         self._generator_data[index] = (times, values, mults)
+        cdef PoissonTables tables = None
+        if kind == GEN_POISSON_GRID:
+            # the mean count of a step: rate (Hz) * h (ms) * 1e-3, as NEST computes it
+            tables = PoissonTables(values * (self.grid.h * 1e-3))
+        self._generator_tables[index] = tables
         cdef Generator* g = &self.generators[index]
         g.kind = kind
         g.gid = gid
@@ -420,11 +456,13 @@ cdef class Engine:
             g.values = <const double*> cnp.PyArray_DATA(values)
         if mults is not None:
             g.mults = <const double*> cnp.PyArray_DATA(mults)
+        g.tables = tables.tables if tables is not None else NULL
+        g.grid = self.grid
         cdef Stream* streams = <Stream*> cnp.PyArray_DATA(self._streams)
         cdef int64_t k
         for k in range(self._streams.shape[0]):
             if streams[k].gen == index:
-                stream_retime(&streams[k], g)
+                stream_retime(&streams[k], g, self.t_now)
 
     def add_streams(self, records):
         """Append streams (records of ``stream_dtype()``), each starting at the present time."""
@@ -663,6 +701,7 @@ cdef class Engine:
         np.cumsum(np.bincount(sources, minlength=n), out=self._sr_offsets[1:])
         self._prepare_archives()
         self._prepare_slots(st_offsets, smp_offsets)
+        self._delay_steps = [self._code_steps(self.static), self._code_steps(self.plastic)]
         # the threads' parts: equal ranges of engine indices
         self.n_parts = max(1, min(self.n_threads, n))
         self.dirty = False
@@ -672,6 +711,15 @@ cdef class Engine:
             self.queue.regrid_at(self.t_now, width, self.max_delay)
             self.width = width
         csnn_release_free_heap()
+
+    def _code_steps(self, SynapseTable table):
+        """Each coded delay value of ``table`` in steps (OFF_GRID when it is not a whole number
+        of steps), so that batching converts delays once per value, not per run of synapses;
+        None for a plain delay column."""
+        values = table.code_values("delay")
+        if values is None:
+            return None
+        return np.array([delay_steps(&self.grid, d) for d in values.tolist()], dtype=np.int64)
 
     cdef int _prepare_slots(self, st_offsets, smp_offsets) except -1:
         """Every neuron's Slot: its streams and samplers, no pending input (there is none
@@ -795,8 +843,8 @@ cdef class Engine:
         if self.queue.open_window(t1) != 0:
             raise MemoryError("csnn: out of memory while opening a window")
         self._window_view(&w, t1)
-        _rows_view(self.static, &tables[TABLE_STATIC])
-        _rows_view(self.plastic, &tables[TABLE_PLASTIC])
+        _rows_view(self.static, self._delay_steps[TABLE_STATIC], &tables[TABLE_STATIC])
+        _rows_view(self.plastic, self._delay_steps[TABLE_PLASTIC], &tables[TABLE_PLASTIC])
         pv.weight = self.plastic.weight.plain      # plain: the rules write it
         pv.delay = self.plastic.delay
         pv.set = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
@@ -1111,30 +1159,40 @@ cdef class Engine:
         for the windows in which they arrive: per spike and table, one batch per run of equal
         delays in the sender's row.  ``bound``: the window's end; an arrival that rounding puts
         there is moved one ulp later, so that a window never receives batches while it runs.
+
+        A spike emitted exactly at the time of grid step k arrives through a delay of m whole
+        steps at the time of step k + m (gridtime.pxd), the same double as every other input of
+        that step: the spike is checked once, and a run's m read from its delay code.
         Returns -1 when memory is exhausted."""
         cdef double after = nextafter(bound, INFINITY)
         cdef const RowsView* view
         cdef Batch batch
         cdef int table_id
-        cdef int64_t i, s, e, row_lo, row_hi
+        cdef int64_t i, s, e, row_lo, row_hi, step, m
+        cdef bint gridded
         cdef SpikeOut* sp
-        for table_id in range(2):
-            view = &tables[table_id]
-            batch.table = table_id
-            for i in range(first, self.spikes.n):
-                sp = &self.spikes.data[i]
+        for i in range(first, self.spikes.n):
+            sp = &self.spikes.data[i]
+            gridded = on_grid(&self.grid, sp.t, &step)
+            batch.t_spike = sp.t
+            batch.source = sp.neuron
+            batch.gid = self.gids[sp.neuron]
+            batch.mult = sp.mult
+            for table_id in range(2):
+                view = &tables[table_id]
+                batch.table = table_id
                 row_lo = view.off[sp.neuron]
                 row_hi = view.off[sp.neuron + 1]
-                batch.t_spike = sp.t
-                batch.source = sp.neuron
-                batch.gid = self.gids[sp.neuron]
-                batch.mult = sp.mult
                 s = row_lo
                 while s < row_hi:
                     e = s + 1
                     while e < row_hi and _same_delay(&view.delay, s, e):
                         e += 1
-                    batch.t = sp.t + column_value(&view.delay, s)
+                    m = _run_steps(view, &self.grid, s) if gridded else OFF_GRID
+                    if m != OFF_GRID:
+                        batch.t = grid_time(&self.grid, step + m)
+                    else:
+                        batch.t = sp.t + column_value(&view.delay, s)
                     if batch.t <= bound:
                         batch.t = after
                     batch.lo = <int32_t> (s - row_lo)
@@ -1216,6 +1274,7 @@ def _restore_engine(state):
     cdef PostHistory* h
     engine.add_neurons(np.asarray(state["gids"], dtype=np.int32))
     engine.set_threads(state["n_threads"])
+    engine.set_resolution(state["resolution"])
     engine.static = state["static"]
     engine.plastic = state["plastic"]
     for k, (kind, gid, times, values, mults) in enumerate(state["generators"]):

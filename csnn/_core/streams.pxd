@@ -4,16 +4,19 @@ from libc.math cimport exp, expm1, floor, sin, sqrt
 from libc.stdint cimport int32_t, int64_t
 
 from csnn._core.events cimport INFINITY
-from csnn._core.rng cimport Xoshiro256, next_exponential, next_normal
+from csnn._core.gridtime cimport (MAX_STEP, Grid, arrival, arrival_at, delay_steps, last_step)
+from csnn._core.rng cimport (PoissonTable, Xoshiro256, next_exponential, next_normal, next_unit,
+                             poisson_next)
 
 
 cdef enum GeneratorKind:
     GEN_SPIKES = 0      # spike_generator, pulsepacket_generator: explicit spike times
-    GEN_POISSON = 1     # poisson_generator, inhomogeneous_poisson_generator: piecewise-constant rate (Hz)
+    GEN_POISSON = 1     # poisson_generator_ps: continuous times, piecewise-constant rate (Hz)
     GEN_CURRENT = 2     # dc_generator, step_current_generator: piecewise-constant current (pA)
     GEN_NOISE = 3       # noise_generator: Gaussian white noise, constant over steps of dt
     GEN_OU = 4          # ou_noise_generator: Ornstein-Uhlenbeck current, exact on steps of dt
     GEN_AC = 5          # ac_generator: sinusoidal current, constant over steps of dt
+    GEN_POISSON_GRID = 6    # poisson_generator, inhomogeneous_poisson_generator: a count per step
 
 
 cdef enum:
@@ -29,15 +32,26 @@ cdef enum:
     P_OFF = 7
 
 
+cdef enum:
+    # GEN_POISSON's values, one row per breakpoint
+    PS_COLUMNS = 2
+    PS_RATE = 0         # rate (Hz)
+    PS_DEAD = 1         # dead time after each spike (ms)
+
+
 cdef struct Generator:
     int32_t kind
     int32_t gid
     const double* times     # GEN_SPIKES: emission times; GEN_POISSON/CURRENT: schedule breakpoints;
-                            # step currents: start of each parameter epoch (ms)
-    const double* values    # GEN_SPIKES: spike weights (NULL: 1); GEN_POISSON/CURRENT: value after
-                            # each breakpoint; step currents: N_PAR parameters per epoch
+                            # step currents: start of each parameter epoch (ms); GEN_POISSON_GRID:
+                            # schedule breakpoints as step numbers (whole numbers)
+    const double* values    # GEN_SPIKES: spike weights (NULL: 1); GEN_CURRENT/POISSON_GRID: value
+                            # after each breakpoint (pA, Hz); GEN_POISSON: PS_COLUMNS per breakpoint;
+                            # step currents: N_PAR parameters per epoch
     const double* mults     # GEN_SPIKES: multiplicities (NULL: 1)
     int64_t n
+    const PoissonTable* tables  # GEN_POISSON_GRID: the count table after each breakpoint
+    Grid grid               # the kernel's resolution
 
 
 cdef struct Stream:
@@ -49,7 +63,8 @@ cdef struct Stream:
     int32_t pending     # currents: the next change is the value at the stream's start
     double weight       # connection weight
     double delay        # connection delay (ms)
-    double pos          # POISSON: time of the last emission or of the stream's start (ms)
+    double pos          # POISSON: where the budget is used from: the end of the dead time after the
+                        # last emission, or the stream's start (ms)
     double budget       # POISSON: exponential(1) budget left for the next emission
     double next_emit    # POISSON: emission time of the next spike (ms)
     double next_t       # arrival time of the next event (ms), inf when none
@@ -58,8 +73,13 @@ cdef struct Stream:
     double aux          # OU: start time of the step whose value ``budget`` holds (ms)
     double hold_budget  # OU: budget and aux before the pending change was drawn
     double hold_aux
-    int64_t cursor      # index of the next spike / breakpoint; POISSON: segment of pos
-    int64_t next_mult   # multiplicity of the next spike
+    int64_t cursor      # index of the next spike / breakpoint; POISSON: segment of pos; POISSON_GRID:
+                        # segment of the next emission
+    int64_t next_mult   # multiplicity of the next spike (POISSON_GRID: the count of its step)
+    int64_t step        # POISSON_GRID: the steps up to this one are decided (the last emission or
+                        # the stream's start)
+    int64_t next_step   # POISSON_GRID: the step of the next emission (MAX_STEP when none)
+    int64_t delay_steps # the delay in steps, or OFF_GRID (gridtime.pxd)
     Xoshiro256 rng      # POISSON, noise and OU: the stream's own random numbers
 
 
@@ -83,22 +103,35 @@ cdef inline double _value_after(Generator* g, double t) noexcept nogil:
     return g.values[i - 1] if i > 0 else 0.0
 
 
+cdef inline double _hazard(Generator* g, int64_t i) noexcept nogil:
+    """GEN_POISSON: the rate (1/ms) at which segment i uses up a train's budget outside its dead
+    times, rate / (1 - rate * dead time), so that the mean interval, dead time included, is
+    1 / rate (infinite when the dead time is the whole interval: the train is regular)."""
+    cdef double rate
+    if i < 0:
+        return 0.0
+    rate = g.values[i * PS_COLUMNS + PS_RATE] * 1e-3          # Hz -> 1/ms
+    if rate <= 0.0:
+        return 0.0
+    return rate / (1.0 - rate * g.values[i * PS_COLUMNS + PS_DEAD])
+
+
 cdef inline void _poisson_next(Stream* s, Generator* g) noexcept nogil:
     """Next emission after ``pos`` for the budget left: walk the rate schedule from pos's segment."""
     cdef double t = s.pos
     cdef double budget = s.budget
     cdef int64_t i = s.cursor          # segment (times[i], times[i + 1]]; -1 before times[0]
-    cdef double rate, seg_end, te
+    cdef double hazard, seg_end, te
     while True:
-        rate = g.values[i] * 1e-3 if i >= 0 else 0.0      # Hz -> 1/ms
+        hazard = _hazard(g, i)
         seg_end = g.times[i + 1] if i + 1 < g.n else INFINITY
-        if rate > 0.0:
-            te = t + budget / rate
+        if hazard > 0.0:
+            te = t + budget / hazard
             if te <= seg_end:
                 s.next_emit = te
                 s.next_t = te + s.delay
                 return
-            budget -= (seg_end - t) * rate
+            budget -= (seg_end - t) * hazard
         if seg_end == INFINITY:
             s.next_emit = INFINITY
             s.next_t = INFINITY
@@ -107,12 +140,82 @@ cdef inline void _poisson_next(Stream* s, Generator* g) noexcept nogil:
         i += 1
 
 
+cdef inline void _poisson_from(Stream* s, Generator* g, double t) noexcept nogil:
+    """Use a fresh budget from time t on."""
+    s.pos = t
+    s.cursor = _first_after(g.times, g.n, t) - 1
+    s.budget = next_exponential(&s.rng)
+    _poisson_next(s, g)
+
+
+cdef inline void _poisson_start(Stream* s, Generator* g, double t0) noexcept nogil:
+    """Start a train at t0 in equilibrium, as NEST's poisson_generator_ps does: with a dead time
+    d and rate r where it first becomes active (at a), the train is inside a dead time there with
+    probability r d, which then ends uniformly in (a, a + d]; otherwise it uses its budget from a
+    on.  (Its first spike is then at a + U d with probability r d, else at a + d plus an
+    exponential interval: NEST's rule, in the form of the interval's two parts.)"""
+    cdef int64_t i = _first_after(g.times, g.n, t0) - 1
+    cdef double rate, dead, active
+    while _hazard(g, i) == 0.0 and i + 1 < g.n:
+        i += 1
+    if i >= 0:
+        rate = g.values[i * PS_COLUMNS + PS_RATE] * 1e-3
+        dead = g.values[i * PS_COLUMNS + PS_DEAD]
+        if dead > 0.0 and rate > 0.0:
+            active = g.times[i] if g.times[i] > t0 else t0
+            if next_unit(&s.rng) < rate * dead:
+                t0 = active + dead * next_unit(&s.rng)
+    _poisson_from(s, g, t0)
+
+
+cdef inline void _poisson_pop(Stream* s, Generator* g) noexcept nogil:
+    """After an emission: its segment's dead time, then a fresh budget."""
+    cdef double t = s.next_emit
+    cdef int64_t i = _first_after(g.times, g.n, t) - 1
+    if i >= 0:
+        t += g.values[i * PS_COLUMNS + PS_DEAD]
+    _poisson_from(s, g, t)
+
+
+cdef inline void _grid_next(Stream* s, Generator* g) noexcept nogil:
+    """GEN_POISSON_GRID: the next step after ``step`` whose count is not 0, segment by segment
+    of the schedule (breakpoints are step numbers; segment i holds the steps (times[i],
+    times[i + 1]]) from segment ``cursor`` (that of step + 1 or an earlier one) on: its step,
+    count and arrival, and its segment in ``cursor``."""
+    cdef int64_t k = s.step, end, count = 0
+    cdef int64_t i = s.cursor
+    while i + 1 < g.n and g.times[i + 1] <= k:
+        i += 1
+    while True:
+        end = <int64_t> g.times[i + 1] if i + 1 < g.n else MAX_STEP
+        if i >= 0:
+            k = poisson_next(&g.tables[i], &s.rng, k, end, &count)
+            if count > 0:
+                break
+        if i + 1 >= g.n:
+            s.next_step = MAX_STEP
+            s.next_t = INFINITY
+            return
+        k = end
+        i += 1
+    s.cursor = i
+    s.next_step = k
+    s.next_mult = count
+    s.next_t = arrival(&g.grid, k, s.delay_steps, s.delay)
+
+
+cdef inline void _grid_from(Stream* s, Generator* g) noexcept nogil:
+    """GEN_POISSON_GRID: the next non-empty step after ``step``, the segment found afresh."""
+    s.cursor = _first_after(g.times, g.n, <double> s.step) - 1
+    _grid_next(s, g)
+
+
 cdef inline void _cursor_next(Stream* s, Generator* g) noexcept nogil:
     """Next spike or breakpoint at the cursor."""
     if s.cursor >= g.n:
         s.next_t = INFINITY
         return
-    s.next_t = g.times[s.cursor] + s.delay
+    s.next_t = arrival_at(&g.grid, g.times[s.cursor], s.delay_steps, s.delay)
     if g.kind == GEN_SPIKES:
         s.next_value = s.weight * (g.values[s.cursor] if g.values != NULL else 1.0)
         s.next_mult = <int64_t> g.mults[s.cursor] if g.mults != NULL else 1
@@ -204,6 +307,7 @@ cdef inline void stream_start(Stream* s, Generator* g, double t0) noexcept nogil
     """Position a new stream so that it yields the events emitted after ``t0``."""
     cdef double initial
     s.pending = 0
+    s.delay_steps = delay_steps(&g.grid, s.delay)
     if _is_step_current(g):
         s.pos = t0
         s.value = 0.0
@@ -212,10 +316,11 @@ cdef inline void stream_start(Stream* s, Generator* g, double t0) noexcept nogil
         _step_next(s, g, True)
         return
     if g.kind == GEN_POISSON:
-        s.pos = t0
-        s.budget = next_exponential(&s.rng)
-        s.cursor = _first_after(g.times, g.n, t0) - 1
-        _poisson_next(s, g)
+        _poisson_start(s, g, t0)
+        return
+    if g.kind == GEN_POISSON_GRID:
+        s.step = last_step(&g.grid, t0)
+        _grid_from(s, g)
         return
     s.cursor = _first_after(g.times, g.n, t0)
     if g.kind == GEN_CURRENT:
@@ -223,7 +328,7 @@ cdef inline void stream_start(Stream* s, Generator* g, double t0) noexcept nogil
         initial = _value_after(g, t0) * s.weight
         if initial != 0.0:
             s.pending = 1
-            s.next_t = t0 + s.delay
+            s.next_t = arrival_at(&g.grid, t0, s.delay_steps, s.delay)
             s.next_value = initial
             return
     _cursor_next(s, g)
@@ -237,10 +342,11 @@ cdef inline void stream_pop(Stream* s, Generator* g) noexcept nogil:
         _step_next(s, g, False)
         return
     if g.kind == GEN_POISSON:
-        s.pos = s.next_emit
-        s.budget = next_exponential(&s.rng)
-        s.cursor = _first_after(g.times, g.n, s.pos) - 1
-        _poisson_next(s, g)
+        _poisson_pop(s, g)
+        return
+    if g.kind == GEN_POISSON_GRID:
+        s.step = s.next_step
+        _grid_next(s, g)
         return
     if s.pending:
         s.pending = 0
@@ -249,8 +355,10 @@ cdef inline void stream_pop(Stream* s, Generator* g) noexcept nogil:
     _cursor_next(s, g)
 
 
-cdef inline void stream_retime(Stream* s, Generator* g) noexcept nogil:
-    """Recompute the next event after the generator's data changed beyond what was emitted."""
+cdef inline void stream_retime(Stream* s, Generator* g, double t_now) noexcept nogil:
+    """Recompute the next event after the generator's data changed beyond the present time
+    ``t_now`` (what was emitted up to it stays)."""
+    cdef int64_t now
     if _is_step_current(g):
         # a pending change emitted after the parameter change is drawn again with the new ones
         if s.next_emit < INFINITY and s.next_emit > g.times[g.n - 1]:
@@ -261,6 +369,13 @@ cdef inline void stream_retime(Stream* s, Generator* g) noexcept nogil:
     if g.kind == GEN_POISSON:
         s.cursor = _first_after(g.times, g.n, s.pos) - 1
         _poisson_next(s, g)
+    elif g.kind == GEN_POISSON_GRID:
+        # the steps after the present are drawn again (steps are independent), from the new data
+        now = last_step(&g.grid, t_now)
+        if s.next_step > now:
+            if s.step < now:
+                s.step = now
+            _grid_from(s, g)
     elif not s.pending:
         _cursor_next(s, g)
 
@@ -274,6 +389,10 @@ cdef inline bint stream_input(Stream* s, Generator* g, double* weight, int* mult
     if g.kind == GEN_POISSON:
         weight[0] = s.weight
         mult[0] = 1
+    elif g.kind == GEN_POISSON_GRID:
+        # a step's count n is one input of n times the weight (a parrot repeats it n times)
+        weight[0] = s.weight * s.next_mult
+        mult[0] = <int> s.next_mult
     else:
         weight[0] = s.next_value * s.next_mult
         mult[0] = <int> s.next_mult

@@ -98,6 +98,10 @@ cdef class SynapseTable:
     def is_coded(self, name):
         return name in self._lookup
 
+    def code_values(self, name):
+        """The value of each code of column ``name``, in code order (None when it is plain)."""
+        return self._values[name] if name in self._lookup else None
+
     def _encode(self, name, value, int64_t n):
         """Codes of ``n`` values of coded column ``name`` (one value, or one per synapse),
         adding the new ones to its table; None when the table would exceed MAX_CODES."""
