@@ -932,7 +932,7 @@ class Kernel:
         for kind, table in self._tables().items():
             src_idx, rank = table.rows()
             parts.append((np.full(src_idx.size, kind, np.int8), src_idx, rank, self.neuron_gid[src_idx],
-                          self.neuron_gid[table.columns["target"]], table.columns["model"].astype(np.int64)))
+                          self.neuron_gid[table.columns["target"]], table.column("model").astype(np.int64)))
         streams = self.engine.streams
         parts.append((np.ones(streams.size, np.int8), np.arange(streams.size), np.zeros(streams.size, np.int64),
                       streams["source"].astype(np.int64), self.neuron_gid[streams["target"]], self.stream_model))
@@ -974,7 +974,7 @@ class Kernel:
         if len(sc) == 0 or not np.all(sc._kind == 3):
             return None
         table = self._tables()[3]
-        models = {self.syn_model_names[m] for m in table.columns["model"][table.slots(sc._a, sc._b)].tolist()}
+        models = {self.syn_model_names[m] for m in table.gather("model", table.slots(sc._a, sc._b)).tolist()}
         bases = {self.models.get(m).base for m in models}
         return cstdp.SYNAPSE_MODELS[bases.pop()] if len(bases) == 1 else None
 
@@ -990,13 +990,12 @@ class Kernel:
         for code, table in tables.items():
             sel = kind == code
             slot = table.slots(a[sel], b[sel])
-            syn = table.columns
             columns["source"][sel] = self.neuron_gid[a[sel]]
-            columns["target"][sel] = self.neuron_gid[syn["target"][slot]]
+            columns["target"][sel] = self.neuron_gid[table.columns["target"][slot]]
             columns["weight"][sel] = table.gather("weight", slot)
             columns["delay"][sel] = table.gather("delay", slot)
-            columns["receptor"][sel] = syn["port"][slot]
-            columns["synapse_id"][sel] = syn["model"][slot]
+            columns["receptor"][sel] = table.gather("port", slot)
+            columns["synapse_id"][sel] = table.gather("model", slot)
             columns["port"][sel] = b[sel]
         k1, k2 = kind == 1, kind == 2
         st = streams[a[k1]]
@@ -1098,7 +1097,7 @@ class Kernel:
         keep the weight recorder the connections had)."""
         table = self._tables()[3]
         slot = table.slots(sc._a, sc._b)
-        models = table.columns["model"][slot]
+        models = table.gather("model", slot)
         names = [name for name, *_ in rule["parameters"]]
         for key in names + [name for name, *_ in rule["state"]]:
             if key in checked:

@@ -1,5 +1,6 @@
-"""The synapse table: CSR by source, and weights/delays kept as 16-bit codes into a table of
-distinct values while there are at most 65536 of them (csnn/_core/synapses.pyx)."""
+"""The synapse table: CSR by source, and weights, delays and (synapse model, receptor port)
+pairs kept as 16-bit codes into a table of distinct values while there are at most 65536 of them
+(csnn/_core/synapses.pyx)."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -10,7 +11,7 @@ from csnn._core.synapses import MAX_CODES, SynapseTable
 
 def table_with(blocks, n_sources=4):
     """A coded table built from blocks of (source, weight, delay)."""
-    table = SynapseTable(coded=("weight", "delay"))
+    table = SynapseTable(coded=("weight", "delay", ("model", "port")))
     for source, weight, delay in blocks:
         table.add(np.asarray(source), target=0, weight=weight, delay=delay, model=0, port=0)
     table.build(n_sources)
@@ -71,11 +72,37 @@ def test_scatter_codes_new_values_until_the_codes_run_out():
     np.testing.assert_array_equal(table.column("weight"), fresh)
 
 
-def test_coded_static_synapse_takes_12_bytes():
-    """target (4) + weight code (2) + delay code (2) + model (2) + port (2)."""
+def test_coded_static_synapse_takes_10_bytes():
+    """target (4) + weight code (2) + delay code (2) + (model, port) code (2); the tables of
+    coded values hold one weight, one delay and one pair (8 + 8 + 2 + 2 bytes)."""
     table = table_with([(np.repeat(np.arange(1000, dtype=np.int32), 100), 0.1, 1.5)], n_sources=1000)
-    per_synapse = (table.nbytes - table.offsets.nbytes) / 100_000
-    assert per_synapse == pytest.approx(12.0, abs=0.01)
+    assert table.nbytes - table.offsets.nbytes == 10 * 100_000 + 20
+
+
+def test_model_and_port_are_coded_as_pairs_until_the_pairs_run_out():
+    """Each (model, port) pair gets one code; a block that brings the pairs past 65536 makes both
+    columns plain uint16 for good, keeping every synapse's values (built and queued alike)."""
+    table = SynapseTable(coded=("weight", "delay", ("model", "port")))
+    table.add(np.zeros(4, np.int32), target=0, weight=1.0, delay=1.0, model=[0, 0, 3, 3], port=[0, 2, 0, 2])
+    table.build(2)
+    assert table.is_coded("model") and table.is_coded("port")
+    assert table.columns["model_port_code"].tolist() == [0, 1, 2, 3] and "port" not in table.columns
+    table.add(np.ones(2, np.int32), target=0, weight=1.0, delay=1.0, model=7, port=65535)        # queued
+    ports = np.arange(MAX_CODES, dtype=np.int64) % 65536
+    table.add(np.ones(ports.size, np.int32), target=0, weight=1.0, delay=1.0, model=1, port=ports)
+    table.build(2)
+    assert not table.is_coded("model") and not table.is_coded("port") and table.is_coded("weight")
+    assert table.columns["model"].dtype == np.uint16 and table.columns["port"].dtype == np.uint16
+    np.testing.assert_array_equal(table.column("model"), [0, 0, 3, 3, 7, 7] + [1] * ports.size)
+    np.testing.assert_array_equal(table.column("port"), np.concatenate([[0, 2, 0, 2, 65535, 65535], ports]))
+
+
+def test_scattering_one_column_of_a_pair_keeps_the_other():
+    table = table_with([(np.zeros(3, np.int32), 1.0, 1.0)], n_sources=1)
+    table.scatter("port", [1], 5)
+    assert table.is_coded("port")
+    np.testing.assert_array_equal(table.column("port"), [0, 5, 0])
+    np.testing.assert_array_equal(table.column("model"), [0, 0, 0])
 
 
 def test_networks_simulate_alike_with_coded_and_plain_weights():
@@ -121,10 +148,10 @@ def test_connection_weights_read_and_set_through_the_codes():
 
 
 @pytest.mark.parametrize("model, per_synapse", [
-    # routing: target 4, weight 8 (the rules write it), delay code 2, model 2, port 2; set index 2,
+    # routing: target 4, weight 8 (the rules write it), delay code 2, (model, port) code 2; set index 2,
     # last presynaptic spike time 8; and the rule's own traces, 8 bytes each
-    ("stdp_nn_restr_synapse", 28), ("stdp_nn_symm_synapse", 28), ("stdp_synapse", 36),
-    ("stdp_nn_pre_centered_synapse", 36), ("stdp_triplet_synapse", 44)])
+    ("stdp_nn_restr_synapse", 26), ("stdp_nn_symm_synapse", 26), ("stdp_synapse", 34),
+    ("stdp_nn_pre_centered_synapse", 34), ("stdp_triplet_synapse", 42)])
 def test_plastic_synapse_holds_only_what_its_rule_reads(model, per_synapse):
     csnn.ResetKernel()
     n = csnn.Create("iaf_psc_alpha", 200)

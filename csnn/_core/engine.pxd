@@ -7,7 +7,7 @@ from csnn._core.events cimport SpikeBuffer
 from csnn._core.recorders cimport MeterPlan
 from csnn._core.stdp cimport PostHistory, ReadoutLog, StdpSet, WeightBuffer
 from csnn._core.streams cimport Generator
-from csnn._core.synapses cimport CodedColumn, SynapseTable
+from csnn._core.synapses cimport CodedColumn, CodedPort, SynapseTable
 from csnn._core.targets cimport Slot, ThreadState, Window
 
 
@@ -63,7 +63,7 @@ cdef struct RowsView:
     const int32_t* target
     CodedColumn weight
     CodedColumn delay
-    const uint16_t* port
+    CodedPort port
 
 
 cdef struct PlasticView:

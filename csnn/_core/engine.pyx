@@ -45,7 +45,7 @@ from csnn._core.stdp cimport (RULE_FACETSHW, FacetsSynapse, HistoryEntry, PostHi
                               weight_buffer_push)
 from csnn._core.stdp import PLASTIC_COLUMNS, set_dtype
 from csnn.errors import NumericalError
-from csnn._core.synapses cimport CodedColumn, SynapseTable, column_value
+from csnn._core.synapses cimport CodedColumn, SynapseTable, column_value, port_value
 from csnn._core.synapses import SynapseTable
 from csnn._core.streams cimport Generator, Stream, stream_retime, stream_start
 from csnn._core.targets cimport Slot, ThreadState, Window
@@ -217,8 +217,9 @@ cdef class Engine:
         self._model_of = np.zeros(0, dtype=np.uint8)
         self.slots = NULL
         self.n_slots = 0
-        self.static = SynapseTable(coded=("weight", "delay"))
-        self.plastic = SynapseTable(PLASTIC_COLUMNS, coded=("delay",))
+        # a synapse model and a receptor port are coded as a pair: scripts use few of them
+        self.static = SynapseTable(coded=("weight", "delay", ("model", "port")))
+        self.plastic = SynapseTable(PLASTIC_COLUMNS, coded=("delay", ("model", "port")))
         self._streams = np.zeros(0, dtype=stream_dtype())
         self._st_perm = np.zeros(0, dtype=np.int32)
         self._wake = np.full(1, -np.inf)
@@ -1004,8 +1005,8 @@ cdef class Engine:
                     weight = column_value(&tab.weight, s) * b.mult
                 else:
                     weight = _plastic_update(pv, w, s, <int32_t> (b.lo + s - first), i, b.t_spike, b.t,
-                                             b.mult, b.gid, tab.port[s], &ts.weights, &ts.failed)
-                receive_input(w, i, b.t, weight, tab.port[s], b.mult)
+                                             b.mult, b.gid, port_value(&tab.port, s), &ts.weights, &ts.failed)
+                receive_input(w, i, b.t, weight, port_value(&tab.port, s), b.mult)
                 ts.delivered += 1
         for i in range(lo, hi):
             if w.wake[i] <= w.t1 and close_target(w, ts, i) != 0:
