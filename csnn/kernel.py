@@ -682,8 +682,11 @@ class Kernel:
         self.engine.plastic.add_columns({row[5]: cstdp.RULE_COLUMNS[row[5]] for row in spec["state"]
                                          if row[5] in cstdp.RULE_COLUMNS})
         state = {row[5]: np.asarray(columns[row[0]]) for row in spec["state"]}
+        traces = {_trace_field(column): state.pop(column) for column in list(state) if _trace_field(column)}
+        group = self.engine.traces.assign(src, delay, set_index, 0.0, traces.get("kplus", 0.0),
+                                          traces.get("kplus_triplet", 0.0))
         self.engine.plastic.add(src, target=tgt, weight=weight, delay=delay, model=model_id, port=receptor,
-                                set=set_index, t_last=0.0, **state)
+                                set=set_index, group=group, **state)
 
     def _set_common(self, model, common):
         """Apply common parameters given in a syn_spec to the model, as NEST 2 did, warning when
@@ -1019,7 +1022,9 @@ class Kernel:
             for name, *_ in rule["parameters"]:
                 columns[name] = records[name].copy()
             for name, default, *_, column in rule["state"]:
-                columns[name] = table.columns[column][slot].astype(type(default))
+                values = (self.engine.traces.field(_trace_field(column), table.columns["group"][slot])
+                          if _trace_field(column) else table.columns[column][slot])
+                columns[name] = values.astype(type(default))
             models = [self.models.get(name) for name in columns["synapse_model"].tolist()]
             for name, *_ in rule.get("common", ()):
                 values = [m.defaults[name] for m in models]
@@ -1072,14 +1077,16 @@ class Kernel:
                 raise KernelStateError("the weight of a current generator's connection and the delay of any "
                                        "generator connection cannot change once the simulation has started; "
                                        "change the generator's parameters instead")
-        if rule is not None:
-            self._set_plastic(sc, rule, checked)
+        traces = self._set_plastic(sc, rule, checked) if rule is not None else {}
         for code, table in self._tables().items():
             sel = kind == code
             slot = table.slots(a[sel], b[sel])
             for key in ("weight", "delay"):
                 if key in checked:
                     table.scatter(key, slot, checked[key][sel])
+        new_sets = rule is not None and any(name in checked for name, *_ in rule["parameters"])
+        if traces or new_sets or "delay" in checked:
+            self._regroup_traces(sc, traces)
         for key in ("weight", "delay"):
             if key not in checked:
                 continue
@@ -1094,7 +1101,8 @@ class Kernel:
 
     def _set_plastic(self, sc, rule, checked):
         """New parameter values or states for plastic connections (parameters: new sets, which
-        keep the weight recorder the connections had)."""
+        keep the weight recorder the connections had).  Returns the new values of the traces
+        kept in trace groups (field -> values), which :meth:`_regroup_traces` applies."""
         table = self._tables()[3]
         slot = table.slots(sc._a, sc._b)
         models = table.gather("model", slot)
@@ -1117,9 +1125,27 @@ class Kernel:
                 columns = {name: checked.get(name, records[name])[sel] for name in names}
                 model = self.models.get(self.syn_model_names[model_id])
                 table.columns["set"][slot[sel]] = self._parameter_sets(model, recorder, columns, int(sel.sum()))
+        traces = {}
         for name, *_, column in rule["state"]:
-            if name in checked:
+            if name in checked and _trace_field(column):
+                traces[_trace_field(column)] = checked[name]
+            elif name in checked:
                 table.columns[column][slot] = checked[name]
+        return traces
+
+    def _regroup_traces(self, sc, traces):
+        """The plastic connections of ``sc`` whose delay, parameters or traces (``traces``: field
+        -> new value per connection of ``sc``) changed move to the trace groups of their new
+        keys (copy on write: the groups' other synapses keep theirs)."""
+        table = self._tables()[3]
+        sel = sc._kind == 3
+        if not sel.any():
+            return
+        slot = table.slots(sc._a[sel], sc._b[sel])
+        groups = table.columns["group"]
+        groups[slot] = self.engine.traces.regroup(groups[slot], sc._a[sel], table.gather("delay", slot),
+                                                  table.columns["set"][slot],
+                                                  {field: values[sel] for field, values in traces.items()})
 
     # -- simulation ---------------------------------------------------------------------------
 
@@ -1253,6 +1279,12 @@ def _is_per_node(model, key, value, n):
         return isinstance(value, (list, tuple)) and len(value) == n and n > 1 and all(
             isinstance(v, (list, tuple, np.ndarray)) for v in value)
     return isinstance(value, (list, tuple, np.ndarray)) and len(value) == n
+
+
+def _trace_field(column):
+    """The trace-group field a plastic state row is kept in (its column "traces.<field>"), or
+    None for a column of the plastic table."""
+    return column[len("traces."):] if column.startswith("traces.") else None
 
 
 def _cat(blocks, dtype=None):

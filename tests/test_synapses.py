@@ -149,13 +149,19 @@ def test_connection_weights_read_and_set_through_the_codes():
 
 @pytest.mark.parametrize("model, per_synapse", [
     # routing: target 4, weight 8 (the rules write it), delay code 2, (model, port) code 2; set index 2,
-    # last presynaptic spike time 8; and the rule's own traces, 8 bytes each
-    ("stdp_nn_restr_synapse", 26), ("stdp_nn_symm_synapse", 26), ("stdp_synapse", 34),
-    ("stdp_nn_pre_centered_synapse", 34), ("stdp_triplet_synapse", 42)])
+    # trace group index 4; and the traces a rule keeps per synapse (pre_centered's K+), 8 bytes each
+    ("stdp_nn_restr_synapse", 22), ("stdp_nn_symm_synapse", 22), ("stdp_synapse", 22),
+    ("stdp_nn_pre_centered_synapse", 30), ("stdp_triplet_synapse", 22)])
 def test_plastic_synapse_holds_only_what_its_rule_reads(model, per_synapse):
+    """Per synapse its columns; per source one trace group (3 traces of 8 bytes, and the one
+    thread's copy: now and before); the coded delay (8) and (model, port) pair (2 + 2) once."""
     csnn.ResetKernel()
     n = csnn.Create("iaf_psc_alpha", 200)
     csnn.Connect(n, n, {"rule": "fixed_indegree", "indegree": 50}, {"synapse_model": model, "tau_plus": 16.8})
     csnn.Simulate(1.0)
-    table = csnn.kernel.current().engine.plastic
-    assert (table.nbytes - table.offsets.nbytes) / 10_000 == pytest.approx(per_synapse, abs=0.01)
+    engine = csnn.kernel.current().engine
+    table = engine.plastic
+    sources = np.unique(table.rows()[0]).size
+    assert len(engine.traces) == sources
+    assert table.nbytes - table.offsets.nbytes == per_synapse * 10_000 + 12
+    assert engine.traces.nbytes == sources * (3 * 8 + 6 * 8)
