@@ -95,6 +95,7 @@ cdef class TraceGroups:
         # each synapse's key as one code, digit by digit (a column of one value adds none)
         code = np.zeros(n, dtype=np.int64)
         radix = 1
+        digits = 0
         for column in columns:
             if n == 0 or np.all(column == column[0]):
                 continue
@@ -104,7 +105,9 @@ cdef class TraceGroups:
                 radix = int(code.max()) + 1
             code = code * values.size + inverse
             radix *= values.size
-        codes, inverse = _distinct(code)
+            digits += 1
+        # one digit (the usual case: only sources differ) numbers the keys already
+        codes, inverse = (np.arange(radix), code) if digits <= 1 else _distinct(code)
         first = np.empty(codes.size, dtype=np.int64)
         first[inverse] = np.arange(n)                # a synapse of each key (any: they agree)
         group_of = np.empty(codes.size, dtype=np.int64)
