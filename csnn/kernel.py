@@ -683,10 +683,9 @@ class Kernel:
                                          if row[5] in cstdp.RULE_COLUMNS})
         state = {row[5]: np.asarray(columns[row[0]]) for row in spec["state"]}
         traces = {_trace_field(column): state.pop(column) for column in list(state) if _trace_field(column)}
-        group = self.engine.traces.assign(src, delay, set_index, 0.0, traces.get("kplus", 0.0),
-                                          traces.get("kplus_triplet", 0.0))
+        state.update(self.engine.traces.block_columns(self.engine.plastic, src, delay, set_index, traces))
         self.engine.plastic.add(src, target=tgt, weight=weight, delay=delay, model=model_id, port=receptor,
-                                set=set_index, group=group, **state)
+                                set=set_index, **state)
 
     def _set_common(self, model, common):
         """Apply common parameters given in a syn_spec to the model, as NEST 2 did, warning when
@@ -1022,7 +1021,7 @@ class Kernel:
             for name, *_ in rule["parameters"]:
                 columns[name] = records[name].copy()
             for name, default, *_, column in rule["state"]:
-                values = (self.engine.traces.field(_trace_field(column), table.columns["group"][slot])
+                values = (self.engine.traces.values(_trace_field(column), table, slot)
                           if _trace_field(column) else table.columns[column][slot])
                 columns[name] = values.astype(type(default))
             models = [self.models.get(name) for name in columns["synapse_model"].tolist()]
@@ -1136,16 +1135,15 @@ class Kernel:
     def _regroup_traces(self, sc, traces):
         """The plastic connections of ``sc`` whose delay, parameters or traces (``traces``: field
         -> new value per connection of ``sc``) changed move to the trace groups of their new
-        keys (copy on write: the groups' other synapses keep theirs)."""
+        keys (copy on write: the groups' other synapses keep theirs), or get them as their own
+        when the table keeps traces per synapse."""
         table = self._tables()[3]
         sel = sc._kind == 3
         if not sel.any():
             return
         slot = table.slots(sc._a[sel], sc._b[sel])
-        groups = table.columns["group"]
-        groups[slot] = self.engine.traces.regroup(groups[slot], sc._a[sel], table.gather("delay", slot),
-                                                  table.columns["set"][slot],
-                                                  {field: values[sel] for field, values in traces.items()})
+        self.engine.traces.rewrite(table, slot, sc._a[sel], table.gather("delay", slot), table.columns["set"][slot],
+                                   {field: values[sel] for field, values in traces.items()})
 
     # -- simulation ---------------------------------------------------------------------------
 

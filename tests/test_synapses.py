@@ -7,6 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 import csnn
 from csnn._core.synapses import MAX_CODES, SynapseTable
+from test_stdp import D0, poisson_offgrid
 
 
 def table_with(blocks, n_sources=4):
@@ -165,3 +166,58 @@ def test_plastic_synapse_holds_only_what_its_rule_reads(model, per_synapse):
     assert len(engine.traces) == sources
     assert table.nbytes - table.offsets.nbytes == per_synapse * 10_000 + 12
     assert engine.traces.nbytes == sources * (3 * 8 + 6 * 8)
+
+
+def learning_network(threads, random_block, checkpoint=None):
+    """Parrots driven by Poisson trains: 20 sources onto 10 targets with stdp_synapse (delay
+    1.5 ms, onto receptor 1, so the targets spike only with their own trains), and, when
+    ``random_block``, onto 50 further targets with uniform random delays (a trace group per
+    synapse).  Kplus is set on one synapse between the two runs, through ``checkpoint`` (a
+    path: saved and loaded there) if given.  Returns the first block's weights and Kplus, and the
+    engine."""
+    csnn.ResetKernel()
+    csnn.SetKernelStatus({"local_num_threads": threads})
+    rng = np.random.default_rng(11)
+    trains = [poisson_offgrid(rng, 30.0, 380.0) for _ in range(80)]
+    nodes = []
+    for times in trains:
+        parrot = csnn.Create("parrot_neuron")
+        csnn.Connect(csnn.Create("spike_generator", params={"spike_times": times}), parrot, syn_spec={"delay": D0})
+        nodes.append(parrot.tolist()[0])
+    def pres_posts_others():
+        return (csnn.NodeCollection(ids) for ids in (nodes[:20], nodes[20:30], nodes[30:]))
+
+    pres, posts, others = pres_posts_others()
+    spec = {"synapse_model": "stdp_synapse", "receptor_type": 1, "weight": 40.0}
+    csnn.Connect(pres, posts, "all_to_all", dict(spec, delay=1.5))
+    if random_block:
+        csnn.Connect(pres, others, "all_to_all",
+                     dict(spec, delay={"distribution": "uniform", "low": 1.0, "high": 3.0}))
+    csnn.Simulate(200.0)
+    if checkpoint is not None:
+        csnn.save(checkpoint)
+        csnn.load(checkpoint)
+        pres, posts, others = pres_posts_others()
+    csnn.GetConnections(pres[0], posts[0]).set(Kplus=2.5)
+    csnn.Simulate(200.0)
+    learned = csnn.GetConnections(pres, posts).get(["weight", "Kplus"])
+    return {key: np.asarray(values) for key, values in learned.items()}, csnn.kernel.current().engine
+
+
+def test_synapses_alone_in_their_trace_groups_keep_their_traces_as_before_groups(tmp_path):
+    """Continuous random delays give every synapse a trace group of its own (its index, 24 bytes
+    of traces and 48 per thread): the traces go back to the plastic table's columns, t_last and
+    Kplus, 16 bytes per synapse as before trace groups, and the synapses of the grouped block
+    learn bit for bit as in a network where they are grouped (their targets get nothing else),
+    on 1 to 4 threads, across set(Kplus) and a checkpoint."""
+    grouped, engine = learning_network(1, random_block=False)
+    assert not engine.traces.per_synapse and len(engine.traces) == 20 + 1
+    assert np.any(grouped["weight"] != 40.0) and np.any(grouped["Kplus"] != 0.0)
+    for threads in (1, 4):
+        checkpoint = tmp_path / f"own-{threads}.csnn" if threads == 4 else None
+        own, engine = learning_network(threads, random_block=True, checkpoint=checkpoint)
+        assert engine.traces.per_synapse and len(engine.traces) == 0 and engine.traces.nbytes == 0
+        # target 4, weight 8, delay code 2, (model, port) code 2, set 2, t_last 8, Kplus 8
+        assert sum(column.dtype.itemsize for column in engine.plastic.columns.values()) == 34
+        for key in ("weight", "Kplus"):
+            np.testing.assert_array_equal(own[key], grouped[key])

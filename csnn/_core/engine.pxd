@@ -73,7 +73,8 @@ cdef struct PlasticView:
     double* weight
     CodedColumn delay
     const uint16_t* set
-    const uint32_t* group         # each synapse's trace group (traces.pyx)
+    const uint32_t* group         # each synapse's trace group (traces.pyx), NULL when per synapse:
+    double* t_last                # then its traces are here, in kplus and in kplus_triplet
     double* kplus
     double* kplus_triplet
     const double* a_thresh_th

@@ -41,14 +41,14 @@ from csnn._core.events cimport INFINITY, SpikeOut, grow_array, pending_clear
 from csnn._core.model_list import MODELS
 from csnn._core.recorders cimport EventLog, MeterPlan, Sampler, inverse_interval, sample_time
 from csnn._core.stdp cimport (RULE_FACETSHW, FacetsSynapse, HistoryEntry, PostHistory, ReadoutLog, StdpSet,
-                              WeightBuffer, WeightEvent, facetshw_pre_spike, readout_log_add, stdp_pre_spike,
-                              weight_buffer_push)
-from csnn._core.stdp import PLASTIC_COLUMNS, set_dtype
+                              WeightBuffer, WeightEvent, facetshw_pre_spike, kplus_per_synapse, readout_log_add,
+                              stdp_pre_spike, weight_buffer_push)
+from csnn._core.stdp import PLASTIC_COLUMNS, SHARED_TRACES, set_dtype
 from csnn.errors import NumericalError
 from csnn._core.synapses cimport CodedColumn, SynapseTable, column_value, port_value
 from csnn._core.synapses import SynapseTable
 from csnn._core.traces cimport TraceGroup, TraceGroups, Traces
-from csnn._core.traces import TraceGroups
+from csnn._core.traces import FIELDS as TRACE_FIELDS, TraceGroups
 from csnn._core.streams cimport Generator, Stream, stream_retime, stream_start
 from csnn._core.targets cimport Slot, ThreadState, Window
 
@@ -177,12 +177,17 @@ cdef inline double _plastic_update(PlasticView* pv, TraceGroup* groups, Window* 
     cdef double weight, total = 0.0
     cdef int k
     cdef FacetsSynapse facets
-    cdef TraceGroup* group = &groups[pv.group[slot]]
-    cdef bint first = t_pre > group.now.t_last
+    cdef TraceGroup* group = NULL
+    cdef bint first = False
     cdef Traces seen
-    if first:
-        group.before = group.now
-    seen = group.before
+    if pv.group != NULL:
+        group = &groups[pv.group[slot]]
+        first = t_pre > group.now.t_last
+        if first:
+            group.before = group.now
+        seen = group.before
+    else:
+        _own_traces(pv, slot, &seen)
     if p.rule == RULE_FACETSHW:
         facets.a_causal = pv.kplus + slot
         facets.a_acausal = pv.kplus_triplet + slot
@@ -202,9 +207,31 @@ cdef inline double _plastic_update(PlasticView* pv, TraceGroup* groups, Window* 
                                   receptor, rank, k) != 0:
                 failed[0] = 1
         total += weight
-    if first:
+    if group == NULL:
+        _keep_own_traces(pv, p.rule, slot, &seen)
+    elif first:
         group.now = seen
     return total
+
+
+cdef inline void _own_traces(const PlasticView* pv, int64_t slot, Traces* seen) noexcept nogil:
+    """A synapse's traces when the plastic table keeps them per synapse (traces.pyx); a column
+    that does not exist holds no trace its rule reads."""
+    seen.t_last = pv.t_last[slot]
+    seen.kplus = pv.kplus[slot] if pv.kplus != NULL else 0.0
+    seen.kplus_triplet = pv.kplus_triplet[slot] if pv.kplus_triplet != NULL else 0.0
+
+
+cdef inline void _keep_own_traces(PlasticView* pv, int rule, int64_t slot, const Traces* seen) noexcept nogil:
+    """Store what :func:`_own_traces` read after the rule advanced it; the columns the rule
+    updates itself (facetshw's accumulations, the pre-centred rule's K+) are left alone."""
+    pv.t_last[slot] = seen.t_last
+    if rule == RULE_FACETSHW:
+        return
+    if pv.kplus != NULL and not kplus_per_synapse(rule):
+        pv.kplus[slot] = seen.kplus
+    if pv.kplus_triplet != NULL:
+        pv.kplus_triplet[slot] = seen.kplus_triplet
 
 
 cdef inline bint _same_delay(const CodedColumn* delay, int64_t a, int64_t b) noexcept nogil:
@@ -745,7 +772,7 @@ cdef class Engine:
         cdef double[::1] st_next
         if not resume:
             self.prepare()
-            self.traces.begin(self.n_parts, self.plastic.columns["group"])
+            self.traces.begin(self.n_parts, self.plastic, self._trace_sharers)
             # when each neuron's streams next deliver (kept by the targets from here on)
             st = self._streams
             st_next_array = np.full(max(self.n_neurons, 1), np.inf)
@@ -761,6 +788,12 @@ cdef class Engine:
                 PyErr_CheckSignals()          # runs the deferring handler (and those of other signals)
         finally:
             self.traces.fold()            # the groups' traces as the threads left them
+
+    def _trace_sharers(self):
+        """Trace field -> which plastic synapses' rules read it from their trace group."""
+        rules = self._sets["rule"][self.plastic.columns["set"]]
+        return {name: np.isin(rules, [rule for rule, fields in SHARED_TRACES.items() if name in fields])
+                for name in TRACE_FIELDS}
 
     cdef int64_t _run_chunk(self, double t_stop, int64_t max_windows) except -1:
         """Windows from the present one on, in one parallel region with a barrier per window,
@@ -803,7 +836,9 @@ cdef class Engine:
         pv.set = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
         pv.kplus = _column_or_null(self.plastic, "Kplus")
         pv.kplus_triplet = _column_or_null(self.plastic, "Kplus_triplet")
-        pv.group = <const uint32_t*> cnp.PyArray_DATA(self.plastic.columns["group"])
+        pv.group = (<const uint32_t*> cnp.PyArray_DATA(self.plastic.columns["group"])
+                    if self.plastic.has_column("group") else NULL)
+        pv.t_last = _column_or_null(self.plastic, "t_last")
         pv.a_thresh_th = _column_or_null(self.plastic, "a_thresh_th")
         pv.a_thresh_tl = _column_or_null(self.plastic, "a_thresh_tl")
         pv.next_readout = _column_or_null(self.plastic, "next_readout_time")

@@ -221,6 +221,11 @@ SYNAPSE_MODELS = {
         ),
     },
 }
+#: the fields of its trace group each rule reads (traces.FIELDS): the time of the last
+#: presynaptic spike, and its "traces.<field>" state rows
+SHARED_TRACES = {spec["rule"]: ("t_last",) + tuple(row[5][len("traces."):] for row in spec["state"]
+                                                   if row[5].startswith("traces."))
+                 for spec in SYNAPSE_MODELS.values()}
 #: rules whose weights lie in [0, Wmax] (the others: weight and Wmax of the same sign)
 DISCRETE_WEIGHT_RULES = (RULE_FACETSHW,)
 #: per-synapse columns of the plastic table beyond the routing ones that every rule uses

@@ -106,6 +106,15 @@ cdef class SynapseTable:
                 block[name] = np.full(source.shape[0], default, dtype=dtype)
         self._bind()
 
+    def drop_column(self, name):
+        """Remove the plain per-synapse column ``name`` (its values are kept elsewhere now)."""
+        del self._dtypes[name]
+        self._defaults.pop(name, None)
+        del self.columns[name]
+        for _, block in self._pending:
+            del block[name]
+        self._bind()
+
     def has_column(self, name):
         return name in self._dtypes
 

@@ -23,6 +23,6 @@ cdef class TraceGroups:
     cdef TraceGroup* copies             # the copies of the threads' parts: part k's are copies[k * n_copies:]
     cdef readonly int64_t n_copies      # groups per part
     cdef readonly int n_parts
-    cdef bint _live                     # the copies may be ahead of ``state``
+    cdef readonly bint per_synapse      # the traces are the plastic table's columns (no groups)
 
     cdef TraceGroup* part_copies(self, int part) noexcept nogil

@@ -22,6 +22,15 @@ The first synapse applies the rule to a copy of ``before`` exactly as the others
 group gets the values each of them computes.  Between runs ``state`` holds each group's traces
 (the most advanced copy: every synapse of a group has received the same spikes, since they
 arrive at one time), which is what ``GetConnections`` reads and checkpoints keep.
+
+Groups pay when they are shared: a group of one synapse (continuous random delays give each
+synapse its own) costs its index and 24 bytes of traces, plus 48 per thread for the copies,
+where the synapse's own traces take 8 to 24 bytes.  So when a run begins and the groups would
+take more bytes than per-synapse traces, the traces go back to the plastic table's columns
+(``OWN_COLUMNS``, as before trace groups: ``t_last``, and ``Kplus``/``Kplus_triplet`` where a
+rule shares them) and the group column is dropped; the table keeps per-synapse traces from then
+on (``per_synapse``), since regrouping would mean keying every synapse again.  Tables of fewer
+than ``MIN_SPREAD`` synapses keep their groups: a few kilobytes either way.
 """
 from libc.stdlib cimport free, malloc
 
@@ -34,6 +43,10 @@ cnp.import_array()
 #: the fields of a group's traces (the columns of ``TraceGroups.state``), as in ``Traces``
 FIELDS = ("t_last", "kplus", "kplus_triplet")
 assert sizeof(Traces) == len(FIELDS) * sizeof(double)
+#: the plastic table's column of each field once the traces are kept per synapse
+OWN_COLUMNS = {"t_last": "t_last", "kplus": "Kplus", "kplus_triplet": "Kplus_triplet"}
+#: tables with fewer synapses keep their groups whatever the bytes
+MIN_SPREAD = 1024
 
 
 def _bits(values):
@@ -62,13 +75,14 @@ cdef class TraceGroups:
         self.copies = NULL
         self.n_copies = 0
         self.n_parts = 0
+        self.per_synapse = False
 
     def __dealloc__(self):
         free(self.copies)
 
     def __reduce__(self):
         # a checkpoint keeps the groups' traces; the threads' copies are made when a run begins
-        return (_restore_groups, (self.state, self._orphans))
+        return (_restore_groups, (self.state, self._orphans, self.per_synapse))
 
     def __len__(self):
         return self.state.shape[0]
@@ -78,9 +92,33 @@ cdef class TraceGroups:
         """Bytes held: every group's traces and the threads' copies of them."""
         return self.state.nbytes + self.n_copies * self.n_parts * sizeof(TraceGroup)
 
-    def field(self, str name, groups):
-        """The values of trace ``name`` (one of FIELDS) of ``groups``."""
-        return self.state[np.asarray(groups, dtype=np.int64), FIELDS.index(name)]
+    def values(self, str name, table, slots):
+        """The values of trace ``name`` (one of FIELDS) of the synapses at ``slots`` of the
+        plastic ``table``."""
+        if self.per_synapse:
+            return table.columns[OWN_COLUMNS[name]][slots]
+        return self.state[table.columns["group"][slots].astype(np.int64), FIELDS.index(name)]
+
+    def block_columns(self, table, source, delay, set, traces):
+        """The plastic ``table``'s trace columns (name -> values) of a block of synapses from
+        ``source`` (engine indices), with their ``delay`` (ms), parameter ``set`` and the traces
+        their rule shares (``traces``: field -> one value or one per synapse)."""
+        if self.per_synapse:
+            names = ["t_last"] + [OWN_COLUMNS[name] for name in traces]
+            table.add_columns({name: (np.float64, 0.0) for name in names})
+            return {OWN_COLUMNS[name]: values for name, values in traces.items()}
+        return {"group": self.assign(source, delay, set, 0.0, traces.get("kplus", 0.0),
+                                     traces.get("kplus_triplet", 0.0))}
+
+    def rewrite(self, table, slots, source, delay, set, changes):
+        """The synapses at ``slots`` of the plastic ``table`` (from ``source``) have a new
+        ``delay``, parameter ``set`` or new traces (``changes``: field -> values)."""
+        if self.per_synapse:
+            for name, values in changes.items():
+                table.columns[OWN_COLUMNS[name]][slots] = values
+            return
+        groups = table.columns["group"]
+        groups[slots] = self.regroup(groups[slots], source, delay, set, changes)
 
     def assign(self, source, delay, set, t_last, kplus, kplus_triplet):
         """The group of each synapse of a block (uint32): ``source`` (engine indices), its
@@ -132,17 +170,24 @@ cdef class TraceGroups:
         self._orphans = True
         return self.assign(source, delay, set, traces[:, 0], traces[:, 1], traces[:, 2])
 
-    def begin(self, int n_parts, group_column):
+    def begin(self, int n_parts, table, sharers):
         """A run begins with ``n_parts`` threads' parts: each gets a copy of every group.  The
-        groups no synapse uses any more (after ``regroup``) are dropped first, renumbering
-        ``group_column`` (the plastic table's, in place)."""
+        groups no synapse uses any more (after ``regroup``) are dropped first, renumbering the
+        plastic ``table``'s group column; then the traces go to the table's columns if that
+        takes fewer bytes (``sharers()``: field -> which slots' rules share it, see the module
+        docstring)."""
         cdef int64_t g, n
         cdef int k
+        if self.per_synapse:
+            return
+        group_column = table.columns["group"]
         if self._orphans:
             used = np.bincount(group_column, minlength=self.state.shape[0]) > 0
             group_column[...] = (np.cumsum(used) - 1)[group_column]
             self.state = self.state[used]
             self._orphans = False
+        if self._spread(n_parts, table, sharers):
+            return
         n = self.state.shape[0]
         free(self.copies)
         self.copies = NULL
@@ -178,13 +223,36 @@ cdef class TraceGroups:
             traces[g] = best[0]
         self.state = state
 
+    def _spread(self, int n_parts, table, sharers):
+        """Move the traces into the plastic ``table``'s columns when the groups would take more
+        bytes there (with ``n_parts`` threads' copies) than per-synapse traces; returns whether
+        it did."""
+        group = table.columns["group"]
+        n = group.shape[0]
+        grouped = group.nbytes + self.state.shape[0] * (1 + 2 * n_parts) * sizeof(Traces)
+        if n < MIN_SPREAD or grouped <= n * sizeof(double):
+            return False
+        owners = {name: mask for name, mask in sharers().items() if mask.any()}
+        new = [name for name in owners if not table.has_column(OWN_COLUMNS[name])]
+        if grouped <= len(new) * n * sizeof(double):
+            return False
+        for name, mask in owners.items():
+            table.add_columns({OWN_COLUMNS[name]: (np.float64, 0.0)})
+            table.columns[OWN_COLUMNS[name]][mask] = self.state[group[mask], FIELDS.index(name)]
+        table.drop_column("group")
+        self.state = np.zeros((0, len(FIELDS)))
+        self._fresh = {}
+        self.per_synapse = True
+        return True
+
     cdef TraceGroup* part_copies(self, int part) noexcept nogil:
         return self.copies + part * self.n_copies
 
 
-def _restore_groups(state, orphans):
+def _restore_groups(state, orphans, per_synapse):
     """TraceGroups from what its ``__reduce__`` gave (csnn.load)."""
     cdef TraceGroups groups = TraceGroups()
     groups.state = np.ascontiguousarray(state, dtype=np.float64).reshape(-1, len(FIELDS))
     groups._orphans = orphans
+    groups.per_synapse = per_synapse
     return groups
