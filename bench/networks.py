@@ -236,8 +236,8 @@ def memory(sim, synapse, n, indegree, simtime):
 
     The figures are the growth (bytes) of the process's resident anonymous memory from before
     Connect to after Simulate, the same growth once malloc_trim has handed free heap back to
-    the system, and, for csnn only, the exact size of its synapse tables (read from its
-    kernel).  No neuron spikes, so this is the memory of the stored synapses alone.
+    the system, and, for csnn only, the exact size of its synapse tables and trace groups (read
+    from its kernel).  No neuron spikes, so this is the memory of the stored synapses alone.
     """
     neurons = sim.Create("iaf_psc_alpha", n)
     before = shared.anonymous_rss()
@@ -253,7 +253,7 @@ def memory(sim, synapse, n, indegree, simtime):
     figures = shared.memory_figures(before, sim.GetKernelStatus("num_connections"), simulated - start)
     if sim.__name__ == "csnn":
         engine = sim.kernel.current().engine
-        figures["table bytes"] = engine.static.nbytes + engine.plastic.nbytes
+        figures["table bytes"] = engine.static.nbytes + engine.plastic.nbytes + engine.traces.nbytes
     return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures}
 
 

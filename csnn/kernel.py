@@ -686,8 +686,10 @@ class Kernel:
         self.engine.plastic.add_columns({row[5]: cstdp.RULE_COLUMNS[row[5]] for row in spec["state"]
                                          if row[5] in cstdp.RULE_COLUMNS})
         state = {row[5]: np.asarray(columns[row[0]]) for row in spec["state"]}
+        traces = {_trace_field(column): state.pop(column) for column in list(state) if _trace_field(column)}
+        state.update(self.engine.traces.block_columns(self.engine.plastic, src, delay, set_index, traces))
         self.engine.plastic.add(src, target=tgt, weight=weight, delay=delay, model=model_id, port=receptor,
-                                set=set_index, t_last=0.0, **state)
+                                set=set_index, **state)
 
     def _set_common(self, model, common):
         """Apply common parameters given in a syn_spec to the model, as NEST 2 did, warning when
@@ -936,7 +938,7 @@ class Kernel:
         for kind, table in self._tables().items():
             src_idx, rank = table.rows()
             parts.append((np.full(src_idx.size, kind, np.int8), src_idx, rank, self.neuron_gid[src_idx],
-                          self.neuron_gid[table.columns["target"]], table.columns["model"].astype(np.int64)))
+                          self.neuron_gid[table.columns["target"]], table.column("model").astype(np.int64)))
         streams = self.engine.streams
         parts.append((np.ones(streams.size, np.int8), np.arange(streams.size), np.zeros(streams.size, np.int64),
                       streams["source"].astype(np.int64), self.neuron_gid[streams["target"]], self.stream_model))
@@ -978,7 +980,7 @@ class Kernel:
         if len(sc) == 0 or not np.all(sc._kind == 3):
             return None
         table = self._tables()[3]
-        models = {self.syn_model_names[m] for m in table.columns["model"][table.slots(sc._a, sc._b)].tolist()}
+        models = {self.syn_model_names[m] for m in table.gather("model", table.slots(sc._a, sc._b)).tolist()}
         bases = {self.models.get(m).base for m in models}
         return cstdp.SYNAPSE_MODELS[bases.pop()] if len(bases) == 1 else None
 
@@ -994,13 +996,12 @@ class Kernel:
         for code, table in tables.items():
             sel = kind == code
             slot = table.slots(a[sel], b[sel])
-            syn = table.columns
             columns["source"][sel] = self.neuron_gid[a[sel]]
-            columns["target"][sel] = self.neuron_gid[syn["target"][slot]]
+            columns["target"][sel] = self.neuron_gid[table.columns["target"][slot]]
             columns["weight"][sel] = table.gather("weight", slot)
             columns["delay"][sel] = table.gather("delay", slot)
-            columns["receptor"][sel] = syn["port"][slot]
-            columns["synapse_id"][sel] = syn["model"][slot]
+            columns["receptor"][sel] = table.gather("port", slot)
+            columns["synapse_id"][sel] = table.gather("model", slot)
             columns["port"][sel] = b[sel]
         k1, k2 = kind == 1, kind == 2
         st = streams[a[k1]]
@@ -1024,7 +1025,9 @@ class Kernel:
             for name, *_ in rule["parameters"]:
                 columns[name] = records[name].copy()
             for name, default, *_, column in rule["state"]:
-                columns[name] = table.columns[column][slot].astype(type(default))
+                values = (self.engine.traces.values(_trace_field(column), table, slot)
+                          if _trace_field(column) else table.columns[column][slot])
+                columns[name] = values.astype(type(default))
             models = [self.models.get(name) for name in columns["synapse_model"].tolist()]
             for name, *_ in rule.get("common", ()):
                 values = [m.defaults[name] for m in models]
@@ -1077,14 +1080,16 @@ class Kernel:
                 raise KernelStateError("the weight of a current generator's connection and the delay of any "
                                        "generator connection cannot change once the simulation has started; "
                                        "change the generator's parameters instead")
-        if rule is not None:
-            self._set_plastic(sc, rule, checked)
+        traces = self._set_plastic(sc, rule, checked) if rule is not None else {}
         for code, table in self._tables().items():
             sel = kind == code
             slot = table.slots(a[sel], b[sel])
             for key in ("weight", "delay"):
                 if key in checked:
                     table.scatter(key, slot, checked[key][sel])
+        new_sets = rule is not None and any(name in checked for name, *_ in rule["parameters"])
+        if traces or new_sets or "delay" in checked:
+            self._regroup_traces(sc, traces)
         for key in ("weight", "delay"):
             if key not in checked:
                 continue
@@ -1099,10 +1104,11 @@ class Kernel:
 
     def _set_plastic(self, sc, rule, checked):
         """New parameter values or states for plastic connections (parameters: new sets, which
-        keep the weight recorder the connections had)."""
+        keep the weight recorder the connections had).  Returns the new values of the traces
+        kept in trace groups (field -> values), which :meth:`_regroup_traces` applies."""
         table = self._tables()[3]
         slot = table.slots(sc._a, sc._b)
-        models = table.columns["model"][slot]
+        models = table.gather("model", slot)
         names = [name for name, *_ in rule["parameters"]]
         for key in names + [name for name, *_ in rule["state"]]:
             if key in checked:
@@ -1122,9 +1128,26 @@ class Kernel:
                 columns = {name: checked.get(name, records[name])[sel] for name in names}
                 model = self.models.get(self.syn_model_names[model_id])
                 table.columns["set"][slot[sel]] = self._parameter_sets(model, recorder, columns, int(sel.sum()))
+        traces = {}
         for name, *_, column in rule["state"]:
-            if name in checked:
+            if name in checked and _trace_field(column):
+                traces[_trace_field(column)] = checked[name]
+            elif name in checked:
                 table.columns[column][slot] = checked[name]
+        return traces
+
+    def _regroup_traces(self, sc, traces):
+        """The plastic connections of ``sc`` whose delay, parameters or traces (``traces``: field
+        -> new value per connection of ``sc``) changed move to the trace groups of their new
+        keys (copy on write: the groups' other synapses keep theirs), or get them as their own
+        when the table keeps traces per synapse."""
+        table = self._tables()[3]
+        sel = sc._kind == 3
+        if not sel.any():
+            return
+        slot = table.slots(sc._a[sel], sc._b[sel])
+        self.engine.traces.rewrite(table, slot, sc._a[sel], table.gather("delay", slot), table.columns["set"][slot],
+                                   {field: values[sel] for field, values in traces.items()})
 
     # -- simulation ---------------------------------------------------------------------------
 
@@ -1258,6 +1281,12 @@ def _is_per_node(model, key, value, n):
         return isinstance(value, (list, tuple)) and len(value) == n and n > 1 and all(
             isinstance(v, (list, tuple, np.ndarray)) for v in value)
     return isinstance(value, (list, tuple, np.ndarray)) and len(value) == n
+
+
+def _trace_field(column):
+    """The trace-group field a plastic state row is kept in (its column "traces.<field>"), or
+    None for a column of the plastic table."""
+    return column[len("traces."):] if column.startswith("traces.") else None
 
 
 def _cat(blocks, dtype=None):

@@ -1,16 +1,18 @@
-"""The synapse table: CSR by source, and weights/delays kept as 16-bit codes into a table of
-distinct values while there are at most 65536 of them (csnn/_core/synapses.pyx)."""
+"""The synapse table: CSR by source, and weights, delays and (synapse model, receptor port)
+pairs kept as 16-bit codes into a table of distinct values while there are at most 65536 of them
+(csnn/_core/synapses.pyx)."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
 import csnn
 from csnn._core.synapses import MAX_CODES, SynapseTable
+from test_stdp import D0, poisson_offgrid
 
 
 def table_with(blocks, n_sources=4):
     """A coded table built from blocks of (source, weight, delay)."""
-    table = SynapseTable(coded=("weight", "delay"))
+    table = SynapseTable(coded=("weight", "delay", ("model", "port")))
     for source, weight, delay in blocks:
         table.add(np.asarray(source), target=0, weight=weight, delay=delay, model=0, port=0)
     table.build(n_sources)
@@ -71,11 +73,37 @@ def test_scatter_codes_new_values_until_the_codes_run_out():
     np.testing.assert_array_equal(table.column("weight"), fresh)
 
 
-def test_coded_static_synapse_takes_12_bytes():
-    """target (4) + weight code (2) + delay code (2) + model (2) + port (2)."""
+def test_coded_static_synapse_takes_10_bytes():
+    """target (4) + weight code (2) + delay code (2) + (model, port) code (2); the tables of
+    coded values hold one weight, one delay and one pair (8 + 8 + 2 + 2 bytes)."""
     table = table_with([(np.repeat(np.arange(1000, dtype=np.int32), 100), 0.1, 1.5)], n_sources=1000)
-    per_synapse = (table.nbytes - table.offsets.nbytes) / 100_000
-    assert per_synapse == pytest.approx(12.0, abs=0.01)
+    assert table.nbytes - table.offsets.nbytes == 10 * 100_000 + 20
+
+
+def test_model_and_port_are_coded_as_pairs_until_the_pairs_run_out():
+    """Each (model, port) pair gets one code; a block that brings the pairs past 65536 makes both
+    columns plain uint16 for good, keeping every synapse's values (built and queued alike)."""
+    table = SynapseTable(coded=("weight", "delay", ("model", "port")))
+    table.add(np.zeros(4, np.int32), target=0, weight=1.0, delay=1.0, model=[0, 0, 3, 3], port=[0, 2, 0, 2])
+    table.build(2)
+    assert table.is_coded("model") and table.is_coded("port")
+    assert table.columns["model_port_code"].tolist() == [0, 1, 2, 3] and "port" not in table.columns
+    table.add(np.ones(2, np.int32), target=0, weight=1.0, delay=1.0, model=7, port=65535)        # queued
+    ports = np.arange(MAX_CODES, dtype=np.int64) % 65536
+    table.add(np.ones(ports.size, np.int32), target=0, weight=1.0, delay=1.0, model=1, port=ports)
+    table.build(2)
+    assert not table.is_coded("model") and not table.is_coded("port") and table.is_coded("weight")
+    assert table.columns["model"].dtype == np.uint16 and table.columns["port"].dtype == np.uint16
+    np.testing.assert_array_equal(table.column("model"), [0, 0, 3, 3, 7, 7] + [1] * ports.size)
+    np.testing.assert_array_equal(table.column("port"), np.concatenate([[0, 2, 0, 2, 65535, 65535], ports]))
+
+
+def test_scattering_one_column_of_a_pair_keeps_the_other():
+    table = table_with([(np.zeros(3, np.int32), 1.0, 1.0)], n_sources=1)
+    table.scatter("port", [1], 5)
+    assert table.is_coded("port")
+    np.testing.assert_array_equal(table.column("port"), [0, 5, 0])
+    np.testing.assert_array_equal(table.column("model"), [0, 0, 0])
 
 
 def test_networks_simulate_alike_with_coded_and_plain_weights():
@@ -121,14 +149,75 @@ def test_connection_weights_read_and_set_through_the_codes():
 
 
 @pytest.mark.parametrize("model, per_synapse", [
-    # routing: target 4, weight 8 (the rules write it), delay code 2, model 2, port 2; set index 2,
-    # last presynaptic spike time 8; and the rule's own traces, 8 bytes each
-    ("stdp_nn_restr_synapse", 28), ("stdp_nn_symm_synapse", 28), ("stdp_synapse", 36),
-    ("stdp_nn_pre_centered_synapse", 36), ("stdp_triplet_synapse", 44)])
+    # routing: target 4, weight 8 (the rules write it), delay code 2, (model, port) code 2; set index 2,
+    # trace group index 4; and the traces a rule keeps per synapse (pre_centered's K+), 8 bytes each
+    ("stdp_nn_restr_synapse", 22), ("stdp_nn_symm_synapse", 22), ("stdp_synapse", 22),
+    ("stdp_nn_pre_centered_synapse", 30), ("stdp_triplet_synapse", 22)])
 def test_plastic_synapse_holds_only_what_its_rule_reads(model, per_synapse):
+    """Per synapse its columns; per source one trace group (3 traces of 8 bytes, and the one
+    thread's copy: now and before); the coded delay (8) and (model, port) pair (2 + 2) once."""
     csnn.ResetKernel()
     n = csnn.Create("iaf_psc_alpha", 200)
     csnn.Connect(n, n, {"rule": "fixed_indegree", "indegree": 50}, {"synapse_model": model, "tau_plus": 16.8})
     csnn.Simulate(1.0)
-    table = csnn.kernel.current().engine.plastic
-    assert (table.nbytes - table.offsets.nbytes) / 10_000 == pytest.approx(per_synapse, abs=0.01)
+    engine = csnn.kernel.current().engine
+    table = engine.plastic
+    sources = np.unique(table.rows()[0]).size
+    assert len(engine.traces) == sources
+    assert table.nbytes - table.offsets.nbytes == per_synapse * 10_000 + 12
+    assert engine.traces.nbytes == sources * (3 * 8 + 6 * 8)
+
+
+def learning_network(threads, random_block, checkpoint=None):
+    """Parrots driven by Poisson trains: 20 sources onto 10 targets with stdp_synapse (delay
+    1.5 ms, onto receptor 1, so the targets spike only with their own trains), and, when
+    ``random_block``, onto 50 further targets with uniform random delays (a trace group per
+    synapse).  Kplus is set on one synapse between the two runs, through ``checkpoint`` (a
+    path: saved and loaded there) if given.  Returns the first block's weights and Kplus, and the
+    engine."""
+    csnn.ResetKernel()
+    csnn.SetKernelStatus({"local_num_threads": threads})
+    rng = np.random.default_rng(11)
+    trains = [poisson_offgrid(rng, 30.0, 380.0) for _ in range(80)]
+    nodes = []
+    for times in trains:
+        parrot = csnn.Create("parrot_neuron")
+        csnn.Connect(csnn.Create("spike_generator", params={"spike_times": times}), parrot, syn_spec={"delay": D0})
+        nodes.append(parrot.tolist()[0])
+    def pres_posts_others():
+        return (csnn.NodeCollection(ids) for ids in (nodes[:20], nodes[20:30], nodes[30:]))
+
+    pres, posts, others = pres_posts_others()
+    spec = {"synapse_model": "stdp_synapse", "receptor_type": 1, "weight": 40.0}
+    csnn.Connect(pres, posts, "all_to_all", dict(spec, delay=1.5))
+    if random_block:
+        csnn.Connect(pres, others, "all_to_all",
+                     dict(spec, delay={"distribution": "uniform", "low": 1.0, "high": 3.0}))
+    csnn.Simulate(200.0)
+    if checkpoint is not None:
+        csnn.save(checkpoint)
+        csnn.load(checkpoint)
+        pres, posts, others = pres_posts_others()
+    csnn.GetConnections(pres[0], posts[0]).set(Kplus=2.5)
+    csnn.Simulate(200.0)
+    learned = csnn.GetConnections(pres, posts).get(["weight", "Kplus"])
+    return {key: np.asarray(values) for key, values in learned.items()}, csnn.kernel.current().engine
+
+
+def test_synapses_alone_in_their_trace_groups_keep_their_traces_as_before_groups(tmp_path):
+    """Continuous random delays give every synapse a trace group of its own (its index, 24 bytes
+    of traces and 48 per thread): the traces go back to the plastic table's columns, t_last and
+    Kplus, 16 bytes per synapse as before trace groups, and the synapses of the grouped block
+    learn bit for bit as in a network where they are grouped (their targets get nothing else),
+    on 1 to 4 threads, across set(Kplus) and a checkpoint."""
+    grouped, engine = learning_network(1, random_block=False)
+    assert not engine.traces.per_synapse and len(engine.traces) == 20 + 1
+    assert np.any(grouped["weight"] != 40.0) and np.any(grouped["Kplus"] != 0.0)
+    for threads in (1, 4):
+        checkpoint = tmp_path / f"own-{threads}.csnn" if threads == 4 else None
+        own, engine = learning_network(threads, random_block=True, checkpoint=checkpoint)
+        assert engine.traces.per_synapse and len(engine.traces) == 0 and engine.traces.nbytes == 0
+        # target 4, weight 8, delay code 2, (model, port) code 2, set 2, t_last 8, Kplus 8
+        assert sum(column.dtype.itemsize for column in engine.plastic.columns.values()) == 34
+        for key in ("weight", "Kplus"):
+            np.testing.assert_array_equal(own[key], grouped[key])

@@ -1,6 +1,6 @@
 # cython: language_level=3
 """The event loop (see engine.pyx)."""
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t
 
 from csnn._core.delivery cimport BatchQueue
 from csnn._core.events cimport SpikeBuffer
@@ -8,7 +8,8 @@ from csnn._core.gridtime cimport Grid
 from csnn._core.recorders cimport MeterPlan
 from csnn._core.stdp cimport PostHistory, ReadoutLog, StdpSet, WeightBuffer
 from csnn._core.streams cimport Generator
-from csnn._core.synapses cimport CodedColumn, SynapseTable
+from csnn._core.synapses cimport CodedColumn, CodedPort, SynapseTable
+from csnn._core.traces cimport TraceGroups
 from csnn._core.targets cimport Slot, ThreadState, Window
 
 
@@ -65,7 +66,7 @@ cdef struct RowsView:
     CodedColumn weight
     CodedColumn delay
     const int64_t* code_steps   # per delay code: the delay in steps, or OFF_GRID (NULL: plain delays)
-    const uint16_t* port
+    CodedPort port
 
 
 cdef struct PlasticView:
@@ -74,9 +75,10 @@ cdef struct PlasticView:
     double* weight
     CodedColumn delay
     const uint16_t* set
+    const uint32_t* group         # each synapse's trace group (traces.pyx), NULL when per synapse:
+    double* t_last                # then its traces are here, in kplus and in kplus_triplet
     double* kplus
     double* kplus_triplet
-    double* t_last
     const double* a_thresh_th
     const double* a_thresh_tl
     double* next_readout
@@ -119,6 +121,7 @@ cdef class Engine:
     # synapses, CSR by source: static ones, and plastic ones with their state
     cdef readonly SynapseTable static
     cdef readonly SynapseTable plastic
+    cdef readonly TraceGroups traces        # the plastic synapses' shared presynaptic traces
     # stimulation streams, in creation order, and their CSR by target
     cdef object _streams
     cdef object _st_perm                    # streams by target, then (source, rank)

@@ -29,7 +29,7 @@ cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport parallel, threadid
 from libc.math cimport nextafter
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memcpy
 
@@ -42,14 +42,16 @@ from csnn._core.events cimport INFINITY, SpikeOut, grow_array, pending_clear
 from csnn._core.model_list import MODELS
 from csnn._core.recorders cimport EventLog, MeterPlan, Sampler, inverse_interval, sample_time
 from csnn._core.stdp cimport (RULE_FACETSHW, FacetsSynapse, HistoryEntry, PostHistory, ReadoutLog, StdpSet,
-                              WeightBuffer, WeightEvent, facetshw_pre_spike, readout_log_add, stdp_pre_spike,
-                              weight_buffer_push)
-from csnn._core.stdp import PLASTIC_COLUMNS, set_dtype
+                              WeightBuffer, WeightEvent, facetshw_pre_spike, kplus_per_synapse, readout_log_add,
+                              stdp_pre_spike, weight_buffer_push)
+from csnn._core.stdp import PLASTIC_COLUMNS, SHARED_TRACES, set_dtype
 from csnn.errors import NumericalError
-from csnn._core.synapses cimport CodedColumn, SynapseTable, column_value
+from csnn._core.synapses cimport CodedColumn, SynapseTable, column_value, port_value
 from csnn._core.synapses import SynapseTable
 from csnn._core.gridtime cimport OFF_GRID, Grid, delay_steps, grid_time, make_grid, on_grid
 from csnn._core.rng cimport PoissonTables
+from csnn._core.traces cimport TraceGroup, TraceGroups, Traces
+from csnn._core.traces import FIELDS as TRACE_FIELDS, TraceGroups
 from csnn._core.streams cimport GEN_POISSON_GRID, Generator, Stream, stream_retime, stream_start
 from csnn._core.targets cimport Slot, ThreadState, Window
 
@@ -164,22 +166,36 @@ cdef void _rows_view(SynapseTable table, object code_steps, RowsView* view):
     view.code_steps = <const int64_t*> cnp.PyArray_DATA(code_steps) if code_steps is not None else NULL
 
 
-cdef inline double _plastic_update(PlasticView* pv, Window* w, int64_t slot, int32_t rank, int32_t i,
-                                   double t_pre, double t_arrival, int mult, int32_t source,
+cdef inline double _plastic_update(PlasticView* pv, TraceGroup* groups, Window* w, int64_t slot, int32_t rank,
+                                   int32_t i, double t_pre, double t_arrival, int mult, int32_t source,
                                    uint16_t receptor, WeightBuffer* wbuf, int* failed) noexcept nogil:
     """Update plastic synapse ``slot`` (the rank-th of its source, global id ``source``, onto
     neuron i with receptor ``receptor``) for a spike of multiplicity ``mult`` emitted at t_pre
     (ms): once per spike it carries, as NEST delivers them; returns the sum of the weights sent.
+    ``groups``: this thread's copies of the trace groups.
 
     Called when the spike reaches the synapse's target, on the thread that owns the target,
     after the target has been brought up to the arrival time t_pre + d: every postsynaptic
     spike the rule pairs with (those that reached the synapse by t_pre, the whole delay d being
-    dendritic) is in the target's archive."""
+    dendritic) is in the target's archive.  The first synapse of its trace group to receive the
+    spike (on this thread) advances the group; the others start from the traces it had before
+    (traces.pyx)."""
     cdef const StdpSet* p = &pv.sets[pv.set[slot]]
     cdef double d = column_value(&pv.delay, slot)
     cdef double weight, total = 0.0
     cdef int k
     cdef FacetsSynapse facets
+    cdef TraceGroup* group = NULL
+    cdef bint first = False
+    cdef Traces seen
+    if pv.group != NULL:
+        group = &groups[pv.group[slot]]
+        first = t_pre > group.now.t_last
+        if first:
+            group.before = group.now
+        seen = group.before
+    else:
+        _own_traces(pv, slot, &seen)
     if p.rule == RULE_FACETSHW:
         facets.a_causal = pv.kplus + slot
         facets.a_acausal = pv.kplus_triplet + slot
@@ -188,19 +204,42 @@ cdef inline double _plastic_update(PlasticView* pv, Window* w, int64_t slot, int
         facets.next_readout_time = &pv.next_readout[slot]
     for k in range(mult):
         if p.rule == RULE_FACETSHW:
-            weight = facetshw_pre_spike(p, &pv.weight[slot], facets, &pv.t_last[slot], &w.archives[i],
+            weight = facetshw_pre_spike(p, &pv.weight[slot], facets, &seen.t_last, &w.archives[i],
                                         &pv.readout_logs[p.readout_log], t_pre, d)
         else:
-            # a rule's trace columns exist once one of its synapses does; it reads no other
-            weight = stdp_pre_spike(p, &pv.weight[slot], _slot_or_null(pv.kplus, slot),
-                                    _slot_or_null(pv.kplus_triplet, slot),
-                                    &pv.t_last[slot], &w.archives[i], t_pre, d)
+            # the Kplus column exists once a synapse of a rule that keeps its own K+ does
+            weight = stdp_pre_spike(p, &pv.weight[slot], &seen, _slot_or_null(pv.kplus, slot),
+                                    &w.archives[i], t_pre, d)
         if p.weight_recorder >= 0:
             if weight_buffer_push(wbuf, t_pre, t_arrival, weight, source, w.gids[i], p.weight_recorder,
                                   receptor, rank, k) != 0:
                 failed[0] = 1
         total += weight
+    if group == NULL:
+        _keep_own_traces(pv, p.rule, slot, &seen)
+    elif first:
+        group.now = seen
     return total
+
+
+cdef inline void _own_traces(const PlasticView* pv, int64_t slot, Traces* seen) noexcept nogil:
+    """A synapse's traces when the plastic table keeps them per synapse (traces.pyx); a column
+    that does not exist holds no trace its rule reads."""
+    seen.t_last = pv.t_last[slot]
+    seen.kplus = pv.kplus[slot] if pv.kplus != NULL else 0.0
+    seen.kplus_triplet = pv.kplus_triplet[slot] if pv.kplus_triplet != NULL else 0.0
+
+
+cdef inline void _keep_own_traces(PlasticView* pv, int rule, int64_t slot, const Traces* seen) noexcept nogil:
+    """Store what :func:`_own_traces` read after the rule advanced it; the columns the rule
+    updates itself (facetshw's accumulations, the pre-centred rule's K+) are left alone."""
+    pv.t_last[slot] = seen.t_last
+    if rule == RULE_FACETSHW:
+        return
+    if pv.kplus != NULL and not kplus_per_synapse(rule):
+        pv.kplus[slot] = seen.kplus
+    if pv.kplus_triplet != NULL:
+        pv.kplus_triplet[slot] = seen.kplus_triplet
 
 
 cdef inline bint _same_delay(const CodedColumn* delay, int64_t a, int64_t b) noexcept nogil:
@@ -233,8 +272,10 @@ cdef class Engine:
         self._model_of = np.zeros(0, dtype=np.uint8)
         self.slots = NULL
         self.n_slots = 0
-        self.static = SynapseTable(coded=("weight", "delay"))
-        self.plastic = SynapseTable(PLASTIC_COLUMNS, coded=("delay",))
+        # a synapse model and a receptor port are coded as a pair: scripts use few of them
+        self.static = SynapseTable(coded=("weight", "delay", ("model", "port")))
+        self.plastic = SynapseTable(PLASTIC_COLUMNS, coded=("delay", ("model", "port")))
+        self.traces = TraceGroups()
         self._streams = np.zeros(0, dtype=stream_dtype())
         self._st_perm = np.zeros(0, dtype=np.int32)
         self._wake = np.full(1, -np.inf)
@@ -321,7 +362,7 @@ cdef class Engine:
                 memcpy(&out[j], &h.entries[h.start], (h.n - h.start) * sizeof(HistoryEntry))
                 j += h.n - h.start
             traces[k] = (h.Kminus, h.Kminus_triplet, h.last_spike)
-        state = {"gids": self._gids, "static": self.static, "plastic": self.plastic,
+        state = {"gids": self._gids, "static": self.static, "plastic": self.plastic, "traces": self.traces,
                  "streams": self._streams, "generators": generators,
                  "spike_logs": self.spike_logs, "sr_window": self._sr_window, "sr_pairs": self._sr_pairs,
                  "meter_logs": self.meter_logs, "meters": self._meters, "weight_logs": self.weight_logs,
@@ -782,6 +823,7 @@ cdef class Engine:
         cdef double[::1] st_next
         if not resume:
             self.prepare()
+            self.traces.begin(self.n_parts, self.plastic, self._trace_sharers)
             # when each neuron's streams next deliver (kept by the targets from here on)
             st = self._streams
             st_next_array = np.full(max(self.n_neurons, 1), np.inf)
@@ -791,9 +833,18 @@ cdef class Engine:
                 self.slots[k].st_next = st_next[k]
             # every neuron is visited in the first window (its state may have been set since)
             self._reset_agendas()
-        while self.t_now < t_stop and done != max_windows and not interrupted:
-            done += self._run_chunk(t_stop, max_windows - done if max_windows >= 0 else -1)
-            PyErr_CheckSignals()          # runs the deferring handler (and those of other signals)
+        try:
+            while self.t_now < t_stop and done != max_windows and not interrupted:
+                done += self._run_chunk(t_stop, max_windows - done if max_windows >= 0 else -1)
+                PyErr_CheckSignals()          # runs the deferring handler (and those of other signals)
+        finally:
+            self.traces.fold()            # the groups' traces as the threads left them
+
+    def _trace_sharers(self):
+        """Trace field -> which plastic synapses' rules read it from their trace group."""
+        rules = self._sets["rule"][self.plastic.columns["set"]]
+        return {name: np.isin(rules, [rule for rule, fields in SHARED_TRACES.items() if name in fields])
+                for name in TRACE_FIELDS}
 
     cdef int _reset_agendas(self) except -1:
         """Each thread's agenda: every neuron of its part due in the next window."""
@@ -850,7 +901,9 @@ cdef class Engine:
         pv.set = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
         pv.kplus = _column_or_null(self.plastic, "Kplus")
         pv.kplus_triplet = _column_or_null(self.plastic, "Kplus_triplet")
-        pv.t_last = <double*> cnp.PyArray_DATA(self.plastic.columns["t_last"])
+        pv.group = (<const uint32_t*> cnp.PyArray_DATA(self.plastic.columns["group"])
+                    if self.plastic.has_column("group") else NULL)
+        pv.t_last = _column_or_null(self.plastic, "t_last")
         pv.a_thresh_th = _column_or_null(self.plastic, "a_thresh_th")
         pv.a_thresh_tl = _column_or_null(self.plastic, "a_thresh_tl")
         pv.next_readout = _column_or_null(self.plastic, "next_readout_time")
@@ -1057,6 +1110,7 @@ cdef class Engine:
         cdef int32_t i
         cdef double weight
         cdef Agenda* agenda = &ts.agenda
+        cdef TraceGroup* groups = self.traces.part_copies(part)
         for k in range(self.queue.window.n):
             b = &self.queue.window.b[k]
             tab = &tables[b.table]
@@ -1071,9 +1125,9 @@ cdef class Engine:
                 if b.table == TABLE_STATIC:
                     weight = column_value(&tab.weight, s) * b.mult
                 else:
-                    weight = _plastic_update(pv, w, s, <int32_t> (b.lo + s - first), i, b.t_spike, b.t,
-                                             b.mult, b.gid, tab.port[s], &ts.weights, &ts.failed)
-                receive_input(w, i, b.t, weight, tab.port[s], b.mult)
+                    weight = _plastic_update(pv, groups, w, s, <int32_t> (b.lo + s - first), i, b.t_spike, b.t,
+                                             b.mult, b.gid, port_value(&tab.port, s), &ts.weights, &ts.failed)
+                receive_input(w, i, b.t, weight, port_value(&tab.port, s), b.mult)
                 ts.delivered += 1
         if agenda_wake(agenda, w.t1, w.wake, w.queued) != 0:
             return -1
@@ -1277,6 +1331,7 @@ def _restore_engine(state):
     engine.set_resolution(state["resolution"])
     engine.static = state["static"]
     engine.plastic = state["plastic"]
+    engine.traces = state["traces"]
     for k, (kind, gid, times, values, mults) in enumerate(state["generators"]):
         engine.set_generator(k, kind, gid, times, values, mults)
     engine._streams = state["streams"]             # already started: not restarted

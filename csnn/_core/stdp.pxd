@@ -6,6 +6,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t
 from libc.string cimport memmove
 
 from csnn._core.events cimport grow_array
+from csnn._core.traces cimport Traces
 
 cdef extern from *:
     """
@@ -220,10 +221,18 @@ cdef inline double _depress_triplet(const StdpSet* p, double w, double kminus, d
     return copysign(new_w if new_w > 0.0 else 0.0, p.Wmax)
 
 
-cdef inline double stdp_pre_spike(const StdpSet* p, double* weight, double* kplus, double* kplus_triplet,
-                                  double* t_last, PostHistory* h, double t_pre, double delay) noexcept nogil:
+cdef inline bint kplus_per_synapse(int rule) noexcept nogil:
+    """Whether a rule's K+ is the synapse's own: stdp_nn_pre_centered_synapse resets it at
+    postsynaptic spikes, so it cannot be shared with the source's other synapses (traces.pyx)."""
+    return rule == RULE_NN_PRE_CENTERED
+
+
+cdef inline double stdp_pre_spike(const StdpSet* p, double* weight, Traces* traces, double* own_kplus,
+                                  PostHistory* h, double t_pre, double delay) noexcept nogil:
     """Update a synapse of a pair or triplet rule for a presynaptic spike emitted at t_pre with
-    (dendritic) delay ``delay``; returns the new weight.
+    (dendritic) delay ``delay``; returns the new weight.  ``traces``: the presynaptic traces as
+    the synapse saw them after the last presynaptic spike, updated here; ``own_kplus``: the
+    synapse's own K+ for the rules whose K+ is not shared (kplus_per_synapse), else unused.
 
     The whole delay is dendritic, as in NEST: a postsynaptic spike at t reaches the synapse at
     t + delay.  Potentiation pairs the postsynaptic spikes that reached the synapse since the
@@ -232,7 +241,9 @@ cdef inline double stdp_pre_spike(const StdpSet* p, double* weight, double* kplu
     stdp.pyx.
     """
     cdef int64_t first, last, k
-    cdef double w = weight[0], t0 = t_last[0]
+    cdef double w = weight[0], t0 = traces.t_last
+    cdef double* kplus = own_kplus if kplus_per_synapse(p.rule) else &traces.kplus
+    cdef double* kplus_triplet = &traces.kplus_triplet
     history_range(h, t0 - delay, t_pre - delay, &first, &last)
     if p.rule == RULE_STDP:
         for k in range(first, last):
@@ -268,7 +279,7 @@ cdef inline double stdp_pre_spike(const StdpSet* p, double* weight, double* kplu
         w = _depress_triplet(p, w, history_trace(h, t_pre - delay, TRACE_PAIR), kplus_triplet[0])
         kplus_triplet[0] = kplus_triplet[0] + 1.0
         kplus[0] = kplus[0] * exp((t0 - t_pre) / p.tau_plus) + 1.0
-    t_last[0] = t_pre
+    traces.t_last = t_pre
     weight[0] = w
     return w
 

@@ -2,9 +2,11 @@
 """Spike-timing dependent plasticity, online in the event loop.
 
 A plastic synapse is stored with its target's other inputs' data in the plastic synapse table
-(csnn/_core/synapses.pyx): its weight, its presynaptic traces, the time of the last
-presynaptic spike and the index of its parameter set.  Parameters live in sets shared by many
-synapses (``StdpSet``): a connection made with scalar parameters makes or reuses one set.
+(csnn/_core/synapses.pyx): its weight, the index of its parameter set and the index of its
+trace group, which holds the time of the last presynaptic spike and the presynaptic traces it
+shares with the source's other synapses (csnn/_core/traces.pyx).  Parameters live in sets
+shared by many synapses (``StdpSet``): a connection made with scalar parameters makes or
+reuses one set.
 
 The update happens when a presynaptic spike reaches the target, in the target's own window
 (so it runs in parallel with other targets and touches only their memory), exactly as NEST
@@ -118,7 +120,9 @@ _PAIR_PARAMETERS = (
     ("mu_minus", 1.0, "", "nonnegative", "Weight dependence exponent of depression"),
     ("Wmax", 100.0, "", "finite", "Maximal weight (same sign as the weight)"),
 )
-_KPLUS = ("Kplus", 0.0, "", "nonnegative", "Presynaptic trace", "Kplus")
+# a state row's last field says where it is kept: a column of the plastic table, or
+# "traces.<field>" for a field of the synapse's trace group (traces.FIELDS)
+_KPLUS = ("Kplus", 0.0, "", "nonnegative", "Presynaptic trace", "traces.kplus")
 # NEST's FACETS look-up tables: an intermediate Guetig rule (mu = 0.4) for 4-bit weights and 36
 # spike pairs, potentiating (0), depressing (1) and identity (2) (Pfeil et al. 2012)
 _LUT_POTENTIATE = [2, 3, 4, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 14, 15]
@@ -159,7 +163,8 @@ SYNAPSE_MODELS = {
         "rule": RULE_NN_PRE_CENTERED,
         "summary": "pair-based STDP, presynaptic-centred nearest-neighbour pairs",
         "parameters": _PAIR_PARAMETERS,
-        "state": (_KPLUS,),
+        # its K+ is reset by postsynaptic spikes: the synapse's own (stdp.pxd's kplus_per_synapse)
+        "state": (_KPLUS[:5] + ("Kplus",),),
     },
     "stdp_nn_restr_synapse": {
         "rule": RULE_NN_RESTR,
@@ -181,7 +186,7 @@ SYNAPSE_MODELS = {
         ),
         "state": (
             _KPLUS,
-            ("Kplus_triplet", 0.0, "", "nonnegative", "Slow presynaptic trace", "Kplus_triplet"),
+            ("Kplus_triplet", 0.0, "", "nonnegative", "Slow presynaptic trace", "traces.kplus_triplet"),
         ),
     },
     "stdp_facetshw_synapse_hom": {
@@ -216,10 +221,15 @@ SYNAPSE_MODELS = {
         ),
     },
 }
+#: the fields of its trace group each rule reads (traces.FIELDS): the time of the last
+#: presynaptic spike, and its "traces.<field>" state rows
+SHARED_TRACES = {spec["rule"]: ("t_last",) + tuple(row[5][len("traces."):] for row in spec["state"]
+                                                   if row[5].startswith("traces."))
+                 for spec in SYNAPSE_MODELS.values()}
 #: rules whose weights lie in [0, Wmax] (the others: weight and Wmax of the same sign)
 DISCRETE_WEIGHT_RULES = (RULE_FACETSHW,)
 #: per-synapse columns of the plastic table beyond the routing ones that every rule uses
-PLASTIC_COLUMNS = {"set": (np.uint16, 0), "t_last": (np.float64, 0.0)}
+PLASTIC_COLUMNS = {"set": (np.uint16, 0), "group": (np.uint32, 0)}
 #: state columns of some rules only (the last field of their "state" rows): added when the first
 #: synapse that needs one is made, so that other networks do not pay for them
 RULE_COLUMNS = {"Kplus": (np.float64, 0.0), "Kplus_triplet": (np.float64, 0.0),

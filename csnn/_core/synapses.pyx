@@ -3,15 +3,18 @@
 
 Every table has the routing columns ``target`` (engine index, int32), ``weight`` and ``delay``
 (float64), ``model`` (synapse model id) and ``port`` (receptor, uint16); a table of plastic
-synapses adds its state columns.  A table may keep weight and delay *coded*: a 16-bit code per
-synapse into a table of the distinct values (bit patterns, so -0.0 stays -0.0), as long as
-there are at most 65536 of them.  Networks give weights and delays as a few scalars, so a
-static synapse then takes 12 bytes instead of 24; the first block of values that would
-overflow the codes turns the column into plain float64 for good.  Read and write such columns
-with ``column``, ``gather`` and ``scatter``, never through ``columns``.  ``add`` queues a block of synapses; ``build`` merges the
-queue with a counting sort by source.  A source's older synapses keep their rank in its row and
-new ones are appended after them, so a synapse is identified for good by (source, rank): that
-is what SynapseCollections and the inbox's tie order hold.
+synapses adds its state columns.  A table may keep columns *coded*: a 16-bit code per synapse
+into a table of the distinct values, as long as there are at most 65536 of them.  A coded group
+is one column (``weight``, ``delay``: their float64 bit patterns, so -0.0 stays -0.0) or several
+small integer columns coded jointly (``model`` and ``port``: one code per distinct pair).
+Networks give weights and delays as a few scalars and use a few synapse models and receptors,
+so a static synapse then takes 10 bytes instead of 28; the first block of values that would
+overflow a group's codes turns its columns into plain ones for good.  Read and write coded
+columns with ``column``, ``gather`` and ``scatter``, never through ``columns``.  ``add`` queues
+a block of synapses; ``build`` merges the queue with a counting sort by source.  A source's
+older synapses keep their rank in its row and new ones are appended after them, so a synapse is
+identified for good by (source, rank): that is what SynapseCollections and the batches of
+spikes in flight hold.
 """
 import numpy as np
 
@@ -23,31 +26,45 @@ cnp.import_array()
 
 ROUTING = {"target": np.int32, "weight": np.float64, "delay": np.float64, "model": np.uint16,
            "port": np.uint16}
-#: distinct values a coded column can hold (its codes are uint16)
+#: distinct values (or tuples of values) a coded group can hold (its codes are uint16)
 MAX_CODES = 65536
+
+
+def _group_name(names):
+    """The name of a coded group of columns (its code column is this name + "_code")."""
+    return "_".join(names)
 
 
 cdef class SynapseTable:
     """Synapses in a CSR by source; ``extra``: name -> (dtype, default) of further per-synapse
     columns (the routing columns have no default: every ``add`` gives them); ``coded``: the
-    float64 routing columns (``weight``, ``delay``) to keep coded while they can be.
+    routing columns to keep coded while they can be, each a column name (a float64 column) or a
+    tuple of integer columns coded jointly (at most 63 bits together).
 
-    ``columns`` holds the stored arrays: a coded column ``name`` is stored as ``name + "_code"``.
+    ``columns`` holds the stored arrays: a coded group is stored as its name + "_code".
     """
 
     def __init__(self, extra=None, coded=()):
         self._dtypes = dict(ROUTING)
         self._defaults = {}
+        self._coded = {}
         self._lookup = {}
         self._values = {}
-        for name in coded:
-            if ROUTING.get(name) is not np.float64:
-                raise ValueError(f"csnn: only float64 routing columns can be coded, not {name!r}")
-            del self._dtypes[name]
-            self._dtypes[name + "_code"] = np.uint16
-            self._lookup[name] = {}
-            self._values[name] = np.zeros(0)
-        self.columns = {name: np.zeros(0, dtype=dtype) for name, dtype in self._dtypes.items()}
+        for names in coded:
+            names = (names,) if isinstance(names, str) else tuple(names)
+            dtypes = [np.dtype(ROUTING.get(name, np.void)) for name in names]
+            floats = [dtype == np.float64 for dtype in dtypes]
+            if (any(floats) and len(names) > 1) or not all(floats[k] or dtypes[k].kind in "iu"
+                                                          for k in range(len(names))) \
+                    or sum(8 * dtype.itemsize for dtype in dtypes if dtype.kind in "iu") > 63:
+                raise ValueError(f"csnn: cannot code the routing columns {names!r} (one float64 column, "
+                                 "or integer columns of at most 63 bits together)")
+            group = _group_name(names)
+            self._coded[group] = names
+            self._lookup[group] = {}
+            for name, dtype in zip(names, dtypes):
+                self._values[name] = np.zeros(0, dtype=dtype)
+        self.columns = {name: np.zeros(0, dtype=dtype) for name, dtype in self._stored().items()}
         self.offsets = np.zeros(1, dtype=np.int64)
         self._pending = []
         self.min_delay = INFINITY
@@ -57,9 +74,24 @@ cdef class SynapseTable:
     def __reduce__(self):
         # a checkpoint (csnn.save) pickles the table's arrays; unpickling rebinds the pointers
         state = {"columns": self.columns, "offsets": self.offsets, "pending": self._pending,
-                 "dtypes": self._dtypes, "defaults": self._defaults, "lookup": self._lookup,
-                 "values": self._values, "min_delay": self.min_delay, "max_delay": self.max_delay}
+                 "dtypes": self._dtypes, "defaults": self._defaults, "coded": self._coded,
+                 "lookup": self._lookup, "values": self._values, "min_delay": self.min_delay,
+                 "max_delay": self.max_delay}
         return (_restore_table, (state,))
+
+    def _stored(self):
+        """Name -> dtype of the stored arrays: the plain columns and the coded groups' codes."""
+        coded = {name for names in self._coded.values() for name in names}
+        stored = {name: dtype for name, dtype in self._dtypes.items() if name not in coded}
+        stored.update({group + "_code": np.uint16 for group in self._coded})
+        return stored
+
+    def _group_of(self, name):
+        """The coded group column ``name`` belongs to, or None when it is plain."""
+        for group, names in self._coded.items():
+            if name in names:
+                return group
+        return None
 
     def add_columns(self, extra):
         """New per-synapse columns (name -> (dtype, default)); synapses made or queued before
@@ -74,21 +106,38 @@ cdef class SynapseTable:
                 block[name] = np.full(source.shape[0], default, dtype=dtype)
         self._bind()
 
+    def drop_column(self, name):
+        """Remove the plain per-synapse column ``name`` (its values are kept elsewhere now)."""
+        del self._dtypes[name]
+        self._defaults.pop(name, None)
+        del self.columns[name]
+        for _, block in self._pending:
+            del block[name]
+        self._bind()
+
     def has_column(self, name):
         return name in self._dtypes
 
     cdef void _bind(self):
         self.off = <const int64_t*> cnp.PyArray_DATA(self.offsets)
         self.target = <const int32_t*> cnp.PyArray_DATA(self.columns["target"])
-        self.port = <const uint16_t*> cnp.PyArray_DATA(self.columns["port"])
-        self.model = <const uint16_t*> cnp.PyArray_DATA(self.columns["model"])
         self._bind_coded("weight", &self.weight)
         self._bind_coded("delay", &self.delay)
+        group = self._group_of("port")
+        if group is None:
+            self.port.plain = <const uint16_t*> cnp.PyArray_DATA(self.columns["port"])
+            self.port.code = NULL
+            self.port.values = NULL
+        else:
+            self.port.plain = NULL
+            self.port.code = <const uint16_t*> cnp.PyArray_DATA(self.columns[group + "_code"])
+            self.port.values = <const uint16_t*> cnp.PyArray_DATA(self._values["port"])
 
     cdef void _bind_coded(self, str name, CodedColumn* column):
-        if name in self._lookup:
+        group = self._group_of(name)
+        if group is not None:
             column.plain = NULL
-            column.code = <const uint16_t*> cnp.PyArray_DATA(self.columns[name + "_code"])
+            column.code = <const uint16_t*> cnp.PyArray_DATA(self.columns[group + "_code"])
             column.values = <const double*> cnp.PyArray_DATA(self._values[name])
         else:
             column.plain = <double*> cnp.PyArray_DATA(self.columns[name])
@@ -96,19 +145,45 @@ cdef class SynapseTable:
             column.values = NULL
 
     def is_coded(self, name):
-        return name in self._lookup
+        return self._group_of(name) is not None
 
     def code_values(self, name):
         """The value of each code of column ``name``, in code order (None when it is plain)."""
-        return self._values[name] if name in self._lookup else None
+        return self._values[name] if self.is_coded(name) else None
 
-    def _encode(self, name, value, int64_t n):
-        """Codes of ``n`` values of coded column ``name`` (one value, or one per synapse),
-        adding the new ones to its table; None when the table would exceed MAX_CODES."""
-        lookup = self._lookup[name]
-        bits = np.ascontiguousarray(value, dtype=np.float64).view(np.int64)
+    def _keys(self, group, values):
+        """One int64 key per synapse (or one for all) of a coded group's values (one value, or
+        one per synapse, for each of its columns): a float64's bit pattern, or the integer
+        columns side by side."""
+        names = self._coded[group]
+        if len(names) == 1 and self._dtypes[names[0]] == np.float64:
+            return np.ascontiguousarray(values[0], dtype=np.float64).view(np.int64)
+        keys = np.zeros(1, dtype=np.int64)
+        for name, value in zip(names, values):
+            dtype = np.dtype(self._dtypes[name])
+            keys = (keys << (8 * dtype.itemsize)) | np.asarray(value).astype(dtype).astype(np.int64)
+        return np.ascontiguousarray(keys)
+
+    def _unpack(self, group, keys):
+        """Each column's value per code from the group's keys in code order."""
+        names = self._coded[group]
+        if len(names) == 1 and self._dtypes[names[0]] == np.float64:
+            self._values[names[0]] = keys.view(np.float64)
+            return
+        shift = 0
+        for name in reversed(names):
+            dtype = np.dtype(self._dtypes[name])
+            self._values[name] = ((keys >> shift) & ((1 << (8 * dtype.itemsize)) - 1)).astype(dtype)
+            shift += 8 * dtype.itemsize
+
+    def _encode(self, group, values, int64_t n):
+        """Codes of ``n`` synapses of coded group ``group`` (``values``: one value, or one per
+        synapse, for each of its columns), adding the new ones to its table; None when the
+        table would exceed MAX_CODES."""
+        lookup = self._lookup[group]
+        bits = self._keys(group, values)
         inverse = None
-        if bits.ndim == 0 or bits.size == 0 or np.all(bits == bits.flat[0]):
+        if bits.size == 0 or np.all(bits == bits.flat[0]):
             unique = bits.reshape(-1)[:1]
         elif np.unique(bits[:2 * MAX_CODES]).size > MAX_CODES:
             return None                      # the first values alone overflow: skip the full sort
@@ -120,46 +195,54 @@ cdef class SynapseTable:
         if new:
             for b in new:
                 lookup[b] = len(lookup)
-            self._values[name] = np.array(list(lookup), dtype=np.int64).view(np.float64)
+            self._unpack(group, np.array(list(lookup), dtype=np.int64))
         codes = np.array([lookup[b] for b in unique.tolist()], dtype=np.uint16)
         if inverse is None:
             return np.full(n, codes[0] if codes.size else 0, dtype=np.uint16)
         return codes[inverse.reshape(-1)]
 
-    def _decode(self, name):
-        """Turn coded column ``name`` into a plain float64 column, for good."""
-        values = self._values.pop(name)
-        del self._lookup[name]
-        stored = name + "_code"
-        del self._dtypes[stored]
-        self._dtypes[name] = np.float64
-        self.columns[name] = values[self.columns.pop(stored)]
+    def _decode(self, group):
+        """Turn the columns of coded group ``group`` into plain ones, for good."""
+        names = self._coded.pop(group)
+        del self._lookup[group]
+        values = {name: self._values.pop(name) for name in names}
+        stored = group + "_code"
+        codes = self.columns.pop(stored)
+        for name in names:
+            self.columns[name] = values[name][codes]
         for _, block in self._pending:
-            block[name] = values[block.pop(stored)]
+            codes = block.pop(stored)
+            for name in names:
+                block[name] = values[name][codes]
         self._bind()
 
     def column(self, name):
         """Every slot's value of column ``name`` (a new array for coded columns)."""
-        if name in self._lookup:
-            return self._values[name][self.columns[name + "_code"]]
+        group = self._group_of(name)
+        if group is not None:
+            return self._values[name][self.columns[group + "_code"]]
         return self.columns[name]
 
     def gather(self, name, slots):
         """The values of column ``name`` at ``slots`` (a new array)."""
-        if name in self._lookup:
-            return self._values[name][self.columns[name + "_code"][slots]]
+        group = self._group_of(name)
+        if group is not None:
+            return self._values[name][self.columns[group + "_code"][slots]]
         return self.columns[name][slots]
 
     def scatter(self, name, slots, values):
         """Write ``values`` (one, or one per slot) into column ``name`` at ``slots``."""
         slots = np.asarray(slots, dtype=np.int64)
-        if name in self._lookup:
-            codes = self._encode(name, values, slots.shape[0])
+        group = self._group_of(name)
+        if group is not None:
+            # the group's other columns keep their values
+            codes = self._encode(group, [values if other == name else self.gather(other, slots)
+                                         for other in self._coded[group]], slots.shape[0])
             if codes is not None:
-                self.columns[name + "_code"][slots] = codes
+                self.columns[group + "_code"][slots] = codes
                 self._bind()
                 return
-            self._decode(name)
+            self._decode(group)
         self.columns[name][slots] = values
 
     @property
@@ -177,17 +260,17 @@ cdef class SynapseTable:
             return
         for name, default in self._defaults.items():
             columns.setdefault(name, default)
-        missing = {name[:-len("_code")] if name.endswith("_code") else name for name in self._dtypes} - set(columns)
+        missing = set(self._dtypes) - set(columns)
         if missing:
             raise ValueError(f"csnn: synapse columns {sorted(missing)} are missing")
         block = {}
-        for name in list(self._lookup):
-            codes = self._encode(name, columns[name], n)
+        for group, names in list(self._coded.items()):
+            codes = self._encode(group, [columns[name] for name in names], n)
             if codes is None:
-                self._decode(name)
+                self._decode(group)
             else:
-                block[name + "_code"] = codes
-        for name, dtype in self._dtypes.items():
+                block[group + "_code"] = codes
+        for name, dtype in self._stored().items():
             if name not in block:
                 block[name] = np.ascontiguousarray(np.broadcast_to(columns[name], (n,)), dtype=dtype)
         self._pending.append((np.ascontiguousarray(source, dtype=np.int32), block))
@@ -254,7 +337,7 @@ cdef class SynapseTable:
                     np_view[k] = p
             new_pos.append(positions)
         new_pos = np.concatenate(new_pos)
-        for name, dtype in self._dtypes.items():
+        for name, dtype in self._stored().items():
             column = np.empty(total, dtype=dtype)
             if n_old:
                 column[old_pos] = self.columns[name]
@@ -285,6 +368,7 @@ def _restore_table(state):
     table._pending = state["pending"]
     table._dtypes = state["dtypes"]
     table._defaults = state["defaults"]
+    table._coded = state["coded"]
     table._lookup = state["lookup"]
     table._values = state["values"]
     table.min_delay = state["min_delay"]
