@@ -103,6 +103,30 @@ def test_spikes_arrive_exactly_after_their_delay(t_spike, d1, d2):
     assert times[senders == p2.global_id].tolist() == [grid_arrival(first, d2)]
 
 
+@pytest.mark.parametrize("plastic", [False, True])
+def test_a_row_of_one_delay_that_gets_a_second_one_delivers_both(plastic):
+    """A spike reaches a row whose synapses share one delay as one batch; once a delay in the
+    row is set to another value between calls (in place, or by a new Connect), each synapse
+    again receives the spike after its own delay."""
+    csnn.ResetKernel()
+    gen = csnn.Create("spike_generator", params={"spike_times": [1.0, 21.0, 41.0]})
+    source = csnn.Create("parrot_neuron")
+    targets = csnn.Create("parrot_neuron", 4)
+    syn = {"synapse_model": "stdp_synapse" if plastic else "static_synapse", "delay": 2.0}
+    csnn.Connect(gen, source, syn_spec={"delay": 1.0})
+    csnn.Connect(source, targets, syn_spec=syn)
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(targets, sr)
+    csnn.Simulate(20.0)
+    csnn.GetConnections(source, targets[1]).set(delay=3.5)
+    csnn.Simulate(20.0)
+    csnn.Connect(source, targets[3], syn_spec=dict(syn, delay=0.5))
+    csnn.Simulate(20.0)
+    senders, times = spikes(sr)
+    got = {k: times[senders == targets[k].global_id].tolist() for k in range(4)}
+    assert got == {0: [4.0, 24.0, 44.0], 1: [4.0, 25.5, 45.5], 2: [4.0, 24.0, 44.0], 3: [4.0, 24.0, 42.5, 44.0]}
+
+
 def test_spike_arriving_exactly_at_the_end_of_a_call_is_processed_in_it():
     """Simulate(T) processes events in (t, t + T], as NEST does."""
     csnn.ResetKernel()

@@ -66,6 +66,7 @@ cdef struct RowsView:
     CodedColumn weight
     CodedColumn delay
     const int64_t* code_steps   # per delay code: the delay in steps, or OFF_GRID (NULL: plain delays)
+    const uint8_t* one_delay    # per source: 1 when all synapses of its row have one delay
     CodedPort port
 
 
@@ -135,6 +136,7 @@ cdef class Engine:
     # steps (OFF_GRID when it is not a whole number of steps; None for a plain column)
     cdef Grid grid
     cdef object _delay_steps
+    cdef object _one_delay                  # per table: uint8 per source (RowsView.one_delay)
     # recorders
     cdef object spike_logs                  # EventLog per spike recorder
     cdef object _sr_window                  # (n, 2) array: active interval (t_on, t_off]

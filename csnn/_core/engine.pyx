@@ -155,15 +155,16 @@ cdef inline double* _slot_or_null(double* column, int64_t slot) noexcept nogil:
     return column + slot if column != NULL else NULL
 
 
-cdef void _rows_view(SynapseTable table, object code_steps, RowsView* view):
+cdef void _rows_view(SynapseTable table, object code_steps, object one_delay, RowsView* view):
     """The routing columns of ``table``, with its delay codes in steps (``code_steps``, or None
-    for a plain delay column)."""
+    for a plain delay column) and its rows of one delay (``one_delay``, uint8 per source)."""
     view.off = table.off
     view.target = table.target
     view.weight = table.weight
     view.delay = table.delay
     view.port = table.port
     view.code_steps = <const int64_t*> cnp.PyArray_DATA(code_steps) if code_steps is not None else NULL
+    view.one_delay = <const uint8_t*> cnp.PyArray_DATA(one_delay)
 
 
 cdef inline double _plastic_update(PlasticView* pv, TraceGroup* groups, Window* w, int64_t slot, int32_t rank,
@@ -286,6 +287,7 @@ cdef class Engine:
         self._generator_tables = []
         self.grid = make_grid(0.1)
         self._delay_steps = [None, None]
+        self._one_delay = [np.ones(1, dtype=np.uint8), np.ones(1, dtype=np.uint8)]
         self.spike_logs = []
         self._sr_window = np.zeros((0, 2))
         self._sr_offsets = np.zeros(1, dtype=np.int64)
@@ -743,6 +745,7 @@ cdef class Engine:
         self._prepare_archives()
         self._prepare_slots(st_offsets, smp_offsets)
         self._delay_steps = [self._code_steps(self.static), self._code_steps(self.plastic)]
+        self._one_delay = [self._one_delay_rows(self.static), self._one_delay_rows(self.plastic)]
         # the threads' parts: equal ranges of engine indices
         self.n_parts = max(1, min(self.n_threads, n))
         self.dirty = False
@@ -761,6 +764,20 @@ cdef class Engine:
         if values is None:
             return None
         return np.array([delay_steps(&self.grid, d) for d in values.tolist()], dtype=np.int64)
+
+    def _one_delay_rows(self, SynapseTable table):
+        """Per source (uint8): 1 when every synapse of its row has the same delay, so that a
+        spike makes one batch of the whole row without comparing delays synapse by synapse
+        (rows of several delays are walked: _make_batches)."""
+        offsets = table.offsets
+        one = np.ones(max(self.n_neurons, offsets.shape[0] - 1, 1), dtype=np.uint8)
+        ids = table.identity("delay")
+        # synapses whose delay differs from the previous synapse's; inside a row, the row has
+        # several delays (at a row's first synapse, the change is between rows)
+        change = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+        row = np.searchsorted(offsets, change, side="right") - 1
+        one[row[change > offsets[row]]] = 0
+        return one
 
     cdef int _prepare_slots(self, st_offsets, smp_offsets) except -1:
         """Every neuron's Slot: its streams and samplers, no pending input (there is none
@@ -894,8 +911,10 @@ cdef class Engine:
         if self.queue.open_window(t1) != 0:
             raise MemoryError("csnn: out of memory while opening a window")
         self._window_view(&w, t1)
-        _rows_view(self.static, self._delay_steps[TABLE_STATIC], &tables[TABLE_STATIC])
-        _rows_view(self.plastic, self._delay_steps[TABLE_PLASTIC], &tables[TABLE_PLASTIC])
+        _rows_view(self.static, self._delay_steps[TABLE_STATIC], self._one_delay[TABLE_STATIC],
+                   &tables[TABLE_STATIC])
+        _rows_view(self.plastic, self._delay_steps[TABLE_PLASTIC], self._one_delay[TABLE_PLASTIC],
+                   &tables[TABLE_PLASTIC])
         pv.weight = self.plastic.weight.plain      # plain: the rules write it
         pv.delay = self.plastic.delay
         pv.set = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
@@ -1239,9 +1258,12 @@ cdef class Engine:
                 row_hi = view.off[sp.neuron + 1]
                 s = row_lo
                 while s < row_hi:
-                    e = s + 1
-                    while e < row_hi and _same_delay(&view.delay, s, e):
-                        e += 1
+                    if view.one_delay[sp.neuron]:
+                        e = row_hi
+                    else:
+                        e = s + 1
+                        while e < row_hi and _same_delay(&view.delay, s, e):
+                            e += 1
                     m = _run_steps(view, &self.grid, s) if gridded else OFF_GRID
                     if m != OFF_GRID:
                         batch.t = grid_time(&self.grid, step + m)

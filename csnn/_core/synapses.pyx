@@ -223,6 +223,12 @@ cdef class SynapseTable:
             return self._values[name][self.columns[group + "_code"]]
         return self.columns[name]
 
+    def identity(self, name):
+        """Per synapse, an array in which synapses with equal entries have equal values of column
+        ``name``: its group's codes when it is coded, else the column itself (no copy)."""
+        group = self._group_of(name)
+        return self.columns[group + "_code"] if group is not None else self.columns[name]
+
     def gather(self, name, slots):
         """The values of column ``name`` at ``slots`` (a new array)."""
         group = self._group_of(name)
