@@ -30,6 +30,7 @@ from libc.math cimport exp, expm1, fabs, isfinite, nextafter
 
 from csnn._core.crossing cimport first_crossing
 from csnn._core.events cimport INFINITY, Pending, pending_add
+from csnn._core.frames cimport FRAME_SPAN, FrameTime, frame_at, frame_decay
 
 
 cdef struct PscRates:
@@ -42,9 +43,24 @@ cdef struct PscRates:
     double y_in              # 1 / tau_m - 1 / tau_syn_in (1/ms)
     double inv_c_m           # 1 / C_m (1/pF)
     double r_m               # tau_m / C_m (mV/pA): the asymptote's shift per pA of constant current
+    double frames            # 1: steps to shared times take their factors from frames (frames.pxd),
+                             # 0: the synaptic time constants are too near tau_m (_apart)
+    double rate[3]           # 1 / tau of the modes: membrane, excitatory, inhibitory current (1/ms)
+    double span[3]           # their frame spans FRAME_SPAN tau (ms)
+    double next_frame[3]     # e^{-span / tau}: the decay over one frame
+
+
+cdef inline bint _apart(double y, double tau_m, double tau_s) noexcept nogil:
+    """Whether a synaptic time constant is far enough from tau_m for K1 = (e^{-h/tau_s} -
+    e^{-h/tau_m}) / y and K2 = (e^{-h/tau_s} (h y - 1) + e^{-h/tau_m}) / y^2 to lose at most a
+    few bits to cancellation (|y| min(tau_m, tau_s) >= 1/4: the rounding of the exponentials is
+    amplified at most 4 times relative to the current's effect tau_m I / C_m, and 32 times
+    relative to tau_m tau_s D / C_m); nearer, psc_decay's phi-functions are exact."""
+    return fabs(y) * (tau_m if tau_m < tau_s else tau_s) >= 0.25
 
 
 cdef inline void psc_rates(double tau_m, double tau_ex, double tau_in, double c_m, PscRates* k) noexcept nogil:
+    cdef int j
     k.inv_tau_m = 1.0 / tau_m
     k.inv_tau_ex = 1.0 / tau_ex
     k.inv_tau_in = 1.0 / tau_in
@@ -52,6 +68,13 @@ cdef inline void psc_rates(double tau_m, double tau_ex, double tau_in, double c_
     k.y_in = k.inv_tau_m - k.inv_tau_in
     k.inv_c_m = 1.0 / c_m
     k.r_m = tau_m / c_m
+    k.frames = 1.0 if _apart(k.y_ex, tau_m, tau_ex) and _apart(k.y_in, tau_m, tau_in) else 0.0
+    k.rate[0] = k.inv_tau_m
+    k.rate[1] = k.inv_tau_ex
+    k.rate[2] = k.inv_tau_in
+    for j in range(3):
+        k.span[j] = FRAME_SPAN / k.rate[j]
+        k.next_frame[j] = exp(-k.span[j] * k.rate[j])
 
 
 cdef struct PscParams:
@@ -76,6 +99,14 @@ cdef struct PscParams:
     PscRates k
 
 
+cdef struct PscFrame:
+    # the frame factors E and frames k (frames.pxd) of a time, per mode (membrane, excitatory,
+    # inhibitory current): a pure function of the time and the time constants
+    double t                 # the time they belong to (ms); -inf: none yet
+    double e[3]
+    double k[3]
+
+
 cdef struct PscState:
     double V_m               # membrane potential at time t (mV)
     double I_syn_ex          # excitatory synaptic current (pA)
@@ -88,6 +119,7 @@ cdef struct PscState:
     double t_spike           # time of the last spike (ms), -1 before the first
     double t_clear           # the crossing search of this state covered times up to t_clear (ms)
     double t_next            # the crossing it found (<= t_clear), inf if none
+    PscFrame frame           # the frames of t (when the rates' ``frames``)
 
 
 cdef struct PscNeuron:
@@ -161,6 +193,41 @@ cdef inline void psc_decay(double h, const PscRates* k, bint alpha, PscDecay* d)
         d.k2_in = d.k2_ex
     else:
         _synapse_decay(h, k.inv_tau_in, k.y_in, em, alpha, &d.es_in, &d.k1_in, &d.k2_in)
+
+
+cdef inline void _synapse_frames(double h, double y, double em, double es, bint alpha,
+                                 double* k1, double* k2) noexcept nogil:
+    """K1(h) and K2(h) (K2 only for alpha currents) from the decays em = e^{-h/tau_m} and
+    es = e^{-h/tau_s} of time constants that are _apart."""
+    k1[0] = (es - em) / y
+    if alpha:
+        k2[0] = (es * (h * y - 1.0) + em) / (y * y)
+
+
+cdef inline void psc_frame_decay(double h, const PscFrame* start, const FrameTime* f, const PscRates* k,
+                                 bint alpha, PscDecay* d) noexcept nogil:
+    """psc_decay for a step of h (ms) from a time whose frames are ``start`` to the time of ``f``:
+    the factors of the step shared with every neuron stepping to that time, only K1 and K2 its
+    own (time constants _apart only)."""
+    cdef double em = frame_decay(start.e[0], start.k[0], f, 0, k.next_frame[0], k.span[0])
+    d.em1 = em - 1.0
+    d.es_ex = frame_decay(start.e[1], start.k[1], f, 1, k.next_frame[1], k.span[1])
+    _synapse_frames(h, k.y_ex, em, d.es_ex, alpha, &d.k1_ex, &d.k2_ex)
+    if k.y_in == k.y_ex:
+        d.es_in = d.es_ex
+        d.k1_in = d.k1_ex
+        d.k2_in = d.k2_ex
+    else:
+        d.es_in = frame_decay(start.e[2], start.k[2], f, 2, k.next_frame[2], k.span[2])
+        _synapse_frames(h, k.y_in, em, d.es_in, alpha, &d.k1_in, &d.k2_in)
+
+
+cdef inline void psc_frame_of(const FrameTime* f, PscFrame* out) noexcept nogil:
+    cdef int j
+    out.t = f.t
+    for j in range(3):
+        out.e[j] = f.e[j]
+        out.k[j] = f.k[j]
 
 
 cdef inline double psc_synapse(double h, double tau_m, double tau_s, double i0, double d0) noexcept nogil:
@@ -388,46 +455,81 @@ cdef inline void _trajectory_of(PscNeuron* n, const PscState* start, PscTrajecto
     psc_trajectory(tr, &p, _u_inf(n), &n.p.k, n.p.tau_syn_ex, n.p.tau_syn_in)
 
 
-cdef inline double _advance_copy(PscNeuron* n, double t, PscState* out) noexcept nogil:
-    """The state at t (>= state time) in ``out``; V is held at V_reset through the refractory
-    period (t_spike, t_spike + t_ref] while the currents evolve (unless flush)."""
-    cdef double t0 = n.s.t, h
+cdef inline const PscFrame* _state_frame(PscNeuron* n) noexcept nogil:
+    """The frames of the state's time (computed here when the time or the parameters changed
+    without them: they are a pure function of both, so when does not matter)."""
+    if n.s.frame.t != n.s.t:
+        psc_frame_of(frame_at(n.s.t, n.p.k.rate, n.p.k.span), &n.s.frame)
+    return &n.s.frame
+
+
+cdef inline const FrameTime* _decay_to(PscNeuron* n, double t, bint shared, PscDecay* d) noexcept nogil:
+    """The decay from the state's time to t: from frames when t is a time other neurons step
+    to as well (``shared``) and the time constants allow (returns t's frames, valid until the
+    next frame_at), else directly (returns NULL)."""
+    cdef double h = t - n.s.t
+    cdef const PscFrame* start
+    cdef const FrameTime* f
+    if shared and n.p.k.frames != 0.0:
+        # the state's frames first: they may need a frame_at of their own
+        start = _state_frame(n)
+        f = frame_at(t, n.p.k.rate, n.p.k.span)
+        psc_frame_decay(h, start, f, &n.p.k, n.p.alpha != 0.0, d)
+        return f
+    psc_decay(h, &n.p.k, n.p.alpha != 0.0, d)
+    return NULL
+
+
+cdef inline void _move_to(PscNeuron* n, double t, bint shared, PscState* out) noexcept nogil:
+    """``out``, a copy of the state or the state itself, moved to t (> the state's time); V is
+    held at V_reset through the refractory period (t_spike, t_spike + t_ref] while the currents
+    evolve (unless flush).  ``shared``: t is a time other neurons step to as well (an input's
+    arrival, a window's end, a sample), whose factors come from frames (_decay_to)."""
+    cdef double t0 = n.s.t
+    cdef double free_from = t0
     cdef PscDecay d
     cdef PscPoint p, q
-    out[0] = n.s
-    if t <= t0:
-        return t0
+    cdef const FrameTime* f = NULL
     if t0 <= n.s.refr_end and n.p.flush == 0.0:
-        if t <= n.s.refr_end:
-            _decay_currents(out, &n.p, t - t0)
-            out.t = t
-            return t
-        _decay_currents(out, &n.p, n.s.refr_end - t0)
-        t0 = n.s.refr_end
-    h = t - t0
-    psc_decay(h, &n.p.k, n.p.alpha != 0.0, &d)
-    _point_of(n, out, &p)
-    psc_propagate(&p, &d, h, _u_inf(n), n.p.k.inv_c_m, &q)
-    out.V_m = n.p.E_L + q.u
-    out.I_syn_ex = q.i_ex
-    out.dI_syn_ex = q.di_ex
-    out.I_syn_in = q.i_in
-    out.dI_syn_in = q.di_in
+        free_from = n.s.refr_end if n.s.refr_end < t else t
+        _decay_currents(out, &n.p, free_from - t0)
+    if free_from < t:
+        if free_from == t0:
+            f = _decay_to(n, t, shared, &d)
+        else:
+            psc_decay(t - free_from, &n.p.k, n.p.alpha != 0.0, &d)
+        _point_of(n, out, &p)
+        psc_propagate(&p, &d, t - free_from, _u_inf(n), n.p.k.inv_c_m, &q)
+        out.V_m = n.p.E_L + q.u
+        out.I_syn_ex = q.i_ex
+        out.dI_syn_ex = q.di_ex
+        out.I_syn_in = q.i_in
+        out.dI_syn_in = q.di_in
+    if f != NULL:
+        # else the frames of t are computed when next needed (_state_frame)
+        psc_frame_of(f, &out.frame)
     out.t = t
-    return t
+
+
+cdef inline double _advance_copy(PscNeuron* n, double t, bint shared, PscState* out) noexcept nogil:
+    """The state at t (>= state time) in ``out`` (_move_to); returns its time."""
+    out[0] = n.s
+    if t > n.s.t:
+        _move_to(n, t, shared, out)
+    return out.t
 
 
 cdef inline void advance(PscNeuron* n, double t) noexcept nogil:
-    """Move the state to time t along the exact solution."""
-    cdef PscState next_state
-    _advance_copy(n, t, &next_state)
-    n.s = next_state
+    """Move the state to time t along the exact solution (t: an input's arrival or another
+    time the engine brings many neurons to)."""
+    if t > n.s.t:
+        _move_to(n, t, True, &n.s)
 
 
 cdef inline double sample(PscNeuron* n, double t, int var) noexcept nogil:
     """Recordable ``var`` at time t, without changing the state."""
     cdef PscState at
-    _advance_copy(n, t, &at)
+    _advance_copy(n, t, True, &at)
     if var == 1:
         return at.I_syn_ex
     if var == 2:
@@ -490,30 +592,30 @@ cdef inline double _quick_bound(PscNeuron* n, double limit, double* u0, double* 
     return u0[0] + (u_top[0] - u0[0]) * (free * n.p.k.inv_tau_m)
 
 
-cdef inline double _decayed_bound(PscNeuron* n, double limit) noexcept nogil:
+cdef inline double _decayed_bound(PscNeuron* n, double limit, bint shared) noexcept nogil:
     """An upper bound of U = V - E_L on [t, limit] (t the state's time, V not held): _bound_over
     with the decay over the span, whose excess over the true maximum is
-    O((limit - t) (J_max - J_min) / C_m), or none where U is monotone."""
-    cdef double h = limit - n.s.t
+    O((limit - t) (J_max - J_min) / C_m), or none where U is monotone.  ``shared``: limit is a
+    time other neurons step to as well (_decay_to)."""
     cdef PscTrajectory tr
     cdef PscDecay d
     _trajectory_of(n, &n.s, &tr)
-    psc_decay(h, &n.p.k, tr.alpha, &d)
-    return _bound_over(&tr, &tr.start, h, &d)
+    _decay_to(n, limit, shared, &d)
+    return _bound_over(&tr, &tr.start, limit - n.s.t, &d)
 
 
-cdef inline bint _stays_below(PscNeuron* n, double limit) noexcept nogil:
+cdef inline bint _stays_below(PscNeuron* n, double limit, bint shared) noexcept nogil:
     """Whether bounds in closed form prove V < V_th up to ``limit`` (after the state's time and
     the refractory period) without a search: between two inputs, the common case.  First
     _quick_bound; where it does not clear V_th, _decayed_bound (two or three exponentials),
     so that only a membrane about to cross goes on to the dyadic search.  Both are held to the
     margin of _clear_of with the quick bound's U_top, which bounds the asymptote on every part
-    of the span and so the search's margins there too."""
+    of the span and so the search's margins there too.  ``shared``: see _decay_to."""
     cdef double u0, u_top
     cdef double theta = n.p.V_th - n.p.E_L
     if _clear_of(_quick_bound(n, limit, &u0, &u_top), theta, u0, u_top):
         return True
-    return not _held(n) and _clear_of(_decayed_bound(n, limit), theta, u0, u_top)
+    return not _held(n) and _clear_of(_decayed_bound(n, limit, shared), theta, u0, u_top)
 
 
 cdef inline double _search(PscNeuron* n, double limit) noexcept nogil:
@@ -528,7 +630,7 @@ cdef inline double _search(PscNeuron* n, double limit) noexcept nogil:
     cdef double s, s_from, horizon, slowest, reach
     cdef PscTrajectory tr
     if t0 <= n.s.refr_end:
-        t0 = _advance_copy(n, n.s.refr_end, &start)
+        t0 = _advance_copy(n, n.s.refr_end, False, &start)
         if n.p.flush == 0.0:
             start.V_m = n.p.V_reset
     if limit < t0:
@@ -591,7 +693,7 @@ cdef inline double next_crossing(PscNeuron* n, double limit) noexcept nogil:
     if limit <= n.s.t or limit <= n.s.refr_end:
         # crossings come after the state's time and after the refractory period
         return INFINITY
-    if n.p.always_search == 0.0 and _stays_below(n, limit):
+    if n.p.always_search == 0.0 and _stays_below(n, limit, True):
         n.s.t_clear = limit
         return INFINITY
     return _search(n, limit)
@@ -638,21 +740,39 @@ cdef inline void set_current(PscNeuron* n, double current) noexcept nogil:
     refresh(n)
 
 
+cdef inline double _quiet_span_end(PscNeuron* n) noexcept nogil:
+    """The end of a span after the state's time t0 over which bounds in closed form prove V
+    below threshold, when no search found a crossing: the free span (psc_free_span) from where
+    V evolves freely (t0, or the end of the refractory period, from V_reset, when V is held),
+    and at least the end of the refractory period (crossings come after it); when the free span
+    ends before what the search already cleared, _stays_below over twice that."""
+    cdef double t0 = n.s.t, ahead
+    cdef double theta = n.p.V_th - n.p.E_L
+    cdef PscTrajectory tr
+    _trajectory_of(n, &n.s, &tr)
+    if _held(n):
+        tr.start.u = n.p.V_reset - n.p.E_L
+        return n.s.refr_end + psc_free_span(&tr, theta)
+    ahead = t0 + psc_free_span(&tr, theta)
+    if t0 <= n.s.refr_end:
+        return ahead if ahead > n.s.refr_end else n.s.refr_end
+    if ahead <= n.s.t_clear:
+        ahead = t0 + 2.0 * (n.s.t_clear - t0)
+        if not _stays_below(n, ahead, False):
+            ahead = n.s.t_clear
+    return ahead
+
+
 cdef inline double quiet_until(PscNeuron* n) noexcept nogil:
     """Without input nothing happens before the end of what the crossing search covered.  When
-    that search found nothing yet, the span is first extended by bounds in closed form (the
-    free span of the state, else _stays_below over twice the span cleared), so that a neuron
-    without input is visited a few times before its crossing, not in every window."""
-    cdef double t0 = n.s.t, ahead
-    cdef PscTrajectory tr
-    if n.s.t_next == INFINITY and n.s.refr_end < t0 < n.s.t_clear < INFINITY and n.p.always_search == 0.0:
-        _trajectory_of(n, &n.s, &tr)
-        ahead = t0 + psc_free_span(&tr, n.p.V_th - n.p.E_L)
-        if ahead <= n.s.t_clear:
-            ahead = t0 + 2.0 * (n.s.t_clear - t0)
-            if not _stays_below(n, ahead):
-                ahead = n.s.t_clear
-        n.s.t_clear = ahead
+    that search found nothing yet, the span is first extended by bounds in closed form
+    (_quiet_span_end), so that a neuron without input is visited a few times before its
+    crossing, not in every window (nor in every window of its refractory period)."""
+    cdef double ahead
+    if n.s.t_next == INFINITY and n.s.t_clear < INFINITY and n.p.always_search == 0.0:
+        ahead = _quiet_span_end(n)
+        if ahead > n.s.t_clear:
+            n.s.t_clear = ahead
     return n.s.t_clear
 
 
@@ -668,6 +788,7 @@ cdef inline void initialize(PscNeuron* n, double t) noexcept nogil:
     n.s.refr_end = -INFINITY
     n.s.I_stim = 0.0
     n.s.t = t
+    n.s.frame.t = -INFINITY
     refresh(n)
 
 
