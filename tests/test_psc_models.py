@@ -756,15 +756,33 @@ def test_free_span_never_holds_a_crossing(alpha, tau_m, tau_ex, tau_in, c_m, u_i
         return (i_ex + d_ex * s) * np.exp(-s / tau_ex) + (i_in + d_in * s) * np.exp(-s / tau_in)
 
     end = min(span, 20.0 * max(tau_m, tau_ex, tau_in))
+    # the absolute tolerance scales with the magnitudes U is made of, as the span's margin does:
+    # U may stay within 1e-15 mV of theta for tens of ms (U0 = theta - 1 nV relaxing to theta)
+    scale = abs(theta) + abs(u0) + abs(u_inf) + (abs(i_ex) + abs(i_in) + abs(d_ex) * tau_ex
+                                                 + abs(d_in) * tau_in) * tau_m / c_m
     if end > 0.0:
         sol = solve_ivp(lambda s, u: (u_inf - u) / tau_m + current(s) / c_m, (0.0, end), [u0],
-                        rtol=1e-11, atol=1e-12, dense_output=True)
+                        rtol=1e-11, atol=1e-12 * scale, dense_output=True)
         u = sol.sol(np.linspace(0.0, end, 4001))[0]
         # the span's margin is 1e-9 relative; solve_ivp's error at rtol 1e-11 is far smaller
         assert u.max() < theta, (span, u.max() - theta)
     if not alpha and u_inf + max(i_ex, 0.0) * tau_m / c_m < theta - 1e-6:
         assert span == math.inf      # the largest asymptote lies below theta
     event("span inf" if span == math.inf else "span 0" if span == 0.0 else "finite span")
+
+
+@pytest.mark.parametrize("u0, u_inf", [(-12.0, 3.0), (-0.5, 0.2), (-30.0, 40.0)])
+def test_free_span_is_the_crossing_time_without_currents(u0, u_inf):
+    """Without synaptic currents the comparison that bounds the free span is the trajectory
+    itself: the span ends a hair (the 1e-9 margin) before U reaches theta, so a neuron
+    relaxing towards an asymptote above threshold is cleared up to its crossing without a
+    search."""
+    from csnn._core.psc import free_span
+    tau_m, theta = 10.0, 0.0
+    crossing = tau_m * math.log((u_inf - u0) / (u_inf - theta))
+    span = free_span(u0, u_inf, tau_m, 250.0, 0.0, 0.0, 2.0, 0.0, 0.0, 2.0, theta)
+    # the margin 1e-9 (|theta| + |U0| + |U_inf|) mV at the slope (U_inf - theta) / tau_m
+    assert crossing - 1e-8 * tau_m * (abs(u0) + abs(u_inf)) / (u_inf - theta) <= span < crossing
 
 
 def test_a_split_before_a_found_crossing_keeps_the_spike():

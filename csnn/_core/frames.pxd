@@ -53,6 +53,12 @@ cdef extern from *:
             f->t = t;
             for (j = 0; j < 3; j++) {
                 f->rate[j] = rate[j];
+                if (j > 0 && rate[j] == rate[j - 1]) {     /* equal synaptic time constants */
+                    f->k[j] = f->k[j - 1];
+                    f->einv[j] = f->einv[j - 1];
+                    f->e[j] = f->e[j - 1];
+                    continue;
+                }
                 f->k[j] = floor(t / span[j]);
                 f->einv[j] = exp(-fma(-f->k[j], span[j], t) * rate[j]);
                 f->e[j] = 1.0 / f->einv[j];

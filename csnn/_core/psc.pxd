@@ -26,7 +26,7 @@ exponential at all in the common case) answer it, and the search runs only where
 (a membrane about to cross).  They clear a span only with a margin far above rounding, so the
 search would find no crossing there either: spikes are the same with or without them.
 """
-from libc.math cimport exp, expm1, fabs, isfinite, nextafter
+from libc.math cimport exp, expm1, fabs, isfinite, log1p, nextafter
 
 from csnn._core.crossing cimport first_crossing
 from csnn._core.events cimport INFINITY, Pending, pending_add
@@ -102,7 +102,8 @@ cdef struct PscParams:
 cdef struct PscFrame:
     # the frame factors E and frames k (frames.pxd) of a time, per mode (membrane, excitatory,
     # inhibitory current): a pure function of the time and the time constants
-    double t                 # the time they belong to (ms); -inf: none yet
+    double t                 # the time they belong to (ms): the state's time when its last step
+                             # was to a shared time (_decay_to), else an earlier one or -inf
     double e[3]
     double k[3]
 
@@ -403,27 +404,25 @@ cdef inline void _current_hull(double i0, double d0, double tau, double* low, do
 cdef inline double psc_free_span(const PscTrajectory* tr, double theta) noexcept nogil:
     """A span [0, S] over which U surely stays below theta, found without a search.
 
-    With J_lo <= J(s) <= J_hi for all s >= 0 and U_lo, U_hi the asymptotes under those currents,
-    U stays in [min(U0, U_lo), max(U0, U_hi)] (beyond either end dU/ds points back), so
-    dU/ds <= (U_hi - min(U0, U_lo)) / tau_m = r and U(s) <= U0 + r s.  Returns inf when U_hi is
-    below theta (U never reaches it).  A relative margin of 1e-9, far above rounding, keeps U
-    clearly below theta on the span, so that the canonical search, which the span lets skip
-    its start, finds the same crossing as a search from 0.
+    With J(s) <= J_hi for all s >= 0 and U_hi = U_inf + J_hi tau_m / C_m the asymptote under
+    that current, dU/ds <= (U_hi - U) / tau_m, so by comparison U(s) <= W(s) = U_hi + (U0 - U_hi)
+    e^{-s/tau_m}, which reaches theta' = theta - margin at s = tau_m ln((U_hi - U0) / (U_hi -
+    theta')).  Returns inf when U_hi is below theta' (U never reaches it).  The relative margin
+    of 1e-9, far above rounding, keeps U clearly below theta on the span, so that the canonical
+    search, which the span lets skip its start, finds the same crossing as a search from 0.
     """
-    cdef double j_lo, j_hi, j_lo_in, j_hi_in, u_hi, u_lo, rate
+    cdef double j_lo, j_hi, j_lo_in, j_hi_in, u_hi
     cdef double margin
     cdef double u0 = tr.start.u
     _current_hull(tr.start.i_ex, tr.start.di_ex, tr.tau_ex, &j_lo, &j_hi)
     _current_hull(tr.start.i_in, tr.start.di_in, tr.tau_in, &j_lo_in, &j_hi_in)
     u_hi = tr.u_inf + (j_hi + j_hi_in) * tr.k.r_m
-    u_lo = tr.u_inf + (j_lo + j_lo_in) * tr.k.r_m
-    margin = 1e-9 * (fabs(theta) + fabs(u0) + fabs(u_hi) + fabs(u_lo))
+    margin = 1e-9 * (fabs(theta) + fabs(u0) + fabs(u_hi))
     if theta - u0 <= margin:
         return 0.0
-    if u_hi < theta - margin:
+    if u_hi <= theta - margin:
         return INFINITY
-    rate = (u_hi - (u0 if u0 < u_lo else u_lo)) * tr.k.inv_tau_m
-    return (theta - u0 - margin) / rate
+    return log1p((theta - margin - u0) / (u_hi - theta + margin)) / tr.k.inv_tau_m
 
 
 # -- the model functions the engine calls (see iaf_psc_exp.pyx and iaf_psc_alpha.pyx) --------
@@ -455,29 +454,21 @@ cdef inline void _trajectory_of(PscNeuron* n, const PscState* start, PscTrajecto
     psc_trajectory(tr, &p, _u_inf(n), &n.p.k, n.p.tau_syn_ex, n.p.tau_syn_in)
 
 
-cdef inline const PscFrame* _state_frame(PscNeuron* n) noexcept nogil:
-    """The frames of the state's time (computed here when the time or the parameters changed
-    without them: they are a pure function of both, so when does not matter)."""
-    if n.s.frame.t != n.s.t:
-        psc_frame_of(frame_at(n.s.t, n.p.k.rate, n.p.k.span), &n.s.frame)
-    return &n.s.frame
-
-
 cdef inline const FrameTime* _decay_to(PscNeuron* n, double t, bint shared, PscDecay* d) noexcept nogil:
-    """The decay from the state's time to t: from frames when t is a time other neurons step
-    to as well (``shared``) and the time constants allow (returns t's frames, valid until the
-    next frame_at), else directly (returns NULL)."""
+    """The decay from the state's time to t.  When t is a time other neurons step to as well
+    (``shared``) and the time constants allow, returns t's frames (valid until the next
+    frame_at), and the decay comes from them if the state knows its own time's frames (its last
+    step was to a shared time too); else (NULL) it is computed directly.  Which way only
+    depends on the neuron's own events, so runs on any number of threads agree."""
     cdef double h = t - n.s.t
-    cdef const PscFrame* start
-    cdef const FrameTime* f
+    cdef const FrameTime* f = NULL
     if shared and n.p.k.frames != 0.0:
-        # the state's frames first: they may need a frame_at of their own
-        start = _state_frame(n)
         f = frame_at(t, n.p.k.rate, n.p.k.span)
-        psc_frame_decay(h, start, f, &n.p.k, n.p.alpha != 0.0, d)
-        return f
+        if n.s.frame.t == n.s.t:
+            psc_frame_decay(h, &n.s.frame, f, &n.p.k, n.p.alpha != 0.0, d)
+            return f
     psc_decay(h, &n.p.k, n.p.alpha != 0.0, d)
-    return NULL
+    return f
 
 
 cdef inline void _move_to(PscNeuron* n, double t, bint shared, PscState* out) noexcept nogil:
@@ -506,7 +497,6 @@ cdef inline void _move_to(PscNeuron* n, double t, bint shared, PscState* out) no
         out.I_syn_in = q.i_in
         out.dI_syn_in = q.di_in
     if f != NULL:
-        # else the frames of t are computed when next needed (_state_frame)
         psc_frame_of(f, &out.frame)
     out.t = t
 
@@ -519,11 +509,10 @@ cdef inline double _advance_copy(PscNeuron* n, double t, bint shared, PscState* 
     return out.t
 
 
-cdef inline void advance(PscNeuron* n, double t) noexcept nogil:
-    """Move the state to time t along the exact solution (t: an input's arrival or another
-    time the engine brings many neurons to)."""
+cdef inline void advance(PscNeuron* n, double t, bint shared) noexcept nogil:
+    """Move the state to time t along the exact solution (``shared``: see _move_to)."""
     if t > n.s.t:
-        _move_to(n, t, True, &n.s)
+        _move_to(n, t, shared, &n.s)
 
 
 cdef inline double sample(PscNeuron* n, double t, int var) noexcept nogil:

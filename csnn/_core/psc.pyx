@@ -184,9 +184,12 @@ def free_step(double t0, double t, double u0, double u_inf, double tau_m, double
     where the time constants allow, else directly (psc_decay)."""
     cdef PscNeuron n
     _free_neuron(&n, t0, u0, u_inf, tau_m, c_m, i_ex, di_ex, tau_ex, i_in, di_in, tau_in, -INFINITY, 0.0)
-    if not frames:
+    if frames:
+        # the state's last step was to a shared time: it knows t0's frames
+        psc_frame_of(frame_at(t0, n.p.k.rate, n.p.k.span), &n.s.frame)
+    else:
         n.p.k.frames = 0.0
-    advance(&n, t)
+    advance(&n, t, True)
     return n.s.V_m, n.s.I_syn_ex, n.s.dI_syn_ex, n.s.I_syn_in, n.s.dI_syn_in
 
 
