@@ -652,18 +652,16 @@ cdef inline double _search(PscNeuron* n, double limit) noexcept nogil:
             n.s.t_clear = horizon
             n.s.t_next = INFINITY
             return INFINITY
-    s = first_crossing(psc_upper_bound, &tr, theta, s_from, limit - t0)
-    if t0 + s <= limit:
+    # search ahead as far again as the time since the search's start, for the windows to come:
+    # a crossing found there is final (the tree does not depend on the limit), and the cleared
+    # span doubles from call to call until it holds the crossing
+    reach = 2.0 * (limit - t0)
+    s = first_crossing(psc_upper_bound, &tr, theta, s_from, reach)
+    if s < INFINITY:
         n.s.t_next = t0 + s
         n.s.t_clear = n.s.t_next
-        return n.s.t_next
-    # clear ahead as far again as the time since the search's start, for the windows to come:
-    # the cleared span doubles from call to call until it nears the crossing
-    reach = 2.0 * (limit - t0)
-    if s == INFINITY and psc_upper_bound(&tr, limit - t0, reach) < theta:
-        n.s.t_clear = t0 + reach
-    else:
-        n.s.t_clear = limit
+        return n.s.t_next if n.s.t_next <= limit else INFINITY
+    n.s.t_clear = t0 + reach
     n.s.t_next = INFINITY
     return INFINITY
 
