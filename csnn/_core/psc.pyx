@@ -4,9 +4,11 @@ iaf_psc_exp and iaf_psc_alpha, the reset/threshold check all LIF models use, and
 engine says when such a neuron's state stops being finite."""
 import numpy as np
 
+from csnn._core.psc_step cimport psc_rates, psc_synapse
+
 cdef PscNeuron _probe
 
-#: the modes of the state, in the order of psc.pxd's arrays: membrane, excitatory and
+#: the modes of the state, in the order of psc_step.pxd's arrays: membrane, excitatory and
 #: inhibitory current
 _MODES = ("m", "ex", "in")
 
@@ -79,7 +81,7 @@ def synapse_response(h, tau_m, tau_s):
 
 
 def rates(tau_m, tau_ex, tau_in, c_m):
-    """The struct fields of psc.pxd's PscRates (constants of the propagators) for the
+    """The struct fields of psc_step.pxd's PscRates (constants of the propagators) for the
     parameters (ms, pF; arrays over neurons or scalars), and the state's frames marked as not
     computed (they depend on the time constants): a dict of arrays."""
     tau_m, tau_ex, tau_in, c_m = (np.ascontiguousarray(a, dtype=float).reshape(-1)
