@@ -16,7 +16,7 @@ found while processing one window equals the one found over a later window, and 
 simulations stay bit-identical.  A crossing is never missed: a trajectory that touches the
 threshold, even tangentially, makes the bound of every interval around the touching point reach
 it.  How fast the search decides a near-miss depends on how quickly the bound tightens as
-intervals shrink (quadratically for the bound of csnn/_core/psc.pxd); a trajectory passing
+intervals shrink (quadratically for the bound of csnn/_core/psc_bounds.pxd); a trajectory passing
 within the bound's rounding margin (~1e-14 mV) of the threshold counts as touching it.
 """
 from libc.math cimport floor

@@ -173,7 +173,7 @@ cdef inline void _partial_step(HhPscAlpha* n, double t) noexcept nogil:
     n.s.t = t
 
 
-cdef inline void advance(HhPscAlpha* n, double t) noexcept nogil:
+cdef inline void advance(HhPscAlpha* n, double t, bint shared) noexcept nogil:
     """Move the state to an input's time t: the steps up to t, then one partial step; the
     input's time becomes the anchor of the following steps."""
     if t <= n.s.t:

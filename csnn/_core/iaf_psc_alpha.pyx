@@ -8,13 +8,13 @@ Dynamics
     w < 0 (simultaneous spikes are summed by sign, as in NEST).  Each current is carried by two
     state variables, I_syn_X and its derivative term dI_syn_X (dI/dt = -dI/tau_syn,
     dI_syn_X/dt = dI - I_syn_X/tau_syn).  Between events the state is advanced by the exact
-    propagator (csnn/_core/psc.pxd), stable for every pair of time constants, including
+    propagator (csnn/_core/psc_step.pxd), stable for every pair of time constants, including
     tau_syn == tau_m.
 
 Spikes
     The neuron fires when V reaches V_th.  V can rise above threshold and fall back between two
     inputs; csnn finds the first crossing exactly (csnn/_core/crossing.pyx with the bound of
-    psc.pxd: rigorous bounds on the exact trajectory, refined to 2**-40 ms, never missing a
+    psc_bounds.pxd: rigorous bounds on the exact trajectory, refined to 2**-40 ms, never missing a
     crossing, even a grazing one).  After a spike V is set to V_reset and held there for t_ref,
     (t_spike, t_spike + t_ref], while the synaptic currents keep evolving and receiving input
     (as in NEST).

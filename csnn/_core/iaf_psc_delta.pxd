@@ -78,7 +78,7 @@ cdef inline double value_at(IafPscDelta* n, double t, int var) noexcept nogil:
     return _evolve(n, _free_start_v(n), t - _free_start_t(n))
 
 
-cdef inline void advance(IafPscDelta* n, double t) noexcept nogil:
+cdef inline void advance(IafPscDelta* n, double t, bint shared) noexcept nogil:
     """Move the state to time ``t`` (>= state time) along the exact solution."""
     cdef double v0, t0
     if t <= n.s.refr_end:

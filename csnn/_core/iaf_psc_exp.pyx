@@ -6,13 +6,13 @@ Dynamics
     dI_syn_X/dt = -I_syn_X / tau_syn_X.
     A spike of weight w (pA) arriving at t adds w to I_syn_ex when w > 0, to I_syn_in when
     w < 0 (simultaneous spikes are summed by sign, as in NEST).  Between events the state is
-    advanced by the exact propagator (csnn/_core/psc.pxd), stable for every pair of time
+    advanced by the exact propagator (csnn/_core/psc_step.pxd), stable for every pair of time
     constants, including tau_syn == tau_m.
 
 Spikes
     The neuron fires when V reaches V_th.  Because the synaptic currents keep changing V
     between inputs, V can rise above threshold and fall back between two events; csnn finds the
-    first crossing exactly (csnn/_core/crossing.pyx with the bound of psc.pxd: rigorous
+    first crossing exactly (csnn/_core/crossing.pyx with the bound of psc_bounds.pxd: rigorous
     bounds on the exact trajectory, refined to 2**-40 ms, never missing a crossing, even a
     grazing one).  After a spike V is set to V_reset and held there for t_ref,
     (t_spike, t_spike + t_ref], while the synaptic currents keep evolving and keep receiving

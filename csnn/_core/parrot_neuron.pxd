@@ -17,7 +17,7 @@ cdef struct ParrotNeuron:
     ParrotNeuronState s
 
 
-cdef inline void advance(ParrotNeuron* n, double t) noexcept nogil:
+cdef inline void advance(ParrotNeuron* n, double t, bint shared) noexcept nogil:
     n.s.t = t
 
 

@@ -1,57 +1,26 @@
 # cython: language_level=3
-"""Exact propagators of current-based LIF neurons with exponential or alpha-shaped currents.
+"""Current-based LIF neurons with exponential or alpha-shaped currents: iaf_psc_exp,
+iaf_psc_alpha and srm_psc_exp (whose kernels are the same sums of exponentials; it differs at
+spikes, see ``flush``), their state and the neuron contract (neurons.pxd.in).
 
-Shared by iaf_psc_exp, iaf_psc_alpha and srm_psc_exp (whose kernels are the same sums of
-exponentials; it differs at spikes, see ``flush``).  A synaptic current is I(u) = (I0 + D0 u) exp(-u/tau_s)
-(D0 = 0 for exponential currents); the membrane, U = V - E_L,
-
-    dU/du = -U / tau_m + (I_const + I_ex(u) + I_in(u)) / C_m,
-
-has the exact solution
-
-    U(h) = U_inf + (U0 - U_inf) e^{-h/tau_m} + sum_syn (I0 K1(h) + D0 K2(h)) / C_m,
-
-K1(h) = int_0^h e^{-u/tau_s} e^{-(h-u)/tau_m} du and K2(h) = int_0^h u e^{-u/tau_s} e^{-(h-u)/tau_m} du
-(psc_decay: every factor a step of h needs, from two or three exponentials).
-Both are evaluated without cancellation or overflow for any pair of time constants, the
-singular case tau_s == tau_m included: with y = 1/tau_m - 1/tau_s and z = h y,
-K1 = h e^{-h/tau_m} phi1(z) and K2 = h^2 e^{-h/tau_m} phi2(z), phi1(z) = (e^z - 1)/z and
-phi2(z) = (e^z (z - 1) + 1)/z^2 taken from their series near z = 0.
-
-Threshold crossings (next_crossing).  The spike is the first leaf of crossing.pyx's dyadic
-search whose rigorous upper bound (psc_upper_bound) reaches V_th.  The engine asks before every
-input, up to that input's time, so between two inputs the question is mostly whether V stays
-below threshold until the next one: bounds in closed form from the state (_stays_below, no
-exponential at all in the common case) answer it, and the search runs only where they cannot
-(a membrane about to cross).  They clear a span only with a margin far above rounding, so the
-search would find no crossing there either: spikes are the same with or without them.
+Their membrane is stepped exactly (psc_step.pxd, with frames where the time constants allow),
+and their spikes are the threshold crossings of crossing.pyx's dyadic search on the bounds of
+psc_bounds.pxd.  The engine asks for the next crossing before every input, up to that input's
+time, so between two inputs the question is mostly whether V stays below threshold until the
+next one: bounds in closed form from the state (_stays_below, no exponential at all in the
+common case) answer it, and the search runs only where they cannot (a membrane about to
+cross).  They clear a span only with a margin far above rounding, so the search would find no
+crossing there either: spikes are the same with or without them.
 """
-from libc.math cimport exp, expm1, fabs, isfinite, nextafter
+from libc.math cimport exp, fabs, isfinite, nextafter
 
 from csnn._core.crossing cimport first_crossing
 from csnn._core.events cimport INFINITY, Pending, pending_add
-
-
-cdef struct PscRates:
-    # constants of the propagators that follow from the parameters (psc.pyx's derive writes
-    # them whenever the parameters are set): multiplications instead of divisions per input
-    double inv_tau_m         # 1 / tau_m (1/ms)
-    double inv_tau_ex        # 1 / tau_syn_ex (1/ms)
-    double inv_tau_in        # 1 / tau_syn_in (1/ms)
-    double y_ex              # 1 / tau_m - 1 / tau_syn_ex (1/ms)
-    double y_in              # 1 / tau_m - 1 / tau_syn_in (1/ms)
-    double inv_c_m           # 1 / C_m (1/pF)
-    double r_m               # tau_m / C_m (mV/pA): the asymptote's shift per pA of constant current
-
-
-cdef inline void psc_rates(double tau_m, double tau_ex, double tau_in, double c_m, PscRates* k) noexcept nogil:
-    k.inv_tau_m = 1.0 / tau_m
-    k.inv_tau_ex = 1.0 / tau_ex
-    k.inv_tau_in = 1.0 / tau_in
-    k.y_ex = k.inv_tau_m - k.inv_tau_ex
-    k.y_in = k.inv_tau_m - k.inv_tau_in
-    k.inv_c_m = 1.0 / c_m
-    k.r_m = tau_m / c_m
+from csnn._core.frames cimport FrameTime, frame_at
+from csnn._core.psc_bounds cimport (PscTrajectory, psc_bound_over, psc_free_span, psc_trajectory,
+                                    psc_upper_bound)
+from csnn._core.psc_step cimport (PscDecay, PscFrame, PscPoint, PscRates, psc_current, psc_decay,
+                                  psc_frame_decay, psc_frame_of, psc_propagate)
 
 
 cdef struct PscParams:
@@ -88,275 +57,12 @@ cdef struct PscState:
     double t_spike           # time of the last spike (ms), -1 before the first
     double t_clear           # the crossing search of this state covered times up to t_clear (ms)
     double t_next            # the crossing it found (<= t_clear), inf if none
+    PscFrame frame           # the frames of t (when the rates' ``frames``)
 
 
 cdef struct PscNeuron:
     PscParams p
     PscState s
-
-
-cdef inline double _phi1_of(double z, double ez1) noexcept nogil:
-    """(e^z - 1) / z given ez1 = expm1(z) (near z = 0 from its series)."""
-    if fabs(z) < 1e-5:
-        return 1.0 + z * (0.5 + z / 6.0)
-    return ez1 / z
-
-
-cdef inline double _phi2_of(double z, double ez1) noexcept nogil:
-    """(e^z (z - 1) + 1) / z^2 given ez1 = expm1(z); for |z| < 0.1 its series
-    sum_k z^k (k + 1) / (k + 2)! to k = 11 (the next term is below 1e-22), in pairs of terms
-    combined by powers of z^2 (Estrin's scheme: a short chain of dependent operations)."""
-    cdef double z2, z4
-    if fabs(z) < 0.1:
-        z2 = z * z
-        z4 = z2 * z2
-        return ((0.5 + z / 3.0) + z2 * (1.0 / 8.0 + z / 30.0)
-                + z4 * ((1.0 / 144.0 + z / 840.0) + z2 * (1.0 / 5760.0 + z / 45360.0))
-                + z4 * z4 * ((1.0 / 403200.0 + z / 3991680.0) + z2 * (1.0 / 43545600.0 + z / 518918400.0)))
-    return (ez1 * (z - 1.0) + z) / (z * z)
-
-
-cdef struct PscDecay:
-    # what propagates a state by h (ms) along the exact solution of the module docstring
-    double em1               # expm1(-h / tau_m)
-    double es_ex             # exp(-h / tau_syn_ex): the decay of the excitatory current
-    double k1_ex             # K1(h) and K2(h) (ms, ms^2) of the excitatory current
-    double k2_ex
-    double es_in             # the same for the inhibitory current
-    double k1_in
-    double k2_in
-
-
-cdef inline void _synapse_decay(double h, double inv_tau_s, double y, double em, bint alpha,
-                                double* es, double* k1, double* k2) noexcept nogil:
-    """The decay e^{-h/tau_s} of a current and its K1(h), K2(h) (K2 only for alpha currents),
-    given y = 1/tau_m - 1/tau_s and em = e^{-h/tau_m}.  For |z| <= 1 all three come from one
-    expm1(z) (e^{-h/tau_s} = em e^z)."""
-    cdef double z = h * y
-    cdef double ez1
-    if fabs(z) > 1.0:
-        es[0] = exp(-h * inv_tau_s)
-        k1[0] = (es[0] - em) / y
-        if alpha:
-            k2[0] = (es[0] * (z - 1.0) + em) / (y * y)
-        return
-    ez1 = expm1(z)
-    es[0] = em + em * ez1
-    k1[0] = h * em * _phi1_of(z, ez1)
-    if alpha:
-        k2[0] = h * h * em * _phi2_of(z, ez1)
-
-
-cdef inline void psc_decay(double h, const PscRates* k, bint alpha, PscDecay* d) noexcept nogil:
-    """The factors that propagate a state by h (ms); an inhibitory time constant equal to the
-    excitatory one shares its factors."""
-    cdef double em
-    d.em1 = expm1(-h * k.inv_tau_m)
-    # e^{-h/tau_m} from expm1 where that loses nothing (em >= 1/2), else directly
-    em = 1.0 + d.em1 if d.em1 > -0.5 else exp(-h * k.inv_tau_m)
-    _synapse_decay(h, k.inv_tau_ex, k.y_ex, em, alpha, &d.es_ex, &d.k1_ex, &d.k2_ex)
-    if k.y_in == k.y_ex:
-        d.es_in = d.es_ex
-        d.k1_in = d.k1_ex
-        d.k2_in = d.k2_ex
-    else:
-        _synapse_decay(h, k.inv_tau_in, k.y_in, em, alpha, &d.es_in, &d.k1_in, &d.k2_in)
-
-
-cdef inline double psc_synapse(double h, double tau_m, double tau_s, double i0, double d0) noexcept nogil:
-    """I0 K1(h) + D0 K2(h) of the module docstring (K2 only for alpha currents)."""
-    cdef double es, k1, k2 = 0.0
-    _synapse_decay(h, 1.0 / tau_s, 1.0 / tau_m - 1.0 / tau_s, exp(-h / tau_m), d0 != 0.0, &es, &k1, &k2)
-    return i0 * k1 + d0 * k2
-
-
-cdef struct PscPoint:
-    # a point of a free evolution: U = V - E_L (mV) and the synaptic currents (pA, pA/ms)
-    double u
-    double i_ex
-    double di_ex
-    double i_in
-    double di_in
-
-
-cdef inline double psc_membrane(const PscDecay* d, const PscPoint* p, double u_inf, double inv_c_m) noexcept nogil:
-    """U a step after the point p (d: the decay over the step), U_inf the constant-current asymptote."""
-    # U0 + (U0 - U_inf)(e^{-h/tau_m} - 1): accurate increments even for a huge U_inf
-    cdef double u = p.u + (p.u - u_inf) * d.em1
-    cdef double syn = 0.0
-    if p.i_ex != 0.0 or p.di_ex != 0.0:
-        syn = p.i_ex * d.k1_ex + (p.di_ex * d.k2_ex if p.di_ex != 0.0 else 0.0)
-    if p.i_in != 0.0 or p.di_in != 0.0:
-        syn += p.i_in * d.k1_in + (p.di_in * d.k2_in if p.di_in != 0.0 else 0.0)
-    return u + syn * inv_c_m
-
-
-cdef inline void psc_current(double* i, double* di, double es, double h) noexcept nogil:
-    """Advance a synaptic current I(u) = (I0 + D0 u) e^{-u/tau_s} by h, es = e^{-h/tau_s}."""
-    i[0] = (i[0] + di[0] * h) * es
-    di[0] = di[0] * es
-
-
-cdef inline void psc_propagate(const PscPoint* p, const PscDecay* d, double h, double u_inf, double inv_c_m,
-                               PscPoint* out) noexcept nogil:
-    """The point h after ``p`` (d: the decay over h)."""
-    out.u = psc_membrane(d, p, u_inf, inv_c_m)
-    out.i_ex = p.i_ex
-    out.di_ex = p.di_ex
-    out.i_in = p.i_in
-    out.di_in = p.di_in
-    psc_current(&out.i_ex, &out.di_ex, d.es_ex, h)
-    psc_current(&out.i_in, &out.di_in, d.es_in, h)
-
-
-cdef struct PscTrajectory:
-    # free evolution from a state: U(s) = V(t0 + s) - E_L, s >= 0 (ms)
-    PscPoint start
-    double u_inf             # asymptote under the constant currents (mV)
-    PscRates k
-    double tau_ex
-    double tau_in
-    bint alpha               # alpha currents (their derivative terms matter)
-    # the last point and decay psc_upper_bound computed (pure functions of s and of the
-    # width: a search evaluates each interval's start and width twice, as parent and child)
-    double memo_s            # -1: none
-    PscPoint memo_point
-    double memo_width        # -1: none
-    PscDecay memo_decay
-
-
-cdef inline void psc_trajectory(PscTrajectory* tr, const PscPoint* start, double u_inf, const PscRates* k,
-                                double tau_ex, double tau_in) noexcept nogil:
-    tr.start = start[0]
-    tr.u_inf = u_inf
-    tr.k = k[0]
-    tr.tau_ex = tau_ex
-    tr.tau_in = tau_in
-    tr.alpha = start.di_ex != 0.0 or start.di_in != 0.0
-    tr.memo_s = -1.0
-    tr.memo_width = -1.0
-
-
-cdef inline const PscDecay* _decay_of(PscTrajectory* tr, double w) noexcept nogil:
-    if w != tr.memo_width:
-        psc_decay(w, &tr.k, tr.alpha, &tr.memo_decay)
-        tr.memo_width = w
-    return &tr.memo_decay
-
-
-cdef inline const PscPoint* _point_at(PscTrajectory* tr, double s) noexcept nogil:
-    cdef PscDecay d
-    if s == 0.0:
-        return &tr.start
-    if s != tr.memo_s:
-        psc_decay(s, &tr.k, tr.alpha, &d)
-        psc_propagate(&tr.start, &d, s, tr.u_inf, tr.k.inv_c_m, &tr.memo_point)
-        tr.memo_s = s
-    return &tr.memo_point
-
-
-cdef inline void _current_range(double i0, double d0, double tau, double w, double es,
-                                double* low, double* high) noexcept nogil:
-    """Bounds of the current (i0 + d0 s) e^{-s/tau} on [0, w] given es = e^{-w/tau}: its ends,
-    and for an alpha current its one extremum d0 tau e^{-x} at s* = tau - i0 / d0 = x tau
-    when inside, taken with e^{-x} <= 1 - x + x^2 / 2 (tight to x^3 / 6) for small x, which
-    bounds a maximum (d0 > 0) from above and a minimum (d0 < 0) from below."""
-    cdef double v = (i0 + d0 * w) * es
-    cdef double peak, x, decay
-    low[0] = i0 if i0 < v else v
-    high[0] = i0 if i0 > v else v
-    if d0 != 0.0:
-        peak = tau - i0 / d0
-        if 0.0 < peak < w:
-            x = peak / tau
-            decay = 1.0 - x + 0.5 * x * x if x < 0.125 else exp(-x)
-            v = d0 * tau * decay
-            if v < low[0]:
-                low[0] = v
-            if v > high[0]:
-                high[0] = v
-
-
-cdef inline double _bound_over(const PscTrajectory* tr, const PscPoint* a, double w,
-                               const PscDecay* d) noexcept nogil:
-    """A rigorous upper bound of U on the span w (ms) from the point ``a`` (d: the decay over w),
-    without cancellation for any time constants.
-
-    By comparison, U stays between the solutions of dU/ds = (U_inf - U) / tau_m + J / C_m that
-    start at U(a) with J held at the smallest and at the largest synaptic current on the span;
-    those solutions are monotone, so their extremes are at its ends, and the upper one's excess
-    over the true maximum shrinks as w^2.  When these bounds also prove the sign of dU/ds on
-    the span (U is then monotone), the bound is U at the right end: exact.  A margin covers
-    rounding.
-    """
-    cdef double j_lo, j_hi, j_lo_in, j_hi_in, u_top, u_bottom, upper, lower, bound, u_b
-    _current_range(a.i_ex, a.di_ex, tr.tau_ex, w, d.es_ex, &j_lo, &j_hi)
-    _current_range(a.i_in, a.di_in, tr.tau_in, w, d.es_in, &j_lo_in, &j_hi_in)
-    u_top = tr.u_inf + (j_hi + j_hi_in) * tr.k.r_m
-    u_bottom = tr.u_inf + (j_lo + j_lo_in) * tr.k.r_m
-    upper = a.u + (a.u - u_top) * d.em1
-    lower = a.u + (a.u - u_bottom) * d.em1
-    bound = upper if upper > a.u else a.u
-    if u_bottom - bound >= 0.0:
-        # dU/ds >= (U_inf - max U) / tau_m + J_min / C_m >= 0: U rises, its maximum is at the end
-        u_b = psc_membrane(d, a, tr.u_inf, tr.k.inv_c_m)
-        if u_b < bound:
-            bound = u_b
-    elif u_top - (lower if lower < a.u else a.u) <= 0.0:
-        # dU/ds <= 0: U falls, its maximum is at the start
-        bound = a.u
-    return bound + 16.0 * 2.220446049250313e-16 * (fabs(a.u) + fabs(u_top) + fabs(tr.start.u))
-
-
-cdef inline double psc_upper_bound(void* trajectory, double a, double b) noexcept nogil:
-    """A rigorous upper bound of U on [a, b] (_bound_over from the point at a).  A pure function
-    of (trajectory, a, b), so that the search's tree decides the same whatever it evaluated
-    before (its memo only saves recomputing)."""
-    cdef PscTrajectory* tr = <PscTrajectory*> trajectory
-    cdef const PscPoint* at = _point_at(tr, a)
-    return _bound_over(tr, at, b - a, _decay_of(tr, b - a))
-
-
-cdef inline void _current_hull(double i0, double d0, double tau, double* low, double* high) noexcept nogil:
-    """Range of (i0 + d0 s) e^{-s/tau} over all s >= 0: i0, the limit 0 and, for alpha currents,
-    its one extremum s* = tau - i0 / d0 if s* > 0."""
-    cdef double peak, v
-    low[0] = i0 if i0 < 0.0 else 0.0
-    high[0] = i0 if i0 > 0.0 else 0.0
-    if d0 != 0.0:
-        peak = tau - i0 / d0
-        if peak > 0.0:
-            v = d0 * tau * exp(-peak / tau)
-            if v < low[0]:
-                low[0] = v
-            if v > high[0]:
-                high[0] = v
-
-
-cdef inline double psc_free_span(const PscTrajectory* tr, double theta) noexcept nogil:
-    """A span [0, S] over which U surely stays below theta, found without a search.
-
-    With J_lo <= J(s) <= J_hi for all s >= 0 and U_lo, U_hi the asymptotes under those currents,
-    U stays in [min(U0, U_lo), max(U0, U_hi)] (beyond either end dU/ds points back), so
-    dU/ds <= (U_hi - min(U0, U_lo)) / tau_m = r and U(s) <= U0 + r s.  Returns inf when U_hi is
-    below theta (U never reaches it).  A relative margin of 1e-9, far above rounding, keeps U
-    clearly below theta on the span, so that the canonical search, which the span lets skip
-    its start, finds the same crossing as a search from 0.
-    """
-    cdef double j_lo, j_hi, j_lo_in, j_hi_in, u_hi, u_lo, rate
-    cdef double margin
-    cdef double u0 = tr.start.u
-    _current_hull(tr.start.i_ex, tr.start.di_ex, tr.tau_ex, &j_lo, &j_hi)
-    _current_hull(tr.start.i_in, tr.start.di_in, tr.tau_in, &j_lo_in, &j_hi_in)
-    u_hi = tr.u_inf + (j_hi + j_hi_in) * tr.k.r_m
-    u_lo = tr.u_inf + (j_lo + j_lo_in) * tr.k.r_m
-    margin = 1e-9 * (fabs(theta) + fabs(u0) + fabs(u_hi) + fabs(u_lo))
-    if theta - u0 <= margin:
-        return 0.0
-    if u_hi < theta - margin:
-        return INFINITY
-    rate = (u_hi - (u0 if u0 < u_lo else u_lo)) * tr.k.inv_tau_m
-    return (theta - u0 - margin) / rate
 
 
 # -- the model functions the engine calls (see iaf_psc_exp.pyx and iaf_psc_alpha.pyx) --------
@@ -388,46 +94,71 @@ cdef inline void _trajectory_of(PscNeuron* n, const PscState* start, PscTrajecto
     psc_trajectory(tr, &p, _u_inf(n), &n.p.k, n.p.tau_syn_ex, n.p.tau_syn_in)
 
 
-cdef inline double _advance_copy(PscNeuron* n, double t, PscState* out) noexcept nogil:
-    """The state at t (>= state time) in ``out``; V is held at V_reset through the refractory
-    period (t_spike, t_spike + t_ref] while the currents evolve (unless flush)."""
-    cdef double t0 = n.s.t, h
+cdef inline const FrameTime* _decay_to(PscNeuron* n, double t, bint shared, PscDecay* d) noexcept nogil:
+    """The decay from the state's time to t.  When t is a time other neurons step to as well
+    (``shared``) and the time constants allow, returns t's frames (valid until the next
+    frame_at), and the decay comes from them if the state knows its own time's frames (its last
+    step was to a shared time too); else (NULL) it is computed directly.  Which way only
+    depends on the neuron's own events, so runs on any number of threads agree."""
+    cdef double h = t - n.s.t
+    cdef const FrameTime* f = NULL
+    if shared and n.p.k.frames != 0.0:
+        f = frame_at(t, n.p.k.rate, n.p.k.span)
+        if n.s.frame.t == n.s.t:
+            psc_frame_decay(h, &n.s.frame, f, &n.p.k, n.p.alpha != 0.0, d)
+            return f
+    psc_decay(h, &n.p.k, n.p.alpha != 0.0, d)
+    return f
+
+
+cdef inline void _move_to(PscNeuron* n, double t, bint shared, PscState* out) noexcept nogil:
+    """``out``, a copy of the state or the state itself, moved to t (> the state's time); V is
+    held at V_reset through the refractory period (t_spike, t_spike + t_ref] while the currents
+    evolve (unless flush).  ``shared``: t is a time other neurons step to as well (an input's
+    arrival, a window's end, a sample), whose factors come from frames (_decay_to)."""
+    cdef double t0 = n.s.t
+    cdef double free_from = t0
     cdef PscDecay d
     cdef PscPoint p, q
-    out[0] = n.s
-    if t <= t0:
-        return t0
+    cdef const FrameTime* f = NULL
     if t0 <= n.s.refr_end and n.p.flush == 0.0:
-        if t <= n.s.refr_end:
-            _decay_currents(out, &n.p, t - t0)
-            out.t = t
-            return t
-        _decay_currents(out, &n.p, n.s.refr_end - t0)
-        t0 = n.s.refr_end
-    h = t - t0
-    psc_decay(h, &n.p.k, n.p.alpha != 0.0, &d)
-    _point_of(n, out, &p)
-    psc_propagate(&p, &d, h, _u_inf(n), n.p.k.inv_c_m, &q)
-    out.V_m = n.p.E_L + q.u
-    out.I_syn_ex = q.i_ex
-    out.dI_syn_ex = q.di_ex
-    out.I_syn_in = q.i_in
-    out.dI_syn_in = q.di_in
+        free_from = n.s.refr_end if n.s.refr_end < t else t
+        _decay_currents(out, &n.p, free_from - t0)
+    if free_from < t:
+        if free_from == t0:
+            f = _decay_to(n, t, shared, &d)
+        else:
+            psc_decay(t - free_from, &n.p.k, n.p.alpha != 0.0, &d)
+        _point_of(n, out, &p)
+        psc_propagate(&p, &d, t - free_from, _u_inf(n), n.p.k.inv_c_m, &q)
+        out.V_m = n.p.E_L + q.u
+        out.I_syn_ex = q.i_ex
+        out.dI_syn_ex = q.di_ex
+        out.I_syn_in = q.i_in
+        out.dI_syn_in = q.di_in
+    if f != NULL:
+        psc_frame_of(f, &out.frame)
     out.t = t
-    return t
 
 
-cdef inline void advance(PscNeuron* n, double t) noexcept nogil:
-    """Move the state to time t along the exact solution."""
-    cdef PscState next_state
-    _advance_copy(n, t, &next_state)
-    n.s = next_state
+cdef inline double _advance_copy(PscNeuron* n, double t, bint shared, PscState* out) noexcept nogil:
+    """The state at t (>= state time) in ``out`` (_move_to); returns its time."""
+    out[0] = n.s
+    if t > n.s.t:
+        _move_to(n, t, shared, out)
+    return out.t
+
+
+cdef inline void advance(PscNeuron* n, double t, bint shared) noexcept nogil:
+    """Move the state to time t along the exact solution (``shared``: see _move_to)."""
+    if t > n.s.t:
+        _move_to(n, t, shared, &n.s)
 
 
 cdef inline double sample(PscNeuron* n, double t, int var) noexcept nogil:
     """Recordable ``var`` at time t, without changing the state."""
     cdef PscState at
-    _advance_copy(n, t, &at)
+    _advance_copy(n, t, True, &at)
     if var == 1:
         return at.I_syn_ex
     if var == 2:
@@ -490,30 +221,30 @@ cdef inline double _quick_bound(PscNeuron* n, double limit, double* u0, double* 
     return u0[0] + (u_top[0] - u0[0]) * (free * n.p.k.inv_tau_m)
 
 
-cdef inline double _decayed_bound(PscNeuron* n, double limit) noexcept nogil:
-    """An upper bound of U = V - E_L on [t, limit] (t the state's time, V not held): _bound_over
+cdef inline double _decayed_bound(PscNeuron* n, double limit, bint shared) noexcept nogil:
+    """An upper bound of U = V - E_L on [t, limit] (t the state's time, V not held): psc_bound_over
     with the decay over the span, whose excess over the true maximum is
-    O((limit - t) (J_max - J_min) / C_m), or none where U is monotone."""
-    cdef double h = limit - n.s.t
+    O((limit - t) (J_max - J_min) / C_m), or none where U is monotone.  ``shared``: limit is a
+    time other neurons step to as well (_decay_to)."""
     cdef PscTrajectory tr
     cdef PscDecay d
     _trajectory_of(n, &n.s, &tr)
-    psc_decay(h, &n.p.k, tr.alpha, &d)
-    return _bound_over(&tr, &tr.start, h, &d)
+    _decay_to(n, limit, shared, &d)
+    return psc_bound_over(&tr, &tr.start, limit - n.s.t, &d)
 
 
-cdef inline bint _stays_below(PscNeuron* n, double limit) noexcept nogil:
+cdef inline bint _stays_below(PscNeuron* n, double limit, bint shared) noexcept nogil:
     """Whether bounds in closed form prove V < V_th up to ``limit`` (after the state's time and
     the refractory period) without a search: between two inputs, the common case.  First
     _quick_bound; where it does not clear V_th, _decayed_bound (two or three exponentials),
     so that only a membrane about to cross goes on to the dyadic search.  Both are held to the
     margin of _clear_of with the quick bound's U_top, which bounds the asymptote on every part
-    of the span and so the search's margins there too."""
+    of the span and so the search's margins there too.  ``shared``: see _decay_to."""
     cdef double u0, u_top
     cdef double theta = n.p.V_th - n.p.E_L
     if _clear_of(_quick_bound(n, limit, &u0, &u_top), theta, u0, u_top):
         return True
-    return not _held(n) and _clear_of(_decayed_bound(n, limit), theta, u0, u_top)
+    return not _held(n) and _clear_of(_decayed_bound(n, limit, shared), theta, u0, u_top)
 
 
 cdef inline double _search(PscNeuron* n, double limit) noexcept nogil:
@@ -528,7 +259,7 @@ cdef inline double _search(PscNeuron* n, double limit) noexcept nogil:
     cdef double s, s_from, horizon, slowest, reach
     cdef PscTrajectory tr
     if t0 <= n.s.refr_end:
-        t0 = _advance_copy(n, n.s.refr_end, &start)
+        t0 = _advance_copy(n, n.s.refr_end, False, &start)
         if n.p.flush == 0.0:
             start.V_m = n.p.V_reset
     if limit < t0:
@@ -561,18 +292,16 @@ cdef inline double _search(PscNeuron* n, double limit) noexcept nogil:
             n.s.t_clear = horizon
             n.s.t_next = INFINITY
             return INFINITY
-    s = first_crossing(psc_upper_bound, &tr, theta, s_from, limit - t0)
-    if t0 + s <= limit:
+    # search ahead as far again as the time since the search's start, for the windows to come:
+    # a crossing found there is final (the tree does not depend on the limit), and the cleared
+    # span doubles from call to call until it holds the crossing
+    reach = 2.0 * (limit - t0)
+    s = first_crossing(psc_upper_bound, &tr, theta, s_from, reach)
+    if s < INFINITY:
         n.s.t_next = t0 + s
         n.s.t_clear = n.s.t_next
-        return n.s.t_next
-    # clear ahead as far again as the time since the search's start, for the windows to come:
-    # the cleared span doubles from call to call until it nears the crossing
-    reach = 2.0 * (limit - t0)
-    if s == INFINITY and psc_upper_bound(&tr, limit - t0, reach) < theta:
-        n.s.t_clear = t0 + reach
-    else:
-        n.s.t_clear = limit
+        return n.s.t_next if n.s.t_next <= limit else INFINITY
+    n.s.t_clear = t0 + reach
     n.s.t_next = INFINITY
     return INFINITY
 
@@ -591,7 +320,7 @@ cdef inline double next_crossing(PscNeuron* n, double limit) noexcept nogil:
     if limit <= n.s.t or limit <= n.s.refr_end:
         # crossings come after the state's time and after the refractory period
         return INFINITY
-    if n.p.always_search == 0.0 and _stays_below(n, limit):
+    if n.p.always_search == 0.0 and _stays_below(n, limit, True):
         n.s.t_clear = limit
         return INFINITY
     return _search(n, limit)
@@ -638,21 +367,39 @@ cdef inline void set_current(PscNeuron* n, double current) noexcept nogil:
     refresh(n)
 
 
+cdef inline double _quiet_span_end(PscNeuron* n) noexcept nogil:
+    """The end of a span after the state's time t0 over which bounds in closed form prove V
+    below threshold, when no search found a crossing: the free span (psc_free_span) from where
+    V evolves freely (t0, or the end of the refractory period, from V_reset, when V is held),
+    and at least the end of the refractory period (crossings come after it); when the free span
+    ends before what the search already cleared, _stays_below over twice that."""
+    cdef double t0 = n.s.t, ahead
+    cdef double theta = n.p.V_th - n.p.E_L
+    cdef PscTrajectory tr
+    _trajectory_of(n, &n.s, &tr)
+    if _held(n):
+        tr.start.u = n.p.V_reset - n.p.E_L
+        return n.s.refr_end + psc_free_span(&tr, theta)
+    ahead = t0 + psc_free_span(&tr, theta)
+    if t0 <= n.s.refr_end:
+        return ahead if ahead > n.s.refr_end else n.s.refr_end
+    if ahead <= n.s.t_clear:
+        ahead = t0 + 2.0 * (n.s.t_clear - t0)
+        if not _stays_below(n, ahead, False):
+            ahead = n.s.t_clear
+    return ahead
+
+
 cdef inline double quiet_until(PscNeuron* n) noexcept nogil:
     """Without input nothing happens before the end of what the crossing search covered.  When
-    that search found nothing yet, the span is first extended by bounds in closed form (the
-    free span of the state, else _stays_below over twice the span cleared), so that a neuron
-    without input is visited a few times before its crossing, not in every window."""
-    cdef double t0 = n.s.t, ahead
-    cdef PscTrajectory tr
-    if n.s.t_next == INFINITY and n.s.refr_end < t0 < n.s.t_clear < INFINITY and n.p.always_search == 0.0:
-        _trajectory_of(n, &n.s, &tr)
-        ahead = t0 + psc_free_span(&tr, n.p.V_th - n.p.E_L)
-        if ahead <= n.s.t_clear:
-            ahead = t0 + 2.0 * (n.s.t_clear - t0)
-            if not _stays_below(n, ahead):
-                ahead = n.s.t_clear
-        n.s.t_clear = ahead
+    that search found nothing yet, the span is first extended by bounds in closed form
+    (_quiet_span_end), so that a neuron without input is visited a few times before its
+    crossing, not in every window (nor in every window of its refractory period)."""
+    cdef double ahead
+    if n.s.t_next == INFINITY and n.s.t_clear < INFINITY and n.p.always_search == 0.0:
+        ahead = _quiet_span_end(n)
+        if ahead > n.s.t_clear:
+            n.s.t_clear = ahead
     return n.s.t_clear
 
 
@@ -668,6 +415,7 @@ cdef inline void initialize(PscNeuron* n, double t) noexcept nogil:
     n.s.refr_end = -INFINITY
     n.s.I_stim = 0.0
     n.s.t = t
+    n.s.frame.t = -INFINITY
     refresh(n)
 
 

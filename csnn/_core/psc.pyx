@@ -4,7 +4,13 @@ iaf_psc_exp and iaf_psc_alpha, the reset/threshold check all LIF models use, and
 engine says when such a neuron's state stops being finite."""
 import numpy as np
 
+from csnn._core.psc_step cimport psc_rates, psc_synapse
+
 cdef PscNeuron _probe
+
+#: the modes of the state, in the order of psc_step.pxd's arrays: membrane, excitatory and
+#: inhibitory current
+_MODES = ("m", "ex", "in")
 
 
 def layout():
@@ -34,6 +40,7 @@ def layout():
         "y_in": <char*> &_probe.p.k.y_in - base,
         "inv_c_m": <char*> &_probe.p.k.inv_c_m - base,
         "r_m": <char*> &_probe.p.k.r_m - base,
+        "frames": <char*> &_probe.p.k.frames - base,
         "V_m": <char*> &_probe.s.V_m - base,
         "I_syn_ex": <char*> &_probe.s.I_syn_ex - base,
         "dI_syn_ex": <char*> &_probe.s.dI_syn_ex - base,
@@ -45,7 +52,14 @@ def layout():
         "t_spike": <char*> &_probe.s.t_spike - base,
         "t_clear": <char*> &_probe.s.t_clear - base,
         "t_next": <char*> &_probe.s.t_next - base,
+        "frame_t": <char*> &_probe.s.frame.t - base,
     }
+    for j, mode in enumerate(_MODES):
+        fields[f"rate_{mode}"] = <char*> &_probe.p.k.rate[j] - base
+        fields[f"span_{mode}"] = <char*> &_probe.p.k.span[j] - base
+        fields[f"next_frame_{mode}"] = <char*> &_probe.p.k.next_frame[j] - base
+        fields[f"frame_e_{mode}"] = <char*> &_probe.s.frame.e[j] - base
+        fields[f"frame_k_{mode}"] = <char*> &_probe.s.frame.k[j] - base
     return {name: (offset, "f8") for name, offset in fields.items()}, sizeof(PscNeuron)
 
 
@@ -67,21 +81,29 @@ def synapse_response(h, tau_m, tau_s):
 
 
 def rates(tau_m, tau_ex, tau_in, c_m):
-    """The struct fields of psc.pxd's PscRates (constants of the propagators) for the
-    parameters (ms, pF; arrays over neurons or scalars): a dict of arrays."""
+    """The struct fields of psc_step.pxd's PscRates (constants of the propagators) for the
+    parameters (ms, pF; arrays over neurons or scalars), and the state's frames marked as not
+    computed (they depend on the time constants): a dict of arrays."""
     tau_m, tau_ex, tau_in, c_m = (np.ascontiguousarray(a, dtype=float).reshape(-1)
                                   for a in np.broadcast_arrays(tau_m, tau_ex, tau_in, c_m))
-    names = ("inv_tau_m", "inv_tau_ex", "inv_tau_in", "y_ex", "y_in", "inv_c_m", "r_m")
+    names = ("inv_tau_m", "inv_tau_ex", "inv_tau_in", "y_ex", "y_in", "inv_c_m", "r_m", "frames",
+             *(f"{kind}_{mode}" for kind in ("rate", "span", "next_frame") for mode in _MODES))
     table = np.empty((tau_m.size, len(names)))
     cdef double[:, ::1] out = table
     cdef const double[::1] tm = tau_m, te = tau_ex, ti = tau_in, cm = c_m
     cdef PscRates k
     cdef Py_ssize_t i
+    cdef int j
     for i in range(out.shape[0]):
         psc_rates(tm[i], te[i], ti[i], cm[i], &k)
         out[i, 0], out[i, 1], out[i, 2] = k.inv_tau_m, k.inv_tau_ex, k.inv_tau_in
         out[i, 3], out[i, 4], out[i, 5], out[i, 6] = k.y_ex, k.y_in, k.inv_c_m, k.r_m
-    return {name: table[:, j] for j, name in enumerate(names)}
+        out[i, 7] = k.frames
+        for j in range(3):
+            out[i, 8 + j], out[i, 11 + j], out[i, 14 + j] = k.rate[j], k.span[j], k.next_frame[j]
+    fields = {name: table[:, j] for j, name in enumerate(names)}
+    fields["frame_t"] = np.full(tau_m.size, -np.inf)
+    return fields
 
 
 def derive(values):
@@ -113,16 +135,12 @@ def free_span(double u0, double u_inf, double tau_m, double c_m, double i_ex, do
     return psc_free_span(&tr, theta)
 
 
-def span_bounds(double u0, double u_inf, double tau_m, double c_m, double i_ex, double di_ex, double tau_ex,
-                double i_in, double di_in, double tau_in, double h, double held=0.0, double u_reset=0.0):
-    """The bounds in closed form that let next_crossing skip the search: upper bounds of
-    U = V - E_L (mV) over [0, h] (ms) of a free trajectory from U0 = u0 with the currents
-    i_ex, i_in (pA) and their derivative terms di_ex, di_in (pA/ms), U_inf = u_inf.  With
-    ``held`` > 0, V is held at u_reset up to ``held`` (ms, < h; the refractory period) and
-    evolves freely from there.  Returns (_quick_bound, _decayed_bound), the latter nan when
-    held (it is not used then)."""
-    cdef PscNeuron n
-    cdef double u_start, u_top
+cdef void _free_neuron(PscNeuron* n, double t0, double u0, double u_inf, double tau_m, double c_m, double i_ex,
+                       double di_ex, double tau_ex, double i_in, double di_in, double tau_in, double held,
+                       double u_reset):
+    """A neuron whose U = V - E_L is u0 (mV) at t0 (ms), with the currents i_ex, i_in (pA) and
+    their derivative terms di_ex, di_in (pA/ms; alpha currents when either is not 0) and
+    U_inf = u_inf; with ``held`` > t0, V is held at u_reset up to ``held`` (ms)."""
     n.p.E_L = 0.0
     n.p.C_m = c_m
     n.p.tau_m = tau_m
@@ -131,6 +149,7 @@ def span_bounds(double u0, double u_inf, double tau_m, double c_m, double i_ex, 
     n.p.I_e = u_inf * c_m / tau_m
     n.p.V_reset = u_reset
     n.p.flush = 0.0
+    n.p.alpha = 1.0 if di_ex != 0.0 or di_in != 0.0 else 0.0
     psc_rates(tau_m, tau_ex, tau_in, c_m, &n.p.k)
     n.s.V_m = u0
     n.s.I_syn_ex = i_ex
@@ -138,10 +157,42 @@ def span_bounds(double u0, double u_inf, double tau_m, double c_m, double i_ex, 
     n.s.I_syn_in = i_in
     n.s.dI_syn_in = di_in
     n.s.I_stim = 0.0
-    n.s.t = 0.0
-    n.s.refr_end = held if held > 0.0 else -INFINITY
+    n.s.t = t0
+    n.s.frame.t = -INFINITY
+    n.s.refr_end = held if held > t0 else -INFINITY
+
+
+def span_bounds(double u0, double u_inf, double tau_m, double c_m, double i_ex, double di_ex, double tau_ex,
+                double i_in, double di_in, double tau_in, double h, double held=0.0, double u_reset=0.0):
+    """The bounds in closed form that let next_crossing skip the search: upper bounds of
+    U = V - E_L (mV) over [0, h] (ms) of a free trajectory from U0 = u0 with the currents
+    i_ex, i_in (pA) and their derivative terms di_ex, di_in (pA/ms), U_inf = u_inf.  With
+    ``held`` > 0, V is held at u_reset up to ``held`` (ms, < h; the refractory period) and
+    evolves freely from there.  Returns (_quick_bound, _decayed_bound), the latter nan when
+    held (it is not used then), with h's factors from frames where the time constants allow
+    (as next_crossing takes them)."""
+    cdef PscNeuron n
+    cdef double u_start, u_top
+    _free_neuron(&n, 0.0, u0, u_inf, tau_m, c_m, i_ex, di_ex, tau_ex, i_in, di_in, tau_in, held, u_reset)
     quick = _quick_bound(&n, h, &u_start, &u_top)
-    return quick, (float("nan") if _held(&n) else _decayed_bound(&n, h))
+    return quick, (float("nan") if _held(&n) else _decayed_bound(&n, h, True))
+
+
+def free_step(double t0, double t, double u0, double u_inf, double tau_m, double c_m, double i_ex, double di_ex,
+              double tau_ex, double i_in, double di_in, double tau_in, bint frames):
+    """The state (U, I_ex, dI_ex, I_in, dI_in) at t (ms) of a free trajectory that starts at t0
+    from U0 = u0 (mV) with the currents i_ex, i_in (pA) and their derivative terms di_ex, di_in
+    (pA/ms), U_inf = u_inf, as the engine's advance computes it: with ``frames``, from frames
+    where the time constants allow, else directly (psc_decay)."""
+    cdef PscNeuron n
+    _free_neuron(&n, t0, u0, u_inf, tau_m, c_m, i_ex, di_ex, tau_ex, i_in, di_in, tau_in, -INFINITY, 0.0)
+    if frames:
+        # the state's last step was to a shared time: it knows t0's frames
+        psc_frame_of(frame_at(t0, n.p.k.rate, n.p.k.span), &n.s.frame)
+    else:
+        n.p.k.frames = 0.0
+    advance(&n, t, True)
+    return n.s.V_m, n.s.I_syn_ex, n.s.dI_syn_ex, n.s.I_syn_in, n.s.dI_syn_in
 
 
 def reset_below_threshold(name, values):

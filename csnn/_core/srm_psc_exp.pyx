@@ -16,7 +16,7 @@ Dynamics
     potentials and starts the after-potential eta: a positive spike (K1 V_th at s = 0) followed
     by a negative undershoot.  Both kernels are sums of the two exponentials, so V is the
     membrane of a current-based LIF neuron (tau_m, synaptic time constant tau_s, C_m = 1) and
-    csnn integrates it exactly with the propagators of csnn/_core/psc.pxd: an input adds w / K'
+    csnn integrates it exactly with the propagators of csnn/_core/psc_step.pxd: an input adds w / K'
     to the synaptic current (K' the peak response to a unit current), a spike sets V to K1 V_th
     and the current to K2 V_th (1/tau_m - 1/tau_s).  Weights may be negative (inhibitory
     kernels, same shape).
@@ -97,11 +97,15 @@ def _after_potential(values, s):
 
 
 def derive(values):
-    """The struct fields that follow from the parameters (``values``: arrays over neurons)."""
+    """The struct fields that follow from the parameters (``values``: arrays over neurons).
+    Steps take no frames (psc_step.pxd): the model's experiments are single neurons under many
+    afferents, whose inputs share no times with other neurons (each would miss the frame
+    cache), and Masquelier et al.'s learning, chaotic to the last bit, stays as it was."""
     tau_m, tau_s, v_th = (np.asarray(values[k], float) for k in ("tau_m", "tau_s", "V_th"))
     return {"tau_syn_in": tau_s, "V_reset": np.asarray(values["K1"], float) * v_th,
             "I_reset": np.asarray(values["K2"], float) * v_th * (1.0 / tau_m - 1.0 / tau_s),
-            "w_scale": 1.0 / _peak_response(tau_m, tau_s), **rates(tau_m, tau_s, tau_s, FIXED["C_m"])}
+            "w_scale": 1.0 / _peak_response(tau_m, tau_s), **rates(tau_m, tau_s, tau_s, FIXED["C_m"]),
+            "frames": np.zeros(np.broadcast(tau_m, tau_s).size)}
 
 
 def check(values):

@@ -180,7 +180,7 @@ cdef inline int process_until(neuron_t* n, int32_t i, double t, bint closing, Wi
         limit = t_first if t_first < t else t
         tx = next_crossing(n, limit)
         while tx <= limit:
-            advance(n, tx)
+            advance(n, tx, False)
             if emit(n, i, tx, 1, w, ts) != 0:
                 return -1
             tx = next_crossing(n, limit)
@@ -188,7 +188,7 @@ cdef inline int process_until(neuron_t* n, int32_t i, double t, bint closing, Wi
             if t_st > t or (t_st == t and not closing):
                 return 0
             # stream events at t_st: received and settled (with any input of that time) next
-            advance(n, t_st)
+            advance(n, t_st, False)
             slot.pending.t = t_st
         elif t_smp < t:
             _take_samples(n, i, t_smp, w)
@@ -204,7 +204,7 @@ cdef inline int touch(neuron_t* n, int32_t i, double t, Window* w, ThreadState* 
     if process_until(n, i, t, False, w, ts) != 0:
         return -1
     if w.slots[i].pending.t != t:
-        advance(n, t)
+        advance(n, t, True)
         w.slots[i].pending.t = t
     # settled when the window closes at the latest
     return agenda_touch(&ts.agenda, i, w.wake)
@@ -238,7 +238,7 @@ cdef inline void rows_commit(neuron_t* rows, const int64_t* sel, int64_t n, doub
     cdef int64_t k
     for k in range(n):
         if t > state_time(&rows[sel[k]]):
-            advance(&rows[sel[k]], t)
+            advance(&rows[sel[k]], t, True)
 
 
 cdef inline void rows_refresh(neuron_t* rows, const int64_t* sel, int64_t n) noexcept nogil:
