@@ -48,7 +48,7 @@ from csnn._core.stdp import PLASTIC_COLUMNS, SHARED_TRACES, set_dtype
 from csnn.errors import NumericalError
 from csnn._core.synapses cimport CodedColumn, SynapseTable, column_value, port_value
 from csnn._core.synapses import SynapseTable
-from csnn._core.gridtime cimport OFF_GRID, Grid, delay_steps, grid_time, make_grid, on_grid
+from csnn._core.gridtime cimport Grid, arrival, delay_steps, make_grid, on_grid
 from csnn._core.rng cimport PoissonTables
 from csnn._core.traces cimport TraceGroup, TraceGroups, Traces
 from csnn._core.traces import FIELDS as TRACE_FIELDS, TraceGroups
@@ -241,6 +241,12 @@ cdef inline void _keep_own_traces(PlasticView* pv, int rule, int64_t slot, const
         pv.kplus[slot] = seen.kplus
     if pv.kplus_triplet != NULL:
         pv.kplus_triplet[slot] = seen.kplus_triplet
+
+
+cdef inline int32_t _part_start(int64_t n_neurons, int part, int n_parts) noexcept nogil:
+    """The first engine index of thread part ``part`` (parts are equal ranges of indices; part
+    n_parts starts past the last neuron)."""
+    return <int32_t> (part * n_neurons // n_parts)
 
 
 cdef inline bint _same_delay(const CodedColumn* delay, int64_t a, int64_t b) noexcept nogil:
@@ -872,8 +878,8 @@ cdef class Engine:
         cdef double* wake = <double*> cnp.PyArray_DATA(self._wake)
         cdef double* queued = <double*> cnp.PyArray_DATA(self._queued)
         for part in range(self.n_parts):
-            if agenda_reset(&self.threads[part].agenda, <int32_t> (part * n // self.n_parts),
-                            <int32_t> ((part + 1) * n // self.n_parts), wake, queued) != 0:
+            if agenda_reset(&self.threads[part].agenda, _part_start(n, part, self.n_parts),
+                            _part_start(n, part + 1, self.n_parts), wake, queued) != 0:
                 raise MemoryError("csnn: out of memory for the threads' agendas")
         return 0
 
@@ -1121,12 +1127,13 @@ cdef class Engine:
         engine indices [lo, hi)), in arrival order, then its neurons that have anything left
         in the window (its agenda's due list), up to its end.  Returns -1 when memory is
         exhausted."""
-        cdef int32_t lo = <int32_t> (part * self.n_neurons // self.n_parts)
-        cdef int32_t hi = <int32_t> ((part + 1) * self.n_neurons // self.n_parts)
+        cdef int32_t lo = _part_start(self.n_neurons, part, self.n_parts)
+        cdef int32_t hi = _part_start(self.n_neurons, part + 1, self.n_parts)
         cdef const Batch* b
         cdef const RowsView* tab
         cdef int64_t k, s, first, last
         cdef int32_t i
+        cdef uint16_t port
         cdef double weight
         cdef Agenda* agenda = &ts.agenda
         cdef TraceGroup* groups = self.traces.part_copies(part)
@@ -1141,12 +1148,13 @@ cdef class Engine:
                     continue
                 if touch_target(w, ts, i, b.t) != 0:
                     return -1
+                port = port_value(&tab.port, s)
                 if b.table == TABLE_STATIC:
                     weight = column_value(&tab.weight, s) * b.mult
                 else:
                     weight = _plastic_update(pv, groups, w, s, <int32_t> (b.lo + s - first), i, b.t_spike, b.t,
-                                             b.mult, b.gid, port_value(&tab.port, s), &ts.weights, &ts.failed)
-                receive_input(w, i, b.t, weight, port_value(&tab.port, s), b.mult)
+                                             b.mult, b.gid, port, &ts.weights, &ts.failed)
+                receive_input(w, i, b.t, weight, port, b.mult)
                 ts.delivered += 1
         if agenda_wake(agenda, w.t1, w.wake, w.queued) != 0:
             return -1
@@ -1241,7 +1249,7 @@ cdef class Engine:
         cdef const RowsView* view
         cdef Batch batch
         cdef int table_id
-        cdef int64_t i, s, e, row_lo, row_hi, step, m
+        cdef int64_t i, s, e, row_lo, row_hi, step
         cdef bint gridded
         cdef SpikeOut* sp
         for i in range(first, self.spikes.n):
@@ -1264,9 +1272,9 @@ cdef class Engine:
                         e = s + 1
                         while e < row_hi and _same_delay(&view.delay, s, e):
                             e += 1
-                    m = _run_steps(view, &self.grid, s) if gridded else OFF_GRID
-                    if m != OFF_GRID:
-                        batch.t = grid_time(&self.grid, step + m)
+                    if gridded:
+                        batch.t = arrival(&self.grid, step, _run_steps(view, &self.grid, s),
+                                          column_value(&view.delay, s))
                     else:
                         batch.t = sp.t + column_value(&view.delay, s)
                     if batch.t <= bound:
