@@ -753,13 +753,12 @@ def test_free_span_never_holds_a_crossing(alpha, tau_m, tau_ex, tau_in, c_m, u_i
     assert span >= 0.0
 
     def current(s):
-        return (i_ex + d_ex * s) * np.exp(-s / tau_ex) + (i_in + d_in * s) * np.exp(-s / tau_in)
+        return synaptic_current(s, i_ex, d_ex, tau_ex, i_in, d_in, tau_in)
 
     end = min(span, 20.0 * max(tau_m, tau_ex, tau_in))
     # the absolute tolerance scales with the magnitudes U is made of, as the span's margin does:
     # U may stay within 1e-15 mV of theta for tens of ms (U0 = theta - 1 nV relaxing to theta)
-    scale = abs(theta) + abs(u0) + abs(u_inf) + (abs(i_ex) + abs(i_in) + abs(d_ex) * tau_ex
-                                                 + abs(d_in) * tau_in) * tau_m / c_m
+    scale = magnitude_of_u((theta, u0, u_inf), tau_m, c_m, i_ex, d_ex, tau_ex, i_in, d_in, tau_in)
     if end > 0.0:
         sol = solve_ivp(lambda s, u: (u_inf - u) / tau_m + current(s) / c_m, (0.0, end), [u0],
                         rtol=1e-11, atol=1e-12 * scale, dense_output=True)
@@ -809,17 +808,33 @@ def test_a_split_before_a_found_crossing_keeps_the_spike():
 
 # -- bounds in closed form that spare the search ---------------------------------------------
 
-def reference_free_trajectory(u0, u_inf, tau_m, c_m, i_ex, di_ex, tau_ex, i_in, di_in, tau_in, h, held, u_reset):
-    """U = V - E_L on a grid of [0, h] and the synaptic current there, by solve_ivp (rtol = atol
-    = 1e-12) with the currents in closed form; V held at u_reset up to ``held``."""
+def synaptic_current(s, i_ex, d_ex, tau_ex, i_in, d_in, tau_in):
+    """The free synaptic current (pA) a time s (ms) after the span's start: each port's
+    (I + dI s) exp(-s / tau), dI = 0 for exponential currents."""
+    return (i_ex + d_ex * s) * np.exp(-s / tau_ex) + (i_in + d_in * s) * np.exp(-s / tau_in)
+
+
+def magnitude_of_u(potentials, tau_m, c_m, i_ex, d_ex, tau_ex, i_in, d_in, tau_in):
+    """An upper bound (mV) of the magnitudes U is made of: the given potentials and the largest
+    effect a port's current can have, (|I| + |dI| tau) tau_m / C_m (|dI s e^(-s/tau)| <= |dI| tau)."""
+    return sum(abs(u) for u in potentials) + (abs(i_ex) + abs(i_in) + abs(d_ex) * tau_ex
+                                              + abs(d_in) * tau_in) * tau_m / c_m
+
+
+def reference_free_trajectory(u0, u_inf, tau_m, c_m, i_ex, d_ex, tau_ex, i_in, d_in, tau_in, h, held, u_reset, scale):
+    """U = V - E_L on a grid of [0, h] and the synaptic current there, by solve_ivp (rtol 1e-12,
+    atol 1e-12 of ``scale``, the magnitude of U in mV, so that a span whose currents are
+    nanoscopic is integrated as precisely as one of nanoamperes) with the currents in closed
+    form; V held at u_reset up to ``held``."""
     def current(s):
-        return (i_ex + di_ex * s) * np.exp(-s / tau_ex) + (i_in + di_in * s) * np.exp(-s / tau_in)
+        return synaptic_current(s, i_ex, d_ex, tau_ex, i_in, d_in, tau_in)
 
     start, v_start = (held, u_reset) if held > 0.0 else (0.0, u0)
     sol = solve_ivp(lambda s, u: (u_inf - u) / tau_m + current(s) / c_m, (start, h), [v_start],
-                    method="DOP853", rtol=1e-12, atol=1e-12, dense_output=True)
+                    method="DOP853", rtol=1e-12, atol=1e-12 * scale if scale > 0.0 else 1e-300,
+                    dense_output=True)
     s = np.linspace(start, h, 4001)
-    return sol.sol(s)[0], current(s)
+    return sol.sol(s)[0]
 
 
 @settings(max_examples=400, deadline=None, phases=NO_SHRINK)
@@ -841,12 +856,12 @@ def test_closed_form_bounds_are_upper_bounds(alpha, tau_m, tau_ex, tau_in, c_m, 
         d_ex = d_in = 0.0
     held *= h
     quick, decayed = span_bounds(u0, u_inf, tau_m, c_m, i_ex, d_ex, tau_ex, i_in, d_in, tau_in, h, held, u_reset)
-    u, current = reference_free_trajectory(u0, u_inf, tau_m, c_m, i_ex, d_ex, tau_ex, i_in, d_in, tau_in, h, held,
-                                           u_reset)
-    # DOP853 at 1e-12 keeps U within ~1e-11 of the truth relative to the magnitudes it sees (at most
-    # |U0|, |U_inf| and the current's effect |J| tau_m / C_m); 1e-9 of them is far below the mV-sized
-    # excess a wrong bound (a missed maximum of the current, a wrong sign) would show
-    scale = abs(u0) + abs(u_inf) + abs(u_reset) + np.abs(current).max() * tau_m / c_m
+    # DOP853 at 1e-12 of the magnitudes U is made of keeps it within ~1e-11 of them of the truth;
+    # 1e-9 of them is far below the excess a wrong bound (a missed maximum of the current, a wrong
+    # sign) would show, whatever the magnitudes (hypothesis reaches currents of 1e-38 pA)
+    scale = magnitude_of_u((u0, u_inf, u_reset), tau_m, c_m, i_ex, d_ex, tau_ex, i_in, d_in, tau_in)
+    u = reference_free_trajectory(u0, u_inf, tau_m, c_m, i_ex, d_ex, tau_ex, i_in, d_in, tau_in, h, held, u_reset,
+                                  scale)
     assert u.max() <= quick + 1e-9 * scale
     if held > 0.0:
         assert math.isnan(decayed)
