@@ -753,7 +753,7 @@ def test_free_span_never_holds_a_crossing(alpha, tau_m, tau_ex, tau_in, c_m, u_i
     assert span >= 0.0
 
     def current(s):
-        return synaptic_current(s, i_ex, d_ex, tau_ex, i_in, d_in, tau_in)
+        return free_current(s, i_ex, d_ex, tau_ex, i_in, d_in, tau_in)
 
     end = min(span, 20.0 * max(tau_m, tau_ex, tau_in))
     # the absolute tolerance scales with the magnitudes U is made of, as the span's margin does:
@@ -808,7 +808,7 @@ def test_a_split_before_a_found_crossing_keeps_the_spike():
 
 # -- bounds in closed form that spare the search ---------------------------------------------
 
-def synaptic_current(s, i_ex, d_ex, tau_ex, i_in, d_in, tau_in):
+def free_current(s, i_ex, d_ex, tau_ex, i_in, d_in, tau_in):
     """The free synaptic current (pA) a time s (ms) after the span's start: each port's
     (I + dI s) exp(-s / tau), dI = 0 for exponential currents."""
     return (i_ex + d_ex * s) * np.exp(-s / tau_ex) + (i_in + d_in * s) * np.exp(-s / tau_in)
@@ -827,7 +827,7 @@ def reference_free_trajectory(u0, u_inf, tau_m, c_m, i_ex, d_ex, tau_ex, i_in, d
     nanoscopic is integrated as precisely as one of nanoamperes) with the currents in closed
     form; V held at u_reset up to ``held``."""
     def current(s):
-        return synaptic_current(s, i_ex, d_ex, tau_ex, i_in, d_in, tau_in)
+        return free_current(s, i_ex, d_ex, tau_ex, i_in, d_in, tau_in)
 
     start, v_start = (held, u_reset) if held > 0.0 else (0.0, u0)
     sol = solve_ivp(lambda s, u: (u_inf - u) / tau_m + current(s) / c_m, (start, h), [v_start],
