@@ -170,6 +170,53 @@ def test_long_delays_beyond_the_ring_are_delivered():
     np.testing.assert_allclose(spikes(sr)[1], [1.003, 2.003, 3.003, 501.001, 502.001, 503.001], rtol=0, atol=1e-12)
 
 
+# the agenda's calendar (csnn/_core/agenda.pxd) is a ring of 1024 buckets one window wide
+CALENDAR_WINDOWS = 1024
+
+
+@pytest.mark.parametrize("linked", [True, False])
+@pytest.mark.parametrize("start, call", [(0.0, None), (0.0, 37.3), (0.0, 102.4), (0.05, None), (0.05, 37.3)])
+def test_wake_times_anywhere_in_the_agenda_calendar_are_kept(linked, start, call):
+    """A parrot's stream events wake it wherever the agenda files them: in the next window, in
+    a bucket of the calendar's ring (the same one for several parrots; after the end of a
+    window that ends inside the bucket), at the ring's far edge, beyond it in its heap, and
+    after a neuron's entry went stale (its wake time moved earlier).  The windows are 0.1 ms
+    wide when parrot 1 is ``linked`` to parrot 2 through a 0.1 ms delay (it then wakes parrot
+    2 before its own entry is due), else 10 ms (no synapse: most wake times fall inside a
+    window); they start at ``start``, the first Simulate call after which the parrots are
+    driven, and buckets are multiples of the width.  Every Simulate call restarts the
+    calendar at its start time; every spike comes out at its arrival time whatever ``call``
+    (ms per Simulate call; None: one call)."""
+    csnn.ResetKernel()
+    delay = 0.1
+    edge = CALENDAR_WINDOWS * (delay if linked else 10.0)
+    trains = [sorted(train) for train in (
+        [0.3, 0.35, 5.0, 5.05, 5.08, edge - 0.1, edge, edge + 0.05, edge + 0.1, edge + 250.05, edge + 999.9],
+        [5.0, 5.02, 5.08, 2 * edge + 0.01, edge + 800.0],
+        [0.2, edge + 0.1],
+        [7.0, 7.08, 12.34, 50.0, 300.0])]
+    gens = csnn.Create("spike_generator", len(trains))
+    parrots = csnn.Create("parrot_neuron", len(trains))
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(parrots, sr)
+    if start > 0.0:
+        csnn.Simulate(start)
+    for gen, train in zip(gens, trains):
+        gen.set(spike_times=train)
+    csnn.Connect(gens, parrots, "one_to_one", syn_spec={"delay": delay})
+    relayed = [[grid_arrival(t, delay) for t in train] for train in trains]
+    if linked:
+        csnn.Connect(parrots[1], parrots[2], syn_spec={"delay": delay})
+        relayed[2] = sorted(relayed[2] + [grid_arrival(t, delay) for t in relayed[1]])
+    end = max(map(max, relayed)) + 1.0
+    while csnn.GetKernelStatus("biological_time") < end:
+        left = end - csnn.GetKernelStatus("biological_time")
+        csnn.Simulate(left if call is None else min(call, left))
+    senders, times = spikes(sr)
+    for parrot, expected in zip(parrots.tolist(), relayed):
+        np.testing.assert_array_equal(times[senders == parrot], expected)
+
+
 def test_connecting_between_calls_with_a_new_minimal_delay():
     """A new, shorter delay regrids the windows; spikes in flight are kept."""
     csnn.ResetKernel()

@@ -879,7 +879,7 @@ cdef class Engine:
         cdef double* queued = <double*> cnp.PyArray_DATA(self._queued)
         for part in range(self.n_parts):
             if agenda_reset(&self.threads[part].agenda, _part_start(n, part, self.n_parts),
-                            _part_start(n, part + 1, self.n_parts), wake, queued) != 0:
+                            _part_start(n, part + 1, self.n_parts), self.t_now, self.width, wake, queued) != 0:
                 raise MemoryError("csnn: out of memory for the threads' agendas")
         return 0
 

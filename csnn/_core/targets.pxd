@@ -48,7 +48,7 @@ cdef struct Window:
     Slot* slots                 # per engine index: its Slot
     double* wake                # per engine index: nothing happens to it before this time (ms);
                                 # -inf while it is on its thread's due list (agenda.pxd)
-    double* queued              # per engine index: the time of its entry in the agenda's heap
+    double* queued              # per engine index: the time of its entry in the agenda's calendar
     Stream* streams
     const int32_t* st_perm
     Generator* generators
