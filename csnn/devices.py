@@ -875,12 +875,12 @@ class SpikeRecorder(Recorder):
 
     def __init__(self, kernel, gid, model, params):
         super().__init__(kernel, gid, model, params)
-        self.index = kernel.engine.add_spike_recorder(*self.window)
-        self.log = kernel.engine.spike_log(self.index)
+        self.index = kernel.engine.recorders.add_spike_recorder(*self.window)
+        self.log = kernel.engine.recorders.spike_log(self.index)
 
     def set(self, changes):
         super().set(changes)
-        self.kernel.engine.set_spike_recorder_window(self.index, *self.window)
+        self.kernel.engine.recorders.set_spike_recorder_window(self.index, *self.window)
 
     def events(self):
         senders, times, _ = self.log.arrays()
@@ -908,8 +908,8 @@ class Multimeter(Recorder):
         super().__init__(kernel, gid, model, params)
         check_resolution_multiple(f"{model.name} (id {gid})", "interval", self.params["interval"],
                                   kernel.status["resolution"])
-        self.index = kernel.engine.add_meter(self.params["interval"], *self.window, self.codes())
-        self.log = kernel.engine.meter_log(self.index)
+        self.index = kernel.engine.recorders.add_meter(self.params["interval"], *self.window, self.codes())
+        self.log = kernel.engine.recorders.meter_log(self.index)
 
     def codes(self):
         from .models import RECORDABLE_CODES
@@ -934,9 +934,9 @@ class Multimeter(Recorder):
     def set(self, changes):
         super().set(changes)
         if "record_from" in changes and self.n_out == 0:
-            self.index = self.kernel.engine.add_meter(self.params["interval"], *self.window, self.codes())
-            self.log = self.kernel.engine.meter_log(self.index)
-        self.kernel.engine.set_meter_window(self.index, self.params["interval"], *self.window)
+            self.index = self.kernel.engine.recorders.add_meter(self.params["interval"], *self.window, self.codes())
+            self.log = self.kernel.engine.recorders.meter_log(self.index)
+        self.kernel.engine.recorders.set_meter_window(self.index, self.params["interval"], *self.window)
 
     def columns(self):
         return tuple(self.params["record_from"])
@@ -964,8 +964,8 @@ class WeightRecorder(Recorder):
 
     def __init__(self, kernel, gid, model, params):
         super().__init__(kernel, gid, model, params)
-        self.index = kernel.engine.add_weight_recorder()
-        self.log = kernel.engine.weight_log(self.index)
+        self.index = kernel.engine.recorders.add_weight_recorder()
+        self.log = kernel.engine.recorders.weight_log(self.index)
 
     def columns(self):
         return ("targets", "weights", "receptors", "ports")

@@ -19,7 +19,8 @@ from . import progress as cprogress
 from . import random as crandom
 from . import spatial as cspatial
 from ._core import rng as crng
-from ._core.engine import Engine, MAX_WINDOW, OPENMP, stream_dtype
+from ._core.engine import Engine, MAX_WINDOW, OPENMP
+from ._core.stimulation import stream_dtype
 from .devices import Generator, Multimeter, Recorder, WeightRecorder
 from .errors import (BadParameterError, BadTypeError, CSNNWarning, IllegalConnectionError,
                      KernelStateError, UnknownNodeError, as_numbers, shown, to_float, unknown_name)
@@ -899,7 +900,7 @@ class Kernel:
             for rec_gid in np.unique(tgt).tolist():
                 sel = src[tgt == rec_gid]
                 recorder = self.devices[rec_gid]
-                self.engine.attach_spike_recorder(recorder.index, self.node_nidx[sel - 1])
+                self.engine.recorders.attach_spike_recorder(recorder.index, self.node_nidx[sel - 1])
                 recorder.n_in += sel.size
         else:                       # multimeter -> neurons: every pair is checked before any is attached
             pairs = collections.Counter(zip(src.tolist(), tgt.tolist()))
@@ -912,7 +913,7 @@ class Kernel:
             for meter_gid in np.unique(src).tolist():
                 sel = tgt[src == meter_gid]
                 meter = self.devices[meter_gid]
-                self.engine.attach_meter(meter.index, self.node_nidx[sel - 1])
+                self.engine.recorders.attach_meter(meter.index, self.node_nidx[sel - 1])
                 meter.n_out += sel.size
         for key, column in (("source", src), ("target", tgt), ("model", np.full(src.size, model_id)),
                             ("weight", weight), ("delay", delay)):
@@ -939,7 +940,7 @@ class Kernel:
             src_idx, rank = table.rows()
             parts.append((np.full(src_idx.size, kind, np.int8), src_idx, rank, self.neuron_gid[src_idx],
                           self.neuron_gid[table.columns["target"]], table.column("model").astype(np.int64)))
-        streams = self.engine.streams
+        streams = self.engine.stimulation.streams
         parts.append((np.ones(streams.size, np.int8), np.arange(streams.size), np.zeros(streams.size, np.int64),
                       streams["source"].astype(np.int64), self.neuron_gid[streams["target"]], self.stream_model))
         att_src = _cat(self.attachments["source"])
@@ -987,7 +988,7 @@ class Kernel:
     def connection_table(self, sc, keys=None):
         """Columns of connection properties for a SynapseCollection."""
         tables = self._tables()
-        streams = self.engine.streams
+        streams = self.engine.stimulation.streams
         kind, a, b = sc._kind, sc._a, sc._b
         n = kind.size
         columns = {"source": np.zeros(n, np.int64), "target": np.zeros(n, np.int64), "weight": np.zeros(n),
@@ -1073,7 +1074,7 @@ class Kernel:
         kind, a, b = sc._kind, sc._a, sc._b
         k1 = kind == 1
         if k1.any() and self.started:
-            gens = self.engine.streams["gen"][a[k1]]
+            gens = self.engine.stimulation.streams["gen"][a[k1]]
             is_current = np.isin(gens, [d.index for d in self.devices.values()
                                         if isinstance(d, Generator) and d.ACCEPTS == "current"])
             if "delay" in checked or ("weight" in checked and is_current.any()):
@@ -1093,7 +1094,7 @@ class Kernel:
         for key in ("weight", "delay"):
             if key not in checked:
                 continue
-            self.engine.streams[key][a[k1]] = checked[key][k1]
+            self.engine.stimulation.streams[key][a[k1]] = checked[key][k1]
             column = _cat(self.attachments[key], float)
             column[a[kind == 2]] = checked[key][kind == 2]
             self.attachments[key] = [column]
@@ -1161,7 +1162,7 @@ class Kernel:
             table = self._tables()[3]
             sets = table.columns["set"]
             check_plastic_weights("Prepare", records["rule"][sets], table.column("weight"), records["Wmax"][sets])
-        self.engine.set_stdp_sets(records, [m.defaults["no_synapses"] for m in self.readout_models])
+        self.engine.plasticity.set_stdp_sets(records, [m.defaults["no_synapses"] for m in self.readout_models])
         del records                # before the engine hands the freed memory back
         self.engine.prepare()
         slow = short_delay_message(self.engine.min_delay, self.status["resolution"])
@@ -1186,7 +1187,7 @@ class Kernel:
                           between=functools.partial(_service, serviced) if serviced else None)
         finally:
             # the synapses stdp_facetshw_synapse_hom models numbered (a common property)
-            for model, count in zip(self.readout_models, self.engine.readout_counts().tolist()):
+            for model, count in zip(self.readout_models, self.engine.plasticity.readout_counts().tolist()):
                 model.defaults["no_synapses"] = count
 
     def cleanup(self):

@@ -1,15 +1,47 @@
 # cython: language_level=3
-"""Spikes in flight as arrival batches, bucketed by the min-delay window in which they arrive
-(see delivery.pyx)."""
-from libc.stdint cimport int32_t, int64_t
+"""Spikes in flight as arrival batches, bucketed by the min-delay window in which they arrive,
+and the views of the synapse tables' rows they are made from (see delivery.pyx)."""
+from libc.stdint cimport int32_t, int64_t, uint8_t
 
-from csnn._core.events cimport grow_array
+from csnn._core.events cimport SpikeBuffer, grow_array
+from csnn._core.gridtime cimport Grid, delay_steps
+from csnn._core.synapses cimport CodedColumn, CodedPort, SynapseTable
 
 
 cdef enum:
     # the synapse table a batch goes through
     TABLE_STATIC = 0
     TABLE_PLASTIC = 1
+
+
+cdef struct RowsView:
+    # the routing columns of a synapse table, read while batches are made and delivered
+    const int64_t* off
+    const int32_t* target
+    CodedColumn weight
+    CodedColumn delay
+    const int64_t* code_steps   # per delay code: the delay in steps, or OFF_GRID (NULL: plain delays)
+    const uint8_t* one_delay    # per source: 1 when all synapses of its row have one delay
+    CodedPort port
+
+
+cdef void rows_view(SynapseTable table, object code_steps, object one_delay, RowsView* view)
+cdef object delay_code_steps(SynapseTable table, const Grid* grid)
+cdef object one_delay_rows(SynapseTable table, int64_t n_neurons)
+
+
+cdef inline bint same_delay(const CodedColumn* delay, int64_t a, int64_t b) noexcept nogil:
+    if delay.code != NULL:
+        return delay.code[a] == delay.code[b]
+    return delay.plain[a] == delay.plain[b]
+
+
+cdef inline int64_t run_steps(const RowsView* view, const Grid* grid, int64_t s) noexcept nogil:
+    """The delay of synapse ``s`` in whole steps, or OFF_GRID: read from its code's, converted
+    for a plain delay column."""
+    if view.code_steps != NULL:
+        return view.code_steps[view.delay.code[s]]
+    return delay_steps(grid, view.delay.plain[s])
 
 
 cdef struct Batch:
@@ -65,3 +97,5 @@ cdef class BatchQueue:
     cdef int open_window(self, double t_end) noexcept nogil
     cdef int close_window(self) noexcept nogil
     cdef int regrid(self, double t_start, double width, double max_delay) except -1
+    cdef int batch_spikes(self, const RowsView* tables, const SpikeBuffer* spikes, int64_t first,
+                          const Grid* grid, const int32_t* gids) noexcept nogil

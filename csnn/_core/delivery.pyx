@@ -11,14 +11,21 @@ Windows are ``(bounds[j], bounds[j + 1]]`` with ``bounds[j + 1] = bounds[j] + wi
 by repeated addition from the grid's origin, so a spike emitted in a window at time ``t`` with a
 delay ``d >= width`` arrives at ``fl(t + d) >= bounds[k + 1]``, never inside the window being
 processed.  The one exception, ``fl(t + d) == bounds[k + 1]`` after rounding, is moved to the next
-representable time by the engine (a shift of one ulp), so a window never receives batches
-while it runs.  A ring of ``nb`` buckets covers the maximal delay; later arrivals wait in an
-overflow bucket.
+representable time when the spike is batched (a shift of one ulp), so a window never receives
+batches while it runs.  A ring of ``nb`` buckets covers the maximal delay; later arrivals wait
+in an overflow bucket.
+
+Batches are made from a synapse table through its ``RowsView`` (delivery.pxd): the row offsets,
+targets, weights, delays and ports, each delay code's length in grid steps and which rows have
+one delay, all computed once per run (``delay_code_steps``, ``one_delay_rows``).
 """
+from libc.math cimport nextafter
 from libc.stdlib cimport free, malloc, calloc
 from libc.string cimport memmove
 
-from csnn._core.events cimport INFINITY
+from csnn._core.events cimport INFINITY, SpikeOut
+from csnn._core.gridtime cimport arrival, on_grid
+from csnn._core.synapses cimport column_value
 
 import numpy as np
 
@@ -285,3 +292,93 @@ cdef class BatchQueue:
         self.overflow.n = kept
         self.overflow_min = new_min
         return rc
+
+    cdef int batch_spikes(self, const RowsView* tables, const SpikeBuffer* spikes, int64_t first,
+                          const Grid* grid, const int32_t* gids) noexcept nogil:
+        """Batch a window's spikes (``spikes`` from ``first`` on, sorted by time and neuron;
+        ``gids``: the global ids of the engine indices) for the windows in which they arrive:
+        per spike and table, one batch per run of equal delays in the sender's row.  An
+        arrival that rounding puts at the present window's end is moved one ulp later, so that
+        a window never receives batches while it runs.
+
+        A spike emitted exactly at the time of grid step k arrives through a delay of m whole
+        steps at the time of step k + m (gridtime.pxd), the same double as every other input of
+        that step: the spike is checked once, and a run's m read from its delay code.
+        Returns -1 when memory is exhausted."""
+        cdef double bound = self.bounds[1]
+        cdef double after = nextafter(bound, INFINITY)
+        cdef const RowsView* view
+        cdef Batch batch
+        cdef int table_id
+        cdef int64_t i, s, e, row_lo, row_hi, step
+        cdef bint gridded
+        cdef SpikeOut* sp
+        for i in range(first, spikes.n):
+            sp = &spikes.data[i]
+            gridded = on_grid(grid, sp.t, &step)
+            batch.t_spike = sp.t
+            batch.source = sp.neuron
+            batch.gid = gids[sp.neuron]
+            batch.mult = sp.mult
+            for table_id in range(2):
+                view = &tables[table_id]
+                batch.table = table_id
+                row_lo = view.off[sp.neuron]
+                row_hi = view.off[sp.neuron + 1]
+                s = row_lo
+                while s < row_hi:
+                    if view.one_delay[sp.neuron]:
+                        e = row_hi
+                    else:
+                        e = s + 1
+                        while e < row_hi and same_delay(&view.delay, s, e):
+                            e += 1
+                    if gridded:
+                        batch.t = arrival(grid, step, run_steps(view, grid, s), column_value(&view.delay, s))
+                    else:
+                        batch.t = sp.t + column_value(&view.delay, s)
+                    if batch.t <= bound:
+                        batch.t = after
+                    batch.lo = <int32_t> (s - row_lo)
+                    batch.hi = <int32_t> (e - row_lo)
+                    if self.push(&batch) != 0:
+                        return -1
+                    s = e
+        return 0
+
+
+cdef void rows_view(SynapseTable table, object code_steps, object one_delay, RowsView* view):
+    """The routing columns of ``table``, with its delay codes in steps (``code_steps``, or None
+    for a plain delay column) and its rows of one delay (``one_delay``, uint8 per source)."""
+    view.off = table.off
+    view.target = table.target
+    view.weight = table.weight
+    view.delay = table.delay
+    view.port = table.port
+    view.code_steps = <const int64_t*> cnp.PyArray_DATA(code_steps) if code_steps is not None else NULL
+    view.one_delay = <const uint8_t*> cnp.PyArray_DATA(one_delay)
+
+
+cdef object delay_code_steps(SynapseTable table, const Grid* grid):
+    """Each coded delay value of ``table`` in steps of ``grid`` (OFF_GRID when it is not a whole
+    number of steps), so that batching converts delays once per value, not per run of synapses;
+    None for a plain delay column."""
+    values = table.code_values("delay")
+    if values is None:
+        return None
+    return np.array([delay_steps(grid, d) for d in values.tolist()], dtype=np.int64)
+
+
+cdef object one_delay_rows(SynapseTable table, int64_t n_neurons):
+    """Per source (uint8): 1 when every synapse of its row has the same delay, so that a spike
+    makes one batch of the whole row without comparing delays synapse by synapse (rows of
+    several delays are walked: BatchQueue.batch_spikes)."""
+    offsets = table.offsets
+    one = np.ones(max(n_neurons, offsets.shape[0] - 1, 1), dtype=np.uint8)
+    ids = table.identity("delay")
+    # synapses whose delay differs from the previous synapse's; inside a row, the row has
+    # several delays (at a row's first synapse, the change is between rows)
+    change = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+    row = np.searchsorted(offsets, change, side="right") - 1
+    one[row[change > offsets[row]]] = 0
+    return one

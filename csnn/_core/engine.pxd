@@ -1,14 +1,15 @@
 # cython: language_level=3
-"""The event loop (see engine.pyx)."""
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t
+"""The event loop and the engine that coordinates the core (see engine.pyx)."""
+from libc.stdint cimport int32_t, int64_t
 
-from csnn._core.delivery cimport BatchQueue
+from csnn._core.delivery cimport BatchQueue, RowsView
 from csnn._core.events cimport SpikeBuffer
 from csnn._core.gridtime cimport Grid
-from csnn._core.recorders cimport MeterPlan
-from csnn._core.stdp cimport PostHistory, ReadoutLog, StdpSet, WeightBuffer
-from csnn._core.streams cimport Generator
-from csnn._core.synapses cimport CodedColumn, CodedPort, SynapseTable
+from csnn._core.plasticity cimport FacetsView, PlasticView, Plasticity
+from csnn._core.recorders cimport Recorders
+from csnn._core.stdp cimport WeightBuffer
+from csnn._core.stimulation cimport Stimulation
+from csnn._core.synapses cimport SynapseTable
 from csnn._core.traces cimport TraceGroups
 from csnn._core.targets cimport Slot, ThreadState, Window
 
@@ -59,43 +60,6 @@ cdef extern from *:
     double csnn_clock() nogil      # monotonic wall clock (s)
 
 
-cdef struct RowsView:
-    # the routing columns of a synapse table, read while batches are delivered
-    const int64_t* off
-    const int32_t* target
-    CodedColumn weight
-    CodedColumn delay
-    const int64_t* code_steps   # per delay code: the delay in steps, or OFF_GRID (NULL: plain delays)
-    const uint8_t* one_delay    # per source: 1 when all synapses of its row have one delay
-    CodedPort port
-
-
-cdef struct PlasticView:
-    # the plastic table's state columns (NULL when no rule in use needs them), its parameter
-    # sets and stdp_facetshw_synapse_hom's readout logs
-    double* weight
-    CodedColumn delay
-    const uint16_t* set
-    const uint32_t* group         # each synapse's trace group (traces.pyx), NULL when per synapse:
-    double* t_last                # then its traces are here, in kplus and in kplus_triplet
-    double* kplus
-    double* kplus_triplet
-    const double* a_thresh_th
-    const double* a_thresh_tl
-    double* next_readout
-    const StdpSet* sets
-    ReadoutLog* readout_logs
-
-
-cdef struct FacetsView:
-    # what numbering stdp_facetshw_synapse_hom synapses reads and writes (plastic table columns)
-    const StdpSet* sets
-    const uint16_t* set
-    uint8_t* numbered
-    int64_t* synapse_id
-    double* next_readout
-
-
 cdef struct ChunkControl:
     # a chunk of windows run in one parallel region: what thread 0 decides at each window's end
     double t_stop             # the run's end (ms)
@@ -119,33 +83,21 @@ cdef class Engine:
     cdef object _model_of                   # uint8 array: engine index -> model code
     cdef Slot* slots
     cdef int64_t n_slots
+    cdef object _wake                       # float64 per neuron (Window.wake)
+    cdef object _queued                     # float64 per neuron (Window.queued)
     # synapses, CSR by source: static ones, and plastic ones with their state
     cdef readonly SynapseTable static
     cdef readonly SynapseTable plastic
     cdef readonly TraceGroups traces        # the plastic synapses' shared presynaptic traces
-    # stimulation streams, in creation order, and their CSR by target
-    cdef object _streams
-    cdef object _st_perm                    # streams by target, then (source, rank)
-    cdef object _wake                       # float64 per neuron (Window.wake)
-    cdef object _queued                     # float64 per neuron (Window.queued)
-    cdef Generator* generators
-    cdef int32_t n_generators
-    cdef object _generator_data             # keeps the generators' arrays alive
-    cdef object _generator_tables           # per generator: its PoissonTables (grid Poisson) or None
     # the resolution grid, and the delay of each code of the static and plastic delay columns in
     # steps (OFF_GRID when it is not a whole number of steps; None for a plain column)
     cdef Grid grid
     cdef object _delay_steps
     cdef object _one_delay                  # per table: uint8 per source (RowsView.one_delay)
-    # recorders
-    cdef object spike_logs                  # EventLog per spike recorder
-    cdef object _sr_window                  # (n, 2) array: active interval (t_on, t_off]
-    cdef object _sr_pairs                   # (neurons, recorder) blocks attached
-    cdef object _sr_offsets, _sr_index      # CSR: recorders of neuron i
-    cdef object meter_logs                  # EventLog per multimeter
-    cdef object _meters                     # per multimeter: interval, t_on, t_off, variables, targets
-    cdef object _samplers                   # by target (Slot.smp_lo, smp_hi)
-    cdef MeterPlan* plans
+    # what the engine owns per concern
+    cdef readonly Stimulation stimulation   # generators and their streams
+    cdef readonly Recorders recorders       # spike recorders, multimeters, weight recorders
+    cdef readonly Plasticity plasticity     # parameter sets, readout logs, postsynaptic archives
     # the clock, the spikes in flight and the threads
     cdef readonly double t_now
     cdef BatchQueue queue
@@ -156,14 +108,6 @@ cdef class Engine:
     cdef ThreadState* threads               # per thread: its spikes, weight events, counters
     cdef SpikeBuffer spikes                 # the chunk's spikes, each window's sorted by (time, neuron)
     cdef WeightBuffer weights               # the chunk's weight events, each window's sorted
-    # plasticity
-    cdef object _sets                       # StdpSet records (stdp.set_dtype())
-    cdef ReadoutLog* readout_logs           # per stdp_facetshw_synapse_hom model
-    cdef int64_t n_readout_logs
-    cdef PostHistory* archives              # per neuron
-    cdef int64_t n_archives
-    cdef object _tau_minus, _tau_minus_triplet   # per neuron (ms)
-    cdef object weight_logs                 # EventLog per weight recorder
     cdef readonly int64_t n_spikes          # spikes emitted so far (local_spike_counter)
     cdef readonly int64_t n_events          # inputs delivered so far, through synapses and from generators
 
@@ -176,17 +120,9 @@ cdef class Engine:
     cdef void _end_window(self, Window* w, const RowsView* tables, FacetsView* fv,
                           ChunkControl* c) noexcept nogil
     cdef void _reset_threads(self) noexcept nogil
-    cdef int _plan_meters(self, double t0, double t1) except -1
-    cdef void _trim_meters(self, double t_end)
     cdef void _window_view(self, Window* w, double t1)
     cdef int _deliver_part(self, Window* w, ThreadState* ts, const RowsView* tables, PlasticView* pv,
                            int part) noexcept nogil
     cdef int _check_finite(self, double t0, double t1) except -1
     cdef int _collect_spikes(self, int64_t* first) noexcept nogil
     cdef int _collect_weights(self) noexcept nogil
-    cdef int _number_facets_synapses(self, FacetsView* fv, int64_t first) noexcept nogil
-    cdef int _make_batches(self, const RowsView* tables, int64_t first, double bound) noexcept nogil
-    cdef int _record_spikes(self) except -1
-    cdef int _record_weights(self) except -1
-    cdef int _prepare_archives(self) except -1
-    cdef void _free_readout_logs(self)

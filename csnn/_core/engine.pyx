@@ -28,32 +28,30 @@ import numpy as np
 cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport parallel, threadid
-from libc.math cimport nextafter
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t
-from libc.stdlib cimport calloc, free, malloc, qsort, realloc
-from libc.string cimport memcpy
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
+from libc.stdlib cimport calloc, free, qsort, realloc
 
 from csnn._core.agenda cimport Agenda, agenda_free, agenda_plan, agenda_reset, agenda_turn, agenda_wake
-from csnn._core.delivery cimport TABLE_PLASTIC, TABLE_STATIC, Batch, BatchQueue
+from csnn._core.delivery cimport (TABLE_PLASTIC, TABLE_STATIC, Batch, BatchQueue, RowsView, delay_code_steps,
+                                  one_delay_rows, rows_view)
 from csnn._core.delivery import BatchQueue
 from csnn._core.dispatch cimport (ROWS_COMMIT, ROWS_FAILURES, ROWS_INITIALIZE, ROWS_REFRESH, ROWS_VALUES,
                                   apply_rows, close_target, receive_input, touch_target)
-from csnn._core.events cimport INFINITY, SpikeOut, grow_array, pending_clear
+from csnn._core.events cimport SpikeOut, grow_array, pending_clear
+from csnn._core.gridtime cimport make_grid
 from csnn._core.model_list import MODELS
-from csnn._core.recorders cimport EventLog, MeterPlan, Sampler, inverse_interval, sample_time
-from csnn._core.stdp cimport (RULE_FACETSHW, FacetsSynapse, HistoryEntry, PostHistory, ReadoutLog, StdpSet,
-                              WeightBuffer, WeightEvent, facetshw_pre_spike, kplus_per_synapse, readout_log_add,
-                              stdp_pre_spike, weight_buffer_push)
-from csnn._core.stdp import PLASTIC_COLUMNS, SHARED_TRACES, set_dtype
-from csnn.errors import NumericalError
-from csnn._core.synapses cimport CodedColumn, SynapseTable, column_value, port_value
+from csnn._core.plasticity cimport FacetsView, PlasticView, Plasticity, plastic_update
+from csnn._core.recorders cimport Recorders, Sampler
+from csnn._core.stdp cimport WeightEvent
+from csnn._core.stdp import PLASTIC_COLUMNS
+from csnn._core.stimulation cimport Stimulation
+from csnn._core.streams cimport Stream
+from csnn._core.synapses cimport SynapseTable, column_value, port_value
 from csnn._core.synapses import SynapseTable
-from csnn._core.gridtime cimport Grid, arrival, delay_steps, make_grid, on_grid
-from csnn._core.rng cimport PoissonTables
-from csnn._core.traces cimport TraceGroup, TraceGroups, Traces
-from csnn._core.traces import FIELDS as TRACE_FIELDS, TraceGroups
-from csnn._core.streams cimport GEN_POISSON_GRID, Generator, Stream, stream_retime, stream_start
 from csnn._core.targets cimport Slot, ThreadState, Window
+from csnn._core.traces cimport TraceGroup, TraceGroups
+from csnn._core.traces import TraceGroups
+from csnn.errors import NumericalError
 
 cnp.import_array()
 
@@ -105,162 +103,13 @@ cdef enum:
     CHUNK_OK = 0
     CHUNK_OUT_OF_MEMORY = 1
 
-_STREAM_FIELDS = ("target", "gen", "source", "rank", "port", "pending", "weight", "delay", "pos",
-                  "budget", "next_emit", "next_t", "next_value", "value", "aux", "hold_budget",
-                  "hold_aux", "cursor", "next_mult", "step", "next_step", "delay_steps")
-
-
-cdef Stream _stream_probe
-
-
-def stream_dtype():
-    """numpy dtype of the C ``Stream`` record (the facade builds stream arrays with it)."""
-    cdef char* base = <char*> &_stream_probe
-    offsets = [
-        <char*> &_stream_probe.target - base, <char*> &_stream_probe.gen - base,
-        <char*> &_stream_probe.source - base, <char*> &_stream_probe.rank - base,
-        <char*> &_stream_probe.port - base, <char*> &_stream_probe.pending - base,
-        <char*> &_stream_probe.weight - base, <char*> &_stream_probe.delay - base,
-        <char*> &_stream_probe.pos - base, <char*> &_stream_probe.budget - base,
-        <char*> &_stream_probe.next_emit - base, <char*> &_stream_probe.next_t - base,
-        <char*> &_stream_probe.next_value - base, <char*> &_stream_probe.value - base,
-        <char*> &_stream_probe.aux - base, <char*> &_stream_probe.hold_budget - base,
-        <char*> &_stream_probe.hold_aux - base,
-        <char*> &_stream_probe.cursor - base, <char*> &_stream_probe.next_mult - base,
-        <char*> &_stream_probe.step - base, <char*> &_stream_probe.next_step - base,
-        <char*> &_stream_probe.delay_steps - base,
-    ]
-    formats = ["i4"] * 6 + ["f8"] * 11 + ["i8"] * 5
-    names = list(_STREAM_FIELDS) + ["rng"]
-    offsets.append(<char*> &_stream_probe.rng - base)
-    formats.append(("u8", 4))
-    return np.dtype({"names": names, "formats": formats, "offsets": offsets,
-                     "itemsize": sizeof(Stream)})
-
-
 # a Slot is what an input reaching a neuron reads first: one cache line
 assert sizeof(Slot) == 64
-
-#: numpy dtype of the C ``Sampler`` record (recorders.pxd)
-_SAMPLER_DTYPE = np.dtype([("meter", "i4"), ("column", "i4"), ("j_next", "i8")])
-assert _SAMPLER_DTYPE.itemsize == sizeof(Sampler)
-
-
-cdef double* _column_or_null(SynapseTable table, str name):
-    """A float column's data, or NULL when the table has no such column (no rule needs it)."""
-    return <double*> cnp.PyArray_DATA(table.columns[name]) if table.has_column(name) else NULL
-
-
-cdef inline double* _slot_or_null(double* column, int64_t slot) noexcept nogil:
-    return column + slot if column != NULL else NULL
-
-
-cdef void _rows_view(SynapseTable table, object code_steps, object one_delay, RowsView* view):
-    """The routing columns of ``table``, with its delay codes in steps (``code_steps``, or None
-    for a plain delay column) and its rows of one delay (``one_delay``, uint8 per source)."""
-    view.off = table.off
-    view.target = table.target
-    view.weight = table.weight
-    view.delay = table.delay
-    view.port = table.port
-    view.code_steps = <const int64_t*> cnp.PyArray_DATA(code_steps) if code_steps is not None else NULL
-    view.one_delay = <const uint8_t*> cnp.PyArray_DATA(one_delay)
-
-
-cdef inline double _plastic_update(PlasticView* pv, TraceGroup* groups, Window* w, int64_t slot, int32_t rank,
-                                   int32_t i, double t_pre, double t_arrival, int mult, int32_t source,
-                                   uint16_t receptor, WeightBuffer* wbuf, int* failed) noexcept nogil:
-    """Update plastic synapse ``slot`` (the rank-th of its source, global id ``source``, onto
-    neuron i with receptor ``receptor``) for a spike of multiplicity ``mult`` emitted at t_pre
-    (ms): once per spike it carries, as NEST delivers them; returns the sum of the weights sent.
-    ``groups``: this thread's copies of the trace groups.
-
-    Called when the spike reaches the synapse's target, on the thread that owns the target,
-    after the target has been brought up to the arrival time t_pre + d: every postsynaptic
-    spike the rule pairs with (those that reached the synapse by t_pre, the whole delay d being
-    dendritic) is in the target's archive.  The first synapse of its trace group to receive the
-    spike (on this thread) advances the group; the others start from the traces it had before
-    (traces.pyx)."""
-    cdef const StdpSet* p = &pv.sets[pv.set[slot]]
-    cdef double d = column_value(&pv.delay, slot)
-    cdef double weight, total = 0.0
-    cdef int k
-    cdef FacetsSynapse facets
-    cdef TraceGroup* group = NULL
-    cdef bint first = False
-    cdef Traces seen
-    if pv.group != NULL:
-        group = &groups[pv.group[slot]]
-        first = t_pre > group.now.t_last
-        if first:
-            group.before = group.now
-        seen = group.before
-    else:
-        _own_traces(pv, slot, &seen)
-    if p.rule == RULE_FACETSHW:
-        facets.a_causal = pv.kplus + slot
-        facets.a_acausal = pv.kplus_triplet + slot
-        facets.a_thresh_th = &pv.a_thresh_th[slot]
-        facets.a_thresh_tl = &pv.a_thresh_tl[slot]
-        facets.next_readout_time = &pv.next_readout[slot]
-    for k in range(mult):
-        if p.rule == RULE_FACETSHW:
-            weight = facetshw_pre_spike(p, &pv.weight[slot], facets, &seen.t_last, &w.archives[i],
-                                        &pv.readout_logs[p.readout_log], t_pre, d)
-        else:
-            # the Kplus column exists once a synapse of a rule that keeps its own K+ does
-            weight = stdp_pre_spike(p, &pv.weight[slot], &seen, _slot_or_null(pv.kplus, slot),
-                                    &w.archives[i], t_pre, d)
-        if p.weight_recorder >= 0:
-            if weight_buffer_push(wbuf, t_pre, t_arrival, weight, source, w.gids[i], p.weight_recorder,
-                                  receptor, rank, k) != 0:
-                failed[0] = 1
-        total += weight
-    if group == NULL:
-        _keep_own_traces(pv, p.rule, slot, &seen)
-    elif first:
-        group.now = seen
-    return total
-
-
-cdef inline void _own_traces(const PlasticView* pv, int64_t slot, Traces* seen) noexcept nogil:
-    """A synapse's traces when the plastic table keeps them per synapse (traces.pyx); a column
-    that does not exist holds no trace its rule reads."""
-    seen.t_last = pv.t_last[slot]
-    seen.kplus = pv.kplus[slot] if pv.kplus != NULL else 0.0
-    seen.kplus_triplet = pv.kplus_triplet[slot] if pv.kplus_triplet != NULL else 0.0
-
-
-cdef inline void _keep_own_traces(PlasticView* pv, int rule, int64_t slot, const Traces* seen) noexcept nogil:
-    """Store what :func:`_own_traces` read after the rule advanced it; the columns the rule
-    updates itself (facetshw's accumulations, the pre-centred rule's K+) are left alone."""
-    pv.t_last[slot] = seen.t_last
-    if rule == RULE_FACETSHW:
-        return
-    if pv.kplus != NULL and not kplus_per_synapse(rule):
-        pv.kplus[slot] = seen.kplus
-    if pv.kplus_triplet != NULL:
-        pv.kplus_triplet[slot] = seen.kplus_triplet
-
 
 cdef inline int32_t _part_start(int64_t n_neurons, int part, int n_parts) noexcept nogil:
     """The first engine index of thread part ``part`` (parts are equal ranges of indices; part
     n_parts starts past the last neuron)."""
     return <int32_t> (part * n_neurons // n_parts)
-
-
-cdef inline bint _same_delay(const CodedColumn* delay, int64_t a, int64_t b) noexcept nogil:
-    if delay.code != NULL:
-        return delay.code[a] == delay.code[b]
-    return delay.plain[a] == delay.plain[b]
-
-
-cdef inline int64_t _run_steps(const RowsView* view, const Grid* grid, int64_t s) noexcept nogil:
-    """The delay of synapse ``s`` in whole steps, or OFF_GRID: read from its code's, converted
-    for a plain delay column."""
-    if view.code_steps != NULL:
-        return view.code_steps[view.delay.code[s]]
-    return delay_steps(grid, view.delay.plain[s])
 
 
 cdef class Engine:
@@ -283,26 +132,13 @@ cdef class Engine:
         self.static = SynapseTable(coded=("weight", "delay", ("model", "port")))
         self.plastic = SynapseTable(PLASTIC_COLUMNS, coded=("delay", ("model", "port")))
         self.traces = TraceGroups()
-        self._streams = np.zeros(0, dtype=stream_dtype())
-        self._st_perm = np.zeros(0, dtype=np.int32)
+        self.stimulation = Stimulation()
         self._wake = np.full(1, -np.inf)
         self._queued = np.full(1, np.inf)
-        self.generators = NULL
-        self.n_generators = 0
-        self._generator_data = []
-        self._generator_tables = []
         self.grid = make_grid(0.1)
         self._delay_steps = [None, None]
         self._one_delay = [np.ones(1, dtype=np.uint8), np.ones(1, dtype=np.uint8)]
-        self.spike_logs = []
-        self._sr_window = np.zeros((0, 2))
-        self._sr_offsets = np.zeros(1, dtype=np.int64)
-        self._sr_index = np.zeros(0, dtype=np.int32)
-        self._sr_pairs = []
-        self.meter_logs = []
-        self._meters = []
-        self._samplers = np.zeros(0, dtype=_SAMPLER_DTYPE)
-        self.plans = NULL
+        self.recorders = Recorders()
         self.t_now = 0.0
         self.queue = BatchQueue()
         self.width = 0.0
@@ -312,12 +148,7 @@ cdef class Engine:
         self.threads = <ThreadState*> calloc(1, sizeof(ThreadState))
         if self.threads == NULL:
             raise MemoryError("csnn: out of memory for the threads' buffers")
-        self._sets = np.zeros(1, dtype=set_dtype())
-        self.archives = NULL
-        self.n_archives = 0
-        self._tau_minus = np.zeros(0)
-        self._tau_minus_triplet = np.zeros(0)
-        self.weight_logs = []
+        self.plasticity = Plasticity()
         self.spikes.data = NULL
         self.spikes.n = 0
         self.spikes.cap = 0
@@ -325,17 +156,9 @@ cdef class Engine:
         self.n_events = 0
 
     def __dealloc__(self):
-        cdef int64_t k
-        if self.archives != NULL:
-            for k in range(self.n_archives):
-                free(self.archives[k].entries)
-            free(self.archives)
-        free(self.generators)
-        free(self.plans)
         free(self.spikes.data)
         free(self.slots)
         self._free_threads()
-        self._free_readout_logs()
 
     cdef void _free_threads(self):
         cdef int k
@@ -354,27 +177,15 @@ cdef class Engine:
         runs: spikes in flight, the postsynaptic archives, the clock and counters.  What it
         derives (CSRs of streams, samplers and recorders, each neuron's wake time) is derived
         again by the next run; neurons are bound by the kernel at Prepare."""
-        cdef int64_t k, j
-        cdef PostHistory* h
-        generators = [(self.generators[k].kind, self.generators[k].gid) + tuple(self._generator_data[k])
-                      for k in range(self.n_generators)]
-        lengths = np.array([self.archives[k].n - self.archives[k].start for k in range(self.n_archives)],
-                           dtype=np.int64)
-        entries = np.empty(int(lengths.sum()) * sizeof(HistoryEntry), dtype=np.uint8)
-        cdef HistoryEntry* out = <HistoryEntry*> cnp.PyArray_DATA(entries)
-        traces = np.empty((self.n_archives, 3))
-        j = 0
-        for k in range(self.n_archives):
-            h = &self.archives[k]
-            if h.n > h.start:
-                memcpy(&out[j], &h.entries[h.start], (h.n - h.start) * sizeof(HistoryEntry))
-                j += h.n - h.start
-            traces[k] = (h.Kminus, h.Kminus_triplet, h.last_spike)
+        cdef int64_t k
+        lengths, entries, traces = self.plasticity.archive_state()
         state = {"gids": self._gids, "static": self.static, "plastic": self.plastic, "traces": self.traces,
-                 "streams": self._streams, "generators": generators,
-                 "spike_logs": self.spike_logs, "sr_window": self._sr_window, "sr_pairs": self._sr_pairs,
-                 "meter_logs": self.meter_logs, "meters": self._meters, "weight_logs": self.weight_logs,
-                 "sets": self._sets, "tau_minus": self._tau_minus, "tau_minus_triplet": self._tau_minus_triplet,
+                 "streams": self.stimulation.streams, "generators": self.stimulation.generator_data(),
+                 "spike_logs": self.recorders.spike_logs, "sr_window": self.recorders.sr_window,
+                 "sr_pairs": self.recorders.sr_pairs, "meter_logs": self.recorders.meter_logs,
+                 "meters": self.recorders.meters, "weight_logs": self.recorders.weight_logs,
+                 "sets": self.plasticity.sets, "tau_minus": self.plasticity.tau_minus,
+                 "tau_minus_triplet": self.plasticity.tau_minus_triplet,
                  "n_threads": self.n_threads, "t_now": self.t_now, "n_spikes": self.n_spikes,
                  "n_events": self.n_events, "in_flight": self.queue.pending(), "resolution": self.grid.h,
                  # the window grid (its present window's start, the width): a loaded kernel runs
@@ -460,6 +271,7 @@ cdef class Engine:
         """The kernel's resolution (ms): the grid of poisson_generator's steps and of the times
         that coincide exactly (gridtime.pxd).  Set before any generator exists."""
         self.grid = make_grid(resolution)
+        self.stimulation.grid = self.grid
         self.dirty = True
 
     @property
@@ -467,230 +279,26 @@ cdef class Engine:
         return self.grid.h
 
     def set_generator(self, int index, int kind, int gid, times, values=None, mults=None):
-        """Create generator ``index`` (the next one) or replace its data.
-
-        Replacing keeps the meaning of everything before the present time (the facade splices
-        the new data after it); every stream of the generator then recomputes its next event.
-        ``GEN_POISSON_GRID``: ``times`` are step numbers and ``values`` rates (Hz), whose count
-        tables are made here.
-        """
-        cdef Generator* grown
-        times = np.ascontiguousarray(times, dtype=np.float64)
-        values = None if values is None else np.ascontiguousarray(values, dtype=np.float64)
-        mults = None if mults is None else np.ascontiguousarray(mults, dtype=np.float64)
-        if index == self.n_generators:
-            grown = <Generator*> realloc(self.generators, (index + 1) * sizeof(Generator))
-            if grown == NULL:
-                raise MemoryError("csnn: out of memory for generators")
-            self.generators = grown
-            self.n_generators += 1
-            self._generator_data.append(None)
-            self._generator_tables.append(None)
-        elif not 0 <= index < self.n_generators:
-            raise IndexError(f"csnn: generator index {index} out of range")
-        self._generator_data[index] = (times, values, mults)
-        cdef PoissonTables tables = None
-        if kind == GEN_POISSON_GRID:
-            # the mean count of a step: rate (Hz) * h (ms) * 1e-3, as NEST computes it
-            tables = PoissonTables(values * (self.grid.h * 1e-3))
-        self._generator_tables[index] = tables
-        cdef Generator* g = &self.generators[index]
-        g.kind = kind
-        g.gid = gid
-        g.n = times.shape[0]
-        g.times = <const double*> cnp.PyArray_DATA(times)
-        g.values = NULL
-        g.mults = NULL
-        if values is not None:
-            g.values = <const double*> cnp.PyArray_DATA(values)
-        if mults is not None:
-            g.mults = <const double*> cnp.PyArray_DATA(mults)
-        g.tables = tables.tables if tables is not None else NULL
-        g.grid = self.grid
-        cdef Stream* streams = <Stream*> cnp.PyArray_DATA(self._streams)
-        cdef int64_t k
-        for k in range(self._streams.shape[0]):
-            if streams[k].gen == index:
-                stream_retime(&streams[k], g, self.t_now)
+        """Create generator ``index`` (the next one) or replace its data at the present time
+        (Stimulation.set_generator)."""
+        self.stimulation.set_generator(index, kind, gid, times, values, mults, self.t_now)
 
     def add_streams(self, records):
-        """Append streams (records of ``stream_dtype()``), each starting at the present time."""
-        cdef cnp.ndarray arr = np.ascontiguousarray(records, dtype=stream_dtype())
-        cdef Stream* s = <Stream*> cnp.PyArray_DATA(arr)
-        cdef int64_t k
-        for k in range(arr.shape[0]):
-            stream_start(&s[k], &self.generators[s[k].gen], self.t_now)
-        self._streams = np.concatenate([self._streams, arr])
+        """Append streams (records of ``stimulation.stream_dtype()``), each starting at the present time."""
+        self.stimulation.add_streams(records, self.t_now)
         self.dirty = True
 
     def restart_streams(self, ids):
         """Restart streams ``ids`` from the present time (after their weight or delay changed)."""
-        cdef Stream* s = <Stream*> cnp.PyArray_DATA(self._streams)
-        cdef int64_t k
-        for k in np.asarray(ids, dtype=np.int64).tolist():
-            stream_start(&s[k], &self.generators[s[k].gen], self.t_now)
-
-    @property
-    def streams(self):
-        """The stream records in creation order (a live view: weights may be changed in place)."""
-        return self._streams
-
-    # -- recorders ----------------------------------------------------------------------------
-
-    def add_spike_recorder(self, double t_on, double t_off):
-        """A spike recorder keeping spikes emitted in (t_on, t_off]; returns its index."""
-        self.spike_logs.append(EventLog(0))
-        self._sr_window = np.vstack([self._sr_window, [[t_on, t_off]]])
-        return len(self.spike_logs) - 1
-
-    def set_spike_recorder_window(self, int index, double t_on, double t_off):
-        self._sr_window[index] = (t_on, t_off)
-
-    def attach_spike_recorder(self, int index, nidx):
-        """Record the spikes of neurons ``nidx`` (engine indices) with recorder ``index``."""
-        self._sr_pairs.append((np.asarray(nidx, dtype=np.int32), np.full(len(nidx), index, dtype=np.int32)))
-        self.dirty = True
-
-    def spike_log(self, int index):
-        return self.spike_logs[index]
-
-    def add_meter(self, double interval, double t_on, double t_off, variables):
-        """A multimeter sampling recordables ``variables`` (codes) at times k * interval in (t_on, t_off]."""
-        variables = np.ascontiguousarray(variables, dtype=np.int32)
-        self.meter_logs.append(EventLog(len(variables)))
-        self._meters.append({"interval": interval, "t_on": t_on, "t_off": t_off,
-                             "variables": variables, "targets": np.zeros(0, dtype=np.int32)})
-        self.dirty = True
-        return len(self._meters) - 1
-
-    def set_meter_window(self, int index, double interval, double t_on, double t_off):
-        self._meters[index].update(interval=interval, t_on=t_on, t_off=t_off)
-
-    def attach_meter(self, int index, nidx):
-        """Sample neurons ``nidx`` (engine indices); targets are kept in id order."""
-        meter = self._meters[index]
-        meter["targets"] = np.unique(np.concatenate([meter["targets"], np.asarray(nidx, dtype=np.int32)]))
-        self.dirty = True
-
-    def meter_log(self, int index):
-        return self.meter_logs[index]
+        self.stimulation.restart_streams(ids, self.t_now)
 
     # -- plasticity ------------------------------------------------------------------------
 
-    def set_stdp_sets(self, records, readout_base):
-        """The plastic synapses' parameter sets (records of stdp.set_dtype()), indexed by 'set';
-        ``readout_base``: per stdp_facetshw_synapse_hom model (the sets' ``readout_log``), the
-        synapses it has numbered so far."""
-        cdef int64_t k
-        cdef ReadoutLog* logs
-        records = np.ascontiguousarray(records, dtype=set_dtype())
-        self._sets = records if records.shape[0] else np.zeros(1, dtype=set_dtype())
-        self._free_readout_logs()
-        if len(readout_base) == 0:
-            return
-        logs = <ReadoutLog*> calloc(len(readout_base), sizeof(ReadoutLog))
-        if logs == NULL:
-            raise MemoryError("csnn: out of memory for the readout logs")
-        for k in range(len(readout_base)):
-            logs[k].base = readout_base[k]
-        self.readout_logs = logs
-        self.n_readout_logs = len(readout_base)
-
-    def readout_counts(self):
-        """Synapses numbered so far by each stdp_facetshw_synapse_hom model (readout log)."""
-        return np.array([self.readout_logs[k].base + self.readout_logs[k].n
-                         for k in range(self.n_readout_logs)], dtype=np.int64)
-
-    cdef void _free_readout_logs(self):
-        cdef int64_t k
-        if self.readout_logs != NULL:
-            for k in range(self.n_readout_logs):
-                free(self.readout_logs[k].t_first)
-            free(self.readout_logs)
-        self.readout_logs = NULL
-        self.n_readout_logs = 0
-
-    cdef int _number_facets_synapses(self, FacetsView* fv, int64_t first) noexcept nogil:
-        """Number the stdp_facetshw_synapse_hom synapses that transmit their first spike in this
-        window (the chunk's spikes from ``first`` on), in the order of the spikes (time, then
-        source), as the hardware controller does: this fixes their first readout.  Serial,
-        between windows.  Returns -1 when memory is exhausted."""
-        cdef const int64_t* off = self.plastic.off
-        cdef const StdpSet* p
-        cdef ReadoutLog* log
-        cdef int64_t i, s, src, number
-        for i in range(first, self.spikes.n):
-            src = self.spikes.data[i].neuron
-            for s in range(off[src], off[src + 1]):
-                p = &fv.sets[fv.set[s]]
-                if p.rule != RULE_FACETSHW or fv.numbered[s]:
-                    continue
-                log = &self.readout_logs[p.readout_log]
-                number = log.base + log.n
-                fv.synapse_id[s] = number
-                fv.next_readout[s] = (number // p.synapses_per_driver) * p.driver_readout_time
-                fv.numbered[s] = 1
-                if readout_log_add(log, self.spikes.data[i].t) != 0:
-                    return -1
-        return 0
-
     def set_archive_parameters(self, tau_minus, tau_minus_triplet):
         """Time constants (ms) of each neuron's postsynaptic traces, by engine index."""
-        self._tau_minus = np.ascontiguousarray(tau_minus, dtype=np.float64)
-        self._tau_minus_triplet = np.ascontiguousarray(tau_minus_triplet, dtype=np.float64)
-        if self.n_archives:
-            self._prepare_archives()
-
-    def add_weight_recorder(self):
-        """A weight recorder's log: senders, times and values (targets, weights, receptors, ports)."""
-        self.weight_logs.append(EventLog(4))
-        return len(self.weight_logs) - 1
-
-    def weight_log(self, int index):
-        return self.weight_logs[index]
-
-    def archive(self, int64_t nidx):
-        """A neuron's archived spikes (times) and the number of plastic synapses onto it."""
-        if nidx >= self.n_archives:
-            return np.zeros(0), 0
-        cdef PostHistory* h = &self.archives[nidx]
-        return np.array([h.entries[k].t for k in range(h.start, h.n)]), h.n_incoming
-
-    cdef int _prepare_archives(self) except -1:
-        """One archive per neuron (kept across calls), with its plastic in-degree, their longest
-        delay and its trace time constants."""
-        cdef int64_t k, n = self.n_neurons
-        cdef PostHistory* grown
-        if n > self.n_archives:
-            grown = <PostHistory*> realloc(self.archives, n * sizeof(PostHistory))
-            if grown == NULL:
-                raise MemoryError("csnn: out of memory for spike archives")
-            for k in range(self.n_archives, n):
-                grown[k].entries = NULL
-                grown[k].start = 0
-                grown[k].n = 0
-                grown[k].cap = 0
-                grown[k].Kminus = 0.0
-                grown[k].Kminus_triplet = 0.0
-                grown[k].last_spike = -1.0
-            self.archives = grown
-            self.n_archives = n
-        targets = self.plastic.columns["target"]
-        incoming_array = np.bincount(targets, minlength=n).astype(np.int32)
-        max_delay_array = np.zeros(n)
-        np.maximum.at(max_delay_array, targets, self.plastic.column("delay"))
-        tau_array = np.full(n, 20.0)
-        tau_array[:self._tau_minus.shape[0]] = self._tau_minus[:n]
-        tau3_array = np.full(n, 110.0)
-        tau3_array[:self._tau_minus_triplet.shape[0]] = self._tau_minus_triplet[:n]
-        cdef cnp.int32_t[::1] incoming = incoming_array
-        cdef double[::1] tau = tau_array, tau3 = tau3_array, max_delay = max_delay_array
-        for k in range(n):
-            self.archives[k].n_incoming = incoming[k]
-            self.archives[k].max_delay = max_delay[k]
-            self.archives[k].tau_minus = tau[k]
-            self.archives[k].tau_minus_triplet = tau3[k]
-        return 0
+        self.plasticity.set_trace_constants(tau_minus, tau_minus_triplet)
+        if self.plasticity.n_archives:
+            self.plasticity.prepare_archives(self.n_neurons, self.plastic)
 
     # -- preparation --------------------------------------------------------------------------
 
@@ -710,48 +318,15 @@ cdef class Engine:
     def prepare(self):
         """Build the CSRs that changed and (re)grid the arrival windows when the delays changed."""
         self.build()
-        if not self.dirty:
+        if not (self.dirty or self.recorders.changed):
             return
         cdef int64_t n = self.n_neurons
-        # streams by target, then (source, rank)
-        st = self._streams
-        perm = np.lexsort((st["rank"], st["source"], st["target"])).astype(np.int32)
-        self._st_perm = perm
-        st_offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(st["target"], minlength=n), out=st_offsets[1:])
-        # multimeter samplers by target
-        meters, columns, targets = [], [], []
-        for m, meter in enumerate(self._meters):
-            tg = meter["targets"]
-            meters.append(np.full(tg.shape[0], m, dtype=np.int32))
-            columns.append(np.arange(tg.shape[0], dtype=np.int32))
-            targets.append(tg)
-        meters = np.concatenate(meters) if meters else np.zeros(0, dtype=np.int32)
-        columns = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32)
-        targets = np.concatenate(targets) if targets else np.zeros(0, dtype=np.int32)
-        order = np.lexsort((columns, meters, targets))
-        samplers = np.zeros(order.shape[0], dtype=_SAMPLER_DTYPE)
-        samplers["meter"] = meters[order]
-        samplers["column"] = columns[order]
-        self._samplers = samplers
-        smp_offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(targets, minlength=n), out=smp_offsets[1:])
-        cdef MeterPlan* plans = <MeterPlan*> calloc(max(len(self._meters), 1), sizeof(MeterPlan))
-        if plans == NULL:
-            raise MemoryError("csnn: out of memory")
-        free(self.plans)
-        self.plans = plans
-        # spike recorders by source
-        sources = np.concatenate([p[0] for p in self._sr_pairs]) if self._sr_pairs else np.zeros(0, np.int32)
-        recorders = np.concatenate([p[1] for p in self._sr_pairs]) if self._sr_pairs else np.zeros(0, np.int32)
-        order = np.lexsort((recorders, sources))
-        self._sr_index = recorders[order]
-        self._sr_offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(sources, minlength=n), out=self._sr_offsets[1:])
-        self._prepare_archives()
+        st_offsets = self.stimulation.by_target(n)
+        smp_offsets = self.recorders.prepare(n)
+        self.plasticity.prepare_archives(self.n_neurons, self.plastic)
         self._prepare_slots(st_offsets, smp_offsets)
-        self._delay_steps = [self._code_steps(self.static), self._code_steps(self.plastic)]
-        self._one_delay = [self._one_delay_rows(self.static), self._one_delay_rows(self.plastic)]
+        self._delay_steps = [delay_code_steps(self.static, &self.grid), delay_code_steps(self.plastic, &self.grid)]
+        self._one_delay = [one_delay_rows(self.static, n), one_delay_rows(self.plastic, n)]
         # the threads' parts: equal ranges of engine indices
         self.n_parts = max(1, min(self.n_threads, n))
         self.dirty = False
@@ -761,29 +336,6 @@ cdef class Engine:
             self.queue.regrid_at(self.t_now, width, self.max_delay)
             self.width = width
         csnn_release_free_heap()
-
-    def _code_steps(self, SynapseTable table):
-        """Each coded delay value of ``table`` in steps (OFF_GRID when it is not a whole number
-        of steps), so that batching converts delays once per value, not per run of synapses;
-        None for a plain delay column."""
-        values = table.code_values("delay")
-        if values is None:
-            return None
-        return np.array([delay_steps(&self.grid, d) for d in values.tolist()], dtype=np.int64)
-
-    def _one_delay_rows(self, SynapseTable table):
-        """Per source (uint8): 1 when every synapse of its row has the same delay, so that a
-        spike makes one batch of the whole row without comparing delays synapse by synapse
-        (rows of several delays are walked: _make_batches)."""
-        offsets = table.offsets
-        one = np.ones(max(self.n_neurons, offsets.shape[0] - 1, 1), dtype=np.uint8)
-        ids = table.identity("delay")
-        # synapses whose delay differs from the previous synapse's; inside a row, the row has
-        # several delays (at a row's first synapse, the change is between rows)
-        change = np.flatnonzero(ids[1:] != ids[:-1]) + 1
-        row = np.searchsorted(offsets, change, side="right") - 1
-        one[row[change > offsets[row]]] = 0
-        return one
 
     cdef int _prepare_slots(self, st_offsets, smp_offsets) except -1:
         """Every neuron's Slot: its streams and samplers, no pending input (there is none
@@ -846,12 +398,9 @@ cdef class Engine:
         cdef double[::1] st_next
         if not resume:
             self.prepare()
-            self.traces.begin(self.n_parts, self.plastic, self._trace_sharers)
+            self.traces.begin(self.n_parts, self.plastic, lambda: self.plasticity.trace_sharers(self.plastic))
             # when each neuron's streams next deliver (kept by the targets from here on)
-            st = self._streams
-            st_next_array = np.full(max(self.n_neurons, 1), np.inf)
-            np.minimum.at(st_next_array, st["target"], st["next_t"])
-            st_next = st_next_array
+            st_next = self.stimulation.first_events(self.n_neurons)
             for k in range(self.n_neurons):
                 self.slots[k].st_next = st_next[k]
             # every neuron is visited in the first window (its state may have been set since)
@@ -862,12 +411,6 @@ cdef class Engine:
                 PyErr_CheckSignals()          # runs the deferring handler (and those of other signals)
         finally:
             self.traces.fold()            # the groups' traces as the threads left them
-
-    def _trace_sharers(self):
-        """Trace field -> which plastic synapses' rules read it from their trace group."""
-        rules = self._sets["rule"][self.plastic.columns["set"]]
-        return {name: np.isin(rules, [rule for rule, fields in SHARED_TRACES.items() if name in fields])
-                for name in TRACE_FIELDS}
 
     cdef int _reset_agendas(self) except -1:
         """Each thread's agenda: every neuron of its part due in the next window."""
@@ -892,9 +435,8 @@ cdef class Engine:
         cdef PlasticView pv
         cdef FacetsView fv
         cdef ChunkControl c
-        cdef int64_t j, rows_per_window
+        cdef int64_t rows_per_window
         cdef double t1 = self.queue.end
-        cdef Sampler* samplers = <Sampler*> cnp.PyArray_DATA(self._samplers)
         if t1 > t_stop:
             t1 = t_stop
         c.t_stop = t_stop
@@ -906,49 +448,28 @@ cdef class Engine:
         c.error = CHUNK_OK
         c.nonfinite = 0
         csnn_barrier_init(&c.barrier)
-        if self._samplers.shape[0] > 0:
+        if self.recorders.samplers.shape[0] > 0:
             # multimeters reserve their rows for the chunk's samples in advance: bound the chunk
-            rows_per_window = 1 + sum(int(m["targets"].shape[0] * self.width / m["interval"]) + 1
-                                      for m in self._meters)
+            rows_per_window = self.recorders.rows_per_window(self.width)
             c.t_planned = min(t_stop, self.queue.bound(max(1, CHUNK_SAMPLES // rows_per_window), t_stop))
-            self._plan_meters(self.t_now, c.t_planned)
-            for j in range(self._samplers.shape[0]):
-                samplers[j].j_next = self.plans[samplers[j].meter].j_lo
+            self.recorders.plan_meters(self.t_now, c.t_planned, self.gids)
         if self.queue.open_window(t1) != 0:
             raise MemoryError("csnn: out of memory while opening a window")
         self._window_view(&w, t1)
-        _rows_view(self.static, self._delay_steps[TABLE_STATIC], self._one_delay[TABLE_STATIC],
-                   &tables[TABLE_STATIC])
-        _rows_view(self.plastic, self._delay_steps[TABLE_PLASTIC], self._one_delay[TABLE_PLASTIC],
-                   &tables[TABLE_PLASTIC])
-        pv.weight = self.plastic.weight.plain      # plain: the rules write it
-        pv.delay = self.plastic.delay
-        pv.set = <const uint16_t*> cnp.PyArray_DATA(self.plastic.columns["set"])
-        pv.kplus = _column_or_null(self.plastic, "Kplus")
-        pv.kplus_triplet = _column_or_null(self.plastic, "Kplus_triplet")
-        pv.group = (<const uint32_t*> cnp.PyArray_DATA(self.plastic.columns["group"])
-                    if self.plastic.has_column("group") else NULL)
-        pv.t_last = _column_or_null(self.plastic, "t_last")
-        pv.a_thresh_th = _column_or_null(self.plastic, "a_thresh_th")
-        pv.a_thresh_tl = _column_or_null(self.plastic, "a_thresh_tl")
-        pv.next_readout = _column_or_null(self.plastic, "next_readout_time")
-        pv.sets = <const StdpSet*> cnp.PyArray_DATA(self._sets)
-        pv.readout_logs = self.readout_logs
-        fv.sets = pv.sets
-        fv.set = pv.set
-        if self.n_readout_logs > 0:          # (the facetshw columns exist once such a synapse does)
-            fv.numbered = <uint8_t*> cnp.PyArray_DATA(self.plastic.columns["init_flag"])
-            fv.synapse_id = <int64_t*> cnp.PyArray_DATA(self.plastic.columns["synapse_id"])
-            fv.next_readout = pv.next_readout
+        rows_view(self.static, self._delay_steps[TABLE_STATIC], self._one_delay[TABLE_STATIC],
+                  &tables[TABLE_STATIC])
+        rows_view(self.plastic, self._delay_steps[TABLE_PLASTIC], self._one_delay[TABLE_PLASTIC],
+                  &tables[TABLE_PLASTIC])
+        self.plasticity.views(self.plastic, &pv, &fv)
         self.spikes.n = 0
         self.weights.n = 0
         self._reset_threads()
         with nogil, parallel(num_threads=self.n_threads):
             self._window_loop(&w, tables, &pv, &fv, &c)
-        if self._samplers.shape[0] > 0:
-            self._trim_meters(self.t_now)
-        self._record_spikes()
-        self._record_weights()
+        if self.recorders.samplers.shape[0] > 0:
+            self.recorders.trim_meters(self.t_now)
+        self.recorders.record_spikes(&self.spikes, self.gids)
+        self.recorders.record_weights(&self.weights)
         if c.error == CHUNK_OUT_OF_MEMORY:
             raise MemoryError("csnn: out of memory while processing a window")
         if c.nonfinite:
@@ -1004,8 +525,9 @@ cdef class Engine:
             c.stop = 1
             return
         if (c.error == CHUNK_OK and (self._collect_spikes(&first) != 0 or self._collect_weights() != 0
-                or (self.n_readout_logs > 0 and self._number_facets_synapses(fv, first) != 0)
-                or self._make_batches(tables, first, self.queue.bounds[1]) != 0
+                or (self.plasticity.n_readout_logs > 0
+                    and self.plasticity.number_facets_synapses(fv, self.plastic.off, &self.spikes, first) != 0)
+                or self.queue.batch_spikes(tables, &self.spikes, first, &self.grid, self.gids) != 0
                 or (w.t1 == self.queue.bounds[1] and self.queue.close_window() != 0))):
             c.error = CHUNK_OUT_OF_MEMORY
         self._reset_threads()
@@ -1028,82 +550,6 @@ cdef class Engine:
         w.t0 = self.t_now
         w.t1 = t1
 
-    cdef int _plan_meters(self, double t0, double t1) except -1:
-        """Reserve each multimeter's rows for its samples in [t0, t1) and fill senders and times."""
-        cdef int m
-        cdef int64_t j_lo, j_hi, j, c, row, n_t
-        cdef double interval, t_on, t_off, q
-        cdef EventLog log
-        cdef cnp.int32_t[::1] targets
-        for m, meter in enumerate(self._meters):
-            interval = meter["interval"]
-            t_on = meter["t_on"]
-            t_off = meter["t_off"]
-            targets = meter["targets"]
-            n_t = targets.shape[0]
-            q = inverse_interval(interval)
-            # first sample at or after t0, after t_on, and j >= 1
-            j_lo = <int64_t> (t0 / interval)
-            while j_lo > 1 and sample_time(j_lo - 1, interval, q) >= t0:
-                j_lo -= 1
-            while sample_time(j_lo, interval, q) < t0:
-                j_lo += 1
-            if t_on >= t0:
-                j = <int64_t> (t_on / interval)
-                while sample_time(j, interval, q) <= t_on:
-                    j += 1
-                if j > j_lo:
-                    j_lo = j
-            if j_lo < 1:
-                j_lo = 1
-            # last sample before t1, at or before t_off
-            j_hi = <int64_t> (t1 / interval) + 1
-            while sample_time(j_hi, interval, q) >= t1:
-                j_hi -= 1
-            if t_off < t1:
-                while j_hi >= j_lo and sample_time(j_hi, interval, q) > t_off:
-                    j_hi -= 1
-            log = self.meter_logs[m]
-            self.plans[m].interval = interval
-            self.plans[m].q = q
-            self.plans[m].j_lo = j_lo
-            self.plans[m].j_hi = j_hi
-            self.plans[m].n_targets = <int32_t> n_t
-            self.plans[m].n_values = log.n_values
-            self.plans[m].variables = <const int32_t*> cnp.PyArray_DATA(meter["variables"])
-            if j_hi < j_lo or n_t == 0:
-                self.plans[m].j_hi = j_lo - 1
-                self.plans[m].first_row = log.n
-                self.plans[m].values = log.values
-                continue
-            row = log.n
-            log.reserve((j_hi - j_lo + 1) * n_t)
-            self.plans[m].first_row = row
-            self.plans[m].values = log.values
-            for j in range(j_lo, j_hi + 1):
-                for c in range(n_t):
-                    log.senders[row] = self.gids[targets[c]]
-                    log.times[row] = sample_time(j, interval, q)
-                    row += 1
-        return 0
-
-    cdef void _trim_meters(self, double t_end):
-        """Drop the rows reserved for samples at or after ``t_end`` (a chunk that ended before
-        the time it planned for): rows are time-major, so they are the logs' last ones."""
-        cdef int m
-        cdef int64_t j
-        cdef MeterPlan* plan
-        cdef EventLog log
-        for m in range(len(self._meters)):
-            plan = &self.plans[m]
-            if plan.j_hi < plan.j_lo:
-                continue
-            j = plan.j_lo
-            while j <= plan.j_hi and sample_time(j, plan.interval, plan.q) < t_end:
-                j += 1
-            log = self.meter_logs[m]
-            log.truncate(plan.first_row + (j - plan.j_lo) * plan.n_targets)
-
     cdef void _window_view(self, Window* w, double t1):
         """What the threads read and write in the window (t_now, t1]."""
         w.t0 = self.t_now
@@ -1113,12 +559,12 @@ cdef class Engine:
         w.slots = self.slots
         w.wake = <double*> cnp.PyArray_DATA(self._wake)
         w.queued = <double*> cnp.PyArray_DATA(self._queued)
-        w.streams = <Stream*> cnp.PyArray_DATA(self._streams)
-        w.st_perm = <const int32_t*> cnp.PyArray_DATA(self._st_perm)
-        w.generators = self.generators
-        w.samplers = <Sampler*> cnp.PyArray_DATA(self._samplers)
-        w.plans = self.plans
-        w.archives = self.archives
+        w.streams = <Stream*> cnp.PyArray_DATA(self.stimulation._streams)
+        w.st_perm = <const int32_t*> cnp.PyArray_DATA(self.stimulation.st_perm)
+        w.generators = self.stimulation.generators
+        w.samplers = <Sampler*> cnp.PyArray_DATA(self.recorders.samplers)
+        w.plans = self.recorders.plans
+        w.archives = self.plasticity.archives
         w.gids = self.gids
 
     cdef int _deliver_part(self, Window* w, ThreadState* ts, const RowsView* tables, PlasticView* pv,
@@ -1152,7 +598,7 @@ cdef class Engine:
                 if b.table == TABLE_STATIC:
                     weight = column_value(&tab.weight, s) * b.mult
                 else:
-                    weight = _plastic_update(pv, groups, w, s, <int32_t> (b.lo + s - first), i, b.t_spike, b.t,
+                    weight = plastic_update(pv, groups, w, s, <int32_t> (b.lo + s - first), i, b.t_spike, b.t,
                                              b.mult, b.gid, port, &ts.weights, &ts.failed)
                 receive_input(w, i, b.t, weight, port, b.mult)
                 ts.delivered += 1
@@ -1235,94 +681,6 @@ cdef class Engine:
         qsort(self.weights.data + start, self.weights.n - start, sizeof(WeightEvent), _weight_event_order)
         return 0
 
-    cdef int _make_batches(self, const RowsView* tables, int64_t first, double bound) noexcept nogil:
-        """Batch the window's spikes (the chunk's from ``first`` on, sorted by time and neuron)
-        for the windows in which they arrive: per spike and table, one batch per run of equal
-        delays in the sender's row.  ``bound``: the window's end; an arrival that rounding puts
-        there is moved one ulp later, so that a window never receives batches while it runs.
-
-        A spike emitted exactly at the time of grid step k arrives through a delay of m whole
-        steps at the time of step k + m (gridtime.pxd), the same double as every other input of
-        that step: the spike is checked once, and a run's m read from its delay code.
-        Returns -1 when memory is exhausted."""
-        cdef double after = nextafter(bound, INFINITY)
-        cdef const RowsView* view
-        cdef Batch batch
-        cdef int table_id
-        cdef int64_t i, s, e, row_lo, row_hi, step
-        cdef bint gridded
-        cdef SpikeOut* sp
-        for i in range(first, self.spikes.n):
-            sp = &self.spikes.data[i]
-            gridded = on_grid(&self.grid, sp.t, &step)
-            batch.t_spike = sp.t
-            batch.source = sp.neuron
-            batch.gid = self.gids[sp.neuron]
-            batch.mult = sp.mult
-            for table_id in range(2):
-                view = &tables[table_id]
-                batch.table = table_id
-                row_lo = view.off[sp.neuron]
-                row_hi = view.off[sp.neuron + 1]
-                s = row_lo
-                while s < row_hi:
-                    if view.one_delay[sp.neuron]:
-                        e = row_hi
-                    else:
-                        e = s + 1
-                        while e < row_hi and _same_delay(&view.delay, s, e):
-                            e += 1
-                    if gridded:
-                        batch.t = arrival(&self.grid, step, _run_steps(view, &self.grid, s),
-                                          column_value(&view.delay, s))
-                    else:
-                        batch.t = sp.t + column_value(&view.delay, s)
-                    if batch.t <= bound:
-                        batch.t = after
-                    batch.lo = <int32_t> (s - row_lo)
-                    batch.hi = <int32_t> (e - row_lo)
-                    if self.queue.push(&batch) != 0:
-                        return -1
-                    s = e
-        return 0
-
-    cdef int _record_weights(self) except -1:
-        """Append the chunk's transmissions through watched synapses to their weight recorders,
-        in arrival order."""
-        cdef int64_t i
-        cdef WeightEvent* events = self.weights.data
-        cdef EventLog log
-        for i in range(self.weights.n):
-            log = self.weight_logs[events[i].recorder]
-            log.reserve(1)
-            log.senders[log.n - 1] = events[i].sender
-            log.times[log.n - 1] = events[i].t
-            log.values[4 * (log.n - 1)] = events[i].target
-            log.values[4 * (log.n - 1) + 1] = events[i].weight
-            log.values[4 * (log.n - 1) + 2] = events[i].receptor
-            log.values[4 * (log.n - 1) + 3] = events[i].port
-        self.weights.n = 0
-        return 0
-
-    cdef int _record_spikes(self) except -1:
-        """Append the chunk's spikes (in time order) to the recorders of their senders."""
-        cdef const int64_t* off = <const int64_t*> cnp.PyArray_DATA(self._sr_offsets)
-        cdef const int32_t* index = <const int32_t*> cnp.PyArray_DATA(self._sr_index)
-        cdef double[:, ::1] window = self._sr_window
-        cdef int64_t i, r
-        cdef int m
-        cdef SpikeOut* sp
-        cdef EventLog log
-        if self._sr_index.shape[0] == 0:
-            return 0
-        for i in range(self.spikes.n):
-            sp = &self.spikes.data[i]
-            for r in range(off[sp.neuron], off[sp.neuron + 1]):
-                if window[index[r], 0] < sp.t <= window[index[r], 1]:
-                    log = self.spike_logs[index[r]]
-                    for m in range(sp.mult):
-                        log.append_spike(self.gids[sp.neuron], sp.t)
-        return 0
 
 
 cdef int _weight_event_order(const void* a, const void* b) noexcept nogil:
@@ -1354,8 +712,7 @@ def _restore_engine(state):
     filed again on the saved window grid; the archives get their entries back once they
     exist."""
     cdef Engine engine = Engine()
-    cdef int64_t k, j = 0, length
-    cdef PostHistory* h
+    cdef int64_t k
     engine.add_neurons(np.asarray(state["gids"], dtype=np.int32))
     engine.set_threads(state["n_threads"])
     engine.set_resolution(state["resolution"])
@@ -1364,16 +721,15 @@ def _restore_engine(state):
     engine.traces = state["traces"]
     for k, (kind, gid, times, values, mults) in enumerate(state["generators"]):
         engine.set_generator(k, kind, gid, times, values, mults)
-    engine._streams = state["streams"]             # already started: not restarted
-    engine.spike_logs = state["spike_logs"]
-    engine._sr_window = state["sr_window"]
-    engine._sr_pairs = state["sr_pairs"]
-    engine.meter_logs = state["meter_logs"]
-    engine._meters = state["meters"]
-    engine.weight_logs = state["weight_logs"]
-    engine._sets = state["sets"]
-    engine._tau_minus = state["tau_minus"]
-    engine._tau_minus_triplet = state["tau_minus_triplet"]
+    engine.stimulation._streams = state["streams"]     # already started: not restarted
+    engine.recorders.spike_logs = state["spike_logs"]
+    engine.recorders.sr_window = state["sr_window"]
+    engine.recorders.sr_pairs = state["sr_pairs"]
+    engine.recorders.meter_logs = state["meter_logs"]
+    engine.recorders.meters = state["meters"]
+    engine.recorders.weight_logs = state["weight_logs"]
+    engine.plasticity.sets = state["sets"]
+    engine.plasticity.set_trace_constants(state["tau_minus"], state["tau_minus_triplet"])
     engine.t_now = state["t_now"]
     engine.n_spikes = state["n_spikes"]
     engine.n_events = state["n_events"]
@@ -1385,19 +741,5 @@ def _restore_engine(state):
         engine.width = width
     engine.prepare()                               # (the grid when there was none) one archive per neuron
     engine.queue.refill(state["in_flight"])
-    lengths = state["archive_lengths"]
-    traces = state["archive_traces"]
-    cdef cnp.ndarray entries = np.ascontiguousarray(state["archive_entries"], dtype=np.uint8)
-    cdef HistoryEntry* saved = <HistoryEntry*> cnp.PyArray_DATA(entries)
-    for k in range(min(engine.n_archives, lengths.shape[0])):
-        h = &engine.archives[k]
-        length = lengths[k]
-        if length > 0:
-            if grow_array(<void**> &h.entries, &h.cap, sizeof(HistoryEntry), length) != 0:
-                raise MemoryError("csnn: out of memory for spike archives")
-            memcpy(h.entries, &saved[j], length * sizeof(HistoryEntry))
-            j += length
-        h.start = 0
-        h.n = length
-        h.Kminus, h.Kminus_triplet, h.last_spike = traces[k]
+    engine.plasticity.restore_archives(state["archive_lengths"], state["archive_entries"], state["archive_traces"])
     return engine

@@ -1,6 +1,10 @@
 # cython: language_level=3
-"""Recorded events: growable columns owned by one thin class (see recorders.pyx)."""
+"""Recorded events: growable columns owned by one thin class, and the engine's recorders (see
+recorders.pyx)."""
 from libc.stdint cimport int32_t, int64_t
+
+from csnn._core.events cimport SpikeBuffer
+from csnn._core.stdp cimport WeightBuffer
 
 
 cdef struct Sampler:
@@ -35,6 +39,26 @@ cdef class EventLog:
     cdef int reserve(self, int64_t rows) except -1
     cdef void truncate(self, int64_t rows)
     cdef int append_spike(self, int64_t sender, double t) except -1
+
+
+cdef class Recorders:
+    cdef object spike_logs                  # EventLog per spike recorder
+    cdef object sr_window                   # (n, 2) array: active interval (t_on, t_off]
+    cdef object sr_pairs                    # (neurons, recorder) blocks attached
+    cdef object sr_offsets, sr_index        # CSR: recorders of neuron i
+    cdef object meter_logs                  # EventLog per multimeter
+    cdef object meters                      # per multimeter: interval, t_on, t_off, variables, targets
+    cdef object samplers                    # Sampler records by target (Slot.smp_lo, smp_hi)
+    cdef MeterPlan* plans                   # per multimeter: its samples in the present chunk
+    cdef object weight_logs                 # EventLog per weight recorder
+    cdef bint changed                       # recorders added or attached since prepare
+
+    cdef object prepare(self, int64_t n)
+    cdef int64_t rows_per_window(self, double width) except -1
+    cdef int plan_meters(self, double t0, double t1, const int32_t* gids) except -1
+    cdef void trim_meters(self, double t_end)
+    cdef int record_spikes(self, const SpikeBuffer* spikes, const int32_t* gids) except -1
+    cdef int record_weights(self, WeightBuffer* weights) except -1
 
 
 cdef inline double inverse_interval(double interval) noexcept nogil:

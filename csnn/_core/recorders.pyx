@@ -1,16 +1,22 @@
 # cython: language_level=3
-"""Recorded events: growable columns of senders, times and values, owned by one thin class.
+"""Recorded events: growable columns of senders, times and values, owned by one thin class
+(EventLog), and the engine's recorders that fill them (Recorders).
 
-A spike recorder appends (sender, time) once per spike and multiplicity; a multimeter reserves
-all rows of a window at once (time-major, targets in id order within a time, as NEST orders
-them) and each target writes its own values into its rows, in parallel with the others.
+A spike recorder appends (sender, time) once per spike and multiplicity, after each chunk of
+windows; a multimeter reserves all rows of a chunk at once (time-major, targets in id order
+within a time, as NEST orders them) and each target writes its own values into its rows, in
+parallel with the others; a weight recorder appends the chunk's transmissions through the
+synapses it watches.
 """
 import numpy as np
 
 cimport numpy as cnp
 
-from libc.stdlib cimport free, realloc
+from libc.stdlib cimport calloc, free, realloc
 from libc.string cimport memcpy
+
+from csnn._core.events cimport SpikeOut
+from csnn._core.stdp cimport WeightEvent
 
 
 cdef class EventLog:
@@ -117,3 +123,234 @@ def _restore_log(int n_values, senders, times, values, int64_t total):
             memcpy(log.values, &v_view[0, 0], rows * n_values * sizeof(double))
     log.total = total
     return log
+
+
+#: numpy dtype of the C ``Sampler`` record (recorders.pxd)
+_SAMPLER_DTYPE = np.dtype([("meter", "i4"), ("column", "i4"), ("j_next", "i8")])
+assert _SAMPLER_DTYPE.itemsize == sizeof(Sampler)
+
+
+cdef class Recorders:
+    """The engine's recorders: spike recorders, multimeters and weight recorders, each with its
+    EventLog, and what the event loop needs to fill them (recorders by source, samplers by
+    target, the multimeters' plans for a chunk of windows)."""
+
+    def __cinit__(self):
+        self.spike_logs = []
+        self.sr_window = np.zeros((0, 2))
+        self.sr_offsets = np.zeros(1, dtype=np.int64)
+        self.sr_index = np.zeros(0, dtype=np.int32)
+        self.sr_pairs = []
+        self.meter_logs = []
+        self.meters = []
+        self.samplers = np.zeros(0, dtype=_SAMPLER_DTYPE)
+        self.plans = NULL
+        self.weight_logs = []
+        self.changed = True
+
+    def __dealloc__(self):
+        free(self.plans)
+
+    def add_spike_recorder(self, double t_on, double t_off):
+        """A spike recorder keeping spikes emitted in (t_on, t_off]; returns its index."""
+        self.spike_logs.append(EventLog(0))
+        self.sr_window = np.vstack([self.sr_window, [[t_on, t_off]]])
+        return len(self.spike_logs) - 1
+
+    def set_spike_recorder_window(self, int index, double t_on, double t_off):
+        self.sr_window[index] = (t_on, t_off)
+
+    def attach_spike_recorder(self, int index, nidx):
+        """Record the spikes of neurons ``nidx`` (engine indices) with recorder ``index``."""
+        self.sr_pairs.append((np.asarray(nidx, dtype=np.int32), np.full(len(nidx), index, dtype=np.int32)))
+        self.changed = True
+
+    def spike_log(self, int index):
+        return self.spike_logs[index]
+
+    def add_meter(self, double interval, double t_on, double t_off, variables):
+        """A multimeter sampling recordables ``variables`` (codes) at times k * interval in (t_on, t_off]."""
+        variables = np.ascontiguousarray(variables, dtype=np.int32)
+        self.meter_logs.append(EventLog(len(variables)))
+        self.meters.append({"interval": interval, "t_on": t_on, "t_off": t_off,
+                            "variables": variables, "targets": np.zeros(0, dtype=np.int32)})
+        self.changed = True
+        return len(self.meters) - 1
+
+    def set_meter_window(self, int index, double interval, double t_on, double t_off):
+        self.meters[index].update(interval=interval, t_on=t_on, t_off=t_off)
+
+    def attach_meter(self, int index, nidx):
+        """Sample neurons ``nidx`` (engine indices); targets are kept in id order."""
+        meter = self.meters[index]
+        meter["targets"] = np.unique(np.concatenate([meter["targets"], np.asarray(nidx, dtype=np.int32)]))
+        self.changed = True
+
+    def meter_log(self, int index):
+        return self.meter_logs[index]
+
+    def add_weight_recorder(self):
+        """A weight recorder's log: senders, times and values (targets, weights, receptors, ports)."""
+        self.weight_logs.append(EventLog(4))
+        return len(self.weight_logs) - 1
+
+    def weight_log(self, int index):
+        return self.weight_logs[index]
+
+    cdef object prepare(self, int64_t n):
+        """The samplers by target and the recorders by source, for ``n`` neurons; returns the
+        samplers' offsets by target (Slot.smp_lo, smp_hi)."""
+        meters, columns, targets = [], [], []
+        for m, meter in enumerate(self.meters):
+            tg = meter["targets"]
+            meters.append(np.full(tg.shape[0], m, dtype=np.int32))
+            columns.append(np.arange(tg.shape[0], dtype=np.int32))
+            targets.append(tg)
+        meters = np.concatenate(meters) if meters else np.zeros(0, dtype=np.int32)
+        columns = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32)
+        targets = np.concatenate(targets) if targets else np.zeros(0, dtype=np.int32)
+        order = np.lexsort((columns, meters, targets))
+        samplers = np.zeros(order.shape[0], dtype=_SAMPLER_DTYPE)
+        samplers["meter"] = meters[order]
+        samplers["column"] = columns[order]
+        self.samplers = samplers
+        smp_offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(targets, minlength=n), out=smp_offsets[1:])
+        cdef MeterPlan* plans = <MeterPlan*> calloc(max(len(self.meters), 1), sizeof(MeterPlan))
+        if plans == NULL:
+            raise MemoryError("csnn: out of memory")
+        free(self.plans)
+        self.plans = plans
+        # spike recorders by source
+        sources = np.concatenate([p[0] for p in self.sr_pairs]) if self.sr_pairs else np.zeros(0, np.int32)
+        recorders = np.concatenate([p[1] for p in self.sr_pairs]) if self.sr_pairs else np.zeros(0, np.int32)
+        order = np.lexsort((recorders, sources))
+        self.sr_index = recorders[order]
+        self.sr_offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(sources, minlength=n), out=self.sr_offsets[1:])
+        self.changed = False
+        return smp_offsets
+
+    cdef int64_t rows_per_window(self, double width) except -1:
+        """The multimeters' rows a window of ``width`` (ms) fills at most."""
+        return 1 + sum(int(m["targets"].shape[0] * width / m["interval"]) + 1 for m in self.meters)
+
+    cdef int plan_meters(self, double t0, double t1, const int32_t* gids) except -1:
+        """Reserve each multimeter's rows for its samples in [t0, t1) and fill senders (global
+        ids ``gids`` of the engine indices) and times; each sampler starts at its multimeter's
+        first sample."""
+        cdef int m
+        cdef int64_t j_lo, j_hi, j, c, row, n_t
+        cdef double interval, t_on, t_off, q
+        cdef EventLog log
+        cdef cnp.int32_t[::1] targets
+        cdef Sampler* samplers = <Sampler*> cnp.PyArray_DATA(self.samplers)
+        for m, meter in enumerate(self.meters):
+            interval = meter["interval"]
+            t_on = meter["t_on"]
+            t_off = meter["t_off"]
+            targets = meter["targets"]
+            n_t = targets.shape[0]
+            q = inverse_interval(interval)
+            # first sample at or after t0, after t_on, and j >= 1
+            j_lo = <int64_t> (t0 / interval)
+            while j_lo > 1 and sample_time(j_lo - 1, interval, q) >= t0:
+                j_lo -= 1
+            while sample_time(j_lo, interval, q) < t0:
+                j_lo += 1
+            if t_on >= t0:
+                j = <int64_t> (t_on / interval)
+                while sample_time(j, interval, q) <= t_on:
+                    j += 1
+                if j > j_lo:
+                    j_lo = j
+            if j_lo < 1:
+                j_lo = 1
+            # last sample before t1, at or before t_off
+            j_hi = <int64_t> (t1 / interval) + 1
+            while sample_time(j_hi, interval, q) >= t1:
+                j_hi -= 1
+            if t_off < t1:
+                while j_hi >= j_lo and sample_time(j_hi, interval, q) > t_off:
+                    j_hi -= 1
+            log = self.meter_logs[m]
+            self.plans[m].interval = interval
+            self.plans[m].q = q
+            self.plans[m].j_lo = j_lo
+            self.plans[m].j_hi = j_hi
+            self.plans[m].n_targets = <int32_t> n_t
+            self.plans[m].n_values = log.n_values
+            self.plans[m].variables = <const int32_t*> cnp.PyArray_DATA(meter["variables"])
+            if j_hi < j_lo or n_t == 0:
+                self.plans[m].j_hi = j_lo - 1
+                self.plans[m].first_row = log.n
+                self.plans[m].values = log.values
+                continue
+            row = log.n
+            log.reserve((j_hi - j_lo + 1) * n_t)
+            self.plans[m].first_row = row
+            self.plans[m].values = log.values
+            for j in range(j_lo, j_hi + 1):
+                for c in range(n_t):
+                    log.senders[row] = gids[targets[c]]
+                    log.times[row] = sample_time(j, interval, q)
+                    row += 1
+        for j in range(self.samplers.shape[0]):
+            samplers[j].j_next = self.plans[samplers[j].meter].j_lo
+        return 0
+
+    cdef void trim_meters(self, double t_end):
+        """Drop the rows reserved for samples at or after ``t_end`` (a chunk that ended before
+        the time it planned for): rows are time-major, so they are the logs' last ones."""
+        cdef int m
+        cdef int64_t j
+        cdef MeterPlan* plan
+        cdef EventLog log
+        for m in range(len(self.meters)):
+            plan = &self.plans[m]
+            if plan.j_hi < plan.j_lo:
+                continue
+            j = plan.j_lo
+            while j <= plan.j_hi and sample_time(j, plan.interval, plan.q) < t_end:
+                j += 1
+            log = self.meter_logs[m]
+            log.truncate(plan.first_row + (j - plan.j_lo) * plan.n_targets)
+
+    cdef int record_spikes(self, const SpikeBuffer* spikes, const int32_t* gids) except -1:
+        """Append a chunk's ``spikes`` (in time order) to the recorders of their senders
+        (global ids ``gids`` of the engine indices)."""
+        cdef const int64_t* off = <const int64_t*> cnp.PyArray_DATA(self.sr_offsets)
+        cdef const int32_t* index = <const int32_t*> cnp.PyArray_DATA(self.sr_index)
+        cdef double[:, ::1] window = self.sr_window
+        cdef int64_t i, r
+        cdef int m
+        cdef SpikeOut* sp
+        cdef EventLog log
+        if self.sr_index.shape[0] == 0:
+            return 0
+        for i in range(spikes.n):
+            sp = &spikes.data[i]
+            for r in range(off[sp.neuron], off[sp.neuron + 1]):
+                if window[index[r], 0] < sp.t <= window[index[r], 1]:
+                    log = self.spike_logs[index[r]]
+                    for m in range(sp.mult):
+                        log.append_spike(gids[sp.neuron], sp.t)
+        return 0
+
+    cdef int record_weights(self, WeightBuffer* weights) except -1:
+        """Append a chunk's transmissions through watched synapses (``weights``, in arrival
+        order) to their weight recorders, and empty ``weights``."""
+        cdef int64_t i
+        cdef WeightEvent* events = weights.data
+        cdef EventLog log
+        for i in range(weights.n):
+            log = self.weight_logs[events[i].recorder]
+            log.reserve(1)
+            log.senders[log.n - 1] = events[i].sender
+            log.times[log.n - 1] = events[i].t
+            log.values[4 * (log.n - 1)] = events[i].target
+            log.values[4 * (log.n - 1) + 1] = events[i].weight
+            log.values[4 * (log.n - 1) + 2] = events[i].receptor
+            log.values[4 * (log.n - 1) + 3] = events[i].port
+        weights.n = 0
+        return 0

@@ -1,0 +1,156 @@
+# cython: language_level=3
+"""The stimulation the engine owns: generators (their times, values and multiplicities, and
+poisson_generator's count tables) and the streams that carry each generator's events to one
+target (streams.pxd).
+
+The targets draw their streams' events themselves while the event loop brings them forward
+(targets.pxd); this module creates and restarts them and orders them by target between runs.
+"""
+import numpy as np
+
+cimport numpy as cnp
+from libc.stdint cimport int64_t
+from libc.stdlib cimport free, realloc
+
+from csnn._core.gridtime cimport make_grid
+from csnn._core.rng cimport PoissonTables
+from csnn._core.streams cimport GEN_POISSON_GRID, Stream, stream_retime, stream_start
+
+cnp.import_array()
+
+_STREAM_FIELDS = ("target", "gen", "source", "rank", "port", "pending", "weight", "delay", "pos",
+                  "budget", "next_emit", "next_t", "next_value", "value", "aux", "hold_budget",
+                  "hold_aux", "cursor", "next_mult", "step", "next_step", "delay_steps")
+
+
+cdef Stream _stream_probe
+
+
+def stream_dtype():
+    """numpy dtype of the C ``Stream`` record (the facade builds stream arrays with it)."""
+    cdef char* base = <char*> &_stream_probe
+    offsets = [
+        <char*> &_stream_probe.target - base, <char*> &_stream_probe.gen - base,
+        <char*> &_stream_probe.source - base, <char*> &_stream_probe.rank - base,
+        <char*> &_stream_probe.port - base, <char*> &_stream_probe.pending - base,
+        <char*> &_stream_probe.weight - base, <char*> &_stream_probe.delay - base,
+        <char*> &_stream_probe.pos - base, <char*> &_stream_probe.budget - base,
+        <char*> &_stream_probe.next_emit - base, <char*> &_stream_probe.next_t - base,
+        <char*> &_stream_probe.next_value - base, <char*> &_stream_probe.value - base,
+        <char*> &_stream_probe.aux - base, <char*> &_stream_probe.hold_budget - base,
+        <char*> &_stream_probe.hold_aux - base,
+        <char*> &_stream_probe.cursor - base, <char*> &_stream_probe.next_mult - base,
+        <char*> &_stream_probe.step - base, <char*> &_stream_probe.next_step - base,
+        <char*> &_stream_probe.delay_steps - base,
+    ]
+    formats = ["i4"] * 6 + ["f8"] * 11 + ["i8"] * 5
+    names = list(_STREAM_FIELDS) + ["rng"]
+    offsets.append(<char*> &_stream_probe.rng - base)
+    formats.append(("u8", 4))
+    return np.dtype({"names": names, "formats": formats, "offsets": offsets,
+                     "itemsize": sizeof(Stream)})
+
+
+cdef class Stimulation:
+    """Generators and streams (see the module docstring)."""
+
+    def __cinit__(self):
+        self._streams = np.zeros(0, dtype=stream_dtype())
+        self.st_perm = np.zeros(0, dtype=np.int32)
+        self.generators = NULL
+        self.n_generators = 0
+        self._generator_data = []
+        self._generator_tables = []
+        self.grid = make_grid(0.1)
+
+    def __dealloc__(self):
+        free(self.generators)
+
+    def set_generator(self, int index, int kind, int gid, times, values, mults, double t_now):
+        """Create generator ``index`` (the next one) or replace its data at ``t_now`` (ms).
+
+        Replacing keeps the meaning of everything before t_now (the facade splices the new data
+        after it); every stream of the generator then recomputes its next event.
+        ``GEN_POISSON_GRID``: ``times`` are step numbers and ``values`` rates (Hz), whose count
+        tables are made here.
+        """
+        cdef Generator* grown
+        times = np.ascontiguousarray(times, dtype=np.float64)
+        values = None if values is None else np.ascontiguousarray(values, dtype=np.float64)
+        mults = None if mults is None else np.ascontiguousarray(mults, dtype=np.float64)
+        if index == self.n_generators:
+            grown = <Generator*> realloc(self.generators, (index + 1) * sizeof(Generator))
+            if grown == NULL:
+                raise MemoryError("csnn: out of memory for generators")
+            self.generators = grown
+            self.n_generators += 1
+            self._generator_data.append(None)
+            self._generator_tables.append(None)
+        elif not 0 <= index < self.n_generators:
+            raise IndexError(f"csnn: generator index {index} out of range")
+        self._generator_data[index] = (times, values, mults)
+        cdef PoissonTables tables = None
+        if kind == GEN_POISSON_GRID:
+            # the mean count of a step: rate (Hz) * h (ms) * 1e-3, as NEST computes it
+            tables = PoissonTables(values * (self.grid.h * 1e-3))
+        self._generator_tables[index] = tables
+        cdef Generator* g = &self.generators[index]
+        g.kind = kind
+        g.gid = gid
+        g.n = times.shape[0]
+        g.times = <const double*> cnp.PyArray_DATA(times)
+        g.values = NULL
+        g.mults = NULL
+        if values is not None:
+            g.values = <const double*> cnp.PyArray_DATA(values)
+        if mults is not None:
+            g.mults = <const double*> cnp.PyArray_DATA(mults)
+        g.tables = tables.tables if tables is not None else NULL
+        g.grid = self.grid
+        cdef Stream* streams = <Stream*> cnp.PyArray_DATA(self._streams)
+        cdef int64_t k
+        for k in range(self._streams.shape[0]):
+            if streams[k].gen == index:
+                stream_retime(&streams[k], g, t_now)
+
+    def generator_data(self):
+        """Per generator (kind, gid, times, values, mults): what :meth:`set_generator` was given."""
+        return [(self.generators[k].kind, self.generators[k].gid) + tuple(self._generator_data[k])
+                for k in range(self.n_generators)]
+
+    def add_streams(self, records, double t_now):
+        """Append streams (records of ``stream_dtype()``), each starting at ``t_now`` (ms)."""
+        cdef cnp.ndarray arr = np.ascontiguousarray(records, dtype=stream_dtype())
+        cdef Stream* s = <Stream*> cnp.PyArray_DATA(arr)
+        cdef int64_t k
+        for k in range(arr.shape[0]):
+            stream_start(&s[k], &self.generators[s[k].gen], t_now)
+        self._streams = np.concatenate([self._streams, arr])
+
+    def restart_streams(self, ids, double t_now):
+        """Restart streams ``ids`` from ``t_now`` (ms; after their weight or delay changed)."""
+        cdef Stream* s = <Stream*> cnp.PyArray_DATA(self._streams)
+        cdef int64_t k
+        for k in np.asarray(ids, dtype=np.int64).tolist():
+            stream_start(&s[k], &self.generators[s[k].gen], t_now)
+
+    @property
+    def streams(self):
+        """The stream records in creation order (a live view: weights may be changed in place)."""
+        return self._streams
+
+    def by_target(self, int64_t n):
+        """Order the streams by target, then (source, rank), for ``n`` neurons; returns their
+        offsets by target (Slot.st_lo, st_hi)."""
+        st = self._streams
+        self.st_perm = np.lexsort((st["rank"], st["source"], st["target"])).astype(np.int32)
+        st_offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(st["target"], minlength=n), out=st_offsets[1:])
+        return st_offsets
+
+    def first_events(self, int64_t n):
+        """Per neuron (of ``n``), when its streams next deliver (ms; inf without streams)."""
+        st = self._streams
+        st_next = np.full(max(n, 1), np.inf)
+        np.minimum.at(st_next, st["target"], st["next_t"])
+        return st_next
