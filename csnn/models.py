@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from ._core import engine as _engine
+from ._core import populations as _populations
 from ._core import stdp as _stdp
 from ._core.model_list import MODELS as _CORE_MODELS
 from .errors import BadParameterError, BadTypeError, UnknownModelError, as_numbers, close_names, to_float
@@ -152,7 +152,7 @@ class Model:
 
     @property
     def code(self):
-        return _engine.MODEL_CODES[self.base]
+        return _populations.MODEL_CODES[self.base]
 
     @property
     def recordables(self):

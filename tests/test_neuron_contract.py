@@ -36,6 +36,7 @@ import csnn
 from conftest import quiet
 from csnn import kernel as ckernel
 from csnn._core.model_list import MODELS as CORE_MODELS
+from csnn._core.populations import apply_model_rows
 
 TESTS = pathlib.Path(__file__).resolve().parent
 
@@ -466,7 +467,9 @@ def test_a_state_that_stops_being_finite_stops_the_run(model):
         assert message is None and t_stop == 10.0
         kernel = ckernel.current()
         population = kernel.populations[model]
-        assert np.all(kernel.engine._failures(kernel.models.get(model).code, population.data, population.n) == np.inf)
+        failures = apply_model_rows(kernel.models.get(model).code, population.data,
+                                    np.arange(population.n, dtype=np.int64), "failures", 0, kernel.engine.t_now)
+        assert np.all(failures == np.inf)
         neurons = csnn.GetNodes({"model": model})
         for recordable in csnn.GetDefaults(model)["recordables"]:
             assert np.all(np.isfinite(neurons.get(recordable))), recordable

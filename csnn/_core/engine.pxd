@@ -12,52 +12,7 @@ from csnn._core.stimulation cimport Stimulation
 from csnn._core.synapses cimport SynapseTable
 from csnn._core.traces cimport TraceGroups
 from csnn._core.targets cimport Slot, ThreadState, Window
-
-
-# the threads of a chunk: how many, their barrier, the wall clock
-cdef extern from *:
-    """
-    #if defined(CSNN_OPENMP) && CSNN_OPENMP
-    #include <omp.h>
-    static int csnn_team_size(void) { return omp_get_num_threads(); }
-    #else
-    static int csnn_team_size(void) { return 1; }
-    #endif
-    #include <sched.h>
-    #include <time.h>
-    static double csnn_clock(void) {
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return t.tv_sec + 1e-9 * t.tv_nsec;
-    }
-    /* A sense-reversing barrier for the threads of a chunk: each waits spinning briefly, then
-       yielding its core, so that a thread the system has descheduled (more threads than free
-       cores) gets to run instead of finding its peers spinning for a whole time slice, as an
-       OpenMP barrier's waiters do.  Its stores and loads order the window's data as a barrier must. */
-    typedef struct { int count; int sense; } csnn_barrier_t;
-    static void csnn_barrier_init(csnn_barrier_t* b) { b->count = 0; b->sense = 0; }
-    static void csnn_barrier_wait(csnn_barrier_t* b, int team, int* local_sense) {
-        int sense = !*local_sense, spins = 0;
-        *local_sense = sense;
-        if (__atomic_add_fetch(&b->count, 1, __ATOMIC_ACQ_REL) == team) {
-            __atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
-            __atomic_store_n(&b->sense, sense, __ATOMIC_RELEASE);
-            return;
-        }
-        while (__atomic_load_n(&b->sense, __ATOMIC_ACQUIRE) != sense) {
-            if (++spins > 4000) sched_yield();
-    #if defined(__x86_64__) || defined(__i386__)
-            else __builtin_ia32_pause();
-    #endif
-        }
-    }
-    """
-    ctypedef struct csnn_barrier_t:
-        pass
-    void csnn_barrier_init(csnn_barrier_t* b) nogil
-    void csnn_barrier_wait(csnn_barrier_t* b, int team, int* local_sense) nogil
-    int csnn_team_size() nogil
-    double csnn_clock() nogil      # monotonic wall clock (s)
+from csnn._core.threads cimport csnn_barrier_t
 
 
 cdef struct ChunkControl:
@@ -111,7 +66,6 @@ cdef class Engine:
     cdef readonly int64_t n_spikes          # spikes emitted so far (local_spike_counter)
     cdef readonly int64_t n_events          # inputs delivered so far, through synapses and from generators
 
-    cdef void _free_threads(self)
     cdef int _prepare_slots(self, st_offsets, smp_offsets) except -1
     cdef int _reset_agendas(self) except -1
     cdef int64_t _run_chunk(self, double t_stop, int64_t max_windows) except -1
@@ -119,10 +73,6 @@ cdef class Engine:
                            ChunkControl* c) noexcept nogil
     cdef void _end_window(self, Window* w, const RowsView* tables, FacetsView* fv,
                           ChunkControl* c) noexcept nogil
-    cdef void _reset_threads(self) noexcept nogil
     cdef void _window_view(self, Window* w, double t1)
     cdef int _deliver_part(self, Window* w, ThreadState* ts, const RowsView* tables, PlasticView* pv,
                            int part) noexcept nogil
-    cdef int _check_finite(self, double t0, double t1) except -1
-    cdef int _collect_spikes(self, int64_t* first) noexcept nogil
-    cdef int _collect_weights(self) noexcept nogil

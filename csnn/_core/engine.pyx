@@ -19,8 +19,16 @@ Threads own their targets: part k of the engine indices belongs to thread k, whi
 batch and touches only its own targets, so a neuron sees the same inputs in the same order
 whatever the thread count.  A neuron's state changes only at its own events, never at window
 boundaries: two ``Simulate`` calls of 50 ms give bit for bit the results of one of 100 ms.
+
+The Engine coordinates: it holds the neurons' bindings and Slots, the synapse tables, the
+clock, the batch queue and the threads, and owns one object per other concern, each in its own
+module: ``Stimulation`` (stimulation.pyx: generators and streams), ``Recorders``
+(recorders.pyx: spike recorders, multimeters, weight recorders) and ``Plasticity``
+(plasticity.pyx: parameter sets, readout logs, postsynaptic archives; a plastic synapse's
+update is inline in plasticity.pxd).  Spikes become batches in delivery.pyx, the threads'
+output is merged in threads.pyx, and a model's helpers reach population rows through
+populations.pyx.
 """
-import importlib
 import signal
 
 import numpy as np
@@ -29,29 +37,28 @@ cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport parallel, threadid
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t
-from libc.stdlib cimport calloc, free, qsort, realloc
+from libc.stdlib cimport calloc, free
 
-from csnn._core.agenda cimport Agenda, agenda_free, agenda_plan, agenda_reset, agenda_turn, agenda_wake
+from csnn._core.agenda cimport Agenda, agenda_plan, agenda_reset, agenda_turn, agenda_wake
 from csnn._core.delivery cimport (TABLE_PLASTIC, TABLE_STATIC, Batch, BatchQueue, RowsView, delay_code_steps,
                                   one_delay_rows, rows_view)
 from csnn._core.delivery import BatchQueue
-from csnn._core.dispatch cimport (ROWS_COMMIT, ROWS_FAILURES, ROWS_INITIALIZE, ROWS_REFRESH, ROWS_VALUES,
-                                  apply_rows, close_target, receive_input, touch_target)
-from csnn._core.events cimport SpikeOut, grow_array, pending_clear
+from csnn._core.dispatch cimport close_target, receive_input, touch_target
+from csnn._core.events cimport pending_clear
 from csnn._core.gridtime cimport make_grid
-from csnn._core.model_list import MODELS
 from csnn._core.plasticity cimport FacetsView, PlasticView, Plasticity, plastic_update
+from csnn._core.populations import apply_model_rows, check_finite
 from csnn._core.recorders cimport Recorders, Sampler
-from csnn._core.stdp cimport WeightEvent
 from csnn._core.stdp import PLASTIC_COLUMNS
 from csnn._core.stimulation cimport Stimulation
 from csnn._core.streams cimport Stream
 from csnn._core.synapses cimport SynapseTable, column_value, port_value
 from csnn._core.synapses import SynapseTable
 from csnn._core.targets cimport Slot, ThreadState, Window
+from csnn._core.threads cimport (collect_spikes, collect_weights, csnn_barrier_init, csnn_barrier_wait,
+                                 csnn_clock, csnn_team_size, free_threads, reset_threads)
 from csnn._core.traces cimport TraceGroup, TraceGroups
 from csnn._core.traces import TraceGroups
-from csnn.errors import NumericalError
 
 cnp.import_array()
 
@@ -81,12 +88,6 @@ cdef extern from *:
     void csnn_release_free_heap() nogil
 
 
-#: model codes used by the facade's registry: a model's position in model_list.MODELS
-MODEL_CODES = {name: code for code, (name, _, _) in enumerate(MODELS)}
-_MODEL_NAMES = {code: name for name, code in MODEL_CODES.items()}
-#: RowAction codes of Engine.rows
-_ROW_ACTIONS = {"initialize": ROWS_INITIALIZE, "commit": ROWS_COMMIT, "refresh": ROWS_REFRESH,
-                "values": ROWS_VALUES}
 #: True when the engine was compiled with OpenMP
 OPENMP = bool(CSNN_OPENMP)
 #: longest window when no synapse bounds it (ms): bounds the memory of per-window buffers
@@ -158,41 +159,28 @@ cdef class Engine:
     def __dealloc__(self):
         free(self.spikes.data)
         free(self.slots)
-        self._free_threads()
+        free(self.weights.data)
+        free_threads(self.threads, self.n_threads)
 
-    cdef void _free_threads(self):
-        cdef int k
-        if self.threads != NULL:
-            for k in range(self.n_threads):
-                free(self.threads[k].spikes.data)
-                free(self.threads[k].weights.data)
-                agenda_free(&self.threads[k].agenda)
-            free(self.threads)
-        self.threads = NULL
-
-    # -- neurons ------------------------------------------------------------------------------
+    # -- checkpoints --------------------------------------------------------------------------
 
     def __reduce__(self):
         """A checkpoint (csnn.save) pickles what the engine was given and what it holds between
         runs: spikes in flight, the postsynaptic archives, the clock and counters.  What it
         derives (CSRs of streams, samplers and recorders, each neuron's wake time) is derived
         again by the next run; neurons are bound by the kernel at Prepare."""
-        cdef int64_t k
-        lengths, entries, traces = self.plasticity.archive_state()
         state = {"gids": self._gids, "static": self.static, "plastic": self.plastic, "traces": self.traces,
-                 "streams": self.stimulation.streams, "generators": self.stimulation.generator_data(),
-                 "spike_logs": self.recorders.spike_logs, "sr_window": self.recorders.sr_window,
-                 "sr_pairs": self.recorders.sr_pairs, "meter_logs": self.recorders.meter_logs,
-                 "meters": self.recorders.meters, "weight_logs": self.recorders.weight_logs,
-                 "sets": self.plasticity.sets, "tau_minus": self.plasticity.tau_minus,
-                 "tau_minus_triplet": self.plasticity.tau_minus_triplet,
                  "n_threads": self.n_threads, "t_now": self.t_now, "n_spikes": self.n_spikes,
                  "n_events": self.n_events, "in_flight": self.queue.pending(), "resolution": self.grid.h,
                  # the window grid (its present window's start, the width): a loaded kernel runs
                  # the windows an uninterrupted one would
-                 "grid": (self.queue.start, self.width) if self.queue.nb > 0 else None,
-                 "archive_lengths": lengths, "archive_entries": entries, "archive_traces": traces}
+                 "grid": (self.queue.start, self.width) if self.queue.nb > 0 else None}
+        state.update(self.stimulation.checkpoint())
+        state.update(self.recorders.checkpoint())
+        state.update(self.plasticity.checkpoint())
         return (_restore_engine, (state,))
+
+    # -- neurons ------------------------------------------------------------------------------
 
     def add_neurons(self, cnp.int32_t[::1] gids):
         """Register new neurons by global id; returns the engine index of the first."""
@@ -218,21 +206,9 @@ cdef class Engine:
         self._pop_arrays = list(populations)
 
     def rows(self, int model, cnp.ndarray data, cnp.int64_t[::1] sel, str action, int var=0):
-        """Apply a model helper to rows ``sel`` of a population's array at the present time.
-
-        ``action``: ``"initialize"`` (fresh rows start at the present time), ``"commit"``
-        (advance to the present time before a change), ``"refresh"`` (recompute cached
-        crossings after a change) or ``"values"`` (value of recordable ``var`` now, returned).
-        """
-        cdef int64_t n = sel.shape[0]
-        cdef const int64_t* s = <const int64_t*> &sel[0] if n > 0 else NULL
-        out = np.empty(n)
-        cdef double[::1] out_view = out
-        if action not in _ROW_ACTIONS:
-            raise ValueError(f"csnn: unknown row action {action!r}")
-        if apply_rows(model, <char*> cnp.PyArray_DATA(data), s, n, _ROW_ACTIONS[action], var, self.t_now,
-                      &out_view[0] if n > 0 else NULL) != 0:
-            raise ValueError(f"csnn: unknown model code {model}")
+        """Apply a model helper to rows ``sel`` of a population's array at the present time
+        (populations.apply_model_rows); ``"values"`` returns the values of recordable ``var``."""
+        out = apply_model_rows(model, data, sel, action, var, self.t_now)
         return out if action == "values" else None
 
     # -- synapses -----------------------------------------------------------------------------
@@ -310,7 +286,7 @@ cdef class Engine:
         threads = <ThreadState*> calloc(n_threads, sizeof(ThreadState))
         if threads == NULL:
             raise MemoryError("csnn: out of memory for the threads' buffers")
-        self._free_threads()
+        free_threads(self.threads, self.n_threads)
         self.threads = threads
         self.n_threads = n_threads
         self.dirty = True
@@ -463,7 +439,7 @@ cdef class Engine:
         self.plasticity.views(self.plastic, &pv, &fv)
         self.spikes.n = 0
         self.weights.n = 0
-        self._reset_threads()
+        reset_threads(self.threads, self.n_parts)
         with nogil, parallel(num_threads=self.n_threads):
             self._window_loop(&w, tables, &pv, &fv, &c)
         if self.recorders.samplers.shape[0] > 0:
@@ -473,7 +449,7 @@ cdef class Engine:
         if c.error == CHUNK_OUT_OF_MEMORY:
             raise MemoryError("csnn: out of memory while processing a window")
         if c.nonfinite:
-            self._check_finite(w.t0, w.t1)
+            check_finite(self._pop_arrays, self._gids, w.t0, w.t1)
         return c.done
 
     cdef void _window_loop(self, Window* w, const RowsView* tables, PlasticView* pv, FacetsView* fv,
@@ -497,15 +473,6 @@ cdef class Engine:
             if c.stop:
                 break
 
-    cdef void _reset_threads(self) noexcept nogil:
-        cdef int k
-        for k in range(self.n_parts):
-            self.threads[k].spikes.n = 0
-            self.threads[k].weights.n = 0
-            self.threads[k].delivered = 0
-            self.threads[k].failed = 0
-            self.threads[k].nonfinite = 0
-
     cdef void _end_window(self, Window* w, const RowsView* tables, FacetsView* fv,
                           ChunkControl* c) noexcept nogil:
         """Thread 0, between the barriers: the window's spikes sorted and batched for the
@@ -521,16 +488,19 @@ cdef class Engine:
             if self.threads[k].failed:
                 c.error = CHUNK_OUT_OF_MEMORY
         if c.nonfinite:
-            # the run stops in this window: NumericalError names the neuron (_check_finite)
+            # the run stops in this window: NumericalError names the neuron (populations.check_finite)
             c.stop = 1
             return
-        if (c.error == CHUNK_OK and (self._collect_spikes(&first) != 0 or self._collect_weights() != 0
+        first = self.spikes.n
+        if (c.error == CHUNK_OK and (collect_spikes(self.threads, self.n_parts, &self.spikes) != 0
+                or collect_weights(self.threads, self.n_parts, &self.weights) != 0
                 or (self.plasticity.n_readout_logs > 0
                     and self.plasticity.number_facets_synapses(fv, self.plastic.off, &self.spikes, first) != 0)
                 or self.queue.batch_spikes(tables, &self.spikes, first, &self.grid, self.gids) != 0
                 or (w.t1 == self.queue.bounds[1] and self.queue.close_window() != 0))):
             c.error = CHUNK_OUT_OF_MEMORY
-        self._reset_threads()
+        self.n_spikes += self.spikes.n - first
+        reset_threads(self.threads, self.n_parts)
         if c.error != CHUNK_OK:
             c.stop = 1
             return
@@ -612,124 +582,20 @@ cdef class Engine:
         agenda_turn(agenda)
         return 0
 
-    cdef int _check_finite(self, double t0, double t1) except -1:
-        """Raise NumericalError for the first neuron (by id) whose state stopped being finite in
-        the window (t0, t1]; the model's module says what went wrong (``describe_failure``)."""
-        found = []
-        for model, data, nidx in self._pop_arrays:
-            failed_at = self._failures(model, data, len(nidx))
-            rows = np.flatnonzero(failed_at < np.inf)
-            if rows.size:
-                found.append((self.gids[nidx[rows[0]]], model, data, int(rows[0]), float(failed_at[rows[0]])))
-        if not found:
-            return 0
-        gid, model, data, row, failed_at = min(found, key=lambda f: f[0])
-        name = _MODEL_NAMES[model]
-        describe = getattr(importlib.import_module(f"csnn._core.{name}"), "describe_failure", None)
-        values = {field: data[field][row] for field in data.dtype.names}
-        what = (describe(values, t0, t1, failed_at) if describe is not None else
-                f"the state became NaN or infinite between t = {t0} and {t1} ms")
-        raise NumericalError(f"{name} neuron {gid}: {what}")
-
-    def _failures(self, int model, cnp.ndarray data, int64_t n):
-        """check_state of the first n rows of a population array: inf, or when each stopped
-        being finite."""
-        sel = np.arange(n, dtype=np.int64)
-        out = np.empty(n)
-        cdef cnp.int64_t[::1] s = sel
-        cdef double[::1] o = out
-        if n > 0:
-            apply_rows(model, <char*> cnp.PyArray_DATA(data), <const int64_t*> &s[0], n, ROWS_FAILURES, 0, self.t_now, &o[0])
-        return out
-
-    cdef int _collect_spikes(self, int64_t* first) noexcept nogil:
-        """Append the threads' spikes of the window to the chunk's, sorted by (time, neuron),
-        from ``first[0]`` on (set here); recorders get them in time order whatever the thread
-        count.  Returns -1 when memory is exhausted."""
-        cdef int64_t total = self.spikes.n, i
-        cdef int k
-        cdef SpikeOut* grown
-        first[0] = self.spikes.n
-        for k in range(self.n_parts):
-            total += self.threads[k].spikes.n
-        if total > self.spikes.cap:
-            grown = <SpikeOut*> realloc(self.spikes.data, max(total, 2 * self.spikes.cap) * sizeof(SpikeOut))
-            if grown == NULL:
-                return -1
-            self.spikes.data = grown
-            self.spikes.cap = max(total, 2 * self.spikes.cap)
-        for k in range(self.n_parts):
-            for i in range(self.threads[k].spikes.n):
-                self.spikes.data[self.spikes.n] = self.threads[k].spikes.data[i]
-                self.spikes.n += 1
-        qsort(self.spikes.data + first[0], self.spikes.n - first[0], sizeof(SpikeOut), _spike_order)
-        self.n_spikes += self.spikes.n - first[0]
-        return 0
-
-    cdef int _collect_weights(self) noexcept nogil:
-        """Append the threads' weight events of the window to the chunk's, in arrival order.
-        Returns -1 when memory is exhausted."""
-        cdef int64_t start = self.weights.n, i
-        cdef int k
-        for k in range(self.n_parts):
-            for i in range(self.threads[k].weights.n):
-                if self.weights.n == self.weights.cap and grow_array(
-                        <void**> &self.weights.data, &self.weights.cap, sizeof(WeightEvent), 64) != 0:
-                    return -1
-                self.weights.data[self.weights.n] = self.threads[k].weights.data[i]
-                self.weights.n += 1
-        qsort(self.weights.data + start, self.weights.n - start, sizeof(WeightEvent), _weight_event_order)
-        return 0
-
-
-
-cdef int _weight_event_order(const void* a, const void* b) noexcept nogil:
-    """Arrival order (time, sender, target, the synapse's rank, the spike's multiplicity): a
-    total order, which where a Simulate call ends cannot change."""
-    cdef const WeightEvent* x = <const WeightEvent*> a
-    cdef const WeightEvent* y = <const WeightEvent*> b
-    if x.t_arrival != y.t_arrival:
-        return -1 if x.t_arrival < y.t_arrival else 1
-    if x.sender != y.sender:
-        return -1 if x.sender < y.sender else 1
-    if x.target != y.target:
-        return -1 if x.target < y.target else 1
-    if x.port != y.port:
-        return -1 if x.port < y.port else 1
-    return (x.seq > y.seq) - (x.seq < y.seq)
-
-
-cdef int _spike_order(const void* a, const void* b) noexcept nogil:
-    cdef const SpikeOut* x = <const SpikeOut*> a
-    cdef const SpikeOut* y = <const SpikeOut*> b
-    if x.t != y.t:
-        return -1 if x.t < y.t else 1
-    return (x.neuron > y.neuron) - (x.neuron < y.neuron)
-
-
 def _restore_engine(state):
     """An Engine from the state its ``__reduce__`` gave (csnn.load).  Spikes in flight are
     filed again on the saved window grid; the archives get their entries back once they
     exist."""
     cdef Engine engine = Engine()
-    cdef int64_t k
     engine.add_neurons(np.asarray(state["gids"], dtype=np.int32))
     engine.set_threads(state["n_threads"])
     engine.set_resolution(state["resolution"])
     engine.static = state["static"]
     engine.plastic = state["plastic"]
     engine.traces = state["traces"]
-    for k, (kind, gid, times, values, mults) in enumerate(state["generators"]):
-        engine.set_generator(k, kind, gid, times, values, mults)
-    engine.stimulation._streams = state["streams"]     # already started: not restarted
-    engine.recorders.spike_logs = state["spike_logs"]
-    engine.recorders.sr_window = state["sr_window"]
-    engine.recorders.sr_pairs = state["sr_pairs"]
-    engine.recorders.meter_logs = state["meter_logs"]
-    engine.recorders.meters = state["meters"]
-    engine.recorders.weight_logs = state["weight_logs"]
-    engine.plasticity.sets = state["sets"]
-    engine.plasticity.set_trace_constants(state["tau_minus"], state["tau_minus_triplet"])
+    engine.stimulation.restore(state)
+    engine.recorders.restore(state)
+    engine.plasticity.restore(state)
     engine.t_now = state["t_now"]
     engine.n_spikes = state["n_spikes"]
     engine.n_events = state["n_events"]
@@ -741,5 +607,5 @@ def _restore_engine(state):
         engine.width = width
     engine.prepare()                               # (the grid when there was none) one archive per neuron
     engine.queue.refill(state["in_flight"])
-    engine.plasticity.restore_archives(state["archive_lengths"], state["archive_entries"], state["archive_traces"])
+    engine.plasticity.restore_archives(state)
     return engine

@@ -182,30 +182,39 @@ cdef class Plasticity:
             self.archives[k].tau_minus_triplet = tau3[k]
         return 0
 
-    def archive_state(self):
-        """What a checkpoint keeps of the archives: per neuron its number of entries, the
-        entries (bytes) and its traces (K-, triplet K-, last spike)."""
-        cdef int64_t k, j
+    def checkpoint(self):
+        """What a checkpoint keeps: the parameter sets, the trace time constants and the
+        archives: per neuron its number of entries, the entries (bytes) and its traces (K-,
+        triplet K-, last spike)."""
+        cdef int64_t k, j = 0
         cdef PostHistory* h
         lengths = np.array([self.archives[k].n - self.archives[k].start for k in range(self.n_archives)],
                            dtype=np.int64)
         entries = np.empty(int(lengths.sum()) * sizeof(HistoryEntry), dtype=np.uint8)
         cdef HistoryEntry* out = <HistoryEntry*> cnp.PyArray_DATA(entries)
         traces = np.empty((self.n_archives, 3))
-        j = 0
         for k in range(self.n_archives):
             h = &self.archives[k]
             if h.n > h.start:
                 memcpy(&out[j], &h.entries[h.start], (h.n - h.start) * sizeof(HistoryEntry))
                 j += h.n - h.start
             traces[k] = (h.Kminus, h.Kminus_triplet, h.last_spike)
-        return lengths, entries, traces
+        return {"sets": self.sets, "tau_minus": self.tau_minus, "tau_minus_triplet": self.tau_minus_triplet,
+                "archive_lengths": lengths, "archive_entries": entries, "archive_traces": traces}
 
-    def restore_archives(self, lengths, entries, traces):
-        """Give the archives that exist the entries and traces :meth:`archive_state` saved."""
+    def restore(self, state):
+        """The parameter sets and trace time constants :meth:`checkpoint` kept, in a new
+        Plasticity (the archives follow once they exist: :meth:`restore_archives`)."""
+        self.sets = state["sets"]
+        self.set_trace_constants(state["tau_minus"], state["tau_minus_triplet"])
+
+    def restore_archives(self, state):
+        """Give the archives that exist the entries and traces :meth:`checkpoint` kept."""
         cdef int64_t k, j = 0, length
         cdef PostHistory* h
-        cdef cnp.ndarray data = np.ascontiguousarray(entries, dtype=np.uint8)
+        lengths = state["archive_lengths"]
+        traces = state["archive_traces"]
+        cdef cnp.ndarray data = np.ascontiguousarray(state["archive_entries"], dtype=np.uint8)
         cdef HistoryEntry* saved = <HistoryEntry*> cnp.PyArray_DATA(data)
         for k in range(min(self.n_archives, lengths.shape[0])):
             h = &self.archives[k]

@@ -130,6 +130,10 @@ _SAMPLER_DTYPE = np.dtype([("meter", "i4"), ("column", "i4"), ("j_next", "i8")])
 assert _SAMPLER_DTYPE.itemsize == sizeof(Sampler)
 
 
+#: the keys of the recorders' part of a checkpoint (Recorders.checkpoint)
+_CHECKPOINT_KEYS = ("spike_logs", "sr_window", "sr_pairs", "meter_logs", "meters", "weight_logs")
+
+
 cdef class Recorders:
     """The engine's recorders: spike recorders, multimeters and weight recorders, each with its
     EventLog, and what the event loop needs to fill them (recorders by source, samplers by
@@ -196,6 +200,17 @@ cdef class Recorders:
 
     def weight_log(self, int index):
         return self.weight_logs[index]
+
+    def checkpoint(self):
+        """What a checkpoint keeps: the logs, the spike recorders' windows and attachments and
+        the multimeters (what prepare derives from them is derived again)."""
+        return dict(zip(_CHECKPOINT_KEYS, (self.spike_logs, self.sr_window, self.sr_pairs, self.meter_logs,
+                                           self.meters, self.weight_logs)))
+
+    def restore(self, state):
+        """The recorders :meth:`checkpoint` kept, in new Recorders."""
+        (self.spike_logs, self.sr_window, self.sr_pairs, self.meter_logs, self.meters,
+         self.weight_logs) = [state[key] for key in _CHECKPOINT_KEYS]
 
     cdef object prepare(self, int64_t n):
         """The samplers by target and the recorders by source, for ``n`` neurons; returns the

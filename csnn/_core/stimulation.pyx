@@ -113,10 +113,19 @@ cdef class Stimulation:
             if streams[k].gen == index:
                 stream_retime(&streams[k], g, t_now)
 
-    def generator_data(self):
-        """Per generator (kind, gid, times, values, mults): what :meth:`set_generator` was given."""
-        return [(self.generators[k].kind, self.generators[k].gid) + tuple(self._generator_data[k])
-                for k in range(self.n_generators)]
+    def checkpoint(self):
+        """What a checkpoint keeps: the streams as they are, and per generator (kind, gid,
+        times, values, mults), what :meth:`set_generator` was given."""
+        generators = [(self.generators[k].kind, self.generators[k].gid) + tuple(self._generator_data[k])
+                      for k in range(self.n_generators)]
+        return {"streams": self._streams, "generators": generators}
+
+    def restore(self, state):
+        """The generators and streams :meth:`checkpoint` kept, in a new Stimulation (its grid set);
+        the streams have started: they are not restarted."""
+        for k, (kind, gid, times, values, mults) in enumerate(state["generators"]):
+            self.set_generator(k, kind, gid, times, values, mults, 0.0)
+        self._streams = state["streams"]
 
     def add_streams(self, records, double t_now):
         """Append streams (records of ``stream_dtype()``), each starting at ``t_now`` (ms)."""
