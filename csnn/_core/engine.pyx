@@ -56,7 +56,7 @@ from csnn._core.synapses cimport SynapseTable, column_value, port_value
 from csnn._core.synapses import SynapseTable
 from csnn._core.targets cimport Slot, ThreadState, Window
 from csnn._core.threads cimport (collect_spikes, collect_weights, csnn_barrier_init, csnn_barrier_wait,
-                                 csnn_clock, csnn_team_size, free_threads, reset_threads)
+                                 csnn_clock, csnn_team_size, free_threads, part_start, reset_threads)
 from csnn._core.traces cimport TraceGroup, TraceGroups
 from csnn._core.traces import TraceGroups
 
@@ -106,11 +106,6 @@ cdef enum:
 
 # a Slot is what an input reaching a neuron reads first: one cache line
 assert sizeof(Slot) == 64
-
-cdef inline int32_t _part_start(int64_t n_neurons, int part, int n_parts) noexcept nogil:
-    """The first engine index of thread part ``part`` (parts are equal ranges of indices; part
-    n_parts starts past the last neuron)."""
-    return <int32_t> (part * n_neurons // n_parts)
 
 
 cdef class Engine:
@@ -397,8 +392,8 @@ cdef class Engine:
         cdef double* wake = <double*> cnp.PyArray_DATA(self._wake)
         cdef double* queued = <double*> cnp.PyArray_DATA(self._queued)
         for part in range(self.n_parts):
-            if agenda_reset(&self.threads[part].agenda, _part_start(n, part, self.n_parts),
-                            _part_start(n, part + 1, self.n_parts), self.t_now, self.width, wake, queued) != 0:
+            if agenda_reset(&self.threads[part].agenda, part_start(n, part, self.n_parts),
+                            part_start(n, part + 1, self.n_parts), self.t_now, self.width, wake, queued) != 0:
                 raise MemoryError("csnn: out of memory for the threads' agendas")
         return 0
 
@@ -543,8 +538,8 @@ cdef class Engine:
         engine indices [lo, hi)), in arrival order, then its neurons that have anything left
         in the window (its agenda's due list), up to its end.  Returns -1 when memory is
         exhausted."""
-        cdef int32_t lo = _part_start(self.n_neurons, part, self.n_parts)
-        cdef int32_t hi = _part_start(self.n_neurons, part + 1, self.n_parts)
+        cdef int32_t lo = part_start(self.n_neurons, part, self.n_parts)
+        cdef int32_t hi = part_start(self.n_neurons, part + 1, self.n_parts)
         cdef const Batch* b
         cdef const RowsView* tab
         cdef int64_t k, s, first, last

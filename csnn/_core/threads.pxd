@@ -1,8 +1,8 @@
 # cython: language_level=3
-"""The threads of a chunk of windows: their team size, barrier and wall clock (C), and what each
-leaves at a window's end merged into the chunk's buffers in an order that does not depend on the
-thread count (see threads.pyx)."""
-from libc.stdint cimport int64_t
+"""The threads of a chunk of windows: the parts of the engine indices they own, their team size,
+barrier and wall clock (C), and what each leaves at a window's end merged into the chunk's
+buffers in an order that does not depend on the thread count (see threads.pyx)."""
+from libc.stdint cimport int32_t, int64_t
 
 from csnn._core.events cimport SpikeBuffer
 from csnn._core.stdp cimport WeightBuffer
@@ -53,6 +53,12 @@ cdef extern from *:
     void csnn_barrier_wait(csnn_barrier_t* b, int team, int* local_sense) nogil
     int csnn_team_size() nogil
     double csnn_clock() nogil      # monotonic wall clock (s)
+
+
+cdef inline int32_t part_start(int64_t n_neurons, int part, int n_parts) noexcept nogil:
+    """The first engine index of thread part ``part`` (parts are equal ranges of indices; part
+    n_parts starts past the last neuron)."""
+    return <int32_t> (part * n_neurons // n_parts)
 
 
 cdef inline void reset_threads(ThreadState* threads, int n_parts) noexcept nogil:
