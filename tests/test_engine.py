@@ -127,6 +127,42 @@ def test_a_row_of_one_delay_that_gets_a_second_one_delivers_both(plastic):
     assert got == {0: [4.0, 24.0, 44.0], 1: [4.0, 25.5, 45.5], 2: [4.0, 24.0, 44.0], 3: [4.0, 24.0, 42.5, 44.0]}
 
 
+def one_delay_network(seed, spread_rows, threads=1, n=300, t_end=150.0):
+    """A Brunel-like iaf_psc_delta network whose recurrent synapses all have a delay of 1.5 ms,
+    so that each source's row is flagged as one of one delay and a spike reaches it as one
+    batch; with ``spread_rows``, every neuron also gets a synapse of its own continuous delay
+    onto a silent sink, so that no row has one delay and every spike's arrivals are made from
+    the row synapse by synapse.  The recurrent synapses come first in each row either way.
+    Returns the spikes of the network's neurons."""
+    csnn.ResetKernel()
+    csnn.SetKernelStatus({"rng_seed": seed, "local_num_threads": threads})
+    nrns = csnn.Create("iaf_psc_delta", n, params={"tau_m": 20.0, "V_th": -55.0, "t_ref": 2.0})
+    nrns.V_m = csnn.random.uniform(-70.0, -56.0)
+    csnn.Connect(csnn.Create("poisson_generator", params={"rate": 12000.0}), nrns,
+                 syn_spec={"weight": 0.2, "delay": 0.5})
+    csnn.Connect(nrns, nrns, {"rule": "fixed_indegree", "indegree": 25},
+                 {"weight": csnn.random.normal(0.4, 0.3), "delay": 1.5})
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(nrns, sr)
+    if spread_rows:
+        sink = csnn.Create("parrot_neuron")
+        csnn.Connect(nrns, sink, syn_spec={"delay": csnn.random.uniform(0.6, 4.0), "receptor_type": 1})
+    csnn.Simulate(t_end)
+    return spikes(sr)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_rows_of_one_delay_deliver_as_rows_of_many(threads):
+    """Push delivery's two ways of making a spike's arrivals, one batch for a row of one delay or
+    a batch per run of equal delays found synapse by synapse, reach the targets with the same
+    inputs in the same order: the same spikes, bit for bit."""
+    senders, times = one_delay_network(3, spread_rows=False, threads=threads)
+    assert times.size > 1000
+    spread = one_delay_network(3, spread_rows=True, threads=threads)
+    np.testing.assert_array_equal(senders, spread[0])
+    assert times.tobytes() == spread[1].tobytes()
+
+
 def test_spike_arriving_exactly_at_the_end_of_a_call_is_processed_in_it():
     """Simulate(T) processes events in (t, t + T], as NEST does."""
     csnn.ResetKernel()

@@ -16,6 +16,9 @@ The properties, each bit for bit:
 * initialize: neurons created between runs start at the present time, and a potential set
   between runs holds from then;
 * check_state: a state that stops being finite stops the run with an error naming the neuron.
+* the drive's loop: neurons whose one stream is a grid Poisson drive (targets.pxd takes its
+  steps in a loop of their own) end as they do when a second stream sends them through the
+  general loop.
 
 The results compared are the recorders' events, the plastic synapses (weight and trace) and
 every field of every neuron's struct, refreshed first (``refresh`` recomputes what a model
@@ -473,3 +476,41 @@ def test_a_state_that_stops_being_finite_stops_the_run(model):
         neurons = csnn.GetNodes({"model": model})
         for recordable in csnn.GetDefaults(model)["recordables"]:
             assert np.all(np.isfinite(neurons.get(recordable))), recordable
+
+
+# -- the drive's own loop -------------------------------------------------------------------------
+
+def driven(model, second_stream):
+    """N neurons whose only stream is a grid Poisson drive, so that targets.pxd drains it in its
+    own loop, with recurrent synapses and, where the model takes one, a constant current that
+    brings threshold crossings between the drive's steps; ``second_stream`` gives each neuron
+    a spike generator that never fires, which sends the same drive through the general loop.
+    Returns the spike recorder's events and every field of the neurons' structs."""
+    csnn.ResetKernel()
+    csnn.SetKernelStatus({"rng_seed": SEED})
+    rcp = recipe(model)
+    params = dict(rcp.params)
+    if rcp.current is not None:
+        params["I_e"] = 10.0 * rcp.current[0]
+    neurons = csnn.Create(model, N, params=params)
+    csnn.Connect(csnn.Create("poisson_generator", params={"rate": rcp.rate}), neurons,
+                 syn_spec={"weight": rcp.weight, "delay": 0.7})
+    csnn.Connect(neurons, neurons, {"rule": "fixed_indegree", "indegree": 3},
+                 {"weight": rcp.weight, "delay": 1.0, "receptor_type": port(model)})
+    recorder = csnn.Create("spike_recorder")
+    csnn.Connect(neurons, recorder)
+    if second_stream:
+        csnn.Connect(csnn.Create("spike_generator"), neurons)
+    csnn.Simulate(T_END)
+    out = {f"events.{key}": np.asarray(values) for key, values in recorder.get("events").items()}
+    states = neuron_states(model)
+    out.update({f"state.{field}": states[field] for field in states.dtype.names})
+    return out
+
+
+@pytest.mark.parametrize("model", NEURON_MODELS)
+def test_the_drive_loop_equals_the_general_loop(model):
+    quiet(csnn)
+    result = driven(model, second_stream=False)
+    assert result["events.times"].size >= 20
+    assert_identical(result, driven(model, second_stream=True))

@@ -303,6 +303,19 @@ cdef inline void _step_next(Stream* s, Generator* g, bint at_pos) noexcept nogil
     s.next_value = s.weight * _step_value(s, g, p, j * dt)
 
 
+cdef inline void grid_pop(Stream* s, Generator* g) noexcept nogil:
+    """GEN_POISSON_GRID: consume the next event and find the one after it."""
+    s.step = s.next_step
+    _grid_next(s, g)
+
+
+cdef inline void grid_input(Stream* s, double* weight, int* mult) noexcept nogil:
+    """GEN_POISSON_GRID: what the next event gives the target (see stream_input): a step's count
+    n is one input of n times the weight (a parrot repeats it n times)."""
+    weight[0] = s.weight * s.next_mult
+    mult[0] = <int> s.next_mult
+
+
 cdef inline void stream_start(Stream* s, Generator* g, double t0) noexcept nogil:
     """Position a new stream so that it yields the events emitted after ``t0``."""
     cdef double initial
@@ -345,8 +358,7 @@ cdef inline void stream_pop(Stream* s, Generator* g) noexcept nogil:
         _poisson_pop(s, g)
         return
     if g.kind == GEN_POISSON_GRID:
-        s.step = s.next_step
-        _grid_next(s, g)
+        grid_pop(s, g)
         return
     if s.pending:
         s.pending = 0
@@ -390,9 +402,7 @@ cdef inline bint stream_input(Stream* s, Generator* g, double* weight, int* mult
         weight[0] = s.weight
         mult[0] = 1
     elif g.kind == GEN_POISSON_GRID:
-        # a step's count n is one input of n times the weight (a parrot repeats it n times)
-        weight[0] = s.weight * s.next_mult
-        mult[0] = <int> s.next_mult
+        grid_input(s, weight, mult)
     else:
         weight[0] = s.next_value * s.next_mult
         mult[0] = <int> s.next_mult

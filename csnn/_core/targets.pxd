@@ -26,7 +26,8 @@ from csnn._core.neurons cimport (neuron_t, advance, check_state, fire, initializ
                                  state_time)
 from csnn._core.recorders cimport MeterPlan, Sampler, sample_time
 from csnn._core.stdp cimport PostHistory, WeightBuffer, history_add
-from csnn._core.streams cimport Generator, Stream, stream_input, stream_pop
+from csnn._core.streams cimport (GEN_POISSON_GRID, Generator, Stream, grid_input, grid_pop,
+                                 stream_input, stream_pop)
 
 
 cdef struct Slot:
@@ -112,19 +113,70 @@ cdef inline void _stream_events_at(neuron_t* n, int32_t i, double t, Window* w, 
         set_current(n, current)
 
 
-cdef inline int _settle(neuron_t* n, int32_t i, Window* w, ThreadState* ts) noexcept nogil:
-    """Neuron i's pending inputs (its state is at their time t), joined by its stream events at
-    t, are summed and applied; a spike they cause goes out at t."""
+cdef inline int _apply_pending(neuron_t* n, int32_t i, double t, Window* w, ThreadState* ts) noexcept nogil:
+    """Neuron i's pending inputs of time t (its state is at t), all received, are summed and
+    applied; a spike they cause goes out at t."""
     cdef Pending* p = &w.slots[i].pending
-    cdef double t = p.t
-    cdef int fired
-    if w.slots[i].st_next == t:
-        _stream_events_at(n, i, t, w, ts)
-    fired = settle(n, t, p)
+    cdef int fired = settle(n, t, p)
     pending_clear(p)
     if fired > 0 and emit(n, i, t, fired, w, ts) != 0:
         return -1
     refresh(n)
+    return 0
+
+
+cdef inline int _settle(neuron_t* n, int32_t i, Window* w, ThreadState* ts) noexcept nogil:
+    """Neuron i's pending inputs (its state is at their time t), joined by its stream events at
+    t, are summed and applied; a spike they cause goes out at t."""
+    cdef double t = w.slots[i].pending.t
+    if w.slots[i].st_next == t:
+        _stream_events_at(n, i, t, w, ts)
+    return _apply_pending(n, i, t, w, ts)
+
+
+cdef inline int _crossings_until(neuron_t* n, int32_t i, double limit, Window* w, ThreadState* ts) noexcept nogil:
+    """Neuron i's own spikes up to ``limit``, each emitted at its crossing (a model's
+    next_crossing may move its state on to the crossing it finds, so each one found is taken).
+    Returns -1 when memory is exhausted."""
+    cdef double tx = next_crossing(n, limit)
+    while tx <= limit:
+        advance(n, tx, False)
+        if emit(n, i, tx, 1, w, ts) != 0:
+            return -1
+        tx = next_crossing(n, limit)
+    return 0
+
+
+cdef inline bint _is_grid_drive(Window* w, Slot* slot) noexcept nogil:
+    """Whether the first of the neuron's streams is a grid Poisson drive."""
+    return w.generators[w.streams[w.st_perm[slot.st_lo]].gen].kind == GEN_POISSON_GRID
+
+
+cdef inline int _grid_drive_until(neuron_t* n, int32_t i, double t, bint closing, Window* w,
+                                  ThreadState* ts) noexcept nogil:
+    """The events before t (at t too when ``closing``) of neuron i's one stream, a grid Poisson
+    drive, when nothing else of the neuron's comes first (no pending input, no sample): its
+    crossings and each step's input in turn, as the general loop of process_until takes them,
+    without that loop's search for the next kind of event.  Returns -1 when memory is
+    exhausted."""
+    cdef Slot* slot = &w.slots[i]
+    cdef Stream* st = &w.streams[w.st_perm[slot.st_lo]]
+    cdef Generator* g = &w.generators[st.gen]
+    cdef double te = st.next_t, weight
+    cdef int mult
+    while te < t or (closing and te == t):
+        if _crossings_until(n, i, te, w, ts) != 0:
+            return -1
+        advance(n, te, False)
+        slot.pending.t = te
+        grid_input(st, &weight, &mult)
+        receive(n, te, weight, st.port, mult, &slot.pending)
+        ts.delivered += 1
+        grid_pop(st, g)
+        slot.st_next = st.next_t
+        if _apply_pending(n, i, te, w, ts) != 0:
+            return -1
+        te = st.next_t
     return 0
 
 
@@ -165,7 +217,7 @@ cdef inline int process_until(neuron_t* n, int32_t i, double t, bint closing, Wi
     """Process neuron i's own events before t, and at t too when ``closing`` (t is the window's
     end), samples excepted: its pending inputs, stream events, threshold crossings and samples,
     in time order.  Returns -1 when memory is exhausted."""
-    cdef double tp, t_st, t_smp, t_first, limit, tx
+    cdef double tp, t_st, t_smp, t_first, limit
     cdef Slot* slot = &w.slots[i]
     while True:
         tp = slot.pending.t
@@ -178,15 +230,15 @@ cdef inline int process_until(neuron_t* n, int32_t i, double t, bint closing, Wi
         t_first = t_st if t_st < t_smp else t_smp
         # its own spikes up to its next event or t (a crossing comes before the events of its time)
         limit = t_first if t_first < t else t
-        tx = next_crossing(n, limit)
-        while tx <= limit:
-            advance(n, tx, False)
-            if emit(n, i, tx, 1, w, ts) != 0:
-                return -1
-            tx = next_crossing(n, limit)
+        if _crossings_until(n, i, limit, w, ts) != 0:
+            return -1
         if t_st <= t_smp:
             if t_st > t or (t_st == t and not closing):
                 return 0
+            if slot.st_hi - slot.st_lo == 1 and t_smp == INFINITY and _is_grid_drive(w, slot):
+                if _grid_drive_until(n, i, t, closing, w, ts) != 0:
+                    return -1
+                continue
             # stream events at t_st: received and settled (with any input of that time) next
             advance(n, t_st, False)
             slot.pending.t = t_st
