@@ -368,7 +368,9 @@ def spiking_params(draw):
                     tau_m)
     p = {"tau_m": tau_m, "tau_s": tau_s, "V_th": draw(st.floats(10.0, 1000.0), label="V_th"),
          "K1": draw(st.floats(0.5, 3.0), label="K1"), "K2": draw(st.floats(0.0, 6.0), label="K2")}
-    p["t_ref"] = shortest_t_ref(p) * (1.0 + 1e-6) + draw(st.floats(0.0, 3.0), label="t_ref extra")
+    # 1e-6 beyond the shortest, relative, and 1e-9 ms absolute for a shortest of 0 at K1 = 1
+    # exactly (eta starts at V_th, so t_ref = 0 would not cover it and the model refuses it)
+    p["t_ref"] = shortest_t_ref(p) * (1.0 + 1e-6) + 1e-9 + draw(st.floats(0.0, 3.0), label="t_ref extra")
     return p
 
 

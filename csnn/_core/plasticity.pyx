@@ -139,13 +139,6 @@ cdef class Plasticity:
         self.tau_minus = np.ascontiguousarray(tau_minus, dtype=np.float64)
         self.tau_minus_triplet = np.ascontiguousarray(tau_minus_triplet, dtype=np.float64)
 
-    def archive(self, int64_t nidx):
-        """A neuron's archived spikes (times) and the number of plastic synapses onto it."""
-        if nidx >= self.n_archives:
-            return np.zeros(0), 0
-        cdef PostHistory* h = &self.archives[nidx]
-        return np.array([h.entries[k].t for k in range(h.start, h.n)]), h.n_incoming
-
     cdef int prepare_archives(self, int64_t n_neurons, SynapseTable plastic) except -1:
         """One archive per neuron (kept across calls), with its in-degree in ``plastic``, their
         longest delay and its trace time constants."""
