@@ -364,7 +364,9 @@ def first_spike_cdf(x, rate, dead_time):
     return np.where(x < dead_time, rate * x, rate * dead_time + rate * tau * -np.expm1(-(x - dead_time) / tau))
 
 
-@settings(max_examples=6, deadline=None)
+# two significance tests at 1e-4 per example: fixed examples (derandomize), so that a correct
+# generator cannot fail a run by the luck of the draw (test_rng.py's chi-square test says more)
+@settings(max_examples=6, deadline=None, derandomize=True)
 @given(rate=st.floats(50.0, 400.0), fraction=st.floats(0.0, 0.95))
 def test_ps_intervals_are_dead_time_plus_exponential(rate, fraction):
     """With dead_time d = fraction / rate: no interval shorter than d, intervals - d exponential

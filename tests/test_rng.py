@@ -109,7 +109,12 @@ def test_poisson_counts_per_step_follow_the_poisson_distribution(mean):
     assert abs(total / steps - mean) < 5 * np.sqrt(mean / steps)
 
 
-@settings(max_examples=12, deadline=None)
+# a significance test: a correct generator fails it once in 10 000 seeds (the p-values are
+# uniform: 400 seeds at a mean of 202.5 gave 4.75 % below 0.05 and 0.25 % below 0.01), so the
+# examples are fixed (derandomize) rather than drawn anew by every run, where 12 of them would
+# fail a correct generator in about one run of 800 (a CI run met mean 202.53, seed 196603:
+# p = 8e-5)
+@settings(max_examples=12, deadline=None, derandomize=True)
 @given(mean=st.floats(1e-3, 300.0), seed=st.integers(1, 2 ** 31))
 def test_poisson_counts_for_any_mean(mean, seed):
     frequencies = count_frequencies(mean, steps_for(mean), seed)
