@@ -147,21 +147,14 @@ cdef inline int _crossings_until(neuron_t* n, int32_t i, double limit, Window* w
     return 0
 
 
-cdef inline bint _is_grid_drive(Window* w, Slot* slot) noexcept nogil:
-    """Whether the first of the neuron's streams is a grid Poisson drive."""
-    return w.generators[w.streams[w.st_perm[slot.st_lo]].gen].kind == GEN_POISSON_GRID
-
-
-cdef inline int _grid_drive_until(neuron_t* n, int32_t i, double t, bint closing, Window* w,
-                                  ThreadState* ts) noexcept nogil:
-    """The events before t (at t too when ``closing``) of neuron i's one stream, a grid Poisson
-    drive, when nothing else of the neuron's comes first (no pending input, no sample): its
-    crossings and each step's input in turn, as the general loop of process_until takes them,
-    without that loop's search for the next kind of event.  Returns -1 when memory is
-    exhausted."""
+cdef inline int _grid_drive_until(neuron_t* n, int32_t i, double t, bint closing, Stream* st,
+                                  Generator* g, Window* w, ThreadState* ts) noexcept nogil:
+    """The events before t (at t too when ``closing``) of neuron i's one stream ``st``, a grid
+    Poisson drive of generator ``g``, when nothing else of the neuron's comes first (no pending
+    input, no sample): its crossings and each step's input in turn, as the general loop of
+    process_until takes them, without that loop's search for the next kind of event.  Returns
+    -1 when memory is exhausted."""
     cdef Slot* slot = &w.slots[i]
-    cdef Stream* st = &w.streams[w.st_perm[slot.st_lo]]
-    cdef Generator* g = &w.generators[st.gen]
     cdef double te = st.next_t, weight
     cdef int mult
     while te < t or (closing and te == t):
@@ -219,6 +212,8 @@ cdef inline int process_until(neuron_t* n, int32_t i, double t, bint closing, Wi
     in time order.  Returns -1 when memory is exhausted."""
     cdef double tp, t_st, t_smp, t_first, limit
     cdef Slot* slot = &w.slots[i]
+    cdef Stream* st
+    cdef Generator* g
     while True:
         tp = slot.pending.t
         if tp != -INFINITY and (tp < t or closing):
@@ -235,10 +230,13 @@ cdef inline int process_until(neuron_t* n, int32_t i, double t, bint closing, Wi
         if t_st <= t_smp:
             if t_st > t or (t_st == t and not closing):
                 return 0
-            if slot.st_hi - slot.st_lo == 1 and t_smp == INFINITY and _is_grid_drive(w, slot):
-                if _grid_drive_until(n, i, t, closing, w, ts) != 0:
-                    return -1
-                continue
+            if slot.st_hi - slot.st_lo == 1 and t_smp == INFINITY:
+                st = &w.streams[w.st_perm[slot.st_lo]]
+                g = &w.generators[st.gen]
+                if g.kind == GEN_POISSON_GRID:
+                    if _grid_drive_until(n, i, t, closing, st, g, w, ts) != 0:
+                        return -1
+                    continue
             # stream events at t_st: received and settled (with any input of that time) next
             advance(n, t_st, False)
             slot.pending.t = t_st
