@@ -27,7 +27,7 @@ import numpy as np
 import csnn
 
 from . import memory as cmemory
-from .devices import KEEPS_EVENTS
+from .recorders import KEEPS_EVENTS
 from .errors import BadParameterError, BadTypeError, KernelStateError, to_float, unknown_name
 from .models import ARCHIVE_PARAMETERS
 from .nodes import NodeCollection, SynapseCollection, plain_ids

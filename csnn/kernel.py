@@ -21,7 +21,8 @@ from . import spatial as cspatial
 from ._core import rng as crng
 from ._core.engine import Engine, MAX_WINDOW, OPENMP
 from ._core.stimulation import stream_dtype
-from .devices import Generator, Multimeter, Recorder, WeightRecorder
+from .generators import Generator
+from .recorders import Multimeter, Recorder, WeightRecorder
 from .errors import (BadParameterError, BadTypeError, CSNNWarning, IllegalConnectionError,
                      KernelStateError, UnknownNodeError, as_numbers, shown, to_float, unknown_name)
 from ._core import stdp as cstdp
