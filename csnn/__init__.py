@@ -18,7 +18,7 @@ from .checkpoint import load, save
 from ._version import __version__
 from .devices import read_events
 from .errors import BadTypeError as _BadTypeError, CSNNError, CSNNWarning, NESTError
-from .nodes import NodeCollection, SynapseCollection, as_ids as _as_ids
+from .nodes import NodeCollection, SynapseCollection, as_ids as _as_ids, status_keys as _status_keys
 
 __all__ = [
     "Create", "Connect", "Simulate", "Run", "Prepare", "Cleanup", "RunManager", "ResetKernel",
@@ -79,7 +79,7 @@ def Create(model, n=1, params=None, positions=None):
     the number of nodes, as in NEST), read back with ``GetPosition`` and usable in connection
     expressions as ``x_pre``, ``y_post``, ...
     """
-    return _kernel.current().create(model, n, params, positions)
+    return _kernel.current().nodes.create(model, n, params, positions)
 
 
 def GetStatus(nodes, keys=None, output=""):
@@ -88,13 +88,13 @@ def GetStatus(nodes, keys=None, output=""):
     k = _kernel.current()
     if isinstance(nodes, SynapseCollection):
         nodes._check_alive()
-        names = _kernel.status_keys(keys, "GetStatus")
-        table = k.connection_table(nodes, names)
+        names = _status_keys(keys, "GetStatus")
+        table = k.connections.connection_table(nodes, names)
         rows = [{key: _scalar(col[i]) for key, col in table.items()} for i in range(len(nodes))]
     else:
         ids = _as_ids(nodes)
-        names = _kernel.status_keys(keys, "GetStatus")
-        rows = k.get_status(ids, names)
+        names = _status_keys(keys, "GetStatus")
+        rows = k.node_status.get_status(ids, names)
     if keys is None:
         return tuple(rows)
     if isinstance(keys, str):
@@ -114,7 +114,7 @@ def SetStatus(nodes, params, val=None):
     if isinstance(nodes, SynapseCollection):
         nodes.set(params[0] if isinstance(params, (list, tuple)) and len(params) == 1 else params)
         return
-    _kernel.current().set_status(_as_ids(nodes), params)
+    _kernel.current().node_status.set_status(_as_ids(nodes), params)
 
 
 def GetNodes(properties=None, local_only=False):
@@ -127,17 +127,17 @@ def GetNodes(properties=None, local_only=False):
     if not isinstance(properties, dict):
         raise _BadTypeError(f"GetNodes: properties = {properties!r} is invalid: give a dict of status values, "
                            "such as {'model': 'spike_recorder'}")
-    _kernel.status_keys(list(properties), "GetNodes")
-    ids = _np.arange(1, len(k.node_model) + 1, dtype=_np.int64)
+    _status_keys(list(properties), "GetNodes")
+    ids = _np.arange(1, k.nodes.size() + 1, dtype=_np.int64)
     # nodes whose model has every key (as in NEST, a node without one does not match)
     has_keys = {}
     for g in ids.tolist():
-        model = k.node_model[g - 1]
+        model = k.nodes.model(g)
         if model.name not in has_keys:
-            has_keys[model.name] = set(properties) <= set(k.node_status(g))
-    ids = ids[[has_keys[k.node_model[g - 1].name] for g in ids.tolist()]] if ids.size else ids
+            has_keys[model.name] = set(properties) <= set(k.node_status.node_status(g))
+    ids = ids[[has_keys[k.nodes.model(g).name] for g in ids.tolist()]] if ids.size else ids
     if properties and ids.size:
-        rows = k.get_status(ids, list(properties))
+        rows = k.node_status.get_status(ids, list(properties))
         ids = ids[[all(_equal(row[key], value) for key, value in properties.items()) for row in rows]]
     return NodeCollection._from_ids(k, ids)
 
@@ -150,10 +150,11 @@ def GetPosition(nodes):
     """Positions given to ``Create``: a tuple for one node, else a tuple of tuples."""
     k = _kernel.current()
     ids = _as_ids(nodes)
-    missing = [g for g in ids.tolist() if g not in k.positions]
+    positions = [k.nodes.position(g) for g in ids.tolist()]
+    missing = [g for g, position in zip(ids.tolist(), positions) if position is None]
     if missing:
         raise NESTError(f"GetPosition: node {missing[0]} was created without positions")
-    pos = tuple(tuple(k.positions[g].tolist()) for g in ids.tolist())
+    pos = tuple(tuple(position.tolist()) for position in positions)
     return pos[0] if len(pos) == 1 else pos
 
 
@@ -186,7 +187,7 @@ def GetDefaults(model, keys=None, output=""):
     if keys is None:
         return d
     single = isinstance(keys, str)
-    for key in _kernel.status_keys(keys, "GetDefaults"):
+    for key in _status_keys(keys, "GetDefaults"):
         if key not in d:
             from .models import unknown_parameter
             raise unknown_parameter(m, key)
@@ -225,14 +226,14 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
     w}``).  Devices connect as in NEST: Connect(generator, neurons), Connect(neurons,
     spike_recorder), Connect(multimeter, neurons).
     """
-    return _kernel.current().connect(pre, post, conn_spec, syn_spec, return_synapsecollection)
+    return _kernel.current().connections.connect(pre, post, conn_spec, syn_spec, return_synapsecollection)
 
 
 def GetConnections(source=None, target=None, synapse_model=None, synapse_label=None):
     """Connections from ``source`` to ``target`` (all when None) as a SynapseCollection."""
     if synapse_label is not None:
         raise NESTError("GetConnections: synapse_label is not available in csnn (no labelled synapse models)")
-    return _kernel.current().get_connections(source, target, synapse_model)
+    return _kernel.current().connections.get_connections(source, target, synapse_model)
 
 
 # -- simulation ---------------------------------------------------------------------------------
@@ -276,13 +277,13 @@ def ResetKernel():
 
 def GetKernelStatus(keys=None):
     """Kernel status: a dict, one value for a key, a tuple for a list of keys."""
-    value = _kernel.current().kernel_status(keys)
+    value = _kernel.current().kernel_status.get(keys)
     return tuple(value) if isinstance(keys, (list, tuple)) else value
 
 
 def SetKernelStatus(params):
     """Set kernel parameters: rng_seed, resolution, local_num_threads, print_time, ..."""
-    _kernel.current().set_kernel_status(params)
+    _kernel.current().kernel_status.set(params)
 
 
 def Rank():
@@ -311,14 +312,14 @@ _ATTRIBUTES = ("biological_time", "rng_seed", "resolution", "local_num_threads",
 class _Module(_types.ModuleType):
     def __getattr__(self, name):
         if name in _ATTRIBUTES:
-            return _kernel.current().kernel_status(name)
+            return _kernel.current().kernel_status.get(name)
         if name == "verbosity":
             return _verbosity
         raise AttributeError(f"module 'csnn' has no attribute {name!r}")
 
     def __setattr__(self, name, value):
         if name in _ATTRIBUTES:
-            _kernel.current().set_kernel_status({name: value})
+            _kernel.current().kernel_status.set({name: value})
         elif name == "verbosity":
             set_verbosity(value)
         else:

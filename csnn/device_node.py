@@ -45,6 +45,19 @@ class Device:
     def check_defaults(cls, owner, values):
         """Cross-parameter checks; raise BadParameterError naming ``owner``."""
 
+    @staticmethod
+    def translate_params(owner, params):
+        """``params`` of a Create or SetStatus (a dict of the device's ``owner`` model) in the
+        device's own terms: what other names a device accepts, it translates here."""
+        return params
+
+    @classmethod
+    def check_new(cls, kernel, owner, values):
+        """Checks of a new device's parameters (``values``: all of them) that need the kernel;
+        raise BadParameterError naming ``owner``.  Create checks every device before it makes
+        any."""
+        cls.check_defaults(owner, values)
+
     def status(self):
         return dict(self.params)
 

@@ -32,7 +32,7 @@ class Generator(Device):
 
     def __init__(self, kernel, gid, model, params):
         super().__init__(kernel, gid, model, params)
-        self.index = kernel.engine_generator_index()
+        self.index = kernel.nodes.generator_index()
         self.blocks = 0          # Connect calls from this generator (seed key of its streams)
         self.data = self.engine_data()
         self._upload()

@@ -33,13 +33,13 @@ import reprlib
 
 import numpy as np
 
+from . import session
 from .errors import (BadParameterError, BadTypeError, UnknownAttributeError, UnknownNodeError,
                      UnknownParameterError, shown)
 
 
 def _kernel():
-    from . import kernel
-    return kernel.current()
+    return session.current()
 
 
 def as_ids(nodes, what="nodes"):
@@ -70,8 +70,19 @@ def as_ids(nodes, what="nodes"):
                 raise _not_ids(nodes, what)
             ids = _id_array(flat, what)
         ids = ids.astype(np.int64).ravel()
-    _kernel().check_ids(ids, what)
+    _kernel().nodes.check_ids(ids, what)
     return ids
+
+
+def status_keys(keys, what):
+    """The ``keys`` of a status query (None, a name, or a list or tuple of names) as None or a
+    list of names."""
+    if keys is None:
+        return None
+    names = [keys] if isinstance(keys, str) else list(keys) if isinstance(keys, (list, tuple)) else None
+    if names is None or not all(isinstance(name, str) for name in names):
+        raise BadTypeError(f"{what}: keys = {keys!r} is invalid; give a parameter name or a list of names")
+    return names
 
 
 def _not_ids(nodes, what):
@@ -296,7 +307,7 @@ class NodeCollection(_Attributes):
 
     def _models(self):
         # the models in this collection's own kernel (ResetKernel may have replaced the current one)
-        models = {m.name for m in self._kernel_ref.models_of(self._ids)} if self._ids.size else set()
+        models = {m.name for m in self._kernel_ref.nodes.models_of(self._ids)} if self._ids.size else set()
         return models.pop() if len(models) == 1 else "<mixed>"
 
     # parameters -----------------------------------------------------------------------------
@@ -313,8 +324,7 @@ class NodeCollection(_Attributes):
         single = len(keys) == 1 and isinstance(keys[0], str)
         if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
             keys = tuple(keys[0])
-        from .kernel import status_keys
-        statuses = _kernel().get_status(self._ids, status_keys(list(keys), "get") if keys else None)
+        statuses = _kernel().node_status.get_status(self._ids, status_keys(list(keys), "get") if keys else None)
         if single:
             return _collapse([s[keys[0]] for s in statuses])
         names = list(keys) if keys else list(statuses[0]) if statuses else []
@@ -332,7 +342,7 @@ class NodeCollection(_Attributes):
         self._check_alive()
         if params is not None and kwargs:
             raise BadTypeError("set() takes either a dict (or list of dicts) or keyword arguments, not both")
-        _kernel().set_status(self._ids, params if params is not None else kwargs)
+        _kernel().node_status.set_status(self._ids, params if params is not None else kwargs)
 
 
 def _arithmetic_error(op, other):
@@ -412,7 +422,7 @@ class SynapseCollection(_Attributes):
         single = len(keys) == 1 and isinstance(keys[0], str)
         if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
             keys = tuple(keys[0])
-        table = _kernel().connection_table(self, list(keys) if keys else None)
+        table = _kernel().connections.connection_table(self, list(keys) if keys else None)
         if single:
             column = table[keys[0]]
             return column[0] if len(self) == 1 else column
@@ -427,5 +437,5 @@ class SynapseCollection(_Attributes):
         self._check_alive()
         if params is not None and kwargs:
             raise BadTypeError("set() takes either a dict or keyword arguments, not both")
-        _kernel().set_connections(self, params if params is not None else kwargs)
+        _kernel().connections.set_connections(self, params if params is not None else kwargs)
 

@@ -115,7 +115,7 @@ class Recorder(Device):
                                     f"start = {values['start']} ms")
 
     @staticmethod
-    def translate_legacy(owner, params):
+    def translate_params(owner, params):
         """NEST 2 flags (withgid, withtime, to_file, ...) -> NEST 3 parameters."""
         params = dict(params)
         for flag, backend in _LEGACY_FLAGS.items():
@@ -300,17 +300,17 @@ class Multimeter(Recorder):
         self.index = kernel.engine.recorders.add_meter(self.params["interval"], *self.window, self.codes())
         self.log = kernel.engine.recorders.meter_log(self.index)
 
+    @classmethod
+    def check_new(cls, kernel, owner, values):
+        super().check_new(kernel, owner, values)
+        kernel.nodes.recordable_codes(owner, values["record_from"])
+
     def codes(self):
-        from .models import RECORDABLE_CODES
-        return [RECORDABLE_CODES[name] for name in self.params["record_from"]]
+        return self.kernel.nodes.recordable_codes(self.owner, self.params["record_from"])
 
     def validate(self, changes):
-        from .models import RECORDABLE_CODES
         if "record_from" in changes:
-            unknown = [v for v in changes["record_from"] if v not in RECORDABLE_CODES]
-            if unknown:
-                raise BadParameterError(f"{self.owner}: record_from contains {unknown[0]!r}; recordable "
-                                        f"variables: {sorted(RECORDABLE_CODES)}")
+            self.kernel.nodes.recordable_codes(self.owner, changes["record_from"])
             if self.n_out > 0 and list(changes["record_from"]) != list(self.params["record_from"]):
                 raise KernelStateError(f"{self.owner}: record_from cannot change after the multimeter has "
                                        "been connected")

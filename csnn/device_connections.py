@@ -1,0 +1,149 @@
+"""Connections of devices: generators' streams to neurons, neurons attached to spike recorders,
+multimeters attached to neurons.
+
+A generator's connection is a stream the engine's stimulation keeps (``csnn/_core/streams.pyx``),
+with its own random state; a recorder's or multimeter's is an attachment in the engine's
+recorders.  :class:`DeviceConnections` makes them and keeps what GetConnections reports of them
+(each stream's synapse model; each attachment's ends, model, weight and delay).
+"""
+import collections
+
+import numpy as np
+
+from ._core import rng as crng
+from ._core.stimulation import stream_dtype
+from .errors import IllegalConnectionError, KernelStateError
+from .kinds import ConnectionKind, NodeKind
+
+
+class DeviceConnections:
+    """The streams and attachments of one kernel's devices."""
+
+    def __init__(self, kernel):
+        self.kernel = kernel
+        self.stream_model = np.zeros(0, dtype=np.int64)    # synapse model id of each stream
+        self.attachments = {"source": [], "target": [], "model": [], "weight": [], "delay": []}
+        self.attached_meters = set()                       # (multimeter, neuron) pairs
+
+    def connect_generators(self, src, tgt, weight, delay, receptor, model_id):
+        """Streams from generators ``src`` to neurons ``tgt`` (node ids, one per connection)."""
+        records = []
+        for gen_gid in np.unique(src).tolist():
+            sel = np.flatnonzero(src == gen_gid)
+            device = self.kernel.nodes.device(gen_gid)
+            rec = np.zeros(sel.size, dtype=stream_dtype())
+            rec["target"] = self.kernel.nodes.engine_indices(tgt[sel])
+            rec["gen"] = device.index
+            rec["source"] = gen_gid
+            rec["rank"] = device.n_out + np.arange(sel.size)
+            rec["port"] = receptor
+            rec["weight"] = weight[sel]
+            rec["delay"] = delay[sel]
+            rec["rng"] = crng.stream_states(self.kernel.status["rng_seed"], crng.PURPOSE_POISSON, gen_gid,
+                                            device.blocks, sel.size)
+            device.n_out += sel.size
+            device.blocks += 1
+            records.append((sel, rec))
+        order = np.concatenate([sel for sel, _ in records])
+        recs = np.concatenate([rec for _, rec in records])
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(order.size)
+        self.kernel.engine.add_streams(recs[inverse])
+        self.stream_model = np.concatenate([self.stream_model, np.full(order.size, model_id)])
+
+    def attach(self, pre_kind, src, tgt, weight, delay, model_id):
+        """Attach neurons ``src`` to spike recorders ``tgt``, or multimeters ``src`` to neurons
+        ``tgt`` (node ids, one per connection)."""
+        if pre_kind == NodeKind.NEURON:      # neurons -> spike recorder
+            for rec_gid in np.unique(tgt).tolist():
+                sel = src[tgt == rec_gid]
+                recorder = self.kernel.nodes.device(rec_gid)
+                self.kernel.engine.recorders.attach_spike_recorder(recorder.index, self.kernel.nodes.engine_indices(sel))
+                recorder.n_in += sel.size
+        else:                       # multimeter -> neurons: every pair is checked before any is attached
+            pairs = collections.Counter(zip(src.tolist(), tgt.tolist()))
+            twice = {pair for pair, count in pairs.items() if count > 1} | (pairs.keys() & self.attached_meters)
+            if twice:
+                meter_gid, gid = min(twice)
+                raise IllegalConnectionError(f"Connect: {self.kernel.nodes.describe(meter_gid)} is already connected to "
+                                             f"{self.kernel.nodes.describe(gid)}; each neuron is sampled once per multimeter")
+            self.attached_meters |= set(pairs)
+            for meter_gid in np.unique(src).tolist():
+                sel = tgt[src == meter_gid]
+                meter = self.kernel.nodes.device(meter_gid)
+                self.kernel.engine.recorders.attach_meter(meter.index, self.kernel.nodes.engine_indices(sel))
+                meter.n_out += sel.size
+        for key, column in (("source", src), ("target", tgt), ("model", np.full(src.size, model_id)),
+                            ("weight", weight), ("delay", delay)):
+            self.attachments[key].append(np.asarray(column))
+
+    def count(self):
+        """Number of streams and attachments."""
+        return int(self.stream_model.size) + sum(a.size for a in self.attachments["source"])
+
+    def counts(self):
+        """(streams, attachments) so far: the ids the next ones start at."""
+        return int(self.stream_model.size), sum(a.size for a in self.attachments["source"])
+
+    def connections(self):
+        """Every stream and attachment as (kind, a, b, source id, target id, model id) arrays."""
+        streams = self.kernel.engine.stimulation.streams
+        gids_at = self.kernel.nodes.gids_at
+        att_src = _cat(self.attachments["source"])
+        return [(np.full(streams.size, ConnectionKind.STREAM, np.int8), np.arange(streams.size),
+                 np.zeros(streams.size, np.int64), streams["source"].astype(np.int64), gids_at(streams["target"]),
+                 self.stream_model),
+                (np.full(att_src.size, ConnectionKind.ATTACHMENT, np.int8), np.arange(att_src.size),
+                 np.zeros(att_src.size, np.int64), att_src, _cat(self.attachments["target"]),
+                 _cat(self.attachments["model"]))]
+
+    def fill_properties(self, columns, kind, a):
+        """Fill the rows of streams and attachments in ``columns`` (connection property -> one
+        entry per connection of ``kind`` and ``a``)."""
+        k1, k2 = kind == ConnectionKind.STREAM, kind == ConnectionKind.ATTACHMENT
+        st = self.kernel.engine.stimulation.streams[a[k1]]
+        columns["source"][k1] = st["source"]
+        columns["target"][k1] = self.kernel.nodes.gids_at(st["target"])
+        columns["weight"][k1] = st["weight"]
+        columns["delay"][k1] = st["delay"]
+        columns["receptor"][k1] = st["port"]
+        columns["synapse_id"][k1] = self.stream_model[a[k1]]
+        columns["port"][k1] = st["rank"]
+        for key, col in (("source", "source"), ("target", "target"), ("weight", "weight"), ("delay", "delay"),
+                         ("synapse_id", "model")):
+            columns[key][k2] = _cat(self.attachments[col])[a[k2]]
+
+    def check_change(self, kind, a, checked):
+        """Refuse new weights or delays (``checked``) of streams that the engine's streams have
+        begun to use: a current generator's weight, any generator's delay."""
+        k1 = kind == ConnectionKind.STREAM
+        if k1.any() and self.kernel.started:
+            gens = self.kernel.engine.stimulation.streams["gen"][a[k1]]
+            is_current = np.isin(gens, self.kernel.nodes.current_generator_indices())
+            if "delay" in checked or ("weight" in checked and is_current.any()):
+                raise KernelStateError("the weight of a current generator's connection and the delay of any "
+                                       "generator connection cannot change once the simulation has started; "
+                                       "change the generator's parameters instead")
+
+    def set_values(self, kind, a, checked):
+        """New weights and delays (``checked``: key -> one value per connection of ``kind`` and
+        ``a``) of the streams and attachments among them."""
+        k1 = kind == ConnectionKind.STREAM
+        for key in ("weight", "delay"):
+            if key not in checked:
+                continue
+            self.kernel.engine.stimulation.streams[key][a[k1]] = checked[key][k1]
+            column = _cat(self.attachments[key], float)
+            column[a[kind == ConnectionKind.ATTACHMENT]] = checked[key][kind == ConnectionKind.ATTACHMENT]
+            self.attachments[key] = [column]
+
+    def restart(self, kind, a):
+        """Streams among the connections of ``kind`` and ``a`` start again from the present
+        time with their new weight or delay (before the simulation has started)."""
+        k1 = kind == ConnectionKind.STREAM
+        if k1.any() and not self.kernel.started:
+            self.kernel.engine.restart_streams(a[k1])
+
+
+def _cat(blocks, dtype=None):
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=dtype or np.int64)

@@ -1,0 +1,145 @@
+"""Status of the kernel: ``GetKernelStatus``/``SetKernelStatus`` and ``nest.resolution = ...``.
+
+:class:`KernelStatus` owns the kernel's settings (seed, resolution, threads, files, progress)
+and reports them with what the other parts of the kernel count (time, delays, nodes,
+connections, spikes).
+"""
+import numbers
+import os
+import warnings
+
+import numpy as np
+
+from . import connect as cconnect
+from . import progress as cprogress
+from ._core.engine import OPENMP
+from .errors import BadParameterError, BadTypeError, CSNNWarning, KernelStateError, shown, to_float, unknown_name
+from .nodes import status_keys
+
+#: threads a kernel runs (each has its own spike and event buffers): more than machines have cores
+MAX_THREADS = 1024
+
+#: kernel status: key -> (default, writable, description)
+KERNEL_KEYS = {
+    "biological_time": (0.0, False, "Simulated time (ms)"),
+    "time": (0.0, False, "NEST 2 name of biological_time (ms)"),
+    "rng_seed": (143202461, True, "Seed of every random number drawn"),
+    "resolution": (0.1, True, "Step of poisson_generator's grid and of the times that coincide exactly; "
+                              "recorder intervals must be multiples of it (ms)"),
+    "local_num_threads": (1, True, "Threads that process neurons in parallel"),
+    "total_num_virtual_procs": (1, True, "Same as local_num_threads (one process)"),
+    "print_time": (False, True, "Print the progress of Simulate (NEST's switch: forces progress_bar on)"),
+    "progress_bar": ("auto", True, "When Simulate shows its progress: 'auto' (on a terminal, once a run "
+                                   "has taken 2 s), True or False (csnn/progress.py)"),
+    "overwrite_files": (False, True, "Let recorders overwrite existing files"),
+    "data_path": ("", True, "Directory of files written by recorders"),
+    "data_prefix": ("", True, "Prefix of files written by recorders"),
+    "dict_miss_is_error": (True, True, "Accepted for NEST compatibility; unknown keys are always errors"),
+    "min_delay": (None, False, "Smallest synaptic delay (ms)"),
+    "max_delay": (None, False, "Largest synaptic delay (ms)"),
+    "num_connections": (0, False, "Number of connections"),
+    "network_size": (0, False, "Number of nodes"),
+    "node_models": ((), False, "Names of node models"),
+    "synapse_models": ((), False, "Names of synapse models"),
+    "connection_rules": (tuple(cconnect.RULES), False, "Connection rules"),
+    "num_processes": (1, False, "MPI processes (always 1)"),
+    "off_grid_spiking": (True, False, "Spike times are continuous"),
+    "local_spike_counter": (0, False, "Spikes emitted so far"),
+    "version": (None, False, "csnn version"),
+    "threads_model": (None, False, "'openmp' when built with OpenMP, else 'none'"),
+}
+
+
+class KernelStatus:
+    """The settings of one kernel and the status it reports."""
+
+    def __init__(self, kernel):
+        self.kernel = kernel
+        self.settings = {k: v[0] for k, v in KERNEL_KEYS.items() if v[1]}
+
+    def get(self, keys=None):
+        """The kernel status: a dict, the value of key ``keys``, or a list of values for a list
+        of keys."""
+        d = dict(self.settings)
+        d.update({
+            "biological_time": self.kernel.engine.t_now, "time": self.kernel.engine.t_now,
+            "min_delay": self.kernel.engine.min_delay if np.isfinite(self.kernel.engine.min_delay) else self.settings["resolution"],
+            "max_delay": self.kernel.engine.max_delay if self.kernel.engine.max_delay > 0 else self.settings["resolution"],
+            "num_connections": self.kernel.connections.num_connections(), "network_size": self.kernel.nodes.size(),
+            "node_models": tuple(self.kernel.models.names("nodes")),
+            "synapse_models": tuple(self.kernel.models.names("synapse")),
+            "connection_rules": tuple(cconnect.RULES), "num_processes": 1, "off_grid_spiking": True,
+            "local_spike_counter": self.kernel.engine.n_spikes, "version": self.kernel.version,
+            "threads_model": "openmp" if OPENMP else "none",
+            "total_num_virtual_procs": self.settings["local_num_threads"],
+        })
+        if keys is None:
+            return d
+        if isinstance(keys, str):
+            if keys not in d:
+                raise unknown_name("kernel status key", keys, d)
+            return d[keys]
+        keys = status_keys(keys, "GetKernelStatus")
+        for k in keys:
+            if k not in d:
+                raise unknown_name("kernel status key", k, d)
+        return [d[k] for k in keys]
+
+    def set(self, params):
+        """Change settings (a dict): every value is checked before any changes."""
+        if not isinstance(params, dict):
+            raise BadTypeError(f"SetKernelStatus: params must be a dict, got {params!r}")
+        checked = {}
+        for key, value in params.items():
+            if key not in KERNEL_KEYS:
+                raise unknown_name("kernel status key", key, [k for k, v in KERNEL_KEYS.items() if v[1]])
+            if not KERNEL_KEYS[key][1]:
+                raise BadParameterError(f"SetKernelStatus: {key!r} is read-only")
+            checked[key] = self._check_kernel_value(key, value)
+        if "resolution" in checked and checked["resolution"] != self.settings["resolution"] and self.kernel.nodes.size():
+            raise KernelStateError("SetKernelStatus: the resolution cannot change after nodes have been "
+                                   "created (as in NEST); set it right after ResetKernel")
+        if "total_num_virtual_procs" in checked:
+            checked.setdefault("local_num_threads", checked.pop("total_num_virtual_procs"))
+        self.settings.update(checked)
+        if "resolution" in checked:
+            self.kernel.engine.set_resolution(checked["resolution"])
+        if "local_num_threads" in checked:
+            if checked["local_num_threads"] > 1 and not OPENMP:
+                warnings.warn("csnn was built without OpenMP: neurons are processed on one thread "
+                              f"whatever local_num_threads ({checked['local_num_threads']}) says",
+                              CSNNWarning, stacklevel=3)
+            self.kernel.engine.set_threads(checked["local_num_threads"])
+        if "rng_seed" in checked:
+            self.kernel.reseed()
+
+    def _check_kernel_value(self, key, value):
+        if key in ("rng_seed", "local_num_threads", "total_num_virtual_procs"):
+            low, high, accepted = ((0, 2 ** 32 - 1, "[0, 2**32)") if key == "rng_seed" else
+                                   (1, MAX_THREADS, f"[1, {MAX_THREADS}]"))
+            if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) \
+                    or not low <= value <= high:
+                raise BadParameterError(f"SetKernelStatus: {key} = {shown(value)} is invalid: must be an integer "
+                                        f"in {accepted}")
+            return int(value)
+        if key == "resolution":
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
+                    not np.isfinite(to_float(value, "SetKernelStatus: resolution")) or value <= 0:
+                raise BadParameterError(f"SetKernelStatus: resolution = {value!r} is invalid: must be a finite number > 0 (ms)")
+            return float(value)
+        if key == "progress_bar":
+            if not any(value is mode or (isinstance(value, str) and value == mode) for mode in cprogress.MODES):
+                raise BadParameterError(f"SetKernelStatus: progress_bar = {value!r} is invalid; accepted: "
+                                        f"{', '.join(map(repr, cprogress.MODES))}")
+            return value
+        if key in ("print_time", "overwrite_files", "dict_miss_is_error"):
+            if not isinstance(value, (bool, np.bool_)):
+                raise BadTypeError(f"SetKernelStatus: {key} = {value!r} is invalid: must be True or False")
+            return bool(value)
+        if not isinstance(value, str):
+            raise BadTypeError(f"SetKernelStatus: {key} = {value!r} is invalid: must be a string")
+        if key == "data_path" and value and not os.path.isdir(value):
+            # as in NEST: recorders write there, so it is checked now rather than at the first write
+            raise BadParameterError(f"SetKernelStatus: data_path = {value!r} is invalid: it is not an existing "
+                                    "directory ('' is the working directory)")
+        return value
