@@ -24,13 +24,14 @@ import reprlib
 
 import numpy as np
 
-import csnn
-
 from . import memory as cmemory
-from .recorders import KEEPS_EVENTS
-from .errors import BadParameterError, BadTypeError, KernelStateError, to_float, unknown_name
+from . import session
+from .errors import BadParameterError, BadTypeError, unknown_name
+from .experiments import fi_curve
 from .models import ARCHIVE_PARAMETERS
-from .nodes import NodeCollection, SynapseCollection, plain_ids
+from .nodes import SynapseCollection
+from .recorded import (_finite, _finite_1d, _ids_1d, _neuron_ids, _per_neuron, _time, _window,
+                       firing_rates, spike_arrays, spike_trains)
 
 __all__ = ["spike_arrays", "spike_trains", "firing_rates", "mean_firing_rate", "isis", "cv_isi",
            "fano_factor", "population_rate", "fi_curve", "stdp_window", "connection_arrays",
@@ -44,57 +45,6 @@ _WHOLE_BINS_RTOL = 1e-9
 
 
 # -- spikes ---------------------------------------------------------------------------------------
-
-def spike_arrays(spikes, neurons=None):
-    """Spike times (ms, float array) and senders (int64 array) of ``spikes``, in the order given;
-    only the spikes of ``neurons`` when given."""
-    if isinstance(spikes, NodeCollection):
-        spikes = _recorder_events(spikes, "spikes", "spikes")
-    if isinstance(spikes, dict):
-        missing = sorted({"times", "senders"} - set(spikes))
-        if missing:
-            raise BadParameterError(f"spikes: the events dict has no {missing}; it has {sorted(spikes)} "
-                                    "(a spike recorder's events have 'times' and 'senders')")
-        times, senders = spikes["times"], spikes["senders"]
-    elif isinstance(spikes, tuple) and len(spikes) == 2:
-        times, senders = spikes
-    else:
-        raise BadTypeError(f"spikes must be a spike recorder, its events dict or a tuple (times, senders), "
-                           f"got {reprlib.repr(spikes)} of type {type(spikes).__name__}")
-    times, senders = _finite_1d(times, "spike times"), _ids_1d(senders, "senders")
-    if times.size != senders.size:
-        raise BadParameterError(f"spikes: {times.size} times but {senders.size} senders; each spike needs both")
-    if neurons is not None:
-        keep = np.isin(senders, _neuron_ids(neurons))
-        times, senders = times[keep], senders[keep]
-    return times, senders
-
-
-def spike_trains(spikes, t_start=None, t_stop=None, neurons=None):
-    """Each neuron's spike times (ms, increasing) in [t_start, t_stop): a dict ``{id: times}``.
-
-    ``t_start``, ``t_stop``: None leaves that end of the window open.
-    """
-    t_start, t_stop = _window(t_start, t_stop, open_ends=True)
-    times, senders = spike_arrays(spikes)
-    # ids before windowing: a neuron that fired only outside the window has an empty train
-    ids = np.unique(senders) if neurons is None else _neuron_ids(neurons)
-    inside = (times >= t_start) & (times < t_stop)
-    times, senders = times[inside], senders[inside]
-    order = np.lexsort((times, senders))
-    times, senders = times[order], senders[order]
-    first = np.searchsorted(senders, ids, side="left")
-    last = np.searchsorted(senders, ids, side="right")
-    return {int(i): times[a:b] for i, a, b in zip(ids, first, last)}
-
-
-def firing_rates(spikes, t_start, t_stop, neurons=None):
-    """Each neuron's firing rate (Hz): its spikes in [t_start, t_stop) (ms) over the window's
-    length.  Returns ``(ids, rates)``."""
-    t_start, t_stop = _window(t_start, t_stop)
-    return _per_neuron(spike_trains(spikes, t_start, t_stop, neurons),
-                       lambda train: train.size * 1000.0 / (t_stop - t_start))
-
 
 def mean_firing_rate(spikes, t_start, t_stop, neurons=None):
     """Mean firing rate (Hz) of the neurons in [t_start, t_stop) (ms); silent neurons count only
@@ -175,47 +125,6 @@ def to_neo_segment(spikes, t_start, t_stop, neurons=None, name=None):
 
 # -- measurements ---------------------------------------------------------------------------------
 
-def fi_curve(model, currents, params=None, t_sim=1000.0, t_start=200.0):
-    """Firing rate (Hz) of neurons of ``model`` driven by each constant current in ``currents``
-    (pA, set as ``I_e``), with the other parameters ``params`` (a dict).
-
-    One neuron per current and a spike recorder are created in the present kernel, which is then
-    simulated for ``t_sim`` ms; the rate counts the spikes in [t_start, t_sim) (ms from the start
-    of this run), so that ``t_start`` skips the transient from the initial state.
-
-    The kernel is not reset, so that a helper never destroys a network; but simulating it would
-    also run any network already in it.  The kernel must therefore hold no nodes, else
-    KernelStateError: call ``csnn.ResetKernel()`` first.  The neurons and the recorder remain
-    in the kernel afterwards.  Returns the rates, one per current.
-    """
-    currents = _finite_1d(currents, "currents")
-    if currents.size == 0:
-        raise BadParameterError("currents is empty: give at least one current (pA)")
-    if params is None:
-        params = {}
-    if not isinstance(params, dict):
-        raise BadTypeError(f"params must be a dict of {model!r} parameters, got {reprlib.repr(params)}")
-    if "I_e" in params:
-        raise BadParameterError(f"params sets I_e = {params['I_e']!r}, which fi_curve sweeps over currents; "
-                                "leave it out")
-    if "I_e" not in csnn.GetDefaults(model):
-        raise BadParameterError(f"model {model!r} has no I_e: fi_curve needs a neuron model driven by a "
-                                "constant current I_e")
-    t_sim, t_start = _time("t_sim", t_sim), _time("t_start", t_start)
-    if not 0.0 <= t_start < t_sim:
-        raise BadParameterError(f"t_start = {t_start} ms must lie in [0, t_sim = {t_sim} ms)")
-    n_nodes = csnn.GetKernelStatus("network_size")
-    if n_nodes:
-        raise KernelStateError(f"fi_curve simulates the present kernel, which already holds {n_nodes} nodes "
-                               "that would be simulated along; call csnn.ResetKernel() first")
-    t_now = csnn.GetKernelStatus("biological_time")
-    neurons = csnn.Create(model, currents.size, params=dict(params, I_e=currents))
-    recorder = csnn.Create("spike_recorder")
-    csnn.Connect(neurons, recorder)
-    csnn.Simulate(t_sim)
-    return firing_rates(recorder, t_now + t_start, t_now + t_sim, neurons)[1]
-
-
 def stdp_window(delta_t, params=None):
     """Weight change of a ``stdp_synapse`` by one isolated pair of spikes, against
     ``delta_t`` = t_post - t_pre (ms, the neurons' spike times).
@@ -287,51 +196,10 @@ def weight_matrix(connections, sources=None, targets=None):
 
 # -- helpers --------------------------------------------------------------------------------------
 
-def _recorder_events(device, kind, argument):
-    """The events of one recorder node recording to memory, of ``kind`` 'spikes' (a spike
-    recorder) or 'samples' (a multimeter or voltmeter); ``argument`` names it in errors."""
-    expected = {"spikes": "a spike_recorder", "samples": "a multimeter or voltmeter"}[kind]
-    n_nodes = np.atleast_1d(np.asarray(device)).size
-    if n_nodes != 1:
-        raise BadParameterError(f"{argument}: give one recorder, got {n_nodes} nodes")
-    status = device.get()
-    if _recorder_kind(status) != kind:
-        raise BadParameterError(f"{argument}: node {status['global_id']} is a {status['model']}, not {expected}")
-    if status["record_to"] not in KEEPS_EVENTS:
-        raise BadParameterError(f"{argument}: recorder {status['global_id']} records to {status['record_to']!r}, "
-                                "so it keeps no events; use record_to='memory' (or 'npz'), or read its file "
-                                "with csnn.read_events")
-    return status["events"]
-
-
-def _recorder_kind(status):
-    """'spikes', 'samples' or 'weights' for a recorder's status, None for other nodes."""
-    if status.get("element_type") != "recorder":
-        return None
-    if "record_from" in status:
-        return "samples"
-    return "weights" if "weights" in status["events"] else "spikes"
-
-
-def _per_neuron(trains, measure):
-    """``(ids, values)``: ``measure`` of each spike train, in the order of ``trains``."""
-    ids = np.array(list(trains), dtype=np.int64)
-    return ids, np.array([measure(train) for train in trains.values()], dtype=float)
-
-
 def _require_neurons(ids):
     if len(ids) == 0:
         raise BadParameterError("spikes holds no spike and neurons is None, so there are no neurons to "
                                 "average over; pass neurons")
-
-
-def _window(t_start, t_stop, open_ends=False):
-    """[t_start, t_stop) as two floats (ms), checked; with ``open_ends`` None is unbounded."""
-    t_start = -math.inf if open_ends and t_start is None else _time("t_start", t_start)
-    t_stop = math.inf if open_ends and t_stop is None else _time("t_stop", t_stop)
-    if not t_stop > t_start:
-        raise BadParameterError(f"t_stop = {t_stop} ms must be greater than t_start = {t_start} ms")
-    return t_start, t_stop
 
 
 def _bin_edges(t_start, t_stop, bin_size):
@@ -356,64 +224,11 @@ def _covering_stop(times, t_start, bin_size):
     return t_start + bin_size * max(1, math.floor((times.max() - t_start) / bin_size) + 1)
 
 
-def _time(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise BadTypeError(f"{name} must be a time in ms (a number), got {value!r} of type {type(value).__name__}")
-    value = to_float(value, name)
-    if not math.isfinite(value):
-        raise BadParameterError(f"{name} = {value} ms: accepted: a finite time in ms")
-    return value
-
-
 def _positive(name, value):
     value = _time(name, value)
     if not value > 0:
         raise BadParameterError(f"{name} = {value} ms: accepted: a duration > 0 ms")
     return value
-
-
-def _finite(values, name):
-    """``values`` as a float array (any shape) of finite numbers."""
-    try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise BadTypeError(f"{name} must be numbers, got {reprlib.repr(values)}") from None
-    if not np.all(np.isfinite(array)):
-        raise BadParameterError(f"{name} must be finite numbers, got {reprlib.repr(values)}")
-    return array
-
-
-def _finite_1d(values, name):
-    array = _finite(values, name)
-    if array.ndim != 1:
-        raise BadTypeError(f"{name} must be a 1-D array, got an array of shape {array.shape}")
-    return array
-
-
-def _ids_1d(values, name):
-    """``values`` as a 1-D int64 array of node ids (integers >= 1, or floats with such values)."""
-    array = np.asarray(values)
-    integral = array.dtype.kind in "iu" or (array.dtype.kind == "f" and np.all(np.floor(array) == array))
-    if array.ndim != 1 or not integral:
-        raise BadTypeError(f"{name} must be a 1-D array of node ids (integers), got {reprlib.repr(values)}")
-    if np.any(array < 1):
-        raise BadParameterError(f"{name} must be node ids, which are >= 1, got {reprlib.repr(values)}")
-    return array.astype(np.int64)
-
-
-def _neuron_ids(neurons, name="neurons"):
-    """Ids of ``neurons``: a NodeCollection, a node id or a sequence of ids (or single nodes,
-    ``nodes[i]``), none repeated.
-
-    The ids are read without checking that they exist in the present kernel: the spikes may
-    have been recorded in an earlier one.
-    """
-    ids = _ids_1d(np.atleast_1d(np.asarray(plain_ids(neurons, name))), name)
-    if ids.size == 0:
-        raise BadParameterError(f"{name} is empty; give at least one node id")
-    if np.unique(ids).size != ids.size:
-        raise BadParameterError(f"{name} repeats ids {reprlib.repr(ids.tolist())}; give each once")
-    return ids
 
 
 def _positions(ids, choices, name):
@@ -433,7 +248,7 @@ _STDP_PARAMETERS = ("tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax"
 def _stdp_parameters(params):
     """stdp_window's parameters: csnn's defaults updated with ``params``, checked."""
     tau_minus = next(row[1] for row in ARCHIVE_PARAMETERS if row[0] == "tau_minus")
-    defaults = csnn.GetDefaults("stdp_synapse")
+    defaults = session.current().models.get("stdp_synapse").defaults
     p = {key: defaults[key] for key in _STDP_PARAMETERS}
     p["tau_minus"] = tau_minus
     if params is None:

@@ -21,6 +21,7 @@ from . import analysis
 from ._version import DISTRIBUTION
 from .errors import BadParameterError, BadTypeError, MissingDependencyError
 from .nodes import SynapseCollection
+from .recorded import _finite_1d, _ids_1d, _neuron_ids, _recorder_events
 
 __all__ = ["raster", "rate_histogram", "raster_with_rate", "voltage_traces", "weight_histogram",
            "weight_bars", "connectivity_scatter", "connectivity_matrix", "stdp_window", "fi_curve",
@@ -134,7 +135,7 @@ def weight_histogram(weights, bins=20, ax=None, **kwargs):
     ``bins`` as in ``numpy.histogram``."""
     if isinstance(weights, SynapseCollection):
         weights = analysis.connection_arrays(weights)[2]
-    weights = analysis._finite_1d(weights, "weights")
+    weights = _finite_1d(weights, "weights")
     if weights.size == 0:
         raise BadParameterError("weights is empty: no weights to histogram")
     ax = _axes(ax)
@@ -199,7 +200,7 @@ def stdp_window(delta_t=None, dw=None, params=None, ax=None, **kwargs):
     if dw is not None:
         if delta_t is None:
             raise BadParameterError("dw is given without delta_t: give the spike timing of each measured change")
-        measured_t, dw = analysis._finite_1d(delta_t, "delta_t"), analysis._finite_1d(dw, "dw")
+        measured_t, dw = _finite_1d(delta_t, "delta_t"), _finite_1d(dw, "dw")
         if measured_t.size != dw.size:
             raise BadParameterError(f"delta_t has {measured_t.size} values but dw {dw.size}; they must pair up")
         ax.scatter(measured_t, dw, color="k", s=12, zorder=3, label="measured")
@@ -209,7 +210,7 @@ def stdp_window(delta_t=None, dw=None, params=None, ax=None, **kwargs):
         elif delta_t is None:
             curve_t = np.linspace(-100.0, 100.0, 801)
         else:
-            curve_t = np.sort(analysis._finite_1d(delta_t, "delta_t"))
+            curve_t = np.sort(_finite_1d(delta_t, "delta_t"))
         ax.plot(curve_t, analysis.stdp_window(curve_t, params), **{"label": "stdp_synapse", **kwargs})
     ax.axhline(0.0, color="0.7", linewidth=0.8, zorder=0)
     ax.set_xlabel("t_post - t_pre (ms)")
@@ -219,7 +220,7 @@ def stdp_window(delta_t=None, dw=None, params=None, ax=None, **kwargs):
 
 def fi_curve(currents, rates, ax=None, **kwargs):
     """Firing rate (Hz) against input current (pA), e.g. from :func:`csnn.analysis.fi_curve`."""
-    currents, rates = analysis._finite_1d(currents, "currents"), analysis._finite_1d(rates, "rates")
+    currents, rates = _finite_1d(currents, "currents"), _finite_1d(rates, "rates")
     if currents.size != rates.size:
         raise BadParameterError(f"currents has {currents.size} values but rates {rates.size}; they must pair up")
     ax = _axes(ax)
@@ -239,15 +240,15 @@ def _axes(ax):
 def _traces(samples, variable, neurons):
     """``{id: (times, values)}`` of ``variable`` for each neuron in the sampled events."""
     if not isinstance(samples, dict):
-        samples = analysis._recorder_events(samples, "samples", "samples")
+        samples = _recorder_events(samples, "samples", "samples")
     missing = sorted({"times", "senders", variable} - set(samples))
     if missing:
         raise BadParameterError(f"samples: the events have no {missing}; they have {sorted(samples)} "
                                 f"(record {variable!r} with record_from)")
-    times = analysis._finite_1d(samples["times"], "sample times")
-    senders = analysis._ids_1d(samples["senders"], "senders")
-    values = analysis._finite_1d(samples[variable], variable)
-    ids = np.unique(senders) if neurons is None else analysis._neuron_ids(neurons)
+    times = _finite_1d(samples["times"], "sample times")
+    senders = _ids_1d(samples["senders"], "senders")
+    values = _finite_1d(samples[variable], variable)
+    ids = np.unique(senders) if neurons is None else _neuron_ids(neurons)
     absent = np.setdiff1d(ids, senders)
     if absent.size:
         raise BadParameterError(f"neurons {absent.tolist()} have no samples of {variable!r} in samples")
