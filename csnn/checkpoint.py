@@ -37,8 +37,9 @@ from .errors import BadParameterError, KernelStateError, file_access, file_path
 
 MAGIC = b"CSNNCKPT"
 #: the payload's layout; a new csnn that stores other state increments it (3: grid Poisson
-#: streams, with step numbers in every stream record, and the engine's resolution)
-FORMAT_VERSION = 3
+#: streams, with step numbers in every stream record, and the engine's resolution; 4: the
+#: kernel's managers, csnn/kernel.py, and the devices' modules)
+FORMAT_VERSION = 4
 _HEADER = struct.Struct("<8sIQ32s")
 
 #: what a checkpoint may name besides csnn's own classes and functions and numpy's scalar,

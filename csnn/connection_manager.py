@@ -191,8 +191,11 @@ class ConnectionManager:
         return {ConnectionKind.STATIC: self.kernel.engine.static, ConnectionKind.PLASTIC: self.kernel.engine.plastic}
 
     def _table_views(self):
-        """The synapse tables by connection kind, to read."""
-        return self._tables()
+        """The synapse tables by connection kind as they read, queued synapses included, without
+        building them (SynapseTable.view)."""
+        engine = self.kernel.engine
+        return {ConnectionKind.STATIC: engine.static.view(engine.n_neurons),
+                ConnectionKind.PLASTIC: engine.plastic.view(engine.n_neurons)}
 
     def _row_lengths(self):
         """What identifies the connections made so far: each synapse table's row lengths (by
@@ -295,7 +298,7 @@ class ConnectionManager:
             # weights may change between runs of one Prepare; delays and rule parameters not
             self.kernel.check_not_prepared(f"set({', '.join(map(repr, sorted(set(params) - {'weight'})))})")
         n = len(sc)
-        rule = self._plastic_rule(sc, self._tables()[ConnectionKind.PLASTIC])
+        rule = self._plastic_rule(sc, self._table_views()[ConnectionKind.PLASTIC])
         plastic_keys = [name for name, *_ in rule["parameters"] + rule["state"]] if rule else []
         checked = {}
         for key, value in params.items():

@@ -79,7 +79,7 @@ class DeviceConnections:
 
     def count(self):
         """Number of streams and attachments."""
-        return int(self.stream_model.size) + sum(a.size for a in self.attachments["source"])
+        return sum(self.counts())
 
     def counts(self):
         """(streams, attachments) so far: the ids the next ones start at."""

@@ -86,3 +86,39 @@ def test_no_module_is_longer_than_max_lines():
     lengths = {path.name: len(path.read_text().splitlines()) for path in PACKAGE.glob("*.py")}
     too_long = {name: n for name, n in lengths.items() if n > MAX_LINES}
     assert not too_long, f"modules above {MAX_LINES} lines (split them along their seams): {too_long}"
+
+
+def test_queries_leave_the_engine_unbuilt():
+    """Queries read what exists: on a network never simulated, GetConnections, get() of
+    connections and nodes, GetStatus and the kernel status leave the queued synapses queued (the
+    engine merges them into its tables at Prepare) and return what was connected."""
+    csnn.ResetKernel()
+    neurons = csnn.Create("iaf_psc_alpha", 3)
+    generator = csnn.Create("poisson_generator", params={"rate": 10.0})
+    recorder = csnn.Create("spike_recorder")
+    csnn.Connect(neurons, neurons, "one_to_one", {"weight": 2.0, "delay": 1.5})
+    csnn.Connect(neurons[:2], neurons[2], syn_spec={"synapse_model": "stdp_synapse", "weight": 3.0})
+    csnn.Connect(generator, neurons)
+    csnn.Connect(neurons, recorder)
+    engine = csnn.kernel.current().engine
+    tables = (engine.static, engine.plastic)
+    queued = [table.size for table in tables]
+    assert not any(table.built(engine.n_neurons) for table in tables)
+
+    everything = csnn.GetConnections()
+    plastic = csnn.GetConnections(synapse_model="stdp_synapse")
+    answers = (everything.get(), csnn.GetStatus(everything), plastic.get(), plastic.get("tau_plus"),
+               csnn.GetStatus(neurons), neurons.get("V_m"), csnn.GetKernelStatus(),
+               csnn.GetKernelStatus("num_connections"), csnn.GetConnections(source=neurons[0], target=neurons[0]).get("weight"))
+
+    assert not any(table.built(engine.n_neurons) for table in tables)
+    assert [table.size for table in tables] == queued
+    table, status, plastic_table = answers[:3]
+    assert len(everything) == answers[7] == 3 + 2 + 3 + 3
+    assert sorted(table["synapse_model"]) == ["static_synapse"] * 9 + ["stdp_synapse"] * 2
+    assert plastic_table["weight"].tolist() == [3.0, 3.0] and plastic_table["target"].tolist() == [3, 3]
+    assert answers[3].tolist() == [20.0, 20.0]                    # stdp_synapse's default tau_plus (ms)
+    assert [row["weight"] for row in status if row["synapse_model"] == "static_synapse"
+            and row["target"] in (1, 2, 3) and row["source"] in (1, 2, 3)] == [2.0, 2.0, 2.0]
+    assert answers[8] == 2.0          # neuron 1's one static synapse (to itself)
+

@@ -73,11 +73,14 @@ cdef class SynapseTable:
 
     def __reduce__(self):
         # a checkpoint (csnn.save) pickles the table's arrays; unpickling rebinds the pointers
-        state = {"columns": self.columns, "offsets": self.offsets, "pending": self._pending,
-                 "dtypes": self._dtypes, "defaults": self._defaults, "coded": self._coded,
-                 "lookup": self._lookup, "values": self._values, "min_delay": self.min_delay,
-                 "max_delay": self.max_delay}
-        return (_restore_table, (state,))
+        return (_restore_table, (self._state(),))
+
+    def _state(self):
+        """Everything the table holds, as :func:`_restore_table` takes it."""
+        return {"columns": self.columns, "offsets": self.offsets, "pending": self._pending,
+                "dtypes": self._dtypes, "defaults": self._defaults, "coded": self._coded,
+                "lookup": self._lookup, "values": self._values, "min_delay": self.min_delay,
+                "max_delay": self.max_delay}
 
     def _stored(self):
         """Name -> dtype of the stored arrays: the plain columns and the coded groups' codes."""
@@ -295,9 +298,34 @@ cdef class SynapseTable:
         self.min_delay = float(delays.min()) if delays.size else INFINITY
         self.max_delay = float(delays.max()) if delays.size else 0.0
 
+    def built(self, int64_t n_sources):
+        """Whether the CSR holds every synapse, with rows for ``n_sources`` sources."""
+        return not self._pending and self.offsets.shape[0] >= n_sources + 1
+
     def build(self, int64_t n_sources):
         """Merge the queue into the CSR; rows are extended to ``n_sources`` sources.
         Returns True when the table changed."""
+        if self.built(n_sources):
+            return False
+        self.offsets, columns = self._merged(n_sources)
+        self.columns.update(columns)
+        self._pending = []
+        self._bind()
+        return True
+
+    def view(self, int64_t n_sources):
+        """The table as :meth:`build` would make it, to read (``rows``, ``slots``, ``gather``,
+        ``column``, ``columns``) without changing this one: the table itself when it is built,
+        else a new table holding the queue merged (which shares the tables of coded values, so
+        it must not be written)."""
+        if self.built(n_sources):
+            return self
+        offsets, columns = self._merged(n_sources)
+        return _restore_table(dict(self._state(), offsets=offsets, columns=columns, pending=[]))
+
+    def _merged(self, int64_t n_sources):
+        """(offsets, columns) of the CSR with the queue merged (new arrays where they change;
+        the table is left as it is)."""
         cdef int64_t i, k, p, total
         cdef cnp.int32_t[::1] src
         old_offsets = self.offsets
@@ -305,11 +333,7 @@ cdef class SynapseTable:
             old_offsets = np.concatenate([old_offsets, np.full(n_sources + 1 - old_offsets.shape[0],
                                                                old_offsets[old_offsets.shape[0] - 1])])
         if not self._pending:
-            if old_offsets is not self.offsets:
-                self.offsets = old_offsets
-                self._bind()
-                return True
-            return False
+            return old_offsets, self.columns
         counts = np.diff(old_offsets)
         for source, _ in self._pending:
             counts += np.bincount(source, minlength=n_sources)
@@ -343,16 +367,14 @@ cdef class SynapseTable:
                     np_view[k] = p
             new_pos.append(positions)
         new_pos = np.concatenate(new_pos)
+        columns = {}
         for name, dtype in self._stored().items():
             column = np.empty(total, dtype=dtype)
             if n_old:
                 column[old_pos] = self.columns[name]
             column[new_pos] = np.concatenate([block[name] for _, block in self._pending])
-            self.columns[name] = column
-        self.offsets = offsets
-        self._pending = []
-        self._bind()
-        return True
+            columns[name] = column
+        return offsets, columns
 
     def rows(self):
         """Source engine index and rank in its row of every slot (for GetConnections)."""
