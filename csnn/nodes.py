@@ -373,9 +373,10 @@ def _restore_collection(kernel, ids):
 class SynapseCollection(_Attributes):
     """Connections, as returned by ``GetConnections``: ``get``/``set`` and NEST 2 ``GetStatus``.
 
-    Held as (kind, a, b) triples that stay valid when more connections are made later:
-    static synapses are (0, source engine index, rank in the source's row), generator streams
-    (1, stream id, 0), recorder and multimeter attachments (2, pair id, 0).
+    Held as (kind, a, b) triples that stay valid when more connections are made later, with kind
+    a :class:`csnn.kinds.ConnectionKind`: static and plastic synapses are (STATIC or PLASTIC,
+    source engine index, rank in the source's row), generator streams (STREAM, stream id, 0),
+    recorder and multimeter attachments (ATTACHMENT, pair id, 0).
     """
 
     __slots__ = ("_kernel_ref", "_kind", "_a", "_b")
