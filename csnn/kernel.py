@@ -20,7 +20,7 @@ from . import random as crandom
 from . import spatial as cspatial
 from ._core import rng as crng
 from ._core.engine import Engine, MAX_WINDOW, OPENMP
-from ._core.stimulation import stream_dtype
+from ._core.stimulation import STREAM_DTYPE
 from .devices import Generator, Multimeter, Recorder, WeightRecorder
 from .errors import (BadParameterError, BadTypeError, CSNNWarning, IllegalConnectionError,
                      KernelStateError, UnknownNodeError, as_numbers, shown, to_float, unknown_name)
@@ -113,9 +113,7 @@ class Population:
     """All neurons of one built-in neuron model: rows of the model's C struct."""
 
     def __init__(self, model):
-        fields, itemsize = model.core.layout()
-        self.dtype = np.dtype({"names": list(fields), "formats": [f for _, f in fields.values()],
-                               "offsets": [o for o, _ in fields.values()], "itemsize": itemsize})
+        self.dtype = model.core.DTYPE
         self.model = model
         self.data = np.zeros(16, dtype=self.dtype)
         self.nidx = np.zeros(16, dtype=np.int32)
@@ -246,7 +244,7 @@ class Kernel:
         # a neuron: its struct row (twice while the population array grows), one trial column
         # per parameter and its rows in the node tables; a device: a Python object with a
         # parameter dict (about 1.4 kB measured with tracemalloc for a multimeter)
-        each = 2 * model.core.layout()[1] + 8 * len(model.specs) + 64 if model.kind == "neuron" else 2048
+        each = 2 * model.core.DTYPE.itemsize + 8 * len(model.specs) + 64 if model.kind == "neuron" else 2048
         cmemory.require(n * each, f"Create: {n} {model.name} nodes", f"({each} bytes each)", "create fewer nodes")
 
     def _register(self, model, gids, kind, rows):
@@ -753,7 +751,7 @@ class Kernel:
     def _set_records(self):
         """The parameter sets as records for the engine, and the models with a readout log
         (stdp_facetshw_synapse_hom, in the order of the records' ``readout_log``)."""
-        records = np.zeros(len(self.stdp_sets), dtype=cstdp.set_dtype())
+        records = np.zeros(len(self.stdp_sets), dtype=cstdp.SET_DTYPE)
         logged = []
         for key, index in self.stdp_sets.items():
             name, recorder, *pairs = key
@@ -875,7 +873,7 @@ class Kernel:
         for gen_gid in np.unique(src).tolist():
             sel = np.flatnonzero(src == gen_gid)
             device = self.devices[gen_gid]
-            rec = np.zeros(sel.size, dtype=stream_dtype())
+            rec = np.zeros(sel.size, dtype=STREAM_DTYPE)
             rec["target"] = self.node_nidx[tgt[sel] - 1]
             rec["gen"] = device.index
             rec["source"] = gen_gid

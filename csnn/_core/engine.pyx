@@ -260,7 +260,7 @@ cdef class Engine:
         self.stimulation.set_generator(index, kind, gid, times, values, mults, self.t_now)
 
     def add_streams(self, records):
-        """Append streams (records of ``stimulation.stream_dtype()``), each starting at the present time."""
+        """Append streams (records of ``stimulation.STREAM_DTYPE``), each starting at the present time."""
         self.stimulation.add_streams(records, self.t_now)
         self.dirty = True
 
