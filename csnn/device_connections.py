@@ -11,7 +11,7 @@ import collections
 import numpy as np
 
 from ._core import rng as crng
-from ._core.stimulation import stream_dtype
+from ._core.stimulation import STREAM_DTYPE
 from .errors import IllegalConnectionError, KernelStateError
 from .kinds import ConnectionKind, NodeKind
 
@@ -31,7 +31,7 @@ class DeviceConnections:
         for gen_gid in np.unique(src).tolist():
             sel = np.flatnonzero(src == gen_gid)
             device = self.kernel.nodes.device(gen_gid)
-            rec = np.zeros(sel.size, dtype=stream_dtype())
+            rec = np.zeros(sel.size, dtype=STREAM_DTYPE)
             rec["target"] = self.kernel.nodes.engine_indices(tgt[sel])
             rec["gen"] = device.index
             rec["source"] = gen_gid

@@ -1,7 +1,7 @@
 """The model registry: every model's name, kind, parameters (defaults, units, docs) and aliases.
 
-Neuron models come from their core modules (``csnn/_core/<model>.pyx``: the C struct's layout,
-the parameter table and the checks), one per entry of ``csnn/_core/model_list.py``; devices
+Neuron models come from their core modules (``csnn/_core/<model>.pyx``: the dtype derived from
+the C struct, the parameter table, the recordables and the checks), one per entry of ``csnn/_core/model_list.py``; devices
 from :mod:`csnn.devices`; synapse models are defined here.  ``CopyModel`` and ``SetDefaults``
 act on a kernel's own registry, so ``ResetKernel`` restores the built-in defaults, as in NEST.
 """
@@ -13,6 +13,7 @@ import numpy as np
 
 from ._core import populations as _populations
 from ._core import stdp as _stdp
+from ._core.declarations import default_text
 from ._core.model_list import MODELS as _CORE_MODELS
 from .errors import BadParameterError, BadTypeError, UnknownModelError, as_numbers, close_names, to_float
 
@@ -22,8 +23,9 @@ ALIASES = {"spike_detector": "spike_recorder", "iaf_neuron": "iaf_psc_alpha"}
 #: the core module of every neuron model, in model_list's order
 NEURON_CORES = tuple(importlib.import_module(f"{__package__}._core.{name}") for name, _, _ in _CORE_MODELS)
 
-#: global codes of recordable variables (csnn/_core/events.pxd, enum Recordable)
-RECORDABLE_CODES = {"V_m": 0, "I_syn_ex": 1, "I_syn_in": 2, "Act_m": 3, "Inact_h": 4, "Act_n": 5}
+#: every recordable variable -> its global code: what the models' core modules declare
+#: (RECORDABLES, from csnn/_core/events.pxd's enum Recordable)
+RECORDABLE_CODES = {name: code for core in NEURON_CORES for name, code in core.RECORDABLES.items()}
 
 
 class ParamSpec:
@@ -345,7 +347,7 @@ def model_table(registry=None, markup="markdown"):
         if aliases:
             summary += f" (alias: {', '.join(code(a) for a in aliases)})"
         params = ", ".join(
-            f"{code(s.name)} ({_fmt(m.defaults[s.name])}{', ' + s.unit if s.unit else ''})"
+            f"{code(s.name)} ({default_text(m.defaults[s.name])}{', ' + s.unit if s.unit else ''})"
             for s in m.specs.values() if s.writable)
         rows.append((code(name), m.kind, summary, params or "(none)"))
     if markup == "markdown":
@@ -356,10 +358,3 @@ def model_table(registry=None, markup="markdown"):
         lines += [f"   * - {row[0]}"] + [f"     - {cell}" for cell in row[1:]]
     return "\n".join(lines)
 
-
-def _fmt(value):
-    if isinstance(value, float) and abs(value) > 1e300:
-        return "-DBL_MAX" if value < 0 else "DBL_MAX"
-    if isinstance(value, np.ndarray):
-        return "[]" if value.size == 0 else str(value.tolist())
-    return repr(value)

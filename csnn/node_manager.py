@@ -31,9 +31,7 @@ class Population:
     """All neurons of one built-in neuron model: rows of the model's C struct."""
 
     def __init__(self, model):
-        fields, itemsize = model.core.layout()
-        self.dtype = np.dtype({"names": list(fields), "formats": [f for _, f in fields.values()],
-                               "offsets": [o for o, _ in fields.values()], "itemsize": itemsize})
+        self.dtype = model.core.DTYPE
         self.model = model
         self.data = np.zeros(16, dtype=self.dtype)
         self.nidx = np.zeros(16, dtype=np.int32)
@@ -127,7 +125,7 @@ class NodeManager:
         # a neuron: its struct row (twice while the population array grows), one trial column
         # per parameter and its rows in the node tables; a device: a Python object with a
         # parameter dict (about 1.4 kB measured with tracemalloc for a multimeter)
-        each = 2 * model.core.layout()[1] + 8 * len(model.specs) + 64 if model.kind == "neuron" else 2048
+        each = 2 * model.core.DTYPE.itemsize + 8 * len(model.specs) + 64 if model.kind == "neuron" else 2048
         cmemory.require(n * each, f"Create: {n} {model.name} nodes", f"({each} bytes each)", "create fewer nodes")
 
     def _register(self, model, gids, kind, rows):

@@ -127,7 +127,7 @@ class PlasticSets:
     def records(self):
         """The parameter sets as records for the engine, and the models with a readout log
         (stdp_facetshw_synapse_hom, in the order of the records' ``readout_log``)."""
-        records = np.zeros(len(self.sets), dtype=cstdp.set_dtype())
+        records = np.zeros(len(self.sets), dtype=cstdp.SET_DTYPE)
         logged = []
         for key, index in self.sets.items():
             name, recorder, *pairs = key

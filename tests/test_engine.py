@@ -163,6 +163,45 @@ def test_rows_of_one_delay_deliver_as_rows_of_many(threads):
     assert times.tobytes() == spread[1].tobytes()
 
 
+def ordered_rows_network(descending, threads, n=240, indegree=20, t_end=120.0):
+    """A Brunel-like iaf_psc_delta network whose recurrent synapses (one delay) are connected
+    pair by pair, each source's targets in ascending or in descending order: the same synapses
+    with rows flagged ROW_ASCENDING (each thread bisects a batch for its own targets) or not
+    (each thread reads the whole batch).  Returns the network's spikes."""
+    rng = np.random.default_rng(5)
+    post = np.repeat(np.arange(n), indegree)
+    pre = rng.integers(0, n, post.size)
+    weight = rng.normal(0.6, 0.4, post.size)
+    order = np.lexsort((-post if descending else post, pre))
+    csnn.ResetKernel()
+    csnn.SetKernelStatus({"rng_seed": 2, "local_num_threads": threads})
+    nrns = csnn.Create("iaf_psc_delta", n, params={"tau_m": 20.0, "V_th": -55.0, "t_ref": 2.0})
+    nrns.V_m = csnn.random.uniform(-70.0, -56.0)
+    csnn.Connect(csnn.Create("poisson_generator", params={"rate": 12000.0}), nrns,
+                 syn_spec={"weight": 0.2, "delay": 0.5})
+    ids = np.asarray(nrns.tolist())
+    csnn.Connect(ids[pre[order]], ids[post[order]], "one_to_one", {"weight": weight[order], "delay": 1.5})
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(nrns, sr)
+    csnn.Simulate(t_end)
+    return spikes(sr)
+
+
+def test_threads_find_their_targets_in_ordered_and_unordered_rows_alike():
+    """Each thread takes the synapses onto its own targets from every batch: by bisection when
+    the row's targets ascend, one by one otherwise.  With 1, 2 and 3 threads, both ways give
+    the spikes of one thread, bit for bit."""
+    senders, times = ordered_rows_network(descending=False, threads=1)
+    assert times.size > 1000
+    for threads in (1, 2, 3):
+        for descending in (False, True):
+            if threads == 1 and not descending:
+                continue
+            other = ordered_rows_network(descending, threads)
+            np.testing.assert_array_equal(senders, other[0])
+            assert times.tobytes() == other[1].tobytes(), (threads, descending)
+
+
 def test_spike_arriving_exactly_at_the_end_of_a_call_is_processed_in_it():
     """Simulate(T) processes events in (t, t + T], as NEST does."""
     csnn.ResetKernel()

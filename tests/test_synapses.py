@@ -221,3 +221,28 @@ def test_synapses_alone_in_their_trace_groups_keep_their_traces_as_before_groups
         assert sum(column.dtype.itemsize for column in engine.plastic.columns.values()) == 34
         for key in ("weight", "Kplus"):
             np.testing.assert_array_equal(own[key], grouped[key])
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.lists(st.tuples(st.integers(0, 5), st.sampled_from([1.0, 1.5, 2.5])), max_size=6),
+                     min_size=1, max_size=5), plain=st.booleans())
+def test_row_shapes_say_which_rows_have_one_delay_and_ascending_runs(rows, plain):
+    """A row is flagged ROW_ONE_DELAY when all its synapses share a delay and ROW_ASCENDING when
+    its targets do not decrease within each run of equal delays (what lets a thread bisect a
+    batch for its own targets): the flags equal a direct reading of each row, for coded and
+    plain delay columns, empty rows and rows of one synapse included."""
+    from csnn._core.delivery import RowShape, row_shapes
+    table = SynapseTable(coded=() if plain else ("delay",))
+    for source, row in enumerate(rows):
+        if row:
+            targets, delays = zip(*row)
+            table.add(np.full(len(row), source, np.int32), target=np.asarray(targets, np.int32),
+                      weight=1.0, delay=np.asarray(delays), model=0, port=0)
+    table.build(len(rows))
+    shapes = row_shapes(table, len(rows))
+    for source, row in enumerate(rows):
+        pairs = list(zip(row, row[1:]))
+        one_delay = all(a[1] == b[1] for a, b in pairs)
+        ascending = all(b[0] >= a[0] for a, b in pairs if a[1] == b[1])
+        assert bool(shapes[source] & RowShape.ROW_ONE_DELAY) == one_delay
+        assert bool(shapes[source] & RowShape.ROW_ASCENDING) == ascending

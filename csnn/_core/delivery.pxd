@@ -14,6 +14,13 @@ cdef enum:
     TABLE_PLASTIC = 1
 
 
+cpdef enum RowShape:
+    # what a source's row is known to be (flags of RowsView.shape)
+    ROW_ONE_DELAY = 1       # all its synapses have one delay: a spike makes one batch of it
+    ROW_ASCENDING = 2       # its targets do not decrease within each run of equal delays: a
+                            # thread finds the synapses onto its own targets by bisection
+
+
 cdef struct RowsView:
     # the routing columns of a synapse table, read while batches are made and delivered
     const int64_t* off
@@ -21,13 +28,12 @@ cdef struct RowsView:
     CodedColumn weight
     CodedColumn delay
     const int64_t* code_steps   # per delay code: the delay in steps, or OFF_GRID (NULL: plain delays)
-    const uint8_t* one_delay    # per source: 1 when all synapses of its row have one delay
+    const uint8_t* shape        # per source: its row's RowShape flags
     CodedPort port
 
 
-cdef void rows_view(SynapseTable table, object code_steps, object one_delay, RowsView* view)
+cdef void rows_view(SynapseTable table, object code_steps, object shapes, RowsView* view)
 cdef object delay_code_steps(SynapseTable table, const Grid* grid)
-cdef object one_delay_rows(SynapseTable table, int64_t n_neurons)
 
 
 cdef inline bint same_delay(const CodedColumn* delay, int64_t a, int64_t b) noexcept nogil:
@@ -42,6 +48,28 @@ cdef inline int64_t run_steps(const RowsView* view, const Grid* grid, int64_t s)
     if view.code_steps != NULL:
         return view.code_steps[view.delay.code[s]]
     return delay_steps(grid, view.delay.plain[s])
+
+
+cdef inline int64_t _first_target_at_least(const int32_t* target, int64_t a, int64_t b, int32_t i) noexcept nogil:
+    """The first synapse in [a, b) whose target is >= i (b if none); the targets ascend there."""
+    cdef int64_t mid
+    while a < b:
+        mid = a + (b - a) // 2
+        if target[mid] < i:
+            a = mid + 1
+        else:
+            b = mid
+    return a
+
+
+cdef inline void narrow_to_targets(const RowsView* view, int32_t source, int32_t lo, int32_t hi,
+                                   int64_t* first, int64_t* last) noexcept nogil:
+    """Narrow a batch's synapses [first, last) of ``source``'s row to those onto the targets
+    [lo, hi) when the row's runs ascend (ROW_ASCENDING); other rows keep the whole range (the
+    caller skips the other targets one by one)."""
+    if view.shape[source] & ROW_ASCENDING:
+        first[0] = _first_target_at_least(view.target, first[0], last[0], lo)
+        last[0] = _first_target_at_least(view.target, first[0], last[0], hi)
 
 
 cdef struct Batch:

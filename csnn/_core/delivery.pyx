@@ -16,8 +16,9 @@ batches while it runs.  A ring of ``nb`` buckets covers the maximal delay; later
 in an overflow bucket.
 
 Batches are made from a synapse table through its ``RowsView`` (delivery.pxd): the row offsets,
-targets, weights, delays and ports, each delay code's length in grid steps and which rows have
-one delay, all computed once per run (``delay_code_steps``, ``one_delay_rows``).
+targets, weights, delays and ports, each delay code's length in grid steps and each row's shape
+(one delay; targets ascending within its runs), all computed once per run (``delay_code_steps``,
+``row_shapes``).
 """
 from libc.math cimport nextafter
 from libc.stdlib cimport free, malloc, calloc
@@ -327,7 +328,7 @@ cdef class BatchQueue:
                 row_hi = view.off[sp.neuron + 1]
                 s = row_lo
                 while s < row_hi:
-                    if view.one_delay[sp.neuron]:
+                    if view.shape[sp.neuron] & ROW_ONE_DELAY:
                         e = row_hi
                     else:
                         e = s + 1
@@ -347,16 +348,16 @@ cdef class BatchQueue:
         return 0
 
 
-cdef void rows_view(SynapseTable table, object code_steps, object one_delay, RowsView* view):
+cdef void rows_view(SynapseTable table, object code_steps, object shapes, RowsView* view):
     """The routing columns of ``table``, with its delay codes in steps (``code_steps``, or None
-    for a plain delay column) and its rows of one delay (``one_delay``, uint8 per source)."""
+    for a plain delay column) and its rows' RowShape flags (``shapes``, uint8 per source)."""
     view.off = table.off
     view.target = table.target
     view.weight = table.weight
     view.delay = table.delay
     view.port = table.port
     view.code_steps = <const int64_t*> cnp.PyArray_DATA(code_steps) if code_steps is not None else NULL
-    view.one_delay = <const uint8_t*> cnp.PyArray_DATA(one_delay)
+    view.shape = <const uint8_t*> cnp.PyArray_DATA(shapes)
 
 
 cdef object delay_code_steps(SynapseTable table, const Grid* grid):
@@ -369,16 +370,24 @@ cdef object delay_code_steps(SynapseTable table, const Grid* grid):
     return np.array([delay_steps(grid, d) for d in values.tolist()], dtype=np.int64)
 
 
-cdef object one_delay_rows(SynapseTable table, int64_t n_neurons):
-    """Per source (uint8): 1 when every synapse of its row has the same delay, so that a spike
-    makes one batch of the whole row without comparing delays synapse by synapse (rows of
-    several delays are walked: BatchQueue.batch_spikes)."""
+def row_shapes(SynapseTable table, int64_t n_neurons):
+    """Per source (uint8): its row's RowShape flags.  ROW_ONE_DELAY: every synapse of the row
+    has the same delay, so that a spike makes one batch of the whole row without comparing
+    delays synapse by synapse (rows of several delays are walked: BatchQueue.batch_spikes).
+    ROW_ASCENDING: within each run of equal delays its targets do not decrease (rows built by
+    target, as fixed_indegree and all_to_all make them), so that each thread bisects a batch
+    for the synapses onto its own targets instead of reading them all."""
     offsets = table.offsets
-    one = np.ones(max(n_neurons, offsets.shape[0] - 1, 1), dtype=np.uint8)
+    shapes = np.full(max(n_neurons, offsets.shape[0] - 1, 1), ROW_ONE_DELAY | ROW_ASCENDING, dtype=np.uint8)
     ids = table.identity("delay")
-    # synapses whose delay differs from the previous synapse's; inside a row, the row has
-    # several delays (at a row's first synapse, the change is between rows)
-    change = np.flatnonzero(ids[1:] != ids[:-1]) + 1
-    row = np.searchsorted(offsets, change, side="right") - 1
-    one[row[change > offsets[row]]] = 0
-    return one
+    targets = table.columns["target"]
+    new_delay = ids[1:] != ids[:-1]
+    # synapses k where the delay changes or the target decreases from synapse k - 1; inside a
+    # row they clear its flags (at a row's first synapse, the pair spans two rows)
+    k = np.flatnonzero(new_delay | (targets[1:] < targets[:-1])) + 1
+    row = np.searchsorted(offsets, k, side="right") - 1
+    inner = offsets[row] < k
+    k, row = k[inner], row[inner]
+    shapes[row[new_delay[k - 1]]] &= np.uint8(0xFF ^ ROW_ONE_DELAY)
+    shapes[row[~new_delay[k - 1]]] &= np.uint8(0xFF ^ ROW_ASCENDING)
+    return shapes

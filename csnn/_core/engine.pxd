@@ -48,7 +48,7 @@ cdef class Engine:
     # steps (OFF_GRID when it is not a whole number of steps; None for a plain column)
     cdef Grid grid
     cdef object _delay_steps
-    cdef object _one_delay                  # per table: uint8 per source (RowsView.one_delay)
+    cdef object _row_shapes                 # per table: uint8 per source (RowsView.shape)
     # what the engine owns per concern
     cdef readonly Stimulation stimulation   # generators and their streams
     cdef readonly Recorders recorders       # spike recorders, multimeters, weight recorders

@@ -41,8 +41,8 @@ from libc.stdlib cimport calloc, free
 
 from csnn._core.agenda cimport Agenda, agenda_plan, agenda_reset, agenda_turn, agenda_wake
 from csnn._core.delivery cimport (TABLE_PLASTIC, TABLE_STATIC, Batch, BatchQueue, RowsView, delay_code_steps,
-                                  one_delay_rows, rows_view)
-from csnn._core.delivery import BatchQueue
+                                  narrow_to_targets, rows_view)
+from csnn._core.delivery import BatchQueue, row_shapes
 from csnn._core.dispatch cimport close_target, receive_input, touch_target
 from csnn._core.events cimport pending_clear
 from csnn._core.gridtime cimport make_grid
@@ -54,7 +54,7 @@ from csnn._core.stimulation cimport Stimulation
 from csnn._core.streams cimport Stream
 from csnn._core.synapses cimport SynapseTable, column_value, port_value
 from csnn._core.synapses import SynapseTable
-from csnn._core.targets cimport Slot, ThreadState, Window
+from csnn._core.targets cimport Slot, ThreadState, Window, prefetch_records, prefetch_slot
 from csnn._core.threads cimport (collect_spikes, collect_weights, csnn_barrier_init, csnn_barrier_wait,
                                  csnn_clock, csnn_team_size, free_threads, part_start, reset_threads)
 from csnn._core.traces cimport TraceGroup, TraceGroups
@@ -104,6 +104,11 @@ cdef enum:
     CHUNK_OK = 0
     CHUNK_OUT_OF_MEMORY = 1
 
+cdef enum:
+    # how many targets of a row ahead the delivery loop asks for a target's records: enough
+    # inputs to cover a miss to memory (~100 ns), few enough that the lines stay in L1
+    PREFETCH_AHEAD = 8
+
 # a Slot is what an input reaching a neuron reads first: one cache line
 assert sizeof(Slot) == 64
 
@@ -133,7 +138,7 @@ cdef class Engine:
         self._queued = np.full(1, np.inf)
         self.grid = make_grid(0.1)
         self._delay_steps = [None, None]
-        self._one_delay = [np.ones(1, dtype=np.uint8), np.ones(1, dtype=np.uint8)]
+        self._row_shapes = [np.ones(1, dtype=np.uint8), np.ones(1, dtype=np.uint8)]
         self.recorders = Recorders()
         self.t_now = 0.0
         self.queue = BatchQueue()
@@ -255,7 +260,7 @@ cdef class Engine:
         self.stimulation.set_generator(index, kind, gid, times, values, mults, self.t_now)
 
     def add_streams(self, records):
-        """Append streams (records of ``stimulation.stream_dtype()``), each starting at the present time."""
+        """Append streams (records of ``stimulation.STREAM_DTYPE``), each starting at the present time."""
         self.stimulation.add_streams(records, self.t_now)
         self.dirty = True
 
@@ -297,7 +302,7 @@ cdef class Engine:
         self.plasticity.prepare_archives(self.n_neurons, self.plastic)
         self._prepare_slots(st_offsets, smp_offsets)
         self._delay_steps = [delay_code_steps(self.static, &self.grid), delay_code_steps(self.plastic, &self.grid)]
-        self._one_delay = [one_delay_rows(self.static, n), one_delay_rows(self.plastic, n)]
+        self._row_shapes = [row_shapes(self.static, n), row_shapes(self.plastic, n)]
         # the threads' parts: equal ranges of engine indices
         self.n_parts = max(1, min(self.n_threads, n))
         self.dirty = False
@@ -427,9 +432,9 @@ cdef class Engine:
         if self.queue.open_window(t1) != 0:
             raise MemoryError("csnn: out of memory while opening a window")
         self._window_view(&w, t1)
-        rows_view(self.static, self._delay_steps[TABLE_STATIC], self._one_delay[TABLE_STATIC],
+        rows_view(self.static, self._delay_steps[TABLE_STATIC], self._row_shapes[TABLE_STATIC],
                   &tables[TABLE_STATIC])
-        rows_view(self.plastic, self._delay_steps[TABLE_PLASTIC], self._one_delay[TABLE_PLASTIC],
+        rows_view(self.plastic, self._delay_steps[TABLE_PLASTIC], self._row_shapes[TABLE_PLASTIC],
                   &tables[TABLE_PLASTIC])
         self.plasticity.views(self.plastic, &pv, &fv)
         self.spikes.n = 0
@@ -542,7 +547,7 @@ cdef class Engine:
         cdef int32_t hi = part_start(self.n_neurons, part + 1, self.n_parts)
         cdef const Batch* b
         cdef const RowsView* tab
-        cdef int64_t k, s, first, last
+        cdef int64_t k, s, row, first, last
         cdef int32_t i
         cdef uint16_t port
         cdef double weight
@@ -551,9 +556,17 @@ cdef class Engine:
         for k in range(self.queue.window.n):
             b = &self.queue.window.b[k]
             tab = &tables[b.table]
-            first = tab.off[b.source] + b.lo
-            last = tab.off[b.source] + b.hi
+            row = tab.off[b.source]
+            first = row + b.lo
+            last = row + b.hi
+            if self.n_parts > 1:
+                narrow_to_targets(tab, b.source, lo, hi, &first, &last)
             for s in range(first, last):
+                # two steps ahead: a target's Slot locates its other records
+                if s + PREFETCH_AHEAD * 2 < last:
+                    prefetch_slot(w, tab.target[s + PREFETCH_AHEAD * 2])
+                if s + PREFETCH_AHEAD < last:
+                    prefetch_records(w, tab.target[s + PREFETCH_AHEAD])
                 i = tab.target[s]
                 if i < lo or i >= hi:
                     continue
@@ -563,13 +576,17 @@ cdef class Engine:
                 if b.table == TABLE_STATIC:
                     weight = column_value(&tab.weight, s) * b.mult
                 else:
-                    weight = plastic_update(pv, groups, w, s, <int32_t> (b.lo + s - first), i, b.t_spike, b.t,
+                    weight = plastic_update(pv, groups, w, s, <int32_t> (s - row), i, b.t_spike, b.t,
                                              b.mult, b.gid, port, &ts.weights, &ts.failed)
                 receive_input(w, i, b.t, weight, port, b.mult)
                 ts.delivered += 1
         if agenda_wake(agenda, w.t1, w.wake, w.queued) != 0:
             return -1
         for k in range(agenda.due.n):
+            if k + PREFETCH_AHEAD * 2 < agenda.due.n:
+                prefetch_slot(w, agenda.due.data[k + PREFETCH_AHEAD * 2])
+            if k + PREFETCH_AHEAD < agenda.due.n:
+                prefetch_records(w, agenda.due.data[k + PREFETCH_AHEAD])
             i = agenda.due.data[k]
             if (close_target(w, ts, i) != 0
                     or agenda_plan(agenda, i, w.t1 + (w.t1 - w.t0), w.wake, w.queued) != 0):

@@ -18,8 +18,10 @@ cdef enum:
     PORT_DEFAULT = 0
 
 
-cdef enum Recordable:
-    # global codes of recordable state variables (multimeter ``record_from``; csnn/models.py)
+cpdef enum Recordable:
+    # global codes of recordable state variables (multimeter ``record_from``), REC_ and the
+    # variable's name; events.pyx gives them to Python, where each model's module declares its
+    # recordables with them (events.recordable_codes)
     REC_V_M = 0
     REC_I_SYN_EX = 1
     REC_I_SYN_IN = 2

@@ -2,7 +2,8 @@
 """hh_psc_alpha kernel: Hodgkin-Huxley neuron with alpha currents, integrated by RK4 (see .pyx)."""
 from libc.math cimport exp, expm1, fabs
 
-from csnn._core.events cimport INFINITY, Pending, pending_add
+from csnn._core.events cimport (INFINITY, REC_ACT_M, REC_ACT_N, REC_I_SYN_EX, REC_I_SYN_IN, REC_INACT_H, Pending,
+                               pending_add)
 
 cdef enum:
     N_STATE = 8
@@ -189,15 +190,15 @@ cdef inline double sample(HhPscAlpha* n, double t, int var) noexcept nogil:
     cdef HhPscAlpha copy = n[0]
     _steps(&copy, t, False)
     _partial_step(&copy, t)
-    if var == 1:
+    if var == REC_I_SYN_EX:
         return copy.s.y[Y_I_EX]
-    if var == 2:
+    if var == REC_I_SYN_IN:
         return copy.s.y[Y_I_IN]
-    if var == 3:
+    if var == REC_ACT_M:
         return copy.s.y[Y_M]
-    if var == 4:
+    if var == REC_INACT_H:
         return copy.s.y[Y_H]
-    if var == 5:
+    if var == REC_ACT_N:
         return copy.s.y[Y_N]
     return copy.s.y[Y_V]
 

@@ -26,38 +26,14 @@ Spikes
     peak of an action potential (NEST's rule).  There is no reset; spike detection pauses for
     t_ref after a spike.
 
-Parameters
-    ========== ======= ==========================================================
-    t_ref      ms      Spike detection pauses this long after a spike (default 2)
-    g_Na       nS      Sodium peak conductance (default 12000)
-    g_K        nS      Potassium peak conductance (default 3600)
-    g_L        nS      Leak conductance (default 30)
-    C_m        pF      Membrane capacitance (default 100)
-    E_Na       mV      Sodium reversal potential (default 50)
-    E_K        mV      Potassium reversal potential (default -77)
-    E_L        mV      Leak reversal potential (default -54.402)
-    tau_syn_ex ms      Rise time of the excitatory alpha current (default 0.2)
-    tau_syn_in ms      Rise time of the inhibitory alpha current (default 2)
-    I_e        pA      Constant input current (default 0)
-    h          ms      Runge-Kutta step (default 0.01)
-    ========== ======= ==========================================================
-
-State (all recordable but the synaptic derivatives)
-    ========== ======= ==========================================================
-    V_m        mV      Membrane potential (default -65)
-    Act_m              Sodium activation m (default: its steady state at -65 mV)
-    Inact_h            Sodium inactivation h (default: its steady state at -65 mV)
-    Act_n              Potassium activation n (default: its steady state at -65 mV)
-    I_syn_ex   pA      Excitatory synaptic current (default 0)
-    I_syn_in   pA      Inhibitory synaptic current (default 0)
-    dI_syn_ex  pA/ms   Derivative term of the excitatory current (default 0)
-    dI_syn_in  pA/ms   Derivative term of the inhibitory current (default 0)
-    t_spike    ms      Time of the last spike, -1 before the first (read-only)
-    ========== ======= ==========================================================
+The gates start at their steady state at -65 mV, the default V_m.
 """
 import numpy as np
 
 cimport numpy as cnp
+
+from csnn._core.declarations import flat_dtype, parameter_doc, struct_dtype
+from csnn._core.events import recordable_codes
 
 cnp.import_array()
 
@@ -100,9 +76,11 @@ STATE = (
 READ_ONLY = (
     ("t_spike", -1.0, "ms", "Time of the last spike, -1 before the first"),
 )
-RECORDABLES = ("V_m", "Act_m", "Inact_h", "Act_n", "I_syn_ex", "I_syn_in")
+RECORDABLES = recordable_codes(("V_m", "Act_m", "Inact_h", "Act_n", "I_syn_ex", "I_syn_in"))
 ACCEPTS_CURRENT = True
 PORTS = (0,)
+# the documentation's tables of parameters and state, from the declaration above
+__doc__ += parameter_doc(PARAMETERS, STATE, READ_ONLY, RECORDABLES)
 
 
 def check(values):
@@ -133,38 +111,15 @@ def rates(v):
 
 
 cdef HhPscAlpha _probe
+#: the items of the state vector y (hh_psc_alpha.pxd) by their index
+_Y_NAMES = {Y_V: "V_m", Y_M: "Act_m", Y_H: "Inact_h", Y_N: "Act_n", Y_DI_EX: "dI_syn_ex", Y_I_EX: "I_syn_ex",
+            Y_DI_IN: "dI_syn_in", Y_I_IN: "I_syn_in"}
+#: the C struct's own dtype (declarations.py), and the population array's: its fields by name
+STRUCT = struct_dtype(<HhPscAlpha[:1]> &_probe, _probe)
+DTYPE = flat_dtype(STRUCT, {"s.y": [_Y_NAMES[k] for k in range(N_STATE)]})
 
 
-def layout():
-    """Field name -> (byte offset, numpy format) in the C struct, and the struct's size."""
-    cdef char* base = <char*> &_probe
-    fields = {
-        "t_ref": <char*> &_probe.p.t_ref - base,
-        "g_Na": <char*> &_probe.p.g_Na - base,
-        "g_K": <char*> &_probe.p.g_K - base,
-        "g_L": <char*> &_probe.p.g_L - base,
-        "C_m": <char*> &_probe.p.C_m - base,
-        "E_Na": <char*> &_probe.p.E_Na - base,
-        "E_K": <char*> &_probe.p.E_K - base,
-        "E_L": <char*> &_probe.p.E_L - base,
-        "tau_syn_ex": <char*> &_probe.p.tau_syn_ex - base,
-        "tau_syn_in": <char*> &_probe.p.tau_syn_in - base,
-        "I_e": <char*> &_probe.p.I_e - base,
-        "h": <char*> &_probe.p.h - base,
-        "V_m": <char*> &_probe.s.y[Y_V] - base,
-        "Act_m": <char*> &_probe.s.y[Y_M] - base,
-        "Inact_h": <char*> &_probe.s.y[Y_H] - base,
-        "Act_n": <char*> &_probe.s.y[Y_N] - base,
-        "dI_syn_ex": <char*> &_probe.s.y[Y_DI_EX] - base,
-        "I_syn_ex": <char*> &_probe.s.y[Y_I_EX] - base,
-        "dI_syn_in": <char*> &_probe.s.y[Y_DI_IN] - base,
-        "I_syn_in": <char*> &_probe.s.y[Y_I_IN] - base,
-        "t": <char*> &_probe.s.t - base,
-        "anchor": <char*> &_probe.s.anchor - base,
-        "steps": <char*> &_probe.s.steps - base,
-        "refr_end": <char*> &_probe.s.refr_end - base,
-        "I_stim": <char*> &_probe.s.I_stim - base,
-        "t_spike": <char*> &_probe.s.t_spike - base,
-        "failed": <char*> &_probe.s.failed - base,
-    }
-    return {name: (offset, "f8") for name, offset in fields.items()}, sizeof(HhPscAlpha)
+def check_layout(rows):
+    """sizeof the C struct, once Cython has taken ``rows`` (of STRUCT) as it (declarations.py)."""
+    cdef HhPscAlpha[::1] checked = rows
+    return sizeof(HhPscAlpha)

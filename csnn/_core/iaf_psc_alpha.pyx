@@ -19,33 +19,12 @@ Spikes
     (t_spike, t_spike + t_ref], while the synaptic currents keep evolving and receiving input
     (as in NEST).
 
-Parameters
-    ========== ======= ==========================================================
-    E_L        mV      Resting membrane potential (default -70)
-    C_m        pF      Membrane capacitance (default 250)
-    tau_m      ms      Membrane time constant (default 10)
-    t_ref      ms      Duration of the refractory period (default 2)
-    V_th       mV      Spike threshold (default -55)
-    V_reset    mV      Reset potential (default -70)
-    I_e        pA      Constant input current (default 0)
-    tau_syn_ex ms      Rise time of the excitatory current (default 2)
-    tau_syn_in ms      Rise time of the inhibitory current (default 2)
-    ========== ======= ==========================================================
-
-State
-    ========== ======= ==========================================================
-    V_m        mV      Membrane potential (default -70); recordable
-    I_syn_ex   pA      Excitatory synaptic current (default 0); recordable
-    I_syn_in   pA      Inhibitory synaptic current (default 0); recordable
-    dI_syn_ex  pA/ms   Derivative term of the excitatory current (default 0)
-    dI_syn_in  pA/ms   Derivative term of the inhibitory current (default 0)
-    t_spike    ms      Time of the last spike, -1 before the first (read-only)
-    ========== ======= ==========================================================
-
 NEST's ``V_min`` (a lower bound that its grid model applies at every step, -inf by default) is
 not provided: the membrane potential is unbounded below, as with NEST's default.
 """
-from csnn._core.psc import derive, describe_failure, layout, reset_below_threshold
+from csnn._core.declarations import parameter_doc
+from csnn._core.events import recordable_codes
+from csnn._core.psc import DTYPE, derive, describe_failure, reset_below_threshold
 
 NAME = "iaf_psc_alpha"
 PARAMETERS = (
@@ -71,9 +50,11 @@ READ_ONLY = (
 )
 #: struct fields the model sets itself (not parameters)
 FIXED = {"alpha": 1.0, "w_scale": 1.0, "flush": 0.0}
-RECORDABLES = ("V_m", "I_syn_ex", "I_syn_in")
+RECORDABLES = recordable_codes(("V_m", "I_syn_ex", "I_syn_in"))
 ACCEPTS_CURRENT = True
 PORTS = (0,)
+# the documentation's tables of parameters and state, from the declaration above
+__doc__ += parameter_doc(PARAMETERS, STATE, READ_ONLY, RECORDABLES)
 
 
 def check(values):

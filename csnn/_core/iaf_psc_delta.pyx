@@ -29,28 +29,11 @@ Refractoriness (as NEST's ``iaf_psc_delta``)
     ``iaf_psc_delta_ps``.  The closed end matches NEST's grid model, which is refractory for
     whole steps up to and including ``t_spike + t_ref``; NEST's ``iaf_psc_delta_ps`` accepts input
     arriving exactly at ``t_spike + t_ref``, an instant that continuous input times never hit.
-
-Parameters
-    ========== ======= ==========================================================
-    E_L        mV      Resting membrane potential (default -70)
-    C_m        pF      Membrane capacitance (default 250)
-    tau_m      ms      Membrane time constant (default 10)
-    t_ref      ms      Duration of the refractory period (default 2)
-    V_th       mV      Spike threshold (default -55)
-    V_reset    mV      Reset potential (default -70)
-    I_e        pA      Constant input current (default 0)
-    V_min      mV      Absolute lower bound of the membrane potential (default -DBL_MAX)
-    refractory_input   Buffer input arriving while refractory (default False)
-    ========== ======= ==========================================================
-
-State
-    ========== ======= ==========================================================
-    V_m        mV      Membrane potential (default -70); recordable
-    t_spike    ms      Time of the last spike, -1 before the first (read-only)
-    ========== ======= ==========================================================
 """
 import numpy as np
 
+from csnn._core.declarations import flat_dtype, parameter_doc, struct_dtype
+from csnn._core.events import recordable_codes
 from csnn._core.psc import reset_below_threshold
 
 NAME = "iaf_psc_delta"
@@ -73,9 +56,11 @@ STATE = (
 READ_ONLY = (
     ("t_spike", -1.0, "ms", "Time of the last spike, -1 before the first"),
 )
-RECORDABLES = ("V_m",)
+RECORDABLES = recordable_codes(("V_m",))
 ACCEPTS_CURRENT = True
 PORTS = (0,)
+# the documentation's tables of parameters and state, from the declaration above
+__doc__ += parameter_doc(PARAMETERS, STATE, READ_ONLY, RECORDABLES)
 
 
 def check(values):
@@ -93,29 +78,12 @@ def derive(values):
 
 
 cdef IafPscDelta _probe
+#: the C struct's own dtype (declarations.py) and the population array's, its fields by name
+STRUCT = struct_dtype(<IafPscDelta[:1]> &_probe, _probe)
+DTYPE = flat_dtype(STRUCT)
 
 
-def layout():
-    """Field name -> (byte offset, numpy format) in the C struct, and the struct's size."""
-    cdef char* base = <char*> &_probe
-    fields = {
-        "E_L": <char*> &_probe.p.E_L - base,
-        "C_m": <char*> &_probe.p.C_m - base,
-        "tau_m": <char*> &_probe.p.tau_m - base,
-        "t_ref": <char*> &_probe.p.t_ref - base,
-        "V_th": <char*> &_probe.p.V_th - base,
-        "V_reset": <char*> &_probe.p.V_reset - base,
-        "I_e": <char*> &_probe.p.I_e - base,
-        "V_min": <char*> &_probe.p.V_min - base,
-        "refractory_input": <char*> &_probe.p.refractory_input - base,
-        "inv_tau_m": <char*> &_probe.p.inv_tau_m - base,
-        "r_m": <char*> &_probe.p.r_m - base,
-        "V_m": <char*> &_probe.s.V_m - base,
-        "t": <char*> &_probe.s.t - base,
-        "refr_end": <char*> &_probe.s.refr_end - base,
-        "refr_input": <char*> &_probe.s.refr_input - base,
-        "I_stim": <char*> &_probe.s.I_stim - base,
-        "t_spike": <char*> &_probe.s.t_spike - base,
-        "t_cross": <char*> &_probe.s.t_cross - base,
-    }
-    return {name: (offset, "f8") for name, offset in fields.items()}, sizeof(IafPscDelta)
+def check_layout(rows):
+    """sizeof the C struct, once Cython has taken ``rows`` (of STRUCT) as it (declarations.py)."""
+    cdef IafPscDelta[::1] checked = rows
+    return sizeof(IafPscDelta)

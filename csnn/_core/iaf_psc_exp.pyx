@@ -18,31 +18,12 @@ Spikes
     (t_spike, t_spike + t_ref], while the synaptic currents keep evolving and keep receiving
     input (as in NEST).
 
-Parameters
-    ========== ======= ==========================================================
-    E_L        mV      Resting membrane potential (default -70)
-    C_m        pF      Membrane capacitance (default 250)
-    tau_m      ms      Membrane time constant (default 10)
-    t_ref      ms      Duration of the refractory period (default 2)
-    V_th       mV      Spike threshold (default -55)
-    V_reset    mV      Reset potential (default -70)
-    I_e        pA      Constant input current (default 0)
-    tau_syn_ex ms      Time constant of the excitatory current (default 2)
-    tau_syn_in ms      Time constant of the inhibitory current (default 2)
-    ========== ======= ==========================================================
-
-State
-    ========== ======= ==========================================================
-    V_m        mV      Membrane potential (default -70); recordable
-    I_syn_ex   pA      Excitatory synaptic current (default 0); recordable
-    I_syn_in   pA      Inhibitory synaptic current (default 0); recordable
-    t_spike    ms      Time of the last spike, -1 before the first (read-only)
-    ========== ======= ==========================================================
-
 NEST's stochastic-threshold parameters of its grid model (``rho``, ``delta``) are not provided:
 the threshold is deterministic, as in NEST's default (delta = 0) and its ``iaf_psc_exp_ps``.
 """
-from csnn._core.psc import derive, describe_failure, layout, reset_below_threshold
+from csnn._core.declarations import parameter_doc
+from csnn._core.events import recordable_codes
+from csnn._core.psc import DTYPE, derive, describe_failure, reset_below_threshold
 
 NAME = "iaf_psc_exp"
 PARAMETERS = (
@@ -66,9 +47,11 @@ READ_ONLY = (
 )
 #: struct fields the model sets itself (not parameters)
 FIXED = {"alpha": 0.0, "w_scale": 1.0, "flush": 0.0}
-RECORDABLES = ("V_m", "I_syn_ex", "I_syn_in")
+RECORDABLES = recordable_codes(("V_m", "I_syn_ex", "I_syn_in"))
 ACCEPTS_CURRENT = True
 PORTS = (0,)
+# the documentation's tables of parameters and state, from the declaration above
+__doc__ += parameter_doc(PARAMETERS, STATE, READ_ONLY, RECORDABLES)
 
 
 def check(values):

@@ -12,12 +12,9 @@ Receptor 1: spikes sent to ``receptor_type`` 1 are accepted and not repeated, as
 plastic synapse between two parrots targets receptor 1, so that its weight follows the exact
 pre- and postsynaptic spike trains given to the two parrots on receptor 0 while the
 postsynaptic parrot repeats only its own drive.
-
-State
-    ========== ======= ==========================================================
-    t_spike    ms      Time of the last spike, -1 before the first (read-only)
-    ========== ======= ==========================================================
 """
+from csnn._core.declarations import flat_dtype, parameter_doc, struct_dtype
+from csnn._core.events import recordable_codes
 
 NAME = "parrot_neuron"
 PARAMETERS = ()
@@ -25,9 +22,11 @@ STATE = ()
 READ_ONLY = (
     ("t_spike", -1.0, "ms", "Time of the last spike, -1 before the first"),
 )
-RECORDABLES = ()
+RECORDABLES = recordable_codes(())
 ACCEPTS_CURRENT = False
 PORTS = (0, 1)
+# the documentation's tables of parameters and state, from the declaration above
+__doc__ += parameter_doc(PARAMETERS, STATE, READ_ONLY, RECORDABLES)
 
 
 def check(values):
@@ -36,13 +35,12 @@ def check(values):
 
 
 cdef ParrotNeuron _probe
+#: the C struct's own dtype (declarations.py) and the population array's, its fields by name
+STRUCT = struct_dtype(<ParrotNeuron[:1]> &_probe, _probe)
+DTYPE = flat_dtype(STRUCT)
 
 
-def layout():
-    """Field name -> (byte offset, numpy format) in the C struct, and the struct's size."""
-    cdef char* base = <char*> &_probe
-    fields = {
-        "t": <char*> &_probe.s.t - base,
-        "t_spike": <char*> &_probe.s.t_spike - base,
-    }
-    return {name: (offset, "f8") for name, offset in fields.items()}, sizeof(ParrotNeuron)
+def check_layout(rows):
+    """sizeof the C struct, once Cython has taken ``rows`` (of STRUCT) as it (declarations.py)."""
+    cdef ParrotNeuron[::1] checked = rows
+    return sizeof(ParrotNeuron)

@@ -40,7 +40,7 @@ cdef struct FacetsView:
 cdef class Plasticity:
     # the plastic synapses' parameter sets, stdp_facetshw_synapse_hom's readout logs and every
     # neuron's postsynaptic archive
-    cdef object sets                        # StdpSet records (stdp.set_dtype()), indexed by 'set'
+    cdef object sets                        # StdpSet records (stdp.SET_DTYPE), indexed by 'set'
     cdef ReadoutLog* readout_logs           # per stdp_facetshw_synapse_hom model
     cdef int64_t n_readout_logs
     cdef PostHistory* archives              # per neuron

@@ -15,7 +15,7 @@ from libc.string cimport memcpy
 
 from csnn._core.events cimport grow_array
 from csnn._core.stdp cimport HistoryEntry, readout_log_add
-from csnn._core.stdp import SHARED_TRACES, set_dtype
+from csnn._core.stdp import SET_DTYPE, SHARED_TRACES
 from csnn._core.traces import FIELDS as TRACE_FIELDS
 
 cnp.import_array()
@@ -30,7 +30,7 @@ cdef class Plasticity:
     """Parameter sets, readout logs and postsynaptic archives (see the module docstring)."""
 
     def __cinit__(self):
-        self.sets = np.zeros(1, dtype=set_dtype())
+        self.sets = np.zeros(1, dtype=SET_DTYPE)
         self.readout_logs = NULL
         self.n_readout_logs = 0
         self.archives = NULL
@@ -47,13 +47,13 @@ cdef class Plasticity:
         self._free_readout_logs()
 
     def set_stdp_sets(self, records, readout_base):
-        """The plastic synapses' parameter sets (records of stdp.set_dtype()), indexed by 'set';
+        """The plastic synapses' parameter sets (records of stdp.SET_DTYPE), indexed by 'set';
         ``readout_base``: per stdp_facetshw_synapse_hom model (the sets' ``readout_log``), the
         synapses it has numbered so far."""
         cdef int64_t k
         cdef ReadoutLog* logs
-        records = np.ascontiguousarray(records, dtype=set_dtype())
-        self.sets = records if records.shape[0] else np.zeros(1, dtype=set_dtype())
+        records = np.ascontiguousarray(records, dtype=SET_DTYPE)
+        self.sets = records if records.shape[0] else np.zeros(1, dtype=SET_DTYPE)
         self._free_readout_logs()
         if len(readout_base) == 0:
             return

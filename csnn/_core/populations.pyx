@@ -3,7 +3,7 @@
 applied to rows of its array (dispatch.pxd's apply_rows: initialize, commit, refresh, values,
 failures), and which neuron's state stopped being finite when a run meets one.
 
-The facade owns the arrays (one numpy struct array per model, ``layout()`` in the model's
+The facade owns the arrays (one numpy struct array per model, of ``DTYPE`` in the model's
 module); the engine binds their rows to engine indices at Prepare (Engine.bind).
 """
 import importlib

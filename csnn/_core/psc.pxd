@@ -15,7 +15,7 @@ crossing there either: spikes are the same with or without them.
 from libc.math cimport exp, fabs, isfinite, nextafter
 
 from csnn._core.crossing cimport first_crossing
-from csnn._core.events cimport INFINITY, Pending, pending_add
+from csnn._core.events cimport INFINITY, REC_I_SYN_EX, REC_I_SYN_IN, Pending, pending_add
 from csnn._core.frames cimport FrameTime, frame_at
 from csnn._core.psc_bounds cimport (PscTrajectory, psc_bound_over, psc_free_span, psc_trajectory,
                                     psc_upper_bound)
@@ -159,9 +159,9 @@ cdef inline double sample(PscNeuron* n, double t, int var) noexcept nogil:
     """Recordable ``var`` at time t, without changing the state."""
     cdef PscState at
     _advance_copy(n, t, True, &at)
-    if var == 1:
+    if var == REC_I_SYN_EX:
         return at.I_syn_ex
-    if var == 2:
+    if var == REC_I_SYN_IN:
         return at.I_syn_in
     return at.V_m
 

@@ -4,63 +4,28 @@ iaf_psc_exp and iaf_psc_alpha, the reset/threshold check all LIF models use, and
 engine says when such a neuron's state stops being finite."""
 import numpy as np
 
+from csnn._core.declarations import flat_dtype, struct_dtype
 from csnn._core.psc_step cimport psc_rates, psc_synapse
 
 cdef PscNeuron _probe
 
 #: the modes of the state, in the order of psc_step.pxd's arrays: membrane, excitatory and
-#: inhibitory current
+#: inhibitory current; the facade names an array's items <array>_<mode>
 _MODES = ("m", "ex", "in")
+#: the per-mode arrays of the struct, by the facade's name
+_PER_MODE = {"p.k.rate": "rate", "p.k.span": "span", "p.k.next_frame": "next_frame", "s.frame.e": "frame_e",
+             "s.frame.k": "frame_k"}
+#: the facade's names of the struct's fields that are not theirs in C (declarations.flat_dtype)
+RENAME = {"s.frame.t": "frame_t", **{path: [f"{name}_{mode}" for mode in _MODES] for path, name in _PER_MODE.items()}}
+#: the C struct's own dtype (declarations.py), and the population array's: its fields by name
+STRUCT = struct_dtype(<PscNeuron[:1]> &_probe, _probe)
+DTYPE = flat_dtype(STRUCT, RENAME)
 
 
-def layout():
-    """Field name -> (byte offset, numpy format) in the C struct, and the struct's size."""
-    cdef char* base = <char*> &_probe
-    fields = {
-        "E_L": <char*> &_probe.p.E_L - base,
-        "C_m": <char*> &_probe.p.C_m - base,
-        "tau_m": <char*> &_probe.p.tau_m - base,
-        "t_ref": <char*> &_probe.p.t_ref - base,
-        "V_th": <char*> &_probe.p.V_th - base,
-        "V_reset": <char*> &_probe.p.V_reset - base,
-        "I_e": <char*> &_probe.p.I_e - base,
-        "tau_syn_ex": <char*> &_probe.p.tau_syn_ex - base,
-        "tau_syn_in": <char*> &_probe.p.tau_syn_in - base,
-        "alpha": <char*> &_probe.p.alpha - base,
-        "w_scale": <char*> &_probe.p.w_scale - base,
-        "flush": <char*> &_probe.p.flush - base,
-        "I_reset": <char*> &_probe.p.I_reset - base,
-        "K1": <char*> &_probe.p.K1 - base,
-        "K2": <char*> &_probe.p.K2 - base,
-        "always_search": <char*> &_probe.p.always_search - base,
-        "inv_tau_m": <char*> &_probe.p.k.inv_tau_m - base,
-        "inv_tau_ex": <char*> &_probe.p.k.inv_tau_ex - base,
-        "inv_tau_in": <char*> &_probe.p.k.inv_tau_in - base,
-        "y_ex": <char*> &_probe.p.k.y_ex - base,
-        "y_in": <char*> &_probe.p.k.y_in - base,
-        "inv_c_m": <char*> &_probe.p.k.inv_c_m - base,
-        "r_m": <char*> &_probe.p.k.r_m - base,
-        "frames": <char*> &_probe.p.k.frames - base,
-        "V_m": <char*> &_probe.s.V_m - base,
-        "I_syn_ex": <char*> &_probe.s.I_syn_ex - base,
-        "dI_syn_ex": <char*> &_probe.s.dI_syn_ex - base,
-        "I_syn_in": <char*> &_probe.s.I_syn_in - base,
-        "dI_syn_in": <char*> &_probe.s.dI_syn_in - base,
-        "t": <char*> &_probe.s.t - base,
-        "refr_end": <char*> &_probe.s.refr_end - base,
-        "I_stim": <char*> &_probe.s.I_stim - base,
-        "t_spike": <char*> &_probe.s.t_spike - base,
-        "t_clear": <char*> &_probe.s.t_clear - base,
-        "t_next": <char*> &_probe.s.t_next - base,
-        "frame_t": <char*> &_probe.s.frame.t - base,
-    }
-    for j, mode in enumerate(_MODES):
-        fields[f"rate_{mode}"] = <char*> &_probe.p.k.rate[j] - base
-        fields[f"span_{mode}"] = <char*> &_probe.p.k.span[j] - base
-        fields[f"next_frame_{mode}"] = <char*> &_probe.p.k.next_frame[j] - base
-        fields[f"frame_e_{mode}"] = <char*> &_probe.s.frame.e[j] - base
-        fields[f"frame_k_{mode}"] = <char*> &_probe.s.frame.k[j] - base
-    return {name: (offset, "f8") for name, offset in fields.items()}, sizeof(PscNeuron)
+def check_layout(rows):
+    """sizeof the C struct, once Cython has taken ``rows`` (of STRUCT) as it (declarations.py)."""
+    cdef PscNeuron[::1] checked = rows
+    return sizeof(PscNeuron)
 
 
 def synapse_response(h, tau_m, tau_s):

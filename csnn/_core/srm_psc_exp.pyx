@@ -29,27 +29,12 @@ Spikes
     with the defaults eta falls below V_th 0.86 ms after the spike, and t_ref = 1 ms is the
     refractory period of the Brian 2 replication (Hathway & Goodman 2018).  The paper's
     defaults: tau_m = 10 ms, tau_s = 2.5 ms, V_th = 500, K1 = 2, K2 = 4.
-
-Parameters
-    ========== ======= ==========================================================
-    tau_m      ms      Membrane time constant, decay of eps and eta (default 10)
-    tau_s      ms      Synaptic time constant, rise of eps (default 2.5)
-    V_th       a.u.    Spike threshold above rest (default 500)
-    K1         1       Amplitude of the spike in eta, in units of V_th (default 2)
-    K2         1       Amplitude of the undershoot in eta (default 4)
-    t_ref      ms      Time after a spike without spikes (default 1)
-    ========== ======= ==========================================================
-
-State
-    ========== ======= ==========================================================
-    V_m        a.u.    Potential above rest (default 0); recordable
-    t_spike    ms      Time of the last spike, -1 before the first (read-only)
-    ========== ======= ==========================================================
 """
 import numpy as np
 
-from csnn._core.psc import layout as _psc_layout
-from csnn._core.psc import describe_failure, rates, synapse_response
+from csnn._core.declarations import flat_dtype, parameter_doc
+from csnn._core.events import recordable_codes
+from csnn._core.psc import RENAME, STRUCT, describe_failure, rates, synapse_response
 
 NAME = "srm_psc_exp"
 PARAMETERS = (
@@ -68,16 +53,13 @@ READ_ONLY = (
 )
 #: struct fields the model sets itself: the LIF membrane its kernels amount to
 FIXED = {"alpha": 0.0, "flush": 1.0, "E_L": 0.0, "C_m": 1.0, "I_e": 0.0}
-RECORDABLES = ("V_m",)
+RECORDABLES = recordable_codes(("V_m",))
 ACCEPTS_CURRENT = False
 PORTS = (0,)
-
-
-def layout():
-    """psc.pxd's struct, with tau_s naming the excitatory synaptic time constant."""
-    fields, size = _psc_layout()
-    fields["tau_s"] = fields["tau_syn_ex"]
-    return fields, size
+# the documentation's tables of parameters and state, from the declaration above
+__doc__ += parameter_doc(PARAMETERS, STATE, READ_ONLY, RECORDABLES)
+#: psc.pxd's struct, with tau_s naming the excitatory synaptic time constant
+DTYPE = flat_dtype(STRUCT, RENAME, aliases={"tau_s": "tau_syn_ex"})
 
 
 def _peak_response(tau_m, tau_s):

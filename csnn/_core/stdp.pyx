@@ -75,40 +75,21 @@ postsynaptic spikes before the first presynaptic one with it).
 """
 import numpy as np
 
+from csnn._core.declarations import flat_dtype, struct_dtype
+
 cdef StdpSet _probe
+#: the C StdpSet's own dtype (declarations.py), and the one the facade builds parameter sets
+#: with: its fields by the parameters' names (``lambda`` is a Python keyword, so ``lambda_`` in
+#: C; the look-up tables and configuration bits one field each)
+STRUCT = struct_dtype(<StdpSet[:1]> &_probe, _probe)
+SET_DTYPE = flat_dtype(STRUCT, {"lambda_": "lambda", **{
+    array: [f"{array}_{k}" for k in range(STRUCT[array].shape[0])] for array in ("lookuptable", "configbit")}})
 
 
-def set_dtype():
-    """numpy dtype of the C ``StdpSet`` record (the facade builds parameter sets with it)."""
-    cdef char* base = <char*> &_probe
-    fields = [
-        ("rule", <char*> &_probe.rule - base, "i4"),
-        ("weight_recorder", <char*> &_probe.weight_recorder - base, "i4"),
-        ("tau_plus", <char*> &_probe.tau_plus - base, "f8"),
-        ("lambda", <char*> &_probe.lambda_ - base, "f8"),
-        ("alpha", <char*> &_probe.alpha - base, "f8"),
-        ("mu_plus", <char*> &_probe.mu_plus - base, "f8"),
-        ("mu_minus", <char*> &_probe.mu_minus - base, "f8"),
-        ("Wmax", <char*> &_probe.Wmax - base, "f8"),
-        ("tau_plus_triplet", <char*> &_probe.tau_plus_triplet - base, "f8"),
-        ("Aplus", <char*> &_probe.Aplus - base, "f8"),
-        ("Aminus", <char*> &_probe.Aminus - base, "f8"),
-        ("Aplus_triplet", <char*> &_probe.Aplus_triplet - base, "f8"),
-        ("Aminus_triplet", <char*> &_probe.Aminus_triplet - base, "f8"),
-        ("tau_minus_stdp", <char*> &_probe.tau_minus_stdp - base, "f8"),
-        ("weight_per_lut_entry", <char*> &_probe.weight_per_lut_entry - base, "f8"),
-        ("driver_readout_time", <char*> &_probe.driver_readout_time - base, "f8"),
-        ("synapses_per_driver", <char*> &_probe.synapses_per_driver - base, "i8"),
-        ("readout_log", <char*> &_probe.readout_log - base, "i8"),
-        ("lookuptable_0", <char*> &_probe.lookuptable[0] - base, "16u1"),
-        ("lookuptable_1", <char*> &_probe.lookuptable[1] - base, "16u1"),
-        ("lookuptable_2", <char*> &_probe.lookuptable[2] - base, "16u1"),
-        ("configbit_0", <char*> &_probe.configbit[0] - base, "4u1"),
-        ("configbit_1", <char*> &_probe.configbit[1] - base, "4u1"),
-        ("reset_pattern", <char*> &_probe.reset_pattern - base, "6u1"),
-    ]
-    return np.dtype({"names": [f[0] for f in fields], "offsets": [f[1] for f in fields],
-                     "formats": [f[2] for f in fields], "itemsize": sizeof(StdpSet)})
+def check_layout(rows):
+    """sizeof the C struct, once Cython has taken ``rows`` (of STRUCT) as it (declarations.py)."""
+    cdef StdpSet[::1] checked = rows
+    return sizeof(StdpSet)
 
 
 # the parameters of Morrison et al.'s normalised pair rules

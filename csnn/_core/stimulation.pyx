@@ -16,46 +16,29 @@ from csnn._core.gridtime cimport make_grid
 from csnn._core.rng cimport PoissonTables
 from csnn._core.streams cimport GEN_POISSON_GRID, Stream, stream_retime, stream_start
 
+from csnn._core.declarations import flat_dtype, struct_dtype
+
 cnp.import_array()
 
-_STREAM_FIELDS = ("target", "gen", "source", "rank", "port", "pending", "weight", "delay", "pos",
-                  "budget", "next_emit", "next_t", "next_value", "value", "aux", "hold_budget",
-                  "hold_aux", "cursor", "next_mult", "step", "next_step", "delay_steps")
-
-
 cdef Stream _stream_probe
+#: the C Stream's own dtype (declarations.py), and the one the facade builds stream arrays with:
+#: its fields by name, the random state ``rng``
+STREAM_STRUCT = struct_dtype(<Stream[:1]> &_stream_probe, _stream_probe)
+STREAM_DTYPE = flat_dtype(STREAM_STRUCT, {"rng.s": "rng"})
 
 
-def stream_dtype():
-    """numpy dtype of the C ``Stream`` record (the facade builds stream arrays with it)."""
-    cdef char* base = <char*> &_stream_probe
-    offsets = [
-        <char*> &_stream_probe.target - base, <char*> &_stream_probe.gen - base,
-        <char*> &_stream_probe.source - base, <char*> &_stream_probe.rank - base,
-        <char*> &_stream_probe.port - base, <char*> &_stream_probe.pending - base,
-        <char*> &_stream_probe.weight - base, <char*> &_stream_probe.delay - base,
-        <char*> &_stream_probe.pos - base, <char*> &_stream_probe.budget - base,
-        <char*> &_stream_probe.next_emit - base, <char*> &_stream_probe.next_t - base,
-        <char*> &_stream_probe.next_value - base, <char*> &_stream_probe.value - base,
-        <char*> &_stream_probe.aux - base, <char*> &_stream_probe.hold_budget - base,
-        <char*> &_stream_probe.hold_aux - base,
-        <char*> &_stream_probe.cursor - base, <char*> &_stream_probe.next_mult - base,
-        <char*> &_stream_probe.step - base, <char*> &_stream_probe.next_step - base,
-        <char*> &_stream_probe.delay_steps - base,
-    ]
-    formats = ["i4"] * 6 + ["f8"] * 11 + ["i8"] * 5
-    names = list(_STREAM_FIELDS) + ["rng"]
-    offsets.append(<char*> &_stream_probe.rng - base)
-    formats.append(("u8", 4))
-    return np.dtype({"names": names, "formats": formats, "offsets": offsets,
-                     "itemsize": sizeof(Stream)})
+def check_stream_layout(rows):
+    """sizeof the C struct, once Cython has taken ``rows`` (of STREAM_STRUCT) as it
+    (declarations.py)."""
+    cdef Stream[::1] checked = rows
+    return sizeof(Stream)
 
 
 cdef class Stimulation:
     """Generators and streams (see the module docstring)."""
 
     def __cinit__(self):
-        self._streams = np.zeros(0, dtype=stream_dtype())
+        self._streams = np.zeros(0, dtype=STREAM_DTYPE)
         self.st_perm = np.zeros(0, dtype=np.int32)
         self.generators = NULL
         self.n_generators = 0
@@ -128,8 +111,8 @@ cdef class Stimulation:
         self._streams = state["streams"]
 
     def add_streams(self, records, double t_now):
-        """Append streams (records of ``stream_dtype()``), each starting at ``t_now`` (ms)."""
-        cdef cnp.ndarray arr = np.ascontiguousarray(records, dtype=stream_dtype())
+        """Append streams (records of ``STREAM_DTYPE``), each starting at ``t_now`` (ms)."""
+        cdef cnp.ndarray arr = np.ascontiguousarray(records, dtype=STREAM_DTYPE)
         cdef Stream* s = <Stream*> cnp.PyArray_DATA(arr)
         cdef int64_t k
         for k in range(arr.shape[0]):

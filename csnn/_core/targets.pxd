@@ -30,6 +30,18 @@ from csnn._core.streams cimport (GEN_POISSON_GRID, Generator, Stream, grid_input
                                  stream_input, stream_pop)
 
 
+cdef extern from *:
+    """
+    #if defined(__GNUC__)
+    #define csnn_prefetch(p) __builtin_prefetch((const void*) (p))
+    #else
+    #define csnn_prefetch(p) ((void) (p))
+    #endif
+    """
+    # a hint that the cache line at p will be read soon (no effect on results; none without GCC/clang)
+    void prefetch "csnn_prefetch"(const void* p) noexcept nogil
+
+
 cdef struct Slot:
     # the engine's record of one neuron: what an input reaching it reads, in one cache line
     Pending pending             # inputs received and not settled yet
@@ -67,6 +79,29 @@ cdef struct ThreadState:
     Agenda agenda               # which of its neurons each window closes
     int failed                  # memory exhausted
     int nonfinite               # a neuron's state stopped being finite
+
+
+cdef inline void prefetch_slot(Window* w, int32_t i) noexcept nogil:
+    """Ask for what locates neuron i's records (its Slot and struct pointer) to be in cache: the
+    first of the two steps of :func:`prefetch_records`."""
+    prefetch(&w.slots[i])
+    prefetch(&w.neuron[i])
+
+
+cdef inline void prefetch_records(Window* w, int32_t i) noexcept nogil:
+    """Ask for the records an input to neuron i reads (its struct's first three cache lines and
+    its first stream) to be in cache.  Inputs reach targets in random order, so each input would
+    otherwise wait for several misses in a row; asked for a few targets ahead (after
+    :func:`prefetch_slot` further ahead), they load while earlier targets are processed."""
+    cdef const char* n = w.neuron[i]
+    prefetch(n)
+    prefetch(n + 64)
+    prefetch(n + 128)
+    prefetch(&w.wake[i])
+    if w.slots[i].st_hi > w.slots[i].st_lo:
+        prefetch(&w.streams[w.st_perm[w.slots[i].st_lo]])
+        prefetch(<const char*> &w.streams[w.st_perm[w.slots[i].st_lo]] + 64)
+        prefetch(<const char*> &w.streams[w.st_perm[w.slots[i].st_lo]] + 128)
 
 
 cdef inline int emit(neuron_t* n, int32_t i, double t, int mult, Window* w, ThreadState* ts) noexcept nogil:
