@@ -12,13 +12,13 @@ import numpy as _np
 
 # first: in a tree without the compiled core, this import says what to do (csnn/_core/__init__.py)
 from . import _core
-from . import kernel as _kernel
 from . import analysis, hh, math, plot, random, spatial, stimuli
-from .checkpoint import load, save
 from ._version import __version__
+from .checkpoint import load, save
 from .devices import read_events
 from .errors import BadTypeError as _BadTypeError, CSNNError, CSNNWarning, NESTError
-from .nodes import NodeCollection, SynapseCollection, as_ids as _as_ids, status_keys as _status_keys
+from .network import kernel as _kernel
+from .network.nodes import NodeCollection, SynapseCollection, as_ids as _as_ids, status_keys as _status_keys
 
 __all__ = [
     "Create", "Connect", "Simulate", "Run", "Prepare", "Cleanup", "RunManager", "ResetKernel",
@@ -189,7 +189,7 @@ def GetDefaults(model, keys=None, output=""):
     single = isinstance(keys, str)
     for key in _status_keys(keys, "GetDefaults"):
         if key not in d:
-            from .models import unknown_parameter
+            from .network.models import unknown_parameter
             raise unknown_parameter(m, key)
     return d[keys] if single else [d[key] for key in keys]
 

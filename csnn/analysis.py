@@ -25,12 +25,12 @@ import reprlib
 import numpy as np
 
 from . import memory as cmemory
-from . import session
 from .errors import BadParameterError, BadTypeError, unknown_name
-from .experiments import fi_curve
-from .models import ARCHIVE_PARAMETERS
-from .nodes import SynapseCollection
-from .recorded import (_finite, _finite_1d, _ids_1d, _neuron_ids, _per_neuron, _time, _window,
+from .network import session
+from .network.models import ARCHIVE_PARAMETERS
+from .network.nodes import SynapseCollection
+from .tools.experiments import fi_curve
+from .tools.recorded import (_finite, _finite_1d, _ids_1d, _neuron_ids, _per_neuron, _time, _window,
                        firing_rates, spike_arrays, spike_trains)
 
 __all__ = ["spike_arrays", "spike_trains", "firing_rates", "mean_firing_rate", "isis", "cv_isi",

@@ -31,14 +31,14 @@ import tempfile
 
 import numpy as np
 
-from . import kernel as _kernel
 from ._version import __version__
 from .errors import BadParameterError, KernelStateError, file_access, file_path
+from .network import kernel as _kernel
 
 MAGIC = b"CSNNCKPT"
 #: the payload's layout; a new csnn that stores other state increments it (3: grid Poisson
 #: streams, with step numbers in every stream record, and the engine's resolution; 4: the
-#: kernel's managers, csnn/kernel.py, and the devices' modules)
+#: kernel's managers and the devices' modules, in csnn/network/ and csnn/devices/)
 FORMAT_VERSION = 4
 _HEADER = struct.Struct("<8sIQ32s")
 

@@ -20,8 +20,8 @@ import numpy as np
 from . import analysis
 from ._version import DISTRIBUTION
 from .errors import BadParameterError, BadTypeError, MissingDependencyError
-from .nodes import SynapseCollection
-from .recorded import _finite_1d, _ids_1d, _neuron_ids, _recorder_events
+from .network.nodes import SynapseCollection
+from .tools.recorded import _finite_1d, _ids_1d, _neuron_ids, _recorder_events
 
 __all__ = ["raster", "rate_histogram", "raster_with_rate", "voltage_traces", "weight_histogram",
            "weight_bars", "connectivity_scatter", "connectivity_matrix", "stdp_window", "fi_curve",

@@ -4,7 +4,7 @@ saying how to install it)."""
 import numpy as np
 
 from .errors import BadParameterError
-from .nodes import plain_ids
+from .network.nodes import plain_ids
 from .plot import pyplot
 
 __all__ = ["from_device"]

@@ -8,7 +8,7 @@ from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
 import csnn
-from csnn.models import Registry, model_table
+from csnn.network.models import Registry, model_table
 
 project = "csnn"
 release = version = csnn.__version__
@@ -28,7 +28,7 @@ class ModelsDirective(SphinxDirective):
             doc = (registry.models[name].doc or "").strip()
             lines += ["", f".. rubric:: {name}", "", "::", ""] + [f"   {line}" for line in doc.splitlines()]
         container = nodes.container()
-        self.state.nested_parse(StringList(lines, source="csnn.models.Registry"), self.content_offset, container)
+        self.state.nested_parse(StringList(lines, source="csnn.network.models.Registry"), self.content_offset, container)
         return container.children
 
 

@@ -1,18 +1,42 @@
-"""The package's shape: no import circles, no module too long to read in one sitting.
+"""The package's shape: its layers, no import circles, no module too long to read in one sitting.
+
+The folders are layers.  Lowest first: ``csnn.errors`` (and ``_version``), which imports nothing;
+the compiled core ``csnn/_core/``, which imports only itself and ``csnn.errors``; the value modules
+at the top (``random``, ``math``, ``spatial``, ``expressions``, ``events``, ``progress``,
+``memory``, ``stimuli``, ``hh``: what a user passes in or gets back, each with no kernel);
+``csnn/devices/``; ``csnn/network/`` (the kernel and its managers, which create devices); and at
+the top the PyNEST API (``csnn/__init__.py``, ``__main__``), the public tools (``analysis``,
+``plot``, ``raster_plot``, ``voltage_trace``, ``checkpoint``) and ``csnn/tools/``.  A module
+imports its own layer and the layers below, never one above: the core needs nothing of the
+facade, devices never need the network, and nothing below the tools needs them.
 
 The import graph is read from the source with ``ast``: every ``import`` and ``from ... import``
 of a csnn module, at module level or inside functions (an import inside a function is still a
 dependency, only a later one).  A circle makes a module that cannot be read without the one
-that reads it, and breaks as soon as one of them imports a name at module level.
+that reads it, and breaks as soon as one of them imports a name at module level.  The compiled
+core's ``.pyx`` and ``.pxd`` files (which ``ast`` cannot read) join the graph of the layer check
+through their ``import``, ``cimport`` and ``from csnn... (c)import`` lines.
 """
 import ast
 import pathlib
+import re
 
 import csnn
 
 PACKAGE = pathlib.Path(csnn.__file__).parent
-#: the longest a module of csnn/ (not the compiled core) may be, in lines
+#: the longest a Python module of csnn/ may be, in lines
 MAX_LINES = 600
+#: the layers, lowest first (the module docstring says why); "pkg.*" is a package and its modules
+LAYERS = (
+    ("errors", ("csnn.errors", "csnn._version")),
+    ("compiled core", ("csnn._core.*",)),
+    ("values", ("csnn.random", "csnn.math", "csnn.spatial", "csnn.expressions", "csnn.events",
+                "csnn.progress", "csnn.memory", "csnn.stimuli", "csnn.hh")),
+    ("devices", ("csnn.devices.*",)),
+    ("network", ("csnn.network.*",)),
+    ("API and tools", ("csnn", "csnn.__main__", "csnn.analysis", "csnn.plot", "csnn.raster_plot",
+                       "csnn.voltage_trace", "csnn.checkpoint", "csnn.tools.*")),
+)
 
 
 def module_name(path):
@@ -33,7 +57,8 @@ def imported_modules(path, modules):
             if node.level:
                 anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 base = f"{anchor}.{base}" if base else anchor
-            # "from . import kernel" imports the module csnn.kernel; "from .errors import X" csnn.errors
+            # "from .network import kernel" imports the module csnn.network.kernel; "from ..errors import X"
+            # (in csnn/network/) csnn.errors
             found.update(f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
                          for alias in node.names)
     return {module for module in found if module in modules and module != name}
@@ -42,6 +67,33 @@ def imported_modules(path, modules):
 def import_graph():
     files = {module_name(path): path for path in PACKAGE.rglob("*.py")}
     return {name: imported_modules(path, files) for name, path in files.items()}
+
+
+def compiled_import_graph():
+    """The csnn modules that the compiled core's ``.pyx`` and ``.pxd`` files import or cimport."""
+    statement = re.compile(r"^\s*(?:from\s+(csnn[\w.]*)\s+c?import|c?import\s+(csnn[\w.]*))", re.M)
+    graph = {}
+    for path in sorted(PACKAGE.rglob("*.pyx")) + sorted(PACKAGE.rglob("*.pxd")):
+        imported = {a or b for a, b in statement.findall(path.read_text())}
+        graph.setdefault(module_name(path), set()).update(imported - {module_name(path)})
+    return graph
+
+
+def layer_of(module):
+    """The index in LAYERS of ``module``'s layer, or None when LAYERS does not place it."""
+    for index, (_, members) in enumerate(LAYERS):
+        for member in members:
+            package = member[:-len(".*")] if member.endswith(".*") else None
+            if module == member or package and (module == package or module.startswith(package + ".")):
+                return index
+    return None
+
+
+def upward_imports(graph):
+    """Every (module, imported) of ``graph`` where the imported module's layer is above the
+    importer's."""
+    return sorted((module, imported) for module, imports in graph.items() for imported in imports
+                  if layer_of(imported) > layer_of(module))
 
 
 def cycle(graph):
@@ -70,11 +122,34 @@ def cycle(graph):
 
 def test_the_graph_sees_function_level_and_relative_imports():
     graph = import_graph()
-    assert {"csnn.kernel", "csnn.nodes", "csnn.errors"} <= set(graph)
-    assert "csnn.errors" in graph["csnn.nodes"]          # from .errors import ... (module level)
-    assert "csnn.kernel" in graph["csnn"]                 # from . import kernel as _kernel
+    assert {"csnn.network.kernel", "csnn.network.nodes", "csnn.errors"} <= set(graph)
+    assert "csnn.errors" in graph["csnn.network.nodes"]   # from ..errors import ... (module level)
+    assert "csnn.network.kernel" in graph["csnn"]          # from .network import kernel as _kernel
     assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
+
+
+def test_the_layer_check_sees_an_import_from_below_to_above():
+    assert upward_imports({"csnn.network.kernel": {"csnn.tools.recorded", "csnn.devices"},
+                           "csnn.tools.recorded": {"csnn.network.nodes", "csnn.errors"},
+                           "csnn._core.engine": {"csnn.errors", "csnn.random"}}) == [
+        ("csnn._core.engine", "csnn.random"), ("csnn.network.kernel", "csnn.tools.recorded")]
+    assert compiled_import_graph()["csnn._core.engine"] >= {"csnn._core.delivery", "csnn._core.stdp"}
+
+
+def test_every_module_has_a_layer():
+    modules = set(import_graph()) | set(compiled_import_graph())
+    unplaced = sorted(module for module in modules if layer_of(module) is None)
+    assert not unplaced, f"modules in no layer (add them to LAYERS, in the lowest layer they fit): {unplaced}"
+
+
+def test_no_module_imports_a_layer_above_its_own():
+    graph = import_graph()
+    for module, imports in compiled_import_graph().items():
+        graph.setdefault(module, set()).update(imports)
+    found = [f"{module} ({LAYERS[layer_of(module)][0]}) imports {imported} ({LAYERS[layer_of(imported)][0]})"
+             for module, imported in upward_imports(graph)]
+    assert not found, "imports from a lower layer to a higher one:\n" + "\n".join(found)
 
 
 def test_the_package_has_no_import_circle():
@@ -83,7 +158,7 @@ def test_the_package_has_no_import_circle():
 
 
 def test_no_module_is_longer_than_max_lines():
-    lengths = {path.name: len(path.read_text().splitlines()) for path in PACKAGE.glob("*.py")}
+    lengths = {str(path.relative_to(PACKAGE)): len(path.read_text().splitlines()) for path in PACKAGE.rglob("*.py")}
     too_long = {name: n for name, n in lengths.items() if n > MAX_LINES}
     assert not too_long, f"modules above {MAX_LINES} lines (split them along their seams): {too_long}"
 
@@ -100,7 +175,7 @@ def test_queries_leave_the_engine_unbuilt():
     csnn.Connect(neurons[:2], neurons[2], syn_spec={"synapse_model": "stdp_synapse", "weight": 3.0})
     csnn.Connect(generator, neurons)
     csnn.Connect(neurons, recorder)
-    engine = csnn.kernel.current().engine
+    engine = csnn.network.kernel.current().engine
     tables = (engine.static, engine.plastic)
     queued = [table.size for table in tables]
     assert not any(table.built(engine.n_neurons) for table in tables)

@@ -9,7 +9,7 @@ import pytest
 from csnn._core import events, stdp, stimulation
 from csnn._core.declarations import default_text
 from csnn._core.model_list import MODELS
-from csnn.models import RECORDABLE_CODES, Registry
+from csnn.network.models import RECORDABLE_CODES, Registry
 
 #: (name, the struct's own dtype, the facade's dtype, the module's check of a dtype against C)
 STRUCTS = [(model, importlib.import_module(f"csnn._core.{kernel}").STRUCT,

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from csnn.models import Registry
+from csnn.network.models import Registry
 
 DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
 pytestmark = pytest.mark.source_tree

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import csnn
-from csnn import connect as cconnect
+from csnn.network import connect as cconnect
 from csnn import expressions as cexpr
 from csnn.errors import CSNNError, IllegalConnectionError
 

@@ -683,7 +683,7 @@ class APIMachine(RuleBasedStateMachine):
         return {self.node[g].kind for g in ids}
 
     def direction(self, pre, post):
-        """Verdict of the node kinds of a Connect call (csnn/kernel.py _check_direction)."""
+        """Verdict of the node kinds of a Connect call (csnn/network/connection_manager.py _check_direction)."""
         pre_kinds, post_kinds = self.kinds(pre), self.kinds(post)
         if len(pre_kinds) > 1 or len(post_kinds) > 1:
             return INVALID                                  # one kind of node per side
@@ -780,7 +780,7 @@ class APIMachine(RuleBasedStateMachine):
                     self.meters[m].attached.add(g)
 
     def targets_for(self, pre_ids):
-        """The collections ``pre_ids`` may connect to (csnn/kernel.py _check_direction)."""
+        """The collections ``pre_ids`` may connect to (csnn/network/connection_manager.py _check_direction)."""
         if not pre_ids:
             return []
         kinds = self.kinds(pre_ids)

@@ -37,7 +37,7 @@ from hypothesis import given, settings, strategies as st
 
 import csnn
 from conftest import quiet
-from csnn import kernel as ckernel
+from csnn.network import kernel as ckernel
 from csnn._core.model_list import MODELS as CORE_MODELS
 from csnn._core.populations import apply_model_rows
 

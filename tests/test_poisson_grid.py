@@ -19,7 +19,7 @@ from hypothesis import given, settings, strategies as st
 from scipy import stats
 
 import csnn
-from csnn import kernel as ckernel
+from csnn.network import kernel as ckernel
 from csnn._core.synapses import MAX_CODES
 from conftest import chi_square_p, parrot_trains, quiet
 

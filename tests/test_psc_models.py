@@ -353,7 +353,7 @@ def force_search(model):
     """Make every threshold-crossing query of ``model``'s neurons run the dyadic search, without
     the bounds in closed form that normally spare it (psc.pxd's private switch always_search;
     set after the last Create of the model, which may reallocate its rows)."""
-    csnn.kernel.current().populations[model].data["always_search"] = 1.0
+    csnn.network.kernel.current().populations[model].data["always_search"] = 1.0
 
 
 def run_csnn(model, p, spike_times, spike_weights, delay, t_sim, record=("V_m", "I_syn_ex", "I_syn_in"),
@@ -925,7 +925,7 @@ def test_frames_serve_time_constants_apart_from_tau_m(tau_ex, tau_in, frames):
     e^{-h/tau_s} - e^{-h/tau_m} loses at most two bits; nearer, psc_decay's phi-functions."""
     csnn.ResetKernel()
     csnn.Create("iaf_psc_exp", 1, params={"tau_m": 10.0, "tau_syn_ex": tau_ex, "tau_syn_in": tau_in})
-    kernel = csnn.kernel.current()
+    kernel = csnn.network.kernel.current()
     assert kernel.populations[kernel.models.get("iaf_psc_exp").base].data["frames"][0] == frames
 
 

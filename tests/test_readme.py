@@ -7,7 +7,7 @@ import re
 import pytest
 
 import csnn
-from csnn.models import model_table
+from csnn.network.models import model_table
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

@@ -1245,11 +1245,11 @@ def test_kplus_is_readable_and_its_initial_value_is_used():
 
 # -- 5. parameter sets -----------------------------------------------------------------------------
 # There is no public count of the shared parameter sets: the tests read the kernel's table of sets
-# (csnn.kernel.current().stdp_sets, one entry per distinct parameter row) and the plastic synapse
+# (csnn.network.kernel.current().stdp_sets, one entry per distinct parameter row) and the plastic synapse
 # table's "set" column, and nothing else of the internals.
 
 def n_sets():
-    return len(csnn.kernel.current().stdp_sets)
+    return len(csnn.network.kernel.current().stdp_sets)
 
 
 def test_scalar_parameters_share_one_set():

@@ -126,7 +126,7 @@ def test_networks_simulate_alike_with_coded_and_plain_weights():
         rec = csnn.Create("spike_recorder")
         csnn.Connect(exc, rec)
         csnn.Simulate(300.0)
-        table = csnn.kernel.current().engine.static
+        table = csnn.network.kernel.current().engine.static
         return table.is_coded("weight"), rec.get("events")
     coded, a = run(False)
     plain, b = run(True)
@@ -160,7 +160,7 @@ def test_plastic_synapse_holds_only_what_its_rule_reads(model, per_synapse):
     n = csnn.Create("iaf_psc_alpha", 200)
     csnn.Connect(n, n, {"rule": "fixed_indegree", "indegree": 50}, {"synapse_model": model, "tau_plus": 16.8})
     csnn.Simulate(1.0)
-    engine = csnn.kernel.current().engine
+    engine = csnn.network.kernel.current().engine
     table = engine.plastic
     sources = np.unique(table.rows()[0]).size
     assert len(engine.traces) == sources
@@ -201,7 +201,7 @@ def learning_network(threads, random_block, checkpoint=None):
     csnn.GetConnections(pres[0], posts[0]).set(Kplus=2.5)
     csnn.Simulate(200.0)
     learned = csnn.GetConnections(pres, posts).get(["weight", "Kplus"])
-    return {key: np.asarray(values) for key, values in learned.items()}, csnn.kernel.current().engine
+    return {key: np.asarray(values) for key, values in learned.items()}, csnn.network.kernel.current().engine
 
 
 def test_synapses_alone_in_their_trace_groups_keep_their_traces_as_before_groups(tmp_path):

@@ -49,7 +49,7 @@ def run(model, threads, seed=3):
         for pre in pres:
             csnn.Connect(pre, csnn.NodeCollection([p.tolist()[0] for p in targets]), "all_to_all",
                          dict(spec, weight=weight))
-    engine = csnn.kernel.current().engine
+    engine = csnn.network.kernel.current().engine
     initial = csnn.GetConnections(synapse_model=model).get("weight")
     csnn.Simulate(T1)
     groups_before = len(engine.traces)

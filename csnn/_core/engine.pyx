@@ -116,8 +116,8 @@ assert sizeof(Slot) == 64
 cdef class Engine:
     """The compiled simulation kernel: neurons, synapses, streams, recorders and the clock.
 
-    The facade (``csnn.kernel``) owns the neurons' parameter/state arrays and binds them before
-    each run; it validates everything it passes here.
+    The facade (the kernel's managers, ``csnn/network/``) owns the neurons' parameter/state
+    arrays and binds them before each run; it validates everything it passes here.
     """
 
     def __cinit__(self):

@@ -7,7 +7,7 @@ run on ``psc``).  A model's parameters, units and recordables are in its own mod
 ``csnn/_core/<model>.pyx``.
 
 setup.py reads this file (it does not import csnn) and stamps the engine's dispatch out of it
-with Tempita (``neurons.pxd.in``, ``dispatch.pxd.in``); csnn.models registers the same models.
+with Tempita (``neurons.pxd.in``, ``dispatch.pxd.in``); csnn.network.models registers the same models.
 A model's code is its position in the list.  Adding a model: its ``.pxd`` (kernel) and
 ``.pyx`` (parameters, docs), and one line here.
 """

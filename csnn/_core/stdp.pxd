@@ -25,7 +25,7 @@ cdef enum PlasticityRule:
 
 
 cdef struct StdpSet:
-    # parameters shared by the synapses of one set (csnn/kernel.py builds them from the models)
+    # parameters shared by the synapses of one set (csnn/network/plastic_sets.py builds them from the models)
     int32_t rule
     int32_t weight_recorder       # index of the weight recorder, -1 for none
     double tau_plus               # time constant of the presynaptic trace (ms)

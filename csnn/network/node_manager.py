@@ -11,15 +11,15 @@ import numbers
 
 import numpy as np
 
-from . import memory as cmemory
-from . import spatial as cspatial
-from .errors import BadParameterError, IllegalConnectionError, UnknownNodeError, shown
-from .generators import Generator
+from .. import memory as cmemory
+from .. import spatial as cspatial
+from ..devices.generators import Generator
+from ..devices.recorders import Recorder
+from ..errors import BadParameterError, IllegalConnectionError, UnknownNodeError, shown
 from .kinds import NodeKind
 from .models import ARCHIVE_PARAMETERS, RECORDABLE_CODES, check_neurons
 from .node_params import expand, store, write_derived
 from .nodes import NodeCollection
-from .recorders import Recorder
 
 #: nodes a kernel holds: the engine's node ids are int32 (csnn/_core/engine.pyx)
 MAX_NODES = 2 ** 31 - 1

@@ -10,10 +10,10 @@ import warnings
 
 import numpy as np
 
+from .. import progress as cprogress
+from .._core.engine import OPENMP
+from ..errors import BadParameterError, BadTypeError, CSNNWarning, KernelStateError, shown, to_float, unknown_name
 from . import connect as cconnect
-from . import progress as cprogress
-from ._core.engine import OPENMP
-from .errors import BadParameterError, BadTypeError, CSNNWarning, KernelStateError, shown, to_float, unknown_name
 from .nodes import status_keys
 
 #: threads a kernel runs (each has its own spike and event buffers): more than machines have cores

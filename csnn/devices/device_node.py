@@ -1,11 +1,11 @@
 """What every device node has: its model, parameters, kernel and activity window.
 
-Generators (:mod:`csnn.generators`) and recorders (:mod:`csnn.recorders`) derive from
+Generators (:mod:`csnn.devices.generators`) and recorders (:mod:`csnn.devices.recorders`) derive from
 :class:`Device`; :mod:`csnn.devices` lists them all.
 """
 import numpy as np
 
-from .errors import BadParameterError
+from ..errors import BadParameterError
 
 DBL_MAX = np.finfo(float).max
 

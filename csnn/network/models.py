@@ -11,17 +11,18 @@ import numbers
 
 import numpy as np
 
-from ._core import populations as _populations
-from ._core import stdp as _stdp
-from ._core.declarations import default_text
-from ._core.model_list import MODELS as _CORE_MODELS
-from .errors import BadParameterError, BadTypeError, UnknownModelError, as_numbers, close_names, to_float
+from .. import _core
+from .._core import populations as _populations
+from .._core import stdp as _stdp
+from .._core.declarations import default_text
+from .._core.model_list import MODELS as _CORE_MODELS
+from ..errors import BadParameterError, BadTypeError, UnknownModelError, as_numbers, close_names, to_float
 
 #: old names that still work, mapped to the current ones
 ALIASES = {"spike_detector": "spike_recorder", "iaf_neuron": "iaf_psc_alpha"}
 
 #: the core module of every neuron model, in model_list's order
-NEURON_CORES = tuple(importlib.import_module(f"{__package__}._core.{name}") for name, _, _ in _CORE_MODELS)
+NEURON_CORES = tuple(importlib.import_module(f"{_core.__name__}.{name}") for name, _, _ in _CORE_MODELS)
 
 #: every recordable variable -> its global code: what the models' core modules declare
 #: (RECORDABLES, from csnn/_core/events.pxd's enum Recordable)
@@ -220,7 +221,7 @@ class Registry:
     """The models of one kernel, with their current defaults."""
 
     def __init__(self):
-        from . import devices
+        from .. import devices
         self.models = {}
         for core in NEURON_CORES:
             self._add(_neuron(core))
@@ -328,7 +329,7 @@ def check_plastic_weights(owner, rule, weight, wmax):
 
 
 def unknown_parameter(model, key):
-    from .errors import unknown_name
+    from ..errors import unknown_name
     return unknown_name(f"parameter of {model.name}", key, model.specs)
 
 

@@ -10,9 +10,9 @@ import collections
 
 import numpy as np
 
-from ._core import rng as crng
-from ._core.stimulation import STREAM_DTYPE
-from .errors import IllegalConnectionError, KernelStateError
+from .._core import rng as crng
+from .._core.stimulation import STREAM_DTYPE
+from ..errors import IllegalConnectionError, KernelStateError
 from .kinds import ConnectionKind, NodeKind
 
 

@@ -1,9 +1,9 @@
 """The device registry: every device model csnn has, generators and recorders.
 
-:class:`~csnn.device_node.Device` is what every device node has; :mod:`csnn.generators`
-turns generator parameters into data for the core's streams, :mod:`csnn.recorders` keeps and
+:class:`~csnn.devices.device_node.Device` is what every device node has; :mod:`csnn.devices.generators`
+turns generator parameters into data for the core's streams, :mod:`csnn.devices.recorders` keeps and
 writes what recorders record.  :data:`DEVICES` is the list the model registry
-(:class:`csnn.models.Registry`) builds device models from.
+(:class:`csnn.network.models.Registry`) builds device models from.
 """
 from .generators import (ACGenerator, DCGenerator, InhomogeneousPoissonGenerator, NoiseGenerator, OUNoiseGenerator,
                          PoissonGenerator, PoissonGeneratorPS, PulsepacketGenerator, SpikeGenerator,

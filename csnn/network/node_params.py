@@ -2,8 +2,8 @@
 value per node, and how values are stored in a model's struct rows."""
 import numpy as np
 
-from . import random as crandom
-from .errors import BadParameterError, BadTypeError
+from .. import random as crandom
+from ..errors import BadParameterError, BadTypeError
 from .models import unknown_parameter
 
 #: keys every node reports, read-only

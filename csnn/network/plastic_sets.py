@@ -10,13 +10,13 @@ import warnings
 
 import numpy as np
 
+from .._core import stdp as cstdp
+from ..devices.recorders import WeightRecorder
+from ..errors import BadParameterError, CSNNWarning, IllegalConnectionError
 from . import connect as cconnect
-from ._core import stdp as cstdp
-from .errors import BadParameterError, CSNNWarning, IllegalConnectionError
 from .kinds import ConnectionKind
 from .models import check_plastic_weights
 from .nodes import as_ids
-from .recorders import WeightRecorder
 
 
 class PlasticSets:

@@ -8,7 +8,7 @@ import functools
 
 import numpy as np
 
-from .errors import BadParameterError, BadTypeError
+from ..errors import BadParameterError, BadTypeError
 from .models import RECORDABLE_CODES, check_neurons, unknown_parameter
 from .node_manager import ARCHIVE_KEYS
 from .node_params import NODE_KEYS, expand, is_per_node, store, write_derived

@@ -2,19 +2,19 @@
 ``GetConnections`` with ``get``/``set`` of SynapseCollections.
 
 :class:`ConnectionManager` checks a Connect call (the ends' kinds and directions, receptors,
-weights and delays), draws its pairs (:mod:`csnn.connect`), and stores them: static synapses in
+weights and delays), draws its pairs (:mod:`csnn.network.connect`), and stores them: static synapses in
 the engine's static table, plastic ones through the plastic parameter sets
-(:mod:`csnn.plastic_sets`), devices' connections as streams and attachments
-(:mod:`csnn.device_connections`).  It numbers the synapse models the engine stores and reads
-connections back by :class:`~csnn.kinds.ConnectionKind`.
+(:mod:`csnn.network.plastic_sets`), devices' connections as streams and attachments
+(:mod:`csnn.network.device_connections`).  It numbers the synapse models the engine stores and reads
+connections back by :class:`~csnn.network.kinds.ConnectionKind`.
 """
 import numpy as np
 
+from .. import expressions as cexpr
+from .. import random as crandom
+from .._core import stdp as cstdp
+from ..errors import BadParameterError, BadTypeError, IllegalConnectionError, as_numbers, unknown_name
 from . import connect as cconnect
-from . import expressions as cexpr
-from . import random as crandom
-from ._core import stdp as cstdp
-from .errors import BadParameterError, BadTypeError, IllegalConnectionError, as_numbers, unknown_name
 from .kinds import ConnectionKind, NodeKind
 from .nodes import SynapseCollection, as_ids
 

@@ -2,7 +2,7 @@
 ``csnn.load``.
 
 Modules below the kernel (node collections check that their kernel is still the present one)
-ask here rather than :mod:`csnn.kernel`, which is built on them; :mod:`csnn.kernel` says how a
+ask here rather than :mod:`csnn.network.kernel`, which is built on them; :mod:`csnn.network.kernel` says how a
 kernel is made (:func:`set_factory`) when it is imported, which ``import csnn`` does first.
 """
 _current = None
@@ -10,7 +10,7 @@ _factory = None
 
 
 def set_factory(factory):
-    """``factory()`` makes a fresh kernel (:class:`csnn.kernel.Kernel`)."""
+    """``factory()`` makes a fresh kernel (:class:`csnn.network.kernel.Kernel`)."""
     global _factory
     _factory = factory
 

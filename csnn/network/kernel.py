@@ -1,17 +1,17 @@
 """The Python side of a simulation: one :class:`Kernel` composes the managers that own its parts.
 
-One kernel exists at a time (:mod:`csnn.session`; ``ResetKernel`` replaces it).  As NEST's
+One kernel exists at a time (:mod:`csnn.network.session`; ``ResetKernel`` replaces it).  As NEST's
 kernel does, it holds a manager per concern, each in its own module, and keeps only the
 lifecycle (Prepare, Run, Cleanup, Simulate; ResetKernel makes a new kernel):
 
-* ``nodes`` (:mod:`csnn.node_manager`): creating nodes, the node tables, neuron populations
+* ``nodes`` (:mod:`csnn.network.node_manager`): creating nodes, the node tables, neuron populations
   (numpy structured arrays whose layout is each model's C struct), devices, positions;
-* ``node_status`` (:mod:`csnn.node_status`): GetStatus/SetStatus of nodes;
-* ``kernel_status`` (:mod:`csnn.kernel_status`): the kernel's settings and status;
-* ``connections`` (:mod:`csnn.connection_manager`): Connect (rules, syn_spec, checks, storage),
+* ``node_status`` (:mod:`csnn.network.node_status`): GetStatus/SetStatus of nodes;
+* ``kernel_status`` (:mod:`csnn.network.kernel_status`): the kernel's settings and status;
+* ``connections`` (:mod:`csnn.network.connection_manager`): Connect (rules, syn_spec, checks, storage),
   GetConnections, get/set of connections;
-* ``plasticity`` (:mod:`csnn.plastic_sets`): the parameter sets of plastic synapses;
-* ``device_connections`` (:mod:`csnn.device_connections`): generators' streams and the
+* ``plasticity`` (:mod:`csnn.network.plastic_sets`): the parameter sets of plastic synapses;
+* ``device_connections`` (:mod:`csnn.network.device_connections`): generators' streams and the
   attachments of recorders and multimeters.
 
 The managers validate every input and hand the core (:class:`csnn._core.engine.Engine`) flat
@@ -23,14 +23,14 @@ import warnings
 
 import numpy as np
 
-from . import progress as cprogress
+from .. import progress as cprogress
+from .._core import rng as crng
+from .._core.engine import Engine, MAX_WINDOW
+from .._version import __version__
+from ..errors import BadParameterError, BadTypeError, CSNNWarning, KernelStateError, to_float
 from . import session
-from ._core import rng as crng
-from ._core.engine import Engine, MAX_WINDOW
-from ._version import __version__
 from .connection_manager import ConnectionManager
 from .device_connections import DeviceConnections
-from .errors import BadParameterError, BadTypeError, CSNNWarning, KernelStateError, to_float
 from .kernel_status import KernelStatus
 from .models import Registry
 from .node_manager import NodeManager

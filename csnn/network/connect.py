@@ -19,10 +19,10 @@ import numbers
 
 import numpy as np
 
-from . import expressions as cexpr
-from . import memory as cmemory
-from . import random as crandom
-from .errors import BadParameterError, BadTypeError, IllegalConnectionError, as_numbers, shown, to_float, unknown_name
+from .. import expressions as cexpr
+from .. import memory as cmemory
+from .. import random as crandom
+from ..errors import BadParameterError, BadTypeError, IllegalConnectionError, as_numbers, shown, to_float, unknown_name
 
 #: rule -> the conn_spec keys it needs
 RULES = {

@@ -33,9 +33,9 @@ import reprlib
 
 import numpy as np
 
-from . import session
-from .errors import (BadParameterError, BadTypeError, UnknownAttributeError, UnknownNodeError,
+from ..errors import (BadParameterError, BadTypeError, UnknownAttributeError, UnknownNodeError,
                      UnknownParameterError, shown)
+from . import session
 
 
 def _kernel():
@@ -166,7 +166,7 @@ class NodeCollection(_Attributes):
     ``nodes[i]`` and iteration give one-node collections (``nodes[2].V_m = -50.0`` sets that
     node's parameter); ``+`` joins collections into one in id order.  For NEST 2 scripts a
     one-node collection also equals its id, hashes as it and converts to it with ``int()``,
-    and lists may mix ids and single nodes (the full rules: the docstring of csnn/nodes.py).
+    and lists may mix ids and single nodes (the full rules: the docstring of csnn/network/nodes.py).
     """
 
     __slots__ = ("_ids", "_kernel_ref")
@@ -374,7 +374,7 @@ class SynapseCollection(_Attributes):
     """Connections, as returned by ``GetConnections``: ``get``/``set`` and NEST 2 ``GetStatus``.
 
     Held as (kind, a, b) triples that stay valid when more connections are made later, with kind
-    a :class:`csnn.kinds.ConnectionKind`: static and plastic synapses are (STATIC or PLASTIC,
+    a :class:`csnn.network.kinds.ConnectionKind`: static and plastic synapses are (STATIC or PLASTIC,
     source engine index, rank in the source's row), generator streams (STREAM, stream id, 0),
     recorder and multimeter attachments (ATTACHMENT, pair id, 0).
     """

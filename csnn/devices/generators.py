@@ -12,10 +12,10 @@ import warnings
 
 import numpy as np
 
-from . import memory as cmemory
-from ._core.streams import grid_times, last_steps, stream_kinds
+from .. import memory as cmemory
+from .._core.streams import grid_times, last_steps, stream_kinds
+from ..errors import BadParameterError, CSNNWarning
 from .device_node import ACTIVITY, Device, check_resolution_multiple
-from .errors import BadParameterError, CSNNWarning
 
 
 class Generator(Device):

@@ -1,11 +1,11 @@
 """Experiments: helpers that build a network in the present kernel and simulate it, then read
-what they recorded with :mod:`csnn.recorded` (analysis itself only reads).  ``fi_curve`` is
+what they recorded with :mod:`csnn.tools.recorded` (analysis itself only reads).  ``fi_curve`` is
 re-exported by :mod:`csnn.analysis`, where it has always been found.
 """
 import reprlib
 
-from . import session
-from .errors import BadParameterError, BadTypeError, KernelStateError
+from ..errors import BadParameterError, BadTypeError, KernelStateError
+from ..network import session
 from .recorded import _finite_1d, _time, firing_rates
 
 __all__ = ["fi_curve"]

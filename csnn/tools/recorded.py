@@ -9,9 +9,9 @@ import reprlib
 
 import numpy as np
 
-from .errors import BadParameterError, BadTypeError, to_float
-from .nodes import NodeCollection, plain_ids
-from .recorders import KEEPS_EVENTS
+from ..devices.recorders import KEEPS_EVENTS
+from ..errors import BadParameterError, BadTypeError, to_float
+from ..network.nodes import NodeCollection, plain_ids
 
 
 def spike_arrays(spikes, neurons=None):

@@ -11,9 +11,9 @@ import zipfile
 
 import numpy as np
 
+from ..errors import BadParameterError, CSNNWarning, KernelStateError, file_access, file_path
+from ..events import Events
 from .device_node import ACTIVITY, Device, check_resolution_multiple
-from .errors import BadParameterError, CSNNWarning, KernelStateError, file_access, file_path
-from .events import Events
 
 _RECORDER = (
     ("label", "", "", "str", "Name used for files written (default: the model name)"),
