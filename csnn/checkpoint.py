@@ -112,7 +112,7 @@ class _TrustedUnpickler(pickle.Unpickler):
             if (module, name) in _TRUSTED_GLOBALS:
                 return super().find_class(module, name)
             if module == "csnn" or module.startswith("csnn."):
-                found = super().find_class(module, name)
+                found = self._csnn_class(module, name)
                 if getattr(found, "__module__", "").split(".")[0] == "csnn":
                     return found
             elif module == "numpy":
@@ -121,3 +121,13 @@ class _TrustedUnpickler(pickle.Unpickler):
                     return found
         raise BadParameterError(f"load: the checkpoint names {module}.{name}, which a csnn checkpoint "
                                 "never contains; the file was not written by csnn.save")
+
+    def _csnn_class(self, module, name):
+        """csnn's ``module.name``; a class this csnn does not have (renamed or moved since the
+        checkpoint was written) is refused by name rather than with Python's import error."""
+        try:
+            return super().find_class(module, name)
+        except (ImportError, AttributeError):
+            raise BadParameterError(f"load: the checkpoint names {module}.{name}, which this csnn ({__version__}) "
+                                    "does not have: it was written by another version of csnn; load it with "
+                                    "that version") from None

@@ -125,24 +125,40 @@ def test_truncated_corrupted_and_foreign_files_are_refused(tmp_path):
     assert csnn.GetKernelStatus("biological_time") == 10.0
 
 
-def test_a_checkpoint_never_unpickles_foreign_code(tmp_path):
-    """A file with a valid header whose payload names os.system is refused before the call."""
+def write_checkpoint(path, payload):
+    """A file with a valid header (this csnn's format version, the payload's length and checksum)."""
     import hashlib
-    import pickle
 
     from csnn import checkpoint
+
+    header = checkpoint._HEADER.pack(checkpoint.MAGIC, checkpoint.FORMAT_VERSION, len(payload),
+                                     hashlib.sha256(payload).digest())
+    path.write_bytes(header + payload)
+
+
+def test_a_checkpoint_never_unpickles_foreign_code(tmp_path):
+    """A file with a valid header whose payload names os.system is refused before the call."""
+    import pickle
 
     class Evil:
         def __reduce__(self):
             return (os.system, ("touch " + str(tmp_path / "pwned"),))
 
-    payload = pickle.dumps({"kernel": Evil()})
-    header = checkpoint._HEADER.pack(checkpoint.MAGIC, checkpoint.FORMAT_VERSION, len(payload),
-                                     hashlib.sha256(payload).digest())
-    (tmp_path / "evil.csnn").write_bytes(header + payload)
+    write_checkpoint(tmp_path / "evil.csnn", pickle.dumps({"kernel": Evil()}))
     with pytest.raises(csnn.CSNNError, match=r"names posix.system|names os.system"):
         csnn.load(tmp_path / "evil.csnn")
     assert not (tmp_path / "pwned").exists()
+
+
+def test_a_checkpoint_naming_a_class_this_csnn_does_not_have_is_refused_by_name(tmp_path):
+    """Checkpoints name classes by module path: one written before the kernel moved to
+    csnn/network/ (format 4 of 137f83e pickled csnn.kernel.Kernel) is refused with the class it
+    names, not with Python's ModuleNotFoundError; so is a class missing from a module."""
+    for module, name in (("csnn.kernel", "Kernel"), ("csnn.network.kernel", "OldKernel")):
+        write_checkpoint(tmp_path / "old.csnn", f"c{module}\n{name}\n.".encode())   # GLOBAL, STOP
+        with pytest.raises(csnn.CSNNError, match=rf"names {module}\.{name}, which this csnn .* does not have: "
+                                                 "it was written by another version of csnn"):
+            csnn.load(tmp_path / "old.csnn")
 
 
 def test_save_is_atomic_and_refused_while_prepared(tmp_path):
