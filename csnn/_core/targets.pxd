@@ -89,19 +89,16 @@ cdef inline void prefetch_slot(Window* w, int32_t i) noexcept nogil:
 
 
 cdef inline void prefetch_records(Window* w, int32_t i) noexcept nogil:
-    """Ask for the records an input to neuron i reads (its struct's first three cache lines and
-    its first stream) to be in cache.  Inputs reach targets in random order, so each input would
-    otherwise wait for several misses in a row; asked for a few targets ahead (after
-    :func:`prefetch_slot` further ahead), they load while earlier targets are processed."""
+    """Ask for the first two cache lines of neuron i's struct (what an input reads of it) to be
+    in cache.  Inputs reach targets in random order, so at thousands of neurons each input
+    would otherwise wait for its Slot's and its struct's misses in turn; asked for some
+    targets ahead (after :func:`prefetch_slot` further ahead), they load while earlier targets
+    are processed.  Measured on brunel_delta at order 2500: simulate about 10% faster than
+    without; asking for the struct's third line and the target's stream too was slower (more
+    lines in flight than the core tracks)."""
     cdef const char* n = w.neuron[i]
     prefetch(n)
     prefetch(n + 64)
-    prefetch(n + 128)
-    prefetch(&w.wake[i])
-    if w.slots[i].st_hi > w.slots[i].st_lo:
-        prefetch(&w.streams[w.st_perm[w.slots[i].st_lo]])
-        prefetch(<const char*> &w.streams[w.st_perm[w.slots[i].st_lo]] + 64)
-        prefetch(<const char*> &w.streams[w.st_perm[w.slots[i].st_lo]] + 128)
 
 
 cdef inline int emit(neuron_t* n, int32_t i, double t, int mult, Window* w, ThreadState* ts) noexcept nogil:
