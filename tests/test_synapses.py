@@ -246,3 +246,31 @@ def test_row_shapes_say_which_rows_have_one_delay_and_ascending_runs(rows, plain
         ascending = all(b[0] >= a[0] for a, b in pairs if a[1] == b[1])
         assert bool(shapes[source] & RowShape.ROW_ONE_DELAY) == one_delay
         assert bool(shapes[source] & RowShape.ROW_ASCENDING) == ascending
+
+
+def test_a_view_of_the_queue_is_merged_once_and_taken_over_by_build():
+    """Queries before the first Simulate read the queue merged by SynapseTable.view: repeated
+    views of an unchanged queue are one merge (GetConnections of every neuron in turn must not
+    merge millions of synapses each time); a new block, a new column or a different number of
+    sources makes a new one; build adopts the view's merge, and every slot reads back as
+    queued."""
+    rng = np.random.default_rng(3)
+    table = SynapseTable(coded=("weight", "delay"))
+    source = rng.integers(0, 5, 40).astype(np.int32)
+    weight = rng.normal(size=40)
+    table.add(source, target=np.arange(40, dtype=np.int32), weight=weight, delay=1.0, model=0, port=0)
+    first = table.view(5)
+    assert table.view(5) is first and not table.built(5)
+    assert table.view(6) is not first
+    table.add(np.array([0], np.int32), target=np.array([99], np.int32), weight=2.0, delay=1.0, model=0, port=0)
+    second = table.view(5)
+    assert second is not first and second.size == 41
+    table.add_columns({"extra": (np.float64, 0.5)})
+    third = table.view(5)
+    assert third is not second and third.has_column("extra")
+    assert table.build(5)
+    assert table.columns["target"] is third.columns["target"]
+    order = np.argsort(np.concatenate([source, [0]]), kind="stable")
+    np.testing.assert_array_equal(table.column("weight"), np.concatenate([weight, [2.0]])[order])
+    np.testing.assert_array_equal(table.columns["target"], np.concatenate([np.arange(40), [99]])[order])
+    assert table.view(5) is table

@@ -36,6 +36,7 @@ cdef class SynapseTable:
     cdef readonly double min_delay
     cdef readonly double max_delay
     cdef object _pending                  # blocks (source, {name: array}) not merged yet
+    cdef object _view                     # (n_sources, table): view()'s merge of the queue, until it changes
     cdef object _dtypes                   # name -> dtype of every column, coded ones included
     cdef object _defaults                 # name -> default of the columns that have one
     cdef object _coded                    # coded group -> its column names

@@ -107,7 +107,7 @@ cdef class SynapseTable:
             self.columns[name] = np.full(self.columns["target"].shape[0], default, dtype=dtype)
             for source, block in self._pending:
                 block[name] = np.full(source.shape[0], default, dtype=dtype)
-        self._bind()
+        self._changed()
 
     def drop_column(self, name):
         """Remove the plain per-synapse column ``name`` (its values are kept elsewhere now)."""
@@ -116,7 +116,7 @@ cdef class SynapseTable:
         del self.columns[name]
         for _, block in self._pending:
             del block[name]
-        self._bind()
+        self._changed()
 
     def has_column(self, name):
         return name in self._dtypes
@@ -217,7 +217,7 @@ cdef class SynapseTable:
             codes = block.pop(stored)
             for name in names:
                 block[name] = values[name][codes]
-        self._bind()
+        self._changed()
 
     def column(self, name):
         """Every slot's value of column ``name`` (a new array for coded columns)."""
@@ -249,10 +249,11 @@ cdef class SynapseTable:
                                          for other in self._coded[group]], slots.shape[0])
             if codes is not None:
                 self.columns[group + "_code"][slots] = codes
-                self._bind()
+                self._changed()
                 return
             self._decode(group)
         self.columns[name][slots] = values
+        self._view = None
 
     @property
     def nbytes(self):
@@ -283,6 +284,7 @@ cdef class SynapseTable:
             if name not in block:
                 block[name] = np.ascontiguousarray(np.broadcast_to(columns[name], (n,)), dtype=dtype)
         self._pending.append((np.ascontiguousarray(source, dtype=np.int32), block))
+        self._view = None
         delay = np.asarray(columns["delay"], dtype=np.float64)
         self.min_delay = min(self.min_delay, float(delay.min()))
         self.max_delay = max(self.max_delay, float(delay.max()))
@@ -303,25 +305,47 @@ cdef class SynapseTable:
         return not self._pending and self.offsets.shape[0] >= n_sources + 1
 
     def build(self, int64_t n_sources):
-        """Merge the queue into the CSR; rows are extended to ``n_sources`` sources.
-        Returns True when the table changed."""
+        """Merge the queue into the CSR; rows are extended to ``n_sources`` sources (the merge
+        a :meth:`view` made of the same queue is taken as it is).  Returns True when the table
+        changed."""
         if self.built(n_sources):
             return False
-        self.offsets, columns = self._merged(n_sources)
+        merged = self._cached_view(n_sources)
+        if merged is not None:
+            self.offsets, columns = merged.offsets, merged.columns
+        else:
+            self.offsets, columns = self._merged(n_sources)
         self.columns.update(columns)
         self._pending = []
-        self._bind()
+        self._changed()
         return True
 
     def view(self, int64_t n_sources):
         """The table as :meth:`build` would make it, to read (``rows``, ``slots``, ``gather``,
         ``column``, ``columns``) without changing this one: the table itself when it is built,
-        else a new table holding the queue merged (which shares the tables of coded values, so
-        it must not be written)."""
+        else a table holding the queue merged (which shares the tables of coded values, so it
+        must not be written).  The merge is kept until the table changes, so that queries
+        before the first Simulate (GetConnections of each neuron in turn, say) merge the queue
+        once, and build takes it over."""
         if self.built(n_sources):
             return self
-        offsets, columns = self._merged(n_sources)
-        return _restore_table(dict(self._state(), offsets=offsets, columns=columns, pending=[]))
+        merged = self._cached_view(n_sources)
+        if merged is None:
+            offsets, columns = self._merged(n_sources)
+            merged = _restore_table(dict(self._state(), offsets=offsets, columns=columns, pending=[]))
+            self._view = (n_sources, merged)
+        return merged
+
+    def _cached_view(self, int64_t n_sources):
+        """The merge view() made of the present queue for ``n_sources`` sources, or None."""
+        if self._view is not None and self._view[0] == n_sources:
+            return self._view[1]
+        return None
+
+    def _changed(self):
+        """The columns or the queue changed: rebind the pointers, forget view()'s merge."""
+        self._view = None
+        self._bind()
 
     def _merged(self, int64_t n_sources):
         """(offsets, columns) of the CSR with the queue merged (new arrays where they change;
