@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import csnn
 
@@ -180,6 +181,36 @@ def test_random_weights_and_delays():
     assert d.min() >= 1.0 and d.max() < 3.0 and abs(d.mean() - 2.0) < 4 * (2 / math.sqrt(12)) / math.sqrt(d.size)
     clipped = csnn.math.redraw(csnn.random.normal(1.0, 2.0), min=0.1, max=np.inf)
     assert clipped.sample(np.random.default_rng(0), 1000).min() >= 0.1
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**16), simulate=st.booleans(), picks=st.lists(st.integers(1, 40), max_size=6))
+def test_connections_from_some_sources_are_those_of_all_from_them(seed, simulate, picks):
+    """GetConnections(source=S) reads only the rows of S's neurons (and the devices' own
+    connections): it gives exactly the connections of GetConnections() whose source is in S,
+    in the same order, for neurons, generators, recorders and ids beyond the last neuron,
+    before and after the first Simulate."""
+    csnn.ResetKernel()
+    csnn.SetKernelStatus({"rng_seed": seed + 1})
+    a = csnn.Create("iaf_psc_delta", 12)
+    g = csnn.Create("poisson_generator", params={"rate": 100.0})
+    b = csnn.Create("iaf_psc_exp", 10)
+    sr = csnn.Create("spike_recorder")
+    csnn.Connect(a, b, {"rule": "fixed_indegree", "indegree": 3})
+    csnn.Connect(b, a, {"rule": "pairwise_bernoulli", "p": 0.2}, {"synapse_model": "stdp_synapse"})
+    csnn.Connect(g, a[:4])
+    csnn.Connect(a[::3], sr)
+    if simulate:
+        csnn.Simulate(2.0)
+    everything = csnn.GetConnections()
+    last = sr.global_id
+    sources = sorted({min(p, last) for p in picks})
+    if not sources:
+        return
+    some = csnn.GetConnections(source=csnn.NodeCollection(sources))
+    mine = np.isin(everything.get("source"), sources)
+    for key in ("source", "target", "weight", "delay", "synapse_model"):
+        assert np.atleast_1d(some.get(key)).tolist() == np.atleast_1d(everything.get(key))[mine].tolist()
 
 
 def test_get_connections_set_weights_and_live_values():

@@ -402,10 +402,24 @@ cdef class SynapseTable:
 
     def rows(self):
         """Source engine index and rank in its row of every slot (for GetConnections)."""
-        counts = np.diff(self.offsets)
-        source = np.repeat(np.arange(counts.size), counts)
-        rank = np.arange(int(self.offsets[-1])) - self.offsets[source]
+        source, rank, _ = self.row_slots()
         return source, rank
+
+    def row_slots(self, sources=None):
+        """Source engine index, rank in its row and slot of every synapse, or of the synapses
+        of the rows of ``sources`` (engine indices; those without a row have none), for
+        GetConnections: a query about a few sources reads their rows, not the table."""
+        if sources is None:
+            counts = np.diff(self.offsets)
+            source = np.repeat(np.arange(counts.size), counts)
+            slot = np.arange(int(self.offsets[-1]))
+            return source, slot - self.offsets[source], slot
+        sources = np.unique(np.asarray(sources, dtype=np.int64))
+        sources = sources[(sources >= 0) & (sources < self.offsets.shape[0] - 1)]
+        counts = self.offsets[sources + 1] - self.offsets[sources]
+        source = np.repeat(sources, counts)
+        rank = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        return source, rank, self.offsets[source] + rank
 
     def slots(self, source, rank):
         """Slots of synapses identified by (source engine index, rank)."""

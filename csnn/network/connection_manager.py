@@ -203,15 +203,17 @@ class ConnectionManager:
         return ({code: np.diff(table.offsets) for code, table in self._table_views().items()},
                 self.kernel.device_connections.counts())
 
-    def _all_connections(self):
-        """Every connection: (kind, a, b, source gid, target gid, model id) arrays (ConnectionKind
-        says what a and b are)."""
+    def _all_connections(self, sources=None):
+        """Every connection, or at least those from the nodes ``sources`` (gids; the synapse
+        tables are read only in their rows): (kind, a, b, source gid, target gid, model id)
+        arrays (ConnectionKind says what a and b are)."""
         gids_at = self.kernel.nodes.gids_at
+        rows_of = None if sources is None else self.kernel.nodes.engine_indices(sources)
         parts = []
         for kind, table in self._table_views().items():
-            src_idx, rank = table.rows()
+            src_idx, rank, slot = table.row_slots(rows_of)
             parts.append((np.full(src_idx.size, kind, np.int8), src_idx, rank, gids_at(src_idx),
-                          gids_at(table.columns["target"]), table.column("model").astype(np.int64)))
+                          gids_at(table.columns["target"][slot]), table.gather("model", slot).astype(np.int64)))
         parts += self.kernel.device_connections.connections()
         return tuple(np.concatenate(column) for column in zip(*parts))
 
@@ -233,10 +235,11 @@ class ConnectionManager:
     def get_connections(self, source=None, target=None, synapse_model=None):
         """Connections from ``source`` to ``target`` of ``synapse_model`` (None: any), ordered by
         source and target."""
-        kind, a, b, src, tgt, model = self._all_connections()
+        source_ids = None if source is None else as_ids(source, "source")
+        kind, a, b, src, tgt, model = self._all_connections(source_ids)
         keep = np.ones(kind.size, bool)
         if source is not None:
-            keep &= np.isin(src, as_ids(source, "source"))
+            keep &= np.isin(src, source_ids)
         if target is not None:
             keep &= np.isin(tgt, as_ids(target, "target"))
         if synapse_model is not None:

@@ -243,8 +243,12 @@ class NodeManager:
         return [RECORDABLE_CODES[name] for name in names]
 
     def engine_indices(self, gids):
-        """Engine indices of neurons ``gids`` (an int64 array; -1 for devices)."""
-        return self.node_nidx[gids - 1]
+        """Engine indices of neurons ``gids`` (an int64 array; -1 for devices, also those
+        created after the last neuron, beyond the table)."""
+        known = gids <= self.node_nidx.size
+        out = np.full(gids.shape, -1, dtype=np.int64)
+        out[known] = self.node_nidx[gids[known] - 1]
+        return out
 
     def gids_at(self, nidx):
         """Node ids of the neurons at engine indices ``nidx``."""
