@@ -395,11 +395,13 @@ def test_spike_times_match_brute_force_reference(data):
     assume(expected.size >= 2)
     assert ours.size == expected.size, f"{ours.size} spikes, reference {expected.size}: {ours} vs {expected}"
     np.testing.assert_allclose(ours, expected, rtol=0, atol=T_TOL)
-    # the trajectory through flushes and after-potentials (a sample within 1e-9 ms of a spike would
-    # be ambiguous; with random times none is)
+    # the trajectory through flushes and after-potentials; a sample within T_TOL of a spike may
+    # fall on either side of the reset, so samples within 1e-6 ms of one are left out (random
+    # times put one there now and then: a spike 2.2e-7 ms before the sample at 8.7 ms)
     t = ev["times"]
-    assert np.min(np.abs(t[:, None] - ours[None, :])) > 1e-6
-    np.testing.assert_allclose(ev["V_m"], ref.trace(t, ours), rtol=0, atol=V_REL * p["V_th"])
+    clear = np.min(np.abs(t[:, None] - ours[None, :]), axis=1) > 1e-6
+    assert clear.sum() >= t.size - 2 * ours.size
+    np.testing.assert_allclose(ev["V_m"][clear], ref.trace(t[clear], ours), rtol=0, atol=V_REL * p["V_th"])
 
 
 def test_spike_times_defaults_regression_many_spikes():
