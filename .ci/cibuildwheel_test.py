@@ -91,7 +91,7 @@ def main():
     unexpected = [reason for reason in skips if "could not import 'nest'" not in reason]
     if unexpected:
         sys.exit("cibuildwheel_test: tests skipped: " + "; ".join(unexpected) + " (add what they need to "
-                 "test-requires, or mark them nest or source_tree)")
+                 "test-requires, or mark them nest, source_tree or mpi)")
     print(f"cibuildwheel_test: the tests ran against the wheel installed in {venv}")
 
 

@@ -18,6 +18,7 @@ from .checkpoint import load, save
 from .devices import read_events
 from .errors import BadTypeError as _BadTypeError, CSNNError, CSNNWarning, NESTError
 from .network import kernel as _kernel
+from .network import processes as _processes
 from .network.nodes import NodeCollection, SynapseCollection, as_ids as _as_ids, status_keys as _status_keys
 
 __all__ = [
@@ -25,7 +26,7 @@ __all__ = [
     "GetStatus", "SetStatus", "GetDefaults", "SetDefaults", "CopyModel", "Models",
     "GetKernelStatus", "SetKernelStatus", "GetConnections", "GetPosition", "NodeCollection",
     "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
-    "NumProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
+    "NumProcesses", "SyncProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
     "read_events", "save", "load", "GetNodes", "__version__",
 ]
 
@@ -287,13 +288,19 @@ def SetKernelStatus(params):
 
 
 def Rank():
-    """MPI rank: always 0 (csnn runs in one process)."""
-    return 0
+    """This process's MPI rank: 0 unless an MPI launcher started the script on several
+    processes (csnn.network.processes: a simulation itself runs in one process)."""
+    return _processes.rank()
 
 
 def NumProcesses():
-    """Number of MPI processes: always 1."""
-    return 1
+    """Number of MPI processes the script was started on: 1 without an MPI launcher."""
+    return _processes.num_processes()
+
+
+def SyncProcesses():
+    """Wait until every MPI process of the script gets here (nothing on one process)."""
+    _processes.sync()
 
 
 def _scalar(value):

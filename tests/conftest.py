@@ -14,6 +14,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "source_tree: reads files of the source tree that the installed package "
                                        "does not ship (README.md, examples/, docs/, bench/, .ci/); the wheel's "
                                        "tests (.ci/wheel, cibuildwheel) deselect these")
+    config.addinivalue_line("markers", "mpi: starts scripts with mpiexec (the test extra installs mpi4py and "
+                                       "MPICH); the wheel's tests, whose environment has no MPI, deselect these")
 
 
 def pytest_report_header(config):

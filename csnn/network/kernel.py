@@ -28,7 +28,7 @@ from .._core import rng as crng
 from .._core.engine import Engine, MAX_WINDOW
 from .._version import __version__
 from ..errors import BadParameterError, BadTypeError, CSNNWarning, KernelStateError, to_float
-from . import session
+from . import processes, session
 from .connection_manager import ConnectionManager
 from .device_connections import DeviceConnections
 from .kernel_status import KernelStatus
@@ -94,6 +94,7 @@ class Kernel:
         recorders open their files."""
         if self.prepared:
             raise KernelStateError("Prepare: the kernel is already prepared; call Cleanup first")
+        processes.require_one_process("Prepare")
         self.engine.bind(self.nodes.bound_populations())
         self.nodes.send_archive()
         self.plasticity.upload()
