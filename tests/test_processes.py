@@ -41,7 +41,7 @@ def run_script(script, *launcher):
 
 
 def test_one_process_without_a_launcher(no_launcher):
-    assert csnn.NumProcesses() == 1
+    assert csnn.NumProcesses() == 1 == csnn.GetKernelStatus("num_processes")
     assert csnn.Rank() == 0
     assert csnn.SyncProcesses() is None
     csnn.Create("iaf_psc_delta")
@@ -72,10 +72,11 @@ def test_a_launcher_without_mpi4py_says_what_to_install(no_launcher, monkeypatch
 @pytest.mark.mpi
 @pytest.mark.parametrize("k", [1, 2, 3])
 def test_under_mpiexec_each_rank_knows_its_place_and_simulate_is_refused(k, tmp_path):
-    """``mpiexec -n K``: every rank reports K and its own rank, meets the others at
-    SyncProcesses, and is refused a simulation (one network per process would run K times,
-    each writing the same files) with a message naming K and what to do instead; no rank
-    hangs.  Each rank writes its own file (their stdout lines may interleave)."""
+    """``mpiexec -n K``: every rank reports K (NumProcesses, the kernel's num_processes) and its
+    own rank, meets the others at SyncProcesses, and is refused a simulation (one network per
+    process would run K times, each writing the same files) with a message naming K and what
+    to do instead; no rank hangs.  Each rank writes its own file (their stdout lines may
+    interleave)."""
     done = run_script(f"""
         import csnn
         csnn.SyncProcesses()
@@ -85,6 +86,7 @@ def test_under_mpiexec_each_rank_knows_its_place_and_simulate_is_refused(k, tmp_
             outcome = "simulated"
         except csnn.CSNNError as err:
             outcome = "refused: " + str(err)
+        assert csnn.GetKernelStatus("num_processes") == csnn.NumProcesses()
         with open(r"{tmp_path}/rank%d.txt" % csnn.Rank(), "w") as f:
             f.write("%d %d %s" % (csnn.NumProcesses(), csnn.Rank(), outcome))
     """, mpiexec(), "-n", str(k))

@@ -13,7 +13,7 @@ import numpy as np
 from .. import progress as cprogress
 from .._core.engine import OPENMP
 from ..errors import BadParameterError, BadTypeError, CSNNWarning, KernelStateError, shown, to_float, unknown_name
-from . import connect as cconnect
+from . import connect as cconnect, processes
 from .nodes import status_keys
 
 #: threads a kernel runs (each has its own spike and event buffers): more than machines have cores
@@ -42,7 +42,7 @@ KERNEL_KEYS = {
     "node_models": ((), False, "Names of node models"),
     "synapse_models": ((), False, "Names of synapse models"),
     "connection_rules": (tuple(cconnect.RULES), False, "Connection rules"),
-    "num_processes": (1, False, "MPI processes (always 1)"),
+    "num_processes": (1, False, "MPI processes the script was started on (csnn.network.processes)"),
     "off_grid_spiking": (True, False, "Spike times are continuous"),
     "local_spike_counter": (0, False, "Spikes emitted so far"),
     "version": (None, False, "csnn version"),
@@ -68,7 +68,8 @@ class KernelStatus:
             "num_connections": self.kernel.connections.num_connections(), "network_size": self.kernel.nodes.size(),
             "node_models": tuple(self.kernel.models.names("nodes")),
             "synapse_models": tuple(self.kernel.models.names("synapse")),
-            "connection_rules": tuple(cconnect.RULES), "num_processes": 1, "off_grid_spiking": True,
+            "connection_rules": tuple(cconnect.RULES), "num_processes": processes.num_processes(),
+            "off_grid_spiking": True,
             "local_spike_counter": self.kernel.engine.n_spikes, "version": self.kernel.version,
             "threads_model": "openmp" if OPENMP else "none",
             "total_num_virtual_procs": self.settings["local_num_threads"],
