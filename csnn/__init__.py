@@ -21,6 +21,9 @@ from .network import kernel as _kernel
 from .network import processes as _processes
 from .network.nodes import NodeCollection, SynapseCollection, as_ids as _as_ids, status_keys as _status_keys
 
+# under an MPI launcher of several processes: join them, so that one's error ends them all
+_processes.start()
+
 __all__ = [
     "Create", "Connect", "Simulate", "Run", "Prepare", "Cleanup", "RunManager", "ResetKernel",
     "GetStatus", "SetStatus", "GetDefaults", "SetDefaults", "CopyModel", "Models",

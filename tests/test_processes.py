@@ -98,3 +98,19 @@ def test_under_mpiexec_each_rank_knows_its_place_and_simulate_is_refused(k, tmp_
             assert line.endswith("simulated")
         else:
             assert f"Prepare: this script runs on {k} MPI processes" in line and "local_num_threads" in line
+
+
+@pytest.mark.mpi
+def test_an_error_on_one_rank_ends_every_rank_with_its_message():
+    """Rank 0 fails (an unknown model) while rank 1 waits at SyncProcesses: the job ends at once
+    with rank 0's message and a nonzero status (MPI_Abort after the traceback), not in a hang."""
+    done = run_script("""
+        import csnn
+        if csnn.Rank() == 0:
+            csnn.Create("no_such_model")
+        csnn.SyncProcesses()
+        print("rank", csnn.Rank(), "passed the barrier")
+    """, mpiexec(), "-n", "2")
+    assert done.returncode != 0
+    assert "unknown model 'no_such_model'" in done.stdout + done.stderr
+    assert "passed the barrier" not in done.stdout

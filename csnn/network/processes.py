@@ -10,9 +10,13 @@ side by side, each writing the same files.
 
 mpi4py is imported only when a launcher started K > 1 processes (its environment says so:
 ``PMI_SIZE`` for MPICH and Intel MPI, ``OMPI_COMM_WORLD_SIZE`` for Open MPI), so that csnn
-without MPI never imports it and a script on one process never initialises MPI.
+without MPI never imports it and a script on one process never initialises MPI.  It is then
+imported with csnn (:func:`start`), and an exception that ends one process's script ends them
+all (MPI_Abort after its traceback is printed), so that the others do not wait forever in
+SyncProcesses for a process that is gone.
 """
 import os
+import sys
 
 from ..errors import KernelStateError, MissingDependencyError
 
@@ -43,7 +47,27 @@ def world():
                 f"mpi4py to know its rank: pip install \"csnn-sim[mpi]\" (or run it without "
                 f"mpiexec)") from err
         _world = MPI.COMM_WORLD
+        _abort_all_on_uncaught_exceptions(_world)
     return _world
+
+
+def start():
+    """At csnn's import: join the MPI processes when a launcher started several."""
+    if launched_processes() > 1:
+        world()
+
+
+def _abort_all_on_uncaught_exceptions(comm):
+    """An exception that ends this process's script prints its traceback, then aborts every
+    process of the job."""
+    report = sys.excepthook
+
+    def abort(kind, value, traceback):
+        report(kind, value, traceback)
+        sys.stderr.flush()
+        comm.Abort(1)
+
+    sys.excepthook = abort
 
 
 def num_processes():
