@@ -54,7 +54,7 @@ from csnn._core.stimulation cimport Stimulation
 from csnn._core.streams cimport Stream
 from csnn._core.synapses cimport SynapseTable, column_value, port_value
 from csnn._core.synapses import SynapseTable
-from csnn._core.targets cimport Slot, ThreadState, Window, prefetch_records, prefetch_slot
+from csnn._core.targets cimport Slot, ThreadState, Window, prefetch_ahead
 from csnn._core.threads cimport (collect_spikes, collect_weights, csnn_barrier_init, csnn_barrier_wait,
                                  csnn_clock, csnn_team_size, free_threads, part_start, reset_threads)
 from csnn._core.traces cimport TraceGroup, TraceGroups
@@ -103,12 +103,6 @@ cdef enum:
     # why a chunk stopped early (ChunkControl.error)
     CHUNK_OK = 0
     CHUNK_OUT_OF_MEMORY = 1
-
-cdef enum:
-    # how many targets of a row ahead the delivery loop asks for a target's records: enough
-    # inputs to cover a miss (~100 ns), few enough that the lines stay in L1 (measured on
-    # brunel_delta order 2500: 16 beat 8)
-    PREFETCH_AHEAD = 16
 
 # a Slot is what an input reaching a neuron reads first: one cache line
 assert sizeof(Slot) == 64
@@ -563,11 +557,7 @@ cdef class Engine:
             if self.n_parts > 1:
                 narrow_to_targets(tab, b.source, lo, hi, &first, &last)
             for s in range(first, last):
-                # two steps ahead: a target's Slot locates its other records
-                if s + PREFETCH_AHEAD * 2 < last:
-                    prefetch_slot(w, tab.target[s + PREFETCH_AHEAD * 2])
-                if s + PREFETCH_AHEAD < last:
-                    prefetch_records(w, tab.target[s + PREFETCH_AHEAD])
+                prefetch_ahead(w, tab.target, s, last)
                 i = tab.target[s]
                 if i < lo or i >= hi:
                     continue
@@ -584,10 +574,7 @@ cdef class Engine:
         if agenda_wake(agenda, w.t1, w.wake, w.queued) != 0:
             return -1
         for k in range(agenda.due.n):
-            if k + PREFETCH_AHEAD * 2 < agenda.due.n:
-                prefetch_slot(w, agenda.due.data[k + PREFETCH_AHEAD * 2])
-            if k + PREFETCH_AHEAD < agenda.due.n:
-                prefetch_records(w, agenda.due.data[k + PREFETCH_AHEAD])
+            prefetch_ahead(w, agenda.due.data, k, agenda.due.n)
             i = agenda.due.data[k]
             if (close_target(w, ts, i) != 0
                     or agenda_plan(agenda, i, w.t1 + (w.t1 - w.t0), w.wake, w.queued) != 0):

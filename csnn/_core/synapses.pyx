@@ -253,7 +253,7 @@ cdef class SynapseTable:
                 return
             self._decode(group)
         self.columns[name][slots] = values
-        self._view = None
+        self._changed()
 
     @property
     def nbytes(self):
@@ -284,7 +284,7 @@ cdef class SynapseTable:
             if name not in block:
                 block[name] = np.ascontiguousarray(np.broadcast_to(columns[name], (n,)), dtype=dtype)
         self._pending.append((np.ascontiguousarray(source, dtype=np.int32), block))
-        self._view = None
+        self._changed()
         delay = np.asarray(columns["delay"], dtype=np.float64)
         self.min_delay = min(self.min_delay, float(delay.min()))
         self.max_delay = max(self.max_delay, float(delay.max()))
