@@ -20,6 +20,7 @@ from .errors import BadTypeError as _BadTypeError, CSNNError, CSNNWarning, NESTE
 from .network import kernel as _kernel
 from .network import processes as _processes
 from .network.nodes import NodeCollection, SynapseCollection, as_ids as _as_ids, status_keys as _status_keys
+from .tools.gather import gather_events
 
 # under an MPI launcher of several processes: join them, so that one's error ends them all
 _processes.start()
@@ -30,7 +31,7 @@ __all__ = [
     "GetKernelStatus", "SetKernelStatus", "GetConnections", "GetPosition", "NodeCollection",
     "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
     "NumProcesses", "SyncProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
-    "read_events", "save", "load", "GetNodes", "__version__",
+    "read_events", "gather_events", "save", "load", "GetNodes", "__version__",
 ]
 
 
@@ -123,8 +124,10 @@ def SetStatus(nodes, params, val=None):
 
 def GetNodes(properties=None, local_only=False):
     """All nodes whose status has every ``properties`` value (NEST's GetNodes), as a
-    NodeCollection in id order: ``GetNodes({'model': 'spike_recorder'})``.  ``local_only`` is
-    accepted (csnn runs in one process)."""
+    NodeCollection in id order: ``GetNodes({'model': 'spike_recorder'})``.  On several MPI
+    processes another process's neuron has only the status of NEST's proxy nodes (model,
+    global_id, local, ...), so it matches only such keys; ``local_only=True`` returns this
+    process's nodes only."""
     k = _kernel.current()
     if properties is None:
         properties = {}
@@ -133,13 +136,17 @@ def GetNodes(properties=None, local_only=False):
                            "such as {'model': 'spike_recorder'}")
     _status_keys(list(properties), "GetNodes")
     ids = _np.arange(1, k.nodes.size() + 1, dtype=_np.int64)
-    # nodes whose model has every key (as in NEST, a node without one does not match)
+    local = k.nodes.placement(ids)[0]
+    if local_only:
+        ids, local = ids[local], local[local]
+    # nodes whose status has every key (as in NEST, a node without one does not match)
     has_keys = {}
-    for g in ids.tolist():
-        model = k.nodes.model(g)
-        if model.name not in has_keys:
-            has_keys[model.name] = set(properties) <= set(k.node_status.node_status(g))
-    ids = ids[[has_keys[k.nodes.model(g).name] for g in ids.tolist()]] if ids.size else ids
+    for g, here in zip(ids.tolist(), local.tolist()):
+        kind = (k.nodes.model(g).name, here)
+        if kind not in has_keys:
+            has_keys[kind] = set(properties) <= set(k.node_status.node_status(g))
+    ids = ids[[has_keys[k.nodes.model(g).name, here] for g, here in zip(ids.tolist(), local.tolist())]] \
+        if ids.size else ids
     if properties and ids.size:
         rows = k.node_status.get_status(ids, list(properties))
         ids = ids[[all(_equal(row[key], value) for key, value in properties.items()) for row in rows]]
@@ -292,7 +299,7 @@ def SetKernelStatus(params):
 
 def Rank():
     """This process's MPI rank: 0 unless an MPI launcher started the script on several
-    processes (csnn.network.processes: a simulation itself runs in one process)."""
+    processes (csnn.network.processes: each simulates its share of the neurons)."""
     return _processes.rank()
 
 

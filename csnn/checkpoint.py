@@ -18,6 +18,11 @@ and unpickles only csnn's own types, numpy's arrays and random generators and a 
 corrupted one is refused with an error saying which.  Still, load only checkpoints you wrote
 or trust, as with any file format that stores program state.
 
+On K MPI processes each process holds its share of the network, so each saves its own file:
+``save("net.ckpt")`` writes ``net-<rank>.ckpt`` (the rank zero-padded to the digits of K, as
+recorders name their files), and ``load("net.ckpt")`` on as many processes reads each process's
+own; a checkpoint of another number of processes is refused.
+
 After ``load`` the kernel is the loaded one; NodeCollections from before do not refer to it:
 get them again with ``GetNodes({'model': 'spike_recorder'})`` or ``NodeCollection([ids])``.
 Recorders keep their events; those writing text files append to them.
@@ -34,12 +39,14 @@ import numpy as np
 from ._version import __version__
 from .errors import BadParameterError, KernelStateError, file_access, file_path
 from .network import kernel as _kernel
+from .network import processes
 
 MAGIC = b"CSNNCKPT"
 #: the payload's layout; a new csnn that stores other state increments it (3: grid Poisson
 #: streams, with step numbers in every stream record, and the engine's resolution; 4: the
-#: kernel's managers and the devices' modules, in csnn/network/ and csnn/devices/)
-FORMAT_VERSION = 4
+#: kernel's managers and the devices' modules, in csnn/network/ and csnn/devices/; 5: the MPI
+#: process whose share of the network the file holds, and of how many)
+FORMAT_VERSION = 5
 _HEADER = struct.Struct("<8sIQ32s")
 
 #: what a checkpoint may name besides csnn's own classes and functions and numpy's scalar,
@@ -61,8 +68,9 @@ def save(path):
     kernel = _kernel.current()
     if kernel.prepared:
         raise KernelStateError("save: the kernel is between Prepare and Cleanup; call Cleanup first")
-    path = file_path(path, "save")
-    payload = pickle.dumps({"csnn_version": __version__, "kernel": kernel}, protocol=5)
+    path = process_path(file_path(path, "save"))
+    payload = pickle.dumps({"csnn_version": __version__, "kernel": kernel,
+                            "processes": (processes.rank(), processes.num_processes())}, protocol=5)
     header = _HEADER.pack(MAGIC, FORMAT_VERSION, len(payload), hashlib.sha256(payload).digest())
     with file_access("save", path):
         descriptor, temporary = tempfile.mkstemp(prefix=".csnn-checkpoint-", suffix=".part",
@@ -81,7 +89,7 @@ def save(path):
 
 def load(path):
     """Make the kernel stored in ``path`` by :func:`save` the present kernel."""
-    path = file_path(path, "load")
+    path = process_path(file_path(path, "load"))
     with file_access("load", path), open(path, "rb") as f:
         header = f.read(_HEADER.size)
         payload = f.read()
@@ -99,7 +107,26 @@ def load(path):
         raise BadParameterError(f"load: {path!r} is corrupted: the checksum of its payload does not match "
                                 "its header")
     state = _TrustedUnpickler(io.BytesIO(payload)).load()
-    _kernel.install(state["kernel"])
+    saved, here = state["processes"], (processes.rank(), processes.num_processes())
+    if saved != here:
+        raise BadParameterError(f"load: {path!r} holds the share of process {saved[0]} of {saved[1]} MPI "
+                                f"processes; this is process {here[0]} of {here[1]}: load it on {saved[1]} "
+                                "processes")
+    kernel = state["kernel"]
+    exchange = processes.spike_exchange()
+    if exchange is not None:
+        kernel.engine.distribute(exchange)
+    _kernel.install(kernel)
+
+
+def process_path(path):
+    """This process's checkpoint file for ``path``: ``path`` itself on one process, else with
+    ``-<rank>`` before its extension."""
+    k = processes.num_processes()
+    if k == 1:
+        return path
+    root, extension = os.path.splitext(path)
+    return f"{root}-{processes.rank():0{len(str(k))}d}{extension}"
 
 
 class _TrustedUnpickler(pickle.Unpickler):

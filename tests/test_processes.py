@@ -1,6 +1,6 @@
 """MPI processes (csnn.network.processes): NumProcesses, Rank and SyncProcesses as NEST has
-them, mpi4py imported only under an MPI launcher, and a simulation refused on several processes
-rather than run once per process."""
+them, mpi4py imported only under an MPI launcher, and an error on one process ends them all.
+Simulations on several processes: tests/test_distributed.py."""
 import os
 import pathlib
 import shutil
@@ -32,11 +32,13 @@ def mpiexec():
     return found
 
 
-def run_script(script, *launcher):
-    """Run ``script`` (Python source) in fresh interpreters, under ``launcher`` if given; each
-    must end within a minute (a collective that waits for a rank that left would hang)."""
+def run_script(script, *launcher, args=()):
+    """Run ``script`` (Python source; None: ``args`` name a script file and its arguments) in
+    fresh interpreters, under ``launcher`` if given; each must end within a minute (a collective
+    that waits for a rank that left would hang)."""
     env = {k: v for k, v in os.environ.items() if k not in processes.LAUNCHER_SIZE_VARIABLES}
-    return subprocess.run([*launcher, sys.executable, "-c", textwrap.dedent(script)], capture_output=True,
+    code = ["-c", textwrap.dedent(script)] if script is not None else []
+    return subprocess.run([*launcher, sys.executable, *code, *args], capture_output=True,
                           text=True, timeout=60, env=env, cwd=pathlib.Path(__file__).parent)
 
 
@@ -67,37 +69,6 @@ def test_a_launcher_without_mpi4py_says_what_to_install(no_launcher, monkeypatch
     monkeypatch.setitem(sys.modules, "mpi4py", None)          # import mpi4py fails
     with pytest.raises(csnn.CSNNError, match=r"2 MPI processes.*pip install \"csnn-sim\[mpi\]\""):
         csnn.NumProcesses()
-
-
-@pytest.mark.mpi
-@pytest.mark.parametrize("k", [1, 2, 3])
-def test_under_mpiexec_each_rank_knows_its_place_and_simulate_is_refused(k, tmp_path):
-    """``mpiexec -n K``: every rank reports K (NumProcesses, the kernel's num_processes) and its
-    own rank, meets the others at SyncProcesses, and is refused a simulation (one network per
-    process would run K times, each writing the same files) with a message naming K and what
-    to do instead; no rank hangs.  Each rank writes its own file (their stdout lines may
-    interleave)."""
-    done = run_script(f"""
-        import csnn
-        csnn.SyncProcesses()
-        csnn.Create("iaf_psc_delta", 2)
-        try:
-            csnn.Simulate(1.0)
-            outcome = "simulated"
-        except csnn.CSNNError as err:
-            outcome = "refused: " + str(err)
-        assert csnn.GetKernelStatus("num_processes") == csnn.NumProcesses()
-        with open(r"{tmp_path}/rank%d.txt" % csnn.Rank(), "w") as f:
-            f.write("%d %d %s" % (csnn.NumProcesses(), csnn.Rank(), outcome))
-    """, mpiexec(), "-n", str(k))
-    assert done.returncode == 0, done.stderr
-    lines = [(tmp_path / f"rank{r}.txt").read_text() for r in range(k)]
-    assert [line.split()[:2] for line in lines] == [[str(k), str(r)] for r in range(k)]
-    for line in lines:
-        if k == 1:
-            assert line.endswith("simulated")
-        else:
-            assert f"Prepare: this script runs on {k} MPI processes" in line and "local_num_threads" in line
 
 
 @pytest.mark.mpi

@@ -98,11 +98,11 @@ cdef inline int64_t _key(const Agenda* a, double t) noexcept nogil:
     return <int64_t> floor(t * a.inv_width)
 
 
-cdef inline int agenda_reset(Agenda* a, int32_t lo, int32_t hi, double t0, double width, double* wake,
-                             double* queued) noexcept nogil:
-    """Every neuron lo <= i < hi due in the next window (a run starts at t0, ms: any state may
-    have been set), the calendar empty and its buckets ``width`` ms wide (the windows'); -1
-    when memory is exhausted."""
+cdef inline int agenda_reset(Agenda* a, int32_t lo, int32_t hi, int rank, int n_ranks, double t0, double width,
+                             double* wake, double* queued) noexcept nogil:
+    """Every neuron lo <= i < hi of this MPI process (i % n_ranks == rank) due in the next window
+    (a run starts at t0, ms: any state may have been set), the calendar empty and its buckets
+    ``width`` ms wide (the windows'); -1 when memory is exhausted."""
     cdef int32_t i
     cdef int64_t k
     if a.ring == NULL:
@@ -116,11 +116,13 @@ cdef inline int agenda_reset(Agenda* a, int32_t lo, int32_t hi, double t0, doubl
     a.due.n = 0
     a.next.n = 0
     a.n_heap = 0
-    for i in range(lo, hi):
+    i = lo + (rank - lo % n_ranks + n_ranks) % n_ranks       # the first of this process's
+    while i < hi:
         wake[i] = -INFINITY
         queued[i] = INFINITY
         if list_push(&a.due, i) != 0:
             return -1
+        i += n_ranks
     return 0
 
 

@@ -4,6 +4,7 @@ from libc.stdint cimport int32_t, int64_t
 
 from csnn._core.delivery cimport BatchQueue, RowsView
 from csnn._core.events cimport SpikeBuffer
+from csnn._core.exchange cimport SpikeExchange
 from csnn._core.gridtime cimport Grid
 from csnn._core.plasticity cimport FacetsView, PlasticView, Plasticity
 from csnn._core.recorders cimport Recorders
@@ -23,7 +24,7 @@ cdef struct ChunkControl:
     int64_t done              # windows it ran
     double deadline           # wall clock (s, csnn_clock) after which it ends at a window's end
     int stop                  # set by thread 0: the chunk ends after this window
-    int error                 # CHUNK_OUT_OF_MEMORY
+    int error                 # CHUNK_OUT_OF_MEMORY, CHUNK_PEER_FAILED
     int nonfinite             # a neuron's state stopped being finite in the last window
     csnn_barrier_t barrier    # where the threads meet twice per window
 
@@ -60,6 +61,11 @@ cdef class Engine:
     cdef bint dirty
     cdef readonly int n_threads
     cdef int n_parts                        # threads that own targets: part k owns [lo_k, hi_k)
+    # MPI processes: this one owns the neurons i % n_ranks == rank and exchanges spikes with
+    # the others once per window (None on one process)
+    cdef readonly int rank
+    cdef readonly int n_ranks
+    cdef readonly SpikeExchange exchange
     cdef ThreadState* threads               # per thread: its spikes, weight events, counters
     cdef SpikeBuffer spikes                 # the chunk's spikes, each window's sorted by (time, neuron)
     cdef WeightBuffer weights               # the chunk's weight events, each window's sorted

@@ -17,7 +17,10 @@ synaptic delay, so no spike emitted in a window arrives before the window ends. 
 
 Threads own their targets: part k of the engine indices belongs to thread k, which walks every
 batch and touches only its own targets, so a neuron sees the same inputs in the same order
-whatever the thread count.  A neuron's state changes only at its own events, never at window
+whatever the thread count.  MPI processes are one more level of the same ownership: process r
+of K owns the neurons i % K == r, stores only the synapses onto them, and between steps 2 and 3
+sends its window's spikes to every process and receives theirs (exchange.pyx), so that each
+batches the spikes of the whole network, in the order one process would.  A neuron's state changes only at its own events, never at window
 boundaries: two ``Simulate`` calls of 50 ms give bit for bit the results of one of 100 ms.
 
 The Engine coordinates: it holds the neurons' bindings and Slots, the synapse tables, the
@@ -44,7 +47,9 @@ from csnn._core.delivery cimport (TABLE_PLASTIC, TABLE_STATIC, Batch, BatchQueue
                                   narrow_to_targets, rows_view)
 from csnn._core.delivery import BatchQueue, row_shapes
 from csnn._core.dispatch cimport close_target, receive_input, touch_target
-from csnn._core.events cimport pending_clear
+from csnn._core.events cimport SpikeBuffer, pending_clear
+from csnn._core.exchange cimport (PROCESS_NONFINITE, PROCESS_OK, PROCESS_OUT_OF_MEMORY, SpikeExchange,
+                                  exchange_window)
 from csnn._core.gridtime cimport make_grid
 from csnn._core.plasticity cimport FacetsView, PlasticView, Plasticity, plastic_update
 from csnn._core.populations import apply_model_rows, check_finite
@@ -103,6 +108,7 @@ cdef enum:
     # why a chunk stopped early (ChunkControl.error)
     CHUNK_OK = 0
     CHUNK_OUT_OF_MEMORY = 1
+    CHUNK_PEER_FAILED = 2       # another MPI process failed in the window (it raises the error)
 
 # a Slot is what an input reaching a neuron reads first: one cache line
 assert sizeof(Slot) == 64
@@ -141,6 +147,9 @@ cdef class Engine:
         self.dirty = True
         self.n_threads = 1
         self.n_parts = 1
+        self.rank = 0
+        self.n_ranks = 1
+        self.exchange = None
         self.threads = <ThreadState*> calloc(1, sizeof(ThreadState))
         if self.threads == NULL:
             raise MemoryError("csnn: out of memory for the threads' buffers")
@@ -167,6 +176,7 @@ cdef class Engine:
         state = {"gids": self._gids, "static": self.static, "plastic": self.plastic, "traces": self.traces,
                  "n_threads": self.n_threads, "t_now": self.t_now, "n_spikes": self.n_spikes,
                  "n_events": self.n_events, "in_flight": self.queue.pending(), "resolution": self.grid.h,
+                 "ownership": (self.rank, self.n_ranks),
                  # the window grid (its present window's start, the width): a loaded kernel runs
                  # the windows an uninterrupted one would
                  "grid": (self.queue.start, self.width) if self.queue.nb > 0 else None}
@@ -186,6 +196,26 @@ cdef class Engine:
         self.n_neurons = self._gids.shape[0]
         self.dirty = True
         return first
+
+    def distribute(self, SpikeExchange exchange):
+        """Run as one of several MPI processes, exchanging spikes through ``exchange``: this
+        process owns the neurons i % n_ranks == rank.  Set before the first neuron, or on an
+        engine restored from a checkpoint of the same process of as many processes."""
+        if self.n_neurons > 0 or self.num_synapses > 0:
+            if (self.rank, self.n_ranks) != (exchange.rank, exchange.n_ranks):
+                raise ValueError(f"csnn: this engine holds the neurons of process {self.rank} of {self.n_ranks}, "
+                                 f"not of process {exchange.rank} of {exchange.n_ranks}")
+        else:
+            self.rank = exchange.rank
+            self.n_ranks = exchange.n_ranks
+            self.static.own(self.rank, self.n_ranks)
+            self.plastic.own(self.rank, self.n_ranks)
+        self.exchange = exchange
+        self.dirty = True                # the next run agrees on the windows with the others
+
+    def owned(self, nidx):
+        """Whether this process owns each of the engine indices ``nidx`` (a bool array)."""
+        return np.asarray(nidx, dtype=np.int64) % self.n_ranks == self.rank
 
     def bind(self, populations):
         """Bind each model's rows: a list of (model code, struct array, int32 engine indices).
@@ -301,8 +331,14 @@ cdef class Engine:
         # the threads' parts: equal ranges of engine indices
         self.n_parts = max(1, min(self.n_threads, n))
         self.dirty = False
-        # the window grid
+        # the window grid: every process runs the same windows, those of the network's
+        # smallest delay (each process stores only the synapses onto its own neurons)
         width = min(self.min_delay, MAX_WINDOW)
+        if self.exchange is not None:
+            width = min(np.frombuffer(b"".join(self.exchange.gather(np.float64(width).tobytes())), np.float64))
+        elif self.n_ranks > 1 and self.width > 0:
+            # restored from a checkpoint, before it rejoins the other processes: the saved windows
+            width = self.width
         if width != self.width or self.queue.nb == 0:
             self.queue.regrid_at(self.t_now, width, self.max_delay)
             self.width = width
@@ -393,7 +429,8 @@ cdef class Engine:
         cdef double* queued = <double*> cnp.PyArray_DATA(self._queued)
         for part in range(self.n_parts):
             if agenda_reset(&self.threads[part].agenda, part_start(n, part, self.n_parts),
-                            part_start(n, part + 1, self.n_parts), self.t_now, self.width, wake, queued) != 0:
+                            part_start(n, part + 1, self.n_parts), self.rank, self.n_ranks, self.t_now, self.width,
+                            wake, queued) != 0:
                 raise MemoryError("csnn: out of memory for the threads' agendas")
         return 0
 
@@ -443,6 +480,10 @@ cdef class Engine:
         self.recorders.record_weights(&self.weights)
         if c.error == CHUNK_OUT_OF_MEMORY:
             raise MemoryError("csnn: out of memory while processing a window")
+        if c.error == CHUNK_PEER_FAILED:
+            raise RuntimeError(f"csnn: MPI process(es) {self.exchange.failed_ranks()} failed in the window "
+                               f"({w.t0}, {w.t1}] ms and every process stopped there; the failing process "
+                               f"reports why")
         if c.nonfinite:
             check_finite(self._pop_arrays, self._gids, w.t0, w.t1)
         return c.done
@@ -470,11 +511,12 @@ cdef class Engine:
 
     cdef void _end_window(self, Window* w, const RowsView* tables, FacetsView* fv,
                           ChunkControl* c) noexcept nogil:
-        """Thread 0, between the barriers: the window's spikes sorted and batched for the
-        windows in which they arrive, the grid moved on, and the next window opened unless
-        the chunk ends here."""
-        cdef int k
-        cdef int64_t first
+        """Thread 0, between the barriers: the window's spikes sorted (and exchanged with the
+        other MPI processes) and batched for the windows in which they arrive, the grid moved
+        on, and the next window opened unless the chunk ends here."""
+        cdef int k, status = PROCESS_OK
+        cdef int64_t first = self.spikes.n
+        cdef const SpikeBuffer* batched = &self.spikes
         cdef double t1
         for k in range(self.n_parts):
             self.n_events += self.threads[k].delivered
@@ -482,16 +524,29 @@ cdef class Engine:
                 c.nonfinite = 1
             if self.threads[k].failed:
                 c.error = CHUNK_OUT_OF_MEMORY
+        if c.error == CHUNK_OK and not c.nonfinite and (
+                collect_spikes(self.threads, self.n_parts, &self.spikes) != 0
+                or collect_weights(self.threads, self.n_parts, &self.weights) != 0):
+            c.error = CHUNK_OUT_OF_MEMORY
+        if self.exchange is not None:
+            # every process takes part, failed or not, so that all stop after this window
+            if c.nonfinite:
+                status = PROCESS_NONFINITE
+            elif c.error != CHUNK_OK:
+                status = PROCESS_OUT_OF_MEMORY
+            if (exchange_window(&self.exchange.x, status, self.spikes.data + first, self.spikes.n - first)
+                    != PROCESS_OK and status == PROCESS_OK):
+                c.error = CHUNK_PEER_FAILED
+            batched = &self.exchange.x.all
         if c.nonfinite:
             # the run stops in this window: NumericalError names the neuron (populations.check_finite)
             c.stop = 1
             return
-        first = self.spikes.n
-        if (c.error == CHUNK_OK and (collect_spikes(self.threads, self.n_parts, &self.spikes) != 0
-                or collect_weights(self.threads, self.n_parts, &self.weights) != 0
-                or (self.plasticity.n_readout_logs > 0
+        if (c.error == CHUNK_OK and (
+                (self.plasticity.n_readout_logs > 0
                     and self.plasticity.number_facets_synapses(fv, self.plastic.off, &self.spikes, first) != 0)
-                or self.queue.batch_spikes(tables, &self.spikes, first, &self.grid, self.gids) != 0
+                or self.queue.batch_spikes(tables, batched, 0 if batched != &self.spikes else first, &self.grid,
+                                           self.gids) != 0
                 or (w.t1 == self.queue.bounds[1] and self.queue.close_window() != 0))):
             c.error = CHUNK_OUT_OF_MEMORY
         self.n_spikes += self.spikes.n - first
@@ -567,8 +622,10 @@ cdef class Engine:
                 if b.table == TABLE_STATIC:
                     weight = column_value(&tab.weight, s) * b.mult
                 else:
-                    weight = plastic_update(pv, groups, w, s, <int32_t> (s - row), i, b.t_spike, b.t,
-                                             b.mult, b.gid, port, &ts.weights, &ts.failed)
+                    # the synapse's rank in its row as one process has it (weight recorders' ports)
+                    weight = plastic_update(pv, groups, w, s,
+                                            tab.row_rank[s] if tab.row_rank != NULL else <int32_t> (s - row), i,
+                                            b.t_spike, b.t, b.mult, b.gid, port, &ts.weights, &ts.failed)
                 receive_input(w, i, b.t, weight, port, b.mult)
                 ts.delivered += 1
         if agenda_wake(agenda, w.t1, w.wake, w.queued) != 0:
@@ -588,6 +645,8 @@ def _restore_engine(state):
     exist."""
     cdef Engine engine = Engine()
     engine.add_neurons(np.asarray(state["gids"], dtype=np.int32))
+    # the process's share of the network; it joins the other processes with distribute()
+    engine.rank, engine.n_ranks = state["ownership"]
     engine.set_threads(state["n_threads"])
     engine.set_resolution(state["resolution"])
     engine.static = state["static"]

@@ -73,5 +73,6 @@ cdef inline void reset_threads(ThreadState* threads, int n_parts) noexcept nogil
 
 
 cdef void free_threads(ThreadState* threads, int n_threads) noexcept nogil
+cdef int spike_order(const void* a, const void* b) noexcept nogil
 cdef int collect_spikes(const ThreadState* threads, int n_parts, SpikeBuffer* chunk) noexcept nogil
 cdef int collect_weights(const ThreadState* threads, int n_parts, WeightBuffer* chunk) noexcept nogil

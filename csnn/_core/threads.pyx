@@ -45,7 +45,7 @@ cdef int collect_spikes(const ThreadState* threads, int n_parts, SpikeBuffer* ch
         for i in range(threads[k].spikes.n):
             chunk.data[chunk.n] = threads[k].spikes.data[i]
             chunk.n += 1
-    qsort(chunk.data + first, chunk.n - first, sizeof(SpikeOut), _spike_order)
+    qsort(chunk.data + first, chunk.n - first, sizeof(SpikeOut), spike_order)
     return 0
 
 
@@ -81,7 +81,8 @@ cdef int _weight_event_order(const void* a, const void* b) noexcept nogil:
     return (x.seq > y.seq) - (x.seq < y.seq)
 
 
-cdef int _spike_order(const void* a, const void* b) noexcept nogil:
+cdef int spike_order(const void* a, const void* b) noexcept nogil:
+    """(time, neuron) order of SpikeOut records, for qsort."""
     cdef const SpikeOut* x = <const SpikeOut*> a
     cdef const SpikeOut* y = <const SpikeOut*> b
     if x.t != y.t:

@@ -152,10 +152,15 @@ class Recorder(Device):
 
     @property
     def filename(self):
-        status = self.kernel.status
+        """The file of a file backend, named as NEST names it: ``<data_path>/<data_prefix><label
+        or model>-<id>-<vp>.<ext>``, where vp is the virtual process that records (this MPI
+        process's first thread: its rank), zero-padded to the digits of the number of virtual
+        processes; so each MPI process writes its own file."""
+        status, engine = self.kernel.status, self.kernel.engine
         label = self.params["label"] or self.model.name
         extension = _FILE_EXTENSIONS.get(self.params["record_to"], ".dat")
-        return os.path.join(status["data_path"], f"{status['data_prefix']}{label}-{self.gid}-0{extension}")
+        vp = f"{engine.rank:0{len(str(status['local_num_threads'] * engine.n_ranks))}d}"
+        return os.path.join(status["data_path"], f"{status['data_prefix']}{label}-{self.gid}-{vp}{extension}")
 
     def open(self):
         """Check the output file of a file backend and open a text one (at the start of a

@@ -276,8 +276,10 @@ class ConnectionManager:
             columns["delay"][sel] = table.gather("delay", slot)
             columns["receptor"][sel] = table.gather("port", slot)
             columns["synapse_id"][sel] = table.gather("model", slot)
-            columns["port"][sel] = b[sel]
+            # on several MPI processes a row holds one process's share: the rank one process has
+            columns["port"][sel] = table.gather("row_rank", slot) if table.has_column("row_rank") else b[sel]
         self.kernel.device_connections.fill_properties(columns, kind, a)
+        columns["target_thread"] = self.kernel.nodes.placement(columns["target"])[1]
         columns["synapse_model"] = np.array([self.syn_model_names[i] for i in columns["synapse_id"].tolist()],
                                             dtype=object) if n else np.zeros(0, dtype=object)
         plastic = tables[ConnectionKind.PLASTIC]

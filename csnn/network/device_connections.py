@@ -3,7 +3,9 @@ multimeters attached to neurons.
 
 A generator's connection is a stream the engine's stimulation keeps (``csnn/_core/streams.pyx``),
 with its own random state; a recorder's or multimeter's is an attachment in the engine's
-recorders.  :class:`DeviceConnections` makes them and keeps what GetConnections reports of them
+recorders.  On several MPI processes each keeps the connections of its own neurons (as NEST
+does): a stream's random state is drawn for every connection on every process, so that it
+does not depend on where the stream lives.  :class:`DeviceConnections` makes them and keeps what GetConnections reports of them
 (each stream's synapse model; each attachment's ends, model, weight and delay).
 """
 import collections
@@ -48,12 +50,19 @@ class DeviceConnections:
         recs = np.concatenate([rec for _, rec in records])
         inverse = np.empty_like(order)
         inverse[order] = np.arange(order.size)
-        self.kernel.engine.add_streams(recs[inverse])
-        self.stream_model = np.concatenate([self.stream_model, np.full(order.size, model_id)])
+        recs = recs[inverse]
+        recs = recs[self.kernel.engine.owned(recs["target"])]
+        self.kernel.engine.add_streams(recs)
+        self.stream_model = np.concatenate([self.stream_model, np.full(recs.size, model_id)])
 
     def attach(self, pre_kind, src, tgt, weight, delay, model_id):
         """Attach neurons ``src`` to spike recorders ``tgt``, or multimeters ``src`` to neurons
-        ``tgt`` (node ids, one per connection)."""
+        ``tgt`` (node ids, one per connection); on several MPI processes, those of this
+        process's neurons (each process records its own)."""
+        neurons = src if pre_kind == NodeKind.NEURON else tgt
+        local = self.kernel.nodes.placement(neurons)[0]
+        src, tgt = src[local], tgt[local]
+        weight, delay = (np.broadcast_to(value, local.shape)[local] for value in (weight, delay))
         if pre_kind == NodeKind.NEURON:      # neurons -> spike recorder
             for rec_gid in np.unique(tgt).tolist():
                 sel = src[tgt == rec_gid]

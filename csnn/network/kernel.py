@@ -47,6 +47,9 @@ class Kernel:
 
     def __init__(self):
         self.engine = Engine()
+        exchange = processes.spike_exchange()
+        if exchange is not None:
+            self.engine.distribute(exchange)
         self.models = Registry()
         self.version = __version__
         self.kernel_status = KernelStatus(self)
@@ -94,7 +97,6 @@ class Kernel:
         recorders open their files."""
         if self.prepared:
             raise KernelStateError("Prepare: the kernel is already prepared; call Cleanup first")
-        processes.require_one_process("Prepare")
         self.engine.bind(self.nodes.bound_populations())
         self.nodes.send_archive()
         self.plasticity.upload()

@@ -27,7 +27,7 @@ KERNEL_KEYS = {
     "resolution": (0.1, True, "Step of poisson_generator's grid and of the times that coincide exactly; "
                               "recorder intervals must be multiples of it (ms)"),
     "local_num_threads": (1, True, "Threads that process neurons in parallel"),
-    "total_num_virtual_procs": (1, True, "Same as local_num_threads (one process)"),
+    "total_num_virtual_procs": (1, True, "Threads of all MPI processes: num_processes * local_num_threads"),
     "print_time": (False, True, "Print the progress of Simulate (NEST's switch: forces progress_bar on)"),
     "progress_bar": ("auto", True, "When Simulate shows its progress: 'auto' (on a terminal, once a run "
                                    "has taken 2 s), True or False (csnn/progress.py)"),
@@ -42,9 +42,13 @@ KERNEL_KEYS = {
     "node_models": ((), False, "Names of node models"),
     "synapse_models": ((), False, "Names of synapse models"),
     "connection_rules": (tuple(cconnect.RULES), False, "Connection rules"),
-    "num_processes": (1, False, "MPI processes the script was started on (csnn.network.processes)"),
+    "num_processes": (1, False, "MPI processes the script runs on (csnn.network.processes)"),
+    "time_communicate_spike_data": (0.0, False, "Wall time (s) this MPI process spent exchanging spikes, "
+                                                "waiting for the others included"),
+    "spike_exchanges": (0, False, "Windows whose spikes this MPI process exchanged with the others"),
+    "spike_exchange_bytes": (0, False, "Bytes this MPI process received in spike exchanges"),
     "off_grid_spiking": (True, False, "Spike times are continuous"),
-    "local_spike_counter": (0, False, "Spikes emitted so far"),
+    "local_spike_counter": (0, False, "Spikes emitted so far by this MPI process's neurons"),
     "version": (None, False, "csnn version"),
     "threads_model": (None, False, "'openmp' when built with OpenMP, else 'none'"),
 }
@@ -72,8 +76,15 @@ class KernelStatus:
             "off_grid_spiking": True,
             "local_spike_counter": self.kernel.engine.n_spikes, "version": self.kernel.version,
             "threads_model": "openmp" if OPENMP else "none",
-            "total_num_virtual_procs": self.settings["local_num_threads"],
+            "total_num_virtual_procs": self.settings["local_num_threads"] * processes.num_processes(),
         })
+        exchange = self.kernel.engine.exchange
+        if exchange is not None:
+            figures = exchange.statistics()
+            d.update({"time_communicate_spike_data": figures["seconds"], "spike_exchanges": figures["exchanges"],
+                      "spike_exchange_bytes": figures["bytes"]})
+        else:
+            d.update({"time_communicate_spike_data": 0.0, "spike_exchanges": 0, "spike_exchange_bytes": 0})
         if keys is None:
             return d
         if isinstance(keys, str):
@@ -101,7 +112,12 @@ class KernelStatus:
             raise KernelStateError("SetKernelStatus: the resolution cannot change after nodes have been "
                                    "created (as in NEST); set it right after ResetKernel")
         if "total_num_virtual_procs" in checked:
-            checked.setdefault("local_num_threads", checked.pop("total_num_virtual_procs"))
+            total, k = checked.pop("total_num_virtual_procs"), processes.num_processes()
+            if total % k:
+                raise BadParameterError(f"SetKernelStatus: total_num_virtual_procs = {total} is invalid: must be a "
+                                        f"multiple of the {k} MPI processes (each runs total_num_virtual_procs / "
+                                        f"{k} threads)")
+            checked.setdefault("local_num_threads", total // k)
         self.settings.update(checked)
         if "resolution" in checked:
             self.kernel.engine.set_resolution(checked["resolution"])

@@ -250,6 +250,26 @@ class NodeManager:
         out[known] = self.node_nidx[gids[known] - 1]
         return out
 
+    def placement(self, gids):
+        """Where nodes ``gids`` (an int64 array) live, as NEST says it: (local, thread, vp) arrays.
+        A neuron belongs to MPI process engine index % K and, there, to the thread whose part of
+        the engine indices holds it; its virtual process is thread * K + process.  Devices exist
+        on every process (recorders record the neurons of theirs), on thread 0."""
+        engine = self.kernel.engine
+        k, threads = engine.n_ranks, engine.n_threads
+        nidx = self.engine_indices(gids)
+        neuron = nidx >= 0
+        local = np.ones(gids.shape, dtype=bool)
+        local[neuron] = engine.owned(nidx[neuron])
+        thread = np.zeros(gids.shape, dtype=np.int64)
+        # the engine's thread parts (threads.pxd part_start): part p of P holds the engine
+        # indices i with p * n // P <= i, so i's part is ((i + 1) * P - 1) // n
+        n = int(engine.n_neurons)
+        parts = max(1, min(threads, n))
+        thread[neuron] = ((nidx[neuron] + 1) * parts - 1) // max(n, 1)
+        rank = np.where(neuron, nidx % k, engine.rank)
+        return local, thread, thread * k + rank
+
     def gids_at(self, nidx):
         """Node ids of the neurons at engine indices ``nidx``."""
         return self.neuron_gid[nidx]

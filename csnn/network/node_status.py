@@ -21,10 +21,13 @@ class NodeStatus:
         self.kernel = kernel
 
     def node_status(self, gid):
-        """Every parameter of node ``gid`` (a dict)."""
+        """Every parameter of node ``gid`` (a dict).  A neuron another MPI process simulates
+        has only the keys of NEST's proxy nodes (NODE_KEYS): this process does not hold its
+        state."""
         model = self.kernel.nodes.model(gid)
-        base = {"model": model.name, "global_id": gid, "element_type": model.element_type,
-                "local": True, "thread": 0, "vp": 0}
+        base = {key: self.node_status_key(model, gid, key) for key in NODE_KEYS}
+        if not base["local"]:
+            return base
         if model.kind == "neuron":
             d = {key: self.column([gid], key)[0] for key in model.specs}
             d["recordables"] = list(model.recordables)
@@ -41,10 +44,16 @@ class NodeStatus:
         for model in {m.name: m for m in models}.values():
             where = np.flatnonzero([m is model for m in models])
             gids = ids[where]
-            if key in NODE_KEYS or key == "recordables":
+            if key in ("local", "thread", "vp"):
+                values = self.kernel.nodes.placement(gids)[("local", "thread", "vp").index(key)].tolist()
+            elif key in NODE_KEYS or key == "recordables":
                 values = [self.node_status_key(model, g, key) for g in gids.tolist()]
             elif model.kind == "neuron":
-                values = self._neuron_column(model, gids, key)
+                # another process's neurons have no value here (None, as NEST's proxy nodes)
+                local = self.kernel.nodes.placement(gids)[0]
+                values = [None] * gids.size
+                for k, v in zip(np.flatnonzero(local).tolist(), self._neuron_column(model, gids[local], key)):
+                    values[k] = v
             elif key in model.specs:
                 values = [self.kernel.nodes.device(g).status()[key] for g in gids.tolist()]
             else:
@@ -54,8 +63,12 @@ class NodeStatus:
         return out
 
     def node_status_key(self, model, gid, key):
-        return {"model": model.name, "global_id": gid, "element_type": model.element_type, "local": True,
-                "thread": 0, "vp": 0, "recordables": list(model.recordables)}[key]
+        """Key ``key`` of NODE_KEYS or "recordables" of node ``gid`` of ``model``."""
+        if key in ("local", "thread", "vp"):
+            local, thread, vp = self.kernel.nodes.placement(np.array([gid], dtype=np.int64))
+            return {"local": bool(local[0]), "thread": int(thread[0]), "vp": int(vp[0])}[key]
+        return {"model": model.name, "global_id": gid, "element_type": model.element_type,
+                "recordables": list(model.recordables)}[key]
 
     def _neuron_column(self, model, gids, key):
         spec = model.specs.get(key)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._core import stdp as cstdp
 from ..devices.recorders import WeightRecorder
-from ..errors import BadParameterError, CSNNWarning, IllegalConnectionError
+from ..errors import BadParameterError, CSNNWarning, IllegalConnectionError, KernelStateError
 from . import connect as cconnect
 from .kinds import ConnectionKind
 from .models import check_plastic_weights
@@ -216,6 +216,10 @@ class PlasticSets:
         models whose weights the engine reads out (stdp_facetshw_synapse_hom)."""
         engine = self.kernel.engine
         records, self.readout_models = self.records()
+        if self.readout_models and engine.n_ranks > 1:
+            raise KernelStateError(f"Prepare: {self.readout_models[0].name} numbers its synapses in the order of "
+                                   f"the whole network's spikes, and each of the {engine.n_ranks} MPI processes "
+                                   "holds only the synapses onto its own neurons; run it on one process")
         if self.readout_models:
             engine.build()
             table = engine.plastic

@@ -1,29 +1,34 @@
-"""The MPI processes a script was launched on: how many, which one this is, and their barrier.
+"""The MPI processes a script runs on: how many, which one this is, their barrier, and the
+spike exchange that distributes a simulation over them.
 
-csnn simulates a network in one process, with threads (``local_num_threads``); distributing
-it over MPI processes is not built yet.  A script started by an MPI launcher (``mpiexec -n K
-python script.py``) still learns what NEST would tell it: ``NumProcesses()`` is K, ``Rank()``
-this process's rank and ``SyncProcesses()`` waits for the others, through mpi4py (``pip install
-"csnn-sim[mpi]"`` brings mpi4py and MPICH).  Preparing a simulation on more than one process
-raises :class:`~csnn.errors.KernelStateError` instead of running K copies of the network
-side by side, each writing the same files.
+A script started by an MPI launcher (``mpiexec -n K python script.py``) runs on K processes, as
+under NEST: each builds the same network (the same Create and Connect calls, the same random
+numbers), owns the neurons whose engine index i has i % K == its rank, keeps only the synapses
+onto them, and simulates them; the processes exchange their spikes once per window
+(``csnn/_core/exchange.pyx``).  ``NumProcesses()`` is K, ``Rank()`` this process's rank and
+``SyncProcesses()`` waits for the others.  mpi4py (``pip install "csnn-sim[mpi]"`` brings mpi4py
+and MPICH) provides the communicator; the exchange calls MPI's C functions directly, without
+the GIL, on a duplicate of COMM_WORLD, so that the script's own messages never mix with it.
 
 mpi4py is imported only when a launcher started K > 1 processes (its environment says so:
 ``PMI_SIZE`` for MPICH and Intel MPI, ``OMPI_COMM_WORLD_SIZE`` for Open MPI), so that csnn
 without MPI never imports it and a script on one process never initialises MPI.  It is then
 imported with csnn (:func:`start`), and an exception that ends one process's script ends them
-all (MPI_Abort after its traceback is printed), so that the others do not wait forever in
-SyncProcesses for a process that is gone.
+all (MPI_Abort after its traceback is printed), so that the others do not wait forever in a
+collective for a process that is gone.
 """
+import ctypes
 import os
 import sys
 
-from ..errors import KernelStateError, MissingDependencyError
+from .._core.exchange import SpikeExchange
+from ..errors import MissingDependencyError
 
 #: what an MPI launcher sets to the number of processes it started
 LAUNCHER_SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE")
 
 _world = None
+_exchange_comm = None
 
 
 def launched_processes():
@@ -36,8 +41,10 @@ def launched_processes():
 
 
 def world():
-    """mpi4py's COMM_WORLD when a launcher started more than one process, else None."""
-    global _world
+    """mpi4py's COMM_WORLD when a launcher started more than one process, else None.  The first
+    call (at csnn's import, on every process: :func:`start`) also makes csnn's own duplicate
+    of it for the spike exchange, a collective every process must reach at the same point."""
+    global _world, _exchange_comm
     if _world is None and launched_processes() > 1:
         try:
             from mpi4py import MPI
@@ -48,6 +55,7 @@ def world():
                 f"mpiexec)") from err
         _world = MPI.COMM_WORLD
         _abort_all_on_uncaught_exceptions(_world)
+        _exchange_comm = _world.Dup()
     return _world
 
 
@@ -89,13 +97,22 @@ def sync():
         comm.Barrier()
 
 
-def require_one_process(what):
-    """Raise when the script runs on several MPI processes: ``what`` (Prepare, Simulate, ...)
-    would simulate the whole network on each of them."""
-    k = num_processes()
-    if k > 1:
-        raise KernelStateError(
-            f"{what}: this script runs on {k} MPI processes (rank {rank()}), and csnn simulates a "
-            f"network in one process: each would run the whole network and write the same files. "
-            f"Run it without mpiexec, with threads for parallelism "
-            f"(SetKernelStatus({{'local_num_threads': 2}}))")
+def spike_exchange():
+    """A new spike exchange between the script's processes (None on one process): the addresses
+    of MPI_Allgather, MPI_Allgatherv and MPI_Abort in the MPI library mpi4py loaded, and the
+    handles of csnn's communicator and of MPI_BYTE."""
+    if world() is None:
+        return None
+    from mpi4py import MPI
+    library = ctypes.CDLL(MPI.__file__)       # its symbols and those of the libmpi it loaded
+
+    def address(name):
+        return ctypes.cast(getattr(library, name), ctypes.c_void_p).value
+
+    def handle(obj):
+        # a C int (MPICH) or a pointer (Open MPI), as a signed integer of pointer width
+        return ctypes.c_ssize_t(MPI._handleof(obj)).value
+
+    return SpikeExchange(_exchange_comm.Get_rank(), _exchange_comm.Get_size(), address("MPI_Allgather"),
+                         address("MPI_Allgatherv"), address("MPI_Abort"), handle(_exchange_comm), handle(MPI.BYTE),
+                         MPI._sizeof(MPI.Comm) == ctypes.sizeof(ctypes.c_int))

@@ -67,13 +67,16 @@ def firing_rates(spikes, t_start, t_stop, neurons=None):
 
 def _recorder_events(device, kind, argument):
     """The events of one recorder node recording to memory, of ``kind`` 'spikes' (a spike
-    recorder) or 'samples' (a multimeter or voltmeter); ``argument`` names it in errors."""
-    expected = {"spikes": "a spike_recorder", "samples": "a multimeter or voltmeter"}[kind]
+    recorder), 'samples' (a multimeter or voltmeter) or None (any recorder); ``argument`` names
+    it in errors."""
+    expected = {"spikes": "a spike_recorder", "samples": "a multimeter or voltmeter",
+                None: "a recorder (spike_recorder, multimeter, voltmeter or weight_recorder)"}[kind]
     n_nodes = np.atleast_1d(np.asarray(device)).size
     if n_nodes != 1:
         raise BadParameterError(f"{argument}: give one recorder, got {n_nodes} nodes")
     status = device.get()
-    if _recorder_kind(status) != kind:
+    found = _recorder_kind(status)
+    if found is None or found != (kind or found):
         raise BadParameterError(f"{argument}: node {status['global_id']} is a {status['model']}, not {expected}")
     if status["record_to"] not in KEEPS_EVENTS:
         raise BadParameterError(f"{argument}: recorder {status['global_id']} records to {status['record_to']!r}, "
