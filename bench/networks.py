@@ -12,6 +12,10 @@ run.py runs this file once per measurement, in a fresh process:
 
     python networks.py SIMULATOR SUITE PARAMS_JSON
 
+or, for csnn on K MPI processes (bench/processes.py),
+
+    mpiexec -n K python networks.py csnn SUITE PARAMS_JSON      (brunel_delta and brunel_alpha)
+
 SIMULATOR is ``csnn`` or ``nest`` (imported as ``sim`` and run through the functions here),
 ``brian2`` / ``brian2_standalone`` (Brian 2 in its runtime or C++ standalone mode, run through
 ``brian2_networks.py``) or ``brunel_grid`` / ``brunel_ps`` (the yardsticks, brunel_delta only:
@@ -70,12 +74,48 @@ def brunel(sim, model, p, simtime):
     sim.Simulate(simtime)
     simulated = time.perf_counter()
 
-    # local_spike_counter counts the spikes of all neurons
-    figures = shared.brunel_figures(p, simtime, espikes.get("n_events"), ispikes.get("n_events"),
-                                    sim.GetKernelStatus("num_connections"),
-                                    sim.GetKernelStatus("local_spike_counter"))
-    return {"build_s": built - start, "simulate_s": simulated - built, "figures": figures,
-            "spikes_sha256": spike_digest(espikes, ispikes)}
+    # local_spike_counter counts the spikes of all neurons (of the process: summed over them)
+    espikes, ispikes = recorded(sim, espikes), recorded(sim, ispikes)
+    figures = shared.brunel_figures(p, simtime, espikes["times"].size, ispikes["times"].size,
+                                    over_processes(sim, sim.GetKernelStatus("num_connections"), sum),
+                                    over_processes(sim, sim.GetKernelStatus("local_spike_counter"), sum))
+    result = {"build_s": over_processes(sim, built - start, max),
+              "simulate_s": over_processes(sim, simulated - built, max), "figures": figures,
+              "spikes_sha256": shared.spike_digest(np.concatenate([espikes["senders"], ispikes["senders"]]),
+                                                   np.concatenate([espikes["times"], ispikes["times"]]))}
+    if sim.__name__ == "csnn":
+        # what each process does for every spike of the network: the windows' serial ends
+        # (sorting and batching), and on several processes the spike exchange: wall time in its
+        # collectives (waiting for the slowest process included), of the slowest and of the
+        # average process, and its windows (docs/scaling.md)
+        status = sim.GetKernelStatus()
+        result["serial_end_s"] = over_processes(sim, status["time_batch_spike_data"], max)
+        result["spikes"] = over_processes(sim, status["local_spike_counter"], sum)
+        if processes(sim) > 1:
+            result["exchange"] = {"processes": processes(sim), "windows": status["spike_exchanges"],
+                                  "bytes per process": status["spike_exchange_bytes"],
+                                  "max_s": over_processes(sim, status["time_communicate_spike_data"], max),
+                                  "mean_s": over_processes(sim, status["time_communicate_spike_data"], sum)
+                                  / processes(sim)}
+    return result
+
+
+def processes(sim):
+    """The MPI processes the simulator runs on (NEST's pip wheel and csnn without a launcher: 1)."""
+    return sim.NumProcesses()
+
+
+def over_processes(sim, value, how):
+    """``value`` of every MPI process combined with ``how`` (sum, max); ``value`` on one process."""
+    if processes(sim) == 1:
+        return value
+    from mpi4py import MPI
+    return how(MPI.COMM_WORLD.allgather(value))
+
+
+def recorded(sim, recorder):
+    """A spike recorder's events, those of every MPI process (csnn.gather_events) on several."""
+    return sim.gather_events(recorder, root=None) if processes(sim) > 1 else recorder.get("events")
 
 
 def stdp_network(sim, order, simtime):
@@ -393,6 +433,12 @@ def main():
     # simulation binary).
     result["peak_rss_mb"] = max(peak_rss_mb(resource.RUSAGE_SELF), result.get("peak_rss_mb", 0.0))
     result["python"] = platform.python_version()
+    if SIMULATORS[sim_name] == "pynest":
+        # on several MPI processes: the largest process's peak, printed once
+        sim = sys.modules[sim_name]
+        result["peak_rss_mb"] = over_processes(sim, result["peak_rss_mb"], max)
+        if sim.Rank() != 0:
+            return
     print(json.dumps(result))
 
 

@@ -1,7 +1,8 @@
 """Benchmark csnn against peer simulators on the networks of networks.py.
 
     python bench/run.py [--suite NAME ...] [--peers nest brian2 brian2_standalone] [--repeats 3] [--quick]
-                        [--threads N ...] [--yardsticks DIR] [--update-results | --out DIR]
+                        [--threads N ...] [--processes K ...] [--yardsticks DIR]
+                        [--update-results | --out DIR]
 
 Every run is a fresh process (``networks.py``) started with the interpreter of its simulator,
 so import time, build time and peak memory are per run.  Runs alternate between simulators
@@ -9,7 +10,9 @@ so import time, build time and peak memory are per run.  Runs alternate between 
 markdown table per suite on stdout, and every run in ``<suite>.json`` in the git-ignored
 ``bench/results/local/`` (``--update-results``: the tracked ``bench/results/``, which the READMEs
 quote; ``--out DIR``: DIR).  Every simulator runs on the first of ``--threads``; csnn also on
-each further one ("csnn N threads", whose recorded spikes must be csnn's).  ``--yardsticks``:
+each further one ("csnn N threads", whose recorded spikes must be csnn's), and on each number K
+of ``--processes`` ("csnn K processes": ``mpiexec -n K`` of the MPI extra, same spikes again).
+``--yardsticks``:
 the exact C programs brunel_grid.c and brunel_ps.c of DIR join brunel_delta as peers.
 """
 import argparse
@@ -20,6 +23,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -106,14 +110,20 @@ YARDSTICK_SUITE = "brunel_delta"
 @dataclass(frozen=True)
 class Runner:
     """A column of a suite's runs: networks.py runs ``simulator`` (one of its SIMULATORS) with the
-    interpreter ``python`` on ``threads`` threads; ``binary``: a yardstick's compiled program."""
+    interpreter ``python`` on ``threads`` threads, under ``mpiexec -n processes`` when processes
+    > 1; ``binary``: a yardstick's compiled program."""
     simulator: str
     python: str
     threads: int
     binary: str | None = None
+    processes: int = 1
 
-#: the times of a run (csnn and NEST report no compile_s)
-TIMES = ("build_s", "compile_s", "simulate_s", "total_s", "peak_rss_mb")
+#: the times of a run (csnn and NEST report no compile_s; exchange_s: csnn on several MPI
+#: processes, the mean process's wall time in spike exchanges, waiting for the others included)
+TIMES = ("build_s", "compile_s", "simulate_s", "exchange_s", "total_s", "peak_rss_mb")
+
+#: suites csnn runs on several MPI processes (--processes): networks.py gathers their figures
+MPI_SUITES = ("brunel_delta", "brunel_alpha")
 
 
 def default_python(module):
@@ -136,6 +146,8 @@ def run_once(runner, suite, params):
     """One run in a fresh process: the child's JSON result plus the process's wall time."""
     params = dict(params, threads=runner.threads, **({"binary": runner.binary} if runner.binary else {}))
     command = [runner.python, str(NETWORKS), runner.simulator, suite, json.dumps(params)]
+    if runner.processes > 1:
+        command = [mpiexec(runner.python), "-n", str(runner.processes), *command]
     start = time.perf_counter()
     proc = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, PYNEST_QUIET="1"))
     total = time.perf_counter() - start
@@ -143,11 +155,23 @@ def run_once(runner, suite, params):
         sys.exit(f"{shlex.join(command)} failed (exit code {proc.returncode}):\n{proc.stderr[-4000:]}")
     result = json.loads(proc.stdout.splitlines()[-1])
     result["total_s"] = total
+    if "exchange" in result:
+        result["exchange_s"] = result["exchange"]["mean_s"]
     figures = result["figures"]
     if shared.SYN_EVENTS in figures:
         figures[shared.SYN_EVENT_RATE] = shared.syn_event_rate(figures[shared.SYN_EVENTS], result["simulate_s"],
-                                                               runner.threads)
+                                                               runner.threads * runner.processes)
     return result
+
+
+def mpiexec(python):
+    """The mpiexec next to ``python`` (the MPI extra installs MPICH's into its environment), else
+    the one on PATH."""
+    here = Path(python).parent / "mpiexec"
+    found = str(here) if here.exists() else shutil.which("mpiexec")
+    if found is None:
+        sys.exit(f"--processes needs mpiexec: pip install \"csnn-sim[mpi]\" into the environment of {python}")
+    return found
 
 
 def median(runs):
@@ -195,8 +219,8 @@ def table(cases):
     return render(header, rows)
 
 
-TIME_HEADERS = {"build_s": "build s", "compile_s": "compile s", "simulate_s": "simulate s", "total_s": "total s",
-                "peak_rss_mb": "peak RSS MB"}
+TIME_HEADERS = {"build_s": "build s", "compile_s": "compile s", "simulate_s": "simulate s",
+                "exchange_s": "exchange s", "total_s": "total s", "peak_rss_mb": "peak RSS MB"}
 
 
 def memory_table(cases):
@@ -271,11 +295,11 @@ def same_spikes(runs, runners):
             for name, runner in runners.items() if runner.simulator == "csnn" and name != "csnn"}
 
 
-def suite_runners(suite, peers, threads, yardsticks):
+def suite_runners(suite, peers, threads, yardsticks, processes=()):
     """The runners of ``suite`` (name -> Runner, csnn's first) and the skipped ones (name ->
     why): csnn on threads[0] threads, the peers (name -> interpreter) on as many (Brian 2's
     runtime mode on one), the yardsticks (name -> binary, None: no --yardsticks) for
-    brunel_delta, csnn on each further thread count."""
+    brunel_delta, csnn on each further thread count and on each number of MPI processes."""
     runners = {"csnn": Runner("csnn", sys.executable, threads[0])}
     skipped = {}
     for name, python in peers.items():
@@ -295,6 +319,12 @@ def suite_runners(suite, peers, threads, yardsticks):
             skipped[name] = THREADED_CSNN.skip[suite]
         else:
             runners[name] = Runner("csnn", sys.executable, count)
+    for count in processes:
+        name = shared.csnn_on_processes(count)
+        if suite in MPI_SUITES:
+            runners[name] = Runner("csnn", sys.executable, threads[0], processes=count)
+        else:
+            skipped[name] = f"networks.py gathers the figures of several MPI processes in {', '.join(MPI_SUITES)} only"
     return runners, skipped
 
 
@@ -331,6 +361,9 @@ def parse_args():
     parser.add_argument("--threads", type=int, nargs="+", default=[1], metavar="N",
                         help="local_num_threads of every simulator (default 1); further values run csnn "
                              "alone on as many threads, as 'csnn N threads' (e.g. --threads 1 2)")
+    parser.add_argument("--processes", type=int, nargs="+", default=[], metavar="K",
+                        help="also run csnn on K MPI processes of the first --threads each (mpiexec -n K), as "
+                             f"'csnn K processes', in {' and '.join(MPI_SUITES)} (default: none)")
     parser.add_argument("--yardsticks", type=Path, metavar="DIR",
                         help=f"directory of {' and '.join(f'{name}.c' for name in YARDSTICKS)}: compiled and "
                              f"run as peers of {YARDSTICK_SUITE} (default: not run)")
@@ -341,6 +374,8 @@ def parse_args():
                                  "it can, else venv-peers/bin/python next to the checkout)")
     shared.add_results_options(parser)
     args = parser.parse_args()
+    if any(k < 2 for k in args.processes) or len(set(args.processes)) < len(args.processes):
+        parser.error(f"--processes: each number of processes (>= 2) once, got {' '.join(map(str, args.processes))}")
     if args.repeats < 1 or min(args.threads) < 1:
         parser.error(f"--repeats and --threads must be >= 1, got --repeats {args.repeats} "
                      f"--threads {' '.join(map(str, args.threads))}")
@@ -380,7 +415,7 @@ def main():
             build = stack.enter_context(tempfile.TemporaryDirectory(prefix="csnn-bench-yardsticks-"))
             yardsticks = compile_yardsticks(args.yardsticks, build)
         for suite in args.suite:
-            runners, skipped = suite_runners(suite, peers, args.threads, yardsticks)
+            runners, skipped = suite_runners(suite, peers, args.threads, yardsticks, args.processes)
             cases = run_suite(suite, runners, args)
             report(suite, runners, skipped, cases, args, results)
     print(f"results: {results}")
@@ -391,7 +426,8 @@ def report(suite, runners, skipped, cases, args, results):
     tabulate, meaning = TABLES.get(suite, TABLE)
     markdown = tabulate(cases)
     quick = " (--quick: first network only)" if args.quick else ""
-    threads = " and ".join(f"{runner.threads}" for runner in runners.values() if runner.simulator == "csnn")
+    threads = " and ".join(f"{runner.processes} x {runner.threads}" if runner.processes > 1 else f"{runner.threads}"
+                           for runner in runners.values() if runner.simulator == "csnn")
     not_run = "".join(f"not run: {name}: {why}\n" for name, why in skipped.items())
     print(f"### {suite}{quick}\n\nmedian of {args.repeats} run(s), csnn on {threads} thread(s), the peers on "
           f"{args.threads[0]}; ratio < 1: {meaning}\n{not_run}\n{markdown}\n")

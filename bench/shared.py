@@ -48,6 +48,11 @@ def csnn_on_threads(threads):
     return f"csnn {threads} threads"
 
 
+def csnn_on_processes(processes):
+    """The name under which run.py lists csnn on a number of MPI processes of its --processes."""
+    return f"csnn {processes} processes"
+
+
 def spike_digest(senders, times):
     """A fingerprint of a set of spikes that does not depend on the order a recorder lists them
     in: the SHA-256 (hex) of the (sender, time) pairs in lexicographic order, ids as int64 and

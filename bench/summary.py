@@ -87,10 +87,10 @@ def simulate_ratio(suite, params, peer):
     return lambda results: _measured_case(results, suite, params, peer)["ratios"][peer]["simulate"]
 
 
-def speedup(suite, params, threads):
-    """csnn's simulate time on the first thread count over that on ``threads`` threads; not
-    measured unless the recorded spikes were identical."""
-    name = shared.csnn_on_threads(threads)
+def speedup(suite, params, threads=None, processes=None):
+    """csnn's simulate time on the first thread count over that on ``threads`` threads (or on
+    ``processes`` MPI processes); not measured unless the recorded spikes were identical."""
+    name = shared.csnn_on_threads(threads) if processes is None else shared.csnn_on_processes(processes)
 
     def measure(results):
         case = _measured_case(results, suite, params, name)
@@ -138,7 +138,8 @@ MEMORY_10M = {"n": 50000, "indegree": 200, "simtime": 10.0}
 
 #: the targets of csnn's engine: simulate times against NEST 3 (its example scripts, one
 #: thread), Brian 2's C++ standalone mode and the exact yardstick brunel_grid, delivered
-#: synaptic events per second and thread, the speedup of two threads (with identical spikes)
+#: synaptic events per second and thread, the speedup of two threads and of two MPI processes
+#: (with identical spikes)
 #: and resident bytes per synapse (10 M synapses)
 TARGETS = [
     Target("brunel_delta order 500: simulate csnn / NEST", simulate_ratio("brunel_delta", BRUNEL_500, "nest"),
@@ -163,6 +164,8 @@ TARGETS = [
     Target("brunel_delta order 2500: speedup of 2 threads, same spikes", speedup("brunel_delta", BRUNEL_2500, 2),
            ">=", 1.8),
     Target("cuba 1 s: speedup of 2 threads, same spikes", speedup("cuba", CUBA_1S, 2), ">=", 1.8),
+    Target("brunel_delta order 2500: speedup of 2 MPI processes, same spikes",
+           speedup("brunel_delta", BRUNEL_2500, processes=2), ">=", 1.7),
     Target("memory, 10 M static_synapse: csnn resident B/syn",
            csnn_bytes_per_synapse(MEMORY_10M, "static_synapse"), "<=", 12.0, "bytes"),
     Target("memory, 10 M stdp_synapse: csnn resident B/syn",

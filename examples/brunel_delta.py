@@ -5,12 +5,16 @@ inhibitory iaf_psc_delta neurons, 10 % connectivity (fixed in-degree), delay 1.5
 Poisson drive at twice the threshold rate.  Only the imports say csnn: the rest is PyNEST.
 
     python examples/brunel_delta.py [--order 500] [--time 1000] [--threads 2] [--no-plot]
+    mpiexec -n 2 python examples/brunel_delta.py [...]          (pip install "csnn-sim[mpi]")
 
 takes 6.6 s at the defaults on a 2-core machine (order 100: 1.6 s; order 2500: 40 s on one thread,
-20 s on two).
+20 s on two).  On several MPI processes each simulates a share of the neurons and records its
+own; process 0 gathers the spikes (``gather_events``) and reports, with the same figures.
 """
 import argparse
 import time
+
+import numpy as np
 
 import csnn as nest
 from csnn.plot import script_pyplot
@@ -31,8 +35,10 @@ def main():
     args = parser.parse_args()
     plt = script_pyplot(__file__, args.no_plot)
     estimate = SECONDS_PER_NEURON_SECOND * 5 * args.order * args.time / 1000.0 / args.threads
-    print(f"Brunel (2000) balanced network of {5 * args.order} neurons, {args.time:g} ms on {args.threads} "
-          f"thread(s): about {estimate:.0f} s on a 2-core machine", flush=True)
+    if nest.Rank() == 0:
+        print(f"Brunel (2000) balanced network of {5 * args.order} neurons, {args.time:g} ms on {args.threads} "
+              f"thread(s) x {nest.NumProcesses()} process(es): about {estimate / nest.NumProcesses():.0f} s on a "
+              "2-core machine", flush=True)
 
     nest.ResetKernel()
     nest.SetKernelStatus({"rng_seed": args.seed, "local_num_threads": args.threads})
@@ -64,10 +70,15 @@ def main():
     nest.Simulate(args.time)
     done = time.perf_counter()
 
-    rate_ex = espikes.n_events / args.time * 1000.0 / 50
-    rate_in = ispikes.n_events / args.time * 1000.0 / 50
+    # every process's spikes, on process 0 (the others get None and are done)
+    espikes, ispikes = nest.gather_events(espikes), nest.gather_events(ispikes)
+    synapses = nest.GetKernelStatus("num_connections")      # this process's
+    if nest.Rank() != 0:
+        return
+    rate_ex = espikes["times"].size / args.time * 1000.0 / 50
+    rate_in = ispikes["times"].size / args.time * 1000.0 / 50
     print(f"neurons          {n_ex + n_in}")
-    print(f"synapses         {nest.GetKernelStatus('num_connections')}")
+    print(f"synapses         {synapses}" + (" (process 0's)" if nest.NumProcesses() > 1 else ""))
     print(f"excitatory rate  {rate_ex:.2f} Hz")
     print(f"inhibitory rate  {rate_in:.2f} Hz")
     print(f"build time       {built - start:.2f} s")
@@ -75,7 +86,7 @@ def main():
 
     if plt is not None:
         import csnn.raster_plot
-        csnn.raster_plot.from_device(espikes, hist=True)
+        csnn.raster_plot.from_data(np.column_stack([espikes["senders"], espikes["times"]]), hist=True)
         plt.savefig(args.out, dpi=120)
         print(f"raster saved to  {args.out}")
 

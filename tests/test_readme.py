@@ -1,6 +1,6 @@
 """The README and the guide stay true: the guide's model table is the registry's, the README's
 performance summary and bench/README.md's targets are the ones bench/summary.py makes from the
-tracked results, and their code runs."""
+tracked results (docs/scaling.md's tables those of bench/scaling_model.py), and their code runs."""
 import pathlib
 import re
 
@@ -13,6 +13,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 GUIDE = ROOT / "docs" / "guide.md"
 BENCH_README = ROOT / "bench" / "README.md"
+SCALING = ROOT / "docs" / "scaling.md"
 pytestmark = pytest.mark.source_tree
 
 
@@ -27,13 +28,14 @@ def test_model_table_matches_the_registry():
     assert generated_block(GUIDE, "model-table").strip() == model_table().strip()
 
 
-@pytest.mark.parametrize("path, marker, table", [(README, "bench-summary", "summary_table"),
-                                                 (BENCH_README, "bench-targets", "targets_table")],
-                         ids=["summary", "targets"])
-def test_performance_tables_match_the_tracked_results(path, marker, table, monkeypatch):
+@pytest.mark.parametrize("path, marker, module, table", [
+    (README, "bench-summary", "summary", "summary_table"),
+    (BENCH_README, "bench-targets", "summary", "targets_table"),
+    (SCALING, "scaling-model", "scaling_model", "scaling_table")], ids=["summary", "targets", "scaling"])
+def test_performance_tables_match_the_tracked_results(path, marker, module, table, monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT / "bench"))
-    import summary
-    assert generated_block(path, marker).strip() == getattr(summary, table)().strip()
+    tables = __import__(module)
+    assert generated_block(path, marker).strip() == getattr(tables, table)().strip()
 
 
 def test_readme_names_every_neuron_model_in_its_limitations():

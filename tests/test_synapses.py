@@ -274,3 +274,42 @@ def test_a_view_of_the_queue_is_merged_once_and_taken_over_by_build():
     np.testing.assert_array_equal(table.column("weight"), np.concatenate([weight, [2.0]])[order])
     np.testing.assert_array_equal(table.columns["target"], np.concatenate([np.arange(40), [99]])[order])
     assert table.view(5) is table
+
+
+@settings(max_examples=40, deadline=None)
+@given(k=st.integers(2, 4), blocks=st.lists(st.tuples(st.lists(st.integers(0, 5), min_size=1, max_size=12),
+                                                      st.lists(st.integers(0, 7), min_size=12, max_size=12),
+                                                      st.floats(0.1, 5.0)), min_size=1, max_size=4))
+def test_process_shares_of_a_table_are_the_whole_table_split_by_target(k, blocks):
+    """K tables owned by processes 0..K-1 (SynapseTable.own), given the same synapses, keep
+    exactly the synapses onto their targets (i % K == r): together the whole table, each synapse
+    with its weight and with the rank in its source's row that the whole table gives it
+    (row_rank), in the same order within each row; every share knows every delay."""
+    whole = SynapseTable()
+    shares = [SynapseTable() for _ in range(k)]
+    for r, share in enumerate(shares):
+        share.own(r, k)
+    for source, target, delay in blocks:
+        target = np.asarray(target[:len(source)], dtype=np.int32)
+        weight = np.arange(len(source), dtype=float) + 0.5
+        for table in [whole, *shares]:
+            table.add(np.asarray(source), target=target, weight=weight, delay=delay, model=0, port=0)
+    for table in [whole, *shares]:
+        table.build(6)
+    w_source, w_rank, w_slot = whole.row_slots()
+    for r, share in enumerate(shares):
+        mine = whole.columns["target"][w_slot] % k == r
+        s_source, _, s_slot = share.row_slots()
+        np.testing.assert_array_equal(s_source, w_source[mine])
+        np.testing.assert_array_equal(share.columns["row_rank"][s_slot], w_rank[mine])
+        np.testing.assert_array_equal(share.columns["target"][s_slot], whole.columns["target"][w_slot][mine])
+        np.testing.assert_array_equal(share.column("weight")[s_slot], whole.column("weight")[w_slot][mine])
+        assert (share.min_delay, share.max_delay) == (whole.min_delay, whole.max_delay)
+    assert sum(share.size for share in shares) == whole.size
+
+
+def test_ownership_is_set_before_the_first_synapse():
+    table = SynapseTable()
+    table.add(np.array([0]), target=1, weight=1.0, delay=1.0, model=0, port=0)
+    with pytest.raises(ValueError, match="before its first synapse"):
+        table.own(0, 2)

@@ -71,6 +71,7 @@ cdef class Engine:
     cdef WeightBuffer weights               # the chunk's weight events, each window's sorted
     cdef readonly int64_t n_spikes          # spikes emitted so far (local_spike_counter)
     cdef readonly int64_t n_events          # inputs delivered so far, through synapses and from generators
+    cdef readonly double end_seconds        # wall time (s) of the windows' serial ends, exchanges excluded
 
     cdef int _prepare_slots(self, st_offsets, smp_offsets) except -1
     cdef int _reset_agendas(self) except -1

@@ -159,6 +159,7 @@ cdef class Engine:
         self.spikes.cap = 0
         self.n_spikes = 0
         self.n_events = 0
+        self.end_seconds = 0.0
 
     def __dealloc__(self):
         free(self.spikes.data)
@@ -518,6 +519,8 @@ cdef class Engine:
         cdef int64_t first = self.spikes.n
         cdef const SpikeBuffer* batched = &self.spikes
         cdef double t1
+        # what every process does for every spike of the network (docs/scaling.md)
+        cdef double started = csnn_clock(), exchanged = 0.0
         for k in range(self.n_parts):
             self.n_events += self.threads[k].delivered
             if self.threads[k].nonfinite:
@@ -534,9 +537,11 @@ cdef class Engine:
                 status = PROCESS_NONFINITE
             elif c.error != CHUNK_OK:
                 status = PROCESS_OUT_OF_MEMORY
+            exchanged = self.exchange.x.seconds
             if (exchange_window(&self.exchange.x, status, self.spikes.data + first, self.spikes.n - first)
                     != PROCESS_OK and status == PROCESS_OK):
                 c.error = CHUNK_PEER_FAILED
+            exchanged = self.exchange.x.seconds - exchanged
             batched = &self.exchange.x.all
         if c.nonfinite:
             # the run stops in this window: NumericalError names the neuron (populations.check_finite)
@@ -551,6 +556,7 @@ cdef class Engine:
             c.error = CHUNK_OUT_OF_MEMORY
         self.n_spikes += self.spikes.n - first
         reset_threads(self.threads, self.n_parts)
+        self.end_seconds += csnn_clock() - started - exchanged
         if c.error != CHUNK_OK:
             c.stop = 1
             return

@@ -46,6 +46,8 @@ KERNEL_KEYS = {
     "time_communicate_spike_data": (0.0, False, "Wall time (s) this MPI process spent exchanging spikes, "
                                                 "waiting for the others included"),
     "spike_exchanges": (0, False, "Windows whose spikes this MPI process exchanged with the others"),
+    "time_batch_spike_data": (0.0, False, "Wall time (s) of the windows' serial ends: the spikes of the whole "
+                                          "network sorted and batched for delivery (exchanges excluded)"),
     "spike_exchange_bytes": (0, False, "Bytes this MPI process received in spike exchanges"),
     "off_grid_spiking": (True, False, "Spike times are continuous"),
     "local_spike_counter": (0, False, "Spikes emitted so far by this MPI process's neurons"),
@@ -75,6 +77,7 @@ class KernelStatus:
             "connection_rules": tuple(cconnect.RULES), "num_processes": processes.num_processes(),
             "off_grid_spiking": True,
             "local_spike_counter": self.kernel.engine.n_spikes, "version": self.kernel.version,
+            "time_batch_spike_data": self.kernel.engine.end_seconds,
             "threads_model": "openmp" if OPENMP else "none",
             "total_num_virtual_procs": self.settings["local_num_threads"] * processes.num_processes(),
         })

@@ -11,7 +11,8 @@ and MPICH) provides the communicator; the exchange calls MPI's C functions direc
 the GIL, on a duplicate of COMM_WORLD, so that the script's own messages never mix with it.
 
 mpi4py is imported only when a launcher started K > 1 processes (its environment says so:
-``PMI_SIZE`` for MPICH and Intel MPI, ``OMPI_COMM_WORLD_SIZE`` for Open MPI), so that csnn
+``PMI_SIZE`` for MPICH and Intel MPI, ``OMPI_COMM_WORLD_SIZE`` for Open MPI; PMIx's
+``PMIX_RANK`` says a launcher is there, and mpi4py then says how many), so that csnn
 without MPI never imports it and a script on one process never initialises MPI.  It is then
 imported with csnn (:func:`start`), and an exception that ends one process's script ends them
 all (MPI_Abort after its traceback is printed), so that the others do not wait forever in a
@@ -26,43 +27,55 @@ from ..errors import MissingDependencyError
 
 #: what an MPI launcher sets to the number of processes it started
 LAUNCHER_SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE")
+#: what a launcher sets that gives a process's rank but not the number of processes (PMIx:
+#: ``srun --mpi=pmix``, PRRTE): mpi4py then tells how many there are
+LAUNCHER_RANK_VARIABLES = ("PMIX_RANK",)
 
 _world = None
 _exchange_comm = None
+_looked = False             # world() has decided (its answer is _world)
 
 
 def launched_processes():
-    """The number of processes an MPI launcher started this one among (1 without a launcher)."""
+    """The number of processes an MPI launcher started this one among: 1 without a launcher,
+    None when a launcher says this process's rank but not how many there are."""
     for name in LAUNCHER_SIZE_VARIABLES:
         value = os.environ.get(name, "").strip()
         if value.isdigit() and int(value) > 0:
             return int(value)
-    return 1
+    return None if any(name in os.environ for name in LAUNCHER_RANK_VARIABLES) else 1
 
 
 def world():
     """mpi4py's COMM_WORLD when a launcher started more than one process, else None.  The first
     call (at csnn's import, on every process: :func:`start`) also makes csnn's own duplicate
     of it for the spike exchange, a collective every process must reach at the same point."""
-    global _world, _exchange_comm
-    if _world is None and launched_processes() > 1:
+    global _world, _exchange_comm, _looked
+    if _looked:
+        return _world
+    k = launched_processes()
+    if k != 1:
         try:
             from mpi4py import MPI
         except ImportError as err:
+            if k is None:
+                # a PMIx launcher without mpi4py: nothing can tell how many processes there are
+                _looked = True
+                return None
             raise MissingDependencyError(
-                f"this script was started on {launched_processes()} MPI processes, and csnn needs "
-                f"mpi4py to know its rank: pip install \"csnn-sim[mpi]\" (or run it without "
-                f"mpiexec)") from err
-        _world = MPI.COMM_WORLD
-        _abort_all_on_uncaught_exceptions(_world)
-        _exchange_comm = _world.Dup()
+                f"this script was started on {k} MPI processes, and csnn needs mpi4py to know its rank: "
+                f"pip install \"csnn-sim[mpi]\" (or run it without mpiexec)") from err
+        if MPI.COMM_WORLD.Get_size() > 1:
+            _world = MPI.COMM_WORLD
+            _abort_all_on_uncaught_exceptions(_world)
+            _exchange_comm = _world.Dup()
+    _looked = True
     return _world
 
 
 def start():
     """At csnn's import: join the MPI processes when a launcher started several."""
-    if launched_processes() > 1:
-        world()
+    world()
 
 
 def _abort_all_on_uncaught_exceptions(comm):
