@@ -9,6 +9,8 @@ extra installs MPICH); oversubscribing the machine's cores is fine.
 """
 import json
 import pathlib
+import re
+import textwrap
 
 import numpy as np
 import pytest
@@ -183,15 +185,46 @@ def test_a_process_that_dies_during_a_run_ends_the_job(how):
         assert "process 1 gives up" in done.stdout + done.stderr
 
 
-def test_facetshw_synapses_are_refused_on_several_processes():
-    done = run_script("""
-        import csnn as nest
+def test_facetshw_synapses_are_refused_on_several_processes(tmp_path):
+    outcomes = refusals(tmp_path, """
         p = nest.Create("parrot_neuron", 4)
         nest.Connect(p, p, syn_spec={"synapse_model": "stdp_facetshw_synapse_hom"})
+        nest.Simulate(5.0)
+    """)
+    for outcome in outcomes:
+        assert outcome.startswith("refused: Prepare: stdp_facetshw_synapse_hom") and "run it on one process" in outcome
+
+
+def refusals(tmp_path, body):
+    """Run ``body`` (after ``import csnn as nest``) on 2 processes; each one's outcome: "refused:
+    <message>" for a CSNNError, else "finished" (each written to its own file: stdout lines of
+    two processes may interleave)."""
+    done = run_script(f"""
+        import csnn as nest
         try:
-            nest.Simulate(5.0)
+""" + textwrap.indent(textwrap.dedent(body), " " * 12) + f"""
+            outcome = "finished"
         except nest.CSNNError as err:
-            print("refused:", err)
+            outcome = "refused: " + str(err)
+        with open(r"{tmp_path}/rank%d.txt" % nest.Rank(), "w") as f:
+            f.write(outcome)
     """, mpiexec(), "-n", "2")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.count("refused: Prepare: stdp_facetshw_synapse_hom") == 2 and "run it on one process" in done.stdout
+    assert done.returncode == 0, done.stdout + done.stderr
+    return [(tmp_path / f"rank{r}.txt").read_text() for r in range(2)]
+
+
+@pytest.mark.parametrize("mismatch, message", [
+    ("if nest.Rank() == 1:\n    nest.Create('iaf_psc_delta')", r"Prepare: the MPI processes differ in network_size "
+                                                                 r"\(process 0: 4, process 1: 5\)"),
+    ("nest.Connect(n[:nest.Rank() + 1], n)", r"Prepare: the MPI processes differ in connections "
+                                             r"\(process 0: 4, process 1: 8\)"),
+    ("nest.SetKernelStatus({'rng_seed': 1 + nest.Rank()})", r"differ in rng_seed"),
+    ("t = 10.0 + nest.Rank()", r"Run: the MPI processes differ in time \(process 0: 10.0, process 1: 11.0\)"),
+])
+def test_processes_that_built_different_networks_or_run_different_times_are_refused(mismatch, message, tmp_path):
+    """A script whose Create, Connect, seed or Simulate depends on Rank() would exchange spikes
+    that mean nothing to the other processes: every process refuses to simulate, naming the
+    difference, instead of running on or waiting forever."""
+    outcomes = refusals(tmp_path, "n = nest.Create('iaf_psc_delta', 4)\nt = 10.0\n" + mismatch + "\nnest.Simulate(t)")
+    for outcome in outcomes:
+        assert re.search(message, outcome), outcome

@@ -13,13 +13,12 @@ part in the exchange and reports it there, so that every process stops after the
 and raises an error instead of waiting forever for a process that stopped.
 
 The core is not linked against MPI: the facade (``csnn.network.processes``) hands over the
-addresses of the two functions in the MPI library mpi4py loaded, the handles of the
+addresses of MPI_Allgather, MPI_Allgatherv and MPI_Abort in the MPI library mpi4py loaded, the handles of the
 communicator and of ``MPI_BYTE``, and whether handles are C ints (MPICH and its derivatives) or
 pointers (Open MPI); csnn without mpi4py never needs an MPI library.
 """
-from libc.stdint cimport int32_t, int64_t, intptr_t
+from libc.stdint cimport int64_t, intptr_t
 from libc.stdlib cimport calloc, free, qsort, realloc
-from libc.string cimport memcpy
 
 from csnn._core.events cimport SpikeOut
 from csnn._core.threads cimport csnn_clock, spike_order
@@ -103,7 +102,7 @@ cdef int exchange_window(Exchange* x, int status, const SpikeOut* spikes, int64_
         x.all.cap = total
     if total > 0:
         _allgatherv(x, spikes, <int> (n * sizeof(SpikeOut)), x.all.data)
-        # each process's spikes are sorted: the merge restores the order one process has
+        # in rank order now: sorted again into the (time, neuron) order one process has
         qsort(x.all.data, total, sizeof(SpikeOut), spike_order)
     x.all.n = total
     x.n_exchanges += 1
@@ -116,9 +115,8 @@ cdef class SpikeExchange:
     """The spike exchange between ``n_ranks`` MPI processes, this one being ``rank``.
 
     ``allgather``, ``allgatherv``, ``abort``: addresses of MPI_Allgather, MPI_Allgatherv and
-    MPI_Abort; ``comm``,
-    ``byte``: the handles of the communicator and of MPI_BYTE; ``int_handles``: whether MPI
-    handles are C ints (MPICH) or pointers (Open MPI).
+    MPI_Abort; ``comm``, ``byte``: the handles of the communicator and of MPI_BYTE;
+    ``int_handles``: whether MPI handles are C ints (MPICH) or pointers (Open MPI).
     """
 
     def __cinit__(self, int rank, int n_ranks, intptr_t allgather, intptr_t allgatherv, intptr_t abort,

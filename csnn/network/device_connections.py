@@ -3,10 +3,11 @@ multimeters attached to neurons.
 
 A generator's connection is a stream the engine's stimulation keeps (``csnn/_core/streams.pyx``),
 with its own random state; a recorder's or multimeter's is an attachment in the engine's
-recorders.  On several MPI processes each keeps the connections of its own neurons (as NEST
-does): a stream's random state is drawn for every connection on every process, so that it
-does not depend on where the stream lives.  :class:`DeviceConnections` makes them and keeps what GetConnections reports of them
-(each stream's synapse model; each attachment's ends, model, weight and delay).
+recorders.  :class:`DeviceConnections` makes them and keeps what GetConnections reports of
+them (each stream's synapse model; each attachment's ends, model, weight and delay).  On
+several MPI processes each keeps the connections of its own neurons (as NEST does): a stream's
+random state is drawn for every connection on every process, so that it does not depend on
+where the stream lives.
 """
 import collections
 

@@ -97,6 +97,9 @@ class Kernel:
         recorders open their files."""
         if self.prepared:
             raise KernelStateError("Prepare: the kernel is already prepared; call Cleanup first")
+        processes.agree("Prepare", network_size=self.nodes.size(), rng_seed=self.status["rng_seed"],
+                        resolution=self.status["resolution"],
+                        connections=sum(self.models.get(name).num_connections for name in self.models.names("synapse")))
         self.engine.bind(self.nodes.bound_populations())
         self.nodes.send_archive()
         self.plasticity.upload()
@@ -113,6 +116,7 @@ class Kernel:
         if not self.prepared:
             raise KernelStateError("Run: call Prepare first (or use Simulate)")
         t = _check_time("Run", t)
+        processes.agree("Run", time=t)
         if t == 0:
             return
         self.started = True

@@ -46,9 +46,9 @@ KERNEL_KEYS = {
     "time_communicate_spike_data": (0.0, False, "Wall time (s) this MPI process spent exchanging spikes, "
                                                 "waiting for the others included"),
     "spike_exchanges": (0, False, "Windows whose spikes this MPI process exchanged with the others"),
+    "spike_exchange_bytes": (0, False, "Bytes this MPI process received in spike exchanges"),
     "time_batch_spike_data": (0.0, False, "Wall time (s) of the windows' serial ends: the spikes of the whole "
                                           "network sorted and batched for delivery (exchanges excluded)"),
-    "spike_exchange_bytes": (0, False, "Bytes this MPI process received in spike exchanges"),
     "off_grid_spiking": (True, False, "Spike times are continuous"),
     "local_spike_counter": (0, False, "Spikes emitted so far by this MPI process's neurons"),
     "version": (None, False, "csnn version"),

@@ -23,7 +23,7 @@ import os
 import sys
 
 from .._core.exchange import SpikeExchange
-from ..errors import MissingDependencyError
+from ..errors import KernelStateError, MissingDependencyError
 
 #: what an MPI launcher sets to the number of processes it started
 LAUNCHER_SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE")
@@ -108,6 +108,23 @@ def sync():
     comm = world()
     if comm is not None:
         comm.Barrier()
+
+
+def agree(what, **values):
+    """Raise KernelStateError on every process unless all have the same ``values`` (a
+    collective: every process calls it at the same point of the script).  Processes that built
+    different networks, or simulate for different times, would exchange spikes that mean
+    nothing to each other, or wait for one another forever."""
+    if _exchange_comm is None:
+        return
+    everyone = _exchange_comm.allgather(values)
+    differing = sorted(key for key in values if any(other[key] != values[key] for other in everyone))
+    if differing:
+        key = differing[0]
+        each = ", ".join(f"process {rank}: {other[key]!r}" for rank, other in enumerate(everyone))
+        raise KernelStateError(f"{what}: the MPI processes differ in {key} ({each}); every process must run the "
+                               "same Create, Connect, SetKernelStatus and Simulate calls (only what they record or "
+                               "print may depend on Rank())")
 
 
 def spike_exchange():
