@@ -10,11 +10,12 @@ quotes between its ``scaling-model`` markers (tests/test_readme.py checks that i
 The model: a window of the smallest delay d costs every process
 
     compute / P            its share of the inputs, c_e seconds each (one thread)
-  + s_w * c_b              the serial end: every spike of the network sorted and batched
+  + s_w * c_b(s_w)         the serial end: every spike of the network sorted and batched
   + 2 ceil(log2 P) alpha   the two collectives' latency (header, spikes)
   + (P - 1) / P * 16 s_w / beta     the spikes' bytes
 
-with s_w = N nu d the network's spikes per window; c_e and c_b are measured on one process,
+with s_w = N nu d the network's spikes per window; c_e and c_b are measured on one process
+(c_b at two network sizes, as a + b log2 s_w: the sorts grow with the logarithm),
 alpha and beta (an interconnect's latency and bandwidth) are assumed, since this machine has
 one node.  Waiting for the slowest process is not modelled (measured: see the table).
 """
@@ -29,6 +30,8 @@ import shared
 BENCH = Path(__file__).resolve().parent
 TRACKED_RESULTS = BENCH / "results"
 MEASURED = {"order": 2500, "simtime": 1000.0}
+#: the smaller network of the same run: is the serial end's cost per spike or per window?
+SMALLER = {"order": 500, "simtime": 1000.0}
 #: the network extrapolated to: N neurons with NEST's hpc_benchmark in-degree (9000 excitatory
 #: + 2250 inhibitory; brunel_delta's 10 % would be 10^5 synapses per neuron at this size), the
 #: measured rate, brunel_delta's drive and delay
@@ -39,11 +42,11 @@ SPIKE_BYTES = 16
 PROCESSES = (64, 1024)
 
 
-def measured(results_dir):
-    """The order-2500 case's medians: simulate, serial-end and exchange seconds, spikes,
-    windows, events, per run name."""
+def measured(results_dir, params=MEASURED):
+    """The medians of brunel_delta's case ``params``: simulate, serial-end and exchange seconds,
+    spikes, windows, events, per run name."""
     record = json.loads((Path(results_dir) / "brunel_delta.json").read_text())
-    case = next(c for c in record["cases"] if c["params"] in (MEASURED, repr(MEASURED)))
+    case = next(c for c in record["cases"] if c["params"] in (params, repr(params)))
     out = {}
     for name, runs in case["runs"].items():
         if not name.startswith("csnn"):
@@ -57,16 +60,15 @@ def measured(results_dir):
     return out
 
 
-def model(c_e, c_b, s_w_measured, rate, processes, p=None):
+def model(c_e, c_b, rate, processes, p=None):
     """Seconds per simulated second of NETWORK on ``processes`` processes: (compute, serial,
-    exchange, total)."""
+    exchange, total); ``c_b(s)``: the serial end's seconds per spike at s spikes per window."""
     p = p or shared.brunel_parameters(MEASURED["order"])
     n, k_in, d = NETWORK["N"], NETWORK["K_in"], p["delay"]
     windows = 1000.0 / d
     s_w = n * rate * d / 1000.0
     compute = n * (rate * k_in + p["p_rate"]) * c_e / processes
-    # qsort's comparisons per spike grow with log2 of the spikes sorted
-    serial = windows * s_w * c_b * math.log2(s_w) / math.log2(s_w_measured)
+    serial = windows * s_w * c_b(s_w)
     exchange = windows * (2 * math.ceil(math.log2(processes)) * ALPHA
                           + (processes - 1) / processes * SPIKE_BYTES * s_w / BETA)
     return compute, serial, exchange, compute + serial + exchange
@@ -82,7 +84,15 @@ def scaling_table(results_dir=TRACKED_RESULTS):
     rate = one["spikes"] / n_measured / simtime
     s_w_measured = one["spikes"] / windows
     c_e = (one["simulate_s"] - one["serial_end_s"]) / one["events"]
-    c_b = one["serial_end_s"] / one["spikes"]
+    small = measured(results_dir, SMALLER)["csnn"]
+    # the serial end per spike at the two sizes, fitted as a + b log2(spikes per window): the
+    # sorts' comparisons grow with the logarithm (b >= 0: noise must not make it shrink)
+    sizes = [small["spikes"] / windows, s_w_measured]
+    costs = [small["serial_end_s"] / small["spikes"], one["serial_end_s"] / one["spikes"]]
+    slope = max(0.0, (costs[1] - costs[0]) / (math.log2(sizes[1]) - math.log2(sizes[0])))
+
+    def c_b(spikes_per_window):
+        return costs[1] + slope * (math.log2(spikes_per_window) - math.log2(sizes[1]))
     lines = [
         f"Measured: brunel_delta, {n_measured} neurons, 1 s ({windows:.0f} windows of {p['delay']} ms, "
         f"{s_w_measured:.0f} spikes per window, {rate:.1f} Hz), medians of the tracked run:",
@@ -98,8 +108,10 @@ def scaling_table(results_dir=TRACKED_RESULTS):
         f"{1e6 * two['exchange mean_s'] / windows:.0f} us | {two['exchange bytes per process'] / windows:.0f} |",
         "",
         f"Two processes against two threads: {threads['simulate_s'] / two['simulate_s']:.2f} (above 1: processes "
-        f"faster).  Per input {1e9 * c_e:.1f} ns of one thread; per spike of the network {1e9 * c_b:.0f} ns of "
-        f"serial end on every process.",
+        f"faster).  Per input {1e9 * c_e:.1f} ns of one thread; per spike of the network {1e9 * costs[1]:.0f} ns of "
+        f"serial end on every process ({1e9 * costs[0]:.0f} ns at order {SMALLER['order']}, {sizes[0]:.0f} spikes "
+        f"per window: it costs per spike, and grows by {1e9 * slope:.1f} ns per doubling of the spikes per window, "
+        f"which the model extrapolates).",
         "",
         f"Model for {NETWORK['N']:.0e} neurons, {NETWORK['K_in']} inputs each, {rate:.1f} Hz, "
         f"drive {p['p_rate']:.0f} Hz, delay {p['delay']} ms, one thread per process, "
@@ -109,10 +121,10 @@ def scaling_table(results_dir=TRACKED_RESULTS):
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for processes in PROCESSES:
-        compute, serial, exchange, total = model(c_e, c_b, s_w_measured, rate, processes, p)
+        compute, serial, exchange, total = model(c_e, c_b, rate, processes, p)
         lines.append(f"| {processes} | {compute:.3g} | {serial:.3g} | {exchange:.3g} | {total:.3g} | "
                      f"{compute / total:.2f} |")
-    compute_1, serial, exchange, _ = model(c_e, c_b, s_w_measured, rate, 1024, p)
+    compute_1, serial, exchange, _ = model(c_e, c_b, rate, 1024, p)
     even = compute_1 * 1024 / (serial + exchange)
     lines += ["", f"The replicated work (serial end and exchange) equals the compute share at about "
                   f"{even:,.0f} processes."]
