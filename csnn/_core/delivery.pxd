@@ -121,10 +121,17 @@ cdef class BatchQueue:
     cdef int64_t head
     cdef readonly double width
     cdef double inv_width      # 1 / width: the bucket guess multiplies
+    # windows on the resolution grid (width m whole steps, the grid starting on a step): bounds[j]
+    # is the time of step first_step + j m, as every time on the grid is computed; else
+    # (step_width 0) bounds are sums of width
+    cdef Grid grid
+    cdef int64_t step_width
+    cdef int64_t first_step
 
     cdef int push(self, const Batch* b) noexcept nogil
     cdef int open_window(self, double t_end) noexcept nogil
     cdef int close_window(self) noexcept nogil
-    cdef int regrid(self, double t_start, double width, double max_delay) except -1
+    cdef double _bound_after(self, double previous, int64_t j) noexcept nogil
+    cdef int regrid(self, double t_start, double width, double max_delay, const Grid* grid) except -1
     cdef int batch_spikes(self, const RowsView* tables, const SpikeBuffer* spikes, int64_t first,
                           const Grid* grid, const int32_t* gids) noexcept nogil

@@ -7,12 +7,17 @@ delays, so a spike makes one or a few batches; a row with continuous random dela
 batch per synapse, and the sort below orders them all the same).  No record is written per
 synapse: the window's batches are taken in arrival order and each is pushed into its targets.
 
-Windows are ``(bounds[j], bounds[j + 1]]`` with ``bounds[j + 1] = bounds[j] + width`` computed
-by repeated addition from the grid's origin, so a spike emitted in a window at time ``t`` with a
-delay ``d >= width`` arrives at ``fl(t + d) >= bounds[k + 1]``, never inside the window being
-processed.  The one exception, ``fl(t + d) == bounds[k + 1]`` after rounding, is moved to the next
-representable time when the spike is batched (a shift of one ulp), so a window never receives
-batches while it runs.  A ring of ``nb`` buckets covers the maximal delay; later arrivals wait
+Windows are ``(bounds[j], bounds[j + 1]]``.  When the width is m whole steps of the resolution
+grid (the smallest delay is, as NEST's delays are) and the first window starts on a step, bound
+j is the time of step first_step + j m, computed as every grid time is (gridtime.pxd): a spike
+emitted at a grid time inside a window through a delay of at least m steps then arrives at a
+later step, after the window's end.  Otherwise bounds are repeated sums of the width.  Either
+way a spike emitted in a window at time ``t`` with a delay ``d >= width`` arrives after the
+window, up to rounding: an off-grid arrival that rounding puts at or before the present
+window's end (one emitted within an ulp or two of the window's start) is moved to the next
+representable time after that end, so a window never receives batches while it runs.  (With
+sums of the width, a gridded spike could meet that case too: 8.8 + 0.8 ms, in windows of 0.8
+ms summed to 9.6, arrived at 9.600000000000001, not at step 96's 9.6.)  A ring of ``nb`` buckets covers the maximal delay; later arrivals wait
 in an overflow bucket.
 
 Batches are made from a synapse table through its ``RowsView`` (delivery.pxd): the row offsets,
@@ -25,7 +30,7 @@ from libc.stdlib cimport free, malloc, calloc
 from libc.string cimport memmove
 
 from csnn._core.events cimport INFINITY, SpikeOut
-from csnn._core.gridtime cimport arrival, on_grid
+from csnn._core.gridtime cimport OFF_GRID, arrival, grid_time, make_grid, on_grid
 from csnn._core.synapses cimport column_value
 
 import numpy as np
@@ -140,20 +145,33 @@ cdef class BatchQueue:
         """The end of the present window (inclusive), ms."""
         return self.bounds[1] if self.nb > 0 else None
 
+    @property
+    def resolution(self):
+        """The step of the grid the windows were laid on (ms)."""
+        return self.grid.h
+
     def bound(self, int64_t k, double t_stop):
         """The end of the k-th window from the present one (k = 1: the present window's end) as
-        close_window will compute it (by repeated addition beyond the ring), or the first
-        window end at or after ``t_stop`` if that comes first (ms)."""
+        close_window will compute it, or the first window end at or after ``t_stop`` if that
+        comes first (ms)."""
         cdef double end = self.bounds[k if k <= self.nb else self.nb]
         cdef int64_t j
         for j in range(self.nb, k):
             if end >= t_stop:
                 break
-            end += self.width
+            end = self._bound_after(end, j + 1)
         return end
 
-    cdef int regrid(self, double t_start, double width, double max_delay) except -1:
-        """Start a new window grid at ``t_start``, keeping every batch in flight."""
+    cdef double _bound_after(self, double previous, int64_t j) noexcept nogil:
+        """Bound j (counted from the present window's start, bounds[0]), which follows
+        ``previous``: a grid time on an aligned grid, else previous + width."""
+        if self.step_width > 0:
+            return grid_time(&self.grid, self.first_step + j * self.step_width)
+        return previous + self.width
+
+    cdef int regrid(self, double t_start, double width, double max_delay, const Grid* grid) except -1:
+        """Start a new window grid at ``t_start``, keeping every batch in flight; on the
+        resolution ``grid`` when ``width`` is whole steps of it and ``t_start`` one of them."""
         cdef BatchBucket pending
         cdef int64_t j, i, nb
         cdef BatchBucket* ring
@@ -187,9 +205,14 @@ cdef class BatchQueue:
             self.head = 0
             self.width = width
             self.inv_width = 1.0 / width
+            self.grid = grid[0]
+            self.step_width = delay_steps(grid, width)
+            if self.step_width == OFF_GRID or grid_time(grid, self.step_width) != width \
+                    or not on_grid(grid, t_start, &self.first_step):
+                self.step_width = 0
             bounds[0] = t_start
             for j in range(1, nb + 1):
-                bounds[j] = bounds[j - 1] + width
+                bounds[j] = self._bound_after(bounds[j - 1], j)
             for i in range(pending.n):
                 if self.push(&pending.b[i]) != 0:
                     raise MemoryError("csnn: out of memory while re-bucketing spikes in flight")
@@ -197,9 +220,11 @@ cdef class BatchQueue:
             free(pending.b)
         return 0
 
-    def regrid_at(self, double t_start, double width, double max_delay):
-        """:meth:`regrid` from Python (the engine's prepare and checkpoint restore)."""
-        self.regrid(t_start, width, max_delay)
+    def regrid_at(self, double t_start, double width, double max_delay, double resolution):
+        """:meth:`regrid` from Python (the engine's prepare and checkpoint restore), on the grid
+        of ``resolution`` (ms)."""
+        cdef Grid grid = make_grid(resolution)
+        self.regrid(t_start, width, max_delay, &grid)
 
     def pending(self):
         """Every batch in flight (ring buckets and overflow), as the bytes of their Batch
@@ -236,7 +261,7 @@ cdef class BatchQueue:
             if b.t < self.overflow_min:
                 self.overflow_min = b.t
             return bucket_push(&self.overflow, b)
-        # a guess by multiplication (bounds are sums of width, so the guess can be one off),
+        # a guess by multiplication (bounds are rounded, so the guess can be one off),
         # corrected against the bounds themselves; the ring index wraps without a division
         j = <int64_t> ((b.t - self.bounds[0]) * self.inv_width)
         if j >= self.nb:
@@ -278,7 +303,8 @@ cdef class BatchQueue:
         self.window.n = 0
         self.head = (self.head + 1) % self.nb
         memmove(self.bounds, self.bounds + 1, self.nb * sizeof(double))
-        self.bounds[self.nb] = self.bounds[self.nb - 1] + self.width
+        self.first_step += self.step_width
+        self.bounds[self.nb] = self._bound_after(self.bounds[self.nb - 1], self.nb)
         if self.overflow_min > self.bounds[self.nb]:
             return 0
         for i in range(self.overflow.n):
@@ -299,8 +325,9 @@ cdef class BatchQueue:
         """Batch a window's spikes (``spikes`` from ``first`` on, sorted by time and neuron;
         ``gids``: the global ids of the engine indices) for the windows in which they arrive:
         per spike and table, one batch per run of equal delays in the sender's row.  An
-        arrival that rounding puts at the present window's end is moved one ulp later, so that
-        a window never receives batches while it runs.
+        off-grid arrival that rounding puts at or before the present window's end is moved to
+        the next representable time after it, so that a window never receives batches while it
+        runs.
 
         A spike emitted exactly at the time of grid step k arrives through a delay of m whole
         steps at the time of step k + m (gridtime.pxd), the same double as every other input of

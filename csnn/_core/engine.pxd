@@ -68,6 +68,7 @@ cdef class Engine:
     cdef readonly SpikeExchange exchange
     cdef ThreadState* threads               # per thread: its spikes, weight events, counters
     cdef SpikeBuffer spikes                 # the chunk's spikes, each window's sorted by (time, neuron)
+    cdef SpikeBuffer sort_scratch           # what sorting a window's spikes needs
     cdef WeightBuffer weights               # the chunk's weight events, each window's sorted
     cdef readonly int64_t n_spikes          # spikes emitted so far (local_spike_counter)
     cdef readonly int64_t n_events          # inputs delivered so far, through synapses and from generators

@@ -157,12 +157,16 @@ cdef class Engine:
         self.spikes.data = NULL
         self.spikes.n = 0
         self.spikes.cap = 0
+        self.sort_scratch.data = NULL
+        self.sort_scratch.n = 0
+        self.sort_scratch.cap = 0
         self.n_spikes = 0
         self.n_events = 0
         self.end_seconds = 0.0
 
     def __dealloc__(self):
         free(self.spikes.data)
+        free(self.sort_scratch.data)
         free(self.slots)
         free(self.weights.data)
         free_threads(self.threads, self.n_threads)
@@ -340,8 +344,8 @@ cdef class Engine:
         elif self.n_ranks > 1 and self.width > 0:
             # restored from a checkpoint, before it rejoins the other processes: the saved windows
             width = self.width
-        if width != self.width or self.queue.nb == 0:
-            self.queue.regrid_at(self.t_now, width, self.max_delay)
+        if width != self.width or self.queue.nb == 0 or self.queue.resolution != self.grid.h:
+            self.queue.regrid_at(self.t_now, width, self.max_delay, self.grid.h)
             self.width = width
         csnn_release_free_heap()
 
@@ -528,7 +532,7 @@ cdef class Engine:
             if self.threads[k].failed:
                 c.error = CHUNK_OUT_OF_MEMORY
         if c.error == CHUNK_OK and not c.nonfinite and (
-                collect_spikes(self.threads, self.n_parts, &self.spikes) != 0
+                collect_spikes(self.threads, self.n_parts, &self.spikes, &self.sort_scratch) != 0
                 or collect_weights(self.threads, self.n_parts, &self.weights) != 0):
             c.error = CHUNK_OUT_OF_MEMORY
         if self.exchange is not None:
@@ -668,7 +672,7 @@ def _restore_engine(state):
         # the same window boundaries as before the save: they continue by repeated addition
         origin, width = state["grid"]
         engine.build()
-        engine.queue.regrid_at(origin, width, engine.max_delay)
+        engine.queue.regrid_at(origin, width, engine.max_delay, engine.grid.h)
         engine.width = width
     engine.prepare()                               # (the grid when there was none) one archive per neuron
     engine.queue.refill(state["in_flight"])

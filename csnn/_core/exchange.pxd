@@ -32,7 +32,9 @@ cdef struct Exchange:
     ProcessReport* reports         # per rank, the last window's
     int* counts                    # per rank, bytes of spikes
     int* displs
+    int64_t* starts                # per rank, where its spikes start in ``all``
     SpikeBuffer all                # the window's spikes of every process, sorted by (time, neuron)
+    SpikeBuffer scratch            # what merging the processes' sorted spikes needs
     int64_t n_exchanges            # windows exchanged
     int64_t n_bytes                # bytes received
     double seconds                 # wall time in the collectives, waiting for the others included

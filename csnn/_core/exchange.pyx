@@ -18,10 +18,10 @@ communicator and of ``MPI_BYTE``, and whether handles are C ints (MPICH and its 
 pointers (Open MPI); csnn without mpi4py never needs an MPI library.
 """
 from libc.stdint cimport int64_t, intptr_t
-from libc.stdlib cimport calloc, free, qsort, realloc
+from libc.stdlib cimport calloc, free, realloc
 
 from csnn._core.events cimport SpikeOut
-from csnn._core.threads cimport csnn_clock, spike_order
+from csnn._core.threads cimport csnn_clock, merge_spike_runs
 
 # MPI's signatures, with the handles as C ints (MPICH) or as pointers (Open MPI)
 ctypedef int (*allgather_int)(const void*, int, int, void*, int, int, int) noexcept nogil
@@ -84,6 +84,7 @@ cdef int exchange_window(Exchange* x, int status, const SpikeOut* spikes, int64_
         if x.reports[k].status > worst:
             worst = x.reports[k].status
         x.displs[k] = <int> (total * sizeof(SpikeOut))
+        x.starts[k] = total
         total += x.reports[k].n_spikes
         x.counts[k] = <int> (x.reports[k].n_spikes * sizeof(SpikeOut))
     if worst != PROCESS_OK:
@@ -102,8 +103,9 @@ cdef int exchange_window(Exchange* x, int status, const SpikeOut* spikes, int64_
         x.all.cap = total
     if total > 0:
         _allgatherv(x, spikes, <int> (n * sizeof(SpikeOut)), x.all.data)
-        # in rank order now: sorted again into the (time, neuron) order one process has
-        qsort(x.all.data, total, sizeof(SpikeOut), spike_order)
+        # each process's spikes are sorted: merged into the (time, neuron) order one process has
+        if merge_spike_runs(x.all.data, total, x.starts, x.n_ranks, &x.scratch) != 0:
+            _abort(x, b"out of memory for a window's spikes")
     x.all.n = total
     x.n_exchanges += 1
     x.n_bytes += nbytes + x.n_ranks * sizeof(ProcessReport)
@@ -136,14 +138,17 @@ cdef class SpikeExchange:
         self.x.reports = <ProcessReport*> calloc(n_ranks, sizeof(ProcessReport))
         self.x.counts = <int*> calloc(n_ranks, sizeof(int))
         self.x.displs = <int*> calloc(n_ranks, sizeof(int))
-        if self.x.reports == NULL or self.x.counts == NULL or self.x.displs == NULL:
+        self.x.starts = <int64_t*> calloc(n_ranks, sizeof(int64_t))
+        if self.x.reports == NULL or self.x.counts == NULL or self.x.displs == NULL or self.x.starts == NULL:
             raise MemoryError("csnn: out of memory for the spike exchange")
 
     def __dealloc__(self):
         free(self.x.reports)
         free(self.x.counts)
         free(self.x.displs)
+        free(self.x.starts)
         free(self.x.all.data)
+        free(self.x.scratch.data)
 
     @property
     def rank(self):

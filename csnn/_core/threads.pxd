@@ -4,7 +4,7 @@ barrier and wall clock (C), and what each leaves at a window's end merged into t
 buffers in an order that does not depend on the thread count (see threads.pyx)."""
 from libc.stdint cimport int32_t, int64_t
 
-from csnn._core.events cimport SpikeBuffer
+from csnn._core.events cimport SpikeBuffer, SpikeOut
 from csnn._core.stdp cimport WeightBuffer
 from csnn._core.targets cimport ThreadState
 
@@ -73,6 +73,13 @@ cdef inline void reset_threads(ThreadState* threads, int n_parts) noexcept nogil
 
 
 cdef void free_threads(ThreadState* threads, int n_threads) noexcept nogil
-cdef int spike_order(const void* a, const void* b) noexcept nogil
-cdef int collect_spikes(const ThreadState* threads, int n_parts, SpikeBuffer* chunk) noexcept nogil
+cdef inline bint spike_before(const SpikeOut* a, const SpikeOut* b) noexcept nogil:
+    """(time, neuron) order of emitted spikes: a total order (a neuron fires once at a time)."""
+    return a.t < b.t or (a.t == b.t and a.neuron < b.neuron)
+
+
+cdef int sort_spikes(SpikeOut* data, int64_t n, SpikeBuffer* scratch) noexcept nogil
+cdef int merge_spike_runs(SpikeOut* data, int64_t n, const int64_t* starts, int64_t n_runs,
+                          SpikeBuffer* scratch) noexcept nogil
+cdef int collect_spikes(const ThreadState* threads, int n_parts, SpikeBuffer* chunk, SpikeBuffer* scratch) noexcept nogil
 cdef int collect_weights(const ThreadState* threads, int n_parts, WeightBuffer* chunk) noexcept nogil
