@@ -199,7 +199,7 @@ def refusals(tmp_path, body):
     """Run ``body`` (after ``import csnn as nest``) on 2 processes; each one's outcome: "refused:
     <message>" for a CSNNError, else "finished" (each written to its own file: stdout lines of
     two processes may interleave)."""
-    done = run_script(f"""
+    done = run_script("""
         import csnn as nest
         try:
 """ + textwrap.indent(textwrap.dedent(body), " " * 12) + f"""
