@@ -12,7 +12,7 @@ The model: a window of the smallest delay d costs every process
     compute / P            its share of the inputs, c_e seconds each (one thread)
   + s_w * c_b(s_w)         the serial end: every spike of the network sorted and batched
   + 2 ceil(log2 P) alpha   the two collectives' latency (header, spikes)
-  + (P - 1) / P * 16 s_w / beta     the spikes' bytes
+  + (P - 1) / P * 16 s_w / beta     the spikes' bytes (SpikeOut records, exchange.pyx)
 
 with s_w = N nu d the network's spikes per window; c_e and c_b are measured on one process
 (c_b at two network sizes, as a + b log2 s_w: the sorts grow with the logarithm),
@@ -26,6 +26,7 @@ import statistics
 from pathlib import Path
 
 import shared
+from csnn._core.exchange import SPIKE_BYTES
 
 BENCH = Path(__file__).resolve().parent
 TRACKED_RESULTS = BENCH / "results"
@@ -38,7 +39,6 @@ SMALLER = {"order": 500, "simtime": 1000.0}
 NETWORK = {"N": 1_000_000, "K_in": 11250}
 #: an InfiniBand-class interconnect: latency per step of a collective (s), bandwidth per process (B/s)
 ALPHA, BETA = 2e-6, 5e9
-SPIKE_BYTES = 16
 PROCESSES = (64, 1024)
 
 

@@ -17,8 +17,8 @@ window, up to rounding: an off-grid arrival that rounding puts at or before the 
 window's end (one emitted within an ulp or two of the window's start) is moved to the next
 representable time after that end, so a window never receives batches while it runs.  (With
 sums of the width, a gridded spike could meet that case too: 8.8 + 0.8 ms, in windows of 0.8
-ms summed to 9.6, arrived at 9.600000000000001, not at step 96's 9.6.)  A ring of ``nb`` buckets covers the maximal delay; later arrivals wait
-in an overflow bucket.
+ms summed to 9.6, arrived at 9.600000000000001, not at step 96's 9.6.)  A ring of ``nb``
+buckets covers the maximal delay; later arrivals wait in an overflow bucket.
 
 Batches are made from a synapse table through its ``RowsView`` (delivery.pxd): the row offsets,
 targets, weights, delays and ports, each delay code's length in grid steps and each row's shape

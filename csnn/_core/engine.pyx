@@ -20,8 +20,9 @@ batch and touches only its own targets, so a neuron sees the same inputs in the 
 whatever the thread count.  MPI processes are one more level of the same ownership: process r
 of K owns the neurons i % K == r, stores only the synapses onto them, and between steps 2 and 3
 sends its window's spikes to every process and receives theirs (exchange.pyx), so that each
-batches the spikes of the whole network, in the order one process would.  A neuron's state changes only at its own events, never at window
-boundaries: two ``Simulate`` calls of 50 ms give bit for bit the results of one of 100 ms.
+batches the spikes of the whole network, in the order one process would.  A neuron's state
+changes only at its own events, never at window boundaries: two ``Simulate`` calls of 50 ms
+give bit for bit the results of one of 100 ms.
 
 The Engine coordinates: it holds the neurons' bindings and Slots, the synapse tables, the
 clock, the batch queue and the threads, and owns one object per other concern, each in its own
@@ -520,7 +521,7 @@ cdef class Engine:
         other MPI processes) and batched for the windows in which they arrive, the grid moved
         on, and the next window opened unless the chunk ends here."""
         cdef int k, status = PROCESS_OK
-        cdef int64_t first = self.spikes.n
+        cdef int64_t first = self.spikes.n, batched_from = first
         cdef const SpikeBuffer* batched = &self.spikes
         cdef double t1
         # what every process does for every spike of the network (docs/scaling.md)
@@ -547,6 +548,7 @@ cdef class Engine:
                 c.error = CHUNK_PEER_FAILED
             exchanged = self.exchange.x.seconds - exchanged
             batched = &self.exchange.x.all
+            batched_from = 0
         if c.nonfinite:
             # the run stops in this window: NumericalError names the neuron (populations.check_finite)
             c.stop = 1
@@ -554,8 +556,7 @@ cdef class Engine:
         if (c.error == CHUNK_OK and (
                 (self.plasticity.n_readout_logs > 0
                     and self.plasticity.number_facets_synapses(fv, self.plastic.off, &self.spikes, first) != 0)
-                or self.queue.batch_spikes(tables, batched, 0 if batched != &self.spikes else first, &self.grid,
-                                           self.gids) != 0
+                or self.queue.batch_spikes(tables, batched, batched_from, &self.grid, self.gids) != 0
                 or (w.t1 == self.queue.bounds[1] and self.queue.close_window() != 0))):
             c.error = CHUNK_OUT_OF_MEMORY
         self.n_spikes += self.spikes.n - first

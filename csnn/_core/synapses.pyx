@@ -323,9 +323,9 @@ cdef class SynapseTable:
         pass: no temporaries per synapse)."""
         cdef cnp.int32_t[::1] src = np.ascontiguousarray(source, dtype=np.int32)
         cdef int64_t k, n = src.shape[0]
-        if n and np.max(source) >= self._row_total.shape[0]:
-            self._row_total = np.concatenate([self._row_total,
-                                              np.zeros(np.max(source) + 1 - self._row_total.shape[0], np.int64)])
+        cdef int64_t rows = int(np.max(src)) + 1 if n else 0
+        if rows > self._row_total.shape[0]:
+            self._row_total = np.concatenate([self._row_total, np.zeros(rows - self._row_total.shape[0], np.int64)])
         ranks = np.empty(n, dtype=np.int32)
         cdef cnp.int32_t[::1] out = ranks
         cdef cnp.int64_t[::1] total = self._row_total

@@ -77,14 +77,7 @@ cdef int sort_spikes(SpikeOut* data, int64_t n, SpikeBuffer* scratch) noexcept n
                 j -= 1
             data[j] = x
         lo += SORT_RUN
-    return _merge_runs(data, n, NULL, (n + SORT_RUN - 1) // SORT_RUN, scratch)
-
-
-cdef int merge_spike_runs(SpikeOut* data, int64_t n, const int64_t* starts, int64_t n_runs,
-                          SpikeBuffer* scratch) noexcept nogil:
-    """Merge ``n_runs`` sorted runs of ``data`` (run k holds [starts[k], starts[k + 1]), the last
-    ending at n) into one, sorted by (time, neuron).  Returns -1 when memory is exhausted."""
-    return _merge_runs(data, n, starts, n_runs, scratch)
+    return merge_spike_runs(data, n, NULL, (n + SORT_RUN - 1) // SORT_RUN, scratch)
 
 
 cdef inline int64_t _run_start(const int64_t* starts, int64_t k, int64_t n_runs, int64_t n) noexcept nogil:
@@ -94,9 +87,12 @@ cdef inline int64_t _run_start(const int64_t* starts, int64_t k, int64_t n_runs,
     return starts[k] if starts != NULL else k * SORT_RUN
 
 
-cdef int _merge_runs(SpikeOut* data, int64_t n, const int64_t* starts, int64_t n_runs,
-                     SpikeBuffer* scratch) noexcept nogil:
-    """Merge sorted runs pairwise, round after round, between ``data`` and ``scratch``."""
+cdef int merge_spike_runs(SpikeOut* data, int64_t n, const int64_t* starts, int64_t n_runs,
+                          SpikeBuffer* scratch) noexcept nogil:
+    """Merge ``n_runs`` sorted runs of ``data`` (run k holds [starts[k], starts[k + 1]), the last
+    ending at n; runs of SORT_RUN when ``starts`` is NULL) into one, sorted by (time, neuron):
+    pairwise, round after round, between ``data`` and ``scratch``.  Returns -1 when memory is
+    exhausted."""
     cdef int64_t width = 1, k, a, b, end
     cdef SpikeOut* src = data
     cdef SpikeOut* dst

@@ -14,6 +14,10 @@ from .node_manager import ARCHIVE_KEYS
 from .node_params import NODE_KEYS, expand, is_per_node, store, write_derived
 
 
+#: the status keys that say where a node lives, in the order NodeManager.placement returns them
+PLACEMENT_KEYS = ("local", "thread", "vp")
+
+
 class NodeStatus:
     """Get and set the parameters of the nodes of one kernel."""
 
@@ -44,8 +48,8 @@ class NodeStatus:
         for model in {m.name: m for m in models}.values():
             where = np.flatnonzero([m is model for m in models])
             gids = ids[where]
-            if key in ("local", "thread", "vp"):
-                values = self.kernel.nodes.placement(gids)[("local", "thread", "vp").index(key)].tolist()
+            if key in PLACEMENT_KEYS:
+                values = self._placement(gids, key).tolist()
             elif key in NODE_KEYS or key == "recordables":
                 values = [self.node_status_key(model, g, key) for g in gids.tolist()]
             elif model.kind == "neuron":
@@ -64,11 +68,14 @@ class NodeStatus:
 
     def node_status_key(self, model, gid, key):
         """Key ``key`` of NODE_KEYS or "recordables" of node ``gid`` of ``model``."""
-        if key in ("local", "thread", "vp"):
-            local, thread, vp = self.kernel.nodes.placement(np.array([gid], dtype=np.int64))
-            return {"local": bool(local[0]), "thread": int(thread[0]), "vp": int(vp[0])}[key]
+        if key in PLACEMENT_KEYS:
+            return self._placement(np.array([gid], dtype=np.int64), key)[0].item()
         return {"model": model.name, "global_id": gid, "element_type": model.element_type,
                 "recordables": list(model.recordables)}[key]
+
+    def _placement(self, gids, key):
+        """Key ``key`` of PLACEMENT_KEYS of nodes ``gids`` (an array): where they live."""
+        return self.kernel.nodes.placement(gids)[PLACEMENT_KEYS.index(key)]
 
     def _neuron_column(self, model, gids, key):
         spec = model.specs.get(key)
