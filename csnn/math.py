@@ -1,10 +1,8 @@
 """Functions of random parameters, as ``nest.math``: ``exp``, ``sin``, ``cos``, ``min``, ``max``, ``redraw``."""
-import builtins
-
 import numpy as np
 
 from .errors import BadParameterError
-from .random import Parameter, as_parameter
+from .random import Parameter, as_parameter, redrawn
 
 __all__ = ["exp", "sin", "cos", "min", "max", "redraw"]
 
@@ -44,14 +42,4 @@ def redraw(parameter, min, max):
     p = as_parameter(parameter)
     if not min <= max:
         raise BadParameterError(f"redraw: min = {min} must not exceed max = {max}")
-
-    def sample(rng, n):
-        values = p.sample(rng, n)
-        for _ in builtins.range(1000):
-            bad = (values < min) | (values > max)
-            if not bad.any():
-                return values
-            values[bad] = p.sample(rng, int(bad.sum()))
-        raise BadParameterError(f"redraw({p.description}, min={min}, max={max}): no values inside "
-                                "the interval after 1000 attempts; the interval is too unlikely")
-    return Parameter(sample, f"redraw({p.description}, min={min}, max={max})")
+    return redrawn(p.sample, min, max, f"redraw({p.description}, min={min}, max={max})")

@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from .errors import BadParameterError, BadTypeError, shown, to_float, unknown_name
+from .target_streams import ConnectionDraws
 
 __all__ = ["Parameter", "uniform", "uniform_int", "normal", "lognormal", "exponential", "from_spec"]
 
@@ -139,21 +140,32 @@ def exponential(beta=1.0):
     return Parameter(lambda rng, n: rng.exponential(b, n), f"exponential(beta={b})")
 
 
-def _clipped(draw, low, high, description):
-    """Redraw values outside [low, high] (NEST 2's *_clipped distributions)."""
-    if not low < high:
-        raise BadParameterError(f"{description}: low = {low} must be smaller than high = {high}")
+def redrawn(draw, low, high, description):
+    """A Parameter drawing ``draw(rng, n)`` again where values lie outside [low, high] (NEST 2's
+    *_clipped distributions, :func:`csnn.math.redraw`).  Every round draws all values and keeps
+    the new ones where the old were outside, so a value depends on its own draws only; with a
+    connection's own draws (:mod:`csnn.target_streams`) the rounds take a branch of their own,
+    since how many there are depends on the values of the connections drawn together."""
 
     def sample(rng, n):
+        if isinstance(rng, ConnectionDraws):
+            rng = rng.branch()
         values = draw(rng, n)
         for _ in range(1000):
             bad = (values < low) | (values > high)
             if not bad.any():
                 return values
-            values[bad] = draw(rng, int(bad.sum()))
-        raise BadParameterError(f"{description}: could not draw values inside [{low}, {high}] in "
-                                "1000 attempts; the interval is too unlikely")
+            values = np.where(bad, draw(rng, n), values)
+        raise BadParameterError(f"{description}: no values inside [{low}, {high}] after 1000 attempts; the "
+                                "interval is too unlikely")
     return Parameter(sample, description)
+
+
+def _clipped(draw, low, high, description):
+    """NEST 2's *_clipped distributions: ``draw`` redrawn outside [low, high]."""
+    if not low < high:
+        raise BadParameterError(f"{description}: low = {low} must be smaller than high = {high}")
+    return redrawn(draw, low, high, description)
 
 
 #: what NEST 2 distribution parameters accept: (description, condition on the float value)

@@ -20,9 +20,12 @@ from test_processes import mpiexec, run_script
 pytestmark = pytest.mark.mpi
 
 SCRIPT = pathlib.Path(__file__).parent / "scripts" / "every_kind.py"
-#: a weight recorder's events are merged by time, sender, target and port (gather_events): one
-#: process has them in arrival order, which the events do not hold
-WEIGHT_ORDER = ("weights.times", "weights.senders", "weights.targets", "weights.ports")
+#: a weight recorder's events compared in the order of time, sender, target and weight: one process
+#: has them in arrival order, which the events do not hold
+WEIGHT_ORDER = ("weights.times", "weights.senders", "weights.targets", "weights.weights")
+#: a synapse's port is its rank in its source's row on its process (as NEST's number synapses per
+#: thread), so ports differ between runs on different numbers of processes
+PER_PROCESS = ("weights.ports",)
 
 
 def every_kind(tmp_path, name, threads, k=None, save_at=None):
@@ -61,7 +64,8 @@ def test_every_model_generator_and_rule_gives_one_process_results(one_process, t
     assert one_process["meter.times"].size > 1000 and one_process["currents.times"].size > 100
     distributed = every_kind(tmp_path, "distributed", threads, k, save_at)
     assert sorted(distributed) == sorted(one_process)
-    differing = [key for key in one_process if not np.array_equal(one_process[key], distributed[key])]
+    differing = [key for key in one_process
+                 if key not in PER_PROCESS and not np.array_equal(one_process[key], distributed[key])]
     assert not differing
 
 
@@ -216,8 +220,8 @@ def refusals(tmp_path, body):
 @pytest.mark.parametrize("mismatch, message", [
     ("if nest.Rank() == 1:\n    nest.Create('iaf_psc_delta')", r"Prepare: the MPI processes differ in network_size "
                                                                  r"\(process 0: 4, process 1: 5\)"),
-    ("nest.Connect(n[:nest.Rank() + 1], n)", r"Prepare: the MPI processes differ in connections "
-                                             r"\(process 0: 4, process 1: 8\)"),
+    ("nest.Connect(n[:nest.Rank() + 1], n)", r"Prepare: the MPI processes differ in connect_calls "
+                                             r"\(process 0: \(1, '[0-9a-f]{16}'\), process 1: \(1, '[0-9a-f]{16}'\)\)"),
     ("nest.SetKernelStatus({'rng_seed': 1 + nest.Rank()})", r"differ in rng_seed"),
     ("t = 10.0 + nest.Rank()", r"Run: the MPI processes differ in time \(process 0: 10.0, process 1: 11.0\)"),
 ])

@@ -30,7 +30,6 @@ cdef struct RowsView:
     const int64_t* code_steps   # per delay code: the delay in steps, or OFF_GRID (NULL: plain delays)
     const uint8_t* shape        # per source: its row's RowShape flags
     CodedPort port
-    const int32_t* row_rank     # per synapse its rank in the row on one process (NULL: its slot - off)
 
 
 cdef void rows_view(SynapseTable table, object code_steps, object shapes, RowsView* view)

@@ -383,7 +383,6 @@ cdef void rows_view(SynapseTable table, object code_steps, object shapes, RowsVi
     view.weight = table.weight
     view.delay = table.delay
     view.port = table.port
-    view.row_rank = table.row_rank
     view.code_steps = <const int64_t*> cnp.PyArray_DATA(code_steps) if code_steps is not None else NULL
     view.shape = <const uint8_t*> cnp.PyArray_DATA(shapes)
 

@@ -66,6 +66,7 @@ cdef class Engine:
     cdef readonly int rank
     cdef readonly int n_ranks
     cdef readonly SpikeExchange exchange
+    cdef object _network_delays             # (smallest, largest) delay of every process, at Prepare
     cdef ThreadState* threads               # per thread: its spikes, weight events, counters
     cdef SpikeBuffer spikes                 # the chunk's spikes, each window's sorted by (time, neuron)
     cdef SpikeBuffer sort_scratch           # what sorting a window's spikes needs

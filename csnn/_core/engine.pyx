@@ -151,6 +151,7 @@ cdef class Engine:
         self.rank = 0
         self.n_ranks = 1
         self.exchange = None
+        self._network_delays = (np.inf, 0.0)
         self.threads = <ThreadState*> calloc(1, sizeof(ThreadState))
         if self.threads == NULL:
             raise MemoryError("csnn: out of memory for the threads' buffers")
@@ -246,13 +247,14 @@ cdef class Engine:
 
     @property
     def min_delay(self):
-        """Smallest synaptic delay (ms), inf without synapses."""
-        return min(self.static.min_delay, self.plastic.min_delay)
+        """Smallest synaptic delay (ms), inf without synapses (on several processes: of every
+        process's synapses as of the last Prepare, and this one's since)."""
+        return min(self.static.min_delay, self.plastic.min_delay, self._network_delays[0])
 
     @property
     def max_delay(self):
-        """Largest synaptic delay (ms), 0 without synapses."""
-        return max(self.static.max_delay, self.plastic.max_delay)
+        """Largest synaptic delay (ms), 0 without synapses (as :attr:`min_delay`)."""
+        return max(self.static.max_delay, self.plastic.max_delay, self._network_delays[1])
 
     @property
     def num_synapses(self):
@@ -339,10 +341,12 @@ cdef class Engine:
         self.dirty = False
         # the window grid: every process runs the same windows, those of the network's
         # smallest delay (each process stores only the synapses onto its own neurons)
-        width = min(self.min_delay, MAX_WINDOW)
         if self.exchange is not None:
-            width = min(np.frombuffer(b"".join(self.exchange.gather(np.float64(width).tobytes())), np.float64))
-        elif self.n_ranks > 1 and self.width > 0:
+            delays = np.frombuffer(b"".join(self.exchange.gather(np.array([self.min_delay, self.max_delay]).tobytes())),
+                                   np.float64).reshape(-1, 2)
+            self._network_delays = (float(delays[:, 0].min()), float(delays[:, 1].max()))
+        width = min(self.min_delay, MAX_WINDOW)
+        if self.exchange is None and self.n_ranks > 1 and self.width > 0:
             # restored from a checkpoint, before it rejoins the other processes: the saved windows
             width = self.width
         if width != self.width or self.queue.nb == 0 or self.queue.resolution != self.grid.h:
@@ -633,9 +637,8 @@ cdef class Engine:
                 if b.table == TABLE_STATIC:
                     weight = column_value(&tab.weight, s) * b.mult
                 else:
-                    # the synapse's rank in its row as one process has it (weight recorders' ports)
-                    weight = plastic_update(pv, groups, w, s,
-                                            tab.row_rank[s] if tab.row_rank != NULL else <int32_t> (s - row), i,
+                    # the synapse's rank in its row (weight recorders' ports)
+                    weight = plastic_update(pv, groups, w, s, <int32_t> (s - row), i,
                                             b.t_spike, b.t, b.mult, b.gid, port, &ts.weights, &ts.failed)
                 receive_input(w, i, b.t, weight, port, b.mult)
                 ts.delivered += 1

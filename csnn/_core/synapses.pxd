@@ -37,7 +37,6 @@ cdef class SynapseTable:
     cdef readonly double max_delay
     cdef readonly int rank                # the table keeps the synapses onto targets i with
     cdef readonly int n_ranks             # i % n_ranks == rank (this MPI process's neurons)
-    cdef object _row_total                # on several processes: int64 per source, its synapses on all
     cdef object _pending                  # blocks (source, {name: array}) not merged yet
     cdef object _view                     # (n_sources, table): view()'s merge of the queue, until it changes
     cdef object _dtypes                   # name -> dtype of every column, coded ones included
@@ -51,8 +50,6 @@ cdef class SynapseTable:
     cdef CodedColumn weight
     cdef CodedColumn delay
     cdef CodedPort port
-    cdef const int32_t* row_rank          # each synapse's rank in its source's row on one process
-                                          # (the column kept on several processes; else NULL)
 
     cdef void _bind(self)
     cdef void _bind_coded(self, str name, CodedColumn* column)

@@ -71,7 +71,6 @@ cdef class SynapseTable:
         self.max_delay = 0.0
         self.rank = 0
         self.n_ranks = 1
-        self._row_total = None
         self.add_columns(extra or {})
 
     def __reduce__(self):
@@ -83,7 +82,7 @@ cdef class SynapseTable:
         return {"columns": self.columns, "offsets": self.offsets, "pending": self._pending,
                 "dtypes": self._dtypes, "defaults": self._defaults, "coded": self._coded,
                 "lookup": self._lookup, "values": self._values, "min_delay": self.min_delay,
-                "max_delay": self.max_delay, "ownership": (self.rank, self.n_ranks, self._row_total)}
+                "max_delay": self.max_delay, "ownership": (self.rank, self.n_ranks)}
 
     def _stored(self):
         """Name -> dtype of the stored arrays: the plain columns and the coded groups' codes."""
@@ -138,8 +137,6 @@ cdef class SynapseTable:
             self.port.plain = NULL
             self.port.code = <const uint16_t*> cnp.PyArray_DATA(self.columns[group + "_code"])
             self.port.values = <const uint16_t*> cnp.PyArray_DATA(self._values["port"])
-        self.row_rank = (<const int32_t*> cnp.PyArray_DATA(self.columns["row_rank"]) if "row_rank" in self.columns
-                         else NULL)
 
     cdef void _bind_coded(self, str name, CodedColumn* column):
         group = self._group_of(name)
@@ -268,17 +265,12 @@ cdef class SynapseTable:
 
     def own(self, int rank, int n_ranks):
         """Keep only the synapses onto the targets of MPI process ``rank`` of ``n_ranks`` (engine
-        indices i with i % n_ranks == rank) from now on; the delay range still covers every
-        synapse given to :meth:`add`, so that every process runs the same windows."""
+        indices i with i % n_ranks == rank) from now on.  The delay range covers the synapses
+        kept: the processes agree on the windows at Prepare."""
         if self.size > 0:
             raise ValueError("csnn: a synapse table's ownership is set before its first synapse")
         self.rank = rank
         self.n_ranks = n_ranks
-        if n_ranks > 1:
-            # a synapse's rank in its source's row as one process has it (connection ports,
-            # weight recorders): the row here holds only this process's share
-            self._row_total = np.zeros(0, dtype=np.int64)
-            self.add_columns({"row_rank": (np.int32, 0)})
 
     def add(self, source, **columns):
         """Queue synapses from engine indices ``source``; ``columns``: one value or one array
@@ -292,11 +284,7 @@ cdef class SynapseTable:
         missing = set(self._dtypes) - set(columns)
         if missing:
             raise ValueError(f"csnn: synapse columns {sorted(missing)} are missing")
-        delay = np.asarray(columns["delay"], dtype=np.float64)
-        self.min_delay = min(self.min_delay, float(delay.min()))
-        self.max_delay = max(self.max_delay, float(delay.max()))
         if self.n_ranks > 1:
-            columns["row_rank"] = self._row_ranks(source)
             keep = np.asarray(columns["target"]) % self.n_ranks == self.rank
             source = np.asarray(source)[keep]
             columns = {name: np.broadcast_to(value, (n,))[keep] if np.ndim(value) else value
@@ -304,6 +292,9 @@ cdef class SynapseTable:
             n = len(source)
             if n == 0:
                 return
+        delay = np.asarray(columns["delay"], dtype=np.float64)
+        self.min_delay = min(self.min_delay, float(delay.min()))
+        self.max_delay = max(self.max_delay, float(delay.max()))
         block = {}
         for group, names in list(self._coded.items()):
             codes = self._encode(group, [columns[name] for name in names], n)
@@ -316,23 +307,6 @@ cdef class SynapseTable:
                 block[name] = np.ascontiguousarray(np.broadcast_to(columns[name], (n,)), dtype=dtype)
         self._pending.append((np.ascontiguousarray(source, dtype=np.int32), block))
         self._changed()
-
-    def _row_ranks(self, source):
-        """The ranks in their sources' rows that new synapses from ``source`` (engine indices,
-        in order) take on one process, counted over the synapses of every process (int32, one
-        pass: no temporaries per synapse)."""
-        cdef cnp.int32_t[::1] src = np.ascontiguousarray(source, dtype=np.int32)
-        cdef int64_t k, n = src.shape[0]
-        cdef int64_t rows = int(np.max(src)) + 1 if n else 0
-        if rows > self._row_total.shape[0]:
-            self._row_total = np.concatenate([self._row_total, np.zeros(rows - self._row_total.shape[0], np.int64)])
-        ranks = np.empty(n, dtype=np.int32)
-        cdef cnp.int32_t[::1] out = ranks
-        cdef cnp.int64_t[::1] total = self._row_total
-        for k in range(n):
-            out[k] = <cnp.int32_t> total[src[k]]
-            total[src[k]] += 1
-        return ranks
 
     @property
     def size(self):
@@ -484,6 +458,6 @@ def _restore_table(state):
     table._values = state["values"]
     table.min_delay = state["min_delay"]
     table.max_delay = state["max_delay"]
-    table.rank, table.n_ranks, table._row_total = state["ownership"]
+    table.rank, table.n_ranks = state["ownership"]
     table._bind()
     return table

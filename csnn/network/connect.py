@@ -23,6 +23,7 @@ from .. import expressions as cexpr
 from .. import memory as cmemory
 from .. import random as crandom
 from ..errors import BadParameterError, BadTypeError, IllegalConnectionError, as_numbers, shown, to_float, unknown_name
+from ..target_streams import ConnectionDraws
 
 #: rule -> the conn_spec keys it needs
 RULES = {
@@ -34,6 +35,9 @@ RULES = {
     "pairwise_bernoulli": ("p",),
     "expression": (),
 }
+#: rules whose pairs are drawn target by target, each target's from its own stream, so that a
+#: process draws only its own targets' connections (the others draw every pair on every process)
+PER_TARGET_RULES = ("one_to_one", "all_to_all", "fixed_indegree", "pairwise_bernoulli")
 #: rule -> the conn_spec keys it may have
 _OPTIONAL = {"expression": ("condition", "j", "p", "n", "skip_if_invalid", "namespace")}
 _COMMON = ("rule", "allow_autapses", "allow_multapses", "autapses", "multapses")
@@ -152,92 +156,163 @@ def _parse_expression_rule(conn_spec):
     return spec
 
 
-def pairs(spec, pre, post, rng, endpoints, kind):
-    """Connection pairs (indices into pre and post), the shape that weight arrays must have
-    and the mask of kept pairs among those (None when all are kept).  ``endpoints``: the
-    collections as expressions see them (:class:`csnn.expressions.Endpoints`); ``kind``:
-    "static" or "plastic", for the memory checks of rule 'expression' (the other rules' counts
-    are known before drawing: :func:`expected_connections`)."""
+def target_pairs(spec, pre, post, streams, rows):
+    """Pairs of a rule in :data:`PER_TARGET_RULES` onto the targets at positions ``rows`` of
+    ``post`` (increasing), each target's drawn from its own stream of ``streams``
+    (:class:`csnn.target_streams.TargetStreams`) -> (i_pre, i_post: indices into pre and post;
+    the shape that weight arrays must have; the positions of the pairs in that shape; each
+    pair's index among its target's, for the draws of its values)."""
     rule = spec["rule"]
-    if rule == "expression":
-        room = functools.partial(check_memory, kind=kind, rule=rule)
-        return _expression_pairs(spec, pre, post, rng, endpoints, room) + (None, None)
     n_pre, n_post = pre.size, post.size
     autapses, multapses = spec["allow_autapses"], spec["allow_multapses"]
+    rows = np.asarray(rows, dtype=np.int64)
     if rule == "one_to_one":
         if n_pre != n_post:
             raise IllegalConnectionError(f"rule 'one_to_one' needs as many sources as targets, "
                                          f"got {n_pre} sources and {n_post} targets")
-        i = np.arange(n_pre)
-        keep = np.ones(n_pre, bool) if autapses else pre != post
-        return i[keep], i[keep], (n_pre,), keep
+        i = rows if autapses else rows[pre[rows] != post[rows]]
+        return i, i, (n_pre,), i, np.zeros(i.size, np.int64)
     if rule == "all_to_all":
-        i_pre = np.tile(np.arange(n_pre), n_post)
-        i_post = np.repeat(np.arange(n_post), n_pre)
-        keep = np.ones(i_pre.size, bool) if autapses else pre[i_pre] != post[i_post]
-        return i_pre[keep], i_post[keep], (n_post, n_pre), keep
+        i_pre = np.tile(np.arange(n_pre), rows.size)
+        i_post = np.repeat(rows, n_pre)
+        if not autapses:
+            keep = pre[i_pre] != post[i_post]
+            i_pre, i_post = i_pre[keep], i_post[keep]
+        return i_pre, i_post, (n_post, n_pre), i_post * n_pre + i_pre, i_pre
     if rule == "fixed_indegree":
         k = spec["indegree"]
-        i_pre = _draw_per_row(rng, n_post, k, n_pre, post, pre, autapses, multapses, "indegree")
-        return i_pre.ravel(), np.repeat(np.arange(n_post, dtype=i_pre.dtype), k), (n_post, k), None
-    if rule == "fixed_outdegree":
-        k = spec["outdegree"]
-        i_post = _draw_per_row(rng, n_pre, k, n_post, pre, post, autapses, multapses, "outdegree")
-        return np.repeat(np.arange(n_pre, dtype=i_post.dtype), k), i_post.ravel(), (n_pre, k), None
-    if rule == "fixed_total_number":
-        n = spec["N"]
-        if not multapses and n > n_pre * n_post:
-            raise IllegalConnectionError(f"rule 'fixed_total_number': N = {n} exceeds the {n_pre * n_post} "
-                                         "possible pairs without multapses")
-        if n > 0 and (n_pre == 0 or n_post == 0):
-            raise IllegalConnectionError("rule 'fixed_total_number' needs sources and targets")
-        i_pre = rng.integers(0, n_pre, n) if n else np.zeros(0, np.int64)
-        i_post = rng.integers(0, n_post, n) if n else np.zeros(0, np.int64)
-        for _ in range(10000):
-            bad = np.zeros(n, bool)
-            if not autapses:
-                bad |= pre[i_pre] == post[i_post]
-            if not multapses:
-                key = i_pre * n_post + i_post
-                _, first = np.unique(key, return_index=True)
-                dup = np.ones(n, bool)
-                dup[first] = False
-                bad |= dup
-            if not bad.any():
-                break
-            i_pre[bad] = rng.integers(0, n_pre, int(bad.sum()))
-            i_post[bad] = rng.integers(0, n_post, int(bad.sum()))
-        else:
-            raise IllegalConnectionError("rule 'fixed_total_number': could not place N connections "
-                                         "under the autapse/multapse restrictions")
-        return i_pre, i_post, (n,), None
-    # pairwise_bernoulli: draw per block of target rows
+        i_pre = _indegree_sources(streams, rows, k, pre, post, autapses, multapses)
+        i_post = np.repeat(rows, k)
+        j = np.tile(np.arange(k), rows.size)
+        return i_pre.ravel(), i_post, (n_post, k), i_post * k + j, j
+    # pairwise_bernoulli: one uniform number per (target, source), rows a block at a time
     p = spec["p"]
+    draw = streams.next_draw()
     chunks_pre, chunks_post = [], []
-    for start, stop in _row_blocks(np.full(n_post, n_pre)):
-        hit = rng.random((stop - start, n_pre)) < p
-        r, c = np.nonzero(hit)
-        chunks_post.append(r + start)
+    for start, stop in _row_blocks(np.full(rows.size, n_pre)):
+        r, c = np.nonzero(streams.row_uniforms(draw, rows[start:stop], n_pre) < p)
+        chunks_post.append(rows[start + r])
         chunks_pre.append(c)
     i_pre, i_post = _join(chunks_pre), _join(chunks_post)
     if not autapses:
         keep = pre[i_pre] != post[i_post]
         i_pre, i_post = i_pre[keep], i_post[keep]
-    return i_pre, i_post, None, None
+    return i_pre, i_post, None, None, i_pre
 
 
-def _draw_per_row(rng, rows, k, n, row_ids, col_ids, autapses, multapses, what):
-    """For each of ``rows`` nodes draw ``k`` partners among ``n`` (indices), as NEST does."""
-    if rows == 0 or k == 0:
-        return np.zeros((rows, k), dtype=np.int64)
+def _indegree_sources(streams, rows, k, pre, post, autapses, multapses):
+    """For the targets at positions ``rows`` of ``post``, ``k`` sources each (indices into
+    ``pre``, (len(rows), k)), drawn from the targets' streams; a refused source (an autapse, a
+    second connection from one source without multapses) is redrawn as the next attempt."""
+    n = pre.size
+    _check_candidates(k, n, post, pre, autapses, multapses, "indegree")
+    drawn = np.empty((rows.size, k), dtype=np.int32 if n < 2 ** 31 else np.int64)
+    if k == 0:
+        return drawn
+    draw = streams.next_draw()
+    if not multapses and 4 * k > n:
+        # many of the candidates: the k with the smallest keys (one uniform number per candidate)
+        for start, stop in _row_blocks(np.full(rows.size, n)):
+            keys = streams.row_uniforms(draw, rows[start:stop], n)
+            if not autapses:
+                keys[pre[None, :] == post[rows[start:stop], None]] = np.inf
+            chosen = np.argpartition(keys, k - 1, axis=1)[:, :k]
+            drawn[start:stop] = np.take_along_axis(
+                chosen, np.argsort(np.take_along_axis(keys, chosen, axis=1), axis=1, kind="stable"), axis=1)
+        return drawn
+    for start, stop in _row_blocks(np.full(rows.size, k)):
+        block_rows = rows[start:stop]
+        values, attempts = streams.row_integers(draw, block_rows, k, n)
+        refused = _refused(values, pre, post[block_rows], autapses, multapses)
+        while refused.any():
+            r, j = np.nonzero(refused)
+            values[r, j], attempts[r, j] = streams.integers(draw, block_rows[r], j, attempts[r, j] + 1, n)
+            refused = _refused(values, pre, post[block_rows], autapses, multapses)
+        drawn[start:stop] = values
+    return drawn
+
+
+def _refused(sources, pre, targets, autapses, multapses):
+    """Which drawn ``sources`` (indices into pre, one row per target) are refused: autapses
+    unless allowed, and without multapses each repetition of a source after its first."""
+    refused = np.zeros(sources.shape, bool)
+    if not autapses:
+        refused |= pre[sources] == targets[:, None]
+    if not multapses:
+        order = np.argsort(sources, axis=1, kind="stable")
+        ordered = np.take_along_axis(sources, order, axis=1)
+        again = np.zeros(sources.shape, bool)
+        again[:, 1:] = ordered[:, 1:] == ordered[:, :-1]
+        np.put_along_axis(refused, order, np.take_along_axis(refused, order, axis=1) | again, axis=1)
+    return refused
+
+
+def _check_candidates(k, n, row_ids, col_ids, autapses, multapses, what):
+    """Raise unless each of the nodes ``row_ids`` has enough of the ``n`` candidates
+    ``col_ids`` for ``k`` partners."""
+    if row_ids.size == 0 or k == 0:
+        return
     # candidates of each row: the n partners, less the row's own node without autapses
-    available = np.full(rows, n) - (0 if autapses else _occurrences(row_ids, col_ids))
+    available = np.full(row_ids.size, n) - (0 if autapses else _occurrences(row_ids, col_ids))
     short = available < (1 if multapses else k)
     if short.any():
         r = int(np.argmax(short))
         raise IllegalConnectionError(
             f"rule 'fixed_{what}': {what} = {k} cannot be drawn for node {row_ids[r]} from {available[r]} "
             f"candidates" + ("" if multapses else " without multapses") + ("" if autapses else " without autapses"))
+
+
+def pairs(spec, pre, post, rng, endpoints, kind):
+    """Pairs of the other rules (indices into pre and post), drawn from the kernel's generator
+    ``rng`` on every process, the shape that weight arrays must have and the positions of the
+    pairs in that shape (None when all are kept).  ``endpoints``: the collections as
+    expressions see them (:class:`csnn.expressions.Endpoints`); ``kind``: "static" or
+    "plastic", for the memory checks of rule 'expression' (the other rules' counts are known
+    before drawing: :func:`expected_connections`)."""
+    rule = spec["rule"]
+    if rule == "expression":
+        room = functools.partial(check_memory, kind=kind, rule=rule)
+        return _expression_pairs(spec, pre, post, rng, endpoints, room) + (None, None)
+    n_pre, n_post = pre.size, post.size
+    autapses, multapses = spec["allow_autapses"], spec["allow_multapses"]
+    if rule == "fixed_outdegree":
+        k = spec["outdegree"]
+        i_post = _draw_per_row(rng, n_pre, k, n_post, pre, post, autapses, multapses, "outdegree")
+        return np.repeat(np.arange(n_pre, dtype=i_post.dtype), k), i_post.ravel(), (n_pre, k), None
+    # fixed_total_number
+    n = spec["N"]
+    if not multapses and n > n_pre * n_post:
+        raise IllegalConnectionError(f"rule 'fixed_total_number': N = {n} exceeds the {n_pre * n_post} "
+                                     "possible pairs without multapses")
+    if n > 0 and (n_pre == 0 or n_post == 0):
+        raise IllegalConnectionError("rule 'fixed_total_number' needs sources and targets")
+    i_pre = rng.integers(0, n_pre, n) if n else np.zeros(0, np.int64)
+    i_post = rng.integers(0, n_post, n) if n else np.zeros(0, np.int64)
+    for _ in range(10000):
+        bad = np.zeros(n, bool)
+        if not autapses:
+            bad |= pre[i_pre] == post[i_post]
+        if not multapses:
+            key = i_pre * n_post + i_post
+            _, first = np.unique(key, return_index=True)
+            dup = np.ones(n, bool)
+            dup[first] = False
+            bad |= dup
+        if not bad.any():
+            break
+        i_pre[bad] = rng.integers(0, n_pre, int(bad.sum()))
+        i_post[bad] = rng.integers(0, n_post, int(bad.sum()))
+    else:
+        raise IllegalConnectionError("rule 'fixed_total_number': could not place N connections "
+                                     "under the autapse/multapse restrictions")
+    return i_pre, i_post, (n,), None
+
+
+def _draw_per_row(rng, rows, k, n, row_ids, col_ids, autapses, multapses, what):
+    """For each of ``rows`` nodes draw ``k`` partners among ``n`` (indices), as NEST does."""
+    _check_candidates(k, n, row_ids, col_ids, autapses, multapses, what)
+    if rows == 0 or k == 0:
+        return np.zeros((rows, k), dtype=np.int64)
     if multapses:
         drawn = rng.integers(0, n, (rows, k), dtype=np.int32 if n < 2 ** 31 else np.int64)
         if not autapses:
@@ -408,10 +483,16 @@ def _check_no_multapses(i, j, n_post):
 
 
 def _evaluate_pairs(expression, i, j, rng, endpoints):
-    """``expression`` for each pair (i[k], j[k]), ``BLOCK_PAIRS`` pairs at a time."""
+    """``expression`` for each pair (i[k], j[k]), ``BLOCK_PAIRS`` pairs at a time; with
+    connection draws as ``rng``, each block draws its own connections' numbers."""
+    values = []
     # one block at least, so that no pairs still give an array of the expression's type
-    return np.concatenate([endpoints.evaluate(expression, i[a:a + BLOCK_PAIRS], j[a:a + BLOCK_PAIRS], rng)
-                           for a in range(0, max(i.size, 1), BLOCK_PAIRS)])
+    for a in range(0, max(i.size, 1), BLOCK_PAIRS):
+        block_rng = rng.part(a, a + BLOCK_PAIRS) if isinstance(rng, ConnectionDraws) else rng
+        values.append(endpoints.evaluate(expression, i[a:a + BLOCK_PAIRS], j[a:a + BLOCK_PAIRS], block_rng))
+        if block_rng is not rng:
+            rng.follow(block_rng)
+    return np.concatenate(values)
 
 
 def _row_blocks(row_sizes):
@@ -430,8 +511,11 @@ def _join(chunks):
     return np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
 
 
-def values(name, value, n, shape, keep, rng, spec_name, connections=None):
-    """Per-connection values of ``name`` (weight or delay) for ``n`` connections.
+def values(name, value, n, shape, select, rng, spec_name, connections=None):
+    """Per-connection values of ``name`` (weight or delay) for ``n`` connections: an array
+    value has ``shape`` and the connections are at flat positions ``select`` of it (None: all);
+    random values are drawn from ``rng`` (the kernel's generator, or the connections' own
+    draws, :class:`csnn.target_streams.ConnectionDraws`).
 
     ``connections``: (i_pre, i_post, endpoints) of the connections, which an expression
     (:class:`csnn.expressions.Expression`) is evaluated for.
@@ -457,4 +541,4 @@ def values(name, value, n, shape, keep, rng, spec_name, connections=None):
         raise BadParameterError(f"{what} has shape {arr.shape}; rule {spec_name!r} here needs shape "
                                 f"{tuple(shape)}")
     arr = arr.ravel()
-    return arr[keep] if keep is not None else arr
+    return arr[select] if select is not None else arr

@@ -8,15 +8,21 @@ the engine's static table, plastic ones through the plastic parameter sets
 (:mod:`csnn.network.device_connections`).  It numbers the synapse models the engine stores and reads
 connections back by :class:`~csnn.network.kinds.ConnectionKind`.
 """
+import hashlib
+
 import numpy as np
 
 from .. import expressions as cexpr
 from .. import random as crandom
 from .._core import stdp as cstdp
 from ..errors import BadParameterError, BadTypeError, IllegalConnectionError, as_numbers, unknown_name
+from ..target_streams import TargetStreams
 from . import connect as cconnect
 from .kinds import ConnectionKind, NodeKind
 from .nodes import SynapseCollection, as_ids
+
+#: set() calls number their random streams from here (Connect calls from 0)
+SET_CALLS = 2 ** 63
 
 
 class ConnectionManager:
@@ -25,6 +31,18 @@ class ConnectionManager:
     def __init__(self, kernel):
         self.kernel = kernel
         self.syn_model_names = []                     # synapse model id -> name
+        # every Connect call's ends, rule and synapse model, hashed in a chain: the processes of a
+        # distributed run agree on it before they simulate
+        self.digest = b""
+        self.connect_calls = 0
+        self.restart_streams()
+
+    def restart_streams(self):
+        """Number the Connect and set calls that draw random numbers from 0 again: with the
+        kernel's seed, the number is the key of a call's random streams
+        (:class:`csnn.target_streams.TargetStreams`)."""
+        self.drawing_connects = 0
+        self.drawing_sets = 0
 
     def num_connections(self):
         """Synapses, streams and attachments."""
@@ -55,11 +73,22 @@ class ConnectionManager:
         if expected is not None:
             cconnect.check_memory(expected, kind, spec["rule"])
         endpoints = cexpr.Endpoints(pre_ids, post_ids, nodes.position_array)
-        i_pre, i_post, shape, keep = cconnect.pairs(spec, pre_ids, post_ids, self.kernel.rng, endpoints, kind)
+        streams = self._streams_of_call(spec, pre_ids, post_ids, syn_model.name)
+        if spec["rule"] in cconnect.PER_TARGET_RULES:
+            rows = np.arange(post_ids.size)
+            if pre_kind == NodeKind.NEURON and post_kind == NodeKind.NEURON:
+                # the pairs and values of this process's targets only (those of generators and
+                # recorders are numbered over every target, on every process)
+                rows = rows[self.kernel.engine.owned(nodes.engine_indices(post_ids))]
+            i_pre, i_post, shape, select, index = cconnect.target_pairs(spec, pre_ids, post_ids, streams, rows)
+            rng = streams.elements(i_post, index)
+        else:
+            i_pre, i_post, shape, select = cconnect.pairs(spec, pre_ids, post_ids, self.kernel.rng, endpoints, kind)
+            rng = self.kernel.rng
         n = i_pre.size
         connections = (i_pre, i_post, endpoints)
-        weight = cconnect.values("weight", syn_params["weight"], n, shape, keep, self.kernel.rng, spec["rule"], connections)
-        delay = cconnect.values("delay", syn_params["delay"], n, shape, keep, self.kernel.rng, spec["rule"], connections)
+        weight = cconnect.values("weight", syn_params["weight"], n, shape, select, rng, spec["rule"], connections)
+        delay = cconnect.values("delay", syn_params["delay"], n, shape, select, rng, spec["rule"], connections)
         _check_weights_delays(weight, delay)
         receptor = syn_params["receptor_type"]
         model_id = self.synapse_model_id(syn_model.name)
@@ -72,7 +101,10 @@ class ConnectionManager:
                 f"{(pre_kind if pre_kind != NodeKind.NEURON else post_kind).plural}; to make a generator's spikes "
                 "plastic, send them through a parrot_neuron")
         if syn_model.rule:
-            columns, recorder = self.kernel.plasticity.columns_of_new(syn_model, syn_params, weight, shape, keep, spec["rule"])
+            columns, recorder = self.kernel.plasticity.columns_of_new(syn_model, syn_params, weight, shape, select, rng,
+                                                                      spec["rule"])
+        if streams.draws:
+            self.drawing_connects += 1                 # the next call that draws gets streams of its own
         if n == 0:
             # checked, but the rule drew no pair (p = 0, indegree 0, a condition nobody meets)
             return self._new_connections(before) if return_synapsecollection else None
@@ -94,6 +126,29 @@ class ConnectionManager:
         if return_synapsecollection:
             return self._new_connections(before)
         return None
+
+    def _streams_of_call(self, spec, pre_ids, post_ids, model_name):
+        """The random streams of a new Connect call, which enters the digest.  They are
+        numbered by the calls before it that drew random numbers: adding a recorder's Connect
+        changes no connection."""
+        described = repr((spec["rule"], model_name)).encode() + pre_ids.tobytes() + post_ids.tobytes()
+        self.digest = hashlib.blake2b(self.digest + described, digest_size=8).digest()
+        self.connect_calls += 1
+        return TargetStreams(self.kernel.status["rng_seed"], self.drawing_connects)
+
+    def _set_draws(self, sc):
+        """Random streams for ``set`` on the connections of ``sc``: a connection's value is drawn
+        from its target's stream at its rank among the collection's connections to that target,
+        so every process draws what one process draws for the same connections.  Numbered apart
+        from Connect calls: a process may set its own connections alone."""
+        self.drawing_sets += 1
+        streams = TargetStreams(self.kernel.status["rng_seed"], SET_CALLS + self.drawing_sets - 1)
+        target = self.connection_table(sc, ["target"])["target"]
+        order = np.argsort(target, kind="stable")
+        ordered = target[order]
+        rank = np.empty(target.size, np.int64)
+        rank[order] = np.arange(target.size) - np.searchsorted(ordered, ordered)
+        return streams.elements(target, rank)
 
     def _parse_syn_spec(self, syn_spec):
         if syn_spec is None:
@@ -276,8 +331,8 @@ class ConnectionManager:
             columns["delay"][sel] = table.gather("delay", slot)
             columns["receptor"][sel] = table.gather("port", slot)
             columns["synapse_id"][sel] = table.gather("model", slot)
-            # on several MPI processes a row holds one process's share: the rank one process has
-            columns["port"][sel] = table.gather("row_rank", slot) if table.has_column("row_rank") else b[sel]
+            # a synapse's rank in its source's row on its process (NEST numbers them per thread)
+            columns["port"][sel] = b[sel]
         self.kernel.device_connections.fill_properties(columns, kind, a)
         columns["target_thread"] = self.kernel.nodes.placement(columns["target"])[1]
         columns["synapse_model"] = np.array([self.syn_model_names[i] for i in columns["synapse_id"].tolist()],
@@ -306,6 +361,7 @@ class ConnectionManager:
         rule = self._plastic_rule(sc, self._table_views()[ConnectionKind.PLASTIC])
         plastic_keys = [name for name, *_ in rule["parameters"] + rule["state"]] if rule else []
         checked = {}
+        draws = None
         for key, value in params.items():
             if rule is not None and key in [name for name, *_ in rule.get("common", ())]:
                 raise BadParameterError(f"set(): {key!r} is common to all synapses of the model; change it with "
@@ -314,10 +370,10 @@ class ConnectionManager:
                 if key in ("source", "target", "synapse_model", "receptor", "port", "synapse_id", "target_thread"):
                     raise BadParameterError(f"connection property {key!r} is read-only")
                 raise unknown_name("connection property", key, ["weight", "delay"] + plastic_keys)
-            if isinstance(value, crandom.Parameter):
-                arr = value.sample(self.kernel.rng, n)
-            elif isinstance(value, dict):
-                arr = crandom.from_spec(value, key).sample(self.kernel.rng, n)
+            if isinstance(value, (crandom.Parameter, dict)):
+                if draws is None:
+                    draws = self._set_draws(sc)
+                arr = (value if isinstance(value, crandom.Parameter) else crandom.from_spec(value, key)).sample(draws, n)
             else:
                 arr = as_numbers(value, f"set(): {key}")
                 if arr.shape not in ((), (n,)):

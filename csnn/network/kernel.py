@@ -82,6 +82,7 @@ class Kernel:
         """The random numbers of Create and Connect start again from the seed."""
         seed = self.status["rng_seed"]
         self.rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(crng.PURPOSE_CONNECT,))))
+        self.connections.restart_streams()
 
     def check_not_prepared(self, what):
         """The network and the synapse parameters are fixed between Prepare and Cleanup (the
@@ -99,7 +100,7 @@ class Kernel:
             raise KernelStateError("Prepare: the kernel is already prepared; call Cleanup first")
         processes.agree("Prepare", network_size=self.nodes.size(), rng_seed=self.status["rng_seed"],
                         resolution=self.status["resolution"],
-                        connections=sum(self.models.get(name).num_connections for name in self.models.names("synapse")))
+                        connect_calls=(self.connections.connect_calls, self.connections.digest.hex()))
         self.engine.bind(self.nodes.bound_populations())
         self.nodes.send_archive()
         self.plasticity.upload()

@@ -27,10 +27,11 @@ class PlasticSets:
         self.sets = {}                                # parameter-set key -> index
         self.readout_models = []                      # models with a readout log in the engine
 
-    def columns_of_new(self, model, params, weight, shape, keep, rule):
+    def columns_of_new(self, model, params, weight, shape, select, rng, rule):
         """Check the per-connection parameters and state of the plastic connections of a
-        Connect call (``weight``: theirs) -> (columns of values, the weight recorder given in the
-        syn_spec or None)."""
+        Connect call (``weight``: theirs; ``shape``, ``select``, ``rng``: as
+        :func:`csnn.network.connect.values` takes them) -> (columns of values, the weight
+        recorder given in the syn_spec or None)."""
         n = weight.size
         spec = cstdp.SYNAPSE_MODELS[model.base]
         columns = {}
@@ -39,7 +40,7 @@ class PlasticSets:
             if isinstance(value, (numbers.Real, np.number)):   # one value for all: checked once
                 columns[name] = np.full(n, model.specs[name].check(model.name, value))
             else:
-                values = cconnect.values(name, value, n, shape, keep, self.kernel.rng, rule)
+                values = cconnect.values(name, value, n, shape, select, rng, rule)
                 columns[name] = model.specs[name].check_array(model.name, values)
         wmax = columns["Wmax"] if "Wmax" in columns else np.full(n, model.defaults["Wmax"])
         check_plastic_weights(model.name, model.rule, weight, wmax)

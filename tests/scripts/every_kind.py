@@ -50,6 +50,11 @@ nest.Connect(nest.Create("step_current_generator", params={"amplitude_times": [1
 nest.Connect(neurons, neurons, {"rule": "fixed_indegree", "indegree": 6},
              {"weight": nest.random.uniform(-4.0, 6.0), "delay": nest.random.uniform(0.8, 3.0)})
 nest.Connect(exp + alpha, exp + alpha, {"rule": "pairwise_bernoulli", "p": 0.2}, {"weight": 60.0, "delay": 1.5})
+# drawn whole on every process (fixed_outdegree), and redrawn until inside (a branch of draws)
+nest.Connect(delta, exp + srm, {"rule": "fixed_outdegree", "outdegree": 2},
+             {"weight": 30.0, "delay": {"distribution": "normal_clipped", "mu": 1.5, "sigma": 0.8, "low": 0.6,
+                                        "high": 2.5}})
+nest.GetConnections(source=alpha, target=exp + alpha).set(weight=nest.random.normal(-20.0, 5.0))
 recorder = nest.Create("weight_recorder")
 nest.CopyModel("stdp_synapse", "stdp_watched", {"weight_recorder": recorder})
 for model in ("stdp_watched", "stdp_triplet_synapse", "stdp_nn_symm_synapse", "stdp_nn_pre_centered_synapse",
