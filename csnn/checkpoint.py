@@ -45,8 +45,9 @@ MAGIC = b"CSNNCKPT"
 #: the payload's layout; a new csnn that stores other state increments it (3: grid Poisson
 #: streams, with step numbers in every stream record, and the engine's resolution; 4: the
 #: kernel's managers and the devices' modules, in csnn/network/ and csnn/devices/; 5: the MPI
-#: process whose share of the network the file holds, and of how many)
-FORMAT_VERSION = 5
+#: process whose share of the network the file holds, and of how many; 6: the numbers of the
+#: Connect and set calls that drew from per-target streams, no one-process row ranks)
+FORMAT_VERSION = 6
 _HEADER = struct.Struct("<8sIQ32s")
 
 #: what a checkpoint may name besides csnn's own classes and functions and numpy's scalar,

@@ -99,8 +99,9 @@ class TargetStreams:
 
     def elements(self, stream, index):
         """A :class:`ConnectionDraws` over connections of ``stream`` (their targets' streams)
-        and ``index`` (each one's index among its target's), drawing from these streams."""
-        return ConnectionDraws(self, np.asarray(stream, np.uint64), np.asarray(index, np.uint64))
+        and ``index`` (each one's index among its target's, or a function that makes them when
+        a value is first drawn), drawing from these streams."""
+        return ConnectionDraws(self, np.asarray(stream), index)
 
 
 class ConnectionDraws:
@@ -113,7 +114,14 @@ class ConnectionDraws:
     def __init__(self, streams, stream, index):
         self.streams = streams
         self.stream = stream
-        self.index = index
+        self._index = index
+
+    @property
+    def index(self):
+        """Each connection's index among its target's (made when first asked for)."""
+        if callable(self._index):
+            self._index = self._index()
+        return self._index
 
     def __len__(self):
         return self.stream.size

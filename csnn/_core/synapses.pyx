@@ -284,8 +284,8 @@ cdef class SynapseTable:
         missing = set(self._dtypes) - set(columns)
         if missing:
             raise ValueError(f"csnn: synapse columns {sorted(missing)} are missing")
-        if self.n_ranks > 1:
-            keep = np.asarray(columns["target"]) % self.n_ranks == self.rank
+        keep = np.asarray(columns["target"]) % self.n_ranks == self.rank if self.n_ranks > 1 else None
+        if keep is not None and not keep.all():     # (rules drawn per target give only this process's)
             source = np.asarray(source)[keep]
             columns = {name: np.broadcast_to(value, (n,))[keep] if np.ndim(value) else value
                        for name, value in columns.items()}

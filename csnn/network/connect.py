@@ -160,31 +160,32 @@ def target_pairs(spec, pre, post, streams, rows):
     """Pairs of a rule in :data:`PER_TARGET_RULES` onto the targets at positions ``rows`` of
     ``post`` (increasing), each target's drawn from its own stream of ``streams``
     (:class:`csnn.target_streams.TargetStreams`) -> (i_pre, i_post: indices into pre and post;
-    the shape that weight arrays must have; the positions of the pairs in that shape; each
-    pair's index among its target's, for the draws of its values)."""
+    the shape that weight arrays must have; the function that takes the pairs' values from such
+    an array (flat); each pair's index among its target's, for the draws of its values, or the
+    function that makes them).  Indices are int32 below 2^31 nodes."""
     rule = spec["rule"]
     n_pre, n_post = pre.size, post.size
     autapses, multapses = spec["allow_autapses"], spec["allow_multapses"]
-    rows = np.asarray(rows, dtype=np.int64)
+    rows = np.asarray(rows, dtype=np.int32 if max(n_pre, n_post) < 2 ** 31 else np.int64)
     if rule == "one_to_one":
         if n_pre != n_post:
             raise IllegalConnectionError(f"rule 'one_to_one' needs as many sources as targets, "
                                          f"got {n_pre} sources and {n_post} targets")
         i = rows if autapses else rows[pre[rows] != post[rows]]
-        return i, i, (n_pre,), i, np.zeros(i.size, np.int64)
+        return i, i, (n_pre,), lambda values: values[i], lambda: np.zeros(i.size, np.uint64)
     if rule == "all_to_all":
-        i_pre = np.tile(np.arange(n_pre), rows.size)
+        i_pre = np.tile(np.arange(n_pre, dtype=rows.dtype), rows.size)
         i_post = np.repeat(rows, n_pre)
-        if not autapses:
-            keep = pre[i_pre] != post[i_post]
+        keep = None if autapses else pre[i_pre] != post[i_post]
+        if keep is not None:
             i_pre, i_post = i_pre[keep], i_post[keep]
-        return i_pre, i_post, (n_post, n_pre), i_post * n_pre + i_pre, i_pre
+        return (i_pre, i_post, (n_post, n_pre), lambda values: _kept(values.reshape(n_post, n_pre)[rows].ravel(), keep),
+                i_pre)
     if rule == "fixed_indegree":
         k = spec["indegree"]
         i_pre = _indegree_sources(streams, rows, k, pre, post, autapses, multapses)
-        i_post = np.repeat(rows, k)
-        j = np.tile(np.arange(k), rows.size)
-        return i_pre.ravel(), i_post, (n_post, k), i_post * k + j, j
+        return (i_pre.ravel(), np.repeat(rows, k), (n_post, k), lambda values: values.reshape(n_post, k)[rows].ravel(),
+                lambda: np.tile(np.arange(k, dtype=np.uint64), rows.size))
     # pairwise_bernoulli: one uniform number per (target, source), rows a block at a time
     p = spec["p"]
     draw = streams.next_draw()
@@ -198,6 +199,10 @@ def target_pairs(spec, pre, post, streams, rows):
         keep = pre[i_pre] != post[i_post]
         i_pre, i_post = i_pre[keep], i_post[keep]
     return i_pre, i_post, None, None, i_pre
+
+
+def _kept(values, keep):
+    return values if keep is None else values[keep]
 
 
 def _indegree_sources(streams, rows, k, pre, post, autapses, multapses):
@@ -513,7 +518,7 @@ def _join(chunks):
 
 def values(name, value, n, shape, select, rng, spec_name, connections=None):
     """Per-connection values of ``name`` (weight or delay) for ``n`` connections: an array
-    value has ``shape`` and the connections are at flat positions ``select`` of it (None: all);
+    value has ``shape`` and ``select(flat array)`` takes the connections' values (None: all);
     random values are drawn from ``rng`` (the kernel's generator, or the connections' own
     draws, :class:`csnn.target_streams.ConnectionDraws`).
 
@@ -541,4 +546,4 @@ def values(name, value, n, shape, select, rng, spec_name, connections=None):
         raise BadParameterError(f"{what} has shape {arr.shape}; rule {spec_name!r} here needs shape "
                                 f"{tuple(shape)}")
     arr = arr.ravel()
-    return arr[select] if select is not None else arr
+    return select(arr) if select is not None else arr

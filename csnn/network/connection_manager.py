@@ -66,20 +66,20 @@ class ConnectionManager:
         pre_kind = nodes.single_kind(pre_ids, "pre")
         post_kind = nodes.single_kind(post_ids, "post")
         self._check_direction(pre_ids, pre_kind, post_ids, post_kind)
-        # memory: checked before drawing when the rule tells the number, else as the pairs are
-        # drawn (the expression rule draws in blocks of bounded size)
+        rows = np.arange(post_ids.size)
+        if spec["rule"] in cconnect.PER_TARGET_RULES and pre_kind == NodeKind.NEURON and post_kind == NodeKind.NEURON:
+            # the pairs and values of this process's targets only (those of generators and
+            # recorders are numbered over every target, on every process)
+            rows = rows[self.kernel.engine.owned(nodes.engine_indices(post_ids))]
+        # memory: checked before drawing when the rule tells the number (this process's share),
+        # else as the pairs are drawn (the expression rule draws in blocks of bounded size)
         kind = "plastic" if syn_model.rule else "static"
         expected = cconnect.expected_connections(spec, pre_ids.size, post_ids.size)
         if expected is not None:
-            cconnect.check_memory(expected, kind, spec["rule"])
+            cconnect.check_memory(expected * rows.size / post_ids.size, kind, spec["rule"])
         endpoints = cexpr.Endpoints(pre_ids, post_ids, nodes.position_array)
         streams = self._streams_of_call(spec, pre_ids, post_ids, syn_model.name)
         if spec["rule"] in cconnect.PER_TARGET_RULES:
-            rows = np.arange(post_ids.size)
-            if pre_kind == NodeKind.NEURON and post_kind == NodeKind.NEURON:
-                # the pairs and values of this process's targets only (those of generators and
-                # recorders are numbered over every target, on every process)
-                rows = rows[self.kernel.engine.owned(nodes.engine_indices(post_ids))]
             i_pre, i_post, shape, select, index = cconnect.target_pairs(spec, pre_ids, post_ids, streams, rows)
             rng = streams.elements(i_post, index)
         else:
