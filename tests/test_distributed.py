@@ -138,6 +138,37 @@ def test_each_process_holds_its_own_nodes_connections_and_events(tmp_path):
     assert "load it on 3 processes" in refused.stdout + refused.stderr
 
 
+def test_each_process_draws_only_the_connections_onto_its_own_neurons(tmp_path):
+    """The rules drawn target by target draw, on each of 3 processes, the pairs of that
+    process's neurons only (csnn.target_streams); the network is one process's all the same (the
+    first test).  fixed_outdegree draws every pair on every process, as NEST does."""
+    done = run_script(f"""
+        import json
+        import csnn as nest
+        from csnn.network import connect
+        drawn = []
+        whole = connect.target_pairs
+
+        def recording(spec, pre, post, streams, rows):
+            drawn.append(post[rows].tolist())
+            return whole(spec, pre, post, streams, rows)
+
+        connect.target_pairs = recording
+        n = nest.Create("iaf_psc_delta", 10)
+        for rule in ({{"rule": "fixed_indegree", "indegree": 3}}, {{"rule": "pairwise_bernoulli", "p": 0.5}},
+                     {{"rule": "all_to_all"}}, {{"rule": "one_to_one"}}, {{"rule": "fixed_outdegree", "outdegree": 2}}):
+            nest.Connect(n, n, rule, {{"weight": nest.random.normal(1.0, 0.1), "delay": 1.0}})
+        with open(r"{tmp_path}/rank%d.json" % nest.Rank(), "w") as f:
+            json.dump({{"drawn": drawn, "connections": nest.GetKernelStatus("num_connections")}}, f)
+    """, mpiexec(), "-n", "3")
+    assert done.returncode == 0, done.stdout + done.stderr
+    reports = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(3)]
+    for r, report in enumerate(reports):
+        assert report["drawn"] == [[g for g in range(1, 11) if (g - 1) % 3 == r]] * 4
+    # fixed_indegree 30, all_to_all 100, one_to_one 10, fixed_outdegree 20, and Bernoulli's
+    assert sum(report["connections"] for report in reports) > 160
+
+
 def test_a_neuron_failing_on_one_process_stops_every_process_after_the_same_window(tmp_path):
     """A neuron of process 1 whose state stops being finite: process 1 raises NumericalError
     naming it, process 0 an error naming process 1, both after the same window; nothing

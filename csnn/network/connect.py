@@ -282,7 +282,7 @@ def pairs(spec, pre, post, rng, endpoints, kind):
     autapses, multapses = spec["allow_autapses"], spec["allow_multapses"]
     if rule == "fixed_outdegree":
         k = spec["outdegree"]
-        i_post = _draw_per_row(rng, n_pre, k, n_post, pre, post, autapses, multapses, "outdegree")
+        i_post = _outdegree_targets(rng, k, pre, post, autapses, multapses)
         return np.repeat(np.arange(n_pre, dtype=i_post.dtype), k), i_post.ravel(), (n_pre, k), None
     # fixed_total_number
     n = spec["N"]
@@ -313,9 +313,11 @@ def pairs(spec, pre, post, rng, endpoints, kind):
     return i_pre, i_post, (n,), None
 
 
-def _draw_per_row(rng, rows, k, n, row_ids, col_ids, autapses, multapses, what):
-    """For each of ``rows`` nodes draw ``k`` partners among ``n`` (indices), as NEST does."""
-    _check_candidates(k, n, row_ids, col_ids, autapses, multapses, what)
+def _outdegree_targets(rng, k, pre, post, autapses, multapses):
+    """For each node of ``pre`` draw ``k`` targets (indices into ``post``, (len(pre), k)) from
+    the kernel's generator ``rng``, as NEST does."""
+    rows, n, row_ids, col_ids = pre.size, post.size, pre, post
+    _check_candidates(k, n, row_ids, col_ids, autapses, multapses, "outdegree")
     if rows == 0 or k == 0:
         return np.zeros((rows, k), dtype=np.int64)
     if multapses:
