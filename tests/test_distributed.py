@@ -253,6 +253,7 @@ def refusals(tmp_path, body):
                                                                  r"\(process 0: 4, process 1: 5\)"),
     ("nest.Connect(n[:nest.Rank() + 1], n)", r"Prepare: the MPI processes differ in connect_calls "
                                              r"\(process 0: \(1, '[0-9a-f]{16}'\), process 1: \(1, '[0-9a-f]{16}'\)\)"),
+    ("nest.Connect(n, n, {'rule': 'fixed_indegree', 'indegree': 1 + nest.Rank()})", r"differ in connect_calls"),
     ("nest.SetKernelStatus({'rng_seed': 1 + nest.Rank()})", r"differ in rng_seed"),
     ("t = 10.0 + nest.Rank()", r"Run: the MPI processes differ in time \(process 0: 10.0, process 1: 11.0\)"),
 ])

@@ -31,8 +31,8 @@ class ConnectionManager:
     def __init__(self, kernel):
         self.kernel = kernel
         self.syn_model_names = []                     # synapse model id -> name
-        # every Connect call's ends, rule and synapse model, hashed in a chain: the processes of a
-        # distributed run agree on it before they simulate
+        # every Connect call's ends, rule (with its numbers) and synapse model, hashed in a chain:
+        # the processes of a distributed run agree on it before they simulate
         self.digest = b""
         self.connect_calls = 0
         self.restart_streams()
@@ -131,7 +131,8 @@ class ConnectionManager:
         """The random streams of a new Connect call, which enters the digest.  They are
         numbered by the calls before it that drew random numbers: adding a recorder's Connect
         changes no connection."""
-        described = repr((spec["rule"], model_name)).encode() + pre_ids.tobytes() + post_ids.tobytes()
+        numbers = sorted((key, value) for key, value in spec.items() if isinstance(value, (bool, int, float)))
+        described = repr((spec["rule"], numbers, model_name)).encode() + pre_ids.tobytes() + post_ids.tobytes()
         self.digest = hashlib.blake2b(self.digest + described, digest_size=8).digest()
         self.connect_calls += 1
         return TargetStreams(self.kernel.status["rng_seed"], self.drawing_connects)
