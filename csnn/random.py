@@ -1,8 +1,10 @@
 """Random parameters: ``csnn.random.normal(...)`` as in NEST 3, and NEST 2 distribution dicts.
 
 A :class:`Parameter` is drawn once per node (``Create``, ``set``) or per connection (weights
-and delays in ``syn_spec``), vectorised, from the kernel's seeded generator, so the same
-``rng_seed`` gives the same network.  Parameters combine with arithmetic
+and delays in ``syn_spec``), vectorised, from the kernel's seeded generator or, for the
+connection rules drawn target by target, from each connection's own random streams
+(:mod:`csnn.target_streams`), so the same ``rng_seed`` gives the same network on any number of
+processes.  Parameters combine with arithmetic
 (``2 * normal() + 1``) and the functions of :mod:`csnn.math`.
 
 NEST 2 scripts give distributions as dicts, e.g. ``{'distribution': 'normal', 'mu': 0.0,
