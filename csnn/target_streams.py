@@ -37,15 +37,6 @@ def _positive_unit(words):
     return ((words >> np.uint64(11)).astype(np.float64) + 1.0) * _ULP
 
 
-def _mix(space, k):
-    """The number of draw ``k`` of the draws branched off draw ``space``: SplitMix64's finalizer
-    (Steele et al. 2014) of the pair, with the top bit set (the call's own draws count from 0)."""
-    z = (space * 0x9E3779B97F4A7C15 + k + 1) % 2 ** 64
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) % 2 ** 64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % 2 ** 64
-    return (z ^ (z >> 31)) | 2 ** 63
-
-
 class TargetStreams:
     """The random streams of one call: key ``(seed, call)``; draws are numbered in the order
     they are asked for, which is the same on every process."""
@@ -58,7 +49,11 @@ class TargetStreams:
     def next_draw(self):
         """The number of a new draw (every process asks for the same draws in the same order)."""
         self.draws += 1
-        return self.draws - 1 if self.space is None else _mix(self.space, self.draws - 1)
+        if self.space is None:
+            return self.draws - 1
+        # a branch's draw k: a Philox word of (k, the draw it branched off), its top bit set (the
+        # call's own draws count from 0)
+        return int(philox.blocks(self.draws - 1, self.space, 0, 0, *self.key)[0, 0]) | 2 ** 63
 
     def branch(self):
         """Streams for draws whose number depends on the values drawn (redraws until values
@@ -122,9 +117,6 @@ class ConnectionDraws:
         if callable(self._index):
             self._index = self._index()
         return self._index
-
-    def __len__(self):
-        return self.stream.size
 
     def part(self, start, stop):
         """The draws of connections start .. stop - 1, numbered as these (a part's draw k is

@@ -316,24 +316,24 @@ def pairs(spec, pre, post, rng, endpoints, kind):
 def _outdegree_targets(rng, k, pre, post, autapses, multapses):
     """For each node of ``pre`` draw ``k`` targets (indices into ``post``, (len(pre), k)) from
     the kernel's generator ``rng``, as NEST does."""
-    rows, n, row_ids, col_ids = pre.size, post.size, pre, post
-    _check_candidates(k, n, row_ids, col_ids, autapses, multapses, "outdegree")
-    if rows == 0 or k == 0:
-        return np.zeros((rows, k), dtype=np.int64)
+    n = post.size
+    _check_candidates(k, n, pre, post, autapses, multapses, "outdegree")
+    if pre.size == 0 or k == 0:
+        return np.zeros((pre.size, k), dtype=np.int64)
     if multapses:
-        drawn = rng.integers(0, n, (rows, k), dtype=np.int32 if n < 2 ** 31 else np.int64)
+        drawn = rng.integers(0, n, (pre.size, k), dtype=np.int32 if n < 2 ** 31 else np.int64)
         if not autapses:
             # redraw autapses; each row has a candidate other than itself, so this ends
-            bad = col_ids[drawn] == row_ids[:, None]
+            bad = post[drawn] == pre[:, None]
             while bad.any():
                 drawn[bad] = rng.integers(0, n, int(bad.sum()))
-                bad = col_ids[drawn] == row_ids[:, None]
+                bad = post[drawn] == pre[:, None]
         return drawn
-    drawn = np.empty((rows, k), dtype=np.int64)
-    for r in range(rows):
+    drawn = np.empty((pre.size, k), dtype=np.int64)
+    for r in range(pre.size):
         candidates = np.arange(n)
         if not autapses:
-            candidates = candidates[col_ids != row_ids[r]]
+            candidates = candidates[post != pre[r]]
         drawn[r] = rng.choice(candidates, k, replace=False)
     return drawn
 
