@@ -177,31 +177,27 @@ cdef inline void _poisson_pop(Stream* s, Generator* g) noexcept nogil:
     _poisson_from(s, g, t)
 
 
-cdef inline void _grid_next(Stream* s, Generator* g) noexcept nogil:
-    """GEN_POISSON_GRID: the next step after ``step`` whose count is not 0, segment by segment
-    of the schedule (breakpoints are step numbers; segment i holds the steps (times[i],
-    times[i + 1]]) from segment ``cursor`` (that of step + 1 or an earlier one) on: its step,
-    count and arrival, and its segment in ``cursor``."""
-    cdef int64_t k = s.step, end, count = 0
-    cdef int64_t i = s.cursor
-    while i + 1 < g.n and g.times[i + 1] <= k:
-        i += 1
-    while True:
-        end = <int64_t> g.times[i + 1] if i + 1 < g.n else MAX_STEP
-        if i >= 0:
-            k = poisson_next(&g.tables[i], &s.rng, k, end, &count)
-            if count > 0:
-                break
-        if i + 1 >= g.n:
-            s.next_step = MAX_STEP
-            s.next_t = INFINITY
-            return
-        k = end
-        i += 1
+cdef void grid_walk(Stream* s, Generator* g, int64_t k, int64_t i) noexcept nogil
+
+
+cdef inline void grid_found(Stream* s, Generator* g, int64_t i, int64_t k, int64_t count) noexcept nogil:
+    """GEN_POISSON_GRID: the next event is step k, in segment i, with ``count`` spikes."""
     s.cursor = i
     s.next_step = k
     s.next_mult = count
     s.next_t = arrival(&g.grid, k, s.delay_steps, s.delay)
+
+
+cdef inline void _grid_next(Stream* s, Generator* g) noexcept nogil:
+    """GEN_POISSON_GRID: the next step after ``step`` whose count is not 0, segment by segment
+    of the schedule (breakpoints are step numbers; segment i holds the steps (times[i],
+    times[i + 1]]) from segment ``cursor`` (that of step + 1 or an earlier one) on: its step,
+    count and arrival, and its segment in ``cursor`` (grid_walk)."""
+    cdef int64_t k = s.step
+    cdef int64_t i = s.cursor
+    while i + 1 < g.n and g.times[i + 1] <= k:
+        i += 1
+    grid_walk(s, g, k, i)
 
 
 cdef inline void _grid_from(Stream* s, Generator* g) noexcept nogil:
@@ -304,9 +300,21 @@ cdef inline void _step_next(Stream* s, Generator* g, bint at_pos) noexcept nogil
 
 
 cdef inline void grid_pop(Stream* s, Generator* g) noexcept nogil:
-    """GEN_POISSON_GRID: consume the next event and find the one after it."""
-    s.step = s.next_step
-    _grid_next(s, g)
+    """GEN_POISSON_GRID: consume the next event and find the one after it.  The common case,
+    the next step with a count in the segment of this one (the first round of _grid_next's
+    walk), is taken here, inline: a drive delivers an event per step or two."""
+    cdef int64_t k = s.next_step, end, count
+    cdef int64_t i = s.cursor
+    s.step = k
+    if i < 0 or (i + 1 < g.n and g.times[i + 1] <= k):
+        _grid_next(s, g)
+        return
+    end = <int64_t> g.times[i + 1] if i + 1 < g.n else MAX_STEP
+    k = poisson_next(&g.tables[i], &s.rng, k, end, &count)
+    if count > 0:
+        grid_found(s, g, i, k, count)
+    else:
+        grid_walk(s, g, end, i + 1)
 
 
 cdef inline void grid_input(Stream* s, double* weight, int* mult) noexcept nogil:

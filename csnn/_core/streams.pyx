@@ -40,10 +40,30 @@ event stamped k arrives exactly at the time of step k + m.  When the data change
 after the present are drawn again from the new data.
 """
 
-# The stream functions are inline, in streams.pxd, so that the event loop compiles them in.
+# The stream functions are inline, in streams.pxd, so that the event loop compiles them in; the
+# rare walk over a grid drive's schedule is here, out of the loop's way.
 import numpy as np
 
 from csnn._core.gridtime cimport Grid, grid_time, last_step, make_grid
+from csnn._core.rng cimport poisson_next
+
+
+cdef void grid_walk(Stream* s, Generator* g, int64_t k, int64_t i) noexcept nogil:
+    """GEN_POISSON_GRID: from step k of segment i (-1: before the first breakpoint) on, segment
+    by segment, the next step whose count is not 0 (grid_found), or none when the schedule ends
+    first."""
+    cdef int64_t end, count = 0
+    while i < g.n:
+        end = <int64_t> g.times[i + 1] if i + 1 < g.n else MAX_STEP
+        if i >= 0:
+            k = poisson_next(&g.tables[i], &s.rng, k, end, &count)
+            if count > 0:
+                grid_found(s, g, i, k, count)
+                return
+        k = end
+        i += 1
+    s.next_step = MAX_STEP
+    s.next_t = INFINITY
 
 
 def stream_kinds():
