@@ -47,7 +47,7 @@ from csnn._core.agenda cimport Agenda, agenda_plan, agenda_reset, agenda_turn, a
 from csnn._core.delivery cimport (TABLE_PLASTIC, TABLE_STATIC, Batch, BatchQueue, RowsView, delay_code_steps,
                                   narrow_to_targets, rows_view)
 from csnn._core.delivery import BatchQueue, row_shapes
-from csnn._core.dispatch cimport close_target, receive_input, touch_target
+from csnn._core.dispatch cimport close_target, deliver_input, receive_input, touch_target
 from csnn._core.events cimport SpikeBuffer, pending_clear
 from csnn._core.exchange cimport (PROCESS_NONFINITE, PROCESS_OK, PROCESS_OUT_OF_MEMORY, SpikeExchange,
                                   exchange_window)
@@ -631,16 +631,18 @@ cdef class Engine:
                 i = tab.target[s]
                 if i < lo or i >= hi:
                     continue
-                if touch_target(w, ts, i, b.t) != 0:
-                    return -1
                 port = port_value(&tab.port, s)
                 if b.table == TABLE_STATIC:
-                    weight = column_value(&tab.weight, s) * b.mult
+                    if deliver_input(w, ts, i, b.t, column_value(&tab.weight, s) * b.mult, port, b.mult) != 0:
+                        return -1
                 else:
+                    # the target is touched first: the weight pairs the spike with its spikes before b.t
+                    if touch_target(w, ts, i, b.t) != 0:
+                        return -1
                     # the synapse's rank in its row (weight recorders' ports)
                     weight = plastic_update(pv, groups, w, s, <int32_t> (s - row), i,
                                             b.t_spike, b.t, b.mult, b.gid, port, &ts.weights, &ts.failed)
-                receive_input(w, i, b.t, weight, port, b.mult)
+                    receive_input(w, i, b.t, weight, port, b.mult)
                 ts.delivered += 1
         if agenda_wake(agenda, w.t1, w.wake, w.queued) != 0:
             return -1

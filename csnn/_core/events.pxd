@@ -51,10 +51,10 @@ cdef inline void pending_clear(Pending* p) noexcept nogil:
 cdef inline void pending_add(Pending* p, double w, int32_t mult) noexcept nogil:
     """Add one input of weight w (its multiplicity included) carried by ``mult`` spikes."""
     p.w_sum += w
-    if w > 0.0:
-        p.w_ex += w
-    else:
-        p.w_in += w
+    # without a branch (excitatory and inhibitory inputs interleave at random): adding +0.0
+    # leaves the other sum as it is (neither is ever -0.0: both start at +0.0)
+    p.w_ex += w if w > 0.0 else 0.0
+    p.w_in += 0.0 if w > 0.0 else w
     p.mult += mult
 
 

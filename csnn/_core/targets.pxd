@@ -191,24 +191,27 @@ cdef inline int _grid_drive_until(neuron_t* n, int32_t i, double t, bint closing
     """The events before t (at t too when ``closing``) of neuron i's one stream ``st``, a grid
     Poisson drive of generator ``g``, when nothing else of the neuron's comes first (no pending
     input, no sample): its crossings and each step's input in turn, as the general loop of
-    process_until takes them, without that loop's search for the next kind of event.  Returns
-    -1 when memory is exhausted."""
-    cdef Slot* slot = &w.slots[i]
+    process_until takes them (_apply_pending), without that loop's search for the next kind of
+    event.  A step's input is the only one of its time, so it is received and settled in a
+    Pending of its own, which stays in registers.  Returns -1 when memory is exhausted."""
     cdef double te = st.next_t, weight
-    cdef int mult
+    cdef int mult, fired
+    cdef Pending step
     while te < t or (closing and te == t):
         if _crossings_until(n, i, te, w, ts) != 0:
             return -1
         advance(n, te, False)
-        slot.pending.t = te
         grid_input(st, &weight, &mult)
-        receive(n, te, weight, st.port, mult, &slot.pending)
+        pending_clear(&step)
+        receive(n, te, weight, st.port, mult, &step)
         ts.delivered += 1
         grid_pop(st, g)
-        slot.st_next = st.next_t
-        if _apply_pending(n, i, te, w, ts) != 0:
+        fired = settle(n, te, &step)
+        if fired > 0 and emit(n, i, te, fired, w, ts) != 0:
             return -1
+        refresh(n)
         te = st.next_t
+    w.slots[i].st_next = te
     return 0
 
 
