@@ -120,10 +120,24 @@ cdef inline int emit(neuron_t* n, int32_t i, double t, int mult, Window* w, Thre
     return spike_buffer_push(&ts.spikes, t, i, mult)
 
 
+cdef inline void _grid_step_input(neuron_t* n, double t, Stream* st, Generator* g, Pending* acc,
+                                  ThreadState* ts) noexcept nogil:
+    """A grid Poisson drive's event at t (the stream's next): its step's count, as one input of
+    that many times the weight, joins the inputs of t in ``acc``; the stream moves on to its
+    next step with a count (its only event of t: steps have distinct times)."""
+    cdef double weight
+    cdef int mult
+    grid_input(st, &weight, &mult)
+    receive(n, t, weight, st.port, mult, acc)
+    ts.delivered += 1
+    grid_pop(st, g)
+
+
 cdef inline void _stream_events_at(neuron_t* n, int32_t i, double t, Window* w, ThreadState* ts) noexcept nogil:
     """Receive the events of neuron i's streams that arrive at exactly t (its state is at t):
     spikes join its pending inputs (and count as delivered inputs), current changes its device
-    current; note when its streams next deliver."""
+    current; note when its streams next deliver.  A neuron whose one stream is a grid drive
+    (brunel's, whose steps mostly coincide with network inputs) takes its step directly."""
     cdef int64_t k
     cdef Stream* st
     cdef Generator* g
@@ -131,6 +145,13 @@ cdef inline void _stream_events_at(neuron_t* n, int32_t i, double t, Window* w, 
     cdef int mult
     cdef bint current_changed = False
     cdef Slot* slot = &w.slots[i]
+    if slot.st_hi - slot.st_lo == 1:
+        st = &w.streams[w.st_perm[slot.st_lo]]
+        g = &w.generators[st.gen]
+        if g.kind == GEN_POISSON_GRID:
+            _grid_step_input(n, t, st, g, &slot.pending, ts)
+            slot.st_next = st.next_t
+            return
     for k in range(slot.st_lo, slot.st_hi):
         st = &w.streams[w.st_perm[k]]
         g = &w.generators[st.gen]
@@ -194,18 +215,15 @@ cdef inline int _grid_drive_until(neuron_t* n, int32_t i, double t, bint closing
     process_until takes them (_apply_pending), without that loop's search for the next kind of
     event.  A step's input is the only one of its time, so it is received and settled in a
     Pending of its own, which stays in registers.  Returns -1 when memory is exhausted."""
-    cdef double te = st.next_t, weight
-    cdef int mult, fired
+    cdef double te = st.next_t
+    cdef int fired
     cdef Pending step
     while te < t or (closing and te == t):
         if _crossings_until(n, i, te, w, ts) != 0:
             return -1
         advance(n, te, False)
-        grid_input(st, &weight, &mult)
         pending_clear(&step)
-        receive(n, te, weight, st.port, mult, &step)
-        ts.delivered += 1
-        grid_pop(st, g)
+        _grid_step_input(n, te, st, g, &step, ts)
         fired = settle(n, te, &step)
         if fired > 0 and emit(n, i, te, fired, w, ts) != 0:
             return -1
