@@ -6,7 +6,7 @@ from libc.stdint cimport int32_t, int64_t
 from csnn._core.events cimport INFINITY
 from csnn._core.gridtime cimport (MAX_STEP, Grid, arrival, arrival_at, delay_steps, last_step)
 from csnn._core.rng cimport (PoissonTable, Xoshiro256, next_exponential, next_normal, next_unit,
-                             poisson_next)
+                             poisson_count)
 
 
 cdef enum GeneratorKind:
@@ -177,6 +177,8 @@ cdef inline void _poisson_pop(Stream* s, Generator* g) noexcept nogil:
     _poisson_from(s, g, t)
 
 
+# the walks over a grid drive's schedule (streams.pyx), called where a step leaves its segment
+cdef void grid_next(Stream* s, Generator* g) noexcept nogil
 cdef void grid_walk(Stream* s, Generator* g, int64_t k, int64_t i) noexcept nogil
 
 
@@ -188,22 +190,10 @@ cdef inline void grid_found(Stream* s, Generator* g, int64_t i, int64_t k, int64
     s.next_t = arrival(&g.grid, k, s.delay_steps, s.delay)
 
 
-cdef inline void _grid_next(Stream* s, Generator* g) noexcept nogil:
-    """GEN_POISSON_GRID: the next step after ``step`` whose count is not 0, segment by segment
-    of the schedule (breakpoints are step numbers; segment i holds the steps (times[i],
-    times[i + 1]]) from segment ``cursor`` (that of step + 1 or an earlier one) on: its step,
-    count and arrival, and its segment in ``cursor`` (grid_walk)."""
-    cdef int64_t k = s.step
-    cdef int64_t i = s.cursor
-    while i + 1 < g.n and g.times[i + 1] <= k:
-        i += 1
-    grid_walk(s, g, k, i)
-
-
 cdef inline void _grid_from(Stream* s, Generator* g) noexcept nogil:
     """GEN_POISSON_GRID: the next non-empty step after ``step``, the segment found afresh."""
     s.cursor = _first_after(g.times, g.n, <double> s.step) - 1
-    _grid_next(s, g)
+    grid_next(s, g)
 
 
 cdef inline void _cursor_next(Stream* s, Generator* g) noexcept nogil:
@@ -300,21 +290,27 @@ cdef inline void _step_next(Stream* s, Generator* g, bint at_pos) noexcept nogil
 
 
 cdef inline void grid_pop(Stream* s, Generator* g) noexcept nogil:
-    """GEN_POISSON_GRID: consume the next event and find the one after it.  The common case,
-    the next step with a count in the segment of this one (the first round of _grid_next's
-    walk), is taken here, inline: a drive delivers an event per step or two."""
+    """GEN_POISSON_GRID: consume the next event and find the one after it.  The common case, a
+    table that draws every step (a mean of at least SKIP_BELOW, rng.pyx) and the next step with
+    a count in the segment of this one, is drawn here, inline, as poisson_next draws it (a
+    drive delivers an event per step or two); the walks take the rest."""
     cdef int64_t k = s.next_step, end, count
     cdef int64_t i = s.cursor
+    cdef const PoissonTable* p
     s.step = k
-    if i < 0 or (i + 1 < g.n and g.times[i + 1] <= k):
-        _grid_next(s, g)
-        return
-    end = <int64_t> g.times[i + 1] if i + 1 < g.n else MAX_STEP
-    k = poisson_next(&g.tables[i], &s.rng, k, end, &count)
-    if count > 0:
-        grid_found(s, g, i, k, count)
-    else:
-        grid_walk(s, g, end, i + 1)
+    if i >= 0:
+        p = &g.tables[i]
+        end = <int64_t> g.times[i + 1] if i + 1 < g.n else MAX_STEP
+        if p.gap_scale == 0.0 and p.mean > 0.0 and k < end:
+            while k < end:
+                k += 1
+                count = poisson_count(p, &s.rng)
+                if count > 0:
+                    grid_found(s, g, i, k, count)
+                    return
+            grid_walk(s, g, end, i + 1)
+            return
+    grid_next(s, g)
 
 
 cdef inline void grid_input(Stream* s, double* weight, int* mult) noexcept nogil:

@@ -48,6 +48,18 @@ from csnn._core.gridtime cimport Grid, grid_time, last_step, make_grid
 from csnn._core.rng cimport poisson_next
 
 
+cdef void grid_next(Stream* s, Generator* g) noexcept nogil:
+    """GEN_POISSON_GRID: the next step after ``step`` whose count is not 0, segment by segment
+    of the schedule (breakpoints are step numbers; segment i holds the steps (times[i],
+    times[i + 1]]) from segment ``cursor`` (that of step + 1 or an earlier one) on: its step,
+    count and arrival, and its segment in ``cursor`` (grid_walk)."""
+    cdef int64_t k = s.step
+    cdef int64_t i = s.cursor
+    while i + 1 < g.n and g.times[i + 1] <= k:
+        i += 1
+    grid_walk(s, g, k, i)
+
+
 cdef void grid_walk(Stream* s, Generator* g, int64_t k, int64_t i) noexcept nogil:
     """GEN_POISSON_GRID: from step k of segment i (-1: before the first breakpoint) on, segment
     by segment, the next step whose count is not 0 (grid_found), or none when the schedule ends
