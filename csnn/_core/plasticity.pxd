@@ -120,8 +120,9 @@ cdef inline double plastic_update(PlasticView* pv, TraceGroup* groups, Window* w
                                         &pv.readout_logs[p.readout_log], t_pre, d)
         else:
             # the Kplus column exists once a synapse of a rule that keeps its own K+ does
+            # a trace group's other synapses leave the traces to its first (the same numbers)
             weight = stdp_pre_spike(p, &pv.weight[slot], &seen, _slot_or_null(pv.kplus, slot),
-                                    &w.archives[i], t_pre, d)
+                                    &w.archives[i], t_pre, d, group == NULL or first or k + 1 < mult)
         if p.weight_recorder >= 0:
             if weight_buffer_push(wbuf, t_pre, t_arrival, weight, source, w.gids[i], p.weight_recorder,
                                   receptor, rank, k) != 0:

@@ -228,11 +228,14 @@ cdef inline bint kplus_per_synapse(int rule) noexcept nogil:
 
 
 cdef inline double stdp_pre_spike(const StdpSet* p, double* weight, Traces* traces, double* own_kplus,
-                                  PostHistory* h, double t_pre, double delay) noexcept nogil:
+                                  PostHistory* h, double t_pre, double delay, bint update_traces) noexcept nogil:
     """Update a synapse of a pair or triplet rule for a presynaptic spike emitted at t_pre with
     (dendritic) delay ``delay``; returns the new weight.  ``traces``: the presynaptic traces as
-    the synapse saw them after the last presynaptic spike, updated here; ``own_kplus``: the
-    synapse's own K+ for the rules whose K+ is not shared (kplus_per_synapse), else unused.
+    the synapse saw them after the last presynaptic spike, updated here unless not
+    ``update_traces`` (a trace group's other synapses: the group's first synapse to receive
+    the spike has computed them, the same numbers; the weight does not depend on them);
+    ``own_kplus``: the synapse's own K+ for the rules whose K+ is not shared
+    (kplus_per_synapse), else unused, always updated.
 
     The whole delay is dendritic, as in NEST: a postsynaptic spike at t reaches the synapse at
     t + delay.  Potentiation pairs the postsynaptic spikes that reached the synapse since the
@@ -249,7 +252,8 @@ cdef inline double stdp_pre_spike(const StdpSet* p, double* weight, Traces* trac
         for k in range(first, last):
             w = _facilitate(p, w, kplus[0] * exp((t0 - (h.entries[k].t + delay)) / p.tau_plus))
         w = _depress(p, w, history_trace(h, t_pre - delay, TRACE_PAIR))
-        kplus[0] = kplus[0] * exp((t0 - t_pre) / p.tau_plus) + 1.0
+        if update_traces:
+            kplus[0] = kplus[0] * exp((t0 - t_pre) / p.tau_plus) + 1.0
     elif p.rule == RULE_NN_SYMM:
         # every postsynaptic spike pairs with the latest presynaptic one, and this spike with
         # the latest postsynaptic one
@@ -278,7 +282,8 @@ cdef inline double stdp_pre_spike(const StdpSet* p, double* weight, Traces* trac
         kplus_triplet[0] = kplus_triplet[0] * exp((t0 - t_pre) / p.tau_plus_triplet)
         w = _depress_triplet(p, w, history_trace(h, t_pre - delay, TRACE_PAIR), kplus_triplet[0])
         kplus_triplet[0] = kplus_triplet[0] + 1.0
-        kplus[0] = kplus[0] * exp((t0 - t_pre) / p.tau_plus) + 1.0
+        if update_traces:
+            kplus[0] = kplus[0] * exp((t0 - t_pre) / p.tau_plus) + 1.0
     traces.t_last = t_pre
     weight[0] = w
     return w
