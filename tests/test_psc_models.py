@@ -861,6 +861,10 @@ def test_closed_form_bounds_are_upper_bounds(alpha, tau_m, tau_ex, tau_in, c_m, 
     # 1e-9 of them is far below the excess a wrong bound (a missed maximum of the current, a wrong
     # sign) would show, whatever the magnitudes (hypothesis reaches currents of 1e-38 pA)
     scale = magnitude_of_u((u0, u_inf, u_reset), tau_m, c_m, i_ex, d_ex, tau_ex, i_in, d_in, tau_in)
+    # magnitudes near the subnormal range (hypothesis draws 5e-324) are out: there 1e-9 of them
+    # underflows, so nothing can be checked to that precision, and the reference's tolerance
+    # 1e-12 of them underflows to 0 and stalls the solver (a run hung for minutes)
+    hypothesis_assume(scale == 0.0 or scale > 1e-250)
     u = reference_free_trajectory(u0, u_inf, tau_m, c_m, i_ex, d_ex, tau_ex, i_in, d_in, tau_in, h, held, u_reset,
                                   scale)
     assert u.max() <= quick + 1e-9 * scale
