@@ -16,8 +16,9 @@ from . import analysis, hh, math, plot, random, spatial, stimuli
 from ._version import __version__
 from .checkpoint import load, save
 from .devices import read_events
-from .errors import BadTypeError as _BadTypeError, CSNNError, CSNNWarning, NESTError
+from .errors import BadTypeError as _BadTypeError, CSNNError, CSNNWarning, NESTError, unknown_name as _unknown_name
 from .network import kernel as _kernel
+from .network.models import ALIASES as _MODEL_ALIASES
 from .network import processes as _processes
 from .network.nodes import NodeCollection, SynapseCollection, as_ids as _as_ids, status_keys as _status_keys
 from .tools.gather import gather_events
@@ -31,7 +32,7 @@ __all__ = [
     "GetKernelStatus", "SetKernelStatus", "GetConnections", "GetPosition", "NodeCollection",
     "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
     "NumProcesses", "SyncProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
-    "read_events", "gather_events", "save", "load", "GetNodes", "__version__",
+    "read_events", "gather_events", "save", "load", "GetNodes", "__version__", "set", "get",
 ]
 
 
@@ -82,8 +83,14 @@ def Create(model, n=1, params=None, positions=None):
     are lists/arrays (one value per node) or csnn.random parameters.  ``positions``: an array
     of shape (n, 2) or (n, 3), or a layout of :mod:`csnn.spatial` (``free``, ``grid``: it sets
     the number of nodes, as in NEST), read back with ``GetPosition`` and usable in connection
-    expressions as ``x_pre``, ``y_post``, ...
+    expressions as ``x_pre``, ``y_post``, ...  As in NEST, ``Create(model, params)`` with a dict
+    as the second and last argument creates one node with those parameters.
     """
+    if isinstance(n, dict):
+        if params is not None or positions is not None:
+            raise NESTError("Create: a parameter dict may be the second argument only when Create is called with "
+                            f"two arguments, got n = {n!r} with params or positions as well")
+        n, params = 1, n
     return _kernel.current().nodes.create(model, n, params, positions)
 
 
@@ -144,7 +151,8 @@ def GetNodes(properties=None, local_only=False):
     for g, here in zip(ids.tolist(), local.tolist()):
         kind = (k.nodes.model(g).name, here)
         if kind not in has_keys:
-            has_keys[kind] = set(properties) <= set(k.node_status.node_status(g))
+            status = k.node_status.node_status(g)
+            has_keys[kind] = all(key in status for key in properties)
     ids = ids[[has_keys[k.nodes.model(g).name, here] for g, here in zip(ids.tolist(), local.tolist())]] \
         if ids.size else ids
     if properties and ids.size:
@@ -173,13 +181,17 @@ def GetPosition(nodes):
 
 def Models(mtype="all", sel=None):
     """Names of the available models (``mtype``: 'all', 'nodes' or 'synapses'), optionally
-    only those containing ``sel``."""
+    only those containing ``sel``: NEST 2's function, so its node models' NEST 2 names
+    (``spike_detector``, ``iaf_neuron``) are listed too, as NEST 2 scripts look for them here
+    (NEST 3's ``node_models`` has only NEST 3's)."""
     reg = _kernel.current().models
     if mtype not in ("all", "nodes", "synapses"):
         raise NESTError(f"Models: mtype = {mtype!r} is invalid; accepted: 'all', 'nodes', 'synapses'")
     if sel is not None and not isinstance(sel, str):
         raise _BadTypeError(f"Models: sel = {sel!r} is invalid: give a part of model names (a string) or None")
     names = reg.names() if mtype == "all" else reg.names("synapse" if mtype == "synapses" else "nodes")
+    if mtype != "synapses":
+        names = sorted(names + list(_MODEL_ALIASES))
     return tuple(n for n in names if sel is None or sel in n)
 
 
@@ -323,11 +335,27 @@ _ATTRIBUTES = ("biological_time", "rng_seed", "resolution", "local_num_threads",
                "total_num_virtual_procs", "print_time", "overwrite_files", "data_path",
                "data_prefix", "num_connections", "network_size", "min_delay", "max_delay",
                "node_models", "synapse_models", "connection_rules", "dict_miss_is_error",
-               "local_spike_counter", "num_processes", "off_grid_spiking")
+               "local_spike_counter", "num_processes", "off_grid_spiking", "tics_per_ms",
+               "ms_per_tic", "tics_per_step", "memory_size", "build_info", "kernel_status")
+
+
+def _kernel_set(**params):
+    """NEST 3's ``nest.set(resolution=0.1, rng_seed=12)``: SetKernelStatus with keywords."""
+    SetKernelStatus(params)
+
+
+def _kernel_get(*keys):
+    """NEST 3's ``nest.get()``: the kernel status (a dict); ``nest.get("resolution")`` one
+    value, ``nest.get("resolution", "rng_seed")`` a tuple of them."""
+    if not keys:
+        return GetKernelStatus()
+    return GetKernelStatus(keys[0] if len(keys) == 1 else list(keys))
 
 
 class _Module(_types.ModuleType):
     def __getattr__(self, name):
+        if name == "kernel_status":
+            return GetKernelStatus()
         if name in _ATTRIBUTES:
             return _kernel.current().kernel_status.get(name)
         if name == "verbosity":
@@ -335,12 +363,22 @@ class _Module(_types.ModuleType):
         raise AttributeError(f"module 'csnn' has no attribute {name!r}")
 
     def __setattr__(self, name, value):
+        if name == "kernel_status":
+            raise AttributeError("csnn.kernel_status is read-only: set kernel attributes one by one, with "
+                                 "csnn.set(...) or SetKernelStatus({...})")
         if name in _ATTRIBUTES:
             _kernel.current().kernel_status.set({name: value})
         elif name == "verbosity":
             set_verbosity(value)
-        else:
+        elif name in self.__dict__ or isinstance(value, _types.ModuleType):
+            # replacing what the module has (a test's monkeypatch), or a submodule being imported
             super().__setattr__(name, value)
+        else:
+            # nest.rng_type = ... on a kernel attribute csnn does not have must not pass silently
+            raise _unknown_name("kernel attribute", name, _ATTRIBUTES + ("verbosity",), AttributeError)
 
 
+# NEST 3's nest.set and nest.get, bound last: as module globals they shadow the builtin set in
+# this module's functions, none of which may call it
+globals().update(set=_kernel_set, get=_kernel_get)
 _sys.modules[__name__].__class__ = _Module

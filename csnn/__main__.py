@@ -125,8 +125,8 @@ def info(args):
     print(f"  imported as csnn from {pathlib.Path(csnn.__file__).resolve().parent}")
     print(f"  OpenMP: {'yes' if engine.OPENMP else 'no (one thread)'}; threads: 1 by default, up to "
           f"{os.cpu_count()} cores here (SetKernelStatus({{'local_num_threads': n}}))")
-    print(f"  node models:    {', '.join(csnn.Models('nodes'))}")
-    print(f"  synapse models: {', '.join(csnn.Models('synapses'))}")
+    print(f"  node models:    {', '.join(csnn.node_models)}")
+    print(f"  synapse models: {', '.join(csnn.synapse_models)}")
     print(f"  connection rules: {', '.join(csnn.GetKernelStatus('connection_rules'))}")
 
 

@@ -46,8 +46,9 @@ MAGIC = b"CSNNCKPT"
 #: streams, with step numbers in every stream record, and the engine's resolution; 4: the
 #: kernel's managers and the devices' modules, in csnn/network/ and csnn/devices/; 5: the MPI
 #: process whose share of the network the file holds, and of how many; 6: the numbers of the
-#: Connect and set calls that drew from per-target streams, no one-process row ranks)
-FORMAT_VERSION = 6
+#: Connect and set calls that drew from per-target streams, no one-process row ranks; 7: the
+#: kernel's tics_per_ms)
+FORMAT_VERSION = 7
 _HEADER = struct.Struct("<8sIQ32s")
 
 #: what a checkpoint may name besides csnn's own classes and functions and numpy's scalar,

@@ -4,6 +4,8 @@ Create and Connect estimate the bytes a call needs from the sizes of what it bui
 :class:`csnn.errors.InsufficientMemoryError` with the estimate when it exceeds the memory
 available, instead of failing inside numpy (or being killed by the system) halfway through.
 """
+import os
+
 from .errors import InsufficientMemoryError
 
 
@@ -15,6 +17,17 @@ def available():
             return next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
     except (OSError, StopIteration, ValueError):
         return None
+
+
+def resident_kib():
+    """This process's resident memory in KiB (Linux: /proc/self/statm), -1 where the system does
+    not say (NEST's ``memory_size``)."""
+    try:
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 def size(n_bytes):

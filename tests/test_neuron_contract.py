@@ -43,8 +43,8 @@ from csnn._core.populations import apply_model_rows
 
 TESTS = pathlib.Path(__file__).resolve().parent
 
-#: the neuron models of the registry, as a script sees them
-NEURON_MODELS = tuple(name for name in csnn.Models("nodes")
+#: the neuron models of the registry, as a NEST 3 script sees them (Models() adds NEST 2's names)
+NEURON_MODELS = tuple(name for name in csnn.node_models
                       if csnn.GetDefaults(name)["element_type"] == "neuron")
 
 

@@ -55,7 +55,7 @@ def status(node):
 
 
 def test_every_node_model_has_a_parameter_here():
-    assert set(PARAMETER) == set(csnn.Models("nodes"))
+    assert set(PARAMETER) == set(csnn.node_models)
 
 
 # -- one node of every kind --------------------------------------------------------------------

@@ -4,13 +4,15 @@
 and reports them with what the other parts of the kernel count (time, delays, nodes,
 connections, spikes).
 """
+import importlib.util
 import numbers
 import os
+import platform
 import warnings
 
 import numpy as np
 
-from .. import progress as cprogress
+from .. import memory as cmemory, progress as cprogress
 from .._core.engine import OPENMP
 from ..errors import BadParameterError, BadTypeError, CSNNWarning, KernelStateError, shown, to_float, unknown_name
 from . import connect as cconnect, processes
@@ -26,6 +28,12 @@ KERNEL_KEYS = {
     "rng_seed": (143202461, True, "Seed of every random number drawn"),
     "resolution": (0.1, True, "Step of poisson_generator's grid and of the times that coincide exactly; "
                               "recorder intervals must be multiples of it (ms)"),
+    "tics_per_ms": (1000.0, True, "Tics per ms: the resolution must be a whole number of tics, as in NEST "
+                                  "(csnn's spike times are continuous: tics bound nothing else)"),
+    "ms_per_tic": (None, False, "1 / tics_per_ms (ms)"),
+    "tics_per_step": (None, False, "Tics per step of the resolution"),
+    "memory_size": (None, False, "Resident memory of this process (KiB), -1 where the system does not say"),
+    "build_info": (None, False, "How csnn was built: version, threading, MPI, platform"),
     "local_num_threads": (1, True, "Threads that process neurons in parallel"),
     "total_num_virtual_procs": (1, True, "Threads of all MPI processes: num_processes * local_num_threads"),
     "print_time": (False, True, "Print the progress of Simulate (NEST's switch: forces progress_bar on)"),
@@ -79,6 +87,9 @@ class KernelStatus:
             "local_spike_counter": self.kernel.engine.n_spikes, "version": self.kernel.version,
             "time_batch_spike_data": self.kernel.engine.end_seconds,
             "threads_model": "openmp" if OPENMP else "none",
+            "ms_per_tic": 1.0 / self.settings["tics_per_ms"],
+            "tics_per_step": round(self.settings["resolution"] * self.settings["tics_per_ms"]),
+            "memory_size": cmemory.resident_kib(), "build_info": build_info(self.kernel.version),
             "total_num_virtual_procs": self.settings["local_num_threads"] * processes.num_processes(),
         })
         exchange = self.kernel.engine.exchange
@@ -111,9 +122,12 @@ class KernelStatus:
             if not KERNEL_KEYS[key][1]:
                 raise BadParameterError(f"SetKernelStatus: {key!r} is read-only")
             checked[key] = self._check_kernel_value(key, value)
-        if "resolution" in checked and checked["resolution"] != self.settings["resolution"] and self.kernel.nodes.size():
-            raise KernelStateError("SetKernelStatus: the resolution cannot change after nodes have been "
-                                   "created (as in NEST); set it right after ResetKernel")
+        for key in ("resolution", "tics_per_ms"):
+            if key in checked and checked[key] != self.settings[key] and self.kernel.nodes.size():
+                raise KernelStateError(f"SetKernelStatus: the {key} cannot change after nodes have been created (as in "
+                                       "NEST); set it right after ResetKernel")
+        _check_whole_tics(checked.get("resolution", self.settings["resolution"]),
+                          checked.get("tics_per_ms", self.settings["tics_per_ms"]))
         if "total_num_virtual_procs" in checked:
             total, k = checked.pop("total_num_virtual_procs"), processes.num_processes()
             if total % k:
@@ -142,10 +156,11 @@ class KernelStatus:
                 raise BadParameterError(f"SetKernelStatus: {key} = {shown(value)} is invalid: must be an integer "
                                         f"in {accepted}")
             return int(value)
-        if key == "resolution":
+        if key in ("resolution", "tics_per_ms"):
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
-                    not np.isfinite(to_float(value, "SetKernelStatus: resolution")) or value <= 0:
-                raise BadParameterError(f"SetKernelStatus: resolution = {value!r} is invalid: must be a finite number > 0 (ms)")
+                    not np.isfinite(to_float(value, f"SetKernelStatus: {key}")) or value <= 0:
+                raise BadParameterError(f"SetKernelStatus: {key} = {value!r} is invalid: must be a finite number > 0"
+                                        + (" (ms)" if key == "resolution" else " (tics per ms)"))
             return float(value)
         if key == "progress_bar":
             if not any(value is mode or (isinstance(value, str) and value == mode) for mode in cprogress.MODES):
@@ -163,3 +178,20 @@ class KernelStatus:
             raise BadParameterError(f"SetKernelStatus: data_path = {value!r} is invalid: it is not an existing "
                                     "directory ('' is the working directory)")
         return value
+
+
+def _check_whole_tics(resolution, tics_per_ms):
+    """The resolution must be a whole number of tics (within rounding), as NEST requires."""
+    tics = resolution * tics_per_ms
+    if tics < 0.5 or abs(tics - round(tics)) > 1e-9 * tics:
+        raise BadParameterError(f"SetKernelStatus: resolution = {resolution!r} ms is not a whole number of tics of "
+                                f"1 / tics_per_ms = {1.0 / tics_per_ms!r} ms; set tics_per_ms so that it is "
+                                "(in the same call: SetKernelStatus({'tics_per_ms': ..., 'resolution': ...}))")
+
+
+def build_info(version):
+    """NEST's ``build_info`` for csnn: its version, threading, whether mpi4py is installed (found,
+    not imported: importing it starts MPI), platform."""
+    return {"version": version, "threading": "openmp" if OPENMP else "no",
+            "have_mpi": importlib.util.find_spec("mpi4py") is not None, "platform": platform.platform(),
+            "python": platform.python_version()}

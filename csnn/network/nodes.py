@@ -34,7 +34,7 @@ import reprlib
 import numpy as np
 
 from ..errors import (BadParameterError, BadTypeError, UnknownAttributeError, UnknownNodeError,
-                     UnknownParameterError, shown)
+                     UnknownParameterError, shown, unknown_name)
 from . import session
 
 
@@ -317,10 +317,17 @@ class NodeCollection(_Attributes):
 
         ``get()``: a dict of every parameter; ``get('V_m')``: one value per node (an array, a
         scalar for one node); ``get('V_m', 'V_th')`` or ``get(['V_m', 'V_th'])``: a dict.
+        NEST's hierarchical addressing: ``get('events', 'senders')``, a key into a dict-valued
+        parameter (a recorder's events), gives that entry; ``get('events', ['senders',
+        'times'])`` a dict of them.
         """
         self._check_alive()
         if output not in ("", "json", "pandas"):
             raise BadTypeError(f"get(output={output!r}): accepted: '' (default), 'json', 'pandas'")
+        if len(keys) == 2 and isinstance(keys[0], str) and isinstance(keys[1], (str, list, tuple)):
+            inner = self._entries_of(keys[0], keys[1])
+            if inner is not None:
+                return inner
         single = len(keys) == 1 and isinstance(keys[0], str)
         if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
             keys = tuple(keys[0])
@@ -335,6 +342,21 @@ class NodeCollection(_Attributes):
             import pandas
             return pandas.DataFrame({k: [s[k] for s in statuses] for k in names}, index=self._ids)
         return result
+
+    def _entries_of(self, key, entries):
+        """``get(key, entries)`` when parameter ``key`` is a dict on every node (NEST's
+        hierarchical addressing): entry ``entries`` (a name, or a list of names for a dict),
+        one value per node as ``get`` gives them; None when ``key`` is no such parameter."""
+        statuses = _kernel().node_status.get_status(self._ids, status_keys([key], "get"))
+        if not all(isinstance(s[key], dict) for s in statuses):
+            return None
+        names = [entries] if isinstance(entries, str) else list(status_keys(list(entries), "get"))
+        for name in names:
+            for s in statuses:
+                if name not in s[key]:
+                    raise unknown_name(f"entry of {key!r}", name, s[key])
+        picked = {name: _collapse([s[key][name] for s in statuses]) for name in names}
+        return picked[entries] if isinstance(entries, str) else picked
 
     def set(self, params=None, **kwargs):
         """Set parameters: ``set(V_m=-60.)``, ``set({'V_m': -60.})``, per node with a list or
@@ -434,9 +456,24 @@ class SynapseCollection(_Attributes):
 
     def set(self, params=None, **kwargs):
         """Change connection properties (``weight``, ``delay``): scalars, arrays (one value per
-        connection) or csnn.random parameters."""
+        connection) or csnn.random parameters; or, as in NEST, a list of dicts, one per
+        connection, all with the same keys."""
         self._check_alive()
         if params is not None and kwargs:
-            raise BadTypeError("set() takes either a dict or keyword arguments, not both")
+            raise BadTypeError("set() takes either a dict (or a list of dicts) or keyword arguments, not both")
+        if isinstance(params, (list, tuple)):
+            params = self._columns_of(params)
         _kernel().connections.set_connections(self, params if params is not None else kwargs)
+
+    def _columns_of(self, rows):
+        """A list of dicts, one per connection, as one dict of per-connection values."""
+        if len(rows) != len(self) or not all(isinstance(row, dict) for row in rows):
+            raise BadTypeError(f"set(): a list of params must hold one dict per connection ({len(self)}), got "
+                               f"{reprlib.repr(rows)}")
+        keys = list(rows[0]) if rows else []
+        for k, row in enumerate(rows):
+            if sorted(row) != sorted(keys):
+                raise BadParameterError(f"set(): the dicts of a list must have the same keys: dict 0 has "
+                                        f"{sorted(keys)}, dict {k} has {sorted(row)}")
+        return {key: [row[key] for row in rows] for key in keys}
 

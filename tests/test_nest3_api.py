@@ -1,0 +1,131 @@
+"""NEST 3's API as NEST's own example scripts use it: nest.set/nest.get, kernel attributes read
+and written on the module (tics, memory, build information), Create(model, params) with the
+dict in second place, an unknown kernel attribute refused instead of stored, hierarchical
+get("events", "senders"), SynapseCollection.set with one dict per connection, and Models()
+listing NEST 2's names."""
+import builtins
+
+import pytest
+from hypothesis import given, strategies as st
+
+import csnn
+from csnn.errors import BadParameterError, KernelStateError
+
+
+@pytest.fixture(autouse=True)
+def fresh_kernel():
+    csnn.ResetKernel()
+
+
+def test_set_and_get_are_the_kernel_status():
+    csnn.set(rng_seed=12, resolution=0.05)
+    assert csnn.GetKernelStatus(["rng_seed", "resolution"]) == (12, 0.05)
+    assert csnn.get("rng_seed") == 12
+    assert csnn.get("rng_seed", "resolution") == (12, 0.05)
+    assert csnn.get() == csnn.GetKernelStatus() == csnn.kernel_status
+    with pytest.raises(csnn.CSNNError, match="unknown kernel status key 'rng_sed'"):
+        csnn.set(rng_sed=1)
+
+
+def test_the_package_keeps_the_builtin_set():
+    # csnn.set is NEST's kernel setter; the package's own code still has Python's set
+    assert csnn.set is not builtins.set
+    rec = csnn.Create("spike_recorder")
+    csnn.Create("iaf_psc_delta", 2)
+    assert csnn.GetNodes({"model": "spike_recorder"}).tolist() == rec.tolist()
+
+
+@given(st.sampled_from([1000.0, 1024.0, 2.0 ** 14, 32.0, 10.0]), st.integers(1, 400))
+def test_tics_follow_nest(tics_per_ms, tics_per_step):
+    """The resolution is a whole number of tics; ms_per_tic and tics_per_step follow from both."""
+    csnn.ResetKernel()
+    resolution = tics_per_step / tics_per_ms
+    csnn.set(tics_per_ms=tics_per_ms, resolution=resolution)
+    assert csnn.tics_per_ms == tics_per_ms and csnn.resolution == resolution
+    assert csnn.ms_per_tic == 1.0 / tics_per_ms
+    assert csnn.tics_per_step == tics_per_step
+
+
+def test_a_resolution_between_tics_is_refused():
+    with pytest.raises(BadParameterError, match=r"resolution = 0\.0625 ms is not a whole number of tics"):
+        csnn.resolution = 2 ** -4          # 62.5 tics of NEST's default 1 us
+    assert csnn.resolution == 0.1
+    csnn.set(tics_per_ms=2 ** 14, resolution=2 ** -4)   # as NEST's scripts set both at once
+    assert csnn.tics_per_step == 2 ** 10
+    with pytest.raises(BadParameterError, match=r"tics_per_ms = 0 is invalid: must be a finite number > 0"):
+        csnn.tics_per_ms = 0
+
+
+def test_tics_cannot_change_after_nodes_exist():
+    csnn.Create("iaf_psc_delta")
+    with pytest.raises(KernelStateError, match="tics_per_ms cannot change after nodes have been created"):
+        csnn.tics_per_ms = 2000.0
+    csnn.tics_per_ms = 1000.0              # the same value is no change
+
+
+def test_read_only_attributes():
+    assert csnn.memory_size > 1000         # KiB: this interpreter with numpy is more than 1 MiB
+    info = csnn.build_info
+    assert info["version"] == csnn.__version__ and info["threading"] in ("openmp", "no")
+    for name, value in [("memory_size", 1), ("ms_per_tic", 0.001), ("build_info", {})]:
+        with pytest.raises(csnn.CSNNError, match=f"'{name}' is read-only"):
+            setattr(csnn, name, value)
+    with pytest.raises(AttributeError, match="kernel_status is read-only"):
+        csnn.kernel_status = {}
+
+
+def test_an_unknown_kernel_attribute_is_refused():
+    with pytest.raises(AttributeError, match=r"unknown kernel attribute 'rng_type'.*Valid: .*rng_seed"):
+        csnn.rng_type = "mt19937"          # a NEST kernel attribute csnn does not have
+    with pytest.raises(AttributeError, match=r"unknown kernel attribute 'resolutoin'. Did you mean"):
+        csnn.resolutoin = 0.1
+    assert not hasattr(csnn, "rng_type") and not hasattr(csnn, "resolutoin")
+
+
+def test_create_takes_the_params_dict_in_second_place():
+    nrn = csnn.Create("iaf_psc_alpha", {"I_e": 376.0, "V_th": -50.0})
+    assert len(nrn) == 1 and nrn.get("I_e") == 376.0 and nrn.get("V_th") == -50.0
+    with pytest.raises(csnn.NESTError, match="only when Create is called with two arguments"):
+        csnn.Create("iaf_psc_alpha", {"I_e": 376.0}, {"V_th": -50.0})
+
+
+def test_hierarchical_get_reads_a_recorders_events():
+    """NEST's get("events", "senders"): an entry of a dict-valued parameter."""
+    nrn = csnn.Create("iaf_psc_delta", 2, params={"I_e": 500.0})
+    rec = csnn.Create("spike_recorder")
+    meter = csnn.Create("voltmeter", params={"interval": 1.0})
+    csnn.Connect(nrn, rec)
+    csnn.Connect(meter, nrn)
+    csnn.Simulate(30.0)
+    events = rec.get("events")
+    assert rec.get("events", "senders").tolist() == events["senders"].tolist()
+    both = rec.get("events", ["senders", "times"])
+    assert set(both) == {"senders", "times"} and both["times"].tolist() == events["times"].tolist()
+    assert meter.get("events", "V_m").tolist() == meter.get("events")["V_m"].tolist()
+    # two plain parameters are still two keys
+    assert set(nrn.get("V_m", "I_e")) == {"V_m", "I_e"}
+    with pytest.raises(csnn.CSNNError, match=r"unknown entry of 'events' 'sender'\. Did you mean"):
+        rec.get("events", "sender")
+
+
+def test_synapse_collection_set_takes_one_dict_per_connection():
+    pre, post = csnn.Create("iaf_psc_delta", 2), csnn.Create("iaf_psc_delta")
+    csnn.Connect(pre, post, syn_spec={"weight": 1.0, "delay": 1.0})
+    conns = csnn.GetConnections()
+    conns.set([{"weight": 2.0, "delay": 1.5}, {"weight": 3.0, "delay": 2.0}])
+    assert conns.get("weight").tolist() == [2.0, 3.0] and conns.get("delay").tolist() == [1.5, 2.0]
+    csnn.SetStatus(conns, [{"weight": 4.0}, {"weight": 5.0}])
+    assert conns.get("weight").tolist() == [4.0, 5.0]
+    with pytest.raises(csnn.CSNNError, match=r"one dict per connection \(2\)"):
+        conns.set([{"weight": 1.0}])
+    with pytest.raises(csnn.CSNNError, match="the dicts of a list must have the same keys"):
+        conns.set([{"weight": 1.0}, {"delay": 1.0}])
+    assert conns.get("weight").tolist() == [4.0, 5.0]
+
+
+def test_models_lists_nest2_names_that_create_takes():
+    for alias in ("spike_detector", "iaf_neuron"):
+        assert alias in csnn.Models() and alias in csnn.Models("nodes")
+        assert alias not in csnn.Models("synapses") and alias not in csnn.node_models
+        csnn.Create(alias)
+    assert csnn.Models("nodes", sel="detector") == ("spike_detector",)
