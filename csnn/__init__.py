@@ -16,7 +16,8 @@ from . import analysis, hh, math, plot, random, spatial, stimuli
 from ._version import __version__
 from .checkpoint import load, save
 from .devices import read_events
-from .errors import BadTypeError as _BadTypeError, CSNNError, CSNNWarning, NESTError, unknown_name as _unknown_name
+from .errors import (BadTypeError as _BadTypeError, CSNNError, CSNNWarning, NESTError, NESTErrors,
+                     unknown_name as _unknown_name)
 from .network import kernel as _kernel
 from .network.models import ALIASES as _MODEL_ALIASES
 from .network import processes as _processes
@@ -32,7 +33,8 @@ __all__ = [
     "GetKernelStatus", "SetKernelStatus", "GetConnections", "GetPosition", "NodeCollection",
     "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
     "NumProcesses", "SyncProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
-    "read_events", "gather_events", "save", "load", "GetNodes", "__version__", "set", "get",
+    "read_events", "gather_events", "save", "load", "GetNodes", "__version__", "set", "get", "NESTErrors",
+    "GetLocalNodeCollection",
 ]
 
 
@@ -159,6 +161,15 @@ def GetNodes(properties=None, local_only=False):
         rows = k.node_status.get_status(ids, list(properties))
         ids = ids[[all(_equal(row[key], value) for key, value in properties.items()) for row in rows]]
     return NodeCollection._from_ids(k, ids)
+
+
+def GetLocalNodeCollection(nodes):
+    """The nodes of ``nodes`` this MPI process holds (NEST's function): on one process all of
+    them; on several, this process's neurons and every device (each process has every device,
+    as NEST's)."""
+    k = _kernel.current()
+    ids = _np.asarray(_as_ids(nodes), dtype=_np.int64)
+    return NodeCollection._from_ids(k, ids[k.nodes.placement(ids)[0]] if ids.size else ids)
 
 
 def _equal(status_value, wanted):

@@ -17,7 +17,7 @@ __all__ = ["CSNNError", "NESTError", "UnknownModelError", "UnknownParameterError
            "BadParameterError",
            "BadTypeError", "IllegalConnectionError", "UnknownNodeError", "KernelStateError",
            "InsufficientMemoryError", "FileAccessError", "NumericalError", "UnknownKeyError",
-           "MissingDependencyError", "CoreNotBuiltError", "CSNNWarning"]
+           "MissingDependencyError", "CoreNotBuiltError", "CSNNWarning", "NESTErrors"]
 
 
 class CSNNError(Exception):
@@ -92,6 +92,36 @@ class CSNNWarning(UserWarning):
 
 
 NESTError = CSNNError
+
+
+class NESTErrors:
+    """NEST's exception names (``nest.NESTErrors.BadProperty``, ...) as the csnn errors raised
+    where NEST raises them, so that ``except nest.NESTErrors.UnknownNode`` catches csnn's
+    UnknownNodeError.  Several NEST names share one csnn class (BadDelay and RangeCheck are
+    BadParameterError): such a handler catches that class's other errors too.  The names of
+    what csnn does not have (MUSIC, SONATA, dynamic modules, recording backends, ...) are
+    KernelException, the base of them all, as in NEST."""
+    KernelException = CSNNError
+    BadProperty = BadParameter = BadParameterValue = RangeCheck = BadDelay = BadParameterError
+    StepMultipleRequired = TimeMultipleRequired = InvalidDefaultResolution = BadParameterError
+    InvalidTimeInModel = DistributionError = BadParameterError
+    TypeMismatch = DimensionMismatch = BadTypeError
+    UnknownModelName = UnknownSynapseType = UnknownModelError
+    UnknownNode = LocalNodeExpected = NodeWithProxiesExpected = UnknownNodeError
+    IllegalConnection = IncompatibleReceptorType = UnknownReceptorType = UnknownPort = IllegalConnectionError
+    InexistentConnection = IllegalConnectionError
+    UndefinedName = UnaccessedDictionaryEntry = UnknownParameterError
+    KeyError = UnknownKeyError
+    NumericalInstability = GSLSolverFailure = NumericalError
+    IOError = FileAccessError
+    NotImplemented = ModelInUse = NewModelNameExists = NamingConflict = UnknownThread = CSNNError
+    UnmatchedSteps = UnexpectedEvent = UnsupportedEvent = UnknownCompartment = UnknownComponent = CSNNError
+    InternalError = NoThreadSiblingsAvailable = CSNNError
+    BackendAlreadyRegistered = BackendNotPrepared = BackendPrepared = CSNNError
+    DynamicModuleManagementError = LayerExpected = LayerNodeExpected = CSNNError
+    MPIErrorCode = MPIPortsFileMissing = MPIPortsFileUnknown = CSNNError
+    MUSICChannelAlreadyMapped = MUSICChannelUnknown = MUSICPortAlreadyPublished = CSNNError
+    MUSICPortHasNoWidth = MUSICPortUnconnected = MUSICPortUnknown = MUSICSimulationHasRun = CSNNError
 
 
 def close_names(name, choices, n=3):

@@ -264,3 +264,16 @@ def test_processes_that_built_different_networks_or_run_different_times_are_refu
     outcomes = refusals(tmp_path, "n = nest.Create('iaf_psc_delta', 4)\nt = 10.0\n" + mismatch + "\nnest.Simulate(t)")
     for outcome in outcomes:
         assert re.search(message, outcome), outcome
+
+
+def test_get_local_node_collection_holds_each_process_its_neurons_and_every_device():
+    done = run_script("""
+        import csnn
+        nodes = csnn.Create("iaf_psc_delta", 5) + csnn.Create("spike_recorder")
+        local = csnn.GetLocalNodeCollection(nodes)
+        assert local.tolist() == [g for g in nodes.tolist() if g == 6 or (g - 1) % 2 == csnn.Rank()], local.tolist()
+        assert all(local.get("local"))
+        print("rank", csnn.Rank(), "ok")
+    """, mpiexec(), "-n", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "rank 0 ok" in done.stdout and "rank 1 ok" in done.stdout

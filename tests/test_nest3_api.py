@@ -1,8 +1,9 @@
 """NEST 3's API as NEST's own example scripts use it: nest.set/nest.get, kernel attributes read
 and written on the module (tics, memory, build information), Create(model, params) with the
 dict in second place, an unknown kernel attribute refused instead of stored, hierarchical
-get("events", "senders"), SynapseCollection.set with one dict per connection, and Models()
-listing NEST 2's names."""
+get("events", "senders"), SynapseCollection.set with one dict per connection and its
+sources()/targets(), Models() listing NEST 2's names, NEST's exception names
+(nest.NESTErrors) and GetLocalNodeCollection."""
 import builtins
 
 import pytest
@@ -129,3 +130,32 @@ def test_models_lists_nest2_names_that_create_takes():
         assert alias not in csnn.Models("synapses") and alias not in csnn.node_models
         csnn.Create(alias)
     assert csnn.Models("nodes", sel="detector") == ("spike_detector",)
+
+
+def test_synapse_collection_sources_and_targets_iterate_over_ids():
+    pre, post = csnn.Create("iaf_psc_delta", 2), csnn.Create("iaf_psc_delta", 2)
+    csnn.Connect(pre, post, "one_to_one")
+    conns = csnn.GetConnections()
+    assert list(conns.sources()) == pre.tolist() and list(conns.targets()) == post.tolist()
+    one = csnn.GetConnections(source=pre[1])
+    assert list(one.sources()) == [pre[1].global_id] and list(one.targets()) == [post[1].global_id]
+
+
+def test_nest_error_names_catch_csnns_errors():
+    with pytest.raises(csnn.NESTErrors.UnknownModelName):
+        csnn.Create("no_such_model")
+    with pytest.raises(csnn.NESTErrors.BadProperty):
+        csnn.Create("iaf_psc_delta", params={"C_m": -1.0})
+    with pytest.raises(csnn.NESTErrors.UnknownNode):
+        csnn.NodeCollection([99])
+    with pytest.raises(csnn.NESTErrors.IllegalConnection):
+        csnn.Connect(csnn.Create("iaf_psc_delta"), csnn.Create("iaf_psc_delta"), "no_such_rule")
+    with pytest.raises(csnn.NESTErrors.KernelException):
+        csnn.SetKernelStatus({"resolution": -1.0})
+    assert issubclass(csnn.NESTErrors.BadDelay, csnn.NESTErrors.KernelException)
+
+
+def test_get_local_node_collection_on_one_process_is_every_node():
+    nodes = csnn.Create("iaf_psc_delta", 3) + csnn.Create("spike_recorder")
+    assert csnn.GetLocalNodeCollection(nodes).tolist() == nodes.tolist()
+    assert csnn.GetLocalNodeCollection(nodes[1:3]).tolist() == nodes[1:3].tolist()

@@ -454,6 +454,14 @@ class SynapseCollection(_Attributes):
             return pandas.DataFrame(table)
         return {k: (v[0] if len(self) == 1 else v) for k, v in table.items()}
 
+    def sources(self):
+        """An iterator over the connections' source ids (NEST's)."""
+        return iter(np.atleast_1d(self.get("source")).tolist())
+
+    def targets(self):
+        """An iterator over the connections' target ids (NEST's)."""
+        return iter(np.atleast_1d(self.get("target")).tolist())
+
     def set(self, params=None, **kwargs):
         """Change connection properties (``weight``, ``delay``): scalars, arrays (one value per
         connection) or csnn.random parameters; or, as in NEST, a list of dicts, one per
