@@ -207,7 +207,7 @@ def Models(mtype="all", sel=None):
 
 
 def GetDefaults(model, keys=None, output=""):
-    """Defaults of a model: a dict, one value for a key, a list for a list of keys."""
+    """Defaults of a model: a dict, one value for a key, a list for a list (or set) of keys."""
     reg = _kernel.current().models
     m = reg.get(model)
     d = dict(m.defaults)
@@ -220,12 +220,12 @@ def GetDefaults(model, keys=None, output=""):
         d.update({key: value(m.defaults) for key, value in m.derived.items()})
     if keys is None:
         return d
-    single = isinstance(keys, str)
-    for key in _status_keys(keys, "GetDefaults"):
+    names = _status_keys(keys, "GetDefaults")
+    for key in names:
         if key not in d:
             from .network.models import unknown_parameter
             raise unknown_parameter(m, key)
-    return d[keys] if single else [d[key] for key in keys]
+    return d[keys] if isinstance(keys, str) else [d[key] for key in names]
 
 
 def SetDefaults(model, params, val=None):

@@ -273,7 +273,7 @@ def test_get_local_node_collection_holds_each_process_its_neurons_and_every_devi
         local = csnn.GetLocalNodeCollection(nodes)
         assert local.tolist() == [g for g in nodes.tolist() if g == 6 or (g - 1) % 2 == csnn.Rank()], local.tolist()
         assert all(local.get("local"))
-        print("rank", csnn.Rank(), "ok")
+        print(f"rank {csnn.Rank()} ok")     # one string: the two processes share the pipe
     """, mpiexec(), "-n", "2")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "rank 0 ok" in done.stdout and "rank 1 ok" in done.stdout

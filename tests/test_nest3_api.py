@@ -6,6 +6,7 @@ sources()/targets(), Models() listing NEST 2's names, NEST's exception names
 (nest.NESTErrors) and GetLocalNodeCollection."""
 import builtins
 
+import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
@@ -159,3 +160,41 @@ def test_get_local_node_collection_on_one_process_is_every_node():
     nodes = csnn.Create("iaf_psc_delta", 3) + csnn.Create("spike_recorder")
     assert csnn.GetLocalNodeCollection(nodes).tolist() == nodes.tolist()
     assert csnn.GetLocalNodeCollection(nodes[1:3]).tolist() == nodes[1:3].tolist()
+
+
+def test_get_defaults_takes_a_set_of_keys():
+    keys = {"V_th", "C_m"}
+    assert csnn.GetDefaults("iaf_psc_delta", keys) == [{"V_th": -55.0, "C_m": 250.0}[k] for k in keys]
+    assert csnn.GetDefaults("iaf_psc_delta", ("V_th",)) == [-55.0]
+    with pytest.raises(csnn.CSNNError, match="keys = 5 is invalid"):
+        csnn.GetDefaults("iaf_psc_delta", 5)
+
+
+@pytest.mark.parametrize("model", ["iaf_psc_delta", "iaf_psc_exp", "iaf_psc_alpha"])
+def test_an_infinite_threshold_silences_a_neuron_and_changes_nothing_else(model):
+    """NEST's V_th = inf: the neuron never fires, and its membrane follows exactly the
+    trajectory it follows under a threshold it cannot reach (1e9 mV: the dynamics do not read
+    the threshold); a finite threshold set later makes it fire again."""
+    def trace(v_th):
+        csnn.ResetKernel()
+        nrn = csnn.Create(model, params={"V_th": v_th, "I_e": 400.0})
+        drive = csnn.Create("poisson_generator", params={"rate": 20000.0})
+        csnn.Connect(drive, nrn, syn_spec={"weight": 5.0, "delay": 1.0})
+        meter = csnn.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.1})
+        rec = csnn.Create("spike_recorder")
+        csnn.Connect(meter, nrn)
+        csnn.Connect(nrn, rec)
+        csnn.Simulate(100.0)
+        return nrn, rec, meter.get("events", "V_m")
+    silent, rec, v_inf = trace(float("inf"))
+    assert rec.get("n_events") == 0 and silent.get("V_th") == float("inf")
+    assert v_inf.max() > -50.0                      # above the default threshold of -55 mV
+    _, rec_high, v_high = trace(1e9)
+    assert rec_high.get("n_events") == 0
+    np.testing.assert_array_equal(v_inf, v_high)
+    silent, rec, _ = trace(float("inf"))
+    silent.V_th = -55.0
+    csnn.Simulate(50.0)
+    assert rec.get("n_events") > 0
+    with pytest.raises(csnn.CSNNError, match=r"'V_th' = -inf is invalid: must be a finite number, or inf"):
+        silent.V_th = -float("inf")

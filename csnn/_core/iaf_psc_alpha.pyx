@@ -32,7 +32,7 @@ PARAMETERS = (
     ("C_m", 250.0, "pF", "positive", "Membrane capacitance"),
     ("tau_m", 10.0, "ms", "positive", "Membrane time constant"),
     ("t_ref", 2.0, "ms", "nonnegative", "Duration of the refractory period"),
-    ("V_th", -55.0, "mV", "finite", "Spike threshold"),
+    ("V_th", -55.0, "mV", "threshold", "Spike threshold (inf: the neuron never fires)"),
     ("V_reset", -70.0, "mV", "finite", "Reset potential"),
     ("I_e", 0.0, "pA", "finite", "Constant input current"),
     ("tau_syn_ex", 2.0, "ms", "positive", "Rise time of the excitatory synaptic current"),

@@ -312,7 +312,9 @@ cdef inline double next_crossing(PscNeuron* n, double limit) noexcept nogil:
     The crossing is the one the dyadic search (_search) finds from the state, whatever the
     limit; where bounds in closed form prove the membrane below threshold up to the limit
     (_stays_below), the search is not run (unless the private test switch always_search is
-    set)."""
+    set).  A threshold of +inf (NEST's way to silence a neuron) is never crossed."""
+    if n.p.V_th == INFINITY:
+        return INFINITY
     if n.s.t_next < INFINITY or limit <= n.s.t_clear:
         # a crossing found for this state is final: searching again from it (a later limit)
         # would skip the leaf it ends and find the next one
@@ -394,8 +396,11 @@ cdef inline double quiet_until(PscNeuron* n) noexcept nogil:
     """Without input nothing happens before the end of what the crossing search covered.  When
     that search found nothing yet, the span is first extended by bounds in closed form
     (_quiet_span_end), so that a neuron without input is visited a few times before its
-    crossing, not in every window (nor in every window of its refractory period)."""
+    crossing, not in every window (nor in every window of its refractory period).  With a
+    threshold of +inf nothing ever happens without input."""
     cdef double ahead
+    if n.p.V_th == INFINITY:
+        return INFINITY
     if n.s.t_next == INFINITY and n.s.t_clear < INFINITY and n.p.always_search == 0.0:
         ahead = _quiet_span_end(n)
         if ahead > n.s.t_clear:

@@ -32,7 +32,8 @@ RECORDABLE_CODES = {name: code for core in NEURON_CORES for name, code in core.R
 class ParamSpec:
     """One parameter: default, unit, the constraint its values must meet, and a description.
 
-    ``constraint`` is one of ``finite``, ``positive``, ``nonnegative``, ``notnan``, ``bool``,
+    ``constraint`` is one of ``finite``, ``positive``, ``nonnegative``, ``notnan``, ``threshold``
+    (finite, or +inf: NEST's way to keep a neuron from firing), ``bool``,
     ``count`` (integer >= 0), ``positive_count`` (integer >= 1), ``str``, ``times`` (array of
     finite numbers), ``strings`` (list of names), ``("ints", length, low, high)`` (a list of
     that many integers in [low, high]) or ``any``.  ``writable`` is False for read-only values.
@@ -92,10 +93,12 @@ class ParamSpec:
                 raise BadParameterError(f"{where} = {value!r} is invalid: must be an integer in [{low}, 2**63)")
             return int(value)
         ok = {"finite": np.isfinite(value), "positive": np.isfinite(value) and value > 0,
-              "nonnegative": np.isfinite(value) and value >= 0, "notnan": not np.isnan(value)}[c]
+              "nonnegative": np.isfinite(value) and value >= 0, "notnan": not np.isnan(value),
+              "threshold": np.isfinite(value) or value == np.inf}[c]
         if not ok:
             accepted = {"finite": "a finite number", "positive": "a finite number > 0",
-                        "nonnegative": "a finite number >= 0", "notnan": "a number (not NaN)"}[c]
+                        "nonnegative": "a finite number >= 0", "notnan": "a number (not NaN)",
+                        "threshold": "a finite number, or inf (the neuron never fires)"}[c]
             raise BadParameterError(f"{where} = {value!r} is invalid: must be {accepted}"
                                     + (f" ({self.unit})" if self.unit else ""))
         return value
@@ -111,6 +114,7 @@ class ParamSpec:
                                f"{arr.shape}")
         ok = {"finite": lambda: np.isfinite(arr), "positive": lambda: np.isfinite(arr) & (arr > 0),
               "nonnegative": lambda: np.isfinite(arr) & (arr >= 0), "notnan": lambda: ~np.isnan(arr),
+              "threshold": lambda: np.isfinite(arr) | (arr == np.inf),
               "count": lambda: (arr >= 0) & (arr < 2 ** 63) & (arr == np.round(arr)),
               "positive_count": lambda: (arr >= 1) & (arr < 2 ** 63) & (arr == np.round(arr))}[self.constraint]()
         if not ok.all():

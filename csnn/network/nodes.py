@@ -75,11 +75,12 @@ def as_ids(nodes, what="nodes"):
 
 
 def status_keys(keys, what):
-    """The ``keys`` of a status query (None, a name, or a list or tuple of names) as None or a
-    list of names."""
+    """The ``keys`` of a status query (None, a name, or a list, tuple or set of names: NEST takes
+    any iterable) as None or a list of names (a set's in its iteration order, as NEST's)."""
     if keys is None:
         return None
-    names = [keys] if isinstance(keys, str) else list(keys) if isinstance(keys, (list, tuple)) else None
+    names = [keys] if isinstance(keys, str) else list(keys) if isinstance(keys, (list, tuple, set, frozenset)) \
+        else None
     if names is None or not all(isinstance(name, str) for name in names):
         raise BadTypeError(f"{what}: keys = {keys!r} is invalid; give a parameter name or a list of names")
     return names
