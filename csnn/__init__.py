@@ -34,7 +34,7 @@ __all__ = [
     "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
     "NumProcesses", "SyncProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
     "read_events", "gather_events", "save", "load", "GetNodes", "__version__", "set", "get", "NESTErrors",
-    "GetLocalNodeCollection",
+    "GetLocalNodeCollection", "CreateParameter",
 ]
 
 
@@ -161,6 +161,12 @@ def GetNodes(properties=None, local_only=False):
         rows = k.node_status.get_status(ids, list(properties))
         ids = ids[[all(_equal(row[key], value) for key, value in properties.items()) for row in rows]]
     return NodeCollection._from_ids(k, ids)
+
+
+def CreateParameter(parametertype, specs):
+    """A random parameter or a constant, as NEST 3 creates them: ``CreateParameter('normal',
+    {'mean': 0.0, 'std': 1.0})`` is ``csnn.random.normal(mean=0.0, std=1.0)``."""
+    return random.create_parameter(parametertype, specs)
 
 
 def GetLocalNodeCollection(nodes):

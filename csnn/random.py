@@ -17,7 +17,8 @@ import numpy as np
 from .errors import BadParameterError, BadTypeError, shown, to_float, unknown_name
 from .target_streams import ConnectionDraws
 
-__all__ = ["Parameter", "uniform", "uniform_int", "normal", "lognormal", "exponential", "from_spec"]
+__all__ = ["Parameter", "uniform", "uniform_int", "normal", "lognormal", "exponential", "from_spec",
+           "create_parameter"]
 
 
 class Parameter:
@@ -235,3 +236,32 @@ def from_spec(spec, what):
     params = {key: _check(f"{key!r} of {what}", spec.get(key, default), condition, description)
               for key, (default, (description, condition)) in accepted.items()}
     return build(params)
+
+
+#: NEST 3's CreateParameter types csnn has: type -> the function whose keywords its specs are
+_PARAMETER_TYPES = {"constant": lambda value: constant(value), "uniform": uniform, "uniform_int": uniform_int,
+                    "normal": normal, "lognormal": lognormal, "exponential": exponential}
+#: NEST's spatial parameter types, which need NEST's spatial module (not in csnn yet)
+_SPATIAL_TYPES = ("linear", "gaussian", "gaussian2D", "gamma", "distance", "position", "exp_distribution")
+
+
+def create_parameter(parametertype, specs):
+    """NEST 3's ``CreateParameter(parametertype, specs)``: ``('uniform', {'min': 0., 'max':
+    1.})`` is ``uniform(min=0., max=1.)``; the keys of ``specs`` are the keywords of the
+    function of the same name (``constant``: ``value``)."""
+    if parametertype in _SPATIAL_TYPES:
+        raise BadParameterError(f"CreateParameter: {parametertype!r} is a spatial parameter of NEST's spatial "
+                                "module, which csnn does not have; csnn has positions and connection expressions "
+                                "instead (csnn.spatial)")
+    if not isinstance(parametertype, str) or parametertype not in _PARAMETER_TYPES:
+        raise unknown_name("parameter type of CreateParameter", parametertype, _PARAMETER_TYPES, BadParameterError)
+    if not isinstance(specs, dict):
+        raise BadTypeError(f"CreateParameter: specs = {specs!r} is invalid: give a dict such as {{'min': 0.0, "
+                           "'max': 1.0}")
+    try:
+        return _PARAMETER_TYPES[parametertype](**specs)
+    except TypeError:
+        build = _PARAMETER_TYPES[parametertype]
+        accepted = build.__code__.co_varnames[:build.__code__.co_argcount]
+        raise BadParameterError(f"CreateParameter: specs {sorted(specs)} do not fit {parametertype!r}; its keys: "
+                                f"{', '.join(accepted)}") from None

@@ -3,7 +3,8 @@ and written on the module (tics, memory, build information), Create(model, param
 dict in second place, an unknown kernel attribute refused instead of stored, hierarchical
 get("events", "senders"), SynapseCollection.set with one dict per connection and its
 sources()/targets(), Models() listing NEST 2's names, NEST's exception names
-(nest.NESTErrors) and GetLocalNodeCollection."""
+(nest.NESTErrors), GetLocalNodeCollection, GetDefaults with a set of keys, V_th = inf and
+CreateParameter."""
 import builtins
 
 import numpy as np
@@ -198,3 +199,27 @@ def test_an_infinite_threshold_silences_a_neuron_and_changes_nothing_else(model)
     assert rec.get("n_events") > 0
     with pytest.raises(csnn.CSNNError, match=r"'V_th' = -inf is invalid: must be a finite number, or inf"):
         silent.V_th = -float("inf")
+
+
+@given(st.integers(0, 2 ** 32 - 1))
+def test_create_parameter_is_the_random_function_of_its_type(seed):
+    """CreateParameter(type, specs) draws what csnn.random's function of that name draws."""
+    cases = [("uniform", {"min": -1.0, "max": 2.0}), ("normal", {"mean": 1.0, "std": 0.5}),
+             ("lognormal", {"mean": 0.0, "std": 0.3}), ("exponential", {"beta": 2.0}),
+             ("uniform_int", {"max": 7}), ("constant", {"value": 3.5})]
+    for kind, specs in cases:
+        made = csnn.CreateParameter(kind, specs)
+        direct = csnn.random.constant(specs["value"]) if kind == "constant" else getattr(csnn.random, kind)(**specs)
+        np.testing.assert_array_equal(made.sample(np.random.default_rng(seed), 50),
+                                      direct.sample(np.random.default_rng(seed), 50))
+
+
+def test_create_parameter_refuses_what_it_cannot_make():
+    with pytest.raises(csnn.CSNNError, match="'gaussian2D' is a spatial parameter of NEST's spatial module"):
+        csnn.CreateParameter("gaussian2D", {"x": 1.0})
+    with pytest.raises(csnn.CSNNError, match=r"unknown parameter type of CreateParameter 'unifrom'\. Did you mean"):
+        csnn.CreateParameter("unifrom", {})
+    with pytest.raises(csnn.CSNNError, match=r"specs \['mu'\] do not fit 'normal'; its keys: mean, std"):
+        csnn.CreateParameter("normal", {"mu": 0.0})
+    with pytest.raises(csnn.CSNNError, match=r"random parameter argument std = -1\.0 is invalid"):
+        csnn.CreateParameter("normal", {"std": -1.0})
