@@ -127,7 +127,7 @@ cdef inline int64_t poisson_next(const PoissonTable* p, Xoshiro256* st, int64_t 
     """The first step after step k, up to step ``end``, whose count (stored in ``count``) is not
     0, the counts of steps being independent draws from table ``p``; ``end`` with count 0 when
     there is none (a later call continues from there, with this table or another one)."""
-    cdef int64_t gap, c
+    cdef int64_t gap
     count[0] = 0
     if p.mean <= 0.0:
         return end
@@ -137,10 +137,19 @@ cdef inline int64_t poisson_next(const PoissonTable* p, Xoshiro256* st, int64_t 
             return end          # (the gap is memoryless: the next table starts afresh at end)
         count[0] = poisson_count(p, st)
         return k + gap + 1
+    return poisson_each_step(p, st, k, end, count)
+
+
+cdef inline int64_t poisson_each_step(const PoissonTable* p, Xoshiro256* st, int64_t k, int64_t end,
+                                      int64_t* count) noexcept nogil:
+    """poisson_next for a table with a mean > 0 that does not skip empty steps: each step's
+    count drawn in turn (``count`` 0 and ``end`` when none up to ``end`` has one)."""
+    cdef int64_t c
     while k < end:
         k += 1
         c = poisson_count(p, st)
         if c > 0:
             count[0] = c
             return k
+    count[0] = 0
     return end

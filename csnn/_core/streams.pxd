@@ -6,7 +6,7 @@ from libc.stdint cimport int32_t, int64_t
 from csnn._core.events cimport INFINITY
 from csnn._core.gridtime cimport (MAX_STEP, Grid, arrival, arrival_at, delay_steps, last_step)
 from csnn._core.rng cimport (PoissonTable, Xoshiro256, next_exponential, next_normal, next_unit,
-                             poisson_count)
+                             poisson_each_step)
 
 
 cdef enum GeneratorKind:
@@ -292,8 +292,9 @@ cdef inline void _step_next(Stream* s, Generator* g, bint at_pos) noexcept nogil
 cdef inline void grid_pop(Stream* s, Generator* g) noexcept nogil:
     """GEN_POISSON_GRID: consume the next event and find the one after it.  The common case, a
     table that draws every step (a mean of at least SKIP_BELOW, rng.pyx) and the next step with
-    a count in the segment of this one, is drawn here, inline, as poisson_next draws it (a
-    drive delivers an event per step or two); the walks take the rest."""
+    a count in the segment of this one, is drawn here, inline, by poisson_each_step (the part
+    of poisson_next such a table takes; a drive delivers an event per step or two); the walks
+    take the rest."""
     cdef int64_t k = s.next_step, end, count
     cdef int64_t i = s.cursor
     cdef const PoissonTable* p
@@ -302,13 +303,11 @@ cdef inline void grid_pop(Stream* s, Generator* g) noexcept nogil:
         p = &g.tables[i]
         end = <int64_t> g.times[i + 1] if i + 1 < g.n else MAX_STEP
         if p.gap_scale == 0.0 and p.mean > 0.0 and k < end:
-            while k < end:
-                k += 1
-                count = poisson_count(p, &s.rng)
-                if count > 0:
-                    grid_found(s, g, i, k, count)
-                    return
-            grid_walk(s, g, end, i + 1)
+            k = poisson_each_step(p, &s.rng, k, end, &count)
+            if count > 0:
+                grid_found(s, g, i, k, count)
+            else:
+                grid_walk(s, g, end, i + 1)
             return
     grid_next(s, g)
 

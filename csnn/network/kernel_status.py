@@ -4,6 +4,7 @@
 and reports them with what the other parts of the kernel count (time, delays, nodes,
 connections, spikes).
 """
+import functools
 import importlib.util
 import numbers
 import os
@@ -74,6 +75,10 @@ class KernelStatus:
     def get(self, keys=None):
         """The kernel status: a dict, the value of key ``keys``, or a list of values for a list
         of keys."""
+        names = None if keys is None else status_keys(keys, "GetKernelStatus")
+        for k in names or ():
+            if k not in KERNEL_KEYS:
+                raise unknown_name("kernel status key", k, KERNEL_KEYS)
         d = dict(self.settings)
         d.update({
             "biological_time": self.kernel.engine.t_now, "time": self.kernel.engine.t_now,
@@ -89,7 +94,6 @@ class KernelStatus:
             "threads_model": "openmp" if OPENMP else "none",
             "ms_per_tic": 1.0 / self.settings["tics_per_ms"],
             "tics_per_step": round(self.settings["resolution"] * self.settings["tics_per_ms"]),
-            "memory_size": cmemory.resident_kib(), "build_info": build_info(self.kernel.version),
             "total_num_virtual_procs": self.settings["local_num_threads"] * processes.num_processes(),
         })
         exchange = self.kernel.engine.exchange
@@ -99,17 +103,16 @@ class KernelStatus:
                       "spike_exchange_bytes": figures["bytes"]})
         else:
             d.update({"time_communicate_spike_data": 0.0, "spike_exchanges": 0, "spike_exchange_bytes": 0})
+        # what takes a system call or more only when asked for (csnn.biological_time reads here)
+        if names is None or "memory_size" in names:
+            d["memory_size"] = cmemory.resident_kib()
+        if names is None or "build_info" in names:
+            d["build_info"] = dict(build_info(self.kernel.version))
         if keys is None:
             return d
         if isinstance(keys, str):
-            if keys not in d:
-                raise unknown_name("kernel status key", keys, d)
             return d[keys]
-        keys = status_keys(keys, "GetKernelStatus")
-        for k in keys:
-            if k not in d:
-                raise unknown_name("kernel status key", k, d)
-        return [d[k] for k in keys]
+        return [d[k] for k in names]
 
     def set(self, params):
         """Change settings (a dict): every value is checked before any changes."""
@@ -189,6 +192,7 @@ def _check_whole_tics(resolution, tics_per_ms):
                                 "(in the same call: SetKernelStatus({'tics_per_ms': ..., 'resolution': ...}))")
 
 
+@functools.lru_cache(maxsize=None)
 def build_info(version):
     """NEST's ``build_info`` for csnn: its version, threading, whether mpi4py is installed (found,
     not imported: importing it starts MPI), platform."""
