@@ -116,7 +116,7 @@ def test_each_process_holds_its_own_nodes_connections_and_events(tmp_path):
         mine = [g for g in gids if (g - 1) % 3 == r]
         assert report["local"] == [(g - 1) % 3 == r for g in gids]
         assert report["vm_none"] == [not here for here in report["local"]]
-        assert report["proxy_keys"] == ["element_type", "global_id", "local", "model", "thread", "vp"]
+        assert report["proxy_keys"] == ["element_type", "global_id", "local", "model", "model_id", "thread", "vp"]
         assert report["targets"] == mine and report["meter"] == mine
         assert report["vps"] == 6 and report["threads_here"] == 2
         assert set(report["threads"]) <= {0, 1}

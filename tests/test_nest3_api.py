@@ -223,3 +223,15 @@ def test_create_parameter_refuses_what_it_cannot_make():
         csnn.CreateParameter("normal", {"mu": 0.0})
     with pytest.raises(csnn.CSNNError, match=r"random parameter argument std = -1\.0 is invalid"):
         csnn.CreateParameter("normal", {"std": -1.0})
+
+
+def test_model_id_numbers_the_models():
+    nrn = csnn.Create("iaf_psc_delta", 2)
+    rec = csnn.Create("spike_recorder")
+    assert nrn.get("model_id").tolist() == [nrn[0].get("model_id")] * 2
+    assert rec.get("model_id") != nrn[0].get("model_id")
+    csnn.CopyModel("iaf_psc_delta", "my_neuron")
+    copy = csnn.Create("my_neuron")
+    assert copy.get("model_id") > max(nrn[0].get("model_id"), rec.get("model_id"))
+    with pytest.raises(csnn.CSNNError, match="'model_id' of iaf_psc_delta is read-only"):
+        nrn.set(model_id=3)

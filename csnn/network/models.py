@@ -246,6 +246,11 @@ class Registry:
     def _add(self, model):
         self.models[model.name] = model
 
+    def model_id(self, name):
+        """The number of model ``name`` in the registry: built-in models in a fixed order, copies
+        after them in the order CopyModel made them (NEST's ``model_id``)."""
+        return list(self.models).index(name)
+
     def names(self, kind=None):
         return sorted(name for name, m in self.models.items()
                       if kind is None or (m.kind == "synapse") == (kind == "synapse"))

@@ -6,8 +6,9 @@ from .. import random as crandom
 from ..errors import BadParameterError, BadTypeError
 from .models import unknown_parameter
 
-#: keys every node reports, read-only
-NODE_KEYS = ("model", "global_id", "element_type", "local", "thread", "vp")
+#: keys every node reports, read-only (model_id: the model's number in the kernel's registry,
+#: NEST's integer id of a model, in csnn's own numbering)
+NODE_KEYS = ("model", "model_id", "global_id", "element_type", "local", "thread", "vp")
 
 
 def expand(model, n, params, what, rng):

@@ -70,6 +70,8 @@ class NodeStatus:
         """Key ``key`` of NODE_KEYS or "recordables" of node ``gid`` of ``model``."""
         if key in PLACEMENT_KEYS:
             return self._placement(np.array([gid], dtype=np.int64), key)[0].item()
+        if key == "model_id":
+            return self.kernel.models.model_id(model.name)
         return {"model": model.name, "global_id": gid, "element_type": model.element_type,
                 "recordables": list(model.recordables)}[key]
 
