@@ -133,6 +133,15 @@ cdef inline void _grid_step_input(neuron_t* n, double t, Stream* st, Generator* 
     grid_pop(st, g)
 
 
+cdef inline Stream* _grid_drive(Slot* slot, Window* w) noexcept nogil:
+    """The neuron's stream when it has one and that one is a grid Poisson drive, else NULL."""
+    cdef Stream* st
+    if slot.st_hi - slot.st_lo != 1:
+        return NULL
+    st = &w.streams[w.st_perm[slot.st_lo]]
+    return st if w.generators[st.gen].kind == GEN_POISSON_GRID else NULL
+
+
 cdef inline void _stream_events_at(neuron_t* n, int32_t i, double t, Window* w, ThreadState* ts) noexcept nogil:
     """Receive the events of neuron i's streams that arrive at exactly t (its state is at t):
     spikes join its pending inputs (and count as delivered inputs), current changes its device
@@ -145,13 +154,11 @@ cdef inline void _stream_events_at(neuron_t* n, int32_t i, double t, Window* w, 
     cdef int mult
     cdef bint current_changed = False
     cdef Slot* slot = &w.slots[i]
-    if slot.st_hi - slot.st_lo == 1:
-        st = &w.streams[w.st_perm[slot.st_lo]]
-        g = &w.generators[st.gen]
-        if g.kind == GEN_POISSON_GRID:
-            _grid_step_input(n, t, st, g, &slot.pending, ts)
-            slot.st_next = st.next_t
-            return
+    st = _grid_drive(slot, w)
+    if st != NULL:
+        _grid_step_input(n, t, st, &w.generators[st.gen], &slot.pending, ts)
+        slot.st_next = st.next_t
+        return
     for k in range(slot.st_lo, slot.st_hi):
         st = &w.streams[w.st_perm[k]]
         g = &w.generators[st.gen]
@@ -173,10 +180,10 @@ cdef inline void _stream_events_at(neuron_t* n, int32_t i, double t, Window* w, 
         set_current(n, current)
 
 
-cdef inline int _apply_pending(neuron_t* n, int32_t i, double t, Window* w, ThreadState* ts) noexcept nogil:
-    """Neuron i's pending inputs of time t (its state is at t), all received, are summed and
+cdef inline int _apply_pending(neuron_t* n, int32_t i, double t, Pending* p, Window* w,
+                               ThreadState* ts) noexcept nogil:
+    """Neuron i's inputs of time t in ``p`` (its state is at t), all received, are summed and
     applied; a spike they cause goes out at t."""
-    cdef Pending* p = &w.slots[i].pending
     cdef int fired = settle(n, t, p)
     pending_clear(p)
     if fired > 0 and emit(n, i, t, fired, w, ts) != 0:
@@ -191,7 +198,7 @@ cdef inline int _settle(neuron_t* n, int32_t i, Window* w, ThreadState* ts) noex
     cdef double t = w.slots[i].pending.t
     if w.slots[i].st_next == t:
         _stream_events_at(n, i, t, w, ts)
-    return _apply_pending(n, i, t, w, ts)
+    return _apply_pending(n, i, t, &w.slots[i].pending, w, ts)
 
 
 cdef inline int _crossings_until(neuron_t* n, int32_t i, double limit, Window* w, ThreadState* ts) noexcept nogil:
@@ -212,22 +219,19 @@ cdef inline int _grid_drive_until(neuron_t* n, int32_t i, double t, bint closing
     """The events before t (at t too when ``closing``) of neuron i's one stream ``st``, a grid
     Poisson drive of generator ``g``, when nothing else of the neuron's comes first (no pending
     input, no sample): its crossings and each step's input in turn, as the general loop of
-    process_until takes them (_apply_pending), without that loop's search for the next kind of
+    process_until takes them, without that loop's search for the next kind of
     event.  A step's input is the only one of its time, so it is received and settled in a
     Pending of its own, which stays in registers.  Returns -1 when memory is exhausted."""
     cdef double te = st.next_t
-    cdef int fired
     cdef Pending step
+    pending_clear(&step)
     while te < t or (closing and te == t):
         if _crossings_until(n, i, te, w, ts) != 0:
             return -1
         advance(n, te, False)
-        pending_clear(&step)
         _grid_step_input(n, te, st, g, &step, ts)
-        fired = settle(n, te, &step)
-        if fired > 0 and emit(n, i, te, fired, w, ts) != 0:
+        if _apply_pending(n, i, te, &step, w, ts) != 0:
             return -1
-        refresh(n)
         te = st.next_t
     w.slots[i].st_next = te
     return 0
@@ -273,7 +277,6 @@ cdef inline int process_until(neuron_t* n, int32_t i, double t, bint closing, Wi
     cdef double tp, t_st, t_smp, t_first, limit
     cdef Slot* slot = &w.slots[i]
     cdef Stream* st
-    cdef Generator* g
     while True:
         tp = slot.pending.t
         if tp != -INFINITY and (tp < t or closing):
@@ -290,13 +293,11 @@ cdef inline int process_until(neuron_t* n, int32_t i, double t, bint closing, Wi
         if t_st <= t_smp:
             if t_st > t or (t_st == t and not closing):
                 return 0
-            if slot.st_hi - slot.st_lo == 1 and t_smp == INFINITY:
-                st = &w.streams[w.st_perm[slot.st_lo]]
-                g = &w.generators[st.gen]
-                if g.kind == GEN_POISSON_GRID:
-                    if _grid_drive_until(n, i, t, closing, st, g, w, ts) != 0:
-                        return -1
-                    continue
+            st = _grid_drive(slot, w) if t_smp == INFINITY else NULL
+            if st != NULL:
+                if _grid_drive_until(n, i, t, closing, st, &w.generators[st.gen], w, ts) != 0:
+                    return -1
+                continue
             # stream events at t_st: received and settled (with any input of that time) next
             advance(n, t_st, False)
             slot.pending.t = t_st
