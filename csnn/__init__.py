@@ -34,7 +34,7 @@ __all__ = [
     "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
     "NumProcesses", "SyncProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
     "read_events", "gather_events", "save", "load", "GetNodes", "__version__", "set", "get", "NESTErrors",
-    "GetLocalNodeCollection", "CreateParameter",
+    "GetLocalNodeCollection", "CreateParameter", "Disconnect",
 ]
 
 
@@ -267,6 +267,24 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
     spike_recorder), Connect(multimeter, neurons).
     """
     return _kernel.current().connections.connect(pre, post, conn_spec, syn_spec, return_synapsecollection)
+
+
+def Disconnect(pre, post=None, conn_spec=None, syn_spec=None):
+    """Remove connections between neurons: ``Disconnect(collection)`` those of a
+    SynapseCollection; ``Disconnect(pre, post, conn_spec='one_to_one', syn_spec='static_synapse')``
+    one connection of the synapse model per pair of the rule ('one_to_one' or 'all_to_all'),
+    the oldest of a pair's; every pair must have one, else nothing is removed.  Between
+    Simulate calls; later spikes no longer travel the removed synapses, the others keep their
+    weights and plasticity state (:mod:`csnn.network.disconnect`)."""
+    if isinstance(pre, SynapseCollection):
+        if post is not None or conn_spec is not None or syn_spec is not None:
+            raise _BadTypeError("Disconnect(collection) takes no post, conn_spec or syn_spec: the SynapseCollection "
+                                "names the connections")
+        pre.disconnect()
+        return
+    if post is None:
+        raise _BadTypeError(f"Disconnect: give a SynapseCollection, or pre and post nodes; got {pre!r} alone")
+    _kernel.current().connections.disconnect(pre, post, conn_spec, syn_spec)
 
 
 def GetConnections(source=None, target=None, synapse_model=None, synapse_label=None):

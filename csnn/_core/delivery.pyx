@@ -111,6 +111,18 @@ cdef void _free_ring(BatchBucket* ring, int64_t nb) noexcept nogil:
         free(ring)
 
 
+cdef void _renumber_bucket(BatchBucket* bucket, int table, const int64_t* off, const int64_t* kept) noexcept nogil:
+    """BatchQueue.renumber for the batches of one bucket."""
+    cdef int64_t i, row
+    cdef Batch* b
+    for i in range(bucket.n):
+        b = &bucket.b[i]
+        if b.table == table:
+            row = off[b.source]
+            b.lo = <int32_t> (kept[row + b.lo] - kept[row])
+            b.hi = <int32_t> (kept[row + b.hi] - kept[row])
+
+
 cdef class BatchQueue:
     """Owner of the ring of window buckets (C arrays freed in ``__dealloc__``)."""
 
@@ -243,6 +255,18 @@ cdef class BatchQueue:
             batches[n] = self.overflow.b[i]
             n += 1
         return out
+
+    def renumber(self, int table, old_offsets, kept_before):
+        """Synapses of ``table`` were removed (SynapseTable.remove gave ``kept_before``;
+        ``old_offsets``: its rows before): the batches in flight through it keep the synapses
+        that remain of their ranks, which are consecutive in the row again; a batch of removed
+        synapses only is left empty and delivers nothing."""
+        cdef const int64_t[::1] off = np.ascontiguousarray(old_offsets, dtype=np.int64)
+        cdef const int64_t[::1] kept = np.ascontiguousarray(kept_before, dtype=np.int64)
+        cdef int64_t j, i
+        for j in range(self.nb):
+            _renumber_bucket(&self.ring[j], table, &off[0], &kept[0])
+        _renumber_bucket(&self.overflow, table, &off[0], &kept[0])
 
     def refill(self, pending):
         """File the batches :meth:`pending` gave into the present grid (all arrive after its

@@ -274,6 +274,20 @@ cdef class Engine:
         self.plastic.refresh_delays()
         self.dirty = True
 
+    def remove_synapses(self, bint plastic, slots):
+        """Remove the synapses at ``slots`` of the plastic or the static table (Disconnect,
+        between runs).  The other synapses of a row keep their order; spikes in flight keep
+        reaching those that remain and no longer reach the removed ones."""
+        cdef int code = TABLE_PLASTIC if plastic else TABLE_STATIC
+        table = self.plastic if plastic else self.static
+        self.build()
+        old_offsets = table.offsets
+        kept_before = table.remove(slots)
+        self.queue.renumber(code, old_offsets, kept_before)
+        if plastic:
+            self.traces.synapses_left()
+        self.dirty = True
+
     # -- generators and streams ---------------------------------------------------------------
 
     def set_resolution(self, double resolution):

@@ -419,6 +419,23 @@ cdef class SynapseTable:
             columns[name] = column
         return offsets, columns
 
+    def remove(self, slots):
+        """Remove the synapses at ``slots`` (of the built table): each row keeps its other
+        synapses in their order, so a kept synapse's rank drops by the removed ones before it.
+        Returns ``kept_before`` (int64, one entry per slot and one more): how many kept
+        synapses precede each slot, from which the new rank of old rank r in the row of
+        source s is ``kept_before[off[s] + r] - kept_before[off[s]]`` (with the old offsets)."""
+        keep = np.ones(self.columns["target"].shape[0], dtype=bool)
+        keep[np.asarray(slots, dtype=np.int64)] = False
+        kept_before = np.zeros(keep.size + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept_before[1:])
+        self.offsets = kept_before[self.offsets]
+        for name in list(self.columns):
+            self.columns[name] = self.columns[name][keep]
+        self.refresh_delays()
+        self._changed()
+        return kept_before
+
     def rows(self):
         """Source engine index and rank in its row of every slot (for GetConnections)."""
         source, rank, _ = self.row_slots()

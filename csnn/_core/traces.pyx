@@ -170,6 +170,10 @@ cdef class TraceGroups:
         self._orphans = True
         return self.assign(source, delay, set, traces[:, 0], traces[:, 1], traces[:, 2])
 
+    def synapses_left(self):
+        """Synapses were removed: groups may have lost their last one (dropped at ``begin``)."""
+        self._orphans = True
+
     def begin(self, int n_parts, table, sharers):
         """A run begins with ``n_parts`` threads' parts: each gets a copy of every group.  The
         groups no synapse uses any more (after ``regroup``) are dropped first, renumbering the

@@ -18,6 +18,7 @@ from .._core import stdp as cstdp
 from ..errors import BadParameterError, BadTypeError, IllegalConnectionError, as_numbers, unknown_name
 from ..target_streams import TargetStreams
 from . import connect as cconnect
+from . import disconnect as cdisconnect
 from .kinds import ConnectionKind, NodeKind
 from .nodes import SynapseCollection, as_ids
 
@@ -35,6 +36,7 @@ class ConnectionManager:
         # the processes of a distributed run agree on it before they simulate
         self.digest = b""
         self.connect_calls = 0
+        self.removals = cdisconnect.Removals()
         self.restart_streams()
 
     def restart_streams(self):
@@ -132,10 +134,53 @@ class ConnectionManager:
         numbered by the calls before it that drew random numbers: adding a recorder's Connect
         changes no connection."""
         numbers = sorted((key, value) for key, value in spec.items() if isinstance(value, (bool, int, float)))
-        described = repr((spec["rule"], numbers, model_name)).encode() + pre_ids.tobytes() + post_ids.tobytes()
-        self.digest = hashlib.blake2b(self.digest + described, digest_size=8).digest()
+        self.log_call(spec["rule"], numbers, model_name, pre_ids=pre_ids, post_ids=post_ids)
         self.connect_calls += 1
         return TargetStreams(self.kernel.status["rng_seed"], self.drawing_connects)
+
+    def log_call(self, *described, pre_ids, post_ids):
+        """Enter a call that changes the connections (its description and ends) in the digest
+        the processes of a distributed run compare."""
+        data = repr(described).encode() + pre_ids.tobytes() + post_ids.tobytes()
+        self.digest = hashlib.blake2b(self.digest + data, digest_size=8).digest()
+
+    # -- Disconnect ------------------------------------------------------------------------------
+
+    def disconnect(self, pre, post, conn_spec=None, syn_spec=None):
+        """``Disconnect(pre, post, conn_spec, syn_spec)`` (csnn.network.disconnect)."""
+        self.kernel.check_not_prepared("Disconnect")
+        self._remove(cdisconnect.between(self, pre, post, conn_spec, syn_spec))
+
+    def disconnect_collection(self, sc):
+        """``SynapseCollection.disconnect()``: remove its connections."""
+        self.kernel.check_not_prepared("Disconnect")
+        self._remove(cdisconnect.of_collection(sc))
+
+    def synapse_table(self, kind):
+        """The built synapse table of ConnectionKind ``kind`` (STATIC or PLASTIC)."""
+        return self._tables()[kind]
+
+    def _remove(self, removed):
+        """Remove synapses (ConnectionKind -> (sources, ranks)) from the engine's tables, count
+        them off their models and log them for the collections made before."""
+        for kind, (a, b) in removed.items():
+            table = self.synapse_table(kind)
+            slots = table.slots(a, b)
+            models, counts = np.unique(table.gather("model", slots), return_counts=True)
+            self.kernel.engine.remove_synapses(kind == ConnectionKind.PLASTIC, slots)
+            for model_id, count in zip(models.tolist(), counts.tolist()):
+                self.kernel.models.get(self.syn_model_names[model_id]).num_connections -= count
+        self.removals.log(removed)
+
+    def current(self, sc):
+        """The ranks of SynapseCollection ``sc`` renumbered past the removals since it was made
+        (-1 for those removed)."""
+        return self.removals.renumbered(sc._generation, sc._kind, sc._a, sc._b)
+
+    @staticmethod
+    def check_present(sc):
+        """Raise when a connection of ``sc`` (renumbered) was removed."""
+        cdisconnect.check_present(sc)
 
     def _set_draws(self, sc):
         """Random streams for ``set`` on the connections of ``sc``: a connection's value is drawn

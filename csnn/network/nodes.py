@@ -402,18 +402,31 @@ class SynapseCollection(_Attributes):
     recorder and multimeter attachments (ATTACHMENT, pair id, 0).
     """
 
-    __slots__ = ("_kernel_ref", "_kind", "_a", "_b")
+    __slots__ = ("_kernel_ref", "_kind", "_a", "_b", "_generation")
 
     def __init__(self, kernel, kind, a, b):
         object.__setattr__(self, "_kernel_ref", kernel)
         object.__setattr__(self, "_kind", np.asarray(kind, dtype=np.int8))
         object.__setattr__(self, "_a", np.asarray(a, dtype=np.int64))
         object.__setattr__(self, "_b", np.asarray(b, dtype=np.int64))
+        # the Disconnect calls so far: ranks in rows change with later ones (csnn.network.disconnect)
+        object.__setattr__(self, "_generation", kernel.connections.removals.generation)
 
     def _check_alive(self):
+        """Check that the kernel is the present one and that every connection is still there."""
+        self._renumber()
+        self._kernel_ref.connections.check_present(self)
+
+    def _renumber(self):
+        """Check the kernel and renumber the connections past the Disconnect calls since they
+        were got (csnn.network.disconnect), so that a part of them can be taken."""
         if self._kernel_ref is not _kernel():
             raise UnknownNodeError("this SynapseCollection belongs to a kernel that has been replaced (by "
                                    "ResetKernel or csnn.load); get the connections again with GetConnections")
+        connections = self._kernel_ref.connections
+        if self._generation != connections.removals.generation:
+            object.__setattr__(self, "_b", connections.current(self))
+            object.__setattr__(self, "_generation", connections.removals.generation)
 
     def __len__(self):
         return int(self._kind.size)
@@ -428,11 +441,14 @@ class SynapseCollection(_Attributes):
             key = slice(key, key + 1 if key != -1 else None)
         elif not isinstance(key, slice):
             raise BadTypeError(f"SynapseCollection indices must be integers or slices, got {key!r}")
+        self._renumber()
         return SynapseCollection(self._kernel_ref, self._kind[key], self._a[key], self._b[key])
 
     def __add__(self, other):
         if not isinstance(other, SynapseCollection):
             return NotImplemented
+        self._renumber()
+        other._renumber()
         return SynapseCollection(self._kernel_ref, np.concatenate([self._kind, other._kind]),
                                  np.concatenate([self._a, other._a]), np.concatenate([self._b, other._b]))
 
@@ -462,6 +478,10 @@ class SynapseCollection(_Attributes):
     def targets(self):
         """An iterator over the connections' target ids (NEST's)."""
         return iter(np.atleast_1d(self.get("target")).tolist())
+
+    def disconnect(self):
+        """Remove these connections (NEST 3's; csnn.Disconnect(collection) does the same)."""
+        _kernel().connections.disconnect_collection(self)
 
     def set(self, params=None, **kwargs):
         """Change connection properties (``weight``, ``delay``): scalars, arrays (one value per
