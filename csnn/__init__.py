@@ -256,7 +256,9 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
     """Connect ``pre`` to ``post`` with a rule (``conn_spec``) and a synapse (``syn_spec``).
 
     Rules: 'all_to_all' (default), 'one_to_one', 'fixed_indegree', 'fixed_outdegree',
-    'fixed_total_number', 'pairwise_bernoulli', and Brian 2's 'expression' (keys 'condition',
+    'fixed_total_number', 'pairwise_bernoulli', 'pairwise_poisson' (key
+    'pairwise_avg_num_conns'), 'symmetric_pairwise_bernoulli' (key 'p'; NEST's flags
+    allow_autapses=False, allow_multapses=True, make_symmetric=True), and Brian 2's 'expression' (keys 'condition',
     'p', 'j', 'n', 'skip_if_invalid', 'namespace': ``{'rule': 'expression', 'condition':
     'abs(i - j) < 4 and i != j', 'p': 0.2}``; :mod:`csnn.expressions`).  ``syn_spec``: a
     synapse model name or a dict with 'synapse_model' (NEST 2: 'model'), 'weight', 'delay' (ms,

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import csnn
-from csnn.network import connect as cconnect
+from csnn.network import blocks as cblocks
 from csnn import expressions as cexpr
 from csnn.errors import CSNNError, IllegalConnectionError
 
@@ -253,7 +253,7 @@ def test_equal_rng_seed_gives_equal_connections(case):
 @pytest.mark.parametrize("case", list(SPECS))
 def test_blocks_give_the_result_of_one_block(case, monkeypatch):
     whole = build(7, *SPECS[case])
-    monkeypatch.setattr(cconnect, "BLOCK_PAIRS", 7)    # 200 blocks and more
+    monkeypatch.setattr(cblocks, "BLOCK_PAIRS", 7)    # 200 blocks and more
     for a, b in zip(whole, build(7, *SPECS[case])):
         np.testing.assert_array_equal(a, b)
 

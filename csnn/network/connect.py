@@ -7,7 +7,7 @@ and ``allow_multapses``); NEST 2's ``autapses``/``multapses`` keys are accepted 
 ``expression`` follows Brian 2's ``Synapses.connect``: pairs (i, j) of indices in the pre and
 post collections that satisfy ``condition``, each kept with probability ``p``, or the targets
 ``j`` generated for each ``i``; ``n`` connections per pair (see :mod:`csnn.expressions`).
-Rules that test pairs do so ``BLOCK_PAIRS`` pairs at a time, to bound memory.
+Rules that test pairs do so a block of pairs at a time, to bound memory (:mod:`csnn.network.blocks`).
 
 Array-valued weights and delays have NEST 3's shapes: ``(len(post), len(pre))`` for
 ``all_to_all``, ``(len(post), indegree)`` for ``fixed_indegree``, ``(len(pre), outdegree)``
@@ -24,6 +24,8 @@ from .. import memory as cmemory
 from .. import random as crandom
 from ..errors import BadParameterError, BadTypeError, IllegalConnectionError, as_numbers, shown, to_float, unknown_name
 from ..target_streams import ConnectionDraws
+from . import blocks, pairwise
+from .blocks import join, row_blocks
 
 #: rule -> the conn_spec keys it needs
 RULES = {
@@ -33,17 +35,17 @@ RULES = {
     "fixed_outdegree": ("outdegree",),
     "fixed_total_number": ("N",),
     "pairwise_bernoulli": ("p",),
+    "pairwise_poisson": ("pairwise_avg_num_conns",),
+    "symmetric_pairwise_bernoulli": ("p",),
     "expression": (),
 }
 #: rules whose pairs are drawn target by target, each target's from its own stream, so that a
 #: process draws only its own targets' connections (the others draw every pair on every process)
-PER_TARGET_RULES = ("one_to_one", "all_to_all", "fixed_indegree", "pairwise_bernoulli")
+PER_TARGET_RULES = ("one_to_one", "all_to_all", "fixed_indegree", "pairwise_bernoulli", "pairwise_poisson")
 #: rule -> the conn_spec keys it may have
-_OPTIONAL = {"expression": ("condition", "j", "p", "n", "skip_if_invalid", "namespace")}
+_OPTIONAL = {"expression": ("condition", "j", "p", "n", "skip_if_invalid", "namespace"),
+             "symmetric_pairwise_bernoulli": ("make_symmetric",)}
 _COMMON = ("rule", "allow_autapses", "allow_multapses", "autapses", "multapses")
-
-#: pairs tested at once (1 Mi: each int64 or float64 array of a block takes 8 MiB)
-BLOCK_PAIRS = 2 ** 20
 
 #: bytes a connection takes while Connect builds it: its pair of indices and its weight and
 #: delay (8 bytes each), then its row in the synapse table twice (the table and the merged
@@ -68,6 +70,10 @@ def expected_connections(spec, n_pre, n_post):
         return n_pre * spec["outdegree"]
     if rule == "fixed_total_number":
         return spec["N"]
+    if rule == "pairwise_poisson":
+        return n_pre * n_post * spec["pairwise_avg_num_conns"]
+    if rule == "symmetric_pairwise_bernoulli":
+        return 2 * n_pre * n_post * spec["p"]
     return n_pre * n_post * (spec["p"] if rule == "pairwise_bernoulli" else 1)
 
 
@@ -99,21 +105,31 @@ def parse_conn_spec(conn_spec):
     spec = {"rule": rule,
             "allow_autapses": conn_spec.get("allow_autapses", conn_spec.get("autapses", True)),
             "allow_multapses": conn_spec.get("allow_multapses", conn_spec.get("multapses", True))}
-    for flag in ("allow_autapses", "allow_multapses"):
-        if not isinstance(spec[flag], (bool, np.bool_)):
+    if rule == "symmetric_pairwise_bernoulli":
+        spec["make_symmetric"] = conn_spec.get("make_symmetric", False)
+    for flag in ("allow_autapses", "allow_multapses", "make_symmetric"):
+        if flag in spec and not isinstance(spec[flag], (bool, np.bool_)):
             raise BadTypeError(f"conn_spec[{flag!r}] = {spec[flag]!r} must be True or False")
     for key in RULES[rule]:
         if key not in conn_spec:
             raise BadParameterError(f"conn_spec for rule {rule!r} needs {key!r}")
-        spec[key] = (_probability if key == "p" else _count)(key, conn_spec[key])
+        spec[key] = {"p": _probability, "pairwise_avg_num_conns": _mean}.get(key, _count)(key, conn_spec[key])
     if rule == "expression":
         spec.update(_parse_expression_rule(conn_spec))
+    pairwise.check_spec(spec)
     return spec
 
 
 def _probability(key, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
         raise BadParameterError(f"conn_spec[{key!r}] = {shown(value)} is invalid: must be a probability in [0, 1]")
+    return float(value)
+
+
+def _mean(key, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < np.inf:
+        raise BadParameterError(f"conn_spec[{key!r}] = {shown(value)} is invalid: must be a finite mean number of "
+                                "connections >= 0")
     return float(value)
 
 
@@ -186,18 +202,10 @@ def target_pairs(spec, pre, post, streams, rows):
         i_pre = _indegree_sources(streams, rows, k, pre, post, autapses, multapses)
         return (i_pre.ravel(), np.repeat(rows, k), (n_post, k), lambda values: values.reshape(n_post, k)[rows].ravel(),
                 lambda: np.tile(np.arange(k, dtype=np.uint64), rows.size))
-    # pairwise_bernoulli: one uniform number per (target, source), rows a block at a time
-    p = spec["p"]
-    draw = streams.next_draw()
-    chunks_pre, chunks_post = [], []
-    for start, stop in _row_blocks(np.full(rows.size, n_pre)):
-        r, c = np.nonzero(streams.row_uniforms(draw, rows[start:stop], n_pre) < p)
-        chunks_post.append(rows[start + r])
-        chunks_pre.append(c)
-    i_pre, i_post = _join(chunks_pre), _join(chunks_post)
-    if not autapses:
-        keep = pre[i_pre] != post[i_post]
-        i_pre, i_post = i_pre[keep], i_post[keep]
+    if rule == "pairwise_poisson":
+        i_pre, i_post, index = pairwise.poisson_pairs(spec["pairwise_avg_num_conns"], pre, post, streams, rows, autapses)
+        return i_pre, i_post, None, None, index
+    i_pre, i_post = pairwise.bernoulli_pairs(spec["p"], pre, post, streams, rows, autapses)
     return i_pre, i_post, None, None, i_pre
 
 
@@ -217,7 +225,7 @@ def _indegree_sources(streams, rows, k, pre, post, autapses, multapses):
     draw = streams.next_draw()
     if not multapses and 4 * k > n:
         # many of the candidates: the k with the smallest keys (one uniform number per candidate)
-        for start, stop in _row_blocks(np.full(rows.size, n)):
+        for start, stop in row_blocks(np.full(rows.size, n)):
             keys = streams.row_uniforms(draw, rows[start:stop], n)
             if not autapses:
                 keys[pre[None, :] == post[rows[start:stop], None]] = np.inf
@@ -225,7 +233,7 @@ def _indegree_sources(streams, rows, k, pre, post, autapses, multapses):
             drawn[start:stop] = np.take_along_axis(
                 chosen, np.argsort(np.take_along_axis(keys, chosen, axis=1), axis=1, kind="stable"), axis=1)
         return drawn
-    for start, stop in _row_blocks(np.full(rows.size, k)):
+    for start, stop in row_blocks(np.full(rows.size, k)):
         block_rows = rows[start:stop]
         values, attempts = streams.row_integers(draw, block_rows, k, n)
         refused = _refused(values, pre, post[block_rows], autapses, multapses)
@@ -268,7 +276,9 @@ def _check_candidates(k, n, row_ids, col_ids, autapses, multapses, what):
 
 
 def pairs(spec, pre, post, rng, endpoints, kind):
-    """Pairs of the other rules (indices into pre and post), drawn from the kernel's generator
+    """Pairs of the other rules (indices into pre and post; for symmetric_pairwise_bernoulli,
+    whose connections back run from post to pre, into pre and post joined as one array:
+    :func:`csnn.network.pairwise.symmetric_bernoulli_pairs`), drawn from the kernel's generator
     ``rng`` on every process, the shape that weight arrays must have and the positions of the
     pairs in that shape (None when all are kept).  ``endpoints``: the collections as
     expressions see them (:class:`csnn.expressions.Endpoints`); ``kind``: "static" or
@@ -278,6 +288,8 @@ def pairs(spec, pre, post, rng, endpoints, kind):
     if rule == "expression":
         room = functools.partial(check_memory, kind=kind, rule=rule)
         return _expression_pairs(spec, pre, post, rng, endpoints, room) + (None, None)
+    if rule == "symmetric_pairwise_bernoulli":
+        return pairwise.symmetric_bernoulli_pairs(spec["p"], pre, post, rng) + (None, None)
     n_pre, n_post = pre.size, post.size
     autapses, multapses = spec["allow_autapses"], spec["allow_multapses"]
     if rule == "fixed_outdegree":
@@ -374,7 +386,7 @@ def _condition_pairs(condition, p, rng, endpoints, room):
     n_pre, n_post = int(endpoints.sizes["N_pre"]), int(endpoints.sizes["N_post"])
     chunks_pre, chunks_post = [], []
     drawn = 0
-    for start, stop in _row_blocks(np.full(n_pre, n_post)):
+    for start, stop in row_blocks(np.full(n_pre, n_post)):
         i = np.repeat(np.arange(start, stop), n_post)
         j = np.tile(np.arange(n_post), stop - start)
         if condition is not None:
@@ -385,7 +397,7 @@ def _condition_pairs(condition, p, rng, endpoints, room):
         chunks_post.append(j)
         drawn += i.size
         room(drawn)
-    return _join(chunks_pre), _join(chunks_post)
+    return join(chunks_pre), join(chunks_post)
 
 
 def _bernoulli(p, i, j, rng, endpoints):
@@ -417,7 +429,7 @@ def _generated_pairs(generator, skip_if_invalid, rng, endpoints, room):
                                 "values of its range: sample(..., size=m) draws m of them without replacement")
     chunks_pre, chunks_post = [], []
     drawn = 0
-    for start, stop in _row_blocks(lengths):
+    for start, stop in row_blocks(lengths):
         rows = slice(start, stop)
         # a block is one row when that row has more than BLOCK_PAIRS values
         cmemory.require(int(lengths[rows].sum()) * CANDIDATE_BYTES,
@@ -436,7 +448,7 @@ def _generated_pairs(generator, skip_if_invalid, rng, endpoints, room):
         chunks_post.append(j)
         drawn += i.size
         room(drawn)
-    return _join(chunks_pre), _join(chunks_post)
+    return join(chunks_pre), join(chunks_post)
 
 
 def _ranges(i, low, step, lengths):
@@ -494,28 +506,13 @@ def _evaluate_pairs(expression, i, j, rng, endpoints):
     connection draws as ``rng``, each block draws its own connections' numbers."""
     values = []
     # one block at least, so that no pairs still give an array of the expression's type
-    for a in range(0, max(i.size, 1), BLOCK_PAIRS):
-        block_rng = rng.part(a, a + BLOCK_PAIRS) if isinstance(rng, ConnectionDraws) else rng
-        values.append(endpoints.evaluate(expression, i[a:a + BLOCK_PAIRS], j[a:a + BLOCK_PAIRS], block_rng))
+    size = blocks.BLOCK_PAIRS
+    for a in range(0, max(i.size, 1), size):
+        block_rng = rng.part(a, a + size) if isinstance(rng, ConnectionDraws) else rng
+        values.append(endpoints.evaluate(expression, i[a:a + size], j[a:a + size], block_rng))
         if block_rng is not rng:
             rng.follow(block_rng)
     return np.concatenate(values)
-
-
-def _row_blocks(row_sizes):
-    """(start, stop) of consecutive rows holding ``BLOCK_PAIRS`` items or fewer together (one
-    row alone when it holds more)."""
-    ends = np.cumsum(row_sizes)
-    start = 0
-    while start < ends.size:
-        before = ends[start - 1] if start else 0
-        stop = max(start + 1, int(np.searchsorted(ends, before + BLOCK_PAIRS, side="right")))
-        yield start, stop
-        start = stop
-
-
-def _join(chunks):
-    return np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
 
 
 def values(name, value, n, shape, select, rng, spec_name, connections=None):

@@ -19,6 +19,7 @@ from ..errors import BadParameterError, BadTypeError, IllegalConnectionError, as
 from ..target_streams import TargetStreams
 from . import connect as cconnect
 from . import disconnect as cdisconnect
+from . import pairwise as cpairwise
 from .kinds import ConnectionKind, NodeKind
 from .nodes import SynapseCollection, as_ids
 
@@ -87,6 +88,12 @@ class ConnectionManager:
         else:
             i_pre, i_post, shape, select = cconnect.pairs(spec, pre_ids, post_ids, self.kernel.rng, endpoints, kind)
             rng = self.kernel.rng
+        if spec["rule"] == "symmetric_pairwise_bernoulli":
+            # its connections back run from post to pre: its pairs index the two joined
+            if not pre_kind == post_kind == NodeKind.NEURON:
+                raise IllegalConnectionError("Connect: rule 'symmetric_pairwise_bernoulli' connects neurons only")
+            cpairwise.check_symmetric_values(syn_params)
+            pre_ids = post_ids = np.concatenate([pre_ids, post_ids])
         n = i_pre.size
         connections = (i_pre, i_post, endpoints)
         weight = cconnect.values("weight", syn_params["weight"], n, shape, select, rng, spec["rule"], connections)
