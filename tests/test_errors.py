@@ -233,11 +233,10 @@ CONNECT_CASES = {
                              None, None, IllegalConnectionError,
                              r"multimeter \(id 2\) samples the neurons it is connected to and cannot be a "
                              r"target; connect as Connect\(multimeter, neurons\)"),
-    "poisson_generator_to_spike_recorder": (lambda: (csnn.Create("poisson_generator"),
-                                                     csnn.Create("spike_recorder")), None, None,
-                                            IllegalConnectionError,
-                                            r"spike_recorder \(id 2\) records spikes of neurons, not of "
-                                            r"poisson_generator \(id 1\).*parrot_neuron"),
+    "dc_generator_to_spike_recorder": (lambda: (csnn.Create("dc_generator"), csnn.Create("spike_recorder")), None,
+                                       None, IllegalConnectionError,
+                                       r"dc_generator \(id 1\) makes a current, which a spike recorder does not "
+                                       r"record"),
     "dc_generator_to_parrot": (lambda: (csnn.Create("dc_generator"), csnn.Create("parrot_neuron")), None, None,
                                IllegalConnectionError,
                                r"parrot_neuron does not accept currents, so dc_generator \(id 1\) cannot be "

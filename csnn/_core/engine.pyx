@@ -306,9 +306,10 @@ cdef class Engine:
         (Stimulation.set_generator)."""
         self.stimulation.set_generator(index, kind, gid, times, values, mults, self.t_now)
 
-    def add_streams(self, records):
-        """Append streams (records of ``stimulation.STREAM_DTYPE``), each starting at the present time."""
-        self.stimulation.add_streams(records, self.t_now)
+    def add_streams(self, records, bint recorded=False):
+        """Append streams (records of ``stimulation.STREAM_DTYPE``), each starting at the present
+        time; ``recorded``: streams to spike recorders (Stimulation.add_streams)."""
+        self.stimulation.add_streams(records, self.t_now, recorded)
         self.dirty = True
 
     def restart_streams(self, ids):

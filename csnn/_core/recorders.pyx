@@ -98,6 +98,22 @@ cdef class EventLog:
         senders, times, values = self.arrays()
         return (_restore_log, (self.n_values, senders, times, values, self.total))
 
+    def merge_spikes(self, int64_t since, senders, times):
+        """Merge spikes (``senders``, ``times``) into the rows from ``since`` on, which hold the
+        spikes of the same span of time: those rows end in (time, sender) order, as a spike
+        recorder's are."""
+        old_senders, old_times, _ = self.arrays(since)
+        senders = np.concatenate([old_senders, np.asarray(senders, dtype=np.int64)])
+        times = np.concatenate([old_times, np.asarray(times, dtype=np.float64)])
+        order = np.lexsort((senders, times))
+        cdef int64_t k
+        self.total -= self.n - since          # the rows are written again below
+        self.n = since
+        cdef const cnp.int64_t[::1] s_view = senders[order]
+        cdef const double[::1] t_view = times[order]
+        for k in range(s_view.shape[0]):
+            self.append_spike(s_view[k], t_view[k])
+
     def clear(self):
         """Forget the events held (memory is kept for reuse)."""
         self.n = 0

@@ -8,6 +8,7 @@ from csnn._core.streams cimport Generator
 
 cdef class Stimulation:
     cdef object _streams                    # Stream records (STREAM_DTYPE), in creation order
+    cdef object _recorded                   # streams to spike recorders (drain_recorded), likewise
     cdef object st_perm                     # streams by target, then (source, rank)
     cdef Generator* generators
     cdef int32_t n_generators

@@ -14,7 +14,8 @@ from libc.stdlib cimport free, realloc
 
 from csnn._core.gridtime cimport make_grid
 from csnn._core.rng cimport PoissonTables
-from csnn._core.streams cimport GEN_POISSON_GRID, Stream, stream_retime, stream_start
+from csnn._core.streams cimport (GEN_POISSON_GRID, Stream, stream_input, stream_pop, stream_retime,
+                                 stream_start)
 
 from csnn._core.declarations import flat_dtype, struct_dtype
 
@@ -39,6 +40,7 @@ cdef class Stimulation:
 
     def __cinit__(self):
         self._streams = np.zeros(0, dtype=STREAM_DTYPE)
+        self._recorded = np.zeros(0, dtype=STREAM_DTYPE)
         self.st_perm = np.zeros(0, dtype=np.int32)
         self.generators = NULL
         self.n_generators = 0
@@ -90,18 +92,20 @@ cdef class Stimulation:
             g.mults = <const double*> cnp.PyArray_DATA(mults)
         g.tables = tables.tables if tables is not None else NULL
         g.grid = self.grid
-        cdef Stream* streams = <Stream*> cnp.PyArray_DATA(self._streams)
+        cdef Stream* streams
         cdef int64_t k
-        for k in range(self._streams.shape[0]):
-            if streams[k].gen == index:
-                stream_retime(&streams[k], g, t_now)
+        for records in (self._streams, self._recorded):
+            streams = <Stream*> cnp.PyArray_DATA(records)
+            for k in range(records.shape[0]):
+                if streams[k].gen == index:
+                    stream_retime(&streams[k], g, t_now)
 
     def checkpoint(self):
         """What a checkpoint keeps: the streams as they are, and per generator (kind, gid,
         times, values, mults), what :meth:`set_generator` was given."""
         generators = [(self.generators[k].kind, self.generators[k].gid) + tuple(self._generator_data[k])
                       for k in range(self.n_generators)]
-        return {"streams": self._streams, "generators": generators}
+        return {"streams": self._streams, "recorded_streams": self._recorded, "generators": generators}
 
     def restore(self, state):
         """The generators and streams :meth:`checkpoint` kept, in a new Stimulation (its grid set);
@@ -109,15 +113,49 @@ cdef class Stimulation:
         for k, (kind, gid, times, values, mults) in enumerate(state["generators"]):
             self.set_generator(k, kind, gid, times, values, mults, 0.0)
         self._streams = state["streams"]
+        self._recorded = state["recorded_streams"]
 
-    def add_streams(self, records, double t_now):
-        """Append streams (records of ``STREAM_DTYPE``), each starting at ``t_now`` (ms)."""
+    def add_streams(self, records, double t_now, bint recorded=False):
+        """Append streams (records of ``STREAM_DTYPE``), each starting at ``t_now`` (ms).
+        ``recorded``: streams to spike recorders (``target``: the recorder's index; delay 0, so
+        that an event's time is its emission), which no neuron takes: :meth:`drain_recorded`
+        reads their events."""
         cdef cnp.ndarray arr = np.ascontiguousarray(records, dtype=STREAM_DTYPE)
         cdef Stream* s = <Stream*> cnp.PyArray_DATA(arr)
         cdef int64_t k
         for k in range(arr.shape[0]):
             stream_start(&s[k], &self.generators[s[k].gen], t_now)
-        self._streams = np.concatenate([self._streams, arr])
+        if recorded:
+            self._recorded = np.concatenate([self._recorded, arr])
+        else:
+            self._streams = np.concatenate([self._streams, arr])
+
+    def drain_recorded(self, double t_until):
+        """The events of the streams to spike recorders emitted by ``t_until`` (ms), consumed:
+        (recorder indices, generator ids, times), an event of multiplicity m m times, each
+        stream's in time order, the streams in creation order."""
+        cdef Stream* s = <Stream*> cnp.PyArray_DATA(self._recorded)
+        cdef Generator* g
+        cdef int64_t k
+        cdef double weight
+        cdef int mult, j
+        recorders, senders, times = [], [], []
+        for k in range(self._recorded.shape[0]):
+            g = &self.generators[s[k].gen]
+            while s[k].next_t <= t_until:
+                stream_input(&s[k], g, &weight, &mult)
+                for j in range(mult):
+                    recorders.append(s[k].target)
+                    senders.append(s[k].source)
+                    times.append(s[k].next_t)
+                stream_pop(&s[k], g)
+        return (np.array(recorders, dtype=np.int64), np.array(senders, dtype=np.int64),
+                np.array(times, dtype=np.float64))
+
+    @property
+    def recorded_streams(self):
+        """The streams to spike recorders, in creation order (a live view)."""
+        return self._recorded
 
     def restart_streams(self, ids, double t_now):
         """Restart streams ``ids`` from ``t_now`` (ms; after their weight or delay changed)."""

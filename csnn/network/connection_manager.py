@@ -128,7 +128,8 @@ class ConnectionManager:
                 self.kernel.engine.static.add(pre_nidx[i_pre], target=post_nidx[i_post], weight=weight, delay=delay,
                                        model=model_id, port=receptor)
         elif pre_kind == NodeKind.GENERATOR:
-            self.kernel.device_connections.connect_generators(pre_ids[i_pre], post_ids[i_post], weight, delay, receptor, model_id)
+            self.kernel.device_connections.connect_generators(pre_ids[i_pre], post_ids[i_post], weight, delay, receptor,
+                                                              model_id, recorded=post_kind == NodeKind.SPIKE_RECORDER)
         else:
             self.kernel.device_connections.attach(pre_kind, pre_ids[i_pre], post_ids[i_post], weight, delay, model_id)
         syn_model.num_connections += n
@@ -258,10 +259,9 @@ class ConnectionManager:
         if post_kind == NodeKind.METER:
             raise IllegalConnectionError(f"Connect: {nodes.describe(first_post)} samples the neurons it is "
                                          "connected to and cannot be a target; connect as Connect(multimeter, neurons)")
-        if post_kind == NodeKind.SPIKE_RECORDER and pre_kind != NodeKind.NEURON:
-            raise IllegalConnectionError(f"Connect: {nodes.describe(first_post)} records spikes of neurons, not of "
-                                         f"{nodes.describe(first_pre)}; to record a generator's spikes, "
-                                         "connect it to a parrot_neuron and record the parrot")
+        if post_kind == NodeKind.SPIKE_RECORDER and pre_kind not in (NodeKind.NEURON, NodeKind.GENERATOR):
+            raise IllegalConnectionError(f"Connect: {nodes.describe(first_post)} records spikes of neurons and "
+                                         f"generators, not of {nodes.describe(first_pre)}")
         if pre_kind == NodeKind.METER and post_kind != NodeKind.NEURON:
             raise IllegalConnectionError(f"Connect: {nodes.describe(first_pre)} can only sample neurons, not "
                                          f"{nodes.describe(first_post)}")
@@ -269,6 +269,9 @@ class ConnectionManager:
             models = {nodes.model(g).name: nodes.model(g) for g in np.unique(post_ids).tolist()}
             for gen_gid in np.unique(pre_ids).tolist():
                 device = nodes.device(gen_gid)
+                if device.ACCEPTS == "current" and post_kind == NodeKind.SPIKE_RECORDER:
+                    raise IllegalConnectionError(f"Connect: {nodes.describe(gen_gid)} makes a current, which a "
+                                                 f"spike recorder does not record (nor does NEST's)")
                 for m in models.values():
                     if device.ACCEPTS == "current" and not m.core.ACCEPTS_CURRENT:
                         raise IllegalConnectionError(f"Connect: {m.name} does not accept currents, so "
@@ -327,7 +330,7 @@ class ConnectionManager:
 
     def _new_connections(self, before):
         """The connections made since ``before`` (:meth:`_row_lengths`), as a SynapseCollection."""
-        rows_before, (n_streams, n_att) = before
+        rows_before, device_counts = before
         kind, a, b, source, target, model = self._all_connections()
         new = np.ones(kind.size, bool)
         for code, lengths in rows_before.items():
@@ -335,8 +338,8 @@ class ConnectionManager:
             old_rows[:lengths.size] = lengths
             sel = kind == code
             new[sel] = b[sel] >= old_rows[a[sel]]
-        new[kind == ConnectionKind.STREAM] = a[kind == ConnectionKind.STREAM] >= n_streams
-        new[kind == ConnectionKind.ATTACHMENT] = a[kind == ConnectionKind.ATTACHMENT] >= n_att
+        for code, count in device_counts.items():
+            new[kind == code] = a[kind == code] >= count
         order = np.lexsort((target[new], source[new]))
         return SynapseCollection(self.kernel, kind[new][order], a[new][order], b[new][order])
 

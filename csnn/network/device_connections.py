@@ -15,6 +15,7 @@ import numpy as np
 
 from .._core import rng as crng
 from .._core.stimulation import STREAM_DTYPE
+from ..devices.recorders import SpikeRecorder
 from ..errors import IllegalConnectionError, KernelStateError
 from .kinds import ConnectionKind, NodeKind
 
@@ -26,16 +27,25 @@ class DeviceConnections:
         self.kernel = kernel
         self.stream_model = np.zeros(0, dtype=np.int64)    # synapse model id of each stream
         self.attachments = {"source": [], "target": [], "model": [], "weight": [], "delay": []}
+        # generators' streams to spike recorders: the recorder, model and delay of each (the
+        # stream itself has delay 0: the recorder takes emission times)
+        self.recorded = {"target": [], "model": [], "delay": []}
         self.attached_meters = set()                       # (multimeter, neuron) pairs
 
-    def connect_generators(self, src, tgt, weight, delay, receptor, model_id):
-        """Streams from generators ``src`` to neurons ``tgt`` (node ids, one per connection)."""
+    def connect_generators(self, src, tgt, weight, delay, receptor, model_id, recorded=False):
+        """Streams from generators ``src`` to neurons ``tgt`` (node ids, one per connection);
+        ``recorded``: to spike recorders ``tgt``, which record the events each stream draws for
+        itself at their emission times (as NEST's do: a poisson_generator draws anew for every
+        target), on process 0; as in NEST, GetConnections does not list them."""
         records = []
         for gen_gid in np.unique(src).tolist():
             sel = np.flatnonzero(src == gen_gid)
             device = self.kernel.nodes.device(gen_gid)
             rec = np.zeros(sel.size, dtype=STREAM_DTYPE)
-            rec["target"] = self.kernel.nodes.engine_indices(tgt[sel])
+            if recorded:
+                rec["target"] = [self.kernel.nodes.device(g).index for g in tgt[sel].tolist()]
+            else:
+                rec["target"] = self.kernel.nodes.engine_indices(tgt[sel])
             rec["gen"] = device.index
             rec["source"] = gen_gid
             rec["rank"] = device.n_out + np.arange(sel.size)
@@ -52,9 +62,38 @@ class DeviceConnections:
         inverse = np.empty_like(order)
         inverse[order] = np.arange(order.size)
         recs = recs[inverse]
+        if recorded:
+            for rec_gid in np.unique(tgt).tolist():
+                self.kernel.nodes.device(rec_gid).n_in += int(np.count_nonzero(tgt == rec_gid))
+            if self.kernel.engine.rank == 0:
+                for key, column in (("target", tgt), ("model", np.full(tgt.size, model_id)), ("delay", delay)):
+                    self.recorded[key].append(np.asarray(column))
+                recs["delay"] = 0.0                  # the recorder takes the emission times
+                self.kernel.engine.add_streams(recs, recorded=True)
+            return
         recs = recs[self.kernel.engine.owned(recs["target"])]
         self.kernel.engine.add_streams(recs)
         self.stream_model = np.concatenate([self.stream_model, np.full(recs.size, model_id)])
+
+    def generator_recorders(self):
+        """The spike recorders that record generators (on this process)."""
+        indices = set(self.kernel.engine.stimulation.recorded_streams["target"].tolist())
+        return [recorder for recorder in self.kernel.nodes.recorders()
+                if isinstance(recorder, SpikeRecorder) and recorder.index in indices]
+
+    def record_generated(self, since):
+        """Give the spike recorders the events their generators emitted up to the present time
+        (after a chunk of a run), merged in time order into their rows from ``since`` on
+        (recorder -> the row its chunk's spikes start at), within each one's window."""
+        stimulation = self.kernel.engine.stimulation
+        if stimulation.recorded_streams.size == 0:
+            return
+        indices, senders, times = stimulation.drain_recorded(self.kernel.engine.t_now)
+        for recorder, first_row in since.items():
+            t_on, t_off = recorder.window
+            sel = (indices == recorder.index) & (times > t_on) & (times <= t_off)
+            if sel.any():
+                recorder.log.merge_spikes(first_row, senders[sel], times[sel])
 
     def attach(self, pre_kind, src, tgt, weight, delay, model_id):
         """Attach neurons ``src`` to spike recorders ``tgt``, or multimeters ``src`` to neurons
@@ -89,23 +128,30 @@ class DeviceConnections:
 
     def count(self):
         """Number of streams and attachments."""
-        return sum(self.counts())
+        return sum(self.counts().values())
 
     def counts(self):
-        """(streams, attachments) so far: the ids the next ones start at."""
-        return int(self.stream_model.size), sum(a.size for a in self.attachments["source"])
+        """Connections so far by kind (STREAM, ATTACHMENT, RECORDED): the ids the next ones
+        start at."""
+        return {ConnectionKind.STREAM: int(self.stream_model.size),
+                ConnectionKind.ATTACHMENT: sum(a.size for a in self.attachments["source"]),
+                ConnectionKind.RECORDED: sum(a.size for a in self.recorded["target"])}
 
     def connections(self):
         """Every stream and attachment as (kind, a, b, source id, target id, model id) arrays."""
         streams = self.kernel.engine.stimulation.streams
         gids_at = self.kernel.nodes.gids_at
         att_src = _cat(self.attachments["source"])
+        recorded = self.kernel.engine.stimulation.recorded_streams
         return [(np.full(streams.size, ConnectionKind.STREAM, np.int8), np.arange(streams.size),
                  np.zeros(streams.size, np.int64), streams["source"].astype(np.int64), gids_at(streams["target"]),
                  self.stream_model),
                 (np.full(att_src.size, ConnectionKind.ATTACHMENT, np.int8), np.arange(att_src.size),
                  np.zeros(att_src.size, np.int64), att_src, _cat(self.attachments["target"]),
-                 _cat(self.attachments["model"]))]
+                 _cat(self.attachments["model"])),
+                (np.full(recorded.size, ConnectionKind.RECORDED, np.int8), np.arange(recorded.size),
+                 np.zeros(recorded.size, np.int64), recorded["source"].astype(np.int64),
+                 _cat(self.recorded["target"]), _cat(self.recorded["model"]))]
 
     def fill_properties(self, columns, kind, a):
         """Fill the rows of streams and attachments in ``columns`` (connection property -> one
@@ -122,10 +168,20 @@ class DeviceConnections:
         for key, col in (("source", "source"), ("target", "target"), ("weight", "weight"), ("delay", "delay"),
                          ("synapse_id", "model")):
             columns[key][k2] = _cat(self.attachments[col])[a[k2]]
+        k3 = kind == ConnectionKind.RECORDED
+        recorded = self.kernel.engine.stimulation.recorded_streams[a[k3]]
+        for key, values in (("source", recorded["source"]), ("weight", recorded["weight"]),
+                            ("port", recorded["rank"]), ("target", _cat(self.recorded["target"])[a[k3]]),
+                            ("delay", _cat(self.recorded["delay"], float)[a[k3]]),
+                            ("synapse_id", _cat(self.recorded["model"])[a[k3]])):
+            columns[key][k3] = values
 
     def check_change(self, kind, a, checked):
         """Refuse new weights or delays (``checked``) of streams that the engine's streams have
         begun to use: a current generator's weight, any generator's delay."""
+        if (kind == ConnectionKind.RECORDED).any():
+            raise KernelStateError("a generator's connection to a spike recorder has no weight or delay to change: the "
+                                   "recorder records the generator's spikes at their emission times")
         k1 = kind == ConnectionKind.STREAM
         if k1.any() and self.kernel.started:
             gens = self.kernel.engine.stimulation.streams["gen"][a[k1]]

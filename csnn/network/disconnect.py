@@ -161,7 +161,7 @@ def _occurrence(values):
 def of_collection(sc):
     """The connections ``sc.disconnect()`` removes, as ConnectionKind -> (sources, ranks)."""
     sc._check_alive()
-    devices = (sc._kind == ConnectionKind.STREAM) | (sc._kind == ConnectionKind.ATTACHMENT)
+    devices = ~np.isin(sc._kind, (ConnectionKind.STATIC, ConnectionKind.PLASTIC))
     if devices.any():
         raise IllegalConnectionError(f"Disconnect: connection {int(np.flatnonzero(devices)[0])} of the "
                                      "SynapseCollection is a device's; connections of devices cannot be removed "

@@ -124,8 +124,10 @@ class Kernel:
         t_stop = _snap(self.engine.t_now + t, self.status["resolution"])
         try:
             serviced = [recorder for recorder in self.nodes.recorders() if recorder.bounded]
+            # where the spikes of each spike recorder that records generators start, chunk by chunk
+            rows = {recorder: recorder.log.n_events for recorder in self.device_connections.generator_recorders()}
             cprogress.run(self.engine, t_stop, True if self.status["print_time"] else self.status["progress_bar"],
-                          between=functools.partial(_service, serviced) if serviced else None)
+                          between=functools.partial(_between, self, serviced, rows) if serviced or rows else None)
         finally:
             self.plasticity.count_readouts()
 
@@ -178,10 +180,15 @@ def short_delay_message(min_delay, resolution):
             f"= {resolution / SHORT_DELAY_FRACTION:g} ms do not warn.")
 
 
-def _service(recorders):
-    """Between chunks of a run: recorders write out or bound their events (Recorder.service)."""
-    for recorder in recorders:
+def _between(kernel, serviced, rows):
+    """Between chunks of a run: the spike recorders that record generators take the chunk's
+    events of theirs (``rows``: recorder -> the row the chunk's spikes start at), then recorders
+    write out or bound their events (Recorder.service)."""
+    kernel.device_connections.record_generated(rows)
+    for recorder in serviced:
         recorder.service()
+    for recorder in rows:
+        rows[recorder] = recorder.log.n_events
 
 
 def _snap(t, resolution):

@@ -25,10 +25,12 @@ class ConnectionKind(enum.IntEnum):
     STATIC and PLASTIC: a synapse of the engine's static or plastic table (a: the source's
     engine index, b: its rank in the source's row); STREAM: a generator's stream to a neuron
     (a: the stream id); ATTACHMENT: a neuron attached to a spike recorder or a multimeter
-    attached to a neuron (a: the attachment's number).
+    attached to a neuron (a: the attachment's number); RECORDED: a generator's stream to a
+    spike recorder (a: its number among those).
     """
 
     STATIC = 0
     STREAM = 1
     ATTACHMENT = 2
     PLASTIC = 3
+    RECORDED = 4
