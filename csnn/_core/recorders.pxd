@@ -15,9 +15,11 @@ cdef struct Sampler:
 
 
 cdef struct MeterPlan:
-    # a multimeter's samples in the current window: times j * interval, j_lo <= j <= j_hi
+    # a multimeter's samples in the current window: j_lo <= j <= j_hi, sample j at plan_time
     double interval
     double q            # 1 / interval when whole (sample times j / q), else 0
+    double base         # the time of sample ``shift`` (ms): 0, or the multimeter's offset
+    int64_t shift       # 0, or 1 with an offset (its first sample, j = 1, is at the offset)
     int64_t j_lo
     int64_t j_hi
     int64_t first_row   # log row of sample j_lo of the first target
@@ -72,3 +74,9 @@ cdef inline double inverse_interval(double interval) noexcept nogil:
 cdef inline double sample_time(int64_t j, double interval, double q) noexcept nogil:
     """The time of sample j (ms): j / q when q (inverse_interval) is not 0, else j * interval."""
     return j / q if q > 0.0 else j * interval
+
+
+cdef inline double plan_time(const MeterPlan* plan, int64_t j) noexcept nogil:
+    """The time of a multimeter's sample j (ms): ``base + (j - shift) interval``, computed as
+    sample_time; without an offset (base 0, shift 0), j interval."""
+    return plan.base + sample_time(j - plan.shift, plan.interval, plan.q)

@@ -13,7 +13,7 @@ import numpy as np
 cimport numpy as cnp
 
 from libc.stdlib cimport calloc, free, realloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memmove
 
 from csnn._core.events cimport SpikeOut
 from csnn._core.stdp cimport WeightEvent
@@ -114,6 +114,22 @@ cdef class EventLog:
         for k in range(s_view.shape[0]):
             self.append_spike(s_view[k], t_view[k])
 
+    def keep_rows(self, int64_t since, keep):
+        """Of the rows from ``since`` on, keep those where ``keep`` (a bool per row) is True, in
+        their order; the others count as never recorded."""
+        cdef const cnp.uint8_t[::1] mask = np.ascontiguousarray(keep, dtype=np.uint8)
+        cdef int64_t k, row = since
+        for k in range(mask.shape[0]):
+            if mask[k]:
+                self.senders[row] = self.senders[since + k]
+                self.times[row] = self.times[since + k]
+                if self.n_values > 0:
+                    memmove(self.values + row * self.n_values, self.values + (since + k) * self.n_values,
+                           self.n_values * sizeof(double))
+                row += 1
+        self.total -= self.n - row
+        self.n = row
+
     def clear(self):
         """Forget the events held (memory is kept for reuse)."""
         self.n = 0
@@ -188,17 +204,18 @@ cdef class Recorders:
     def spike_log(self, int index):
         return self.spike_logs[index]
 
-    def add_meter(self, double interval, double t_on, double t_off, variables):
-        """A multimeter sampling recordables ``variables`` (codes) at times k * interval in (t_on, t_off]."""
+    def add_meter(self, double interval, double offset, double t_on, double t_off, variables):
+        """A multimeter sampling recordables ``variables`` (codes) in (t_on, t_off] at times
+        k * interval (k >= 1) or, with an ``offset`` > 0, offset + k * interval (k >= 0)."""
         variables = np.ascontiguousarray(variables, dtype=np.int32)
         self.meter_logs.append(EventLog(len(variables)))
-        self.meters.append({"interval": interval, "t_on": t_on, "t_off": t_off,
+        self.meters.append({"interval": interval, "offset": offset, "t_on": t_on, "t_off": t_off,
                             "variables": variables, "targets": np.zeros(0, dtype=np.int32)})
         self.changed = True
         return len(self.meters) - 1
 
-    def set_meter_window(self, int index, double interval, double t_on, double t_off):
-        self.meters[index].update(interval=interval, t_on=t_on, t_off=t_off)
+    def set_meter_window(self, int index, double interval, double offset, double t_on, double t_off):
+        self.meters[index].update(interval=interval, offset=offset, t_on=t_on, t_off=t_off)
 
     def attach_meter(self, int index, nidx):
         """Sample neurons ``nidx`` (engine indices); targets are kept in id order."""
@@ -272,59 +289,60 @@ cdef class Recorders:
         first sample."""
         cdef int m
         cdef int64_t j_lo, j_hi, j, c, row, n_t
-        cdef double interval, t_on, t_off, q
+        cdef double interval, t_on, t_off
+        cdef MeterPlan* plan
         cdef EventLog log
         cdef cnp.int32_t[::1] targets
         cdef Sampler* samplers = <Sampler*> cnp.PyArray_DATA(self.samplers)
         for m, meter in enumerate(self.meters):
+            plan = &self.plans[m]
             interval = meter["interval"]
             t_on = meter["t_on"]
             t_off = meter["t_off"]
             targets = meter["targets"]
             n_t = targets.shape[0]
-            q = inverse_interval(interval)
+            plan.interval = interval
+            plan.q = inverse_interval(interval)
+            plan.base = meter.get("offset", 0.0)
+            plan.shift = 1 if plan.base > 0.0 else 0
             # first sample at or after t0, after t_on, and j >= 1
-            j_lo = <int64_t> (t0 / interval)
-            while j_lo > 1 and sample_time(j_lo - 1, interval, q) >= t0:
+            j_lo = max(<int64_t> ((t0 - plan.base) / interval) + plan.shift, 1)
+            while j_lo > 1 and plan_time(plan, j_lo - 1) >= t0:
                 j_lo -= 1
-            while sample_time(j_lo, interval, q) < t0:
+            while plan_time(plan, j_lo) < t0:
                 j_lo += 1
             if t_on >= t0:
-                j = <int64_t> (t_on / interval)
-                while sample_time(j, interval, q) <= t_on:
+                j = max(<int64_t> ((t_on - plan.base) / interval) + plan.shift, 1)
+                while plan_time(plan, j) <= t_on:
                     j += 1
                 if j > j_lo:
                     j_lo = j
-            if j_lo < 1:
-                j_lo = 1
             # last sample before t1, at or before t_off
-            j_hi = <int64_t> (t1 / interval) + 1
-            while sample_time(j_hi, interval, q) >= t1:
+            j_hi = <int64_t> ((t1 - plan.base) / interval) + plan.shift + 1
+            while j_hi >= j_lo and plan_time(plan, j_hi) >= t1:
                 j_hi -= 1
             if t_off < t1:
-                while j_hi >= j_lo and sample_time(j_hi, interval, q) > t_off:
+                while j_hi >= j_lo and plan_time(plan, j_hi) > t_off:
                     j_hi -= 1
             log = self.meter_logs[m]
-            self.plans[m].interval = interval
-            self.plans[m].q = q
-            self.plans[m].j_lo = j_lo
-            self.plans[m].j_hi = j_hi
-            self.plans[m].n_targets = <int32_t> n_t
-            self.plans[m].n_values = log.n_values
-            self.plans[m].variables = <const int32_t*> cnp.PyArray_DATA(meter["variables"])
+            plan.j_lo = j_lo
+            plan.j_hi = j_hi
+            plan.n_targets = <int32_t> n_t
+            plan.n_values = log.n_values
+            plan.variables = <const int32_t*> cnp.PyArray_DATA(meter["variables"])
             if j_hi < j_lo or n_t == 0:
-                self.plans[m].j_hi = j_lo - 1
-                self.plans[m].first_row = log.n
-                self.plans[m].values = log.values
+                plan.j_hi = j_lo - 1
+                plan.first_row = log.n
+                plan.values = log.values
                 continue
             row = log.n
             log.reserve((j_hi - j_lo + 1) * n_t)
-            self.plans[m].first_row = row
-            self.plans[m].values = log.values
+            plan.first_row = row
+            plan.values = log.values
             for j in range(j_lo, j_hi + 1):
                 for c in range(n_t):
                     log.senders[row] = gids[targets[c]]
-                    log.times[row] = sample_time(j, interval, q)
+                    log.times[row] = plan_time(plan, j)
                     row += 1
         for j in range(self.samplers.shape[0]):
             samplers[j].j_next = self.plans[samplers[j].meter].j_lo
@@ -342,7 +360,7 @@ cdef class Recorders:
             if plan.j_hi < plan.j_lo:
                 continue
             j = plan.j_lo
-            while j <= plan.j_hi and sample_time(j, plan.interval, plan.q) < t_end:
+            while j <= plan.j_hi and plan_time(plan, j) < t_end:
                 j += 1
             log = self.meter_logs[m]
             log.truncate(plan.first_row + (j - plan.j_lo) * plan.n_targets)

@@ -24,7 +24,7 @@ from csnn._core.events cimport INFINITY, Pending, SpikeBuffer, pending_clear, sp
 from csnn._core.neurons cimport (neuron_t, advance, check_state, fire, initialize, next_crossing,
                                  quiet_until, receive, refresh, sample, set_current, settle,
                                  state_time)
-from csnn._core.recorders cimport MeterPlan, Sampler, sample_time
+from csnn._core.recorders cimport MeterPlan, Sampler, plan_time
 from csnn._core.stdp cimport PostHistory, WeightBuffer, history_add
 from csnn._core.streams cimport (GEN_POISSON_GRID, Generator, Stream, grid_input, grid_pop,
                                  stream_input, stream_pop)
@@ -247,7 +247,7 @@ cdef inline double _next_sample(int32_t i, Window* w) noexcept nogil:
         smp = &w.samplers[k]
         plan = &w.plans[smp.meter]
         if smp.j_next <= plan.j_hi:
-            ts = sample_time(smp.j_next, plan.interval, plan.q)
+            ts = plan_time(plan, smp.j_next)
             if ts < t_smp:
                 t_smp = ts
     return t_smp
@@ -262,7 +262,7 @@ cdef inline void _take_samples(neuron_t* n, int32_t i, double t, Window* w) noex
     for k in range(w.slots[i].smp_lo, w.slots[i].smp_hi):
         smp = &w.samplers[k]
         plan = &w.plans[smp.meter]
-        if smp.j_next <= plan.j_hi and sample_time(smp.j_next, plan.interval, plan.q) == t:
+        if smp.j_next <= plan.j_hi and plan_time(plan, smp.j_next) == t:
             row = plan.first_row + (smp.j_next - plan.j_lo) * plan.n_targets + smp.column
             for v in range(plan.n_values):
                 plan.values[row * plan.n_values + v] = sample(n, t, plan.variables[v])

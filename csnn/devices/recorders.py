@@ -19,7 +19,8 @@ _RECORDER = (
     ("label", "", "", "str", "Name used for files written (default: the model name)"),
     ("record_to", "memory", "", "str", "Where events go: 'memory', 'ascii' (text file), 'csv', 'npz' or "
                                         "'screen'"),
-    ("time_in_steps", False, "", "bool", "Must be False: csnn has no time steps"),
+    ("time_in_steps", False, "", "bool", "Times as steps of the resolution (ints) and offsets (ms) before each step's "
+                                         "end, as NEST gives them; set before the first Simulate"),
     ("precision", 3, "", "count", "Digits after the point of times and values written to files"),
     ("n_events", 0, "", "count", "Number of events recorded; set to 0 to clear the events"),
     ("max_events", 0, "", "count", "Most events held in memory, later ones are dropped (0: no limit; file "
@@ -40,9 +41,11 @@ _FILE_EXTENSIONS = {"ascii": ".dat", "csv": ".csv", "npz": ".npz"}
 #: backends after which a recorder's ``events`` still hold everything recorded
 KEEPS_EVENTS = ("memory", "npz")
 #: text files' header names -> events keys
-_HEADER_KEYS = {"sender": "senders", "time_ms": "times"}
+_HEADER_KEYS = {"sender": "senders", "time_ms": "times", "time_step": "times", "time_offset": "offsets"}
 #: events that hold integers (ids, receptors, ports); the rest are floats
 _INTEGER_EVENTS = ("senders", "targets", "receptors", "ports")
+#: a time within this fraction of a step of the step's end is at its end (offset 0)
+STEP_TOLERANCE = 1e-9
 
 
 def read_events(path):
@@ -107,9 +110,6 @@ class Recorder(Device):
             raise BadParameterError(f"{owner}: precision = {values['precision']} is invalid: must be an integer in "
                                     f"[0, {MAX_PRECISION}] (digits after the point; a double holds 17 significant "
                                     "digits)")
-        if values["time_in_steps"]:
-            raise BadParameterError(f"{owner}: time_in_steps = True is not available: csnn's times "
-                                    "are continuous (ms), with no steps")
         if not values["stop"] >= values["start"]:
             raise BadParameterError(f"{owner}: stop = {values['stop']} ms must not be smaller than "
                                     f"start = {values['start']} ms")
@@ -124,6 +124,13 @@ class Recorder(Device):
                 if backend is not None and value:
                     params["record_to"] = backend
         return params
+
+    def validate(self, changes):
+        if "time_in_steps" in changes and changes["time_in_steps"] != self.params["time_in_steps"] \
+                and self.kernel.started:
+            raise KernelStateError(f"{self.owner}: time_in_steps cannot change after Simulate has been called "
+                                   "(as in NEST)")
+        super().validate(changes)
 
     def set(self, changes):
         if "n_events" in changes:
@@ -185,7 +192,8 @@ class Recorder(Device):
             return
         with file_access(self.owner, path):
             self.file = open(path, "w")
-            header = ["sender", "time_ms"] + list(self.columns())
+            times = ["time_step", "time_offset"] if self.params["time_in_steps"] else ["time_ms"]
+            header = ["sender"] + times + list(self.columns())
             if backend == "ascii":
                 self.file.write("# csnn (NEST-compatible ascii recording backend)\n")
             self.file.write(("\t" if backend == "ascii" else ",").join(header) + "\n")
@@ -204,14 +212,19 @@ class Recorder(Device):
             return
         senders, times, values = self.log.arrays(self.written)
         self.written = self.log.n_events
+        if self.params["time_in_steps"]:
+            steps, offsets = self.steps(times)
+            values = np.column_stack([offsets, values])
+            times = steps
         if backend == "csv":
             # repr: the shortest text that reads back as the same float
             lines = "".join(",".join([str(s), repr(t)] + [repr(v) for v in row]) + "\n"
                             for s, t, row in zip(senders.tolist(), times.tolist(), values.tolist()))
         else:
             prec = self.params["precision"]
+            time_format = "d" if self.params["time_in_steps"] else f".{prec}f"
             lines = "".join(
-                "\t".join([str(s), f"{t:.{prec}f}"] + [f"{v:.{prec}f}" for v in row]) + "\n"
+                "\t".join([str(s), f"{t:{time_format}}"] + [f"{v:.{prec}f}" for v in row]) + "\n"
                 for s, t, row in zip(senders.tolist(), times.tolist(), values.tolist()))
         if backend == "screen":
             print(lines, end="")
@@ -254,6 +267,27 @@ class Recorder(Device):
     def columns(self):
         return ()
 
+    def steps(self, times):
+        """``times`` (ms) as NEST gives them with time_in_steps: the step of the resolution that
+        ends at or after each (int64), and the offset (ms) of the time before that end."""
+        h = self.kernel.status["resolution"]
+        steps = np.ceil(times / h - STEP_TOLERANCE).astype(np.int64)
+        # a step's end as csnn computes grid times (k / (1 / h) when 1 / h is whole: 3.3, not 33 * 0.1)
+        inverse = round(1.0 / h)
+        ends = steps / inverse if inverse * h == 1.0 else steps * h
+        offsets = ends - times
+        return steps, np.where(offsets > STEP_TOLERANCE * h, offsets, 0.0)
+
+    def timed(self, events):
+        """``events`` with their times in steps and offsets when time_in_steps is set."""
+        if self.params["time_in_steps"]:
+            events["times"], events["offsets"] = self.steps(events["times"])
+        return events
+
+    def chunk_recorded(self, first_row):
+        """After a chunk of a run, the rows from ``first_row`` on are the chunk's (a recorder
+        that keeps only some of them filters them here)."""
+
 
 class SpikeRecorder(Recorder):
     """spike_recorder (alias spike_detector): records the spikes of the neurons connected to it.
@@ -278,7 +312,7 @@ class SpikeRecorder(Recorder):
 
     def events(self):
         senders, times, _ = self.log.arrays()
-        return Events(senders=senders, times=times)
+        return self.timed(Events(senders=senders, times=times))
 
 
 class Multimeter(Recorder):
@@ -295,6 +329,7 @@ class Multimeter(Recorder):
     NAME = "multimeter"
     PARAMETERS = _RECORDER + (
         ("interval", 1.0, "ms", "positive", "Sampling interval"),
+        ("offset", 0.0, "ms", "nonnegative", "First sample at offset, then every interval (0: first at interval)"),
         ("record_from", [], "", "strings", "Recordables to sample"),
     )
 
@@ -302,7 +337,11 @@ class Multimeter(Recorder):
         super().__init__(kernel, gid, model, params)
         check_resolution_multiple(f"{model.name} (id {gid})", "interval", self.params["interval"],
                                   kernel.status["resolution"])
-        self.index = kernel.engine.recorders.add_meter(self.params["interval"], *self.window, self.codes())
+        if self.params["offset"] > 0:
+            check_resolution_multiple(f"{model.name} (id {gid})", "offset", self.params["offset"],
+                                      kernel.status["resolution"])
+        self.index = kernel.engine.recorders.add_meter(self.params["interval"], self.params["offset"], *self.window,
+                                                       self.codes())
         self.log = kernel.engine.recorders.meter_log(self.index)
 
     @classmethod
@@ -319,6 +358,12 @@ class Multimeter(Recorder):
             if self.n_out > 0 and list(changes["record_from"]) != list(self.params["record_from"]):
                 raise KernelStateError(f"{self.owner}: record_from cannot change after the multimeter has "
                                        "been connected")
+        if "offset" in changes:
+            if changes["offset"] > 0:
+                check_resolution_multiple(self.owner, "offset", changes["offset"], self.kernel.status["resolution"])
+            if self.n_out > 0 and changes["offset"] != self.params["offset"]:
+                raise KernelStateError(f"{self.owner}: offset cannot change after the multimeter has been connected "
+                                       "(as in NEST)")
         if "interval" in changes:
             check_resolution_multiple(self.owner, "interval", changes["interval"], self.kernel.status["resolution"])
             if self.n_out > 0 and self.kernel.engine.t_now > 0 and changes["interval"] != self.params["interval"]:
@@ -328,9 +373,11 @@ class Multimeter(Recorder):
     def set(self, changes):
         super().set(changes)
         if "record_from" in changes and self.n_out == 0:
-            self.index = self.kernel.engine.recorders.add_meter(self.params["interval"], *self.window, self.codes())
+            self.index = self.kernel.engine.recorders.add_meter(self.params["interval"], self.params["offset"], *self.window,
+                                                                self.codes())
             self.log = self.kernel.engine.recorders.meter_log(self.index)
-        self.kernel.engine.recorders.set_meter_window(self.index, self.params["interval"], *self.window)
+        self.kernel.engine.recorders.set_meter_window(self.index, self.params["interval"], self.params["offset"],
+                                                      *self.window)
 
     def columns(self):
         return tuple(self.params["record_from"])
@@ -340,7 +387,7 @@ class Multimeter(Recorder):
         events = Events(senders=senders, times=times)
         for k, name in enumerate(self.params["record_from"]):
             events[name] = values[:, k].copy()
-        return events
+        return self.timed(events)
 
 
 class WeightRecorder(Recorder):
@@ -354,18 +401,57 @@ class WeightRecorder(Recorder):
     """
 
     NAME = "weight_recorder"
-    PARAMETERS = _RECORDER
+    PARAMETERS = _RECORDER + (
+        ("senders", (), "", "any", "Record only synapses from these nodes (a NodeCollection or ids; empty: all)"),
+        ("targets", (), "", "any", "Record only synapses onto these nodes (a NodeCollection or ids; empty: all)"),
+    )
 
     def __init__(self, kernel, gid, model, params):
         super().__init__(kernel, gid, model, params)
         self.index = kernel.engine.recorders.add_weight_recorder()
         self.log = kernel.engine.recorders.weight_log(self.index)
 
+    @classmethod
+    def check_defaults(cls, owner, values):
+        super().check_defaults(owner, values)
+        for key in ("senders", "targets"):
+            cls.filter_ids(owner, key, values[key])
+
+    @staticmethod
+    def filter_ids(owner, key, value):
+        """The ids of the ``senders`` or ``targets`` filter ``value`` (None: no filter)."""
+        if value is None:
+            return None
+        try:
+            ids = np.asarray(value)
+        except Exception:
+            ids = None
+        if ids is None or ids.ndim > 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
+            raise BadParameterError(f"{owner}: {key} = {value!r} is invalid: give a NodeCollection or a list of "
+                                    "node ids (empty: every one)")
+        return np.unique(ids.astype(np.int64)) if ids.size else None
+
+    @property
+    def filtered(self):
+        """Whether senders or targets limit what is recorded."""
+        return any(self.filter_ids(self.owner, key, self.params[key]) is not None for key in ("senders", "targets"))
+
+    def chunk_recorded(self, first_row):
+        """Keep only the weights of synapses from ``senders`` onto ``targets``."""
+        senders, _, values = self.log.arrays(first_row)
+        keep = np.ones(senders.size, bool)
+        for key, ids in (("senders", senders), ("targets", values[:, 0].astype(np.int64))):
+            wanted = self.filter_ids(self.owner, key, self.params[key])
+            if wanted is not None:
+                keep &= np.isin(ids, wanted)
+        if not keep.all():
+            self.log.keep_rows(first_row, keep)
+
     def columns(self):
         return ("targets", "weights", "receptors", "ports")
 
     def events(self):
         senders, times, values = self.log.arrays()
-        return Events(senders=senders, targets=values[:, 0].astype(np.int64), times=times,
-                      weights=values[:, 1].copy(), receptors=values[:, 2].astype(np.int64),
-                      ports=values[:, 3].astype(np.int64))
+        return self.timed(Events(senders=senders, targets=values[:, 0].astype(np.int64), times=times,
+                                 weights=values[:, 1].copy(), receptors=values[:, 2].astype(np.int64),
+                                 ports=values[:, 3].astype(np.int64)))

@@ -124,8 +124,11 @@ class Kernel:
         t_stop = _snap(self.engine.t_now + t, self.status["resolution"])
         try:
             serviced = [recorder for recorder in self.nodes.recorders() if recorder.bounded]
-            # where the spikes of each spike recorder that records generators start, chunk by chunk
-            rows = {recorder: recorder.log.n_events for recorder in self.device_connections.generator_recorders()}
+            # where each chunk's rows start in the recorders that complete them: spike recorders
+            # that record generators, weight recorders that keep some synapses only
+            chunked = self.device_connections.generator_recorders() + [
+                recorder for recorder in self.nodes.recorders() if getattr(recorder, "filtered", False)]
+            rows = {recorder: recorder.log.n_events for recorder in chunked}
             cprogress.run(self.engine, t_stop, True if self.status["print_time"] else self.status["progress_bar"],
                           between=functools.partial(_between, self, serviced, rows) if serviced or rows else None)
         finally:
@@ -182,9 +185,12 @@ def short_delay_message(min_delay, resolution):
 
 def _between(kernel, serviced, rows):
     """Between chunks of a run: the spike recorders that record generators take the chunk's
-    events of theirs (``rows``: recorder -> the row the chunk's spikes start at), then recorders
-    write out or bound their events (Recorder.service)."""
+    events of theirs and the others of ``rows`` complete the chunk's rows (``rows``: recorder
+    -> the row the chunk's events start at), then recorders write out or bound their events
+    (Recorder.service)."""
     kernel.device_connections.record_generated(rows)
+    for recorder, first_row in rows.items():
+        recorder.chunk_recorded(first_row)
     for recorder in serviced:
         recorder.service()
     for recorder in rows:
