@@ -34,7 +34,7 @@ __all__ = [
     "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
     "NumProcesses", "SyncProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
     "read_events", "gather_events", "save", "load", "GetNodes", "__version__", "set", "get", "NESTErrors",
-    "GetLocalNodeCollection", "CreateParameter", "Disconnect",
+    "GetLocalNodeCollection", "CreateParameter", "Disconnect", "Install", "SonataNetwork",
 ]
 
 
@@ -364,6 +364,24 @@ def SyncProcesses():
 
 def _scalar(value):
     return value.item() if hasattr(value, "item") else value
+
+
+# -- what NEST has and csnn does not offer --------------------------------------------------------
+
+def Install(module_name):
+    """NEST's Install loads an extension module (NESTML-generated models, ...): csnn has none to
+    load, so it raises, naming the module."""
+    raise CSNNError(f"Install({module_name!r}): csnn cannot load NEST extension modules (NESTML-generated or other "
+                    "C++ models); its models are built in (csnn.Models()), and a new one is written in csnn's core "
+                    "(docs/design.md, 'Where a new thing goes'; README, Limitations)")
+
+
+class SonataNetwork:
+    """NEST's SONATA network reader: csnn does not read SONATA files, so making one raises."""
+
+    def __init__(self, *args, **kwargs):
+        raise CSNNError("SonataNetwork: csnn does not read SONATA network descriptions; build the network with "
+                        "Create and Connect (README, Limitations)")
 
 
 # -- kernel attributes (NEST 3: nest.resolution = 0.1, nest.biological_time, ...) --------------

@@ -229,3 +229,16 @@ def test_offsets_and_time_in_steps_are_nests():
     theirs, ours = stepped_events(nest), stepped_events(csnn)
     assert ours["times"].tolist() == theirs["times"].tolist()
     assert ours["offsets"].tolist() == theirs["offsets"].tolist()
+
+
+# -- what NEST has and csnn does not offer ---------------------------------------------------------
+
+def test_music_sonata_and_install_say_csnn_does_not_offer_them():
+    with pytest.raises(csnn.errors.UnknownModelError, match="MUSIC proxies, which csnn does not offer"):
+        csnn.Create("music_event_in_proxy")
+    with pytest.raises(csnn.errors.UnknownModelError, match="MUSIC"):
+        csnn.Create("music_cont_out_proxy")
+    with pytest.raises(csnn.CSNNError, match="does not read SONATA"):
+        csnn.SonataNetwork("circuit_config.json")
+    with pytest.raises(csnn.CSNNError, match="Install\\('nestmlmodule'\\): csnn cannot load NEST extension modules"):
+        csnn.Install("nestmlmodule")

@@ -268,6 +268,10 @@ class Registry:
         try:
             return self.models[name]
         except KeyError:
+            if name.startswith("music_"):
+                raise UnknownModelError(f"{what} {name!r} is one of NEST's MUSIC proxies, which csnn does not offer: "
+                                        "csnn has no MUSIC interface to exchange spikes or data with other "
+                                        "applications (README, Limitations)") from None
             choices = self.names(kind)
             aliases = [a for a in ALIASES if kind != "synapse"]
             raise UnknownModelError(
