@@ -691,6 +691,9 @@ class APIMachine(RuleBasedStateMachine):
         if WEIGHT_RECORDER in (a, b) or b in (GENERATOR, METER) or a == SPIKE_RECORDER:
             return INVALID
         if b == SPIKE_RECORDER:
+            # neurons, and generators of spikes (NEST 3 records them; a current is not recorded)
+            if a == GENERATOR:
+                return INVALID if any(GENERATOR_MODELS[self.node[g].base] for g in set(pre)) else VALID
             return VALID if a == NEURON else INVALID
         if a == METER:
             if b != NEURON:
