@@ -379,7 +379,7 @@ def invalid_device_params(model, resolution):
         options += [{"rate_times": [1.0], "rate_values": [-1.0]}, {"rate_times": [2.0, 1.0], "rate_values": [1.0, 1.0]},
                     {"rate_times": [1.0]}, {"rate_values": [1.0]}, {"rate_times": [-1.0], "rate_values": [1.0]}]
     if base in RECORDER_MODELS:
-        options += [{"record_to": "bogus"}, {"record_to": 3}, {"n_events": 5}, {"time_in_steps": True},
+        options += [{"record_to": "bogus"}, {"record_to": 3}, {"n_events": 5}, {"time_in_steps": 3},
                     {"precision": -1}, {"label": 5}, {"events": {}}, {"filenames": []}]
     if base in ("multimeter", "voltmeter"):
         options += [{"record_from": ["V_x"]}, {"record_from": "V_m"}, {"record_from": [["V_m"]]},
