@@ -31,6 +31,14 @@ def quiet(sim):
         sim.set_verbosity("M_ERROR")
 
 
+def fresh_nest():
+    """NEST, quiet and with a new kernel, for a cross-check (the test is skipped without NEST)."""
+    nest = pytest.importorskip("nest")
+    quiet(nest)
+    nest.ResetKernel()
+    return nest
+
+
 @pytest.fixture
 def fresh_kernel():
     """A quiet, new csnn kernel for each test (``pytestmark = pytest.mark.usefixtures(...)``)."""

@@ -1,7 +1,6 @@
 """NEST 3's rules ``pairwise_poisson`` and ``symmetric_pairwise_bernoulli``: the conditions NEST
 puts on their flags, the statistics of their counts (exact distributions, hypothesis over sizes,
 means and seeds) and, marker ``nest``, their counts' distribution against NEST's."""
-import warnings
 
 import numpy as np
 import pytest
@@ -10,7 +9,7 @@ from scipy import stats
 
 import csnn
 from csnn.errors import BadParameterError, IllegalConnectionError, UnknownParameterError
-from conftest import chi_square_p
+from conftest import chi_square_p, fresh_nest
 
 pytestmark = pytest.mark.usefixtures("fresh_kernel")
 
@@ -152,10 +151,7 @@ def pair_count_frequencies(sim, spec, n, seeds):
 @pytest.mark.parametrize("spec", [{"rule": "pairwise_poisson", "pairwise_avg_num_conns": 0.7, "allow_autapses": False},
                                   symmetric_spec(0.2)], ids=["pairwise_poisson", "symmetric_pairwise_bernoulli"])
 def test_the_counts_distribution_is_nests(spec):
-    nest = pytest.importorskip("nest")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        nest.set_verbosity("M_ERROR")
+    nest = fresh_nest()
     ours = pair_count_frequencies(csnn, spec, 60, range(1, 6))
     theirs = pair_count_frequencies(nest, spec, 60, range(1, 6))
     size = max(ours.size, theirs.size)

@@ -3,13 +3,14 @@
 no longer travelling removed synapses between Simulate calls (in flight too), the plastic state
 of the synapses that remain, collections got before a removal, and a cross-check of the
 connections left and of the spikes against NEST."""
-import warnings
 
 import numpy as np
 import pytest
 
 import csnn
 from csnn.errors import BadParameterError, BadTypeError, IllegalConnectionError, KernelStateError
+
+from conftest import fresh_nest
 
 pytestmark = pytest.mark.usefixtures("fresh_kernel")
 
@@ -163,11 +164,7 @@ def test_the_synapses_that_remain_keep_their_plastic_state():
 
 @pytest.mark.nest
 def test_the_connections_left_are_nests():
-    nest = pytest.importorskip("nest")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        nest.set_verbosity("M_ERROR")
-    nest.ResetKernel()
+    nest = fresh_nest()
     build_and_disconnect(nest)
     build_and_disconnect(csnn)
     assert triples(csnn) == triples(nest)
@@ -199,11 +196,7 @@ def delta_network_spikes(sim):
 
 @pytest.mark.nest
 def test_spikes_after_a_disconnect_are_nests():
-    nest = pytest.importorskip("nest")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        nest.set_verbosity("M_ERROR")
-    nest.ResetKernel()
+    nest = fresh_nest()
     expected = delta_network_spikes(nest)
     assert len(expected) > 20 and max(t for _, t in expected) > 55.0
     assert delta_network_spikes(csnn) == expected

@@ -1,12 +1,13 @@
 """NEST 3's devices where they go beyond neurons: spike recorders that record generators (their
 own draws, at the emission times, with multiplicities), and, marker ``nest``, the same against
 NEST."""
-import warnings
 
 import numpy as np
 import pytest
 
 import csnn
+
+from conftest import fresh_nest
 from csnn.errors import IllegalConnectionError, KernelStateError
 
 pytestmark = pytest.mark.usefixtures("fresh_kernel")
@@ -14,15 +15,6 @@ pytestmark = pytest.mark.usefixtures("fresh_kernel")
 #: a count must lie within this many standard deviations of its mean (two-sided tail 6e-7 for
 #: the Poisson counts of hundreds of spikes here, whose distribution is near normal)
 SDS = 5.0
-
-
-def quiet_nest():
-    nest = pytest.importorskip("nest")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        nest.set_verbosity("M_ERROR")
-    nest.ResetKernel()
-    return nest
 
 
 def spike_generator_recorded(sim, runs=(3.0, 7.0)):
@@ -121,7 +113,7 @@ def test_a_checkpoint_keeps_the_recorded_generators_state(tmp_path):
 
 @pytest.mark.nest
 def test_a_recorded_spike_generator_is_recorded_as_by_nest():
-    nest = quiet_nest()
+    nest = fresh_nest()
     assert spike_generator_recorded(csnn) == spike_generator_recorded(nest)
 
 
@@ -216,7 +208,7 @@ def test_a_weight_recorder_keeps_the_synapses_of_its_senders_and_targets():
 
 @pytest.mark.nest
 def test_offsets_and_time_in_steps_are_nests():
-    nest = quiet_nest()
+    nest = fresh_nest()
     theirs = offset_samples(nest)
     ours = offset_samples(csnn)
     for (t_ours, v_ours), (t_theirs, v_theirs) in zip(ours, theirs):
