@@ -27,7 +27,7 @@ _ULP = 2.0 ** -53
 _GENERATOR_ATTEMPT = 2 ** 63
 
 
-def _unit(words):
+def unit(words):
     """Doubles in [0, 1) from 64-bit words (their top 53 bits), as numpy's ``random``."""
     return (words >> np.uint64(11)).astype(np.float64) * _ULP
 
@@ -62,7 +62,7 @@ class TargetStreams:
 
     def row_uniforms(self, draw, rows, k):
         """``k`` doubles in [0, 1) for each stream in ``rows``: (len(rows), k)."""
-        return _unit(philox.row_words(rows, k, draw, *self.key))
+        return unit(philox.row_words(rows, k, draw, *self.key))
 
     def row_integers(self, draw, rows, k, bound):
         """``k`` integers in [0, bound) for each stream in ``rows`` -> ((len(rows), k) int64,
@@ -142,14 +142,14 @@ class ConnectionDraws:
         return self.streams.words(self._draw(size), self.stream, self.index, 0)
 
     def random(self, size=None):
-        return _unit(self._words(size)[:, 0])
+        return unit(self._words(size)[:, 0])
 
     def uniform(self, low=0.0, high=1.0, size=None):
         return low + (high - low) * self.random(size)
 
     def standard_normal(self, size=None):
         words = self._words(size)
-        return np.sqrt(-2.0 * np.log(_positive_unit(words[:, 0]))) * np.cos(2.0 * np.pi * _unit(words[:, 1]))
+        return np.sqrt(-2.0 * np.log(_positive_unit(words[:, 0]))) * np.cos(2.0 * np.pi * unit(words[:, 1]))
 
     def normal(self, loc=0.0, scale=1.0, size=None):
         return loc + scale * self.standard_normal(size)

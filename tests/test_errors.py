@@ -148,8 +148,6 @@ POSITION_CASES = {
                       r"spatial\.grid: shape = \[4\] is invalid: must be 2 or 3 integers >= 1"),
     "grid_extent_length": ((1, lambda: csnn.spatial.grid([2, 2], extent=[1.0, 1.0, 1.0])), BadParameterError,
                            r"spatial\.grid: extent = \[1\.0, 1\.0, 1\.0\] is invalid: must be 2 numbers > 0"),
-    "grid_edge_wrap": ((1, lambda: csnn.spatial.grid([2, 2], edge_wrap=True)), BadParameterError,
-                       r"spatial\.grid: edge_wrap=True \(periodic boundaries\) is not available in csnn"),
     "free_with_other_n": ((3, lambda: csnn.spatial.free([[0.0, 0.0], [1.0, 1.0]])), BadParameterError,
                           r"Create: n = 3 nodes, but spatial\.free gives 2 positions; leave n out"),
     "free_array_and_num_dimensions": ((1, lambda: csnn.spatial.free([[0.0, 0.0]], num_dimensions=2)), BadTypeError,

@@ -22,6 +22,7 @@ import numpy as np
 from .. import expressions as cexpr
 from .. import memory as cmemory
 from .. import random as crandom
+from .. import spatial as cspatial
 from ..errors import BadParameterError, BadTypeError, IllegalConnectionError, as_numbers, shown, to_float, unknown_name
 from ..target_streams import ConnectionDraws
 
@@ -38,8 +39,13 @@ RULES = {
 #: rules whose pairs are drawn target by target, each target's from its own stream, so that a
 #: process draws only its own targets' connections (the others draw every pair on every process)
 PER_TARGET_RULES = ("one_to_one", "all_to_all", "fixed_indegree", "pairwise_bernoulli")
+#: NEST 3's spatial keys (csnn.network.spatial_connect): a mask, the side the mask and p apply
+#: to, and masks larger than a periodic layer
+SPATIAL_KEYS = ("mask", "use_on_source", "allow_oversized_mask")
 #: rule -> the conn_spec keys it may have
-_OPTIONAL = {"expression": ("condition", "j", "p", "n", "skip_if_invalid", "namespace")}
+_OPTIONAL = {"expression": ("condition", "j", "p", "n", "skip_if_invalid", "namespace"),
+             "pairwise_bernoulli": SPATIAL_KEYS, "fixed_indegree": SPATIAL_KEYS + ("p",),
+             "fixed_outdegree": SPATIAL_KEYS + ("p",)}
 _COMMON = ("rule", "allow_autapses", "allow_multapses", "autapses", "multapses")
 
 #: pairs tested at once (1 Mi: each int64 or float64 array of a block takes 8 MiB)
@@ -56,9 +62,10 @@ CANDIDATE_BYTES = 64
 
 def expected_connections(spec, n_pre, n_post):
     """How many connections rule ``spec`` makes between n_pre and n_post nodes (the mean for
-    pairwise_bernoulli), or None when only drawing them tells (rule 'expression')."""
+    pairwise_bernoulli), or None when only drawing them tells (rule 'expression', spatial
+    pairwise_bernoulli)."""
     rule = spec["rule"]
-    if rule == "expression":
+    if rule == "expression" or (rule == "pairwise_bernoulli" and spec.get("spatial")):
         return None
     if rule == "one_to_one":
         return min(n_pre, n_post)
@@ -92,6 +99,11 @@ def parse_conn_spec(conn_spec):
     if not isinstance(rule, str) or rule not in RULES:
         raise unknown_name("connection rule", rule, RULES, IllegalConnectionError)
     allowed = set(_COMMON) | set(RULES[rule]) | set(_OPTIONAL.get(rule, ()))
+    if "kernel" in conn_spec:
+        raise BadParameterError("conn_spec key 'kernel' is NEST 2's (topology module); NEST 3 calls the connection "
+                                "probability 'p': {'rule': 'pairwise_bernoulli', 'p': ..., 'mask': ...}")
+    if "use_on_source" in conn_spec and rule != "pairwise_bernoulli":
+        raise BadParameterError(f"conn_spec['use_on_source'] applies to rule 'pairwise_bernoulli' only, not {rule!r}")
     extra = set(conn_spec) - allowed
     if extra:
         key = sorted(extra)[0]
@@ -105,9 +117,31 @@ def parse_conn_spec(conn_spec):
     for key in RULES[rule]:
         if key not in conn_spec:
             raise BadParameterError(f"conn_spec for rule {rule!r} needs {key!r}")
-        spec[key] = (_probability if key == "p" else _count)(key, conn_spec[key])
+        value = conn_spec[key]
+        # a parameter as p (spatial connections, :func:`_parse_spatial_keys`) is drawn per pair
+        spec[key] = value if key == "p" and isinstance(value, crandom.Parameter) else (
+            _probability if key == "p" else _count)(key, value)
     if rule == "expression":
         spec.update(_parse_expression_rule(conn_spec))
+    elif rule in _OPTIONAL:
+        spec.update(_parse_spatial_keys(conn_spec, rule))
+    return spec
+
+
+def _parse_spatial_keys(conn_spec, rule):
+    """NEST 3's spatial keys of a rule (:data:`SPATIAL_KEYS`, and ``p`` for the degree rules)
+    -> ``mask`` (a csnn.spatial.Mask or None), ``p``, the flags, and ``spatial``: whether the
+    connections need the nodes' positions (a mask, or a parameter or degree rule's ``p``)."""
+    spec = {"mask": None if conn_spec.get("mask") is None else cspatial.as_mask(conn_spec["mask"], "conn_spec['mask']")}
+    for flag in ("use_on_source", "allow_oversized_mask"):
+        spec[flag] = conn_spec.get(flag, False)
+        if not isinstance(spec[flag], (bool, np.bool_)):
+            raise BadTypeError(f"conn_spec[{flag!r}] = {spec[flag]!r} must be True or False")
+    p = conn_spec.get("p")
+    if p is not None:
+        spec["p"] = p if isinstance(p, crandom.Parameter) else _probability("p", p)
+    spec["spatial"] = spec["mask"] is not None or "use_on_source" in conn_spec or (
+        "p" in conn_spec and (rule != "pairwise_bernoulli" or isinstance(spec["p"], crandom.Parameter)))
     return spec
 
 
@@ -190,11 +224,11 @@ def target_pairs(spec, pre, post, streams, rows):
     p = spec["p"]
     draw = streams.next_draw()
     chunks_pre, chunks_post = [], []
-    for start, stop in _row_blocks(np.full(rows.size, n_pre)):
+    for start, stop in row_blocks(np.full(rows.size, n_pre)):
         r, c = np.nonzero(streams.row_uniforms(draw, rows[start:stop], n_pre) < p)
         chunks_post.append(rows[start + r])
         chunks_pre.append(c)
-    i_pre, i_post = _join(chunks_pre), _join(chunks_post)
+    i_pre, i_post = join(chunks_pre), join(chunks_post)
     if not autapses:
         keep = pre[i_pre] != post[i_post]
         i_pre, i_post = i_pre[keep], i_post[keep]
@@ -217,7 +251,7 @@ def _indegree_sources(streams, rows, k, pre, post, autapses, multapses):
     draw = streams.next_draw()
     if not multapses and 4 * k > n:
         # many of the candidates: the k with the smallest keys (one uniform number per candidate)
-        for start, stop in _row_blocks(np.full(rows.size, n)):
+        for start, stop in row_blocks(np.full(rows.size, n)):
             keys = streams.row_uniforms(draw, rows[start:stop], n)
             if not autapses:
                 keys[pre[None, :] == post[rows[start:stop], None]] = np.inf
@@ -225,7 +259,7 @@ def _indegree_sources(streams, rows, k, pre, post, autapses, multapses):
             drawn[start:stop] = np.take_along_axis(
                 chosen, np.argsort(np.take_along_axis(keys, chosen, axis=1), axis=1, kind="stable"), axis=1)
         return drawn
-    for start, stop in _row_blocks(np.full(rows.size, k)):
+    for start, stop in row_blocks(np.full(rows.size, k)):
         block_rows = rows[start:stop]
         values, attempts = streams.row_integers(draw, block_rows, k, n)
         refused = _refused(values, pre, post[block_rows], autapses, multapses)
@@ -374,7 +408,7 @@ def _condition_pairs(condition, p, rng, endpoints, room):
     n_pre, n_post = int(endpoints.sizes["N_pre"]), int(endpoints.sizes["N_post"])
     chunks_pre, chunks_post = [], []
     drawn = 0
-    for start, stop in _row_blocks(np.full(n_pre, n_post)):
+    for start, stop in row_blocks(np.full(n_pre, n_post)):
         i = np.repeat(np.arange(start, stop), n_post)
         j = np.tile(np.arange(n_post), stop - start)
         if condition is not None:
@@ -385,7 +419,7 @@ def _condition_pairs(condition, p, rng, endpoints, room):
         chunks_post.append(j)
         drawn += i.size
         room(drawn)
-    return _join(chunks_pre), _join(chunks_post)
+    return join(chunks_pre), join(chunks_post)
 
 
 def _bernoulli(p, i, j, rng, endpoints):
@@ -417,7 +451,7 @@ def _generated_pairs(generator, skip_if_invalid, rng, endpoints, room):
                                 "values of its range: sample(..., size=m) draws m of them without replacement")
     chunks_pre, chunks_post = [], []
     drawn = 0
-    for start, stop in _row_blocks(lengths):
+    for start, stop in row_blocks(lengths):
         rows = slice(start, stop)
         # a block is one row when that row has more than BLOCK_PAIRS values
         cmemory.require(int(lengths[rows].sum()) * CANDIDATE_BYTES,
@@ -436,7 +470,7 @@ def _generated_pairs(generator, skip_if_invalid, rng, endpoints, room):
         chunks_post.append(j)
         drawn += i.size
         room(drawn)
-    return _join(chunks_pre), _join(chunks_post)
+    return join(chunks_pre), join(chunks_post)
 
 
 def _ranges(i, low, step, lengths):
@@ -502,7 +536,7 @@ def _evaluate_pairs(expression, i, j, rng, endpoints):
     return np.concatenate(values)
 
 
-def _row_blocks(row_sizes):
+def row_blocks(row_sizes):
     """(start, stop) of consecutive rows holding ``BLOCK_PAIRS`` items or fewer together (one
     row alone when it holds more)."""
     ends = np.cumsum(row_sizes)
@@ -514,25 +548,26 @@ def _row_blocks(row_sizes):
         start = stop
 
 
-def _join(chunks):
+def join(chunks):
     return np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
 
 
-def values(name, value, n, shape, select, rng, spec_name, connections=None):
+def values(name, value, n, shape, select, rng, spec_name, connections=None, where=None):
     """Per-connection values of ``name`` (weight or delay) for ``n`` connections: an array
     value has ``shape`` and ``select(flat array)`` takes the connections' values (None: all);
     random values are drawn from ``rng`` (the kernel's generator, or the connections' own
     draws, :class:`csnn.target_streams.ConnectionDraws`).
 
     ``connections``: (i_pre, i_post, endpoints) of the connections, which an expression
-    (:class:`csnn.expressions.Expression`) is evaluated for.
+    (:class:`csnn.expressions.Expression`) is evaluated for; ``where``: their ends' positions
+    (:class:`csnn.spatial.Where`) for spatial parameters, None when the nodes have none.
     """
     what = f"syn_spec[{name!r}]"
     if isinstance(value, cexpr.Expression):
         i_pre, i_post, endpoints = connections
         return _evaluate_pairs(value, i_pre, i_post, rng, endpoints)
     if isinstance(value, crandom.Parameter):
-        return value.sample(rng, n)
+        return value.sample(rng, n, where)
     if isinstance(value, dict):
         return crandom.from_spec(value, what).sample(rng, n)
     if isinstance(value, (numbers.Real, np.number)) and not isinstance(value, (bool, np.bool_)):
