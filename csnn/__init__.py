@@ -186,14 +186,16 @@ def CreateMask(masktype, specs, anchor=None):
 
 
 def PrintNodes():
-    """Print the ranges of node ids and their models, one line per run of one model, as NEST:
-    ``1 .. 100 iaf_psc_alpha``."""
+    """Print the ranges of node ids and their models, one line per run of one model, as NEST
+    lays them out: ``  1 .. 100 iaf_psc_alpha`` (ids right-aligned to the largest's width)."""
     k = _kernel.current()
     names = [k.nodes.model(g).name for g in range(1, k.nodes.size() + 1)]
+    width = len(str(len(names)))
     first = 1
     for last in range(1, len(names) + 1):
         if last == len(names) or names[last] != names[first - 1]:
-            print(f"{first} .. {last} {names[first - 1]}" if last > first else f"{first} {names[first - 1]}")
+            ids = f"{first:>{width}}" + (f" .. {last:>{width}}" if last > first else "")
+            print(f"{ids:<{2 * width + 4}} {names[first - 1]}")
             first = last + 1
 
 

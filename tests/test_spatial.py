@@ -311,7 +311,8 @@ def test_dumps_and_print_nodes(tmp_path):
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         csnn.PrintNodes()
-    assert out.getvalue() == "1 .. 4 iaf_psc_alpha\n5 parrot_neuron\n"
+    # NEST's layout: ids as wide as the largest, ranges padded to one width
+    assert out.getvalue() == "1 .. 4 iaf_psc_alpha\n5      parrot_neuron\n"
 
 
 def test_plots_draw_layers_targets_sources_masks_and_probabilities():

@@ -21,9 +21,10 @@ __all__ = ["PlotLayer", "PlotTargets", "PlotSources", "PlotProbabilityParameter"
 MASK_RESOLUTION = 400
 
 
-def _axes(fig, dimensions):
-    """The axes to draw on: ``fig``'s current axes, or a new figure's (3-d for 3-d layers)."""
-    plt = cplot.pyplot("the spatial plots")
+def _axes(fig, dimensions, what):
+    """The axes to draw on: ``fig``'s current axes, or a new figure's (3-d for 3-d layers);
+    ``what`` names the drawing function in the message when matplotlib is missing."""
+    plt = cplot.pyplot(what)
     if fig is None:
         fig = plt.figure()
         return fig, fig.add_subplot(111, projection="3d" if dimensions == 3 else None)
@@ -42,21 +43,21 @@ def _draw_extent(ax, geometry):
 def PlotLayer(layer, fig=None, nodecolor="b", nodesize=20):
     """Plot the nodes of ``layer`` at their positions (2-d or 3-d); returns the figure."""
     geometry, rows = layer_of(layer, "layer")
-    fig, ax = _axes(fig, geometry.dimensions)
+    fig, ax = _axes(fig, geometry.dimensions, "csnn.PlotLayer")
     ax.scatter(*geometry.positions[rows].T, s=nodesize, c=nodecolor)
     if geometry.dimensions == 2:
         _draw_extent(ax, geometry)
     return fig
 
 
-def _plot_partners(node, layer, partner_positions, syn_type, fig, mask, probability_parameter, node_color,
+def _plot_partners(what, node, layer, partner_positions, syn_type, fig, mask, probability_parameter, node_color,
                    node_size, color, size, mask_color, probability_cmap):
-    """PlotTargets and PlotSources: ``node``'s partners in ``layer`` and ``node`` itself."""
+    """PlotTargets and PlotSources (``what``): ``node``'s partners in ``layer`` and ``node`` itself."""
     if not isinstance(node, NodeCollection) or len(node) != 1:
         raise BadTypeError(f"give one node (a NodeCollection of one node), got {node!r}")
     geometry, _ = layer_of(layer, "layer")
     node_geometry, node_rows = layer_of(node, "the node")
-    fig, ax = _axes(fig, geometry.dimensions)
+    fig, ax = _axes(fig, geometry.dimensions, what)
     partners = np.array(partner_positions(syn_type)[0]).reshape(-1, geometry.dimensions)
     if len(partners):
         ax.scatter(*partners.T, s=size, c=color)
@@ -76,7 +77,7 @@ def PlotTargets(src_nrn, tgt_layer, syn_type=None, fig=None, mask=None, probabil
     """Plot the targets of ``src_nrn`` (one node) in ``tgt_layer`` (of synapse model
     ``syn_type`` when given), the node, and the ``mask`` and ``probability_parameter`` around
     it when given; returns the figure."""
-    return _plot_partners(src_nrn, tgt_layer, lambda syn: GetTargetPositions(src_nrn, tgt_layer, syn), syn_type, fig,
+    return _plot_partners("csnn.PlotTargets", src_nrn, tgt_layer, lambda syn: GetTargetPositions(src_nrn, tgt_layer, syn), syn_type, fig,
                           mask, probability_parameter, src_color, src_size, tgt_color, tgt_size, mask_color,
                           probability_cmap)
 
@@ -86,7 +87,7 @@ def PlotSources(src_layer, tgt_nrn, syn_type=None, fig=None, mask=None, probabil
                 probability_cmap="Greens"):
     """Plot the sources of ``tgt_nrn`` (one node) in ``src_layer``, the node, and the ``mask``
     and ``probability_parameter`` around it when given; returns the figure."""
-    return _plot_partners(tgt_nrn, src_layer, lambda syn: GetSourcePositions(src_layer, tgt_nrn, syn), syn_type, fig,
+    return _plot_partners("csnn.PlotSources", tgt_nrn, src_layer, lambda syn: GetSourcePositions(src_layer, tgt_nrn, syn), syn_type, fig,
                           mask, probability_parameter, tgt_color, tgt_size, src_color, src_size, mask_color,
                           probability_cmap)
 
@@ -103,7 +104,7 @@ def PlotProbabilityParameter(source, parameter=None, mask=None, edges=(-0.5, 0.5
     if len(source) != 1 or geometry.dimensions != 2:
         raise BadParameterError("PlotProbabilityParameter: source must be one node with 2-d positions")
     if ax is None:
-        ax = cplot.pyplot("PlotProbabilityParameter").subplots()[1]
+        ax = cplot.pyplot("csnn.PlotProbabilityParameter").subplots()[1]
     x_min, x_max, y_min, y_max = edges
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(y_min, y_max)
