@@ -63,15 +63,17 @@ class Layer:
         """Length of :meth:`displacement` (one per pair of positions)."""
         return np.sqrt(np.sum(self.displacement(from_pos, to_pos) ** 2, axis=-1))
 
-    def mask_holds(self, mask, anchors, points, allow_oversized=False):
+    def mask_holds(self, mask, anchors, points, allow_oversized=False, which=None):
         """Whether ``mask`` (a :class:`~csnn.spatial.masks.Mask` of displacements) centred on
-        each of ``anchors`` holds the position in the same row of ``points`` (arrays of shape
-        (n, dimensions)), with periodic boundaries one of its images: NEST's masked search of
-        a periodic layer, floating-point operations and all, so that nodes on a mask's edge fall
-        as they fall there.  A mask larger than a periodic layer is refused unless
-        ``allow_oversized`` (it would meet a node twice)."""
+        an anchor holds each of ``points`` (shape (n, dimensions)), with periodic boundaries
+        one of its images: NEST's masked search of a periodic layer, floating-point operations
+        and all, so that nodes on a mask's edge fall as they fall there.  ``anchors``: one per
+        point, or, with ``which`` (each point's row in ``anchors``), a few shared.  A mask
+        larger than a periodic layer is refused unless ``allow_oversized`` (it would meet a
+        node twice)."""
+        which = slice(None) if which is None else which
         if not self.edge_wrap:
-            return mask.inside(points - anchors)
+            return mask.inside(points - anchors[which])
         lower, upper = mask.bbox()
         if not allow_oversized and np.any(upper - lower > self.extent):
             raise BadParameterError(f"the mask {mask} spans {(upper - lower).tolist()}, more than the periodic "
@@ -81,13 +83,15 @@ class Layer:
         # one extent in the dimensions where the mask then reaches beyond the layer
         moved = _mod(anchors + lower - self.lower_left, self.extent) - lower + self.lower_left
         reaches = moved + upper - self.lower_left > self.extent
-        inside = mask.inside(points - moved)
+        inside = mask.inside(points - moved[which])
         for shifts in itertools.product((False, True), repeat=self.dimensions):
             shifted = np.array(shifts)
             if shifted.any():
-                rows = np.all(reaches[:, shifted], axis=1)
-                if rows.any():
-                    inside[rows] |= mask.inside(points[rows] - (moved[rows] - shifted * self.extent))
+                needed = np.all(reaches[:, shifted], axis=1)
+                rows = np.flatnonzero(needed[which]) if needed.any() else None
+                if rows is not None and rows.size:
+                    anchor = (moved - shifted * self.extent)[which[rows] if isinstance(which, np.ndarray) else rows]
+                    inside[rows] |= mask.inside(points[rows] - anchor)
         return inside
 
 

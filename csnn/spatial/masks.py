@@ -20,6 +20,15 @@ __all__ = ["Mask", "create_mask", "as_mask"]
 ROTATED_BOX_MARGIN = 1e-12
 
 
+def every_column(condition):
+    """Rows of a boolean (n, dimensions) array true in every column (numpy's reduction along
+    a short axis is slow: the columns are joined one by one)."""
+    out = condition[:, 0].copy()
+    for j in range(1, condition.shape[1]):
+        out &= condition[:, j]
+    return out
+
+
 class Mask:
     """A region of displacements, 2- or 3-dimensional: ``Inside(point)``; ``m1 & m2``, ``m1 |
     m2`` and ``m1 - m2`` are the intersection, the union and the difference."""
@@ -105,9 +114,9 @@ class _Box(Mask):
 
     def inside(self, points):
         if not self.rotated:
-            return np.all((points >= self.lower_left) & (points <= self.upper_right), axis=1)
+            return every_column((points >= self.lower_left) & (points <= self.upper_right))
         p = self._unrotated(points)
-        return np.all((p >= self.lower_left - ROTATED_BOX_MARGIN) & (p <= self.upper_right + ROTATED_BOX_MARGIN), axis=1)
+        return every_column((p >= self.lower_left - ROTATED_BOX_MARGIN) & (p <= self.upper_right + ROTATED_BOX_MARGIN))
 
     def bbox(self):
         if not self.rotated:
@@ -137,12 +146,14 @@ class _Ball(Mask):
         self.radius, self.center = radius, center
 
     def inside(self, points):
-        d = np.abs(points - self.center)
+        columns = (np.abs(points[:, j] - self.center[j]) for j in range(self.dimensions))
         # NEST's order of tests, so that points on the edge fall as they fall there: outside
         # in some coordinate; inside the inscribed diamond; else by the length
-        beyond = np.any(d > self.radius, axis=1)
-        diamond = d.sum(axis=1) <= self.radius
-        return ~beyond & (diamond | (np.sqrt(np.sum((points - self.center) ** 2, axis=1)) <= self.radius))
+        near, diamond, squares = None, 0.0, 0.0
+        for d in columns:
+            near = d <= self.radius if near is None else near & (d <= self.radius)
+            diamond, squares = diamond + d, squares + d * d
+        return near & ((diamond <= self.radius) | (np.sqrt(squares) <= self.radius))
 
     def bbox(self):
         return self.center - self.radius, self.center + self.radius

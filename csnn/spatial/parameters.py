@@ -37,6 +37,11 @@ class Where:
             self._displacement = self.layer.displacement(self.source, self.target)
         return self._displacement
 
+    def distance(self):
+        """Length of :meth:`displacement` per connection."""
+        d = self.displacement()
+        return np.sqrt(sum(d[:, j] * d[:, j] for j in range(d.shape[1])))
+
 
 class _Spatial(Parameter):
     """A parameter read from a :class:`Where`; ``read(where)`` gives its values."""
@@ -79,7 +84,7 @@ class _Distance(_Spatial):
     ``.n(k)`` (k = 1, 2, 3): the distance along one axis (its absolute displacement)."""
 
     def __init__(self):
-        super().__init__(lambda where: np.sqrt(np.sum(where.displacement() ** 2, axis=1)), "csnn.spatial.distance",
+        super().__init__(lambda where: where.distance(), "csnn.spatial.distance",
                          "source")
 
     x = property(lambda self: _distance_along(0))
