@@ -268,6 +268,12 @@ def test_spatial_connections_need_layers_and_spatial_parameters_need_positions()
         csnn.Create("iaf_psc_alpha", positions=csnn.spatial.grid([2, 2]), params={"V_m": csnn.spatial.distance})
     with pytest.raises(BadParameterError, match=r"csnn\.spatial\.pos\.x is the position of a node"):
         csnn.Create("iaf_psc_alpha", 2, params={"V_m": csnn.spatial.pos.x})
+    with pytest.raises(IllegalConnectionError, match=r"spatial parameters as weight or delay need one of the spatial "
+                                                     r"rules pairwise_bernoulli, fixed_indegree, fixed_outdegree .* "
+                                                     r"not 'all_to_all'"):
+        csnn.Connect(grid, grid, syn_spec={"weight": csnn.spatial.distance})
+    with pytest.raises(csnn.CSNNError, match=r"sources must be a NodeCollection, got \[1, 2\]"):
+        csnn.GetTargetNodes([1, 2], grid)
     with pytest.raises(IllegalConnectionError, match=r"grid masks can only be used with grid layers"):
         free = csnn.Create("iaf_psc_alpha", positions=csnn.spatial.free([[0.0, 0.0], [0.5, 0.5]]))
         csnn.Connect(free, free, {"rule": "pairwise_bernoulli", "p": 1.0, "mask": {"grid": {"shape": [2, 2]}}})

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 nest = pytest.importorskip("nest")
 import csnn  # noqa: E402
@@ -85,14 +86,12 @@ MASKS = [
 ]
 
 
-@pytest.mark.parametrize("mask", MASKS, ids=lambda m: "-".join(m))
-@pytest.mark.parametrize("layout", [grid, free])
+@pytest.mark.parametrize("mask, layout", [pytest.param(mask, layout, id=f"{'-'.join(mask)}-{layout.__name__}")
+                                          for mask in MASKS for layout in (grid, free)
+                                          if "grid" not in mask or layout is grid])   # grid masks: grid layers
 @pytest.mark.parametrize("edge_wrap", [False, True])
 @pytest.mark.parametrize("use_on_source", [False, True])
 def test_a_mask_admits_the_pairs_nest_admits(mask, layout, edge_wrap, use_on_source):
-    if "grid" in mask and layout is free:
-        pytest.skip("grid masks are for grid layers")
-
     def build(sim):
         pre, post = layout(sim, edge_wrap), layout(sim, edge_wrap)
         sim.Connect(pre, post, {"rule": "pairwise_bernoulli", "p": 1.0, "mask": mask, "use_on_source": use_on_source})
@@ -141,6 +140,23 @@ def test_layers_positions_and_distances_are_nests(edge_wrap):
         np.testing.assert_allclose(b, a, rtol=0, atol=1e-15)
     for key in ("center", "nearest", "selected"):
         assert in_csnn[key] == in_nest[key]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(-500, 499), st.integers(-500, 499)), min_size=2, max_size=12, unique=True),
+       st.booleans())
+def test_displacements_and_distances_of_any_positions_are_nests(points, edge_wrap):
+    """Free positions on a 1e-3 lattice in a periodic or open unit square: Displacement and
+    Distance between nodes and from a position, to the last bit."""
+    positions = (np.array(points) / 1000.0).tolist()
+
+    def build(sim):
+        nodes = sim.Create("iaf_psc_alpha", positions=sim.spatial.free(positions, extent=[1.0, 1.0],
+                                                                       edge_wrap=edge_wrap))
+        return [sim.Displacement(nodes[0], nodes), sim.Distance(nodes[1], nodes),
+                sim.Displacement([[0.25, -0.375]], nodes), sim.Distance([[0.25, -0.375]], nodes)]
+    for a, b in zip(*both(build)):
+        np.testing.assert_array_equal(np.array(b), np.array(a))
 
 
 def spatial_parameters(sim):

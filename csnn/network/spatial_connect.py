@@ -33,8 +33,8 @@ from ..errors import BadParameterError, IllegalConnectionError
 from ..target_streams import ConnectionDraws, unit
 from .connect import BLOCK_PAIRS, join, row_blocks
 
-#: the rules that draw target by target from the targets' streams
-PER_TARGET = ("pairwise_bernoulli", "fixed_indegree")
+#: the rules that connect layers through masks and kernels (NEST's ConnectLayers)
+RULES = ("pairwise_bernoulli", "fixed_indegree", "fixed_outdegree")
 
 
 def is_spatial(spec, syn_params):
@@ -50,6 +50,10 @@ class Plan:
     centred and which layers measure ``p`` and the synapse values (the module's table)."""
 
     def __init__(self, spec, pre_layer, post_layer):
+        if spec["rule"] not in RULES:
+            raise IllegalConnectionError(
+                f"Connect: spatial parameters as weight or delay need one of the spatial rules {', '.join(RULES)} "
+                f"(as in NEST), not {spec['rule']!r}")
         (self.pre_layer, pre_rows), (self.post_layer, post_rows) = pre_layer, post_layer
         if self.pre_layer.dimensions != self.post_layer.dimensions:
             raise IllegalConnectionError(f"Connect: pre has {self.pre_layer.dimensions}-d positions and post "
@@ -335,4 +339,4 @@ def _expand(first, count, order):
     return order[starts + np.arange(lengths.sum())]
 
 
-__all__ = ["is_spatial", "Plan", "pairs", "BLOCK_PAIRS"]
+__all__ = ["RULES", "is_spatial", "Plan", "pairs", "BLOCK_PAIRS"]

@@ -18,12 +18,17 @@ __all__ = ["Displacement", "Distance", "FindNearestElement", "FindCenterElement"
            "DumpLayerConnections"]
 
 
-def layer_of(nodes, what):
-    """(Layer, rows) of ``nodes`` (a NodeCollection of one layer); ``what`` names the argument."""
+def collection(nodes, what):
+    """``nodes``, checked to be a NodeCollection of the present kernel (``what`` names it)."""
     if not isinstance(nodes, NodeCollection):
         raise BadTypeError(f"{what} must be a NodeCollection, got {nodes!r}")
     nodes._check_alive()
-    found = nodes._kernel_ref.nodes.layer_of(nodes._ids)
+    return nodes
+
+
+def layer_of(nodes, what):
+    """(Layer, rows) of ``nodes`` (a NodeCollection of one layer); ``what`` names the argument."""
+    found = collection(nodes, what)._kernel_ref.nodes.layer_of(nodes._ids)
     if found is None:
         raise BadParameterError(f"{what} must be nodes created with positions, all by one Create call (a layer); "
                                 f"got {nodes!r}")
@@ -112,7 +117,7 @@ def GetTargetNodes(sources, tgt_layer, syn_model=None):
     """For each node of ``sources``, its targets in ``tgt_layer`` (a NodeCollection, each target
     once; only those of synapse model ``syn_model`` when given): a tuple."""
     layer_of(tgt_layer, "tgt_layer")
-    source, target = _connections(sources, tgt_layer, syn_model)
+    source, target = _connections(collection(sources, "sources"), tgt_layer, syn_model)
     kernel = session.current()
     return tuple(NodeCollection._from_ids(kernel, np.unique(t)) for t in _grouped(source, target, sources.tolist()))
 
@@ -120,7 +125,7 @@ def GetTargetNodes(sources, tgt_layer, syn_model=None):
 def GetSourceNodes(src_layer, targets, syn_model=None):
     """For each node of ``targets``, its sources in ``src_layer`` (a NodeCollection): a tuple."""
     layer_of(src_layer, "src_layer")
-    source, target = _connections(src_layer, targets, syn_model)
+    source, target = _connections(src_layer, collection(targets, "targets"), syn_model)
     kernel = session.current()
     return tuple(NodeCollection._from_ids(kernel, np.unique(s)) for s in _grouped(target, source, targets.tolist()))
 
@@ -138,7 +143,7 @@ def GetTargetPositions(sources, tgt_layer, syn_model=None):
     """For each node of ``sources``, the positions of its targets in ``tgt_layer``, one per
     connection (a list of lists of positions)."""
     layer_of(tgt_layer, "tgt_layer")
-    source, target = _connections(sources, tgt_layer, syn_model)
+    source, target = _connections(collection(sources, "sources"), tgt_layer, syn_model)
     return [_positions(t) for t in _grouped(source, target, sources.tolist())]
 
 
@@ -146,7 +151,7 @@ def GetSourcePositions(src_layer, targets, syn_model=None):
     """For each node of ``targets``, the positions of its sources in ``src_layer``, one per
     connection (a list of lists of positions)."""
     layer_of(src_layer, "src_layer")
-    source, target = _connections(src_layer, targets, syn_model)
+    source, target = _connections(src_layer, collection(targets, "targets"), syn_model)
     return [_positions(s) for s in _grouped(target, source, targets.tolist())]
 
 
