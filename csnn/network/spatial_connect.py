@@ -18,8 +18,8 @@ fixed_outdegree                                the source (targets) pre         
 
 Displacements go from source to target.  The candidates of a driver (a target, or a source
 for fixed_outdegree) are the nodes in the mask's bounding box around it (:class:`_Window`);
-the mask tests those of a block of drivers at once, ``BLOCK_PAIRS`` at most (numpy, no loop
-over pairs).  pairwise_bernoulli and fixed_indegree draw target by target from the targets' random
+the mask tests those of a block of drivers at once, ``csnn.network.connect.BLOCK_PAIRS`` at
+most (numpy, no loop over pairs).  pairwise_bernoulli and fixed_indegree draw target by target from the targets' random
 streams (:mod:`csnn.target_streams`), so any number of processes makes the same network;
 fixed_outdegree draws on every process from the kernel's generator, as NEST does.
 """
@@ -29,9 +29,9 @@ import numpy as np
 
 from .. import random as crandom
 from .. import spatial as cspatial
-from ..errors import BadParameterError, IllegalConnectionError
+from ..errors import IllegalConnectionError
 from ..target_streams import ConnectionDraws, unit
-from .connect import BLOCK_PAIRS, join, row_blocks
+from .connect import join, row_blocks
 
 #: the rules that connect layers through masks and kernels (NEST's ConnectLayers)
 RULES = ("pairwise_bernoulli", "fixed_indegree", "fixed_outdegree")
@@ -74,7 +74,6 @@ class Plan:
             mask = spec["mask"].for_layer(self.mask_layer)
             self.mask = cspatial.Converse(mask) if around_source and self.search_sources else mask
         self.p = spec.get("p", 1.0)
-
         self.drivers = self.target if self.search_sources else self.source
         self.pool = self.source if self.search_sources else self.target
         self._window = _Window(self.pool, self.mask, self.mask_layer)
@@ -339,4 +338,4 @@ def _expand(first, count, order):
     return order[starts + np.arange(lengths.sum())]
 
 
-__all__ = ["RULES", "is_spatial", "Plan", "pairs", "BLOCK_PAIRS"]
+__all__ = ["RULES", "is_spatial", "Plan", "pairs"]
