@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import BadParameterError, BadTypeError, as_numbers
 from ..random import Parameter
 
-__all__ = ["Layout", "free", "grid", "Layer", "as_coordinates"]
+__all__ = ["Layout", "free", "grid", "Layer", "as_coordinates", "array_layer"]
 
 
 class Layer:
@@ -182,6 +182,10 @@ class free(Layout):
         else:
             # NEST's rule: the bounding box rounded up to whole units, about its centre
             extent = np.ceil(high - low)
+            if self.edge_wrap and not np.all(extent > 0):
+                raise BadParameterError(f"spatial.free: the positions do not spread in dimension "
+                                        f"{int(np.argmin(extent))}, so their extent is 0 and cannot wrap; give "
+                                        "spatial.free(pos, extent=[...], edge_wrap=True)")
         return Layer(positions, center - extent / 2, extent, self.edge_wrap)
 
 
