@@ -13,6 +13,8 @@ on which other connections are drawn, on which process, or in what order.
 :class:`TargetStreams` draws a call's pairs per target row; :meth:`TargetStreams.elements`
 gives a :class:`ConnectionDraws`, which csnn's random parameters (:mod:`csnn.random`) and
 expressions draw from as from a numpy ``Generator``: one value per connection.
+:class:`BlockDraws` gives pairs tested a block at a time (a parameter as a connection
+probability) draws numbered alike in every block.
 """
 import copy
 
@@ -188,3 +190,22 @@ class ConnectionDraws:
             out[at] = sample(generator, int(self.index[at].max()) + 1)[self.index[at].astype(np.int64)]
         return out
 
+
+
+class BlockDraws:
+    """Connection draws for pairs taken a block at a time, every block's numbered from the same
+    draw, so that the numbers a pair gets depend neither on the blocks nor on which process
+    draws them: ``of(stream, index)`` gives a block's :class:`ConnectionDraws`, :meth:`finish`
+    moves the call's ``streams`` past the draws the blocks made (a process with no block must
+    still have one, maybe empty, for every process to move alike)."""
+
+    def __init__(self, streams):
+        self.streams, self.parts = streams, []
+
+    def of(self, stream, index):
+        part = copy.copy(self.streams)
+        self.parts.append(part)
+        return ConnectionDraws(part, np.asarray(stream), index)
+
+    def finish(self):
+        self.streams.draws = max([self.streams.draws] + [part.draws for part in self.parts])

@@ -239,6 +239,23 @@ def test_spatial_connections_are_the_same_on_any_number_of_threads():
         np.testing.assert_array_equal(a, b)
 
 
+def test_a_random_p_connects_nodes_without_positions_as_in_nest():
+    """NEST draws p per pair when it is a (non-spatial) parameter; the pairs are Bernoulli
+    trials of mean probability 0.1 (the count within 6 standard deviations of 40000 * 0.1)."""
+    def pairs(threads):
+        csnn.ResetKernel()
+        csnn.SetKernelStatus({"local_num_threads": threads, "rng_seed": 3})
+        nodes = csnn.Create("iaf_psc_delta", 200)
+        csnn.Connect(nodes, nodes, {"rule": "pairwise_bernoulli", "p": csnn.random.uniform(0.0, 0.2)},
+                     {"weight": csnn.random.normal(1.0, 0.1)})
+        c = csnn.GetConnections(nodes, nodes)
+        return c.get("source"), c.get("target"), c.get("weight")
+    one, two = pairs(1), pairs(2)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+    assert abs(one[0].size - 4000) < 6 * np.sqrt(40000 * 0.1 * 0.9)
+
+
 @pytest.mark.parametrize("conn_spec, message", [
     ({"rule": "pairwise_bernoulli", "p": 1.0, "kernel": 0.5},
      r"conn_spec key 'kernel' is NEST 2's .* NEST 3 calls the connection probability 'p'"),

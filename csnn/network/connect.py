@@ -24,7 +24,7 @@ from .. import memory as cmemory
 from .. import random as crandom
 from .. import spatial as cspatial
 from ..errors import BadParameterError, BadTypeError, IllegalConnectionError, as_numbers, shown, to_float, unknown_name
-from ..target_streams import ConnectionDraws
+from ..target_streams import BlockDraws, ConnectionDraws
 
 #: rule -> the conn_spec keys it needs
 RULES = {
@@ -62,10 +62,11 @@ CANDIDATE_BYTES = 64
 
 def expected_connections(spec, n_pre, n_post):
     """How many connections rule ``spec`` makes between n_pre and n_post nodes (the mean for
-    pairwise_bernoulli), or None when only drawing them tells (rule 'expression', spatial
-    pairwise_bernoulli)."""
+    pairwise_bernoulli), or None when only drawing them tells (rule 'expression',
+    pairwise_bernoulli with a parameter as p)."""
     rule = spec["rule"]
-    if rule == "expression" or (rule == "pairwise_bernoulli" and spec.get("spatial")):
+    if rule == "expression" or (rule == "pairwise_bernoulli" and (
+            spec.get("spatial") or isinstance(spec["p"], crandom.Parameter))):
         return None
     if rule == "one_to_one":
         return min(n_pre, n_post)
@@ -140,8 +141,9 @@ def _parse_spatial_keys(conn_spec, rule):
     p = conn_spec.get("p")
     if p is not None:
         spec["p"] = p if isinstance(p, crandom.Parameter) else _probability("p", p)
+    # NEST's rule: a random p alone connects nodes without positions; a spatial one needs them
     spec["spatial"] = spec["mask"] is not None or "use_on_source" in conn_spec or (
-        "p" in conn_spec and (rule != "pairwise_bernoulli" or isinstance(spec["p"], crandom.Parameter)))
+        "p" in conn_spec and (rule != "pairwise_bernoulli" or isinstance(p, crandom.Parameter) and p.is_spatial()))
     return spec
 
 
@@ -220,14 +222,23 @@ def target_pairs(spec, pre, post, streams, rows):
         i_pre = _indegree_sources(streams, rows, k, pre, post, autapses, multapses)
         return (i_pre.ravel(), np.repeat(rows, k), (n_post, k), lambda values: values.reshape(n_post, k)[rows].ravel(),
                 lambda: np.tile(np.arange(k, dtype=np.uint64), rows.size))
-    # pairwise_bernoulli: one uniform number per (target, source), rows a block at a time
+    # pairwise_bernoulli: one uniform number per (target, source), rows a block at a time; a
+    # parameter as p (NEST's random p) is drawn per pair from the pairs' own streams
     p = spec["p"]
     draw = streams.next_draw()
+    kernel = BlockDraws(streams) if isinstance(p, crandom.Parameter) else None
     chunks_pre, chunks_post = [], []
-    for start, stop in row_blocks(np.full(rows.size, n_pre)):
-        r, c = np.nonzero(streams.row_uniforms(draw, rows[start:stop], n_pre) < p)
+    # one block at least, so that every process moves past the draws of p alike
+    for start, stop in list(row_blocks(np.full(rows.size, n_pre))) or [(0, 0)]:
+        uniforms = streams.row_uniforms(draw, rows[start:stop], n_pre)
+        if kernel is not None:
+            targets, sources = np.repeat(rows[start:stop], n_pre), np.tile(np.arange(n_pre), stop - start)
+            p = spec["p"].sample(kernel.of(targets, sources), targets.size).reshape(uniforms.shape)
+        r, c = np.nonzero(uniforms < p)
         chunks_post.append(rows[start + r])
         chunks_pre.append(c)
+    if kernel is not None:
+        kernel.finish()
     i_pre, i_post = join(chunks_pre), join(chunks_post)
     if not autapses:
         keep = pre[i_pre] != post[i_post]

@@ -23,14 +23,12 @@ most (numpy, no loop over pairs).  pairwise_bernoulli and fixed_indegree draw ta
 streams (:mod:`csnn.target_streams`), so any number of processes makes the same network;
 fixed_outdegree draws on every process from the kernel's generator, as NEST does.
 """
-import copy
-
 import numpy as np
 
 from .. import random as crandom
 from .. import spatial as cspatial
 from ..errors import IllegalConnectionError
-from ..target_streams import ConnectionDraws, unit
+from ..target_streams import BlockDraws, unit
 from .connect import join, row_blocks
 
 #: the rules that connect layers through masks and kernels (NEST's ConnectLayers)
@@ -110,27 +108,10 @@ class Plan:
         return self.p.sample(draws, a.size, self.where(a, b, self.kernel_layer))
 
 
-class _BlockDraws:
-    """Connection draws for the pairs of each block, all numbered from the same draw, so that
-    the numbers a pair gets do not depend on the blocks (nor on which process draws them);
-    :meth:`finish` moves the call's streams past the draws the blocks made."""
-
-    def __init__(self, streams):
-        self.streams, self.parts = streams, []
-
-    def of(self, stream, index):
-        part = copy.copy(self.streams)
-        self.parts.append(part)
-        return ConnectionDraws(part, stream, index)
-
-    def finish(self):
-        self.streams.draws = max([self.streams.draws] + [part.draws for part in self.parts])
-
-
 def pairs(spec, plan, pre, post, streams, rows, rng, room):
-    """The pairs of a spatial Connect call: (i_pre, i_post, the draws of their values: the
-    connections' own, :class:`ConnectionDraws`, or the kernel's generator ``rng``, their
-    :class:`csnn.spatial.Where` for the synapse values).  ``pre``, ``post``: the ids;
+    """The pairs of a spatial Connect call: (i_pre, i_post, the draws of their values (the
+    connections' own, :class:`csnn.target_streams.ConnectionDraws`, or the kernel's generator
+    ``rng``), their :class:`csnn.spatial.Where` for the synapse values).  ``pre``, ``post``: the ids;
     ``streams``: the call's :class:`csnn.target_streams.TargetStreams`; ``rows``: the targets
     this process draws (indices into post, for the per-target rules); ``room(n)`` raises when n
     connections cannot be built."""
@@ -152,7 +133,7 @@ def _bernoulli_pairs(spec, plan, pre, post, streams, rows, room):
     kept with probability p (one uniform number per pair, at the pair's counter in the target's
     stream, so whichever pairs are tested together)."""
     draw = streams.next_draw()
-    kernel_draws = _BlockDraws(streams)
+    kernel_draws = BlockDraws(streams)
     chunks_pre, chunks_post = [], []
     drawn = 0
     for drivers, row, a in plan.blocks(rows):
@@ -180,7 +161,7 @@ def _degree_pairs(spec, what, plan, rows, drivers, pool, streams=None, rng=None)
     k, multapses, autapses = spec[what], spec["allow_multapses"], spec["allow_autapses"]
     # the draw of the choices, then the kernel's (the same numbers on every process)
     draw = None if streams is None else streams.next_draw()
-    kernel_draws = None if streams is None else _BlockDraws(streams)
+    kernel_draws = None if streams is None else BlockDraws(streams)
     chunks_driver, chunks_partner = [], []
     for block, row, partner in plan.blocks(rows):
         driver = block[row]

@@ -52,6 +52,8 @@ nest.Connect(nest.Create("step_current_generator", params={"amplitude_times": [1
 nest.Connect(neurons, neurons, {"rule": "fixed_indegree", "indegree": 6},
              {"weight": nest.random.uniform(-4.0, 6.0), "delay": nest.random.uniform(0.8, 3.0)})
 nest.Connect(exp + alpha, exp + alpha, {"rule": "pairwise_bernoulli", "p": 0.2}, {"weight": 60.0, "delay": 1.5})
+nest.Connect(delta, delta, {"rule": "pairwise_bernoulli", "p": nest.random.uniform(0.0, 0.2)},
+             {"weight": nest.random.normal(0.5, 0.2), "delay": 1.2})
 # drawn whole on every process (fixed_outdegree), and redrawn until inside (a branch of draws)
 nest.Connect(delta, exp + srm, {"rule": "fixed_outdegree", "outdegree": 2},
              {"weight": 30.0, "delay": {"distribution": "normal_clipped", "mu": 1.5, "sigma": 0.8, "low": 0.6,
