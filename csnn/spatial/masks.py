@@ -320,7 +320,7 @@ def create_mask(masktype, specs, anchor=None):
     if masktype in ("grid", "grid3d"):
         shape = _integers(specs["shape"], f"{what}: shape", dimensions, minimum=1)
         return _GridMask(shape, [0] * len(shape) if anchor is None else _grid_anchor(anchor, len(shape)))
-    mask = _MAKERS[masktype](dimensions, {key: specs[key] for key in specs}, what)
+    mask = _MAKERS[masktype](dimensions, specs, what)
     return mask if anchor is None else _Anchored(mask, _numbers(anchor, "CreateMask: anchor", dimensions))
 
 
