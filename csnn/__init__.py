@@ -12,7 +12,7 @@ import numpy as _np
 
 # first: in a tree without the compiled core, this import says what to do (csnn/_core/__init__.py)
 from . import _core
-from . import analysis, hh, math, plot, random, spatial, stimuli
+from . import analysis, hh, logic, math, plot, random, spatial, spatial_distributions, stimuli
 from ._version import __version__
 from .checkpoint import load, save
 from .devices import read_events
@@ -22,7 +22,12 @@ from .network import kernel as _kernel
 from .network.models import ALIASES as _MODEL_ALIASES
 from .network import processes as _processes
 from .network.nodes import NodeCollection, SynapseCollection, as_ids as _as_ids, status_keys as _status_keys
+from .spatial import Mask
 from .tools.gather import gather_events
+from .tools.layer_plots import PlotLayer, PlotProbabilityParameter, PlotSources, PlotTargets
+from .tools.layers import (Displacement, Distance, DumpLayerConnections, DumpLayerNodes, FindCenterElement,
+                           FindNearestElement, GetSourceNodes, GetSourcePositions, GetTargetNodes, GetTargetPositions,
+                           SelectNodesByMask)
 
 # under an MPI launcher of several processes: join them, so that one's error ends them all
 _processes.start()
@@ -34,7 +39,11 @@ __all__ = [
     "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
     "NumProcesses", "SyncProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
     "read_events", "gather_events", "save", "load", "GetNodes", "__version__", "set", "get", "NESTErrors",
-    "GetLocalNodeCollection", "CreateParameter", "Disconnect", "Install", "SonataNetwork",
+    "GetLocalNodeCollection", "CreateParameter", "Disconnect", "Install", "SonataNetwork", "logic",
+    "spatial_distributions", "CreateMask", "Mask", "Displacement", "Distance", "FindNearestElement",
+    "FindCenterElement", "GetTargetNodes", "GetSourceNodes", "GetTargetPositions", "GetSourcePositions",
+    "SelectNodesByMask", "DumpLayerNodes", "DumpLayerConnections", "PlotLayer", "PlotTargets", "PlotSources",
+    "PlotProbabilityParameter", "PrintNodes",
 ]
 
 
@@ -164,9 +173,31 @@ def GetNodes(properties=None, local_only=False):
 
 
 def CreateParameter(parametertype, specs):
-    """A random parameter or a constant, as NEST 3 creates them: ``CreateParameter('normal',
-    {'mean': 0.0, 'std': 1.0})`` is ``csnn.random.normal(mean=0.0, std=1.0)``."""
-    return random.create_parameter(parametertype, specs)
+    """A parameter as NEST 3 creates them: ``CreateParameter('normal', {'mean': 0.0, 'std':
+    1.0})`` is ``csnn.random.normal(mean=0.0, std=1.0)``; the spatial types ('distance',
+    'position', 'gaussian', 'exp_distribution', 'gaussian2d', 'gamma', 'gabor') are those of
+    :mod:`csnn.spatial` and :mod:`csnn.spatial_distributions`."""
+    return random.create_parameter(parametertype, specs, {**random.PARAMETER_TYPES, **spatial.PARAMETER_TYPES})
+
+
+def CreateMask(masktype, specs, anchor=None):
+    """A spatial mask for Connect's ``conn_spec['mask']``, as NEST's: ``CreateMask('circular',
+    {'radius': 0.5})``; types, parameters and ``anchor``: :mod:`csnn.spatial.masks`."""
+    return spatial.create_mask(masktype, specs, anchor)
+
+
+def PrintNodes():
+    """Print the ranges of node ids and their models, one line per run of one model, as NEST
+    lays them out: ``  1 .. 100 iaf_psc_alpha`` (ids right-aligned to the largest's width)."""
+    k = _kernel.current()
+    names = [k.nodes.model(g).name for g in range(1, k.nodes.size() + 1)]
+    width = len(str(len(names)))
+    first = 1
+    for last in range(1, len(names) + 1):
+        if last == len(names) or names[last] != names[first - 1]:
+            ids = f"{first:>{width}}" + (f" .. {last:>{width}}" if last > first else "")
+            print(f"{ids:<{2 * width + 4}} {names[first - 1]}")
+            first = last + 1
 
 
 def GetLocalNodeCollection(nodes):
@@ -186,11 +217,11 @@ def GetPosition(nodes):
     """Positions given to ``Create``: a tuple for one node, else a tuple of tuples."""
     k = _kernel.current()
     ids = _as_ids(nodes)
-    positions = [k.nodes.position(g) for g in ids.tolist()]
-    missing = [g for g, position in zip(ids.tolist(), positions) if position is None]
-    if missing:
-        raise NESTError(f"GetPosition: node {missing[0]} was created without positions")
-    pos = tuple(tuple(position.tolist()) for position in positions)
+    positions = k.nodes.position_array(ids)
+    missing = _np.isnan(positions[:, 0])
+    if missing.any():
+        raise NESTError(f"GetPosition: node {ids[missing][0]} was created without positions")
+    pos = tuple(tuple(p[~_np.isnan(p)].tolist()) for p in positions)
     return pos[0] if len(pos) == 1 else pos
 
 
@@ -267,6 +298,13 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
     positions (``'exp(-(x_pre - x_post)**2 / (2 * width**2))'`` with ``'namespace': {'width':
     w}``).  Devices connect as in NEST: Connect(generator, neurons), Connect(neurons,
     spike_recorder), Connect(multimeter, neurons).
+
+    Between layers (nodes created with positions), as NEST 3's spatial module:
+    'pairwise_bernoulli', 'fixed_indegree' and 'fixed_outdegree' take a 'mask'
+    (:func:`CreateMask` or a dict such as ``{'circular': {'radius': 0.5}}``) and a probability
+    'p' that may be a spatial parameter (``csnn.spatial_distributions.gaussian(
+    csnn.spatial.distance, std=0.2)``), with 'use_on_source' and 'allow_oversized_mask';
+    weights and delays may be spatial parameters too (:mod:`csnn.network.spatial_connect`).
     """
     return _kernel.current().connections.connect(pre, post, conn_spec, syn_spec, return_synapsecollection)
 

@@ -2,39 +2,34 @@
 import numpy as np
 
 from .errors import BadParameterError
-from .random import Parameter, as_parameter, redrawn
+from .random import as_parameter, derived, redrawn
 
 __all__ = ["exp", "sin", "cos", "min", "max", "redraw"]
 
 
-def _apply(function, name, parameter):
-    p = as_parameter(parameter)
-    return Parameter(lambda rng, n: function(p.sample(rng, n)), f"{name}({p.description})")
-
-
 def exp(parameter):
     """Exponential of a parameter."""
-    return _apply(np.exp, "exp", parameter)
+    return derived(np.exp, f"exp({as_parameter(parameter).description})", parameter)
 
 
 def sin(parameter):
     """Sine of a parameter (radians)."""
-    return _apply(np.sin, "sin", parameter)
+    return derived(np.sin, f"sin({as_parameter(parameter).description})", parameter)
 
 
 def cos(parameter):
     """Cosine of a parameter (radians)."""
-    return _apply(np.cos, "cos", parameter)
+    return derived(np.cos, f"cos({as_parameter(parameter).description})", parameter)
 
 
 def min(parameter, value):
     """Elementwise minimum of a parameter and a number."""
-    return _apply(lambda x: np.minimum(x, value), f"min[{value}]", parameter)
+    return derived(np.minimum, f"min({as_parameter(parameter).description}, {value})", parameter, value)
 
 
 def max(parameter, value):
     """Elementwise maximum of a parameter and a number."""
-    return _apply(lambda x: np.maximum(x, value), f"max[{value}]", parameter)
+    return derived(np.maximum, f"max({as_parameter(parameter).description}, {value})", parameter, value)
 
 
 def redraw(parameter, min, max):
@@ -42,4 +37,4 @@ def redraw(parameter, min, max):
     p = as_parameter(parameter)
     if not min <= max:
         raise BadParameterError(f"redraw: min = {min} must not exceed max = {max}")
-    return redrawn(p.sample, min, max, f"redraw({p.description}, min={min}, max={max})")
+    return redrawn(p, min, max, f"redraw({p.description}, min={min}, max={max})")

@@ -18,33 +18,52 @@ from .errors import BadParameterError, BadTypeError, shown, to_float, unknown_na
 from .target_streams import ConnectionDraws
 
 __all__ = ["Parameter", "uniform", "uniform_int", "normal", "lognormal", "exponential", "from_spec",
-           "create_parameter"]
+           "create_parameter", "derived", "PARAMETER_TYPES"]
 
 
 class Parameter:
-    """A value drawn per node or per connection: ``sample(rng, n)`` returns ``n`` values."""
+    """A value drawn per node or per connection: ``sample(rng, n)`` returns ``n`` values.
+
+    Parameters combine with ``+ - * / **``, unary ``-`` and the comparisons ``< <= == != >=
+    >`` (1.0 where true, 0.0 where false, for :func:`csnn.logic.conditional`), as NEST's do;
+    a comparison is a Parameter, not a bool.  Spatial parameters (:mod:`csnn.spatial`) read
+    the positions of the nodes or of a connection's ends from ``where`` (a
+    :class:`csnn.spatial.parameters.Where`); the others ignore it.
+    """
 
     def __init__(self, draw, description):
         self._draw = draw
         self.description = description
 
-    def sample(self, rng, n):
-        """Draw ``n`` values (float array) from numpy Generator ``rng``."""
-        values = np.asarray(self._draw(rng, n), dtype=float)
+    def sample(self, rng, n, where=None):
+        """Draw ``n`` values (float array) from numpy Generator ``rng``; spatial parameters
+        read the positions they depend on from ``where``."""
+        values = np.asarray(self._values(rng, n, where), dtype=float)
         return np.broadcast_to(values, (n,)).copy() if values.ndim == 0 else values
+
+    def _values(self, rng, n, where):
+        return self._draw(rng, n)
+
+    def is_spatial(self):
+        """Whether the values depend on positions (NEST's ``Parameter.is_spatial``)."""
+        return False
+
+    def apply(self, spatial_nc, positions=None):
+        """NEST's ``Parameter.apply``: the values for the nodes of ``spatial_nc`` (created with
+        positions), or, with ``positions``, for connections from the one node of
+        ``spatial_nc`` to each of these positions (a tuple of values)."""
+        rng, where, n = spatial_nc._spatial_context(positions)
+        return tuple(self.sample(rng, n, where).tolist())
 
     def __repr__(self):
         return f"<csnn Parameter {self.description}>"
 
-    # arithmetic -----------------------------------------------------------------------------
+    # arithmetic and comparisons -----------------------------------------------------------
 
     def _combine(self, other, op, symbol, reflected=False):
         other_p = as_parameter(other)
-        if reflected:
-            return Parameter(lambda rng, n: op(other_p.sample(rng, n), self.sample(rng, n)),
-                             f"({other_p.description} {symbol} {self.description})")
-        return Parameter(lambda rng, n: op(self.sample(rng, n), other_p.sample(rng, n)),
-                         f"({self.description} {symbol} {other_p.description})")
+        first, second = (other_p, self) if reflected else (self, other_p)
+        return derived(op, f"({first.description} {symbol} {second.description})", first, second)
 
     def __add__(self, other):
         return self._combine(other, np.add, "+")
@@ -74,7 +93,55 @@ class Parameter:
         return self._combine(other, np.power, "**")
 
     def __neg__(self):
-        return Parameter(lambda rng, n: -self.sample(rng, n), f"-{self.description}")
+        return derived(np.negative, f"-{self.description}", self)
+
+    def __pos__(self):
+        return self
+
+    def __lt__(self, other):
+        return self._combine(other, _as_float(np.less), "<")
+
+    def __le__(self, other):
+        return self._combine(other, _as_float(np.less_equal), "<=")
+
+    def __eq__(self, other):
+        return self._combine(other, _as_float(np.equal), "==")
+
+    def __ne__(self, other):
+        return self._combine(other, _as_float(np.not_equal), "!=")
+
+    def __ge__(self, other):
+        return self._combine(other, _as_float(np.greater_equal), ">=")
+
+    def __gt__(self, other):
+        return self._combine(other, _as_float(np.greater), ">")
+
+    # == gives a Parameter, so a Parameter hashes by identity (as every object by default)
+    __hash__ = object.__hash__
+
+
+class _Derived(Parameter):
+    """A function of other parameters' values (arithmetic, comparisons, :mod:`csnn.math`):
+    spatial when one of them is."""
+
+    def __init__(self, function, description, operands):
+        super().__init__(None, description)
+        self._function, self._operands = function, operands
+
+    def _values(self, rng, n, where):
+        return self._function(*(operand.sample(rng, n, where) for operand in self._operands))
+
+    def is_spatial(self):
+        return any(operand.is_spatial() for operand in self._operands)
+
+
+def derived(function, description, *operands):
+    """A Parameter whose values are ``function(values of each operand)``, elementwise."""
+    return _Derived(function, description, [as_parameter(operand) for operand in operands])
+
+
+def _as_float(comparison):
+    return lambda a, b: comparison(a, b).astype(float)
 
 
 def constant(value):
@@ -143,32 +210,43 @@ def exponential(beta=1.0):
     return Parameter(lambda rng, n: rng.exponential(b, n), f"exponential(beta={b})")
 
 
-def redrawn(draw, low, high, description):
-    """A Parameter drawing ``draw(rng, n)`` again where values lie outside [low, high] (NEST 2's
-    *_clipped distributions, :func:`csnn.math.redraw`).  Every round draws all values and keeps
-    the new ones where the old were outside, so a value depends on its own draws only; with a
+class _Redrawn(Parameter):
+    """``parameter`` drawn again where its values lie outside [low, high] (NEST 2's *_clipped
+    distributions, :func:`csnn.math.redraw`).  Every round draws all values and keeps the new
+    ones where the old were outside, so a value depends on its own draws only; with a
     connection's own draws (:mod:`csnn.target_streams`) the rounds take a branch of their own,
     since how many there are depends on the values of the connections drawn together."""
 
-    def sample(rng, n):
+    def __init__(self, parameter, low, high, description):
+        super().__init__(None, description)
+        self._parameter, self._low, self._high = parameter, low, high
+
+    def _values(self, rng, n, where):
         if isinstance(rng, ConnectionDraws):
             rng = rng.branch()
-        values = draw(rng, n)
+        values = self._parameter.sample(rng, n, where)
         for _ in range(1000):
-            bad = (values < low) | (values > high)
+            bad = (values < self._low) | (values > self._high)
             if not bad.any():
                 return values
-            values = np.where(bad, draw(rng, n), values)
-        raise BadParameterError(f"{description}: no values inside [{low}, {high}] after 1000 attempts; the "
-                                "interval is too unlikely")
-    return Parameter(sample, description)
+            values = np.where(bad, self._parameter.sample(rng, n, where), values)
+        raise BadParameterError(f"{self.description}: no values inside [{self._low}, {self._high}] after 1000 "
+                                "attempts; the interval is too unlikely")
+
+    def is_spatial(self):
+        return self._parameter.is_spatial()
+
+
+def redrawn(parameter, low, high, description):
+    """``parameter`` redrawn where its values lie outside [low, high]."""
+    return _Redrawn(parameter, low, high, description)
 
 
 def _clipped(draw, low, high, description):
     """NEST 2's *_clipped distributions: ``draw`` redrawn outside [low, high]."""
     if not low < high:
         raise BadParameterError(f"{description}: low = {low} must be smaller than high = {high}")
-    return redrawn(draw, low, high, description)
+    return redrawn(Parameter(draw, description), low, high, description)
 
 
 #: what NEST 2 distribution parameters accept: (description, condition on the float value)
@@ -238,30 +316,25 @@ def from_spec(spec, what):
     return build(params)
 
 
-#: NEST 3's CreateParameter types csnn has: type -> the function whose keywords its specs are
-_PARAMETER_TYPES = {"constant": lambda value: constant(value), "uniform": uniform, "uniform_int": uniform_int,
-                    "normal": normal, "lognormal": lognormal, "exponential": exponential}
-#: NEST's spatial parameter types, which need NEST's spatial module (not in csnn yet)
-_SPATIAL_TYPES = ("linear", "gaussian", "gaussian2D", "gamma", "distance", "position", "exp_distribution")
+#: NEST 3's CreateParameter types of random parameters and constants: type -> the function
+#: whose keywords its specs are (the spatial ones are csnn.spatial.PARAMETER_TYPES)
+PARAMETER_TYPES = {"constant": lambda value: constant(value), "uniform": uniform, "uniform_int": uniform_int,
+                   "normal": normal, "lognormal": lognormal, "exponential": exponential}
 
 
-def create_parameter(parametertype, specs):
+def create_parameter(parametertype, specs, types=PARAMETER_TYPES):
     """NEST 3's ``CreateParameter(parametertype, specs)``: ``('uniform', {'min': 0., 'max':
     1.})`` is ``uniform(min=0., max=1.)``; the keys of ``specs`` are the keywords of the
-    function of the same name (``constant``: ``value``)."""
-    if parametertype in _SPATIAL_TYPES:
-        raise BadParameterError(f"CreateParameter: {parametertype!r} is a spatial parameter of NEST's spatial "
-                                "module, which csnn does not have; csnn has positions and connection expressions "
-                                "instead (csnn.spatial)")
-    if not isinstance(parametertype, str) or parametertype not in _PARAMETER_TYPES:
-        raise unknown_name("parameter type of CreateParameter", parametertype, _PARAMETER_TYPES, BadParameterError)
+    function of the same name in ``types`` (``constant``: ``value``)."""
+    if not isinstance(parametertype, str) or parametertype not in types:
+        raise unknown_name("parameter type of CreateParameter", parametertype, types, BadParameterError)
     if not isinstance(specs, dict):
         raise BadTypeError(f"CreateParameter: specs = {specs!r} is invalid: give a dict such as {{'min': 0.0, "
                            "'max': 1.0}")
+    build = types[parametertype]
     try:
-        return _PARAMETER_TYPES[parametertype](**specs)
+        return build(**specs)
     except TypeError:
-        build = _PARAMETER_TYPES[parametertype]
         accepted = build.__code__.co_varnames[:build.__code__.co_argcount]
         raise BadParameterError(f"CreateParameter: specs {sorted(specs)} do not fit {parametertype!r}; its keys: "
                                 f"{', '.join(accepted)}") from None

@@ -13,6 +13,8 @@ on which other connections are drawn, on which process, or in what order.
 :class:`TargetStreams` draws a call's pairs per target row; :meth:`TargetStreams.elements`
 gives a :class:`ConnectionDraws`, which csnn's random parameters (:mod:`csnn.random`) and
 expressions draw from as from a numpy ``Generator``: one value per connection.
+:class:`BlockDraws` gives pairs tested a block at a time (a parameter as a connection
+probability) draws numbered alike in every block.
 """
 import copy
 
@@ -27,7 +29,7 @@ _ULP = 2.0 ** -53
 _GENERATOR_ATTEMPT = 2 ** 63
 
 
-def _unit(words):
+def unit(words):
     """Doubles in [0, 1) from 64-bit words (their top 53 bits), as numpy's ``random``."""
     return (words >> np.uint64(11)).astype(np.float64) * _ULP
 
@@ -62,7 +64,7 @@ class TargetStreams:
 
     def row_uniforms(self, draw, rows, k):
         """``k`` doubles in [0, 1) for each stream in ``rows``: (len(rows), k)."""
-        return _unit(philox.row_words(rows, k, draw, *self.key))
+        return unit(philox.row_words(rows, k, draw, *self.key))
 
     def row_integers(self, draw, rows, k, bound):
         """``k`` integers in [0, bound) for each stream in ``rows`` -> ((len(rows), k) int64,
@@ -142,14 +144,14 @@ class ConnectionDraws:
         return self.streams.words(self._draw(size), self.stream, self.index, 0)
 
     def random(self, size=None):
-        return _unit(self._words(size)[:, 0])
+        return unit(self._words(size)[:, 0])
 
     def uniform(self, low=0.0, high=1.0, size=None):
         return low + (high - low) * self.random(size)
 
     def standard_normal(self, size=None):
         words = self._words(size)
-        return np.sqrt(-2.0 * np.log(_positive_unit(words[:, 0]))) * np.cos(2.0 * np.pi * _unit(words[:, 1]))
+        return np.sqrt(-2.0 * np.log(_positive_unit(words[:, 0]))) * np.cos(2.0 * np.pi * unit(words[:, 1]))
 
     def normal(self, loc=0.0, scale=1.0, size=None):
         return loc + scale * self.standard_normal(size)
@@ -188,3 +190,22 @@ class ConnectionDraws:
             out[at] = sample(generator, int(self.index[at].max()) + 1)[self.index[at].astype(np.int64)]
         return out
 
+
+
+class BlockDraws:
+    """Connection draws for pairs taken a block at a time, every block's numbered from the same
+    draw, so that the numbers a pair gets depend neither on the blocks nor on which process
+    draws them: ``of(stream, index)`` gives a block's :class:`ConnectionDraws`, :meth:`finish`
+    moves the call's ``streams`` past the draws the blocks made (a process with no block must
+    still have one, maybe empty, for every process to move alike)."""
+
+    def __init__(self, streams):
+        self.streams, self.parts = streams, []
+
+    def of(self, stream, index):
+        part = copy.copy(self.streams)
+        self.parts.append(part)
+        return ConnectionDraws(part, np.asarray(stream), index)
+
+    def finish(self):
+        self.streams.draws = max([self.streams.draws] + [part.draws for part in self.parts])

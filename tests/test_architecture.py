@@ -30,7 +30,8 @@ MAX_LINES = 600
 LAYERS = (
     ("errors", ("csnn.errors", "csnn._version")),
     ("compiled core", ("csnn._core.*",)),
-    ("values", ("csnn.target_streams", "csnn.random", "csnn.math", "csnn.spatial", "csnn.expressions", "csnn.events",
+    ("values", ("csnn.target_streams", "csnn.random", "csnn.math", "csnn.logic", "csnn.spatial.*",
+                "csnn.spatial_distributions", "csnn.expressions", "csnn.events",
                 "csnn.progress", "csnn.memory", "csnn.stimuli", "csnn.hh")),
     ("devices", ("csnn.devices.*",)),
     ("network", ("csnn.network.*",)),

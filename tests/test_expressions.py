@@ -340,9 +340,3 @@ def test_free_positions_from_an_array_or_parameters():
                                                         csnn.random.uniform(10.0, 11.0)]))
     at = np.array(csnn.GetPosition(per_axis))
     assert np.all(at[:, 0] < 1.0) and np.all(at[:, 1] >= 10.0)
-
-
-@pytest.mark.parametrize("name", ["distance", "pos", "source_pos", "target_pos"])
-def test_nest_spatial_parameters_are_reported_unavailable(name):
-    with pytest.raises(AttributeError, match=rf"csnn\.spatial\.{name} is not available: .* as expressions"):
-        getattr(csnn.spatial, name)

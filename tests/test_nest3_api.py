@@ -215,7 +215,7 @@ def test_create_parameter_is_the_random_function_of_its_type(seed):
 
 
 def test_create_parameter_refuses_what_it_cannot_make():
-    with pytest.raises(csnn.CSNNError, match="'gaussian2D' is a spatial parameter of NEST's spatial module"):
+    with pytest.raises(csnn.CSNNError, match=r"specs \['x'\] do not fit 'gaussian2D'; its keys: x, y, mean_x"):
         csnn.CreateParameter("gaussian2D", {"x": 1.0})
     with pytest.raises(csnn.CSNNError, match=r"unknown parameter type of CreateParameter 'unifrom'\. Did you mean"):
         csnn.CreateParameter("unifrom", {})

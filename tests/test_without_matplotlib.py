@@ -104,6 +104,8 @@ csnn.Connect(neurons, recorder)
 csnn.Connect(voltmeter, neurons)
 csnn.Simulate(200.0)
 connections = csnn.GetConnections(neurons, neurons[0])
+layer = csnn.Create("iaf_psc_delta", positions=csnn.spatial.grid(shape=[3, 3]))
+circle = {"circular": {"radius": 0.4}}
 calls = {
     "csnn.plot.raster": lambda: csnn.plot.raster(recorder),
     "csnn.plot.rate_histogram": lambda: csnn.plot.rate_histogram(recorder),
@@ -117,6 +119,10 @@ calls = {
     "csnn.plot.fi_curve": lambda: csnn.plot.fi_curve([400.0, 500.0], [10.0, 20.0]),
     "csnn.raster_plot.from_device": lambda: csnn.raster_plot.from_device(recorder),
     "csnn.voltage_trace.from_device": lambda: csnn.voltage_trace.from_device(voltmeter),
+    "csnn.PlotLayer": lambda: csnn.PlotLayer(layer),
+    "csnn.PlotTargets": lambda: csnn.PlotTargets(layer[4], layer, mask=circle),
+    "csnn.PlotSources": lambda: csnn.PlotSources(layer, layer[4]),
+    "csnn.PlotProbabilityParameter": lambda: csnn.PlotProbabilityParameter(layer[4], mask=circle),
     # analysis does not draw
     "csnn.analysis.population_rate": lambda: csnn.analysis.population_rate(recorder, 0.0, 200.0, 100.0)[1].tolist(),
 }
@@ -133,11 +139,12 @@ def test_every_drawing_function_says_how_to_install_matplotlib(without_matplotli
     result = without_matplotlib(["-c", DRAW_EVERYTHING])
     assert result.returncode == 0, result.stderr
     outcomes = {line["call"]: line for line in map(json.loads, result.stdout.splitlines())}
-    assert len(outcomes) == 13
+    assert len(outcomes) == 17
     analysis = outcomes.pop("csnn.analysis.population_rate")
     assert len(analysis["returned"]) == 2 and min(analysis["returned"]) > 0
     for name, outcome in outcomes.items():
         assert {"MissingDependencyError", "CSNNError", "ImportError"} <= set(outcome["raised"]), outcome
-        # csnn.plot's functions draw on new axes through one helper, which names the module
-        drawer = name if name == "csnn.plot.raster_with_rate" else name.rsplit(".", 1)[0]
+        # csnn.plot's functions draw on new axes through one helper, which names the module;
+        # raster_with_rate and the layer plots name themselves
+        drawer = name if name == "csnn.plot.raster_with_rate" or name.count(".") == 1 else name.rsplit(".", 1)[0]
         assert outcome["message"] == f"{drawer} draws with matplotlib, which is not installed: {PLOT_INSTALL}"

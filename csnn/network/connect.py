@@ -22,6 +22,7 @@ import numpy as np
 from .. import expressions as cexpr
 from .. import memory as cmemory
 from .. import random as crandom
+from .. import spatial as cspatial
 from ..errors import BadParameterError, BadTypeError, IllegalConnectionError, as_numbers, shown, to_float, unknown_name
 from ..target_streams import ConnectionDraws
 from . import blocks, pairwise
@@ -42,9 +43,15 @@ RULES = {
 #: rules whose pairs are drawn target by target, each target's from its own stream, so that a
 #: process draws only its own targets' connections (the others draw every pair on every process)
 PER_TARGET_RULES = ("one_to_one", "all_to_all", "fixed_indegree", "pairwise_bernoulli", "pairwise_poisson")
+#: NEST 3's spatial keys (csnn.network.spatial_connect): a mask, the side the mask and p apply
+#: to, and masks larger than a periodic layer; the rules that take them
+SPATIAL_KEYS = ("mask", "use_on_source", "allow_oversized_mask")
+SPATIAL_RULES = ("pairwise_bernoulli", "fixed_indegree", "fixed_outdegree")
 #: rule -> the conn_spec keys it may have
 _OPTIONAL = {"expression": ("condition", "j", "p", "n", "skip_if_invalid", "namespace"),
-             "symmetric_pairwise_bernoulli": ("make_symmetric",)}
+             "symmetric_pairwise_bernoulli": ("make_symmetric",),
+             "pairwise_bernoulli": SPATIAL_KEYS, "fixed_indegree": SPATIAL_KEYS + ("p",),
+             "fixed_outdegree": SPATIAL_KEYS + ("p",)}
 _COMMON = ("rule", "allow_autapses", "allow_multapses", "autapses", "multapses")
 
 #: bytes a connection takes while Connect builds it: its pair of indices and its weight and
@@ -58,9 +65,11 @@ CANDIDATE_BYTES = 64
 
 def expected_connections(spec, n_pre, n_post):
     """How many connections rule ``spec`` makes between n_pre and n_post nodes (the mean for
-    pairwise_bernoulli), or None when only drawing them tells (rule 'expression')."""
+    pairwise_bernoulli), or None when only drawing them tells (rule 'expression',
+    pairwise_bernoulli with a parameter as p)."""
     rule = spec["rule"]
-    if rule == "expression":
+    if rule == "expression" or (rule == "pairwise_bernoulli" and (
+            spec.get("spatial") or isinstance(spec["p"], crandom.Parameter))):
         return None
     if rule == "one_to_one":
         return min(n_pre, n_post)
@@ -98,6 +107,11 @@ def parse_conn_spec(conn_spec):
     if not isinstance(rule, str) or rule not in RULES:
         raise unknown_name("connection rule", rule, RULES, IllegalConnectionError)
     allowed = set(_COMMON) | set(RULES[rule]) | set(_OPTIONAL.get(rule, ()))
+    if "kernel" in conn_spec:
+        raise BadParameterError("conn_spec key 'kernel' is NEST 2's (topology module); NEST 3 calls the connection "
+                                "probability 'p': {'rule': 'pairwise_bernoulli', 'p': ..., 'mask': ...}")
+    if "use_on_source" in conn_spec and rule != "pairwise_bernoulli":
+        raise BadParameterError(f"conn_spec['use_on_source'] applies to rule 'pairwise_bernoulli' only, not {rule!r}")
     extra = set(conn_spec) - allowed
     if extra:
         key = sorted(extra)[0]
@@ -113,10 +127,35 @@ def parse_conn_spec(conn_spec):
     for key in RULES[rule]:
         if key not in conn_spec:
             raise BadParameterError(f"conn_spec for rule {rule!r} needs {key!r}")
-        spec[key] = {"p": _probability, "pairwise_avg_num_conns": _mean}.get(key, _count)(key, conn_spec[key])
+        value = conn_spec[key]
+        if key == "p" and rule == "pairwise_bernoulli" and isinstance(value, crandom.Parameter):
+            # a parameter as p (spatial connections, :func:`_parse_spatial_keys`) is drawn per pair
+            spec[key] = value
+        else:
+            spec[key] = {"p": _probability, "pairwise_avg_num_conns": _mean}.get(key, _count)(key, value)
     if rule == "expression":
         spec.update(_parse_expression_rule(conn_spec))
+    elif rule in SPATIAL_RULES:
+        spec.update(_parse_spatial_keys(conn_spec, rule))
     pairwise.check_spec(spec)
+    return spec
+
+
+def _parse_spatial_keys(conn_spec, rule):
+    """NEST 3's spatial keys of a rule (:data:`SPATIAL_KEYS`, and ``p`` for the degree rules)
+    -> ``mask`` (a csnn.spatial.Mask or None), ``p``, the flags, and ``spatial``: whether the
+    connections need the nodes' positions (a mask, or a parameter or degree rule's ``p``)."""
+    spec = {"mask": None if conn_spec.get("mask") is None else cspatial.as_mask(conn_spec["mask"], "conn_spec['mask']")}
+    for flag in ("use_on_source", "allow_oversized_mask"):
+        spec[flag] = conn_spec.get(flag, False)
+        if not isinstance(spec[flag], (bool, np.bool_)):
+            raise BadTypeError(f"conn_spec[{flag!r}] = {spec[flag]!r} must be True or False")
+    p = conn_spec.get("p")
+    if p is not None:
+        spec["p"] = p if isinstance(p, crandom.Parameter) else _probability("p", p)
+    # NEST's rule: a random p alone connects nodes without positions; a spatial one needs them
+    spec["spatial"] = spec["mask"] is not None or "use_on_source" in conn_spec or (
+        "p" in conn_spec and (rule != "pairwise_bernoulli" or isinstance(p, crandom.Parameter) and p.is_spatial()))
     return spec
 
 
@@ -515,21 +554,22 @@ def _evaluate_pairs(expression, i, j, rng, endpoints):
     return np.concatenate(values)
 
 
-def values(name, value, n, shape, select, rng, spec_name, connections=None):
+def values(name, value, n, shape, select, rng, spec_name, connections=None, where=None):
     """Per-connection values of ``name`` (weight or delay) for ``n`` connections: an array
     value has ``shape`` and ``select(flat array)`` takes the connections' values (None: all);
     random values are drawn from ``rng`` (the kernel's generator, or the connections' own
     draws, :class:`csnn.target_streams.ConnectionDraws`).
 
     ``connections``: (i_pre, i_post, endpoints) of the connections, which an expression
-    (:class:`csnn.expressions.Expression`) is evaluated for.
+    (:class:`csnn.expressions.Expression`) is evaluated for; ``where``: their ends' positions
+    (:class:`csnn.spatial.Where`) for spatial parameters, None when the nodes have none.
     """
     what = f"syn_spec[{name!r}]"
     if isinstance(value, cexpr.Expression):
         i_pre, i_post, endpoints = connections
         return _evaluate_pairs(value, i_pre, i_post, rng, endpoints)
     if isinstance(value, crandom.Parameter):
-        return value.sample(rng, n)
+        return value.sample(rng, n, where)
     if isinstance(value, dict):
         return crandom.from_spec(value, what).sample(rng, n)
     if isinstance(value, (numbers.Real, np.number)) and not isinstance(value, (bool, np.bool_)):

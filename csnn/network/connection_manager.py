@@ -8,6 +8,7 @@ the engine's static table, plastic ones through the plastic parameter sets
 (:mod:`csnn.network.device_connections`).  It numbers the synapse models the engine stores and reads
 connections back by :class:`~csnn.network.kinds.ConnectionKind`.
 """
+import functools
 import hashlib
 
 import numpy as np
@@ -20,6 +21,7 @@ from ..target_streams import TargetStreams
 from . import connect as cconnect
 from . import disconnect as cdisconnect
 from . import pairwise as cpairwise
+from . import spatial_connect as cspatial_connect
 from .kinds import ConnectionKind, NodeKind
 from .nodes import SynapseCollection, as_ids
 
@@ -82,7 +84,14 @@ class ConnectionManager:
             cconnect.check_memory(expected * rows.size / post_ids.size, kind, spec["rule"])
         endpoints = cexpr.Endpoints(pre_ids, post_ids, nodes.position_array)
         streams = self._streams_of_call(spec, pre_ids, post_ids, syn_model.name)
-        if spec["rule"] in cconnect.PER_TARGET_RULES:
+        where = None
+        if cspatial_connect.is_spatial(spec, syn_params):
+            plan = cspatial_connect.Plan(spec, self._layer(pre_ids, "pre"), self._layer(post_ids, "post"))
+            room = functools.partial(cconnect.check_memory, kind=kind, rule=spec["rule"])
+            i_pre, i_post, rng, where = cspatial_connect.pairs(spec, plan, pre_ids, post_ids, streams, rows,
+                                                               self.kernel.rng, room)
+            shape = select = None
+        elif spec["rule"] in cconnect.PER_TARGET_RULES:
             i_pre, i_post, shape, select, index = cconnect.target_pairs(spec, pre_ids, post_ids, streams, rows)
             rng = streams.elements(i_post, index)
         else:
@@ -96,8 +105,9 @@ class ConnectionManager:
             pre_ids = post_ids = np.concatenate([pre_ids, post_ids])
         n = i_pre.size
         connections = (i_pre, i_post, endpoints)
-        weight = cconnect.values("weight", syn_params["weight"], n, shape, select, rng, spec["rule"], connections)
-        delay = cconnect.values("delay", syn_params["delay"], n, shape, select, rng, spec["rule"], connections)
+        weight = cconnect.values("weight", syn_params["weight"], n, shape, select, rng, spec["rule"], connections,
+                                 where)
+        delay = cconnect.values("delay", syn_params["delay"], n, shape, select, rng, spec["rule"], connections, where)
         _check_weights_delays(weight, delay)
         receptor = syn_params["receptor_type"]
         model_id = self.synapse_model_id(syn_model.name)
@@ -136,6 +146,15 @@ class ConnectionManager:
         if return_synapsecollection:
             return self._new_connections(before)
         return None
+
+    def _layer(self, ids, what):
+        """(Layer, rows) of the nodes ``ids`` (``what``: 'pre' or 'post') of a spatial Connect."""
+        found = self.kernel.nodes.layer_of(ids)
+        if found is None:
+            raise IllegalConnectionError(
+                f"Connect: {what} must be nodes created with positions, all by one Create call (NEST's layers), for a "
+                "mask, a parameter as 'p', use_on_source or spatial parameters as weight or delay")
+        return found
 
     def _streams_of_call(self, spec, pre_ids, post_ids, model_name):
         """The random streams of a new Connect call, which enters the digest.  They are

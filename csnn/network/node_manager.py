@@ -3,9 +3,9 @@
 :class:`NodeManager` owns the node tables (each node's model and kind; a neuron's row in its
 model's population array and its engine index; the engine index's node id), the populations
 (each built-in neuron model's rows of its C struct, in a numpy structured array), the device
-objects, the positions given to Create, and the postsynaptic trace constants every neuron has
-(``tau_minus``, ``tau_minus_triplet``, by engine index).  Other managers ask it what a node is
-through the methods below.
+objects, the layers of the nodes created with positions (:class:`csnn.spatial.Layer`), and the
+postsynaptic trace constants every neuron has (``tau_minus``, ``tau_minus_triplet``, by engine
+index).  Other managers ask it what a node is through the methods below.
 """
 import numbers
 
@@ -68,7 +68,7 @@ class NodeManager:
         self.node_nidx = np.zeros(0, dtype=np.int64)  # gid - 1 -> engine index (-1 for devices)
         self.populations = {}
         self.devices = {}
-        self.positions = {}
+        self.layers = []                              # (first gid, Layer) of each Create with positions
         self.archive = {key: np.zeros(0) for key in ARCHIVE_KEYS}   # by engine index
         self.n_generators = 0
 
@@ -96,10 +96,12 @@ class NodeManager:
             n = positions.number_of_nodes(n)
         self._check_room(model, n)
         if positions is not None:
-            positions = self._positions(positions, n)
+            layer = (positions.layer(n, self.kernel.rng) if isinstance(positions, cspatial.Layout)
+                     else cspatial.array_layer(positions, n, "Create: positions"))
         first = len(self.node_model) + 1
         gids = np.arange(first, first + n, dtype=np.int64)
-        per_node = expand(model, n, params, "Create params", self.kernel.rng)
+        where = None if positions is None else cspatial.Where(layer, nodes=layer.positions)
+        per_node = expand(model, n, params, "Create params", self.kernel.rng, where)
         if model.kind == "neuron":
             self._create_neurons(model, gids, per_node)
         else:
@@ -112,7 +114,7 @@ class NodeManager:
             self._register(model, gids, kind, -1)
             self.devices.update(zip(gids.tolist(), devices))
         if positions is not None:
-            self.positions.update(zip(gids.tolist(), positions))
+            self.layers.append((first, layer))
         return NodeCollection._from_ids(self.kernel, gids)
 
     def _check_room(self, model, n):
@@ -171,26 +173,46 @@ class NodeManager:
         node_nidx[gids - 1] = nidx
         self.node_nidx = node_nidx
 
-    def _positions(self, positions, n):
-        """Create's ``positions`` (an array of n positions, or a csnn.spatial layout of n
-        nodes) -> array of shape (n, 2 or 3)."""
-        if isinstance(positions, cspatial.Layout):
-            return positions.coordinates(n, self.kernel.rng)
-        coordinates = cspatial.as_coordinates(positions, "Create: positions")
-        if len(coordinates) != n:
-            raise BadParameterError(f"Create: positions must be an array of shape ({n}, 2) or ({n}, 3), got "
-                                    f"shape {coordinates.shape}")
-        return coordinates
-
     def position_array(self, ids):
         """Positions of nodes ``ids``: an array of shape (len(ids), 3), NaN where a node has no
         position (or no z)."""
         out = np.full((ids.size, 3), np.nan)
-        for row, gid in enumerate(ids.tolist()):
-            position = self.positions.get(gid)
-            if position is not None:
-                out[row, :position.size] = position
+        for first, layer in self.layers:
+            rows = ids - first
+            here = (rows >= 0) & (rows < len(layer.positions))
+            out[here, :layer.dimensions] = layer.positions[rows[here]]
         return out
+
+    def layer_of(self, ids):
+        """(the Layer, the rows of ``ids`` in it) when all nodes ``ids`` (at least one) were
+        created by one Create call with positions, else None."""
+        if ids.size == 0:
+            return None
+        for first, layer in self.layers:
+            rows = ids - first
+            if rows.min() >= 0 and rows.max() < len(layer.positions):
+                return layer, rows
+        return None
+
+    def spatial_context(self, ids, positions=None):
+        """(the kernel's generator, the :class:`csnn.spatial.Where`, the number of values) of
+        Parameter.apply: the nodes ``ids`` (of one layer) where they are or, with
+        ``positions``, connections from the one node ``ids`` to each of ``positions``."""
+        found = self.layer_of(ids)
+        if found is None:
+            raise BadParameterError("Parameter.apply: the nodes must have been created with positions, by one "
+                                    "Create call")
+        layer, rows = found
+        if positions is None:
+            return self.kernel.rng, cspatial.Where(layer, nodes=layer.positions[rows]), rows.size
+        if rows.size != 1:
+            raise BadParameterError(f"Parameter.apply: with positions, give one node (the source), not {rows.size}")
+        targets = cspatial.as_coordinates(positions, "Parameter.apply: positions")
+        if targets.shape[1] != layer.dimensions:
+            raise BadParameterError(f"Parameter.apply: positions have {targets.shape[1]} dimensions, the node "
+                                    f"{layer.dimensions}")
+        source = np.broadcast_to(layer.positions[rows], targets.shape)
+        return self.kernel.rng, cspatial.Where(layer, source=source, target=targets), len(targets)
 
     # -- what other managers ask --------------------------------------------------------------
 
@@ -285,10 +307,6 @@ class NodeManager:
     def bound_populations(self):
         """Each population as the engine binds it: (model code, rows, engine indices)."""
         return [pop.bound() for pop in self.populations.values()]
-
-    def position(self, gid):
-        """The position given to Create for node ``gid`` (an array), or None."""
-        return self.positions.get(gid)
 
     def archive_values(self, key, gids):
         """Trace constant ``key`` (ARCHIVE_KEYS) of neurons ``gids``."""

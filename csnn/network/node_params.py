@@ -11,11 +11,13 @@ from .models import unknown_parameter
 NODE_KEYS = ("model", "model_id", "global_id", "element_type", "local", "thread", "vp")
 
 
-def expand(model, n, params, what, rng):
+def expand(model, n, params, what, rng, where=None):
     """Validate ``params`` for ``n`` nodes of ``model`` -> {key: per-node values}.
 
     Accepts one dict (numbers apply to all nodes; lists/arrays of length n and random
-    parameters give one value per node), or a list of n dicts.
+    parameters give one value per node), or a list of n dicts.  ``where``: the nodes'
+    positions (:class:`csnn.spatial.Where`) for spatial parameters (``csnn.spatial.pos.x``),
+    None for nodes without positions.
     """
     if params is None:
         return {}
@@ -44,14 +46,14 @@ def expand(model, n, params, what, rng):
             raise unknown_parameter(model, key)
         if not spec.writable:
             raise BadParameterError(f"{what}: {key!r} of {model.name} is read-only")
-        out[key] = per_node_values(model, spec, value, n, what, rng)
+        out[key] = per_node_values(model, spec, value, n, what, rng, where)
     return out
 
 
-def per_node_values(model, spec, value, n, what, rng):
+def per_node_values(model, spec, value, n, what, rng, where=None):
     owner = model.name
     if isinstance(value, crandom.Parameter):
-        return spec.check_array(owner, value.sample(rng, n))
+        return spec.check_array(owner, value.sample(rng, n, where))
     if isinstance(value, dict) and "distribution" in value:
         return spec.check_array(owner, crandom.from_spec(value, f"{what}[{spec.name!r}]").sample(rng, n))
     per_node = isinstance(value, (list, tuple, np.ndarray)) and not spec.is_array

@@ -8,6 +8,7 @@ import functools
 
 import numpy as np
 
+from .. import spatial as cspatial
 from ..errors import BadParameterError, BadTypeError
 from .models import RECORDABLE_CODES, check_neurons, unknown_parameter
 from .node_manager import ARCHIVE_KEYS
@@ -117,6 +118,12 @@ class NodeStatus:
         for apply in changes:
             apply()
 
+    def _positions(self, ids):
+        """The positions of nodes ``ids`` for spatial parameters (csnn.spatial.pos.x), None
+        unless they belong to one layer."""
+        found = self.kernel.nodes.layer_of(ids)
+        return None if found is None else cspatial.Where(found[0], nodes=found[0].positions[found[1]])
+
     def _changes(self, ids, params):
         """Check setting ``params`` (a dict) on nodes ``ids`` -> the functions that make the
         changes, one per model (none of them fails)."""
@@ -128,7 +135,7 @@ class NodeStatus:
             where = np.flatnonzero([m is model for m in models])
             sub = {k: ([v[i] for i in where.tolist()] if is_per_node(model, k, v, ids.size) else v)
                    for k, v in params.items()}
-            values = expand(model, where.size, sub, "SetStatus", self.kernel.rng)
+            values = expand(model, where.size, sub, "SetStatus", self.kernel.rng, self._positions(ids[where]))
             if not values:
                 continue
             if model.kind == "neuron":

@@ -197,6 +197,22 @@ class NodeCollection(_Attributes):
                                    "ResetKernel or csnn.load); create the nodes again, or after a load "
                                    "re-obtain them with GetNodes(properties) or NodeCollection(ids)")
 
+    @property
+    def spatial(self):
+        """NEST's spatial metadata of nodes created with positions (all of one Create call's
+        layer, or part of it): a dict with center, extent, edge_wrap, network_size (these
+        nodes' number) and a grid's shape or free positions; None for other nodes."""
+        self._check_alive()
+        found = self._kernel_ref.nodes.layer_of(self._ids)
+        return None if found is None else found[0].status(found[1])
+
+    def _spatial_context(self, positions=None):
+        """What Parameter.apply draws with: (the kernel's generator, the
+        :class:`csnn.spatial.Where` of these nodes, or of connections from this one node to
+        each of ``positions``, the number of values)."""
+        self._check_alive()
+        return self._kernel_ref.nodes.spatial_context(self._ids, positions)
+
     # sequence protocol ------------------------------------------------------------------------
 
     def __len__(self):
@@ -303,7 +319,9 @@ class NodeCollection(_Attributes):
         ids = self._ids
         if ids.size and np.all(np.diff(ids) == 1):
             last = f", last={ids[-1]}" if ids.size > 1 else ""
-            return f"NodeCollection(metadata=None, model={self._models()}, size={ids.size}, first={ids[0]}{last})"
+            metadata = "spatial" if self._kernel_ref.nodes.layer_of(ids) is not None else "None"
+            return (f"NodeCollection(metadata={metadata}, model={self._models()}, size={ids.size}, "
+                    f"first={ids[0]}{last})")
         return f"NodeCollection({ids.tolist()})"
 
     def _models(self):

@@ -19,6 +19,7 @@ import numpy as np
 from .. import expressions as cexpr
 from .. import random as crandom
 from ..errors import BadParameterError
+from ..target_streams import BlockDraws
 from .blocks import join, row_blocks
 
 #: a Poisson count table reaches this far beyond the mean, in standard deviations (its tail
@@ -28,13 +29,23 @@ POISSON_TAIL_SD = 12.0
 
 def bernoulli_pairs(p, pre, post, streams, rows, autapses):
     """(i_pre, i_post) of ``pairwise_bernoulli`` onto the targets at positions ``rows``: one
-    uniform number per (target, source)."""
+    uniform number per (target, source); a parameter as p (NEST's random p) is drawn per pair
+    from the pairs' own streams."""
     draw = streams.next_draw()
+    kernel = BlockDraws(streams) if isinstance(p, crandom.Parameter) else None
     chunks_pre, chunks_post = [], []
-    for start, stop in row_blocks(np.full(rows.size, pre.size)):
-        r, c = np.nonzero(streams.row_uniforms(draw, rows[start:stop], pre.size) < p)
+    # one block at least, so that every process moves past the draws of p alike
+    for start, stop in list(row_blocks(np.full(rows.size, pre.size))) or [(0, 0)]:
+        uniforms = streams.row_uniforms(draw, rows[start:stop], pre.size)
+        p_block = p
+        if kernel is not None:
+            targets, sources = np.repeat(rows[start:stop], pre.size), np.tile(np.arange(pre.size), stop - start)
+            p_block = p.sample(kernel.of(targets, sources), targets.size).reshape(uniforms.shape)
+        r, c = np.nonzero(uniforms < p_block)
         chunks_post.append(rows[start + r])
         chunks_pre.append(c)
+    if kernel is not None:
+        kernel.finish()
     return _without_autapses(join(chunks_pre), join(chunks_post), pre, post, autapses)
 
 

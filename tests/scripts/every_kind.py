@@ -1,5 +1,5 @@
 """A network with every neuron model, generator and plastic rule of csnn (all but
-stdp_facetshw_synapse_hom, which runs on one process only), run under any number of MPI
+stdp_facetshw_synapse_hom, which runs on one process only) and a spatial layer, run under any number of MPI
 processes and threads; process 0 writes what it recorded, gathered from all processes, to an
 npz file.  tests/test_distributed.py compares the files of several (processes, threads).
 
@@ -24,8 +24,10 @@ exp = nest.Create("iaf_psc_exp", 12, params={"V_m": nest.random.uniform(-70.0, -
 alpha = nest.Create("iaf_psc_alpha", 12, params={"V_m": nest.random.uniform(-70.0, -56.0)})
 hh = nest.Create("hh_psc_alpha", 5)
 srm = nest.Create("srm_psc_exp", 6)
+sheet = nest.Create("iaf_psc_delta", positions=nest.spatial.grid(shape=[5, 4], extent=[1.0, 0.8], edge_wrap=True),
+                    params={"V_m": nest.random.uniform(-70.0, -56.0)})
 parrots = nest.Create("parrot_neuron", 10)
-neurons = delta + exp + alpha + hh + srm
+neurons = delta + exp + alpha + hh + srm + sheet
 everyone = neurons + parrots
 
 drive = nest.Create("poisson_generator", params={"rate": 9000.0})
@@ -50,6 +52,8 @@ nest.Connect(nest.Create("step_current_generator", params={"amplitude_times": [1
 nest.Connect(neurons, neurons, {"rule": "fixed_indegree", "indegree": 6},
              {"weight": nest.random.uniform(-4.0, 6.0), "delay": nest.random.uniform(0.8, 3.0)})
 nest.Connect(exp + alpha, exp + alpha, {"rule": "pairwise_bernoulli", "p": 0.2}, {"weight": 60.0, "delay": 1.5})
+nest.Connect(delta, delta, {"rule": "pairwise_bernoulli", "p": nest.random.uniform(0.0, 0.2)},
+             {"weight": nest.random.normal(0.5, 0.2), "delay": 1.2})
 # drawn whole on every process (fixed_outdegree), and redrawn until inside (a branch of draws)
 nest.Connect(delta, exp + srm, {"rule": "fixed_outdegree", "outdegree": 2},
              {"weight": 30.0, "delay": {"distribution": "normal_clipped", "mu": 1.5, "sigma": 0.8, "low": 0.6,
@@ -61,6 +65,18 @@ for model in ("stdp_watched", "stdp_triplet_synapse", "stdp_nn_symm_synapse", "s
               "stdp_nn_restr_synapse"):
     nest.Connect(parrots, delta + alpha, {"rule": "fixed_indegree", "indegree": 3},
                  {"synapse_model": model, "weight": 40.0, "delay": nest.random.uniform(1.0, 2.0)})
+
+# the periodic layer (sheet) connected through masks, with kernels, weights and delays of distance
+# (NEST's spatial module): drawn from the targets' streams, or whole on every process (fixed_outdegree)
+near = nest.spatial_distributions.gaussian(nest.spatial.distance, std=0.3) * nest.random.uniform(0.5, 1.0)
+nest.Connect(sheet, sheet, {"rule": "pairwise_bernoulli", "p": near, "mask": {"circular": {"radius": 0.4}}},
+             {"weight": 2.0 + 3.0 * nest.spatial.distance, "delay": 1.0 + nest.spatial.distance})
+nest.Connect(sheet, sheet, {"rule": "fixed_indegree", "indegree": 3, "p": near,
+                            "mask": {"rectangular": {"lower_left": [-0.3, -0.3], "upper_right": [0.3, 0.3]}}},
+             {"weight": nest.random.normal(1.0, 0.5) + nest.spatial.distance.x, "delay": 1.5})
+nest.Connect(sheet, sheet, {"rule": "fixed_outdegree", "outdegree": 2, "mask": {"circular": {"radius": 0.4}}},
+             {"weight": 1.0, "delay": 2.0})
+nest.Connect(drive, sheet, syn_spec={"weight": 0.2, "delay": 1.0})
 
 spikes = nest.Create("spike_recorder")
 nest.Connect(everyone, spikes)
