@@ -11,14 +11,14 @@ from a circle of radius 0.2 may or may not be taken), which csnn does not copy.
 What is drawn is compared in distribution: connection counts per distance bin, for csnn and for
 NEST, against the expectation computed from the kernel (see :func:`check_counts`).
 """
-import warnings
-
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
 nest = pytest.importorskip("nest")
 import csnn  # noqa: E402
+
+from conftest import fresh_nest  # noqa: E402
 
 pytestmark = pytest.mark.nest
 
@@ -29,13 +29,8 @@ Z = 5.33
 
 
 @pytest.fixture(autouse=True)
-def fresh_kernels():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")          # NEST 3.10 flags set_verbosity as legacy
-        nest.set_verbosity("M_ERROR")
-    csnn.set_verbosity("M_ERROR")
-    nest.ResetKernel()
-    csnn.ResetKernel()
+def fresh_kernels(fresh_kernel):
+    fresh_nest()
 
 
 def grid(sim, edge_wrap, shape=(7, 5), extent=(1.4, 1.0), center=(0.1, -0.2)):
