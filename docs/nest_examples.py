@@ -10,11 +10,12 @@ are found), with matplotlib's Agg backend:
 * on csnn, with only the import changed (``import nest`` -> ``import csnn as nest``, ``from nest``
   -> ``from csnn``, ``import nest.x`` -> ``import csnn.x``), by this interpreter;
 * on NEST, unchanged, by ``--nest-python`` (default: ../venv-peers/bin/python beside the clone,
-  as bench/run.py finds its peers; ``--nest-python none`` skips NEST).
+  as bench/run.py finds its peers; ``--nest-python none`` skips NEST), unless csnn stopped on
+  a model it does not have.
 
 Each run's exit status, time, first failing line and the figures it prints are kept in
-docs/nest_examples.json, so ``--only`` reruns some scripts and the table keeps the others.  A
-script is in the table as
+docs/nest_examples.json, so ``--only`` reruns some scripts, ``--new`` runs those not run yet,
+and the table keeps the others.  A script is in the table as
 
 * **runs**: it finishes on csnn.  Where both runs print figures under the same label (rates,
   CVs, counts...), the largest relative difference is given; "agrees" when every such figure is
@@ -175,6 +176,7 @@ def main(argv=None):
     parser.add_argument("--nest-python", default=str(HERE.parent.parent / "venv-peers" / "bin" / "python"),
                         help="a Python with NEST 3.10 ('none': skip NEST)")
     parser.add_argument("--only", nargs="*", default=None, help="scripts to rerun (paths relative to --examples)")
+    parser.add_argument("--new", action="store_true", help="only the scripts the kept results do not have")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per run (default 600)")
     args = parser.parse_args(argv)
     if not args.examples.is_dir():
@@ -186,10 +188,12 @@ def main(argv=None):
         name = script.relative_to(args.examples).as_posix()
         if args.only is not None and name not in args.only:
             continue
+        if args.new and name in results:
+            continue
         entry = {}
         for who, python, rewrite in (("csnn", sys.executable, True), ("nest", args.nest_python, False)):
-            if python == "none":
-                continue
+            if python == "none" or who == "nest" and _MISSING.search(entry["csnn"]["error"]):
+                continue     # a model csnn does not have: there is nothing to compare
             code, seconds, error, stdout = run(python, script, rewrite, args.timeout)
             entry[who] = {"code": code, "seconds": round(seconds, 2), "error": error, "figures": figures(stdout)}
         results[name] = entry

@@ -89,3 +89,23 @@ def test_bad_arguments_are_named(tool, tmp_path, capsys):
     with pytest.raises(SystemExit):
         tool.main(["--examples", str(tmp_path), "--nest-python", str(tmp_path / "nopython")])
     assert "--nest-python" in capsys.readouterr().err
+
+
+def test_nest_is_not_run_for_a_missing_model_and_new_skips_what_ran(tool, tmp_path, monkeypatch):
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    (examples / "broken.py").write_text("import nest\nnest.Create('no_such_model')\n")
+    (examples / "later.py").write_text("import nest\nprint('nodes:', len(nest.Create('iaf_psc_alpha', 3)))\n")
+    # a stand-in for NEST's Python that leaves a mark for each script it is given
+    marks = tmp_path / "marks"
+    fake = tmp_path / "fake_python"
+    fake.write_text(f"#!/bin/sh\necho \"$1\" >> {marks}\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(tool, "RESULTS", tmp_path / "results.json")
+    monkeypatch.setattr(tool, "TABLE", tmp_path / "table.md")
+    tool.main(["--examples", str(examples), "--nest-python", str(fake), "--only", "broken.py"])
+    assert not marks.exists()
+    tool.main(["--examples", str(examples), "--nest-python", str(fake), "--new"])
+    assert marks.read_text().split() == ["later.py"]
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert sorted(results) == ["broken.py", "later.py"] and results["later.py"]["csnn"]["figures"] == {"nodes": 3.0}
