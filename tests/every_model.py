@@ -3,7 +3,7 @@ tests/test_checkpoint.py and the AddressSanitizer driver (.ci/asan_network.py)."
 import csnn
 
 #: the plastic synapse models; each is used through a copy named ``<model>_rec``
-PLASTIC = ("stdp_synapse", "stdp_triplet_synapse", "stdp_nn_restr_synapse", "stdp_nn_symm_synapse",
+PLASTIC = ("stdp_synapse", "stdp_synapse_hom", "stdp_triplet_synapse", "stdp_nn_restr_synapse", "stdp_nn_symm_synapse",
            "stdp_nn_pre_centered_synapse", "stdp_facetshw_synapse_hom")
 
 

@@ -490,6 +490,13 @@ RULES = {
         neuron_params=TAU_MINUS,
         defaults=dict(PAIR_DEFAULTS, Kplus=0.0),
     ),
+    "stdp_synapse_hom": Rule(
+        reference=stdp_synapse_reference,
+        synapse_params=stdp_synapse_params(),
+        neuron_params=TAU_MINUS,
+        defaults=dict(PAIR_DEFAULTS, Kplus=0.0),
+        common=tuple(PAIR_DEFAULTS),
+    ),
     "stdp_nn_symm_synapse": Rule(
         reference=nearest_neighbour_reference("symm"),
         synapse_params=pair_rule_params(with_kplus=False),
@@ -962,6 +969,8 @@ NEST_CASES = {"stdp_synapse": {
                       {"tau_minus": 12.0}),
     "inhibitory": ({"lambda": 0.02, "alpha": 0.6, "Wmax": -60.0}, {}),
 }}
+# stdp_synapse_hom is stdp_synapse with the parameters on the model (build() copies it with them)
+NEST_CASES["stdp_synapse_hom"] = NEST_CASES["stdp_synapse"]
 NEST_CASE_IDS = [(model, case) for model in MODELS for case in sorted(NEST_CASES.get(model, {}))]
 
 
@@ -990,7 +999,7 @@ def test_poisson_trains_match_nest(nest, model, case):
     ours = simulate(csnn, model, pre_trains, post_train, synapses, T_NEST, post_params=neuron)
     theirs = simulate(nest, model, pre_trains, post_train, synapses, T_NEST, post_params=neuron)
     assert_weights(ours.weights, theirs.weights, wmax, tol=W_TOL_NEST, what="final weights")
-    for key in RULES[model].defaults:               # parameters and state
+    for key in RULES[model].connection_keys:        # the synapses' parameters and state
         np.testing.assert_allclose(ours.table[key], theirs.table[key], rtol=1e-12, atol=0, err_msg=key)
     # the weights really moved (and, with clipping, some reached a bound)
     assert np.max(np.abs(theirs.weights - synapses[0]["weight"])) > 1e-3 * abs(wmax)

@@ -151,7 +151,7 @@ def test_connection_weights_read_and_set_through_the_codes():
 @pytest.mark.parametrize("model, per_synapse", [
     # routing: target 4, weight 8 (the rules write it), delay code 2, (model, port) code 2; set index 2,
     # trace group index 4; and the traces a rule keeps per synapse (pre_centered's K+), 8 bytes each
-    ("stdp_nn_restr_synapse", 22), ("stdp_nn_symm_synapse", 22), ("stdp_synapse", 22),
+    ("stdp_nn_restr_synapse", 22), ("stdp_nn_symm_synapse", 22), ("stdp_synapse", 22), ("stdp_synapse_hom", 22),
     ("stdp_nn_pre_centered_synapse", 30), ("stdp_triplet_synapse", 22)])
 def test_plastic_synapse_holds_only_what_its_rule_reads(model, per_synapse):
     """Per synapse its columns; per source one trace group (3 traces of 8 bytes, and the one

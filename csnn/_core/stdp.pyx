@@ -134,6 +134,13 @@ SYNAPSE_MODELS = {
         "parameters": _PAIR_PARAMETERS,
         "state": (_KPLUS,),
     },
+    "stdp_synapse_hom": {
+        "rule": RULE_STDP,
+        "summary": "stdp_synapse with its parameters common to all its synapses",
+        "parameters": (),
+        "common": _PAIR_PARAMETERS,
+        "state": (_KPLUS,),
+    },
     "stdp_nn_symm_synapse": {
         "rule": RULE_NN_SYMM,
         "summary": "pair-based STDP, symmetric nearest-neighbour pairs",
