@@ -272,6 +272,9 @@ def SetDefaults(model, params, val=None):
     k = _kernel.current()
     k.check_not_prepared("SetDefaults")
     k.models.set_defaults(model, params)
+    changed = k.models.get(model)
+    if "weight" in changed.common and not changed.rule and "weight" in params:
+        k.connections.set_common_weight(changed)          # static_synapse_hom_w: every synapse's weight
 
 
 def CopyModel(existing, new, params=None):

@@ -252,6 +252,9 @@ class ConnectionManager:
                 raise BadParameterError(f"syn_spec: {model.name} has a fixed weight; a weight_recorder records "
                                         "plastic synapses")
             if key in model.common:
+                if not model.rule:
+                    raise BadParameterError(f"syn_spec: {key!r} of {model.name} is common to all its synapses; set "
+                                            f"it with SetDefaults({model.name!r}, {{{key!r}: value}}) or CopyModel")
                 common[key] = model.specs[key].check(model.name, value)
                 continue
             if key == "receptor_type":
@@ -429,6 +432,22 @@ class ConnectionManager:
         checked before any changes."""
         if not isinstance(params, dict):
             raise BadTypeError(f"set(): params must be a dict, got {params!r}")
+        if "weight" in params and len(sc):
+            for name in sorted(set(self.connection_table(sc, ["synapse_model"])["synapse_model"].tolist())):
+                if "weight" in self.kernel.models.get(name).common:
+                    raise BadParameterError(f"set(): the weight of {name} is common to all its synapses; change it "
+                                            f"with SetDefaults({name!r}, {{'weight': value}})")
+        self._apply(sc, params)
+
+    def set_common_weight(self, model):
+        """Every synapse of ``model`` (whose weight is common: static_synapse_hom_w or a copy)
+        takes the model's weight, after SetDefaults changed it."""
+        sc = self.get_connections(synapse_model=model.name)
+        if len(sc):
+            self._apply(sc, {"weight": model.defaults["weight"]})
+
+    def _apply(self, sc, params):
+        """set_connections once the keys are allowed."""
         if set(params) - {"weight"}:
             # weights may change between runs of one Prepare; delays and rule parameters not
             self.kernel.check_not_prepared(f"set({', '.join(map(repr, sorted(set(params) - {'weight'})))})")

@@ -207,7 +207,9 @@ def _synapse(name, summary, rule=0, parameters=(), state=(), common=(), derived=
     if rule:
         specs.append(ParamSpec("weight_recorder", None, "", "any",
                                "A weight_recorder that records every transmission with its weight"))
-    specs += [ParamSpec(*row[:5]) for row in parameters + common + state]
+    # a common parameter replaces the per-synapse one of that name (static_synapse_hom_w's weight)
+    specs = [spec for spec in specs if spec.name not in [row[0] for row in common]]
+    specs += [ParamSpec(*row[:5]) for row in list(parameters) + list(common) + list(state)]
     specs += [ParamSpec(key, None, "", "any", "Derived from the other parameters", writable=False)
               for key in (derived or {})]
     details = ("  The weight changes online, by the rule documented in csnn/_core/stdp.pyx, at each "
@@ -239,6 +241,9 @@ class Registry:
         voltmeter.defaults["record_from"] = ["V_m"]
         self._add(voltmeter)
         self._add(_synapse("static_synapse", "a synapse with a fixed weight and delay"))
+        self._add(_synapse("static_synapse_hom_w", "a synapse with a fixed delay and a weight common to all "
+                           "its synapses", common=[("weight", 1.0, "", "finite", "Weight of every synapse of the "
+                                                   "model (unit of the target's input)")]))
         for name, spec in _stdp.SYNAPSE_MODELS.items():
             self._add(_synapse(name, spec["summary"], spec["rule"], spec["parameters"], spec["state"],
                                spec.get("common", ()), spec.get("derived")))
