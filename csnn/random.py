@@ -21,6 +21,21 @@ __all__ = ["Parameter", "uniform", "uniform_int", "normal", "lognormal", "expone
            "create_parameter", "derived", "PARAMETER_TYPES"]
 
 
+def _no_kernel():
+    raise RuntimeError("csnn.random: no kernel has set the generator of Parameter.GetValue")
+
+
+#: () -> the numpy Generator GetValue draws from: the present kernel's, set by the network layer
+#: (csnn.network.kernel) when it is imported; this module lies below it and cannot ask it
+_value_generator = _no_kernel
+
+
+def set_value_generator(generator_of):
+    """Make GetValue draw from ``generator_of()`` (the present kernel's generator)."""
+    global _value_generator
+    _value_generator = generator_of
+
+
 class Parameter:
     """A value drawn per node or per connection: ``sample(rng, n)`` returns ``n`` values.
 
@@ -47,6 +62,14 @@ class Parameter:
     def is_spatial(self):
         """Whether the values depend on positions (NEST's ``Parameter.is_spatial``)."""
         return False
+
+    def GetValue(self):
+        """One value (NEST's ``Parameter.GetValue``), drawn from the present kernel's generator
+        (the one Connect and Create draw from), so that a seeded script draws the same values."""
+        if self.is_spatial():
+            raise BadParameterError(f"GetValue(): {self.description} depends on positions; give them with "
+                                    "apply(nodes) (as in NEST)")
+        return float(self.sample(_value_generator(), 1)[0])
 
     def apply(self, spatial_nc, positions=None):
         """NEST's ``Parameter.apply``: the values for the nodes of ``spatial_nc`` (created with

@@ -225,6 +225,26 @@ def test_create_parameter_refuses_what_it_cannot_make():
         csnn.CreateParameter("normal", {"std": -1.0})
 
 
+def test_get_value_draws_one_value_from_the_seeded_kernel():
+    """Parameter.GetValue (NEST): a value of the parameter's distribution, from the kernel's
+    generator, so the same seed gives the same values; spatial parameters need positions."""
+    def draws():
+        csnn.ResetKernel()
+        csnn.SetKernelStatus({"rng_seed": 5})
+        normal = csnn.CreateParameter("normal", {"mean": 40.0, "std": 4.0})
+        return [normal.GetValue() for _ in range(200)], (csnn.random.uniform(2.0, 3.0) + 5.0).GetValue()
+
+    values, shifted = draws()
+    assert draws() == (values, shifted)
+    assert all(isinstance(v, float) for v in values) and len(set(values)) == 200
+    # mean of 200 normal draws of sd 4: within 5 standard errors (4 / sqrt(200) = 0.28) of 40
+    assert abs(np.mean(values) - 40.0) < 5 * 4.0 / np.sqrt(200)
+    assert 7.0 <= shifted < 8.0
+    assert csnn.CreateParameter("constant", {"value": 2.5}).GetValue() == 2.5
+    with pytest.raises(csnn.CSNNError, match=r"GetValue\(\): csnn.spatial.distance depends on positions"):
+        csnn.spatial.distance.GetValue()
+
+
 def test_model_id_numbers_the_models():
     nrn = csnn.Create("iaf_psc_delta", 2)
     rec = csnn.Create("spike_recorder")

@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 
 from .. import progress as cprogress
+from .. import random as crandom
 from .._core import rng as crng
 from .._core.engine import Engine, MAX_WINDOW
 from .._version import __version__
@@ -158,6 +159,7 @@ class Kernel:
 
 
 session.set_factory(Kernel)
+crandom.set_value_generator(lambda: current().rng)
 
 
 #: a smallest delay below resolution / SHORT_DELAY_FRACTION warns at Prepare (short_delay_message)
