@@ -22,6 +22,8 @@ from .network import kernel as _kernel
 from .network.models import ALIASES as _MODEL_ALIASES
 from .network import processes as _processes
 from .network.nodes import NodeCollection, SynapseCollection, as_ids as _as_ids, status_keys as _status_keys
+from .network.results import (check_output as _check_output, serialize_data, status_tuple as _status_tuple,
+                              to_json)
 from .tools.gather import gather_events
 
 # under an MPI launcher of several processes: join them, so that one's error ends them all
@@ -34,7 +36,8 @@ __all__ = [
     "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
     "NumProcesses", "SyncProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
     "read_events", "gather_events", "save", "load", "GetNodes", "__version__", "set", "get", "NESTErrors",
-    "GetLocalNodeCollection", "CreateParameter", "Disconnect", "Install", "SonataNetwork",
+    "GetLocalNodeCollection", "CreateParameter", "Disconnect", "Install", "SonataNetwork", "to_json",
+    "serialize_data",
 ]
 
 
@@ -97,23 +100,21 @@ def Create(model, n=1, params=None, positions=None):
 
 
 def GetStatus(nodes, keys=None, output=""):
-    """NEST 2 status: a tuple with one dict per node (or connection); with a key, a tuple of
-    values; with a list of keys, a tuple of tuples."""
-    k = _kernel.current()
+    """NEST's GetStatus: a tuple with one dict per node (or connection); with a key, its values
+    (a tuple for nodes, a list for several connections, ``(value,)`` for one); with a list of
+    keys, a tuple of tuples.  ``output='json'``: that as a JSON string."""
+    _check_output(output, "GetStatus")
     if isinstance(nodes, SynapseCollection):
+        collection, sequence = nodes, list
         nodes._check_alive()
-        names = _status_keys(keys, "GetStatus")
-        table = k.connections.connection_table(nodes, names)
-        rows = [{key: _scalar(col[i]) for key, col in table.items()} for i in range(len(nodes))]
     else:
-        ids = _as_ids(nodes)
-        names = _status_keys(keys, "GetStatus")
-        rows = k.node_status.get_status(ids, names)
-    if keys is None:
-        return tuple(rows)
-    if isinstance(keys, str):
-        return tuple(r[keys] for r in rows)
-    return tuple(tuple(r[key] for key in keys) for r in rows)
+        collection, sequence = NodeCollection._from_ids(_kernel.current(), _as_ids(nodes)), tuple
+    names = _status_keys(keys, "GetStatus")
+    if not len(collection):
+        result = ()
+    else:
+        result = _status_tuple(collection._table(names), keys, sequence)
+    return to_json(result) if output == "json" else result
 
 
 def SetStatus(nodes, params, val=None):
@@ -360,10 +361,6 @@ def NumProcesses():
 def SyncProcesses():
     """Wait until every MPI process of the script gets here (nothing on one process)."""
     _processes.sync()
-
-
-def _scalar(value):
-    return value.item() if hasattr(value, "item") else value
 
 
 # -- what NEST has and csnn does not offer --------------------------------------------------------

@@ -2038,7 +2038,7 @@ def test_failed_set_status_changes_nothing_tau_minus(kernel):
     nodes = csnn.Create("iaf_psc_delta", 2)
     with pytest.raises(csnn.CSNNError, match="V_reset"):
         nodes.set({"tau_minus": 10.0, "V_reset": -60.0, "V_th": -60.0})
-    assert nodes.get("tau_minus").tolist() == [20.0, 20.0]
+    assert nodes.get("tau_minus") == (20.0, 20.0)
 
 
 def test_fixed_indegree_without_autapses_between_disjoint_groups(kernel):
@@ -2057,7 +2057,7 @@ def test_per_node_values_of_the_wrong_type(kernel, values):
         nodes.set(tau_minus=values)
     with pytest.raises(csnn.errors.BadTypeError, match="tau_minus"):
         csnn.Create("iaf_psc_delta", 2, {"tau_minus": values})
-    assert nodes.get("tau_minus").tolist() == [20.0, 20.0]
+    assert nodes.get("tau_minus") == (20.0, 20.0)
 
 
 @pytest.mark.parametrize("text, problem", [("int(inf) + i", "int\\(\\) of inf has no 64-bit integer value"),
@@ -2118,7 +2118,7 @@ def test_per_connection_values_of_the_wrong_type(kernel, weights):
     csnn.Connect(a, a, "one_to_one")
     with pytest.raises(csnn.errors.BadTypeError, match="set\\(\\): weight contains"):
         csnn.GetConnections(a, a).set(weight=weights)
-    assert csnn.GetConnections(a, a).get("weight").tolist() == [1.0, 1.0]
+    assert csnn.GetConnections(a, a).get("weight") == [1.0, 1.0]
 
 
 def test_pulse_packets_beyond_memory_and_recorder_precision(kernel):

@@ -50,7 +50,7 @@ def test_a_spike_recorder_records_a_generators_spikes_at_their_emission_times():
     assert times == sorted(times)
     # GetConnections lists the generator's connection to the recorder, as NEST's does
     conns = csnn.GetConnections(target=csnn.NodeCollection([3]))
-    assert sorted(zip(conns.sources(), conns.get("delay").tolist())) == [(1, 2.0), (2, 1.0)]
+    assert sorted(zip(conns.sources(), conns.get("delay"))) == [(1, 2.0), (2, 1.0)]
     assert csnn.GetKernelStatus("num_connections") == 3
 
 

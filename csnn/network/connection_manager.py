@@ -393,17 +393,35 @@ class ConnectionManager:
         columns["target_thread"] = self.kernel.nodes.placement(columns["target"])[1]
         columns["synapse_model"] = np.array([self.syn_model_names[i] for i in columns["synapse_id"].tolist()],
                                             dtype=object) if n else np.zeros(0, dtype=object)
-        plastic = tables[ConnectionKind.PLASTIC]
-        rule = self._plastic_rule(sc, plastic)
-        if rule is not None:
-            columns.update(self.kernel.plasticity.properties(rule, plastic, plastic.slots(a, b),
-                                                             columns["synapse_model"]))
+        columns.update(self._plastic_columns(sc, tables[ConnectionKind.PLASTIC], columns["synapse_model"]))
         if keys is None:
             return columns
         for key in keys:
             if key not in columns:
                 raise unknown_name("connection property", key, columns)
         return {k: columns[k] for k in keys}
+
+    def _plastic_columns(self, sc, table, synapse_model):
+        """The parameters and state of the plastic connections of ``sc`` (``table``: the plastic
+        table; ``synapse_model``: each connection's model name): arrays, or where other
+        connections lack a property, object arrays holding None for them (as NEST's)."""
+        plastic = sc._kind == ConnectionKind.PLASTIC
+        if not plastic.any():
+            return {}
+        bases = np.array([self.kernel.models.get(name).base if kind else ""
+                          for name, kind in zip(synapse_model.tolist(), plastic.tolist())], dtype=object)
+        columns = {}
+        for base in sorted(set(bases[plastic].tolist())):
+            sel = bases == base
+            found = self.kernel.plasticity.properties(cstdp.SYNAPSE_MODELS[base], table,
+                                                      table.slots(sc._a[sel], sc._b[sel]), synapse_model[sel])
+            if sel.all():
+                return found
+            for name, values in found.items():
+                column = columns.setdefault(name, np.full(sel.size, None, dtype=object))
+                for i, value in zip(np.flatnonzero(sel).tolist(), values):
+                    column[i] = value
+        return columns
 
     def set_connections(self, sc, params):
         """Change properties of connections ``sc`` (SynapseCollection.set): every value is

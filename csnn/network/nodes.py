@@ -36,6 +36,7 @@ import numpy as np
 from ..errors import (BadParameterError, BadTypeError, UnknownAttributeError, UnknownNodeError,
                      UnknownParameterError, shown, unknown_name)
 from . import session
+from .results import check_output, plain, shaped
 
 
 def _kernel():
@@ -314,50 +315,61 @@ class NodeCollection(_Attributes):
     # parameters -----------------------------------------------------------------------------
 
     def get(self, *keys, output=""):
-        """Parameters as in NEST 3.
+        """Parameters as in NEST 3 (shaped by csnn/network/results.py).
 
-        ``get()``: a dict of every parameter; ``get('V_m')``: one value per node (an array, a
-        scalar for one node); ``get('V_m', 'V_th')`` or ``get(['V_m', 'V_th'])``: a dict.
-        NEST's hierarchical addressing: ``get('events', 'senders')``, a key into a dict-valued
-        parameter (a recorder's events), gives that entry; ``get('events', ['senders',
-        'times'])`` a dict of them.
+        ``get('V_m')``: a tuple with one value per node (the value itself for one node);
+        ``get(['V_m', 'V_th'])`` (or ``get('V_m', 'V_th')``): a dict of such; ``get()``: a dict
+        of every parameter, keys sorted (a parameter that some of the nodes lack is None for
+        them).  NEST's hierarchical addressing: ``get('events', 'senders')``, a key into a
+        dict-valued parameter (a recorder's events), gives that entry (a list of one per node
+        for several nodes); ``get('events', ['senders', 'times'])`` a dict of them.
+        ``output='json'``: a JSON string; ``output='pandas'``: a DataFrame indexed by node id.
         """
         self._check_alive()
-        if output not in ("", "json", "pandas"):
-            raise BadTypeError(f"get(output={output!r}): accepted: '' (default), 'json', 'pandas'")
+        check_output(output, "get")
+        if not len(self):
+            raise BadParameterError("get: the NodeCollection is empty: there are no nodes to get parameters of "
+                                    "(as in NEST)")
+        table, single, sequence = self._lookup(keys)
+        return shaped(table, single, sequence, output, index=self._ids.tolist())
+
+    def _lookup(self, keys):
+        """What ``get(*keys)`` asks for: (name -> one value per node, the name asked for alone
+        or None, the sequence type of several nodes' values)."""
         if len(keys) == 2 and isinstance(keys[0], str) and isinstance(keys[1], (str, list, tuple)):
             inner = self._entries_of(keys[0], keys[1])
             if inner is not None:
-                return inner
-        single = len(keys) == 1 and isinstance(keys[0], str)
-        if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
-            keys = tuple(keys[0])
-        statuses = _kernel().node_status.get_status(self._ids, status_keys(list(keys), "get") if keys else None)
-        if single:
-            return _collapse([s[keys[0]] for s in statuses])
-        names = list(keys) if keys else list(statuses[0]) if statuses else []
-        if not keys and len({tuple(s) for s in statuses}) > 1:
-            names = sorted(set.intersection(*(set(s) for s in statuses)))
-        result = {k: _collapse([s[k] for s in statuses]) for k in names}
-        if output == "pandas":
-            import pandas
-            return pandas.DataFrame({k: [s[k] for s in statuses] for k in names}, index=self._ids)
-        return result
+                return inner, keys[1] if isinstance(keys[1], str) else None, list
+        names = status_keys(keys[0] if len(keys) == 1 else list(keys), "get") if keys else None
+        return self._table(names), keys[0] if len(keys) == 1 and isinstance(keys[0], str) else None, tuple
+
+    def _table(self, names):
+        """Parameters ``names`` (all, sorted, when None): name -> one plain value per node
+        (None where a node's model lacks it)."""
+        status = _kernel().node_status
+        rows = status.get_status(self._ids, names)
+        if names is None:
+            names = sorted(set().union(*rows))
+        return {name: [row.get(name) for row in rows] for name in names}
 
     def _entries_of(self, key, entries):
         """``get(key, entries)`` when parameter ``key`` is a dict on every node (NEST's
-        hierarchical addressing): entry ``entries`` (a name, or a list of names for a dict),
-        one value per node as ``get`` gives them; None when ``key`` is no such parameter."""
+        hierarchical addressing): the table of entry ``entries`` (a name, or a list of names)
+        of each node's dict (None where a node's dict lacks it); None when ``key`` is no such
+        parameter."""
         statuses = _kernel().node_status.get_status(self._ids, status_keys([key], "get"))
         if not all(isinstance(s[key], dict) for s in statuses):
             return None
-        names = [entries] if isinstance(entries, str) else list(status_keys(list(entries), "get"))
+        names = status_keys(entries, "get")
+        present = set().union(*(s[key] for s in statuses))
         for name in names:
-            for s in statuses:
-                if name not in s[key]:
-                    raise unknown_name(f"entry of {key!r}", name, s[key])
-        picked = {name: _collapse([s[key][name] for s in statuses]) for name in names}
-        return picked[entries] if isinstance(entries, str) else picked
+            if name not in present:
+                raise unknown_name(f"entry of {key!r}", name, present)
+        return {name: [s[key].get(name) for s in statuses] for name in names}
+
+    def _json_value(self):
+        # NEST's serialize_data writes a NodeCollection as its ids
+        return self.tolist()
 
     def set(self, params=None, **kwargs):
         """Set parameters: ``set(V_m=-60.)``, ``set({'V_m': -60.})``, per node with a list or
@@ -375,17 +387,6 @@ def _arithmetic_error(op, other):
                         "and there is no other arithmetic on nodes; for arithmetic on node ids use the ids: "
                         "nodes[0].global_id + 1, int(nodes[0]) or nodes.tolist(); to add nodes by id use "
                         "csnn.NodeCollection([ids])")
-
-
-def _collapse(values):
-    """One node: its value; several: an array for numbers, a tuple otherwise."""
-    if len(values) == 1:
-        return values[0]
-    if all(isinstance(v, (numbers.Real, np.number)) and not isinstance(v, (bool, np.bool_)) for v in values):
-        return np.asarray(values, dtype=float)
-    if all(isinstance(v, (bool, np.bool_)) for v in values):
-        return np.asarray(values, dtype=bool)
-    return tuple(values)
 
 
 def _restore_collection(kernel, ids):
@@ -456,28 +457,43 @@ class SynapseCollection(_Attributes):
         return f"SynapseCollection of {len(self)} connections"
 
     def get(self, *keys, output=""):
-        """Connection properties: ``get('weight')`` (array, scalar for one connection),
-        ``get(['source', 'target', 'weight'])`` (dict of arrays), ``get()`` (dict of all)."""
+        """Connection properties as in NEST 3 (shaped by csnn/network/results.py):
+        ``get('weight')`` a list with one value per connection (the value itself for one),
+        ``get(['source', 'target', 'weight'])`` a dict of such, ``get()`` a dict of every
+        property, keys sorted (a property that some of the connections lack, such as a plastic
+        synapse's parameters, is None for the others); ``output='json'``: a JSON string,
+        ``output='pandas'``: a DataFrame indexed by the sources.  No connections: ``{}``
+        (``()`` for keys), as in NEST."""
         self._check_alive()
-        single = len(keys) == 1 and isinstance(keys[0], str)
-        if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
-            keys = tuple(keys[0])
-        table = _kernel().connections.connection_table(self, list(keys) if keys else None)
-        if single:
-            column = table[keys[0]]
-            return column[0] if len(self) == 1 else column
-        if output == "pandas":
-            import pandas
-            return pandas.DataFrame(table)
-        return {k: (v[0] if len(self) == 1 else v) for k, v in table.items()}
+        check_output(output, "get")
+        names = status_keys(keys[0] if len(keys) == 1 else list(keys), "get") if keys else None
+        single = keys[0] if len(keys) == 1 and isinstance(keys[0], str) else None
+        if not len(self):
+            return shaped({}, None, list, output, index=[]) if output else {} if names is None else ()
+        index = self._columns(["source"])["source"].tolist() if output == "pandas" else None
+        return shaped(self._table(names), single, list, output, index=index)
+
+    def _table(self, names):
+        """Connection properties ``names`` (all when None, sorted): name -> one plain value per
+        connection."""
+        columns = self._columns(names)
+        return {name: plain(columns[name].tolist()) for name in (names or sorted(columns))}
+
+    def _columns(self, names):
+        """Connection properties ``names`` (all when None) as arrays, one entry per connection."""
+        return _kernel().connections.connection_table(self, names)
+
+    def _json_value(self):
+        # NEST's serialize_data writes a SynapseCollection as its get()
+        return self.get()
 
     def sources(self):
         """An iterator over the connections' source ids (NEST's)."""
-        return iter(np.atleast_1d(self.get("source")).tolist())
+        return iter(self._columns(["source"])["source"].tolist())
 
     def targets(self):
         """An iterator over the connections' target ids (NEST's)."""
-        return iter(np.atleast_1d(self.get("target")).tolist())
+        return iter(self._columns(["target"])["target"].tolist())
 
     def disconnect(self):
         """Remove these connections (NEST 3's; csnn.Disconnect(collection) does the same)."""

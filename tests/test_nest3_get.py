@@ -1,0 +1,273 @@
+"""What get, GetStatus and attribute access return, in NEST 3.10's shapes (csnn/network/results.py).
+
+Nodes: a tuple of plain Python values for several nodes, the value for one, a dict of those
+for several keys, every key sorted for ``get()``, None where a node's model lacks a key; a
+recorder's events stay a dict of numpy arrays.  Connections: lists instead of tuples.
+``output='json'`` and ``output='pandas'`` as NEST builds them; GetStatus's tuples.  The tests
+marked ``nest`` make the same calls on NEST and compare the types and values.
+"""
+import json
+import sys
+
+import numpy as np
+import pytest
+
+import csnn
+from csnn.errors import BadParameterError, BadTypeError, MissingDependencyError, UnknownParameterError
+
+from conftest import quiet
+
+
+@pytest.fixture(autouse=True)
+def fresh_kernel():
+    quiet(csnn)
+    csnn.ResetKernel()
+
+
+def network(sim):
+    """Two neurons, a parrot, two spike recorders (one records both neurons), static
+    connections between the neurons both ways and an stdp_synapse from the first neuron to the parrot; 50 ms run."""
+    n = sim.Create("iaf_psc_alpha", 2, params={"I_e": 500.0})
+    parrot = sim.Create("parrot_neuron")
+    sr = sim.Create("spike_recorder", 2)
+    sim.Connect(n, sr[0])
+    for source, target in ((n[0], n[1]), (n[1], n[0])):
+        sim.Connect(source, target, syn_spec={"weight": 2.0, "delay": 1.5})
+    sim.Connect(n[0], parrot, syn_spec={"synapse_model": "stdp_synapse", "weight": 3.0})
+    sim.Simulate(50.0)
+    return n, parrot, sr
+
+
+# -- nodes ----------------------------------------------------------------------------------------
+
+def test_several_nodes_give_tuples_of_plain_values_one_node_the_value():
+    n, parrot, sr = network(csnn)
+    assert n.get("C_m") == (250.0, 250.0) and n.C_m == (250.0, 250.0)
+    assert all(type(v) is float for v in n.get("V_m"))
+    assert n[0].get("C_m") == 250.0 and type(n[0].C_m) is float
+    assert n.get(["C_m", "V_th"]) == {"C_m": (250.0, 250.0), "V_th": (-55.0, -55.0)}
+    assert n.get(("C_m", "V_th")) == n.get({"C_m", "V_th"}) == n.get(["C_m", "V_th"])
+    assert n[1].get(["C_m", "V_th"]) == {"C_m": 250.0, "V_th": -55.0}
+    assert n.get("global_id") == (1, 2) and n.get("local") == (True, True)
+    assert n.get("model") == ("iaf_psc_alpha",) * 2 and n.get("recordables")[0] == n[0].get("recordables")
+    counts = sr.get("n_events")
+    assert counts[0] > 0 and counts[1] == 0 and all(type(c) is int for c in counts)
+    assert type(sr[0].get("stop")) is float               # no numpy scalars
+    everything = n.get()
+    assert list(everything) == sorted(everything) and everything["I_e"] == (500.0, 500.0)
+    assert list(n[0].get()) == sorted(n[0].get()) and n[0].get()["I_e"] == 500.0
+
+
+def test_a_key_some_nodes_lack_is_none_for_them():
+    n, parrot, sr = network(csnn)
+    mixed = n + sr[0]
+    assert mixed.get("C_m") == (250.0, 250.0, None)
+    assert mixed.get(["global_id", "model"]) == {"global_id": (1, 2, 4),
+                                                 "model": ("iaf_psc_alpha", "iaf_psc_alpha", "spike_recorder")}
+    everything = mixed.get()
+    assert everything["C_m"] == (250.0, 250.0, None) and everything["n_events"][:2] == (None, None)
+    assert everything["recordables"][2] is None and list(everything) == sorted(everything)
+    assert csnn.GetStatus(mixed, "C_m") == (250.0, 250.0, None)
+    with pytest.raises(UnknownParameterError, match=r"unknown parameter of iaf_psc_alpha 'C_n'\. Did you mean 'C_m'"):
+        mixed.get("C_n")
+
+
+def test_hierarchical_get_gives_a_list_per_entry_for_several_recorders():
+    n, parrot, sr = network(csnn)
+    events = sr.get("events")
+    assert isinstance(events, tuple) and all(isinstance(e["times"], np.ndarray) for e in events)
+    times = sr.get("events", "times")
+    assert isinstance(times, list) and np.array_equal(times[0], events[0]["times"]) and times[1].size == 0
+    both = sr.get("events", ["senders", "times"])
+    assert set(both) == {"senders", "times"} and isinstance(both["senders"], list)
+    assert isinstance(sr[0].get("events", "times"), np.ndarray)
+    assert isinstance(sr[0].events["senders"], np.ndarray)
+
+
+def test_an_empty_collection_has_nothing_to_get():
+    empty = csnn.Create("iaf_psc_delta", 3)[0:0]
+    with pytest.raises(BadParameterError, match="the NodeCollection is empty"):
+        empty.get("V_m")
+    with pytest.raises(BadParameterError, match="the NodeCollection is empty"):
+        empty.get()
+    assert csnn.GetStatus(empty) == () and csnn.GetStatus(empty, "V_m") == ()
+    assert csnn.GetStatus(empty, output="json") == "[]"
+    none = csnn.GetConnections()
+    assert none.get() == {} and none.get("weight") == () and none.get(["weight"]) == ()
+    assert none.get(output="json") == "{}"
+
+
+# -- connections ----------------------------------------------------------------------------------
+
+def test_connections_give_lists_one_connection_the_value():
+    n, parrot, sr = network(csnn)
+    static = csnn.GetConnections(n, n)
+    assert static.get("weight") == [2.0, 2.0] and static.weight == [2.0, 2.0]
+    assert static.get(["source", "target"]) == {"source": [1, 2], "target": [2, 1]}
+    assert static[0].get("weight") == 2.0 and type(static[0].get("source")) is int
+    assert static[0].get(["weight", "delay"]) == {"weight": 2.0, "delay": 1.5}
+    assert list(static.get()) == sorted(static.get()) and static.get()["synapse_model"] == ["static_synapse"] * 2
+
+
+def test_a_plastic_property_is_none_for_the_static_connections():
+    n, parrot, sr = network(csnn)
+    conns = csnn.GetConnections(n[0], n[1] + parrot)
+    models = conns.get("synapse_model")
+    assert sorted(models) == ["static_synapse", "stdp_synapse"]
+    tau_plus = conns.get("tau_plus")
+    assert [t for t, m in zip(tau_plus, models) if m == "static_synapse"] == [None]
+    assert [t for t, m in zip(tau_plus, models) if m == "stdp_synapse"] == [20.0]
+    assert conns.get()["Wmax"].count(None) == 1
+    with pytest.raises(UnknownParameterError, match="unknown connection property 'tau_pluss'"):
+        conns.get("tau_pluss")
+
+
+# -- GetStatus -------------------------------------------------------------------------------------
+
+def test_get_status_gives_nests_tuples():
+    n, parrot, sr = network(csnn)
+    assert csnn.GetStatus(n, "C_m") == (250.0, 250.0) and csnn.GetStatus(n[0], "C_m") == (250.0,)
+    assert csnn.GetStatus(n, ["C_m", "V_th"]) == ((250.0, -55.0), (250.0, -55.0))
+    rows = csnn.GetStatus(n)
+    assert isinstance(rows, tuple) and len(rows) == 2 and rows[1]["global_id"] == 2 and list(rows[0]) == sorted(rows[0])
+    assert csnn.GetStatus([1, 2], "C_m") == (250.0, 250.0)          # NEST 2's id lists
+    static = csnn.GetConnections(n, n)
+    assert csnn.GetStatus(static, "weight") == [2.0, 2.0]           # a list for connections, as NEST's
+    assert csnn.GetStatus(static[0], "weight") == (2.0,)
+    assert csnn.GetStatus(static, ["weight", "delay"]) == ((2.0, 1.5), (2.0, 1.5))
+    assert csnn.GetStatus(static[0])[0]["weight"] == 2.0
+
+
+# -- json and pandas --------------------------------------------------------------------------------
+
+def test_json_output_is_the_result_as_a_json_string():
+    n, parrot, sr = network(csnn)
+    assert n.get("C_m", output="json") == "[250.0, 250.0]"
+    assert json.loads(n.get(["C_m", "V_th"], output="json")) == {"C_m": [250.0, 250.0], "V_th": [-55.0, -55.0]}
+    assert json.loads(n[0].get(output="json"))["global_id"] == 1
+    assert json.loads(sr[0].get("events", output="json"))["senders"] == sr[0].events["senders"].tolist()
+    static = csnn.GetConnections(n, n)
+    assert static.get("weight", output="json") == "[2.0, 2.0]"
+    assert csnn.GetStatus(n, "C_m", output="json") == "[250.0, 250.0]"
+    assert json.loads(csnn.GetStatus(n, output="json"))[0]["C_m"] == 250.0
+    assert json.loads(csnn.to_json({"nodes": n, "connections": static}))["nodes"] == [1, 2]
+    assert json.loads(csnn.to_json(static))["weight"] == [2.0, 2.0]
+    assert csnn.serialize_data((np.float64(1.5), np.arange(2))) == [1.5, [0, 1]]
+    assert csnn.to_json(float("inf")) == "Infinity"                  # as NEST's (json's default)
+
+
+def test_a_bad_output_is_refused():
+    n = csnn.Create("iaf_psc_delta", 2)
+    for call in (lambda: n.get("V_m", output="csv"), lambda: csnn.GetStatus(n, output="csv"),
+                 lambda: csnn.GetConnections().get(output="csv")):
+        with pytest.raises(BadTypeError, match=r"output = 'csv' is invalid; accepted: '' \(default\), 'json', 'pandas'"):
+            call()
+
+
+def test_pandas_output_without_pandas_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pandas", None)            # import pandas then fails
+    n = csnn.Create("iaf_psc_delta", 2)
+    with pytest.raises(MissingDependencyError, match=r"get\(output='pandas'\) needs pandas.*pip install pandas"):
+        n.get("V_m", output="pandas")
+    with pytest.raises(MissingDependencyError, match="needs pandas"):
+        csnn.GetConnections().get(output="pandas")
+
+
+def test_pandas_output_is_a_frame_indexed_by_node_id_or_source():
+    pandas = pytest.importorskip("pandas")
+    n, parrot, sr = network(csnn)
+    frame = n.get(["C_m", "V_th"], output="pandas")
+    assert isinstance(frame, pandas.DataFrame) and frame.index.tolist() == [1, 2]
+    assert frame["C_m"].tolist() == [250.0, 250.0] and frame.columns.tolist() == ["C_m", "V_th"]
+    assert n.get("C_m", output="pandas").columns.tolist() == ["C_m"]
+    assert n[1].get("C_m", output="pandas").index.tolist() == [2]
+    assert n.get(output="pandas").columns.tolist() == sorted(n.get())
+    static = csnn.GetConnections(n, n)
+    weights = static.get("weight", output="pandas")
+    assert weights.index.tolist() == [1, 2] and weights["weight"].tolist() == [2.0, 2.0]
+
+
+# -- cross-checks against NEST ------------------------------------------------------------------------
+
+def described(value):
+    """A value as a comparable description: its type and, for plain values, the value itself;
+    arrays by their kind only (spike times differ: NEST's are on the grid)."""
+    if isinstance(value, np.ndarray):
+        return ("array", value.dtype.kind if value.size else "empty")
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [described(v) for v in value])
+    if isinstance(value, dict):
+        return ("dict", {k: described(v) for k, v in value.items()})
+    return (type(value).__name__, value)
+
+
+#: calls made on both simulators: (n, parrot, sr, static connections, mixed connections) -> result
+CALLS = {
+    "n.get('C_m')": lambda s, n, p, sr, st, mx: n.get("C_m"),
+    "n[0].get('C_m')": lambda s, n, p, sr, st, mx: n[0].get("C_m"),
+    "n.get(['C_m', 'V_th'])": lambda s, n, p, sr, st, mx: n.get(["C_m", "V_th"]),
+    "n[0].get(['C_m', 'V_th'])": lambda s, n, p, sr, st, mx: n[0].get(["C_m", "V_th"]),
+    "n.C_m": lambda s, n, p, sr, st, mx: n.C_m,
+    "n.get('global_id')": lambda s, n, p, sr, st, mx: n.get("global_id"),
+    "n.get('local')": lambda s, n, p, sr, st, mx: n.get("local"),
+    "n.get('model')": lambda s, n, p, sr, st, mx: n.get("model"),
+    "n.get({'C_m', 'I_e'})": lambda s, n, p, sr, st, mx: n.get({"C_m", "I_e"}),
+    "(n + sr[0]).get('C_m')": lambda s, n, p, sr, st, mx: (n + sr[0]).get("C_m"),
+    "(n + sr[0]).get(['global_id', 'model'])": lambda s, n, p, sr, st, mx: (n + sr[0]).get(["global_id", "model"]),
+    "sr.get('n_events')": lambda s, n, p, sr, st, mx: (type(sr.get("n_events")), [type(v) for v in sr.get("n_events")]),
+    "sr.get('events')": lambda s, n, p, sr, st, mx: sr.get("events"),
+    "sr.get('events', 'times')": lambda s, n, p, sr, st, mx: sr.get("events", "times"),
+    "sr[0].get('events', ['senders', 'times'])": lambda s, n, p, sr, st, mx: sr[0].get("events", ["senders", "times"]),
+    "sr.get('events', ['senders', 'times'])": lambda s, n, p, sr, st, mx: sr.get("events", ["senders", "times"]),
+    "GetStatus(n, 'C_m')": lambda s, n, p, sr, st, mx: s.GetStatus(n, "C_m"),
+    "GetStatus(n[0], 'C_m')": lambda s, n, p, sr, st, mx: s.GetStatus(n[0], "C_m"),
+    "GetStatus(n, ['C_m', 'V_th'])": lambda s, n, p, sr, st, mx: s.GetStatus(n, ["C_m", "V_th"]),
+    "GetStatus(n)[0]['C_m']": lambda s, n, p, sr, st, mx: (type(s.GetStatus(n)), s.GetStatus(n)[0]["C_m"]),
+    "GetStatus(n, 'C_m', output='json')": lambda s, n, p, sr, st, mx: s.GetStatus(n, "C_m", output="json"),
+    "n.get(['C_m', 'V_th'], output='json')": lambda s, n, p, sr, st, mx: n.get(["C_m", "V_th"], output="json"),
+    "st.get('weight')": lambda s, n, p, sr, st, mx: st.get("weight"),
+    "st.weight": lambda s, n, p, sr, st, mx: st.weight,
+    "st[0].get('weight')": lambda s, n, p, sr, st, mx: st[0].get("weight"),
+    "st.get(['source', 'target', 'delay'])": lambda s, n, p, sr, st, mx: st.get(["source", "target", "delay"]),
+    "st[0].get(['weight', 'delay'])": lambda s, n, p, sr, st, mx: st[0].get(["weight", "delay"]),
+    "st.get('weight', output='json')": lambda s, n, p, sr, st, mx: st.get("weight", output="json"),
+    "GetStatus(st, 'weight')": lambda s, n, p, sr, st, mx: s.GetStatus(st, "weight"),
+    "GetStatus(st[0], 'weight')": lambda s, n, p, sr, st, mx: s.GetStatus(st[0], "weight"),
+    "GetStatus(st, ['weight', 'delay'])": lambda s, n, p, sr, st, mx: s.GetStatus(st, ["weight", "delay"]),
+    "sorted(mx.get('tau_plus'))": lambda s, n, p, sr, st, mx: sorted(mx.get("tau_plus"), key=str),
+    "empty.get()": lambda s, n, p, sr, st, mx: s.GetConnections(p).get(),
+    "empty.get('weight')": lambda s, n, p, sr, st, mx: s.GetConnections(p).get("weight"),
+}
+
+
+@pytest.mark.nest
+@pytest.mark.filterwarnings("ignore:\\s*GetStatus\\(\\) is deprecated:UserWarning")     # NEST 3.10 warns
+@pytest.mark.parametrize("call", sorted(CALLS))
+def test_get_returns_what_nest_returns(call):
+    nest = pytest.importorskip("nest")
+    quiet(nest)
+    results = []
+    for sim in (nest, csnn):
+        sim.ResetKernel()
+        n, parrot, sr = network(sim)
+        static = sim.GetConnections(n, n)
+        mixed = sim.GetConnections(n[0], n[1] + parrot)
+        results.append(described(CALLS[call](sim, n, parrot, sr, static, mixed)))
+    assert results[1] == results[0]
+
+
+@pytest.mark.nest
+def test_pandas_frames_are_nests():
+    pytest.importorskip("pandas")
+    nest = pytest.importorskip("nest")
+    quiet(nest)
+    frames = []
+    for sim in (nest, csnn):
+        sim.ResetKernel()
+        n, parrot, sr = network(sim)
+        static = sim.GetConnections(n, n)
+        frames.append([n.get(["C_m", "V_th"], output="pandas"), n.get("I_e", output="pandas"),
+                       n[0].get(["C_m"], output="pandas"), static.get(["weight", "delay"], output="pandas"),
+                       static[0].get("weight", output="pandas")])
+    for ours, theirs in zip(frames[1], frames[0]):
+        assert ours.equals(theirs) and ours.index.tolist() == theirs.index.tolist()
