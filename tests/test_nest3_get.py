@@ -3,10 +3,17 @@
 Nodes: a tuple of plain Python values for several nodes, the value for one, a dict of those
 for several keys, every key sorted for ``get()``, None where a node's model lacks a key; a
 recorder's events stay a dict of numpy arrays.  Connections: lists instead of tuples.
-``output='json'`` and ``output='pandas'`` as NEST builds them; GetStatus's tuples.  The tests
-marked ``nest`` make the same calls on NEST and compare the types and values.
+``output='json'`` and ``output='pandas'`` as NEST builds them; GetStatus's tuples.
+
+The kernel status: NEST's timers (create, connect, the last Simulate), the spike counter of the
+last call, min_delay and max_delay set together before connections exist, and every key of
+NEST 3.10's GetKernelStatus() given or refused by name.  The tests marked ``nest`` make the
+same calls on NEST and compare the types and values, and run NEST's cuba.py.
 """
 import json
+import os
+import pathlib
+import subprocess
 import sys
 
 import numpy as np
@@ -271,3 +278,172 @@ def test_pandas_frames_are_nests():
                        static[0].get("weight", output="pandas")])
     for ours, theirs in zip(frames[1], frames[0]):
         assert ours.equals(theirs) and ours.index.tolist() == theirs.index.tolist()
+
+
+# -- kernel status ------------------------------------------------------------------------------------
+
+def test_the_timers_measure_create_connect_and_the_last_simulate():
+    status = csnn.GetKernelStatus()
+    assert all(status[key] == 0.0 for key in status if key.startswith("time_construction") or key.startswith("time_sim"))
+    nodes = csnn.Create("iaf_psc_delta", 2000, params={"I_e": 400.0})
+    created = csnn.GetKernelStatus("time_construction_create")
+    assert created > 0.0 and csnn.GetKernelStatus("time_construction_connect") == 0.0
+    csnn.Connect(nodes, nodes, {"rule": "fixed_indegree", "indegree": 100}, {"weight": 0.1})
+    connected = csnn.GetKernelStatus("time_construction_connect")
+    assert connected > 0.0 and csnn.GetKernelStatus("time_construction_create") == created
+    csnn.Create("iaf_psc_delta")
+    assert csnn.GetKernelStatus("time_construction_create") > created          # summed since ResetKernel
+    csnn.Simulate(500.0)
+    long_run = csnn.GetKernelStatus("time_simulate")
+    csnn.Simulate(0.1)
+    assert 0.0 < csnn.GetKernelStatus("time_simulate") < long_run               # the last call's
+    assert csnn.GetKernelStatus("time_construction_connect") == connected
+    csnn.Prepare()
+    csnn.Run(100.0)
+    first = csnn.GetKernelStatus("time_simulate")
+    csnn.Run(100.0)
+    assert csnn.GetKernelStatus("time_simulate") > first                       # Prepare and its Runs
+    csnn.Cleanup()
+    assert all(csnn.GetKernelStatus(f"{key}_cpu") >= 0.0 for key in ("time_construction_create", "time_simulate"))
+    csnn.ResetKernel()
+    assert csnn.GetKernelStatus("time_construction_create") == csnn.GetKernelStatus("time_simulate") == 0.0
+
+
+def test_the_spike_counter_counts_the_last_call():
+    nodes = csnn.Create("iaf_psc_delta", 10, params={"I_e": 400.0})
+    rec = csnn.Create("spike_recorder")
+    csnn.Connect(nodes, rec)
+    csnn.Simulate(100.0)
+    first = rec.get("n_events")
+    assert first > 0 and csnn.local_spike_counter == first
+    csnn.Simulate(100.0)
+    assert csnn.local_spike_counter == rec.get("n_events") - first
+    csnn.Prepare()
+    csnn.Run(50.0)
+    before = rec.get("n_events")
+    csnn.Run(50.0)
+    assert csnn.GetKernelStatus("local_spike_counter") == rec.get("n_events") - before
+    csnn.Cleanup()
+
+
+def test_nests_keys_csnn_does_not_offer_are_refused_by_name():
+    for key, reason in [("rng_type", "keyed by rng_seed"), ("use_wfr", "no gap junctions"),
+                        ("time_deliver_spike_data", "detailed timers"), ("buffer_size_spike_data", "MPI buffers")]:
+        message = rf"kernel status key '{key}' is NEST's, but csnn does not offer it: .*{reason}"
+        with pytest.raises(UnknownParameterError, match=message):
+            csnn.GetKernelStatus(key)
+        with pytest.raises(UnknownParameterError, match=message):
+            csnn.GetKernelStatus(["resolution", key])
+        with pytest.raises(UnknownParameterError, match=message):
+            csnn.SetKernelStatus({key: 1})
+        with pytest.raises(AttributeError, match=message):
+            getattr(csnn, key)
+    assert "rng_type" not in csnn.GetKernelStatus()
+    with pytest.raises(UnknownParameterError, match=r"unknown kernel status key 'time_simulat'\. Did you mean"):
+        csnn.GetKernelStatus("time_simulat")
+
+
+def test_what_csnn_adds_from_nests_list():
+    status = csnn.GetKernelStatus()
+    assert status["mpi_rank"] == 0 and status["prepared"] is False and status["to_do"] == 0
+    assert status["modules"] == () and status["stimulation_backends"] == ()
+    assert "memory" in status["recording_backends"] and "ascii" in csnn.recording_backends
+    csnn.Prepare()
+    assert csnn.GetKernelStatus("prepared") is True
+    csnn.Cleanup()
+    level = csnn.verbosity
+    try:
+        csnn.SetKernelStatus({"verbosity": csnn.VerbosityLevel.ERROR})
+        csnn.ResetKernel()                                   # the process's, as NEST's
+        assert csnn.get("verbosity") == csnn.verbosity == csnn.get_verbosity() == csnn.VerbosityLevel.ERROR
+    finally:
+        csnn.set_verbosity(level)
+
+
+def test_min_and_max_delay_are_set_together_before_connections():
+    csnn.set(min_delay=0.5, max_delay=4.0)
+    assert csnn.GetKernelStatus(["min_delay", "max_delay"]) == (0.5, 4.0)
+    nodes = csnn.Create("iaf_psc_delta", 2)
+    with pytest.raises(BadParameterError, match=r"delay = 5\.0 ms is invalid: it is outside \[min_delay, max_delay\] "
+                                                r"= \[0\.5, 4\.0\] ms"):
+        csnn.Connect(nodes, nodes, syn_spec={"delay": 5.0})
+    with pytest.raises(BadParameterError, match=r"delay = 0\.2 ms is invalid: it is outside"):
+        csnn.Connect(nodes, nodes, syn_spec={"delay": 0.2})
+    csnn.Connect(nodes, nodes, syn_spec={"delay": 2.0})
+    assert csnn.GetKernelStatus(["min_delay", "max_delay"]) == (0.5, 4.0)      # the bounds, as NEST's
+    with pytest.raises(BadParameterError, match=r"delay = 4\.5 ms is invalid: it is outside"):
+        csnn.GetConnections().set(delay=4.5)
+    with pytest.raises(csnn.errors.KernelStateError, match="cannot change once connections exist"):
+        csnn.set(min_delay=0.1, max_delay=1.0)
+    csnn.ResetKernel()
+    with pytest.raises(BadParameterError, match="set together, as in NEST: give both \\(max_delay is missing\\)"):
+        csnn.SetKernelStatus({"min_delay": 0.5})
+    with pytest.raises(BadParameterError, match="min_delay = 5.0 ms is invalid: it must not exceed max_delay = 0.5 ms"):
+        csnn.set(min_delay=5.0, max_delay=0.5)
+    with pytest.raises(BadParameterError, match="max_delay = 'a' is invalid: must be a finite number > 0"):
+        csnn.set(min_delay=0.5, max_delay="a")
+    csnn.Connect(*[csnn.Create("iaf_psc_delta")] * 2, syn_spec={"delay": 7.0})   # no bounds: any delay
+    assert csnn.GetKernelStatus(["min_delay", "max_delay"]) == (7.0, 7.0)
+
+
+def nest_script(tmp_path, names, changes=()):
+    """NEST's example scripts ``names`` (of brette_et_al_2007/) in ``tmp_path`` with ``import nest``
+    changed to ``import csnn as nest`` and the (pattern, replacement) ``changes``."""
+    nest = pytest.importorskip("nest")
+    folder = pathlib.Path(nest.__file__).parent / "doc" / "examples" / "pynest" / "brette_et_al_2007"
+    for name in names:
+        source = (folder / name).read_text().replace("\nimport nest\n", "\nimport csnn as nest\n")
+        for pattern, replacement in changes:
+            source = source.replace(pattern, replacement)
+        assert "import csnn as nest" in source
+        (tmp_path / name).write_text(source)
+
+
+@pytest.mark.nest
+def test_nests_cuba_benchmark_runs_with_only_its_import_changed(tmp_path):
+    """brette_et_al_2007/cuba.py reads time_construction_create, time_construction_connect and
+    time_simulate (1 s simulated instead of 10)."""
+    nest_script(tmp_path, ["cuba.py", "brette_et_al_2007_benchmark.py"], [('"simtime": 10000.0', '"simtime": 1000.0')])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    out = subprocess.run([sys.executable, "cuba.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "Number of Neurons : 4000" in out.stdout and "Simulation time" in out.stdout
+    rates = [float(line.split(":")[1].split()[0]) for line in out.stdout.splitlines() if "rate" in line]
+    assert len(rates) == 2 and all(1.0 < rate < 50.0 for rate in rates), out.stdout
+
+
+#: kernel status keys whose values are compared with NEST's on a fresh kernel and after the same run
+SAME_AS_NEST = ("resolution", "rng_seed", "local_num_threads", "total_num_virtual_procs", "num_processes",
+                "mpi_rank", "tics_per_ms", "ms_per_tic", "tics_per_step", "biological_time", "network_size",
+                "num_connections", "min_delay", "max_delay", "prepared", "to_do", "local_spike_counter",
+                "print_time", "overwrite_files", "data_path", "data_prefix", "dict_miss_is_error")
+
+
+@pytest.mark.nest
+def test_every_key_of_nests_kernel_status_is_given_or_refused():
+    nest = pytest.importorskip("nest")
+    quiet(nest)
+    nest.ResetKernel()
+    for key in nest.GetKernelStatus():
+        try:
+            csnn.GetKernelStatus(key)
+        except UnknownParameterError as err:
+            assert f"kernel status key {key!r} is NEST's, but csnn does not offer it" in str(err)
+
+
+@pytest.mark.nest
+def test_kernel_status_values_are_nests():
+    nest = pytest.importorskip("nest")
+    quiet(nest)
+    values = []
+    for sim in (nest, csnn):
+        sim.ResetKernel()
+        fresh = sim.GetKernelStatus(list(SAME_AS_NEST))
+        timers = [sim.GetKernelStatus(key) for key in ("time_construction_create", "time_simulate")]
+        nodes = sim.Create("iaf_psc_delta", 3, params={"I_e": [400.0, 500.0, 600.0]})
+        sim.Connect(nodes[0], nodes[1], syn_spec={"delay": 2.5, "weight": 0.0})
+        sim.Simulate(100.0)
+        first = sim.GetKernelStatus(list(SAME_AS_NEST))
+        sim.Simulate(50.0)
+        values.append((fresh, timers, first, sim.GetKernelStatus(list(SAME_AS_NEST))))
+    assert values[1] == values[0]

@@ -58,6 +58,11 @@ class ConnectionManager:
         return self.syn_model_names.index(name)
 
     def connect(self, pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=False):
+        """csnn.Connect, timed as NEST's time_construction_connect."""
+        with self.kernel.kernel_status.timed("time_construction_connect"):
+            return self._connect(pre, post, conn_spec, syn_spec, return_synapsecollection)
+
+    def _connect(self, pre, post, conn_spec, syn_spec, return_synapsecollection):
         self.kernel.check_not_prepared("Connect")
         nodes = self.kernel.nodes
         pre_ids = as_ids(pre, "pre")
@@ -99,6 +104,7 @@ class ConnectionManager:
         weight = cconnect.values("weight", syn_params["weight"], n, shape, select, rng, spec["rule"], connections)
         delay = cconnect.values("delay", syn_params["delay"], n, shape, select, rng, spec["rule"], connections)
         _check_weights_delays(weight, delay)
+        self.kernel.kernel_status.check_delays(delay)
         receptor = syn_params["receptor_type"]
         model_id = self.synapse_model_id(syn_model.name)
         before = self._row_lengths() if return_synapsecollection else None
@@ -456,6 +462,7 @@ class ConnectionManager:
                 arr = np.broadcast_to(arr, (n,)).copy()
             checked[key] = arr
         _check_weights_delays(checked.get("weight", np.zeros(0)), checked.get("delay", np.ones(0)))
+        self.kernel.kernel_status.check_delays(checked.get("delay", np.ones(0)))
         kind, a, b = sc._kind, sc._a, sc._b
         self.kernel.device_connections.check_change(kind, a, checked)
         tables = self._tables()
