@@ -188,6 +188,7 @@ def GetDefaults(model, keys=None, output=""):
     if m.kind == "synapse":
         d["num_connections"] = m.num_connections
         d["synapse_model"] = m.name
+        d["synapse_modelid"] = reg.model_id(m.name)          # the synapse_id of its connections, as NEST's
         d.update({key: value(m.defaults) for key, value in m.derived.items()})
     if keys is None:
         return d

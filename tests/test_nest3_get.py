@@ -129,6 +129,27 @@ def test_a_plastic_property_is_none_for_the_static_connections():
         conns.get("tau_pluss")
 
 
+def test_synapse_collections_compare_by_their_connections():
+    n, parrot, sr = network(csnn)
+    static = csnn.GetConnections(n, n)
+    assert static == csnn.GetConnections(n, n) and static[0] == static[:1] and static[0] != static[1]
+    assert static[0] in static and static[::-1].get("source") == [2, 1] and static != 3
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(static)
+
+
+def test_synapse_id_is_the_models_synapse_modelid():
+    csnn.CopyModel("static_synapse", "my_synapse")
+    n = csnn.Create("iaf_psc_delta", 2)
+    csnn.Connect(n[0], n[1], syn_spec="my_synapse")
+    csnn.Connect(n[1], n[0], syn_spec={"synapse_model": "stdp_synapse"})
+    for connection in csnn.GetConnections():
+        model = connection.get("synapse_model")
+        assert connection.get("synapse_id") == csnn.GetDefaults(model, "synapse_modelid")
+    ids = {model: csnn.GetDefaults(model)["synapse_modelid"] for model in ("static_synapse", "stdp_synapse", "my_synapse")}
+    assert len(set(ids.values())) == 3 and ids["my_synapse"] > max(ids["static_synapse"], ids["stdp_synapse"])
+
+
 # -- GetStatus -------------------------------------------------------------------------------------
 
 def test_get_status_gives_nests_tuples():
@@ -242,6 +263,12 @@ CALLS = {
     "GetStatus(st[0], 'weight')": lambda s, n, p, sr, st, mx: s.GetStatus(st[0], "weight"),
     "GetStatus(st, ['weight', 'delay'])": lambda s, n, p, sr, st, mx: s.GetStatus(st, ["weight", "delay"]),
     "sorted(mx.get('tau_plus'))": lambda s, n, p, sr, st, mx: sorted(mx.get("tau_plus"), key=str),
+    "st == st[:]": lambda s, n, p, sr, st, mx: st == st[:],
+    "st[0] == st[1]": lambda s, n, p, sr, st, mx: st[0] == st[1],
+    "st[0] in st": lambda s, n, p, sr, st, mx: st[0] in st,
+    "st[::-1].get('source')": lambda s, n, p, sr, st, mx: st[::-1].get("source"),
+    "synapse_id is synapse_modelid": lambda s, n, p, sr, st, mx: [
+        c.get("synapse_id") == s.GetDefaults(c.get("synapse_model"))["synapse_modelid"] for c in mx],
     "empty.get()": lambda s, n, p, sr, st, mx: s.GetConnections(p).get(),
     "empty.get('weight')": lambda s, n, p, sr, st, mx: s.GetConnections(p).get("weight"),
 }
@@ -356,6 +383,9 @@ def test_what_csnn_adds_from_nests_list():
         csnn.SetKernelStatus({"verbosity": csnn.VerbosityLevel.ERROR})
         csnn.ResetKernel()                                   # the process's, as NEST's
         assert csnn.get("verbosity") == csnn.verbosity == csnn.get_verbosity() == csnn.VerbosityLevel.ERROR
+        with pytest.raises(csnn.CSNNError, match="SetKernelStatus: verbosity: unknown level 'M_LOUD'"):
+            csnn.SetKernelStatus({"rng_seed": 3, "verbosity": "M_LOUD"})
+        assert csnn.rng_seed != 3                            # nothing set
     finally:
         csnn.set_verbosity(level)
 

@@ -200,6 +200,11 @@ def test_slicing_and_iteration_results():
     assert a[1:3].tolist() == [2, 3] and a[::2].tolist() == [1, 3, 5] and a[-2:].tolist() == [4, 5]
     assert a[[0, 4]].tolist() == [1, 5] and a[np.array([True, False, True, False, False])].tolist() == [1, 3]
     assert a[[]].tolist() == [] and len(a[5:]) == 0 and not a[5:]
+    assert a[1:5:3].tolist() == [2, 5] and a[-5:].tolist() == a[:5].tolist() == a.tolist()
+    assert a[:100].tolist() == a.tolist()        # clipped, as Python's slices (NEST 3 raises)
+    for step in (-1, 0):                          # as NEST 3: steps of at least 1
+        with pytest.raises(IndexError, match=f"slice step {step} is invalid: it must be an integer >= 1"):
+            a[::step]
     assert a[1:3][1] == 3 and a[1:3][-1] == a[2]
     assert (a + b).tolist() == [1, 2, 3, 4, 5, 6, 7] and np.asarray(b).tolist() == [6, 7]
     with pytest.raises(IndexError):
@@ -278,6 +283,15 @@ OPERATIONS = {
     "a[-6]": lambda sim, a, g: a[-6],
     "a[1:4]": lambda sim, a, g: a[1:4],
     "a[0:4:2]": lambda sim, a, g: a[0:4:2],
+    "a[1:5:3]": lambda sim, a, g: a[1:5:3],
+    "a[::2][1]": lambda sim, a, g: a[::2][1],
+    "a[-2:]": lambda sim, a, g: a[-2:],
+    "a[::-1]": lambda sim, a, g: a[::-1],
+    "a[::0]": lambda sim, a, g: a[::0],
+    "a[1:3] == a[1] + a[2]": lambda sim, a, g: a[1:3] == a[1] + a[2],
+    "a[1:3] == a[1:4]": lambda sim, a, g: a[1:3] == a[1:4],
+    "(a + g).tolist()": lambda sim, a, g: (a + g).tolist(),
+    "(g + a[1:3]).index(3)": lambda sim, a, g: (g + a[1:3]).index(3),
     "a[[0, 2]]": lambda sim, a, g: a[[0, 2]],
     "a[[1, 1]]": lambda sim, a, g: a[[1, 1]],
     "a[0].tolist()": lambda sim, a, g: a[0].tolist(),

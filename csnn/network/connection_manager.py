@@ -399,6 +399,9 @@ class ConnectionManager:
         columns["target_thread"] = self.kernel.nodes.placement(columns["target"])[1]
         columns["synapse_model"] = np.array([self.syn_model_names[i] for i in columns["synapse_id"].tolist()],
                                             dtype=object) if n else np.zeros(0, dtype=object)
+        # NEST's synapse_id: the model's number, its synapse_modelid (GetDefaults)
+        registry_ids = np.array([self.kernel.models.model_id(name) for name in self.syn_model_names], dtype=np.int64)
+        columns["synapse_id"] = registry_ids[columns["synapse_id"]] if n else columns["synapse_id"]
         columns.update(self._plastic_columns(sc, tables[ConnectionKind.PLASTIC], columns["synapse_model"]))
         if keys is None:
             return columns

@@ -24,7 +24,7 @@ from ..errors import (BadParameterError, BadTypeError, CSNNWarning, KernelStateE
                       to_float, unknown_name)
 from . import connect as cconnect, processes
 from .nodes import status_keys
-from .verbosity import get_verbosity, set_verbosity
+from .verbosity import checked_level, get_verbosity, set_verbosity
 
 #: threads a kernel runs (each has its own spike and event buffers): more than machines have cores
 MAX_THREADS = 1024
@@ -281,7 +281,7 @@ class KernelStatus:
 
     def _check_kernel_value(self, key, value):
         if key == "verbosity":
-            return value                           # set_verbosity checks it
+            return checked_level(value, "SetKernelStatus: verbosity")
         if key in ("min_delay", "max_delay"):
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
                     not np.isfinite(to_float(value, f"SetKernelStatus: {key}")) or value <= 0:

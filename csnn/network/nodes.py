@@ -1,8 +1,10 @@
 """NodeCollection and SynapseCollection: handles on nodes and connections.
 
 A :class:`NodeCollection` is what ``Create`` returns, as in NEST 3: ``len``, iteration,
-indexing and slicing, ``+``, ``in``, ``index``, ``get``/``set``, attribute access
-(``nodes.V_m``, ``nodes.V_m = -60.0``), ``tolist()``, ``global_id`` and numpy conversion.
+indexing and slicing (with a step of at least 1, as NEST 3's; bounds beyond the collection
+are clipped, as Python's, where NEST 3 raises), ``+``, ``in``, ``index``, ``==``, ``get``/``set``, attribute
+access (``nodes.V_m``, ``nodes.V_m = -60.0``), ``tolist()``, ``global_id`` and numpy
+conversion.  What ``get`` returns is shaped as NEST's by csnn/network/results.py.
 ``nodes[i]`` and iteration give one-node NodeCollections, as in NEST 3, so ``nodes[2].V_m =
 -50.0`` sets the node's parameter (exactly as ``nodes[2].set(V_m=-50.0)``), and
 ``nodes[0] + nodes[1]`` joins the two nodes.  ``+`` is NEST 3's: the union of two collections
@@ -134,6 +136,17 @@ def _check_index(collection, key, item):
         raise IndexError(f"{item} index {shown(key)} out of range for a {type(collection).__name__} of {n} {item}s")
 
 
+def _checked_slice(key):
+    """``key``, a slice of a NodeCollection, with a step of at least 1, as NEST 3 requires
+    (IndexError otherwise).  Bounds beyond the collection are clipped, as Python's are (NEST 3
+    raises there instead)."""
+    step = 1 if key.step is None else key.step
+    if not _is_integer(step) or step < 1:
+        raise IndexError(f"NodeCollection slice step {step!r} is invalid: it must be an integer >= 1 (NEST 3's "
+                         "NodeCollections are in id order)")
+    return key
+
+
 def _id_array(values, what):
     """Integers ``values`` as int64 ids; one beyond int64 is no node's id."""
     try:
@@ -151,6 +164,8 @@ class _Attributes:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
+        if isinstance(self, NodeCollection) and not len(self):
+            raise UnknownAttributeError(f"cannot get {name!r} of an empty NodeCollection: it has no nodes (as in NEST)")
         try:
             return self.get(name)
         except UnknownParameterError as err:
@@ -216,7 +231,7 @@ class NodeCollection(_Attributes):
             _check_index(self, key, "node")
             return self._single(int(key) % len(self))
         if isinstance(key, slice):
-            return NodeCollection._from_ids(self._kernel_ref, self._ids[key])
+            return NodeCollection._from_ids(self._kernel_ref, self._ids[_checked_slice(key)])
         try:
             index = np.asarray(key)
         except Exception:
@@ -395,7 +410,9 @@ def _restore_collection(kernel, ids):
 
 
 class SynapseCollection(_Attributes):
-    """Connections, as returned by ``GetConnections``: ``get``/``set`` and NEST 2 ``GetStatus``.
+    """Connections, as returned by ``GetConnections``: ``get``/``set`` and NEST 2 ``GetStatus``,
+    indexing and slicing, iteration, ``==`` (the same connections in the same order, as NEST 3's;
+    unhashable, as NEST's) and ``+`` (csnn's: the connections of both).
 
     Held as (kind, a, b) triples that stay valid when more connections are made later, with kind
     a :class:`csnn.network.kinds.ConnectionKind`: static and plastic synapses are (STATIC or PLASTIC,
@@ -444,6 +461,18 @@ class SynapseCollection(_Attributes):
             raise BadTypeError(f"SynapseCollection indices must be integers or slices, got {key!r}")
         self._renumber()
         return SynapseCollection(self._kernel_ref, self._kind[key], self._a[key], self._b[key])
+
+    def __eq__(self, other):
+        """The same connections, in the same order (NEST 3's ``==``)."""
+        if not isinstance(other, SynapseCollection):
+            return NotImplemented
+        self._renumber()
+        other._renumber()
+        return self._kernel_ref is other._kernel_ref and all(
+            np.array_equal(mine, theirs) for mine, theirs in ((self._kind, other._kind), (self._a, other._a),
+                                                              (self._b, other._b)))
+
+    __hash__ = None                   # a SynapseCollection can change (Disconnect), as NEST's: unhashable
 
     def __add__(self, other):
         if not isinstance(other, SynapseCollection):

@@ -23,15 +23,21 @@ _LEVELS = {f"M_{name}": getattr(VerbosityLevel, name) for name in vars(Verbosity
 _level = [VerbosityLevel.INFO]
 
 
-def set_verbosity(level):
-    """Set the message level: a name such as ``'M_WARNING'`` or a :class:`VerbosityLevel` value."""
+def checked_level(level, what="set_verbosity"):
+    """``level`` (a name such as ``'M_WARNING'`` or an int of :class:`VerbosityLevel`) as an int."""
     if isinstance(level, str):
         if level not in _LEVELS:
-            raise NESTError(f"set_verbosity: unknown level {level!r}; accepted: {', '.join(_LEVELS)}")
+            raise NESTError(f"{what}: unknown level {level!r}; accepted: {', '.join(_LEVELS)}")
         level = _LEVELS[level]
     if isinstance(level, bool) or not isinstance(level, int):
-        raise NESTError(f"set_verbosity: level must be a name or an int, got {level!r}")
-    _level[0] = int(level)
+        raise NESTError(f"{what}: level must be a name or an int, got {level!r}")
+    return int(level)
+
+
+def set_verbosity(level):
+    """Set the message level: a name such as ``'M_WARNING'`` or a :class:`VerbosityLevel` value."""
+    level = checked_level(level)
+    _level[0] = level
     action = "default" if level <= VerbosityLevel.WARNING else "ignore"
     warnings.filterwarnings(action, category=CSNNWarning)
 
