@@ -97,6 +97,9 @@ def test_an_empty_collection_has_nothing_to_get():
         empty.get("V_m")
     with pytest.raises(BadParameterError, match="the NodeCollection is empty"):
         empty.get()
+    with pytest.raises(AttributeError, match="cannot get 'V_m' of an empty NodeCollection"):
+        empty.V_m
+    assert not hasattr(empty, "V_m")
     assert csnn.GetStatus(empty) == () and csnn.GetStatus(empty, "V_m") == ()
     assert csnn.GetStatus(empty, output="json") == "[]"
     none = csnn.GetConnections()
