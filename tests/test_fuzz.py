@@ -1350,7 +1350,7 @@ class APIMachine(RuleBasedStateMachine):
         elif form == "GetStatus_keys":
             ok, got = self.call(VALID, f"GetStatus({short(ids)}, [{key!r}, 'global_id'])", csnn.GetStatus, ids,
                                 [key, "global_id"])
-            assert [row[1] for row in got] == ids
+            assert [row[-1] for row in got] == ids          # a repeated key counts once, as in NEST
         elif form == "get_key":
             self.call(VALID, f"{short(b.nc, 60)}.get({key!r})", b.nc.get, key)
         elif form == "get_keys":

@@ -253,6 +253,7 @@ CALLS = {
     "GetStatus(n, 'C_m')": lambda s, n, p, sr, st, mx: s.GetStatus(n, "C_m"),
     "GetStatus(n[0], 'C_m')": lambda s, n, p, sr, st, mx: s.GetStatus(n[0], "C_m"),
     "GetStatus(n, ['C_m', 'V_th'])": lambda s, n, p, sr, st, mx: s.GetStatus(n, ["C_m", "V_th"]),
+    "GetStatus(n, ['global_id', 'global_id'])": lambda s, n, p, sr, st, mx: s.GetStatus(n, ["global_id", "global_id"]),
     "GetStatus(n)[0]['C_m']": lambda s, n, p, sr, st, mx: (type(s.GetStatus(n)), s.GetStatus(n)[0]["C_m"]),
     "GetStatus(n, 'C_m', output='json')": lambda s, n, p, sr, st, mx: s.GetStatus(n, "C_m", output="json"),
     "n.get(['C_m', 'V_th'], output='json')": lambda s, n, p, sr, st, mx: n.get(["C_m", "V_th"], output="json"),
