@@ -379,7 +379,7 @@ def invalid_device_params(model, resolution):
         options += [{"rate_times": [1.0], "rate_values": [-1.0]}, {"rate_times": [2.0, 1.0], "rate_values": [1.0, 1.0]},
                     {"rate_times": [1.0]}, {"rate_values": [1.0]}, {"rate_times": [-1.0], "rate_values": [1.0]}]
     if base in RECORDER_MODELS:
-        options += [{"record_to": "bogus"}, {"record_to": 3}, {"n_events": 5}, {"time_in_steps": True},
+        options += [{"record_to": "bogus"}, {"record_to": 3}, {"n_events": 5},
                     {"precision": -1}, {"label": 5}, {"events": {}}, {"filenames": []}]
     if base in ("multimeter", "voltmeter"):
         options += [{"record_from": ["V_x"]}, {"record_from": "V_m"}, {"record_from": [["V_m"]]},
@@ -1723,7 +1723,9 @@ class APIMachine(RuleBasedStateMachine):
                 assert s["n_events"] == times.size == np.asarray(events["senders"]).size, (gid, s["n_events"])
                 assert np.all(np.isfinite(times)) and np.all(times > 0.0) and np.all(times <= t + 1e-9), (gid, times, t)
                 senders = np.asarray(events["senders"]).tolist()
-                assert all(self.node[g].kind == NEURON for g in senders) if b.kind != METER else True
+                # spike recorders record neurons and generators (their draws), weight recorders neurons
+                senders_kinds = (NEURON, GENERATOR) if b.kind == SPIKE_RECORDER else (NEURON,)
+                assert all(self.node[g].kind in senders_kinds for g in senders) if b.kind != METER else True
                 if b.kind == SPIKE_RECORDER:
                     assert np.all(np.diff(times) >= 0), f"spike recorder {gid}: events not sorted by time"
                 elif b.kind == METER:

@@ -126,6 +126,12 @@ class Recorder(Device):
                     params["record_to"] = backend
         return params
 
+    @classmethod
+    def check_new(cls, kernel, owner, values):
+        super().check_new(kernel, owner, values)
+        if values["time_in_steps"] and kernel.started:
+            raise KernelStateError(f"{owner}: time_in_steps cannot be set after Simulate has been called (as in NEST)")
+
     def validate(self, changes):
         if "time_in_steps" in changes and changes["time_in_steps"] != self.params["time_in_steps"] \
                 and self.kernel.started:
