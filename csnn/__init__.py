@@ -17,11 +17,15 @@ from ._version import __version__
 from .checkpoint import load, save
 from .devices import read_events
 from .errors import (BadTypeError as _BadTypeError, CSNNError, CSNNWarning, NESTError, NESTErrors,
-                     unknown_name as _unknown_name)
+                     UnknownAttributeError as _UnknownAttributeError, unknown_name as _unknown_name)
 from .network import kernel as _kernel
 from .network.models import ALIASES as _MODEL_ALIASES
 from .network import processes as _processes
+from .network.kernel_status import NOT_OFFERED as _NOT_OFFERED, not_offered as _not_offered
+from .network.verbosity import VerbosityLevel, get_verbosity, set_verbosity
 from .network.nodes import NodeCollection, SynapseCollection, as_ids as _as_ids, status_keys as _status_keys
+from .network.results import (check_output as _check_output, serialize_data, status_tuple as _status_tuple,
+                              to_json)
 from .spatial import Mask
 from .tools.gather import gather_events
 from .tools.layer_plots import PlotLayer, PlotProbabilityParameter, PlotSources, PlotTargets
@@ -36,53 +40,15 @@ __all__ = [
     "Create", "Connect", "Simulate", "Run", "Prepare", "Cleanup", "RunManager", "ResetKernel",
     "GetStatus", "SetStatus", "GetDefaults", "SetDefaults", "CopyModel", "Models",
     "GetKernelStatus", "SetKernelStatus", "GetConnections", "GetPosition", "NodeCollection",
-    "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank",
+    "SynapseCollection", "set_verbosity", "get_verbosity", "VerbosityLevel", "Rank", "CSNNWarning",
     "NumProcesses", "SyncProcesses", "CSNNError", "NESTError", "random", "math", "spatial", "hh", "analysis", "plot",
     "read_events", "gather_events", "save", "load", "GetNodes", "__version__", "set", "get", "NESTErrors",
     "GetLocalNodeCollection", "CreateParameter", "Disconnect", "Install", "SonataNetwork", "logic",
     "spatial_distributions", "CreateMask", "Mask", "Displacement", "Distance", "FindNearestElement",
     "FindCenterElement", "GetTargetNodes", "GetSourceNodes", "GetTargetPositions", "GetSourcePositions",
     "SelectNodesByMask", "DumpLayerNodes", "DumpLayerConnections", "PlotLayer", "PlotTargets", "PlotSources",
-    "PlotProbabilityParameter", "PrintNodes",
+    "PlotProbabilityParameter", "PrintNodes", "to_json", "serialize_data",
 ]
-
-
-# -- verbosity ----------------------------------------------------------------------------------
-
-class VerbosityLevel:
-    """NEST's message levels; csnn prints warnings at WARNING and below."""
-    ALL = 0
-    DEBUG = 5
-    STATUS = 7
-    INFO = 10
-    DEPRECATED = 18
-    WARNING = 20
-    ERROR = 30
-    FATAL = 40
-    QUIET = 100
-
-
-_LEVELS = {f"M_{name}": getattr(VerbosityLevel, name) for name in vars(VerbosityLevel) if name.isupper()}
-_verbosity = VerbosityLevel.INFO
-
-
-def set_verbosity(level):
-    """Set the message level: a name such as ``'M_WARNING'`` or a :class:`VerbosityLevel` value."""
-    global _verbosity
-    if isinstance(level, str):
-        if level not in _LEVELS:
-            raise NESTError(f"set_verbosity: unknown level {level!r}; accepted: {', '.join(_LEVELS)}")
-        level = _LEVELS[level]
-    if isinstance(level, bool) or not isinstance(level, int):
-        raise NESTError(f"set_verbosity: level must be a name or an int, got {level!r}")
-    _verbosity = level
-    import warnings
-    action = "default" if level <= VerbosityLevel.WARNING else "ignore"
-    warnings.filterwarnings(action, category=CSNNWarning)
-
-
-def get_verbosity():
-    return _verbosity
 
 
 # -- nodes --------------------------------------------------------------------------------------
@@ -106,23 +72,21 @@ def Create(model, n=1, params=None, positions=None):
 
 
 def GetStatus(nodes, keys=None, output=""):
-    """NEST 2 status: a tuple with one dict per node (or connection); with a key, a tuple of
-    values; with a list of keys, a tuple of tuples."""
-    k = _kernel.current()
+    """NEST's GetStatus: a tuple with one dict per node (or connection); with a key, its values
+    (a tuple for nodes, a list for several connections, ``(value,)`` for one); with a list of
+    keys, a tuple of tuples.  ``output='json'``: that as a JSON string."""
+    _check_output(output, "GetStatus")
     if isinstance(nodes, SynapseCollection):
+        collection, sequence = nodes, list
         nodes._check_alive()
-        names = _status_keys(keys, "GetStatus")
-        table = k.connections.connection_table(nodes, names)
-        rows = [{key: _scalar(col[i]) for key, col in table.items()} for i in range(len(nodes))]
     else:
-        ids = _as_ids(nodes)
-        names = _status_keys(keys, "GetStatus")
-        rows = k.node_status.get_status(ids, names)
-    if keys is None:
-        return tuple(rows)
-    if isinstance(keys, str):
-        return tuple(r[keys] for r in rows)
-    return tuple(tuple(r[key] for key in keys) for r in rows)
+        collection, sequence = NodeCollection._from_ids(_kernel.current(), _as_ids(nodes)), tuple
+    names = _status_keys(keys, "GetStatus")
+    if not len(collection):
+        result = ()
+    else:
+        result = _status_tuple(collection._table(names), keys, sequence)
+    return to_json(result) if output == "json" else result
 
 
 def SetStatus(nodes, params, val=None):
@@ -254,6 +218,7 @@ def GetDefaults(model, keys=None, output=""):
     if m.kind == "synapse":
         d["num_connections"] = m.num_connections
         d["synapse_model"] = m.name
+        d["synapse_modelid"] = reg.model_id(m.name)          # the synapse_id of its connections, as NEST's
         d.update({key: value(m.defaults) for key, value in m.derived.items()})
     if keys is None:
         return d
@@ -403,10 +368,6 @@ def SyncProcesses():
     _processes.sync()
 
 
-def _scalar(value):
-    return value.item() if hasattr(value, "item") else value
-
-
 # -- what NEST has and csnn does not offer --------------------------------------------------------
 
 def Install(module_name):
@@ -432,7 +393,8 @@ _ATTRIBUTES = ("biological_time", "rng_seed", "resolution", "local_num_threads",
                "data_prefix", "num_connections", "network_size", "min_delay", "max_delay",
                "node_models", "synapse_models", "connection_rules", "dict_miss_is_error",
                "local_spike_counter", "num_processes", "off_grid_spiking", "tics_per_ms",
-               "ms_per_tic", "tics_per_step", "memory_size", "build_info", "kernel_status")
+               "ms_per_tic", "tics_per_step", "memory_size", "build_info", "kernel_status", "to_do",
+               "recording_backends", "stimulation_backends", "verbosity")
 
 
 def _kernel_set(**params):
@@ -454,8 +416,8 @@ class _Module(_types.ModuleType):
             return GetKernelStatus()
         if name in _ATTRIBUTES:
             return _kernel.current().kernel_status.get(name)
-        if name == "verbosity":
-            return _verbosity
+        if name in _NOT_OFFERED:
+            raise _not_offered(name, _UnknownAttributeError)
         raise AttributeError(f"module 'csnn' has no attribute {name!r}")
 
     def __setattr__(self, name, value):
@@ -464,14 +426,14 @@ class _Module(_types.ModuleType):
                                  "csnn.set(...) or SetKernelStatus({...})")
         if name in _ATTRIBUTES:
             _kernel.current().kernel_status.set({name: value})
-        elif name == "verbosity":
-            set_verbosity(value)
+        elif name in _NOT_OFFERED:
+            raise _not_offered(name, _UnknownAttributeError)
         elif name in self.__dict__ or isinstance(value, _types.ModuleType):
             # replacing what the module has (a test's monkeypatch), or a submodule being imported
             super().__setattr__(name, value)
         else:
             # nest.rng_type = ... on a kernel attribute csnn does not have must not pass silently
-            raise _unknown_name("kernel attribute", name, _ATTRIBUTES + ("verbosity",), AttributeError)
+            raise _unknown_name("kernel attribute", name, _ATTRIBUTES, AttributeError)
 
 
 # NEST 3's nest.set and nest.get, bound last: as module globals they shadow the builtin set in

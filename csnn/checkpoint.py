@@ -47,8 +47,8 @@ MAGIC = b"CSNNCKPT"
 #: kernel's managers and the devices' modules, in csnn/network/ and csnn/devices/; 5: the MPI
 #: process whose share of the network the file holds, and of how many; 6: the numbers of the
 #: Connect and set calls that drew from per-target streams, no one-process row ranks; 7: the
-#: kernel's tics_per_ms)
-FORMAT_VERSION = 7
+#: kernel's tics_per_ms; 8: the kernel's timers, delay range and spike count at the last Run)
+FORMAT_VERSION = 8
 _HEADER = struct.Struct("<8sIQ32s")
 
 #: what a checkpoint may name besides csnn's own classes and functions and numpy's scalar,

@@ -253,7 +253,7 @@ def test_fi_curve_leaves_a_built_network_alone(fresh_kernel):
     with pytest.raises(KernelStateError, match="already holds 2 nodes .* call csnn.ResetKernel"):
         analysis.fi_curve("iaf_psc_delta", [500.0])
     assert csnn.GetKernelStatus("network_size") == 2 and csnn.GetKernelStatus("biological_time") == 10.0
-    assert neurons.get("I_e").tolist() == [0.0, 0.0]
+    assert neurons.get("I_e") == (0.0, 0.0)
 
 
 def test_fi_curve_counts_from_the_start_of_its_run(fresh_kernel):
@@ -304,7 +304,7 @@ def test_stdp_window_is_the_change_csnn_simulates(fresh_kernel, params):
         csnn.Connect(pre, post, syn_spec=dict(synapse, synapse_model="stdp_synapse", receptor_type=1))
     csnn.Simulate(3200.0)
     weights = csnn.GetConnections(synapse_model="stdp_synapse").get("weight")
-    np.testing.assert_allclose(weights - p["weight"], analysis.stdp_window(DELTAS, p), rtol=0,
+    np.testing.assert_allclose(np.array(weights) - p["weight"], analysis.stdp_window(DELTAS, p), rtol=0,
                                atol=1e-12 * abs(p["Wmax"] if "Wmax" in p else 100.0))
     # the pair at the synapse is delta_t + d: a post spike up to d before the pre one potentiates
     assert analysis.stdp_window(-0.2, p) * np.sign(p.get("Wmax", 100.0)) > 0

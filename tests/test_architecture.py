@@ -192,8 +192,8 @@ def test_queries_leave_the_engine_unbuilt():
     table, status, plastic_table = answers[:3]
     assert len(everything) == answers[7] == 3 + 2 + 3 + 3
     assert sorted(table["synapse_model"]) == ["static_synapse"] * 9 + ["stdp_synapse"] * 2
-    assert plastic_table["weight"].tolist() == [3.0, 3.0] and plastic_table["target"].tolist() == [3, 3]
-    assert answers[3].tolist() == [20.0, 20.0]                    # stdp_synapse's default tau_plus (ms)
+    assert plastic_table["weight"] == [3.0, 3.0] and plastic_table["target"] == [3, 3]
+    assert answers[3] == [20.0, 20.0]                             # stdp_synapse's default tau_plus (ms)
     assert [row["weight"] for row in status if row["synapse_model"] == "static_synapse"
             and row["target"] in (1, 2, 3) and row["source"] in (1, 2, 3)] == [2.0, 2.0, 2.0]
     assert answers[8] == 2.0          # neuron 1's one static synapse (to itself)

@@ -118,13 +118,13 @@ def test_collections_got_before_a_removal_find_their_connections_again():
     n = csnn.Create("iaf_psc_delta", 5)
     csnn.Connect(n, n, "all_to_all", {"weight": np.arange(25.0).reshape(5, 5) + 1.0})
     conns = csnn.GetConnections()
-    weights = dict(zip(zip(conns.sources(), conns.targets()), conns.get("weight").tolist()))
+    weights = dict(zip(zip(conns.sources(), conns.targets()), conns.get("weight")))
     for k, connection in enumerate(conns):           # NEST's loop: each one renumbered past the last
         if k % 3 == 0:
             connection.disconnect()
     kept = conns[1::3] + conns[2::3]
     got = kept.get(["source", "target", "weight"])
-    assert got["weight"].tolist() == [weights[s, t] for s, t in zip(got["source"].tolist(), got["target"].tolist())]
+    assert got["weight"] == [weights[s, t] for s, t in zip(got["source"], got["target"])]
     assert len(csnn.GetConnections()) == len(kept) == 16
     with pytest.raises(IllegalConnectionError, match="connection 0 of this SynapseCollection was removed"):
         conns.get("weight")

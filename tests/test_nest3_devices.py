@@ -42,7 +42,7 @@ def test_a_spike_recorder_records_a_generators_spikes_at_their_emission_times():
     assert times == sorted(times)
     # GetConnections lists the generator's connection to the recorder, as NEST's does
     conns = csnn.GetConnections(target=csnn.NodeCollection([3]))
-    assert sorted(zip(conns.sources(), conns.get("delay").tolist())) == [(1, 2.0), (2, 1.0)]
+    assert sorted(zip(conns.sources(), conns.get("delay"))) == [(1, 2.0), (2, 1.0)]
     assert csnn.GetKernelStatus("num_connections") == 3
 
 
@@ -163,6 +163,7 @@ def test_time_in_steps_gives_steps_and_offsets():
     events = stepped_events(csnn)
     assert events["times"].dtype == np.int64 and events["times"].tolist() == [20, 33, 87]
     assert events["offsets"].tolist() == [0.0, 0.0, 0.0]
+    csnn.ResetKernel()                   # a recorder with time_in_steps is made before Simulate, as in NEST
     neuron = csnn.Create("iaf_psc_alpha", params={"I_e": 500.0})
     recorder = csnn.Create("spike_recorder", params={"time_in_steps": True, "record_to": "ascii"})
     csnn.SetKernelStatus({"overwrite_files": True})
@@ -171,6 +172,9 @@ def test_time_in_steps_gives_steps_and_offsets():
     csnn.Simulate(50.0)
     with pytest.raises(KernelStateError, match="time_in_steps cannot change after Simulate"):
         recorder.set(time_in_steps=False)
+    for model in ("spike_recorder", "multimeter", "weight_recorder"):   # nor be given to new recorders, as in NEST
+        with pytest.raises(KernelStateError, match=f"{model}: time_in_steps cannot be set after Simulate"):
+            csnn.Create(model, params={"time_in_steps": True})
     # a spike at t is the step ending at or after t, offset by the time before that end
     t = plain.get("events")["times"]
     saved = csnn.read_events(recorder.get("filenames")[0])

@@ -127,7 +127,7 @@ def test_plus_joins_nodes_in_id_order():
     # a joined collection is a collection: parameters and Connect follow its id order
     both = a[3] + a[1]
     both.V_m = [-60.0, -50.0]
-    assert a.V_m.tolist() == [-70.0, -60.0, -70.0, -50.0, -70.0]
+    assert a.V_m == (-70.0, -60.0, -70.0, -50.0, -70.0)
 
 
 def test_plus_refuses_shared_nodes_and_non_collections():
@@ -200,6 +200,11 @@ def test_slicing_and_iteration_results():
     assert a[1:3].tolist() == [2, 3] and a[::2].tolist() == [1, 3, 5] and a[-2:].tolist() == [4, 5]
     assert a[[0, 4]].tolist() == [1, 5] and a[np.array([True, False, True, False, False])].tolist() == [1, 3]
     assert a[[]].tolist() == [] and len(a[5:]) == 0 and not a[5:]
+    assert a[1:5:3].tolist() == [2, 5] and a[-5:].tolist() == a[:5].tolist() == a.tolist()
+    assert a[:100].tolist() == a.tolist()        # clipped, as Python's slices (NEST 3 raises)
+    for step in (-1, 0):                          # as NEST 3: steps of at least 1
+        with pytest.raises(IndexError, match=f"slice step {step} is invalid: it must be an integer >= 1"):
+            a[::step]
     assert a[1:3][1] == 3 and a[1:3][-1] == a[2]
     assert (a + b).tolist() == [1, 2, 3, 4, 5, 6, 7] and np.asarray(b).tolist() == [6, 7]
     with pytest.raises(IndexError):
@@ -213,7 +218,7 @@ def test_slicing_and_iteration_results():
     # get on one node gives its value, on a slice one value per node
     a[1].set(V_m=-60.0)
     assert a[1].V_m == a[1].get("V_m") == -60.0 and a[1].get(["V_m"]) == {"V_m": -60.0}
-    assert a[0:2].V_m.tolist() == [-70.0, -60.0]
+    assert a[0:2].V_m == (-70.0, -60.0)
 
 
 # -- NEST 2: ids and lists of ids ---------------------------------------------------------------
@@ -226,8 +231,8 @@ def test_nest2_id_lists_take_ids_and_single_nodes():
     csnn.Connect([noise[1]], [neurons[1], 5], syn_spec={"weight": 20.0})
     csnn.Connect((neurons[0], neurons[1], 5), recorder)
     pairs = csnn.GetConnections(noise).get(["source", "target"])
-    assert sorted(zip(pairs["source"].tolist(), pairs["target"].tolist())) == [(1, 3), (2, 4), (2, 5)]
-    assert sorted(csnn.GetConnections([neurons[0], 4, neurons[2]], recorder).get("source").tolist()) == [3, 4, 5]
+    assert sorted(zip(pairs["source"], pairs["target"])) == [(1, 3), (2, 4), (2, 5)]
+    assert sorted(csnn.GetConnections([neurons[0], 4, neurons[2]], recorder).get("source")) == [3, 4, 5]
     csnn.SetStatus([neurons[0], 5], {"I_e": 100.0})
     csnn.SetStatus(neurons[1], "I_e", 50.0)
     assert csnn.GetStatus([neurons[0], 4, neurons[2]], "I_e") == (100.0, 50.0, 100.0)
@@ -278,6 +283,15 @@ OPERATIONS = {
     "a[-6]": lambda sim, a, g: a[-6],
     "a[1:4]": lambda sim, a, g: a[1:4],
     "a[0:4:2]": lambda sim, a, g: a[0:4:2],
+    "a[1:5:3]": lambda sim, a, g: a[1:5:3],
+    "a[::2][1]": lambda sim, a, g: a[::2][1],
+    "a[-2:]": lambda sim, a, g: a[-2:],
+    "a[::-1]": lambda sim, a, g: a[::-1],
+    "a[::0]": lambda sim, a, g: a[::0],
+    "a[1:3] == a[1] + a[2]": lambda sim, a, g: a[1:3] == a[1] + a[2],
+    "a[1:3] == a[1:4]": lambda sim, a, g: a[1:3] == a[1:4],
+    "(a + g).tolist()": lambda sim, a, g: (a + g).tolist(),
+    "(g + a[1:3]).index(3)": lambda sim, a, g: (g + a[1:3]).index(3),
     "a[[0, 2]]": lambda sim, a, g: a[[0, 2]],
     "a[[1, 1]]": lambda sim, a, g: a[[1, 1]],
     "a[0].tolist()": lambda sim, a, g: a[0].tolist(),

@@ -1318,7 +1318,7 @@ def test_per_connection_parameter_arrays():
     conns = csnn.Connect(pres, posts[0], syn_spec={"synapse_model": "stdp_synapse", "weight": 1.0,
                                                    "lambda": csnn.random.uniform(0.01, 0.02)},
                          return_synapsecollection=True)
-    lam_random = conns.get("lambda")
+    lam_random = np.array(conns.get("lambda"))
     assert np.all((lam_random >= 0.01) & (lam_random <= 0.02)) and np.unique(lam_random).size == n
 
 

@@ -31,7 +31,8 @@ _RECORDER = (
 _LEGACY_FLAGS = {"withgid": None, "withtime": None, "withweight": None, "to_memory": "memory",
                  "to_file": "ascii", "to_screen": "screen"}
 
-_BACKENDS = ("memory", "ascii", "csv", "npz", "screen")
+#: what record_to accepts (the kernel status lists them as recording_backends)
+BACKENDS = ("memory", "ascii", "csv", "npz", "screen")
 #: most digits after the point that text backends write (``precision``)
 MAX_PRECISION = 17
 
@@ -103,9 +104,9 @@ class Recorder(Device):
         if values["n_events"] != 0:
             raise BadParameterError(f"{owner}: n_events can only be set to 0 (to clear the events), "
                                     f"got {values['n_events']}")
-        if values["record_to"] not in _BACKENDS:
+        if values["record_to"] not in BACKENDS:
             raise BadParameterError(f"{owner}: record_to = {values['record_to']!r} is invalid; "
-                                    f"accepted: {', '.join(map(repr, _BACKENDS))}")
+                                    f"accepted: {', '.join(map(repr, BACKENDS))}")
         if values["precision"] > MAX_PRECISION:
             raise BadParameterError(f"{owner}: precision = {values['precision']} is invalid: must be an integer in "
                                     f"[0, {MAX_PRECISION}] (digits after the point; a double holds 17 significant "
@@ -124,6 +125,12 @@ class Recorder(Device):
                 if backend is not None and value:
                     params["record_to"] = backend
         return params
+
+    @classmethod
+    def check_new(cls, kernel, owner, values):
+        super().check_new(kernel, owner, values)
+        if values["time_in_steps"] and kernel.started:
+            raise KernelStateError(f"{owner}: time_in_steps cannot be set after Simulate has been called (as in NEST)")
 
     def validate(self, changes):
         if "time_in_steps" in changes and changes["time_in_steps"] != self.params["time_in_steps"] \

@@ -60,6 +60,11 @@ class ConnectionManager:
         return self.syn_model_names.index(name)
 
     def connect(self, pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=False):
+        """csnn.Connect, timed as NEST's time_construction_connect."""
+        with self.kernel.kernel_status.timed("time_construction_connect"):
+            return self._connect(pre, post, conn_spec, syn_spec, return_synapsecollection)
+
+    def _connect(self, pre, post, conn_spec, syn_spec, return_synapsecollection):
         self.kernel.check_not_prepared("Connect")
         nodes = self.kernel.nodes
         pre_ids = as_ids(pre, "pre")
@@ -109,6 +114,7 @@ class ConnectionManager:
                                  where)
         delay = cconnect.values("delay", syn_params["delay"], n, shape, select, rng, spec["rule"], connections, where)
         _check_weights_delays(weight, delay)
+        self.kernel.kernel_status.check_delays(delay)
         receptor = syn_params["receptor_type"]
         model_id = self.synapse_model_id(syn_model.name)
         before = self._row_lengths() if return_synapsecollection else None
@@ -415,17 +421,38 @@ class ConnectionManager:
         columns["target_thread"] = self.kernel.nodes.placement(columns["target"])[1]
         columns["synapse_model"] = np.array([self.syn_model_names[i] for i in columns["synapse_id"].tolist()],
                                             dtype=object) if n else np.zeros(0, dtype=object)
-        plastic = tables[ConnectionKind.PLASTIC]
-        rule = self._plastic_rule(sc, plastic)
-        if rule is not None:
-            columns.update(self.kernel.plasticity.properties(rule, plastic, plastic.slots(a, b),
-                                                             columns["synapse_model"]))
+        # NEST's synapse_id: the model's number, its synapse_modelid (GetDefaults)
+        registry_ids = np.array([self.kernel.models.model_id(name) for name in self.syn_model_names], dtype=np.int64)
+        columns["synapse_id"] = registry_ids[columns["synapse_id"]] if n else columns["synapse_id"]
+        columns.update(self._plastic_columns(sc, tables[ConnectionKind.PLASTIC], columns["synapse_model"]))
         if keys is None:
             return columns
         for key in keys:
             if key not in columns:
                 raise unknown_name("connection property", key, columns)
         return {k: columns[k] for k in keys}
+
+    def _plastic_columns(self, sc, table, synapse_model):
+        """The parameters and state of the plastic connections of ``sc`` (``table``: the plastic
+        table; ``synapse_model``: each connection's model name): arrays, or where other
+        connections lack a property, object arrays holding None for them (as NEST's)."""
+        plastic = sc._kind == ConnectionKind.PLASTIC
+        if not plastic.any():
+            return {}
+        bases = np.array([self.kernel.models.get(name).base if kind else ""
+                          for name, kind in zip(synapse_model.tolist(), plastic.tolist())], dtype=object)
+        columns = {}
+        for base in sorted(set(bases[plastic].tolist())):
+            sel = bases == base
+            found = self.kernel.plasticity.properties(cstdp.SYNAPSE_MODELS[base], table,
+                                                      table.slots(sc._a[sel], sc._b[sel]), synapse_model[sel])
+            if sel.all():
+                return found
+            for name, values in found.items():
+                column = columns.setdefault(name, np.full(sel.size, None, dtype=object))
+                for i, value in zip(np.flatnonzero(sel).tolist(), values):
+                    column[i] = value
+        return columns
 
     def set_connections(self, sc, params):
         """Change properties of connections ``sc`` (SynapseCollection.set): every value is
@@ -476,6 +503,7 @@ class ConnectionManager:
                 arr = np.broadcast_to(arr, (n,)).copy()
             checked[key] = arr
         _check_weights_delays(checked.get("weight", np.zeros(0)), checked.get("delay", np.ones(0)))
+        self.kernel.kernel_status.check_delays(checked.get("delay", np.ones(0)))
         kind, a, b = sc._kind, sc._a, sc._b
         self.kernel.device_connections.check_change(kind, a, checked)
         tables = self._tables()

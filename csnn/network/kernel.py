@@ -99,16 +99,22 @@ class Kernel:
         recorders open their files."""
         if self.prepared:
             raise KernelStateError("Prepare: the kernel is already prepared; call Cleanup first")
-        processes.agree("Prepare", network_size=self.nodes.size(), rng_seed=self.status["rng_seed"],
-                        resolution=self.status["resolution"],
-                        connect_calls=(self.connections.connect_calls, self.connections.digest.hex()))
+        self.kernel_status.restart("time_simulate")
+        with self.kernel_status.timed("time_simulate"):
+            self._prepare()
+
+    def _prepare(self):
+        with self.kernel_status.timed("time_communicate_prepare"):
+            processes.agree("Prepare", network_size=self.nodes.size(), rng_seed=self.status["rng_seed"],
+                            resolution=self.status["resolution"],
+                            connect_calls=(self.connections.connect_calls, self.connections.digest.hex()))
         self.engine.bind(self.nodes.bound_populations())
         self.nodes.send_archive()
         self.plasticity.upload()
         self.engine.prepare()
         slow = short_delay_message(self.engine.min_delay, self.status["resolution"])
         if slow:
-            warnings.warn(slow, CSNNWarning, stacklevel=3)
+            warnings.warn(slow, CSNNWarning, stacklevel=4)
         for recorder in self.nodes.recorders():
             recorder.open()
         self.prepared = True
@@ -119,8 +125,13 @@ class Kernel:
             raise KernelStateError("Run: call Prepare first (or use Simulate)")
         t = _check_time("Run", t)
         processes.agree("Run", time=t)
+        self.kernel_status.spikes_before_run = self.engine.n_spikes
         if t == 0:
             return
+        with self.kernel_status.timed("time_simulate"):
+            self._run(t)
+
+    def _run(self, t):
         self.started = True
         t_stop = _snap(self.engine.t_now + t, self.status["resolution"])
         try:

@@ -84,6 +84,12 @@ class NodeManager:
         return [self.node_model[i - 1] for i in ids.tolist()]
 
     def create(self, model_name, n=1, params=None, positions=None):
+        """Create ``n`` nodes of ``model_name`` (csnn.Create), timed as NEST's
+        time_construction_create."""
+        with self.kernel.kernel_status.timed("time_construction_create"):
+            return self._create(model_name, n, params, positions)
+
+    def _create(self, model_name, n, params, positions):
         self.kernel.check_not_prepared("Create")
         model = self.kernel.models.get(model_name, "model", "nodes")
         if model.kind == "synapse":

@@ -13,6 +13,7 @@ from ..errors import BadParameterError, BadTypeError
 from .models import RECORDABLE_CODES, check_neurons, unknown_parameter
 from .node_manager import ARCHIVE_KEYS
 from .node_params import NODE_KEYS, expand, is_per_node, store, write_derived
+from .results import plain
 
 
 #: the status keys that say where a node lives, in the order NodeManager.placement returns them
@@ -26,29 +27,35 @@ class NodeStatus:
         self.kernel = kernel
 
     def node_status(self, gid):
-        """Every parameter of node ``gid`` (a dict).  A neuron another MPI process simulates
-        has only the keys of NEST's proxy nodes (NODE_KEYS): this process does not hold its
-        state."""
+        """Every parameter of node ``gid`` (a dict, keys sorted as NEST's, plain Python values).
+        A neuron another MPI process simulates has only the keys of NEST's proxy nodes
+        (NODE_KEYS): this process does not hold its state."""
         model = self.kernel.nodes.model(gid)
         base = {key: self.node_status_key(model, gid, key) for key in NODE_KEYS}
         if not base["local"]:
-            return base
+            return dict(sorted(base.items()))
         if model.kind == "neuron":
             d = {key: self.column([gid], key)[0] for key in model.specs}
             d["recordables"] = list(model.recordables)
         else:
-            d = self.kernel.nodes.device(gid).status()
+            d = {key: plain(value) for key, value in self.kernel.nodes.device(gid).status().items()}
         d.update(base)
-        return d
+        return dict(sorted(d.items()))
 
     def column(self, ids, key):
-        """Values of ``key`` for nodes ``ids`` (list, one per node)."""
+        """Values of ``key`` for nodes ``ids`` (list, one per node, plain Python values).  Nodes
+        whose model lacks ``key`` have None, as in NEST; a key no model of them has raises."""
         ids = np.asarray(ids, dtype=np.int64)
         out = [None] * ids.size
         models = self.kernel.nodes.models_of(ids)
-        for model in {m.name: m for m in models}.values():
+        groups = {m.name: m for m in models}.values()
+        if groups and not any(_has_key(model, key) for model in groups):
+            raise unknown_parameter(next(iter(groups)), key)
+        for model in groups:
             where = np.flatnonzero([m is model for m in models])
             gids = ids[where]
+            if not _has_key(model, key):
+                continue
             if key in PLACEMENT_KEYS:
                 values = self._placement(gids, key).tolist()
             elif key in NODE_KEYS or key == "recordables":
@@ -59,10 +66,8 @@ class NodeStatus:
                 values = [None] * gids.size
                 for k, v in zip(np.flatnonzero(local).tolist(), self._neuron_column(model, gids[local], key)):
                     values[k] = v
-            elif key in model.specs:
-                values = [self.kernel.nodes.device(g).status()[key] for g in gids.tolist()]
             else:
-                raise unknown_parameter(model, key)
+                values = [plain(self.kernel.nodes.device(g).status()[key]) for g in gids.tolist()]
             for k, v in zip(where.tolist(), values):
                 out[k] = v
         return out
@@ -81,9 +86,7 @@ class NodeStatus:
         return self.kernel.nodes.placement(gids)[PLACEMENT_KEYS.index(key)]
 
     def _neuron_column(self, model, gids, key):
-        spec = model.specs.get(key)
-        if spec is None:
-            raise unknown_parameter(model, key)
+        spec = model.specs[key]
         pop = self.kernel.nodes.population(model)
         rows = self.kernel.nodes.rows(gids)
         if key in RECORDABLE_CODES and key in model.recordables:
@@ -97,7 +100,8 @@ class NodeStatus:
         return [float(v) for v in values]
 
     def get_status(self, ids, keys=None):
-        """A list of dicts, one per node, with ``keys`` (all parameters when None)."""
+        """A list of dicts, one per node, with ``keys`` (all parameters when None; see
+        ``node_status`` and ``column``)."""
         if keys is None:
             return [self.node_status(g) for g in ids.tolist()]
         columns = {k: self.column(ids, k) for k in keys}
@@ -175,6 +179,12 @@ class NodeStatus:
                 write_derived(model, pop, rows, trial)
                 engine.rows(model.code, pop.data, rows, "refresh")
         return apply
+
+
+def _has_key(model, key):
+    """Whether nodes of ``model`` have status key ``key``."""
+    return key in PLACEMENT_KEYS or key in NODE_KEYS or key in model.specs or (
+        key == "recordables" and model.kind == "neuron")
 
 
 def _set_devices(devices):

@@ -1,8 +1,10 @@
 """NodeCollection and SynapseCollection: handles on nodes and connections.
 
 A :class:`NodeCollection` is what ``Create`` returns, as in NEST 3: ``len``, iteration,
-indexing and slicing, ``+``, ``in``, ``index``, ``get``/``set``, attribute access
-(``nodes.V_m``, ``nodes.V_m = -60.0``), ``tolist()``, ``global_id`` and numpy conversion.
+indexing and slicing (with a step of at least 1, as NEST 3's; bounds beyond the collection
+are clipped, as Python's, where NEST 3 raises), ``+``, ``in``, ``index``, ``==``, ``get``/``set``, attribute
+access (``nodes.V_m``, ``nodes.V_m = -60.0``), ``tolist()``, ``global_id`` and numpy
+conversion.  What ``get`` returns is shaped as NEST's by csnn/network/results.py.
 ``nodes[i]`` and iteration give one-node NodeCollections, as in NEST 3, so ``nodes[2].V_m =
 -50.0`` sets the node's parameter (exactly as ``nodes[2].set(V_m=-50.0)``), and
 ``nodes[0] + nodes[1]`` joins the two nodes.  ``+`` is NEST 3's: the union of two collections
@@ -36,6 +38,7 @@ import numpy as np
 from ..errors import (BadParameterError, BadTypeError, UnknownAttributeError, UnknownNodeError,
                      UnknownParameterError, shown, unknown_name)
 from . import session
+from .results import check_output, plain, shaped
 
 
 def _kernel():
@@ -133,6 +136,17 @@ def _check_index(collection, key, item):
         raise IndexError(f"{item} index {shown(key)} out of range for a {type(collection).__name__} of {n} {item}s")
 
 
+def _checked_slice(key):
+    """``key``, a slice of a NodeCollection, with a step of at least 1, as NEST 3 requires
+    (IndexError otherwise).  Bounds beyond the collection are clipped, as Python's are (NEST 3
+    raises there instead)."""
+    step = 1 if key.step is None else key.step
+    if not _is_integer(step) or step < 1:
+        raise IndexError(f"NodeCollection slice step {step!r} is invalid: it must be an integer >= 1 (NEST 3's "
+                         "NodeCollections are in id order)")
+    return key
+
+
 def _id_array(values, what):
     """Integers ``values`` as int64 ids; one beyond int64 is no node's id."""
     try:
@@ -150,6 +164,8 @@ class _Attributes:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
+        if isinstance(self, NodeCollection) and not len(self):
+            raise UnknownAttributeError(f"cannot get {name!r} of an empty NodeCollection: it has no nodes (as in NEST)")
         try:
             return self.get(name)
         except UnknownParameterError as err:
@@ -231,7 +247,7 @@ class NodeCollection(_Attributes):
             _check_index(self, key, "node")
             return self._single(int(key) % len(self))
         if isinstance(key, slice):
-            return NodeCollection._from_ids(self._kernel_ref, self._ids[key])
+            return NodeCollection._from_ids(self._kernel_ref, self._ids[_checked_slice(key)])
         try:
             index = np.asarray(key)
         except Exception:
@@ -332,50 +348,61 @@ class NodeCollection(_Attributes):
     # parameters -----------------------------------------------------------------------------
 
     def get(self, *keys, output=""):
-        """Parameters as in NEST 3.
+        """Parameters as in NEST 3 (shaped by csnn/network/results.py).
 
-        ``get()``: a dict of every parameter; ``get('V_m')``: one value per node (an array, a
-        scalar for one node); ``get('V_m', 'V_th')`` or ``get(['V_m', 'V_th'])``: a dict.
-        NEST's hierarchical addressing: ``get('events', 'senders')``, a key into a dict-valued
-        parameter (a recorder's events), gives that entry; ``get('events', ['senders',
-        'times'])`` a dict of them.
+        ``get('V_m')``: a tuple with one value per node (the value itself for one node);
+        ``get(['V_m', 'V_th'])`` (or ``get('V_m', 'V_th')``): a dict of such; ``get()``: a dict
+        of every parameter, keys sorted (a parameter that some of the nodes lack is None for
+        them).  NEST's hierarchical addressing: ``get('events', 'senders')``, a key into a
+        dict-valued parameter (a recorder's events), gives that entry (a list of one per node
+        for several nodes); ``get('events', ['senders', 'times'])`` a dict of them.
+        ``output='json'``: a JSON string; ``output='pandas'``: a DataFrame indexed by node id.
         """
         self._check_alive()
-        if output not in ("", "json", "pandas"):
-            raise BadTypeError(f"get(output={output!r}): accepted: '' (default), 'json', 'pandas'")
+        check_output(output, "get")
+        if not len(self):
+            raise BadParameterError("get: the NodeCollection is empty: there are no nodes to get parameters of "
+                                    "(as in NEST)")
+        table, single, sequence = self._lookup(keys)
+        return shaped(table, single, sequence, output, index=self._ids.tolist())
+
+    def _lookup(self, keys):
+        """What ``get(*keys)`` asks for: (name -> one value per node, the name asked for alone
+        or None, the sequence type of several nodes' values)."""
         if len(keys) == 2 and isinstance(keys[0], str) and isinstance(keys[1], (str, list, tuple)):
             inner = self._entries_of(keys[0], keys[1])
             if inner is not None:
-                return inner
-        single = len(keys) == 1 and isinstance(keys[0], str)
-        if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
-            keys = tuple(keys[0])
-        statuses = _kernel().node_status.get_status(self._ids, status_keys(list(keys), "get") if keys else None)
-        if single:
-            return _collapse([s[keys[0]] for s in statuses])
-        names = list(keys) if keys else list(statuses[0]) if statuses else []
-        if not keys and len({tuple(s) for s in statuses}) > 1:
-            names = sorted(set.intersection(*(set(s) for s in statuses)))
-        result = {k: _collapse([s[k] for s in statuses]) for k in names}
-        if output == "pandas":
-            import pandas
-            return pandas.DataFrame({k: [s[k] for s in statuses] for k in names}, index=self._ids)
-        return result
+                return inner, keys[1] if isinstance(keys[1], str) else None, list
+        names = status_keys(keys[0] if len(keys) == 1 else list(keys), "get") if keys else None
+        return self._table(names), keys[0] if len(keys) == 1 and isinstance(keys[0], str) else None, tuple
+
+    def _table(self, names):
+        """Parameters ``names`` (all, sorted, when None): name -> one plain value per node
+        (None where a node's model lacks it)."""
+        status = _kernel().node_status
+        rows = status.get_status(self._ids, names)
+        if names is None:
+            names = sorted(set().union(*rows))
+        return {name: [row.get(name) for row in rows] for name in names}
 
     def _entries_of(self, key, entries):
         """``get(key, entries)`` when parameter ``key`` is a dict on every node (NEST's
-        hierarchical addressing): entry ``entries`` (a name, or a list of names for a dict),
-        one value per node as ``get`` gives them; None when ``key`` is no such parameter."""
+        hierarchical addressing): the table of entry ``entries`` (a name, or a list of names)
+        of each node's dict (None where a node's dict lacks it); None when ``key`` is no such
+        parameter."""
         statuses = _kernel().node_status.get_status(self._ids, status_keys([key], "get"))
         if not all(isinstance(s[key], dict) for s in statuses):
             return None
-        names = [entries] if isinstance(entries, str) else list(status_keys(list(entries), "get"))
+        names = status_keys(entries, "get")
+        present = set().union(*(s[key] for s in statuses))
         for name in names:
-            for s in statuses:
-                if name not in s[key]:
-                    raise unknown_name(f"entry of {key!r}", name, s[key])
-        picked = {name: _collapse([s[key][name] for s in statuses]) for name in names}
-        return picked[entries] if isinstance(entries, str) else picked
+            if name not in present:
+                raise unknown_name(f"entry of {key!r}", name, present)
+        return {name: [s[key].get(name) for s in statuses] for name in names}
+
+    def _json_value(self):
+        # NEST's serialize_data writes a NodeCollection as its ids
+        return self.tolist()
 
     def set(self, params=None, **kwargs):
         """Set parameters: ``set(V_m=-60.)``, ``set({'V_m': -60.})``, per node with a list or
@@ -395,24 +422,15 @@ def _arithmetic_error(op, other):
                         "csnn.NodeCollection([ids])")
 
 
-def _collapse(values):
-    """One node: its value; several: an array for numbers, a tuple otherwise."""
-    if len(values) == 1:
-        return values[0]
-    if all(isinstance(v, (numbers.Real, np.number)) and not isinstance(v, (bool, np.bool_)) for v in values):
-        return np.asarray(values, dtype=float)
-    if all(isinstance(v, (bool, np.bool_)) for v in values):
-        return np.asarray(values, dtype=bool)
-    return tuple(values)
-
-
 def _restore_collection(kernel, ids):
     """A NodeCollection of ``kernel`` from the state its ``__reduce__`` gave (csnn.load)."""
     return NodeCollection._from_ids(kernel, ids)
 
 
 class SynapseCollection(_Attributes):
-    """Connections, as returned by ``GetConnections``: ``get``/``set`` and NEST 2 ``GetStatus``.
+    """Connections, as returned by ``GetConnections``: ``get``/``set`` and NEST 2 ``GetStatus``,
+    indexing and slicing, iteration, ``==`` (the same connections in the same order, as NEST 3's;
+    unhashable, as NEST's) and ``+`` (csnn's: the connections of both).
 
     Held as (kind, a, b) triples that stay valid when more connections are made later, with kind
     a :class:`csnn.network.kinds.ConnectionKind`: static and plastic synapses are (STATIC or PLASTIC,
@@ -462,6 +480,18 @@ class SynapseCollection(_Attributes):
         self._renumber()
         return SynapseCollection(self._kernel_ref, self._kind[key], self._a[key], self._b[key])
 
+    def __eq__(self, other):
+        """The same connections, in the same order (NEST 3's ``==``)."""
+        if not isinstance(other, SynapseCollection):
+            return NotImplemented
+        self._renumber()
+        other._renumber()
+        return self._kernel_ref is other._kernel_ref and all(
+            np.array_equal(mine, theirs) for mine, theirs in ((self._kind, other._kind), (self._a, other._a),
+                                                              (self._b, other._b)))
+
+    __hash__ = None                   # a SynapseCollection can change (Disconnect), as NEST's: unhashable
+
     def __add__(self, other):
         if not isinstance(other, SynapseCollection):
             return NotImplemented
@@ -474,28 +504,43 @@ class SynapseCollection(_Attributes):
         return f"SynapseCollection of {len(self)} connections"
 
     def get(self, *keys, output=""):
-        """Connection properties: ``get('weight')`` (array, scalar for one connection),
-        ``get(['source', 'target', 'weight'])`` (dict of arrays), ``get()`` (dict of all)."""
+        """Connection properties as in NEST 3 (shaped by csnn/network/results.py):
+        ``get('weight')`` a list with one value per connection (the value itself for one),
+        ``get(['source', 'target', 'weight'])`` a dict of such, ``get()`` a dict of every
+        property, keys sorted (a property that some of the connections lack, such as a plastic
+        synapse's parameters, is None for the others); ``output='json'``: a JSON string,
+        ``output='pandas'``: a DataFrame indexed by the sources.  No connections: ``{}``
+        (``()`` for keys), as in NEST."""
         self._check_alive()
-        single = len(keys) == 1 and isinstance(keys[0], str)
-        if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
-            keys = tuple(keys[0])
-        table = _kernel().connections.connection_table(self, list(keys) if keys else None)
-        if single:
-            column = table[keys[0]]
-            return column[0] if len(self) == 1 else column
-        if output == "pandas":
-            import pandas
-            return pandas.DataFrame(table)
-        return {k: (v[0] if len(self) == 1 else v) for k, v in table.items()}
+        check_output(output, "get")
+        names = status_keys(keys[0] if len(keys) == 1 else list(keys), "get") if keys else None
+        single = keys[0] if len(keys) == 1 and isinstance(keys[0], str) else None
+        if not len(self):
+            return shaped({}, None, list, output, index=[]) if output else {} if names is None else ()
+        index = self._columns(["source"])["source"].tolist() if output == "pandas" else None
+        return shaped(self._table(names), single, list, output, index=index)
+
+    def _table(self, names):
+        """Connection properties ``names`` (all when None, sorted): name -> one plain value per
+        connection."""
+        columns = self._columns(names)
+        return {name: plain(columns[name].tolist()) for name in (names or sorted(columns))}
+
+    def _columns(self, names):
+        """Connection properties ``names`` (all when None) as arrays, one entry per connection."""
+        return _kernel().connections.connection_table(self, names)
+
+    def _json_value(self):
+        # NEST's serialize_data writes a SynapseCollection as its get()
+        return self.get()
 
     def sources(self):
         """An iterator over the connections' source ids (NEST's)."""
-        return iter(np.atleast_1d(self.get("source")).tolist())
+        return iter(self._columns(["source"])["source"].tolist())
 
     def targets(self):
         """An iterator over the connections' target ids (NEST's)."""
-        return iter(np.atleast_1d(self.get("target")).tolist())
+        return iter(self._columns(["target"])["target"].tolist())
 
     def disconnect(self):
         """Remove these connections (NEST 3's; csnn.Disconnect(collection) does the same)."""
