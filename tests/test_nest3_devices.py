@@ -238,3 +238,19 @@ def test_music_sonata_and_install_say_csnn_does_not_offer_them():
         csnn.SonataNetwork("circuit_config.json")
     with pytest.raises(csnn.CSNNError, match="Install\\('nestmlmodule'\\): csnn cannot load NEST extension modules"):
         csnn.Install("nestmlmodule")
+
+
+def test_a_multimeter_counts_the_samples_it_holds_when_a_run_ends_chunks_early():
+    """A spike recorder of a generator makes a run stop between chunks (to merge the
+    generator's spikes); the multimeter's rows reserved beyond a chunk's end are then dropped
+    as never recorded, so n_events stays the number of samples held (found by the API fuzzer:
+    70 counted for 60 held)."""
+    neuron = csnn.Create("iaf_psc_delta")
+    csnn.Simulate(5.0)
+    recorders = csnn.Create("spike_recorder", 3)
+    meter = csnn.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.1})
+    csnn.Connect(meter, neuron)
+    csnn.Connect(csnn.Create("poisson_generator", params={"rate": 2000.0}), recorders)
+    csnn.Simulate(6.0)
+    times = np.asarray(meter.get("events")["times"])
+    assert times.size == 60 and meter.get("n_events") == 60

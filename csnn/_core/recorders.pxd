@@ -39,7 +39,7 @@ cdef class EventLog:
     cdef readonly int n_values
 
     cdef int reserve(self, int64_t rows) except -1
-    cdef void truncate(self, int64_t rows)
+    cdef void unreserve(self, int64_t rows)
     cdef int append_spike(self, int64_t sender, double t) except -1
 
 

@@ -60,8 +60,9 @@ cdef class EventLog:
         self.total += rows
         return 0
 
-    cdef void truncate(self, int64_t rows):
-        """Keep only the first ``rows`` rows (rows reserved and not filled)."""
+    cdef void unreserve(self, int64_t rows):
+        """Keep only the first ``rows`` rows: the later ones were reserved and not filled, so they
+        count as never recorded (unlike the events ``truncate`` drops)."""
         if rows < self.n:
             self.total -= self.n - rows
             self.n = rows
@@ -135,7 +136,8 @@ cdef class EventLog:
         self.n = 0
 
     def truncate(self, int64_t rows):
-        """Keep the first ``rows`` events held, forget the later ones."""
+        """Keep the first ``rows`` events held, forget the later ones (they still count as
+        recorded: max_events drops them)."""
         if 0 <= rows < self.n:
             self.n = rows
 
@@ -363,7 +365,7 @@ cdef class Recorders:
             while j <= plan.j_hi and plan_time(plan, j) < t_end:
                 j += 1
             log = self.meter_logs[m]
-            log.truncate(plan.first_row + (j - plan.j_lo) * plan.n_targets)
+            log.unreserve(plan.first_row + (j - plan.j_lo) * plan.n_targets)
 
     cdef int record_spikes(self, const SpikeBuffer* spikes, const int32_t* gids) except -1:
         """Append a chunk's ``spikes`` (in time order) to the recorders of their senders
