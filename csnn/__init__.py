@@ -22,7 +22,7 @@ from .network import kernel as _kernel
 from .network.models import ALIASES as _MODEL_ALIASES
 from .network import processes as _processes
 from .network.kernel_status import NOT_OFFERED as _NOT_OFFERED, not_offered as _not_offered
-from .network.verbosity import VerbosityLevel, get_verbosity, set_verbosity
+from .network.verbosity import VerbosityLevel, get_verbosity, message, set_verbosity
 from .network.nodes import NodeCollection, SynapseCollection, as_ids as _as_ids, status_keys as _status_keys
 from .network.results import (check_output as _check_output, serialize_data, status_tuple as _status_tuple,
                               to_json)
@@ -47,7 +47,7 @@ __all__ = [
     "spatial_distributions", "CreateMask", "Mask", "Displacement", "Distance", "FindNearestElement",
     "FindCenterElement", "GetTargetNodes", "GetSourceNodes", "GetTargetPositions", "GetSourcePositions",
     "SelectNodesByMask", "DumpLayerNodes", "DumpLayerConnections", "PlotLayer", "PlotTargets", "PlotSources",
-    "PlotProbabilityParameter", "PrintNodes", "to_json", "serialize_data",
+    "PlotProbabilityParameter", "PrintNodes", "to_json", "serialize_data", "message",
 ]
 
 

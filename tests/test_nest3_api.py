@@ -245,6 +245,22 @@ def test_get_value_draws_one_value_from_the_seeded_kernel():
         csnn.spatial.distance.GetValue()
 
 
+def test_message_prints_what_the_level_lets_through(capsys):
+    """nest.message (NEST 3): the text on stderr with its severity and caller, when the
+    severity reaches the message level (NEST's scripts, e.g. hpc_benchmark.py, call it)."""
+    csnn.set_verbosity("M_INFO")
+    csnn.message("Creating excitatory population.")
+    csnn.message("a warning", csnn.VerbosityLevel.WARNING, function="build_network")
+    csnn.set_verbosity("M_WARNING")
+    csnn.message("not shown")
+    csnn.message("shown", "M_ERROR")
+    assert capsys.readouterr().err.splitlines() == [
+        "[Info] test_message_prints_what_the_level_lets_through: Creating excitatory population.",
+        "[Warning] build_network: a warning", "[Error] test_message_prints_what_the_level_lets_through: shown"]
+    with pytest.raises(csnn.CSNNError, match=r"message: unknown level 'M_LOUD'; accepted: M_ALL"):
+        csnn.message("x", "M_LOUD")
+
+
 def test_model_id_numbers_the_models():
     nrn = csnn.Create("iaf_psc_delta", 2)
     rec = csnn.Create("spike_recorder")

@@ -1,6 +1,8 @@
 """The message level (NEST's verbosity): ``set_verbosity``, ``nest.verbosity``, the kernel
 status key ``verbosity``.  As in NEST it is the process's, kept across ResetKernel; csnn
 shows its warnings (CSNNWarning) at WARNING and below and silences them above."""
+import inspect
+import sys
 import warnings
 
 from ..errors import CSNNWarning, NESTError
@@ -45,3 +47,16 @@ def set_verbosity(level):
 def get_verbosity():
     """The message level (an int of :class:`VerbosityLevel`)."""
     return _level[0]
+
+
+def message(text, severity=VerbosityLevel.INFO, *, function=None, filename=None, lineno=None):
+    """NEST's ``nest.message``: print ``text`` to stderr, tagged with its severity (a
+    :class:`VerbosityLevel` value or name) and the calling function, when the message level lets
+    it through (severity >= the level); ``filename`` and ``lineno`` show at DEBUG and below."""
+    severity = checked_level(severity, "message")
+    if severity < _level[0]:
+        return
+    caller = inspect.stack()[1]
+    names = {value: name.capitalize() for name, value in vars(VerbosityLevel).items() if name.isupper()}
+    where = f" ({filename or caller.filename}:{lineno or caller.lineno})" if _level[0] <= VerbosityLevel.DEBUG else ""
+    print(f"[{names.get(severity, severity)}] {function or caller.function}{where}: {text}", file=sys.stderr)
