@@ -77,6 +77,8 @@ RECIPES = {
                            params={"V_m": csnn.random.uniform(-70.0, -60.0)}, overflow_raises=True),
     "srm_psc_exp": Recipe(weight=80.0, rate=600.0, params={"V_m": csnn.random.uniform(0.0, 300.0)}),
     "parrot_neuron": Recipe(weight=1.0, rate=100.0),
+    "iaf_cond_exp": Recipe(weight=3.0, rate=8000.0, current=(100.0, 200.0),
+                           params={"V_m": csnn.random.uniform(-70.0, -56.0)}, overflow_raises=True),
 }
 
 

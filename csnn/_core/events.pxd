@@ -28,6 +28,8 @@ cpdef enum Recordable:
     REC_ACT_M = 3
     REC_INACT_H = 4
     REC_ACT_N = 5
+    REC_G_EX = 6
+    REC_G_IN = 7
 
 
 cdef struct Pending:
