@@ -40,12 +40,15 @@ from conftest import quiet
 from csnn.network import kernel as ckernel
 from csnn._core.model_list import MODELS as CORE_MODELS
 from csnn._core.populations import apply_model_rows
+from csnn.network.models import PRECISE_NAMES
 
 TESTS = pathlib.Path(__file__).resolve().parent
 
-#: the neuron models of the registry, as a NEST 3 script sees them (Models() adds NEST 2's names)
+#: the neuron models of the registry, as a NEST 3 script sees them (Models() adds NEST 2's names),
+#: but NEST's precise-timing names (iaf_psc_exp_ps, ...), built-in copies of csnn's models
+#: (csnn.network.models.PRECISE_NAMES): each runs on its model's kernel, tested here once
 NEURON_MODELS = tuple(name for name in csnn.node_models
-                      if csnn.GetDefaults(name)["element_type"] == "neuron")
+                      if csnn.GetDefaults(name)["element_type"] == "neuron" and name not in PRECISE_NAMES)
 
 
 @dataclasses.dataclass(frozen=True)
