@@ -25,7 +25,7 @@ from csnn.errors import BadParameterError, NumericalError
 pytestmark = pytest.mark.usefixtures("fresh_kernel")
 
 V_TOL = 1e-6                   # mV: traces against the reference (see the module's docstring)
-MODELS = ("iaf_cond_exp",)
+MODELS = ("iaf_cond_exp", "iaf_cond_alpha")
 DELAY = 1.0
 
 
@@ -137,22 +137,43 @@ def test_without_conductances_the_membrane_follows_the_leak(model, v0, e_l, g_l,
     assert spikes.size == 0
 
 
+def kernel(model, w, tau, s):
+    """A single input's conductance s ms after it (0 before): NEST's kernels, peaking at w."""
+    s = np.asarray(s, dtype=float)
+    after = np.maximum(s, 0.0)
+    if model == "iaf_cond_exp":
+        return np.where(s >= 0.0, w * np.exp(-after / tau), 0.0)
+    return np.where(s >= 0.0, w * (after / tau) * np.exp(1.0 - after / tau), 0.0)
+
+
 @pytest.mark.parametrize("model", MODELS)
 @settings(max_examples=25, deadline=None)
 @given(w=st.floats(0.01, 200.0), sign=st.sampled_from([1.0, -1.0]), tau=st.floats(0.05, 20.0),
        offset=st.floats(0.0, 0.099))
 def test_one_input_gives_the_closed_form_conductance(model, w, sign, tau, offset):
-    """A single input of weight w at t_0: g(t) = |w| e^{-(t - t_0)/tau} (excitatory for w > 0,
-    inhibitory otherwise), exactly: the conductances are computed in closed form, so only
+    """A single input of weight w at t_0: g(t) = |w| e^{-(t - t_0)/tau} (iaf_cond_exp), or
+    |w| ((t - t_0)/tau) e^{1 - (t - t_0)/tau} (iaf_cond_alpha), excitatory for w > 0,
+    inhibitory otherwise, exactly: the conductances are computed in closed form, so only
     rounding separates them (1e-13 relative)."""
     t0 = 5.0 + offset + DELAY
     params = {"tau_syn_ex": tau, "tau_syn_in": tau, "V_th": 1000.0}
     events, _ = run(model, params, inputs=[(t0, sign * w)], t_end=30.0)
     t = np.asarray(events["times"])
-    expected = np.where(t >= t0, w * np.exp(-(t - t0) / tau), 0.0)
+    expected = kernel(model, w, tau, t - t0)
     hit, other = ("g_ex", "g_in") if sign > 0 else ("g_in", "g_ex")
     np.testing.assert_allclose(events[hit], expected, rtol=1e-13, atol=0.0)
     assert np.all(events[other] == 0.0)
+
+
+@pytest.mark.parametrize("tau", [0.2, 0.5, 2.0, 7.3])
+def test_the_alpha_conductance_peaks_at_the_weight_tau_after_the_input(tau):
+    """iaf_cond_alpha's normalisation (NEST's: dg jumps by w e / tau): a 3 nS input at 6 ms
+    (on the grid) makes g_ex peak at 3 nS, at 6 ms + tau (a sample time here)."""
+    events, _ = run("iaf_cond_alpha", {"tau_syn_ex": tau, "V_th": 1000.0}, inputs=[(6.0, 3.0)], t_end=40.0)
+    t, g = np.asarray(events["times"]), np.asarray(events["g_ex"])
+    at_peak = np.flatnonzero(np.isclose(t, 6.0 + tau, rtol=0.0, atol=1e-9))
+    assert at_peak.size == 1 and g[at_peak[0]] == pytest.approx(3.0, rel=1e-14)
+    assert np.argmax(g) == at_peak[0] and np.all(g <= 3.0 * (1 + 1e-14))
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -253,12 +274,19 @@ def test_refractory_period_holds_v_while_the_conductances_go_on(model):
     _, spikes = run(model, params, t_end=30.0, record=("V_m",))
     first = spikes[0]
     arrival = first + 1.23
-    events, spikes2 = run(model, params, inputs=[(arrival, 10.0)], t_end=first + 6.0)
+    record = ("V_m", "g_ex") + (("t_ref_remaining",) if model != "iaf_cond_exp" else ())
+    events, spikes2 = run(model, params, inputs=[(arrival, 10.0)], t_end=first + 6.0, record=record)
     t, v, g = (np.asarray(events[k]) for k in ("times", "V_m", "g_ex"))
     held = (t > first) & (t <= first + 3.0)
     assert np.all(v[held] == params.get("V_reset", DEFAULTS["V_reset"]))
-    assert np.all(g[t >= arrival][:5] > 0.0) and np.all(g[t < arrival] == 0.0)
+    assert np.all(g[t > arrival][:5] > 0.0) and np.all(g[t < arrival] == 0.0)
     assert v[t > first + 3.0][0] > DEFAULTS["V_reset"]
+    if "t_ref_remaining" in record:
+        # NEST's recordable: what is left of the period (ms), 0 outside it
+        remaining = np.asarray(events["t_ref_remaining"])
+        last = np.array([spikes2[spikes2 < u].max(initial=-np.inf) for u in t])   # the last spike before
+        expected = np.clip(last + 3.0 - t, 0.0, None)
+        np.testing.assert_allclose(remaining, expected, rtol=0.0, atol=1e-12)
 
 
 @pytest.mark.parametrize("model", MODELS)

@@ -27,7 +27,7 @@ from cond_reference import DEFAULTS, Reference  # noqa: E402
 
 pytestmark = pytest.mark.nest
 
-MODELS = ("iaf_cond_exp",)
+MODELS = ("iaf_cond_exp", "iaf_cond_alpha")
 H = 0.1                         # NEST's resolution (ms)
 V_TOL = 1e-6                    # mV: csnn against the reference (tests/test_cond.py)
 #: NEST against the reference: GSL's absolute tolerance per step (mV).  Its error measured

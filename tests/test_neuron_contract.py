@@ -82,6 +82,8 @@ RECIPES = {
     "parrot_neuron": Recipe(weight=1.0, rate=100.0),
     "iaf_cond_exp": Recipe(weight=3.0, rate=8000.0, current=(100.0, 200.0),
                            params={"V_m": csnn.random.uniform(-70.0, -56.0)}, overflow_raises=True),
+    "iaf_cond_alpha": Recipe(weight=2.0, rate=8000.0, current=(100.0, 200.0),
+                             params={"V_m": csnn.random.uniform(-70.0, -56.0)}, overflow_raises=True),
 }
 
 

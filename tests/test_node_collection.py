@@ -22,6 +22,7 @@ PARAMETER = {
     "ac_generator": ("amplitude", 5.0),
     "dc_generator": ("amplitude", 100.0),
     "hh_psc_alpha": ("V_m", -60.0),
+    "iaf_cond_alpha": ("V_m", -60.0),
     "iaf_cond_exp": ("V_m", -60.0),
     "iaf_psc_alpha": ("V_m", -60.0),
     "iaf_psc_delta": ("V_m", -60.0),

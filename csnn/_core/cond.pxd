@@ -43,7 +43,8 @@ Inputs and spikes
 """
 from libc.math cimport exp, expm1, fabs, isfinite, nextafter
 
-from csnn._core.events cimport INFINITY, NAN, REC_G_EX, REC_G_IN, Pending, pending_add
+from csnn._core.events cimport (INFINITY, NAN, REC_G_EX, REC_G_IN, REC_T_REF_REMAINING, Pending,
+                               pending_add)
 from csnn._core.ode cimport (ODE_DENSE, OdeClock, OdeSystem, ode_cover, ode_next, ode_node, ode_reach,
                             ode_restart, ode_step, ode_value)
 
@@ -370,6 +371,8 @@ cdef inline double sample(CondNeuron* n, double t, int var) noexcept nogil:
         return cond_g(&n.p.ex, n.s.g_ex, n.s.dg_ex, s)
     if var == REC_G_IN:
         return cond_g(&n.p.inh, n.s.g_in, n.s.dg_in, s)
+    if var == REC_T_REF_REMAINING:
+        return n.s.refr_end - t if n.s.refr_end > t else 0.0
     if t <= n.s.t:
         return n.s.V_m
     if n.s.failed < INFINITY:

@@ -30,6 +30,7 @@ cpdef enum Recordable:
     REC_ACT_N = 5
     REC_G_EX = 6
     REC_G_IN = 7
+    REC_T_REF_REMAINING = 8
 
 
 cdef struct Pending:

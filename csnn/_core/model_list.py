@@ -21,6 +21,7 @@ MODELS = (
     ("hh_psc_alpha", "hh_psc_alpha", "HhPscAlpha"),
     ("srm_psc_exp", "psc", "PscNeuron"),
     ("iaf_cond_exp", "cond", "CondNeuron"),
+    ("iaf_cond_alpha", "cond", "CondNeuron"),
 )
 
 
