@@ -11,6 +11,7 @@ few dozen to hundred steps' errors.  Measured over a second of Poisson input it 
 or a wrong normalisation (all >= 1e-3 mV) fails it.
 """
 import math
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
@@ -25,7 +26,9 @@ from csnn.errors import BadParameterError, NumericalError
 pytestmark = pytest.mark.usefixtures("fresh_kernel")
 
 V_TOL = 1e-6                   # mV: traces against the reference (see the module's docstring)
-MODELS = ("iaf_cond_exp", "iaf_cond_alpha")
+MODELS = ("iaf_cond_exp", "iaf_cond_alpha", "iaf_cond_beta")
+#: iaf_cond_beta with distinct rise and decay times (its defaults make alpha functions)
+BETA = {"tau_rise_ex": 0.1, "tau_decay_ex": 1.0, "tau_rise_in": 0.5, "tau_decay_in": 3.0}
 DELAY = 1.0
 
 
@@ -137,6 +140,31 @@ def test_without_conductances_the_membrane_follows_the_leak(model, v0, e_l, g_l,
     assert spikes.size == 0
 
 
+def tau_params(model, tau_ex, tau_in):
+    """The model's parameters that make its kernels' time constants tau_ex and tau_in."""
+    if model == "iaf_cond_beta":
+        return {"tau_rise_ex": tau_ex, "tau_decay_ex": tau_ex, "tau_rise_in": tau_in, "tau_decay_in": tau_in}
+    return {"tau_syn_ex": tau_ex, "tau_syn_in": tau_in}
+
+
+def beta_exact(w, tau_rise, tau_decay, s):
+    """w c (e^{-s/tau_decay} - e^{-s/tau_rise}) / (1/tau_rise - 1/tau_decay), peaking at w (the
+    alpha function when equal), in 60-digit decimal arithmetic: no cancellation however near
+    the time constants are."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        r, d = Decimal(tau_rise), Decimal(tau_decay)
+        if r == d:
+            def k(u):
+                return u * (-u / r).exp()
+            peak = r
+        else:
+            def k(u):
+                return ((-u / d).exp() - (-u / r).exp()) / (1 / r - 1 / d)
+            peak = r * d * (d / r).ln() / (d - r)
+        return np.array([float(Decimal(w) * k(Decimal(u)) / k(peak)) if u >= 0 else 0.0 for u in np.asarray(s).tolist()])
+
+
 def kernel(model, w, tau, s):
     """A single input's conductance s ms after it (0 before): NEST's kernels, peaking at w."""
     s = np.asarray(s, dtype=float)
@@ -152,17 +180,43 @@ def kernel(model, w, tau, s):
        offset=st.floats(0.0, 0.099))
 def test_one_input_gives_the_closed_form_conductance(model, w, sign, tau, offset):
     """A single input of weight w at t_0: g(t) = |w| e^{-(t - t_0)/tau} (iaf_cond_exp), or
-    |w| ((t - t_0)/tau) e^{1 - (t - t_0)/tau} (iaf_cond_alpha), excitatory for w > 0,
+    |w| ((t - t_0)/tau) e^{1 - (t - t_0)/tau} (iaf_cond_alpha, and iaf_cond_beta with
+    tau_rise = tau_decay = tau), excitatory for w > 0,
     inhibitory otherwise, exactly: the conductances are computed in closed form, so only
     rounding separates them (1e-13 relative)."""
     t0 = 5.0 + offset + DELAY
-    params = {"tau_syn_ex": tau, "tau_syn_in": tau, "V_th": 1000.0}
+    params = dict(tau_params(model, tau, tau), V_th=1000.0)
     events, _ = run(model, params, inputs=[(t0, sign * w)], t_end=30.0)
     t = np.asarray(events["times"])
     expected = kernel(model, w, tau, t - t0)
     hit, other = ("g_ex", "g_in") if sign > 0 else ("g_in", "g_ex")
     np.testing.assert_allclose(events[hit], expected, rtol=1e-13, atol=0.0)
     assert np.all(events[other] == 0.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(w=st.floats(0.01, 200.0), tau_rise=st.floats(0.05, 10.0),
+       decay=st.one_of(st.floats(0.05, 20.0), st.just("equal"),
+                       st.tuples(st.sampled_from([-1.0, 1.0]), st.floats(-12.0, -2.0))))
+def test_the_beta_conductance_is_nests_normalised_difference_of_exponentials(w, tau_rise, decay):
+    """iaf_cond_beta: a single input's g(t) = w c (e^{-s/tau_decay} - e^{-s/tau_rise}) /
+    (1/tau_rise - 1/tau_decay), c making it peak at w (NEST's normalisation), within 1e-12
+    relative of 60-digit arithmetic, also when tau_decay is within 1e-12 (relative) of
+    tau_rise, where the difference cancels: csnn takes it with expm1 there (NEST switches to
+    the alpha function only within rounding)."""
+    if decay == "equal":
+        tau_decay = tau_rise
+    elif isinstance(decay, tuple):
+        tau_decay = tau_rise * (1.0 + decay[0] * 10.0 ** decay[1])
+    else:
+        tau_decay = decay
+    t0 = 6.0
+    params = {"tau_rise_ex": tau_rise, "tau_decay_ex": tau_decay, "V_th": 1000.0}
+    events, _ = run("iaf_cond_beta", params, inputs=[(t0, w)], t_end=50.0, record=("g_ex",))
+    t = np.asarray(events["times"])
+    expected = beta_exact(w, tau_rise, tau_decay, t - t0)
+    np.testing.assert_allclose(events["g_ex"], expected, rtol=1e-12, atol=1e-300)
+    assert np.max(events["g_ex"]) <= w * (1.0 + 1e-12)
 
 
 @pytest.mark.parametrize("tau", [0.2, 0.5, 2.0, 7.3])
@@ -217,7 +271,7 @@ def test_traces_and_spikes_agree_with_the_reference(model, fire, seed, i_e):
     shrink in proportion to error_tol)."""
     rng = np.random.default_rng(seed)
     inputs = poisson_inputs(rng, 150.0, 4000.0, [4.0, 8.0, -0.5, -1.0] if fire else [1.0, -2.0])
-    params = {"I_e": i_e} if fire else {"V_th": 1000.0}
+    params = dict({"I_e": i_e} if fire else {"V_th": 1000.0}, **(BETA if model == "iaf_cond_beta" else {}))
     events, spikes = run(model, params, inputs=inputs, t_end=150.0)
     ref = Reference(model, params, inputs, t_end=150.0)
     assert spikes.size == ref.spikes.size

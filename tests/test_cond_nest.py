@@ -27,7 +27,9 @@ from cond_reference import DEFAULTS, Reference  # noqa: E402
 
 pytestmark = pytest.mark.nest
 
-MODELS = ("iaf_cond_exp", "iaf_cond_alpha")
+MODELS = ("iaf_cond_exp", "iaf_cond_alpha", "iaf_cond_beta")
+#: iaf_cond_beta with distinct rise and decay times (its defaults make alpha functions)
+BETA = {"tau_rise_ex": 0.1, "tau_decay_ex": 1.0, "tau_rise_in": 0.5, "tau_decay_in": 3.0}
 H = 0.1                         # NEST's resolution (ms)
 V_TOL = 1e-6                    # mV: csnn against the reference (tests/test_cond.py)
 #: NEST against the reference: GSL's absolute tolerance per step (mV).  Its error measured
@@ -98,7 +100,7 @@ def test_parameters_defaults_and_recordables_are_nests(model):
 @pytest.mark.parametrize("model", MODELS)
 def test_subthreshold_traces_match_nest_and_csnn_is_closer_to_the_reference(model, seed):
     inputs = grid_inputs(seed, 300.0, 3000.0, [1.0, 2.0, -1.0, -2.0])
-    params = {"V_th": 1000.0, "I_e": 50.0}
+    params = dict({"V_th": 1000.0, "I_e": 50.0}, **(BETA if model == "iaf_cond_beta" else {}))
     t_ours, v_ours, _ = run(csnn, model, params, inputs, t_end=300.0)
     t_nest, v_nest, _ = run(nest, model, params, inputs, t_end=300.0)
     k = t_nest.size                                       # NEST's samples are a prefix of csnn's
@@ -140,7 +142,7 @@ def test_the_first_spike_under_inputs(model, seed):
     V_TOL over the slope), NEST's at the end of the grid step that holds that crossing (until
     then the two integrate the same trajectory, NEST within its tolerance)."""
     inputs = grid_inputs(seed, 200.0, 4000.0, [4.0, 8.0, -0.5, -1.0])
-    params = {"I_e": 300.0}
+    params = dict({"I_e": 300.0}, **(BETA if model == "iaf_cond_beta" else {}))
     ref = Reference(model, params, inputs, t_end=200.0)
     assert ref.spikes.size >= 2
     crossing = ref.spikes[0]

@@ -152,6 +152,7 @@ NEURON_MODELS = {
     "srm_psc_exp": (("V_m",), False, (0,)),
     "iaf_cond_exp": (("V_m", "g_ex", "g_in"), True, (0,)),
     "iaf_cond_alpha": (("V_m", "g_ex", "g_in", "t_ref_remaining"), True, (0,)),
+    "iaf_cond_beta": (("V_m", "g_ex", "g_in", "t_ref_remaining"), True, (0,)),
 }
 #: generator -> whether it sends a current (only neurons that accept currents may receive it)
 GENERATOR_MODELS = {
@@ -197,6 +198,9 @@ NEURON_PARAMS = {
     "srm_psc_exp": {"V_m": (0.0, 300.0), **_TRACES},
     "iaf_cond_exp": _COND,
     "iaf_cond_alpha": {**_COND, "dg_ex": (0.0, 5.0)},
+    "iaf_cond_beta": {**{k: v for k, v in _COND.items() if not k.startswith("tau_syn")}, "dg_ex": (0.0, 5.0),
+                      "tau_rise_ex": (0.1, 2.0), "tau_decay_ex": (0.1, 5.0), "tau_rise_in": (0.2, 3.0),
+                      "tau_decay_in": (0.5, 5.0)},
 }
 #: parameters with the same valid range in every model that has them (SetStatus on a mix)
 SHARED_NEURON_PARAMS = {**_TRACES}
@@ -342,9 +346,9 @@ def invalid_neuron_params(model, n):
         options += [{"V_th": -1.0}, {"K1": -1.0}]
     if base == "hh_psc_alpha":
         options += [{"h": 0.0}, {"g_Na": -1.0}]
-    if base in ("iaf_cond_exp", "iaf_cond_alpha"):
-        options += [{"t_ref": -0.5}, {"C_m": 0.0}, {"g_L": -1.0}, {"tau_syn_ex": 0.0}, {"error_tol": 0.0},
-                    {"error_tol": INF}, {"g_ex": NAN}]
+    if base in ("iaf_cond_exp", "iaf_cond_alpha", "iaf_cond_beta"):
+        options += [{"t_ref": -0.5}, {"C_m": 0.0}, {"g_L": -1.0}, {"error_tol": 0.0}, {"error_tol": INF}, {"g_ex": NAN},
+                    {"tau_rise_ex": 0.0} if base == "iaf_cond_beta" else {"tau_syn_ex": 0.0}]
     return options
 
 
@@ -352,7 +356,7 @@ def cross_invalid_neuron_params(model):
     """Parameter combinations a model rejects as a whole (each value being valid alone; a
     failing combination must not set the tau_minus given with it either:
     test_failed_set_status_changes_nothing_tau_minus)."""
-    if model in ("iaf_psc_delta", "iaf_psc_exp", "iaf_psc_alpha", "iaf_cond_exp", "iaf_cond_alpha"):
+    if model in ("iaf_psc_delta", "iaf_psc_exp", "iaf_psc_alpha", "iaf_cond_exp", "iaf_cond_alpha", "iaf_cond_beta"):
         return [{"V_reset": -60.0, "V_th": -60.0}, {"V_reset": -50.0, "V_th": -52.0}]
     if model == "srm_psc_exp":
         return [{"t_ref": 0.0}]

@@ -84,6 +84,10 @@ RECIPES = {
                            params={"V_m": csnn.random.uniform(-70.0, -56.0)}, overflow_raises=True),
     "iaf_cond_alpha": Recipe(weight=2.0, rate=8000.0, current=(100.0, 200.0),
                              params={"V_m": csnn.random.uniform(-70.0, -56.0)}, overflow_raises=True),
+    "iaf_cond_beta": Recipe(weight=2.0, rate=8000.0, current=(100.0, 200.0),
+                            params={"V_m": csnn.random.uniform(-70.0, -56.0), "tau_rise_ex": 0.1,
+                                    "tau_decay_ex": 1.0, "tau_rise_in": 0.5, "tau_decay_in": 3.0},
+                            overflow_raises=True),
 }
 
 

@@ -23,6 +23,7 @@ PARAMETER = {
     "dc_generator": ("amplitude", 100.0),
     "hh_psc_alpha": ("V_m", -60.0),
     "iaf_cond_alpha": ("V_m", -60.0),
+    "iaf_cond_beta": ("V_m", -60.0),
     "iaf_cond_exp": ("V_m", -60.0),
     "iaf_psc_alpha": ("V_m", -60.0),
     "iaf_psc_delta": ("V_m", -60.0),

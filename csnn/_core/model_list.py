@@ -22,6 +22,7 @@ MODELS = (
     ("srm_psc_exp", "psc", "PscNeuron"),
     ("iaf_cond_exp", "cond", "CondNeuron"),
     ("iaf_cond_alpha", "cond", "CondNeuron"),
+    ("iaf_cond_beta", "cond", "CondNeuron"),
 )
 
 
