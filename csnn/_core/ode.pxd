@@ -50,11 +50,12 @@ Event location (``ode_reach``)
     whole interval, not only at its ends, and consecutive steps tile the trajectory without gaps
     (each starts where the previous ended), so no crossing of the computed trajectory is missed,
     even one that rises above the level and falls back inside one step, or touches it
-    tangentially (its leaf's hull then reaches the level); the crossing is located to 2^-ODE_LEAF_BITS ms
-    (about 1e-12 ms) on the polynomial.  What the search cannot see is the integration error
-    itself: the computed trajectory is within the tolerance of the exact one (tested against a
-    tight reference), so an exact trajectory that exceeds the level by less than that (grazes
-    it within ~1e-9 mV at the default tolerance of the models) may be found or not.
+    tangentially (its leaf's hull then reaches the level); the crossing is located to
+    2^-ODE_LEAF_BITS ms (about 1e-12 ms) on the polynomial.  What the search cannot see is the
+    integration error itself: the computed trajectory is within a small multiple of the
+    tolerance of the exact one (the models: ~1e-7 mV at their default 1e-9 mV per step, tested
+    against a tight reference), so an exact trajectory that exceeds the level by less than
+    that may be found or not.
 """
 from libc.math cimport fabs
 from libc.stdint cimport int64_t
