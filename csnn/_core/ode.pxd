@@ -326,6 +326,8 @@ cdef inline double ode_reach(const OdeSystem* s, int i, double level) noexcept n
     b[2] = y0 + 0.5 * r2 + d[1] / 3.0 + (d[2] + d[3]) / 6.0 - level
     b[3] = y0 + 0.75 * r2 + 0.25 * (d[1] + d[2]) - level
     b[4] = y1 - level
+    if b[0] < 0.0 and b[1] < 0.0 and b[2] < 0.0 and b[3] < 0.0 and b[4] < 0.0:
+        return INFINITY          # the whole step below the level: most steps
     if leaf < 1.0 / 1208925819614629174706176.0:   # 2^-80 of the step
         leaf = 1.0 / 1208925819614629174706176.0
     sp = 0
