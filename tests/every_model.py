@@ -9,10 +9,11 @@ PLASTIC = ("stdp_synapse", "stdp_synapse_hom", "stdp_triplet_synapse", "stdp_nn_
 
 def build(threads, seed=17, indegree=5, plastic_indegree=2):
     """A fresh kernel with ``threads`` and ``seed``: iaf_psc_delta/exp/alpha, hh_psc_alpha,
-    srm_psc_exp and parrot neurons driven by every generator kind (spikes of multiplicity > 1
-    through the parrots), static synapses (``indegree`` per LIF neuron, and from the parrots)
-    and every plastic model (``plastic_indegree``; all but the facetshw model watched by one
-    weight_recorder), a spike recorder, two multimeters and a voltmeter; delays 0.6 to 4 ms.
+    srm_psc_exp, iaf_cond_exp/alpha/beta and parrot neurons driven by every generator kind
+    (spikes of multiplicity > 1 through the parrots), static synapses (``indegree`` per LIF
+    neuron, and from the parrots) and every plastic model (``plastic_indegree``; all but the
+    facetshw model watched by one weight_recorder), a spike recorder, three multimeters and a
+    voltmeter; delays 0.6 to 4 ms.
     Returns the node collections by name, and ``generators`` by model (a poisson_generator on the
     grid and a poisson_generator_ps with a dead time among them)."""
     csnn.ResetKernel()
@@ -20,7 +21,9 @@ def build(threads, seed=17, indegree=5, plastic_indegree=2):
     net = {"delta": csnn.Create("iaf_psc_delta", 40, params={"V_m": csnn.random.uniform(-70.0, -56.0)}),
            "exp": csnn.Create("iaf_psc_exp", 30), "alpha": csnn.Create("iaf_psc_alpha", 30),
            "hh": csnn.Create("hh_psc_alpha", 4), "srm": csnn.Create("srm_psc_exp", 6),
-           "parrots": csnn.Create("parrot_neuron", 20)}
+           "parrots": csnn.Create("parrot_neuron", 20),
+           "cond": (csnn.Create("iaf_cond_exp", 4) + csnn.Create("iaf_cond_alpha", 4)
+                    + csnn.Create("iaf_cond_beta", 4, params={"tau_rise_ex": 0.1, "tau_decay_ex": 1.0}))}
     lif = net["lif"] = net["delta"] + net["exp"] + net["alpha"]
     hh, srm, parrots = net["hh"], net["srm"], net["parrots"]
     stimuli = [
@@ -36,11 +39,17 @@ def build(threads, seed=17, indegree=5, plastic_indegree=2):
                              "spike_multiplicities": [1, 3, 2, 1, 4]}, parrots, 1.0),
         ("pulsepacket_generator", {"pulse_times": [30.0, 80.0], "activity": 3, "sdev": 2.0}, parrots, 1.0),
         ("inhomogeneous_poisson_generator", {"rate_times": [1.0, 50.0], "rate_values": [800.0, 2000.0]}, srm, 80.0),
+        # conductances in nS, and a current
+        ("poisson_generator", {"rate": 9000.0}, net["cond"], 2.5),
+        ("noise_generator", {"mean": 100.0, "std": 100.0, "dt": 0.5}, net["cond"], 1.0),
     ]
     net["generators"] = {}
     for model, params, targets, weight in stimuli:
-        net["generators"][model] = csnn.Create(model, params=params)
-        csnn.Connect(net["generators"][model], targets, syn_spec={"weight": weight, "delay": 0.7})
+        generator = csnn.Create(model, params=params)
+        net["generators"].setdefault(model, generator)
+        csnn.Connect(generator, targets, syn_spec={"weight": weight, "delay": 0.7})
+    csnn.Connect(net["cond"], net["cond"], {"rule": "fixed_indegree", "indegree": 3},
+                 {"weight": csnn.random.uniform(-3.0, 3.0), "delay": csnn.random.uniform(0.6, 4.0)})
     csnn.Connect(lif, lif, {"rule": "fixed_indegree", "indegree": indegree},
                  {"weight": csnn.random.normal(5.0, 10.0), "delay": csnn.random.uniform(0.6, 4.0)})
     csnn.Connect(parrots, lif + hh, {"rule": "fixed_outdegree", "outdegree": 5}, {"weight": 20.0, "delay": 1.3})
@@ -51,11 +60,15 @@ def build(threads, seed=17, indegree=5, plastic_indegree=2):
         csnn.Connect(lif + parrots, lif + srm, {"rule": "fixed_indegree", "indegree": plastic_indegree},
                      {"synapse_model": f"{model}_rec", "weight": 1.0 if facets else 20.0,
                       "delay": csnn.random.uniform(0.6, 4.0)})
+    csnn.Connect(parrots, net["cond"], {"rule": "fixed_indegree", "indegree": plastic_indegree},
+                 {"synapse_model": "stdp_synapse_rec", "weight": 2.0, "delay": csnn.random.uniform(0.6, 4.0)})
     net["spikes"] = csnn.Create("spike_recorder")
     net["meter"] = csnn.Create("multimeter", params={"record_from": ["V_m", "I_syn_ex"], "interval": 0.3})
     net["hh_meter"] = csnn.Create("multimeter", params={"record_from": ["V_m", "Act_m"], "interval": 0.2})
     net["voltmeter"] = csnn.Create("voltmeter", params={"interval": 0.5})
-    csnn.Connect(lif + hh + srm + parrots, net["spikes"])
+    net["cond_meter"] = csnn.Create("multimeter", params={"record_from": ["V_m", "g_ex", "g_in"], "interval": 0.4})
+    csnn.Connect(lif + hh + srm + parrots + net["cond"], net["spikes"])
+    csnn.Connect(net["cond_meter"], net["cond"][::2])
     csnn.Connect(net["meter"], net["exp"][:3] + net["alpha"][:3])
     csnn.Connect(net["hh_meter"], hh)
     csnn.Connect(net["voltmeter"], net["delta"][:4] + srm[:2])

@@ -69,7 +69,7 @@ def test_create_params_forms():
 def test_models_defaults_and_copies():
     assert "iaf_psc_delta" in csnn.Models() and "static_synapse" in csnn.Models("synapses")
     assert "static_synapse" not in csnn.Models("nodes")
-    assert csnn.Models(sel="parrot") == ("parrot_neuron",)
+    assert csnn.Models(sel="parrot") == ("parrot_neuron", "parrot_neuron_ps")
     assert csnn.node_models == csnn.GetKernelStatus("node_models")
     assert csnn.GetDefaults("iaf_psc_delta", "C_m") == 250.0
     assert csnn.GetDefaults("iaf_psc_delta", ["C_m", "V_th"]) == [250.0, -55.0]

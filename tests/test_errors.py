@@ -606,18 +606,21 @@ def test_keyboard_interrupt_stops_at_window_boundary_and_simulation_continues():
 
 # -- numerical health -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("model, field", [("iaf_psc_exp", "I_syn_ex"), ("iaf_psc_alpha", "I_syn_ex")])
+@pytest.mark.parametrize("model, field", [("iaf_psc_exp", "I_syn_ex"), ("iaf_psc_alpha", "I_syn_ex"),
+                                          ("iaf_cond_exp", "g_ex"), ("iaf_cond_alpha", "g_ex"),
+                                          ("iaf_cond_beta", "g_ex")])
 def test_state_overflow_names_neuron_model_field_and_time(model, field):
     """Two simultaneous inputs of 1e308 (each a valid double) sum to an infinite synaptic
     current: the run stops at the end of that window with an error naming the neuron, the
     model, the variable and the window.  (iaf_psc_delta and srm_psc_exp fire on such an input
-    and reset, or flush, their state: it stays finite.)"""
+    and reset, or flush, their state: it stays finite.  The alpha and beta conductances' infinite
+    derivative terms make the conductance nan: inf times the kernel's 0 at the input.)"""
     neurons = csnn.Create(model, 2)
     spikes = csnn.Create("spike_generator", params={"spike_times": [1.0]})
     for _ in range(2):
         csnn.Connect(spikes, neurons[1:], syn_spec={"weight": 1e308, "delay": 1.0})
     with pytest.raises(csnn.errors.NumericalError,
-                       match=rf"{model} neuron 2: {field} became inf between t = \d+(\.\d+)? and \d+(\.\d+)? ms "
+                       match=rf"{model} neuron 2: {field} became (inf|nan) between t = \d+(\.\d+)? and \d+(\.\d+)? ms "
                              r"\(check the weights and inputs"):
         csnn.Simulate(10.0)
     assert csnn.GetKernelStatus("biological_time") < 10.0

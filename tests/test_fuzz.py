@@ -150,6 +150,9 @@ NEURON_MODELS = {
     "hh_psc_alpha": (("V_m", "Act_m", "Inact_h", "Act_n", "I_syn_ex", "I_syn_in"), True, (0,)),
     "parrot_neuron": ((), False, (0, 1)),
     "srm_psc_exp": (("V_m",), False, (0,)),
+    "iaf_cond_exp": (("V_m", "g_ex", "g_in"), True, (0,)),
+    "iaf_cond_alpha": (("V_m", "g_ex", "g_in", "t_ref_remaining"), True, (0,)),
+    "iaf_cond_beta": (("V_m", "g_ex", "g_in", "t_ref_remaining"), True, (0,)),
 }
 #: generator -> whether it sends a current (only neurons that accept currents may receive it)
 GENERATOR_MODELS = {
@@ -161,7 +164,7 @@ RECORDER_MODELS = {"spike_recorder": SPIKE_RECORDER, "multimeter": METER, "voltm
                    "weight_recorder": WEIGHT_RECORDER}
 #: NEST 2 names csnn accepts
 ALIASES = {"spike_detector": "spike_recorder", "iaf_neuron": "iaf_psc_alpha"}
-RECORDABLES = ("V_m", "I_syn_ex", "I_syn_in", "Act_m", "Inact_h", "Act_n")
+RECORDABLES = ("V_m", "I_syn_ex", "I_syn_in", "Act_m", "Inact_h", "Act_n", "g_ex", "g_in", "t_ref_remaining")
 PLASTIC_MODELS = ("stdp_synapse", "stdp_nn_restr_synapse", "stdp_nn_symm_synapse",
                   "stdp_nn_pre_centered_synapse", "stdp_triplet_synapse")
 RESOLUTIONS = (0.1, 0.05, 0.025, 0.2, 0.5, 1.0)
@@ -182,6 +185,8 @@ def kind_of(model):
 _LIF = {"I_e": (0.0, 600.0), "V_m": (-75.0, -56.0), "E_L": (-72.0, -65.0), "tau_m": (5.0, 20.0),
         "C_m": (100.0, 300.0), "t_ref": (0.5, 3.0)}
 _TRACES = {"tau_minus": (5.0, 40.0), "tau_minus_triplet": (50.0, 200.0)}
+_COND = {"I_e": (0.0, 600.0), "V_m": (-75.0, -56.0), "E_L": (-72.0, -65.0), "g_L": (5.0, 30.0), "C_m": (100.0, 300.0),
+         "t_ref": (0.5, 3.0), "tau_syn_ex": (0.1, 5.0), "tau_syn_in": (0.5, 5.0), "error_tol": (1e-10, 1e-6), **_TRACES}
 #: neuron model -> parameter -> valid range
 NEURON_PARAMS = {
     "iaf_psc_delta": {**_LIF, **_TRACES, "V_min": (-200.0, -80.0)},
@@ -191,6 +196,11 @@ NEURON_PARAMS = {
                      "tau_syn_in": (0.5, 3.0), **_TRACES},
     "parrot_neuron": dict(_TRACES),
     "srm_psc_exp": {"V_m": (0.0, 300.0), **_TRACES},
+    "iaf_cond_exp": _COND,
+    "iaf_cond_alpha": {**_COND, "dg_ex": (0.0, 5.0)},
+    "iaf_cond_beta": {**{k: v for k, v in _COND.items() if not k.startswith("tau_syn")}, "dg_ex": (0.0, 5.0),
+                      "tau_rise_ex": (0.1, 2.0), "tau_decay_ex": (0.1, 5.0), "tau_rise_in": (0.2, 3.0),
+                      "tau_decay_in": (0.5, 5.0)},
 }
 #: parameters with the same valid range in every model that has them (SetStatus on a mix)
 SHARED_NEURON_PARAMS = {**_TRACES}
@@ -336,6 +346,9 @@ def invalid_neuron_params(model, n):
         options += [{"V_th": -1.0}, {"K1": -1.0}]
     if base == "hh_psc_alpha":
         options += [{"h": 0.0}, {"g_Na": -1.0}]
+    if base in ("iaf_cond_exp", "iaf_cond_alpha", "iaf_cond_beta"):
+        options += [{"t_ref": -0.5}, {"C_m": 0.0}, {"g_L": -1.0}, {"error_tol": 0.0}, {"error_tol": INF}, {"g_ex": NAN},
+                    {"tau_rise_ex": 0.0} if base == "iaf_cond_beta" else {"tau_syn_ex": 0.0}]
     return options
 
 
@@ -343,7 +356,7 @@ def cross_invalid_neuron_params(model):
     """Parameter combinations a model rejects as a whole (each value being valid alone; a
     failing combination must not set the tau_minus given with it either:
     test_failed_set_status_changes_nothing_tau_minus)."""
-    if model in ("iaf_psc_delta", "iaf_psc_exp", "iaf_psc_alpha"):
+    if model in ("iaf_psc_delta", "iaf_psc_exp", "iaf_psc_alpha", "iaf_cond_exp", "iaf_cond_alpha", "iaf_cond_beta"):
         return [{"V_reset": -60.0, "V_th": -60.0}, {"V_reset": -50.0, "V_th": -52.0}]
     if model == "srm_psc_exp":
         return [{"t_ref": 0.0}]

@@ -139,6 +139,27 @@ def test_models_lists_nest2_names_that_create_takes():
     assert csnn.Models("nodes", sel="detector") == ("spike_detector",)
 
 
+def test_nests_precise_names_are_models_of_their_own_on_csnns_kernels():
+    """iaf_psc_exp_ps (and the other *_ps names) is NEST 3's name of a model csnn has: listed in
+    node_models, reported as the nodes' model, with defaults of its own (as in NEST); its
+    neurons are those of the csnn model, so the two spike alike and share one population."""
+    assert {"iaf_psc_delta_ps", "iaf_psc_exp_ps", "iaf_psc_alpha_ps", "parrot_neuron_ps"} <= set(csnn.node_models)
+    csnn.SetDefaults("iaf_psc_exp_ps", {"I_e": 400.0})
+    assert csnn.GetDefaults("iaf_psc_exp")["I_e"] == 0.0
+    precise = csnn.Create("iaf_psc_exp_ps", 2)
+    plain = csnn.Create("iaf_psc_exp", 2, params={"I_e": 400.0})
+    assert precise.get("model") == ("iaf_psc_exp_ps",) * 2 and plain.get("model") == ("iaf_psc_exp",) * 2
+    assert precise[0].get("model_id") != plain[0].get("model_id")
+    recorder = csnn.Create("spike_recorder")
+    csnn.Connect(precise + plain, recorder)
+    csnn.Simulate(100.0)
+    events = recorder.get("events")
+    times = {g: events["times"][events["senders"] == g] for g in (precise + plain).tolist()}
+    assert times[precise[0].global_id].size == 3
+    assert len({tuple(t) for t in times.values()}) == 1
+    assert csnn.GetNodes({"model": "iaf_psc_exp_ps"}) == precise
+
+
 def test_synapse_collection_sources_and_targets_iterate_over_ids():
     pre, post = csnn.Create("iaf_psc_delta", 2), csnn.Create("iaf_psc_delta", 2)
     csnn.Connect(pre, post, "one_to_one")

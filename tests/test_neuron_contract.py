@@ -40,12 +40,15 @@ from conftest import quiet
 from csnn.network import kernel as ckernel
 from csnn._core.model_list import MODELS as CORE_MODELS
 from csnn._core.populations import apply_model_rows
+from csnn.network.models import PRECISE_NAMES
 
 TESTS = pathlib.Path(__file__).resolve().parent
 
-#: the neuron models of the registry, as a NEST 3 script sees them (Models() adds NEST 2's names)
+#: the neuron models of the registry, as a NEST 3 script sees them (Models() adds NEST 2's names),
+#: but NEST's precise-timing names (iaf_psc_exp_ps, ...), built-in copies of csnn's models
+#: (csnn.network.models.PRECISE_NAMES): each runs on its model's kernel, tested here once
 NEURON_MODELS = tuple(name for name in csnn.node_models
-                      if csnn.GetDefaults(name)["element_type"] == "neuron")
+                      if csnn.GetDefaults(name)["element_type"] == "neuron" and name not in PRECISE_NAMES)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +80,14 @@ RECIPES = {
                            params={"V_m": csnn.random.uniform(-70.0, -60.0)}, overflow_raises=True),
     "srm_psc_exp": Recipe(weight=80.0, rate=600.0, params={"V_m": csnn.random.uniform(0.0, 300.0)}),
     "parrot_neuron": Recipe(weight=1.0, rate=100.0),
+    "iaf_cond_exp": Recipe(weight=3.0, rate=8000.0, current=(100.0, 200.0),
+                           params={"V_m": csnn.random.uniform(-70.0, -56.0)}, overflow_raises=True),
+    "iaf_cond_alpha": Recipe(weight=2.0, rate=8000.0, current=(100.0, 200.0),
+                             params={"V_m": csnn.random.uniform(-70.0, -56.0)}, overflow_raises=True),
+    "iaf_cond_beta": Recipe(weight=2.0, rate=8000.0, current=(100.0, 200.0),
+                            params={"V_m": csnn.random.uniform(-70.0, -56.0), "tau_rise_ex": 0.1,
+                                    "tau_decay_ex": 1.0, "tau_rise_in": 0.5, "tau_decay_in": 3.0},
+                            overflow_raises=True),
 }
 
 

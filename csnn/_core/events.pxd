@@ -28,6 +28,9 @@ cpdef enum Recordable:
     REC_ACT_M = 3
     REC_INACT_H = 4
     REC_ACT_N = 5
+    REC_G_EX = 6
+    REC_G_IN = 7
+    REC_T_REF_REMAINING = 8
 
 
 cdef struct Pending:

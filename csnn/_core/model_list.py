@@ -3,7 +3,7 @@
 Each entry names a model (as scripts call it), the core module that implements its C kernel
 (``csnn/_core/<kernel>.pxd``: the struct and the neuron contract, see ``neurons.pxd.in``) and
 that struct.  Models may share a kernel (``iaf_psc_exp``, ``iaf_psc_alpha`` and ``srm_psc_exp``
-run on ``psc``).  A model's parameters, units and recordables are in its own module,
+run on ``psc``, the ``iaf_cond_*`` models on ``cond``).  A model's parameters, units and recordables are in its own module,
 ``csnn/_core/<model>.pyx``.
 
 setup.py reads this file (it does not import csnn) and stamps the engine's dispatch out of it
@@ -20,6 +20,9 @@ MODELS = (
     ("iaf_psc_alpha", "psc", "PscNeuron"),
     ("hh_psc_alpha", "hh_psc_alpha", "HhPscAlpha"),
     ("srm_psc_exp", "psc", "PscNeuron"),
+    ("iaf_cond_exp", "cond", "CondNeuron"),
+    ("iaf_cond_alpha", "cond", "CondNeuron"),
+    ("iaf_cond_beta", "cond", "CondNeuron"),
 )
 
 

@@ -21,6 +21,27 @@ from ..errors import BadParameterError, BadTypeError, UnknownModelError, as_numb
 #: old names that still work, mapped to the current ones
 ALIASES = {"spike_detector": "spike_recorder", "iaf_neuron": "iaf_psc_alpha"}
 
+#: NEST's precise-timing models (``*_ps``) -> the csnn model each is: csnn's models are exact in
+#: continuous time already, so these names are NEST 3's current names for them, listed in
+#: ``node_models`` and reported as nodes' ``model`` as NEST does, each a built-in copy of the
+#: csnn model with defaults of its own (as ``voltmeter`` is of ``multimeter``).  Their
+#: parameters, defaults, units, state and receptors are NEST's model's, but for what
+#: PRECISE_DIFFERENCES says (tests/test_nest_crosscheck.py compares them with NEST's).
+PRECISE_NAMES = {"iaf_psc_delta_ps": "iaf_psc_delta", "iaf_psc_exp_ps": "iaf_psc_exp",
+                 "iaf_psc_alpha_ps": "iaf_psc_alpha", "parrot_neuron_ps": "parrot_neuron"}
+_NO_V_MIN = ("NEST's V_min (a lower bound of V, -inf by default) is not provided: V is unbounded below, "
+             "as with NEST's default; setting it is refused")
+_NO_IS_REFRACTORY = "NEST's read-only is_refractory is not reported"
+#: where NEST's *_ps model differs from the csnn model its name stands for
+PRECISE_DIFFERENCES = {
+    "iaf_psc_delta_ps": (_NO_IS_REFRACTORY, "an input arriving exactly at the end of the refractory period, "
+                         "t_spike + t_ref, is discarded (as by NEST's grid model) where NEST's iaf_psc_delta_ps "
+                         "adds it: an instant that continuous input times never hit"),
+    "iaf_psc_exp_ps": (_NO_V_MIN, _NO_IS_REFRACTORY, "I_syn_ex and I_syn_in are recordable too (NEST: V_m only)"),
+    "iaf_psc_alpha_ps": (_NO_V_MIN, _NO_IS_REFRACTORY),
+    "parrot_neuron_ps": (),
+}
+
 #: the core module of every neuron model, in model_list's order
 NEURON_CORES = tuple(importlib.import_module(f"{_core.__name__}.{name}") for name, _, _ in _CORE_MODELS)
 
@@ -191,6 +212,17 @@ def _neuron(core):
     return Model(core.NAME, "neuron", specs, core.__doc__, core=core)
 
 
+def _precise(model, name):
+    """NEST's precise-timing name ``name`` for the csnn model ``model``: a built-in copy of it."""
+    twin = model.copy(name)
+    differences = PRECISE_DIFFERENCES[name]
+    twin.doc = (f"{name}: NEST's name for the precise-timing {model.name}, which csnn's is already (exact in "
+                f"continuous time).\n\nThe same model under NEST's name, with defaults of its own"
+                + (". Differences from NEST's " + name + ": " + "; ".join(differences) if differences else "")
+                + f".\n\n{model.doc}")
+    return twin
+
+
 SYNAPSE_DOC = """{name}: {summary}.
 
 A spike emitted at ``t`` reaches the target at exactly ``t + delay`` with the synapse's weight
@@ -231,6 +263,8 @@ class Registry:
         self.models = {}
         for core in NEURON_CORES:
             self._add(_neuron(core))
+        for name, base in PRECISE_NAMES.items():
+            self._add(_precise(self.models[base], name))
         for device in devices.DEVICES:
             specs = [ParamSpec(*row) for row in device.PARAMETERS]
             specs += [ParamSpec(name, default, unit, "any", doc, writable=False)

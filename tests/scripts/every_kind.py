@@ -26,8 +26,10 @@ hh = nest.Create("hh_psc_alpha", 5)
 srm = nest.Create("srm_psc_exp", 6)
 sheet = nest.Create("iaf_psc_delta", positions=nest.spatial.grid(shape=[5, 4], extent=[1.0, 0.8], edge_wrap=True),
                     params={"V_m": nest.random.uniform(-70.0, -56.0)})
+cond = (nest.Create("iaf_cond_exp", 4) + nest.Create("iaf_cond_alpha", 4)
+        + nest.Create("iaf_cond_beta", 4, params={"tau_rise_ex": 0.1, "tau_decay_ex": 1.0}))
 parrots = nest.Create("parrot_neuron", 10)
-neurons = delta + exp + alpha + hh + srm + sheet
+neurons = delta + exp + alpha + hh + srm + sheet + cond
 everyone = neurons + parrots
 
 drive = nest.Create("poisson_generator", params={"rate": 9000.0})
@@ -35,6 +37,7 @@ drive_ps = nest.Create("poisson_generator_ps", params={"rate": 3000.0})
 nest.Connect(drive, delta, syn_spec={"weight": 0.2, "delay": 1.0})            # mV
 nest.Connect(drive, exp + alpha + hh + srm, syn_spec={"weight": 18.0, "delay": 1.0})  # pA
 nest.Connect(drive_ps, exp + alpha + srm, syn_spec={"weight": 40.0, "delay": 0.7})
+nest.Connect(drive, cond, syn_spec={"weight": 3.0, "delay": 1.0})                   # nS
 nest.Connect(nest.Create("spike_generator", params={"spike_times": [1.3, 7.9, 22.0, 22.0, 50.5, 80.1]}),
              parrots)
 nest.Connect(nest.Create("poisson_generator", params={"rate": 40.0}), parrots, syn_spec={"delay": 0.5})
@@ -81,7 +84,7 @@ nest.Connect(drive, sheet, syn_spec={"weight": 0.2, "delay": 1.0})
 spikes = nest.Create("spike_recorder")
 nest.Connect(everyone, spikes)
 meter = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.5})
-nest.Connect(meter, delta[::5] + exp[::4] + alpha[::4] + hh + srm[::3])
+nest.Connect(meter, delta[::5] + exp[::4] + alpha[::4] + hh + srm[::3] + cond[::3])
 currents = nest.Create("multimeter", params={"record_from": ["I_syn_ex", "I_syn_in"], "interval": 1.0})
 nest.Connect(currents, alpha[:4] + hh[:2])
 
