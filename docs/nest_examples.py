@@ -15,7 +15,8 @@ are found), with matplotlib's Agg backend:
 
 Each run's exit status, time, first failing line and the figures it prints are kept in
 docs/nest_examples.json, so ``--only`` reruns some scripts, ``--new`` runs those not run yet,
-and the table keeps the others.  A script is in the table as
+``--keep-nest`` reuses NEST's kept runs (after a change to csnn), and the table keeps the
+others.  A script is in the table as
 
 * **runs**: it finishes on csnn.  Where both runs print figures under the same label (rates,
   CVs, counts...), the largest relative difference is given; "agrees" when every such figure is
@@ -177,6 +178,7 @@ def main(argv=None):
                         help="a Python with NEST 3.10 ('none': skip NEST)")
     parser.add_argument("--only", nargs="*", default=None, help="scripts to rerun (paths relative to --examples)")
     parser.add_argument("--new", action="store_true", help="only the scripts the kept results do not have")
+    parser.add_argument("--keep-nest", action="store_true", help="reuse NEST's kept run of a script (csnn changed)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per run (default 600)")
     args = parser.parse_args(argv)
     if not args.examples.is_dir():
@@ -194,6 +196,9 @@ def main(argv=None):
         for who, python, rewrite in (("csnn", sys.executable, True), ("nest", args.nest_python, False)):
             if python == "none" or who == "nest" and _MISSING.search(entry["csnn"]["error"]):
                 continue     # a model csnn does not have: there is nothing to compare
+            if who == "nest" and args.keep_nest and (results.get(name) or {}).get("nest"):
+                entry["nest"] = results[name]["nest"]         # NEST's run does not depend on csnn
+                continue
             code, seconds, error, stdout = run(python, script, rewrite, args.timeout)
             entry[who] = {"code": code, "seconds": round(seconds, 2), "error": error, "figures": figures(stdout)}
         results[name] = entry

@@ -91,7 +91,7 @@ def test_bad_arguments_are_named(tool, tmp_path, capsys):
     assert "--nest-python" in capsys.readouterr().err
 
 
-def test_nest_is_not_run_for_a_missing_model_and_new_skips_what_ran(tool, tmp_path, monkeypatch):
+def test_nest_is_not_run_for_a_missing_model_new_skips_what_ran_and_keep_nest_reuses_nest(tool, tmp_path, monkeypatch):
     examples = tmp_path / "examples"
     examples.mkdir()
     (examples / "broken.py").write_text("import nest\nnest.Create('no_such_model')\n")
@@ -109,3 +109,7 @@ def test_nest_is_not_run_for_a_missing_model_and_new_skips_what_ran(tool, tmp_pa
     assert marks.read_text().split() == ["later.py"]
     results = json.loads((tmp_path / "results.json").read_text())
     assert sorted(results) == ["broken.py", "later.py"] and results["later.py"]["csnn"]["figures"] == {"nodes": 3.0}
+    # after a change to csnn: csnn's runs again, NEST's kept run is reused
+    tool.main(["--examples", str(examples), "--nest-python", str(fake), "--only", "later.py", "--keep-nest"])
+    assert marks.read_text().split() == ["later.py"]
+    assert json.loads((tmp_path / "results.json").read_text())["later.py"]["nest"] == results["later.py"]["nest"]
