@@ -211,7 +211,7 @@ def test_spatial_parameters_give_weights_delays_and_node_parameters():
                   "delay": 5.0 + csnn.spatial.source_pos.x - csnn.spatial.target_pos.y + 2.0 * csnn.spatial.distance.y})
     conns = csnn.GetConnections(grid, grid)
     positions = np.array(csnn.GetPosition(grid))
-    s, t = conns.get("source") - 1, conns.get("target") - 1
+    s, t = np.asarray(conns.get("source")) - 1, np.asarray(conns.get("target")) - 1
     d = wrapped(positions[t] - positions[s], np.array([4.0, 3.0]))
     np.testing.assert_allclose(conns.get("weight"), 2.0 * np.hypot(*d.T) + 1.0, rtol=1e-14)
     np.testing.assert_allclose(conns.get("delay"), 5.0 + positions[s, 0] - positions[t, 1] + 2.0 * np.abs(d[:, 1]),
@@ -220,7 +220,7 @@ def test_spatial_parameters_give_weights_delays_and_node_parameters():
                         params={"V_m": -60.0 + 10.0 * csnn.spatial.pos.x})
     np.testing.assert_allclose(nodes.V_m, -60.0 + 10.0 * np.array(csnn.GetPosition(nodes))[:, 0])
     nodes.set(V_th=csnn.logic.conditional(csnn.spatial.pos.y > 0.0, -50.0, -55.0))
-    assert nodes.V_th.tolist() == [-50.0, -55.0] * 3
+    assert nodes.V_th == (-50.0, -55.0) * 3
     assert csnn.spatial.distance.apply(grid[0], [[-1.5, 1.0], [0.5, 1.0]]) == pytest.approx((0.0, 2.0))
 
 
@@ -234,7 +234,7 @@ def test_spatial_connections_are_the_same_on_any_number_of_threads():
                      {"weight": csnn.random.normal(1.0, 0.1) * csnn.spatial.distance})
         csnn.Connect(grid, grid, {"rule": "fixed_indegree", "indegree": 3, "mask": {"circular": {"radius": 0.3}}})
         c = csnn.GetConnections(grid, grid)
-        return c.get("source"), c.get("target"), c.get("weight")
+        return tuple(np.asarray(c.get(key)) for key in ("source", "target", "weight"))
     for a, b in zip(pairs(1), pairs(2)):
         np.testing.assert_array_equal(a, b)
 
@@ -249,7 +249,7 @@ def test_a_random_p_connects_nodes_without_positions_as_in_nest():
         csnn.Connect(nodes, nodes, {"rule": "pairwise_bernoulli", "p": csnn.random.uniform(0.0, 0.2)},
                      {"weight": csnn.random.normal(1.0, 0.1)})
         c = csnn.GetConnections(nodes, nodes)
-        return c.get("source"), c.get("target"), c.get("weight")
+        return tuple(np.asarray(c.get(key)) for key in ("source", "target", "weight"))
     one, two = pairs(1), pairs(2)
     for a, b in zip(one, two):
         np.testing.assert_array_equal(a, b)
@@ -302,7 +302,7 @@ def test_targets_sources_and_their_positions_are_the_connections():
     grid = layer(shape=(6, 6), extent=(6.0, 6.0))
     csnn.Connect(grid, grid, {"rule": "pairwise_bernoulli", "p": 0.5, "mask": {"circular": {"radius": 2.0}}})
     conns = csnn.GetConnections(grid, grid)
-    source, target = conns.get("source"), conns.get("target")
+    source, target = np.asarray(conns.get("source")), np.asarray(conns.get("target"))
     positions = dict(zip(grid.tolist(), csnn.GetPosition(grid)))
     nodes = grid[[3, 14]]
     targets = csnn.GetTargetNodes(nodes, grid)
