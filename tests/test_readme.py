@@ -38,8 +38,9 @@ def test_performance_tables_match_the_tracked_results(path, marker, module, tabl
     assert generated_block(path, marker).strip() == getattr(tables, table)().strip()
 
 
-def test_readme_names_every_neuron_model_in_its_limitations():
-    """The Limitations section lists the neuron models csnn has: a new model must be added there."""
+def test_readme_names_every_neuron_model_in_its_limitations(fresh_kernel):
+    """The Limitations section lists the neuron models csnn has: a new model must be added there
+    (a fresh kernel: the copies other tests made are not csnn's models)."""
     limitations = README.read_text().split("## Limitations")[1].split("\n## ")[0]
     neurons = [name for name in csnn.Models("nodes")
                if csnn.GetDefaults(name).get("element_type") == "neuron"]
