@@ -24,6 +24,34 @@ DTYPE = flat_dtype(STRUCT, RENAME)
 #: parameter for it)
 ERROR_TOL = 1e-9
 
+#: what every conductance-based LIF model declares alike (NEST's defaults): the parameters before
+#: its synaptic time constants, those after them, its read-only state, and the state of a model
+#: whose conductances carry a derivative term (alpha and beta shapes)
+MEMBRANE_PARAMETERS = (
+    ("V_th", -55.0, "mV", "threshold", "Spike threshold (inf: the neuron never fires)"),
+    ("V_reset", -60.0, "mV", "finite", "Reset potential"),
+    ("t_ref", 2.0, "ms", "nonnegative", "Duration of the refractory period"),
+    ("g_L", 16.6667, "nS", "nonnegative", "Leak conductance"),
+    ("C_m", 250.0, "pF", "positive", "Membrane capacitance"),
+    ("E_ex", 0.0, "mV", "finite", "Excitatory reversal potential"),
+    ("E_in", -85.0, "mV", "finite", "Inhibitory reversal potential"),
+    ("E_L", -70.0, "mV", "finite", "Leak reversal potential"),
+)
+INPUT_PARAMETERS = (
+    ("I_e", 0.0, "pA", "finite", "Constant input current"),
+    ("error_tol", ERROR_TOL, "mV", "positive", "Local error allowed per integration step in V (csnn's; NEST has none)"),
+)
+READ_ONLY = (
+    ("t_spike", -1.0, "ms", "Time of the last spike, -1 before the first"),
+)
+STATE_WITH_DERIVATIVES = (
+    ("V_m", -70.0, "mV", "finite", "Membrane potential"),
+    ("g_ex", 0.0, "nS", "finite", "Excitatory conductance"),
+    ("dg_ex", 0.0, "nS/ms", "finite", "Derivative term of the excitatory conductance"),
+    ("g_in", 0.0, "nS", "finite", "Inhibitory conductance"),
+    ("dg_in", 0.0, "nS/ms", "finite", "Derivative term of the inhibitory conductance"),
+)
+
 
 def check_layout(rows):
     """sizeof the C struct, once Cython has taken ``rows`` (of STRUCT) as it (declarations.py)."""

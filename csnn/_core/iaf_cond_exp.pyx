@@ -26,33 +26,21 @@ Spikes
     keep evolving and receiving input (as in NEST).  NEST evaluates the right-hand side with V
     capped at V_th, which matters only above threshold, where csnn has already fired.
 """
-from csnn._core.cond import DTYPE, ERROR_TOL, describe_failure, kernels
+from csnn._core.cond import (DTYPE, INPUT_PARAMETERS, MEMBRANE_PARAMETERS, READ_ONLY, describe_failure,
+                             kernels)
 from csnn._core.declarations import parameter_doc
 from csnn._core.events import recordable_codes
 from csnn._core.psc import reset_below_threshold
 
 NAME = "iaf_cond_exp"
-PARAMETERS = (
-    ("V_th", -55.0, "mV", "threshold", "Spike threshold (inf: the neuron never fires)"),
-    ("V_reset", -60.0, "mV", "finite", "Reset potential"),
-    ("t_ref", 2.0, "ms", "nonnegative", "Duration of the refractory period"),
-    ("g_L", 16.6667, "nS", "nonnegative", "Leak conductance"),
-    ("C_m", 250.0, "pF", "positive", "Membrane capacitance"),
-    ("E_ex", 0.0, "mV", "finite", "Excitatory reversal potential"),
-    ("E_in", -85.0, "mV", "finite", "Inhibitory reversal potential"),
-    ("E_L", -70.0, "mV", "finite", "Leak reversal potential"),
+PARAMETERS = MEMBRANE_PARAMETERS + (
     ("tau_syn_ex", 0.2, "ms", "positive", "Decay time of the excitatory conductance"),
     ("tau_syn_in", 2.0, "ms", "positive", "Decay time of the inhibitory conductance"),
-    ("I_e", 0.0, "pA", "finite", "Constant input current"),
-    ("error_tol", ERROR_TOL, "mV", "positive", "Local error allowed per integration step in V (csnn's; NEST has none)"),
-)
+) + INPUT_PARAMETERS
 STATE = (
     ("V_m", -70.0, "mV", "finite", "Membrane potential"),
     ("g_ex", 0.0, "nS", "finite", "Excitatory conductance"),
     ("g_in", 0.0, "nS", "finite", "Inhibitory conductance"),
-)
-READ_ONLY = (
-    ("t_spike", -1.0, "ms", "Time of the last spike, -1 before the first"),
 )
 RECORDABLES = recordable_codes(("V_m", "g_ex", "g_in"))
 ACCEPTS_CURRENT = True

@@ -8,6 +8,7 @@ layers' units): ``rectangular``, ``circular``, ``doughnut`` and ``elliptical`` i
 layers, a block of ``shape`` = [columns, rows] nodes.  ``&``, ``|`` and ``-`` combine masks of
 one dimension.  Boundaries are NEST's: boxes, balls and ellipses include their edges.
 """
+import abc
 import numbers
 
 import numpy as np
@@ -29,22 +30,23 @@ def every_column(condition):
     return out
 
 
-class Mask:
+class Mask(abc.ABC):
     """A region of displacements, 2- or 3-dimensional: ``Inside(point)``; ``m1 & m2``, ``m1 |
-    m2`` and ``m1 - m2`` are the intersection, the union and the difference."""
+    m2`` and ``m1 - m2`` are the intersection, the union and the difference.  The interface
+    the mask kinds implement."""
 
     #: 2 or 3
     dimensions = None
 
+    @abc.abstractmethod
     def inside(self, points):
         """Whether each of ``points`` (an array of shape (n, dimensions)) is in the mask."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def bbox(self):
         """(lower, upper) corners of a box holding the mask, NEST's (which may be larger than
         the smallest such box): it decides which periodic image of a node a mask sees and
         whether a mask is larger than a periodic layer."""
-        raise NotImplementedError
 
     def for_layer(self, layer):
         """The mask as it applies to nodes of ``layer`` (a grid mask becomes a box there)."""
@@ -264,8 +266,15 @@ class _GridMask(Mask):
         self.shape, self.anchor = np.array(shape), np.array(anchor)
 
     def inside(self, points):
-        raise BadParameterError("a grid mask has no region by itself: it applies to the nodes of a grid layer "
-                                "(Connect, SelectNodesByMask)")
+        raise self._no_region()
+
+    def bbox(self):
+        raise self._no_region()
+
+    @staticmethod
+    def _no_region():
+        return BadParameterError("a grid mask has no region by itself: it applies to the nodes of a grid layer "
+                                 "(Connect, SelectNodesByMask)")
 
     def for_layer(self, layer):
         if layer.shape is None:
